@@ -1,0 +1,238 @@
+// Validation and normalisation of pricing batches. A batch field is a number (broadcast) or one value
+// per option; every field is checked before any result is produced, and an error names field and element.
+import { PricingInputError } from "./errors.js";
+import type { ImpliedVolBatch, NumericColumn, OptionBatch, TypeColumn } from "./types.js";
+
+/** What a numeric field must satisfy. */
+export type NumericRule = "positive" | "nonNegative" | "finite";
+
+const ruleText: Record<NumericRule, string> = {
+  positive: "must be a finite number > 0",
+  nonNegative: "must be a finite number ≥ 0",
+  finite: "must be a finite number",
+};
+
+function violates(rule: NumericRule, v: number): boolean {
+  // Written so that NaN fails every comparison and is reported.
+  switch (rule) {
+    case "positive":
+      return !(v > 0 && v < Infinity);
+    case "nonNegative":
+      return !(v >= 0 && v < Infinity);
+    case "finite":
+      return !(v > -Infinity && v < Infinity);
+  }
+}
+
+function describe(v: unknown): string {
+  return typeof v === "number" ? String(v) : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** One input column: a broadcast scalar or per-option values, copied chunk by chunk into WASM views. */
+export interface BatchColumn {
+  readonly field: string;
+  /** Number of elements, or undefined for a broadcast scalar. */
+  readonly length: number | undefined;
+  /** Throws PricingInputError for the first invalid element in [start, end). */
+  validate(start: number, end: number): void;
+  /** Writes elements [start, end) into `target` from index 0. */
+  copyInto(target: Float64Array, start: number, end: number): void;
+}
+
+function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { length?: unknown }).length === "number"
+  );
+}
+
+class NumericColumnInput implements BatchColumn {
+  readonly length: number | undefined;
+  private readonly scalar: number;
+  private readonly values: ArrayLike<number> | undefined;
+
+  constructor(
+    readonly field: string,
+    column: unknown,
+    private readonly rule: NumericRule,
+  ) {
+    if (typeof column === "number") {
+      if (violates(rule, column)) throw new PricingInputError(field, undefined, `${ruleText[rule]}, got ${column}`);
+      this.scalar = column;
+      this.length = undefined;
+    } else if (isArrayLike(column) && typeof column !== "string") {
+      this.values = column as ArrayLike<number>;
+      this.scalar = NaN;
+      this.length = column.length;
+    } else {
+      throw new PricingInputError(field, undefined, `must be a number or an array of numbers, got ${describe(column)}`);
+    }
+  }
+
+  validate(start: number, end: number): void {
+    const values = this.values;
+    if (values === undefined) return;
+    const rule = this.rule;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== "number" || violates(rule, v)) {
+        throw new PricingInputError(this.field, i, `${ruleText[rule]}, got ${describe(v)}`);
+      }
+    }
+  }
+
+  copyInto(target: Float64Array, start: number, end: number): void {
+    const values = this.values;
+    if (values === undefined) {
+      target.fill(this.scalar, 0, end - start);
+    } else if (values instanceof Float64Array) {
+      target.set(values.subarray(start, end));
+    } else {
+      for (let i = start; i < end; i++) target[i - start] = values[i] as number;
+    }
+  }
+}
+
+/** Option type column: "call" / "put", an array of them, or an Int8Array of +1 / −1. Written to WASM as ±1.0. */
+class TypeColumnInput implements BatchColumn {
+  readonly field = "type";
+  readonly length: number | undefined;
+  private readonly scalar: number;
+  private readonly values: ArrayLike<unknown> | undefined;
+
+  constructor(column: TypeColumn | unknown) {
+    if (typeof column === "string") {
+      this.scalar = TypeColumnInput.sign(column, undefined);
+      this.length = undefined;
+    } else if (isArrayLike(column)) {
+      this.values = column;
+      this.scalar = NaN;
+      this.length = column.length;
+    } else {
+      throw new PricingInputError("type", undefined, `must be "call", "put", an array of those or an Int8Array of ±1, got ${describe(column)}`);
+    }
+  }
+
+  private static sign(value: unknown, index: number | undefined): number {
+    if (value === "call" || value === 1) return 1;
+    if (value === "put" || value === -1) return -1;
+    throw new PricingInputError("type", index, `must be "call" or "put" (or +1 / −1 in an Int8Array), got ${describe(value)}`);
+  }
+
+  validate(start: number, end: number): void {
+    const values = this.values;
+    if (values === undefined) return;
+    if (values instanceof Int8Array) {
+      for (let i = start; i < end; i++) {
+        const v = values[i] as number;
+        if (v !== 1 && v !== -1) TypeColumnInput.sign(v, i);
+      }
+      return;
+    }
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      if (v !== "call" && v !== "put") TypeColumnInput.sign(typeof v === "number" ? `${v}` : v, i);
+    }
+  }
+
+  copyInto(target: Float64Array, start: number, end: number): void {
+    const values = this.values;
+    if (values === undefined) target.fill(this.scalar, 0, end - start);
+    else if (values instanceof Int8Array) target.set(values.subarray(start, end));
+    else for (let i = start; i < end; i++) target[i - start] = values[i] === "call" ? 1 : -1;
+  }
+}
+
+/** A validated-shape batch: columns in kernel order, and the batch length. */
+export interface NormalizedBatch {
+  readonly length: number;
+  /** Columns in the order the WASM kernel takes them. */
+  readonly columns: readonly BatchColumn[];
+  /** Validates elements [start, end) of every column (throws PricingInputError). */
+  validate(start: number, end: number): void;
+}
+
+function requireObject(batch: unknown, what: string): Record<string, unknown> {
+  if (batch === null || typeof batch !== "object") {
+    throw new PricingInputError("batch", undefined, `${what} must be an object, got ${describe(batch)}`);
+  }
+  return batch as Record<string, unknown>;
+}
+
+function normalize(columns: BatchColumn[]): NormalizedBatch {
+  let length: number | undefined;
+  let lengthField = "";
+  for (const c of columns) {
+    if (c.length === undefined) continue;
+    if (length === undefined) {
+      length = c.length;
+      lengthField = c.field;
+    } else if (c.length !== length) {
+      throw new PricingInputError(c.field, undefined, `has length ${c.length} but ${lengthField} has length ${length}`);
+    }
+  }
+  const n = length ?? 1;
+  return {
+    length: n,
+    columns,
+    validate(start: number, end: number) {
+      for (const c of columns) c.validate(start, end);
+    },
+  };
+}
+
+function numeric(batch: Record<string, unknown>, field: string, rule: NumericRule, fallback?: number): BatchColumn {
+  const value = batch[field];
+  if (value === undefined) {
+    if (fallback === undefined) throw new PricingInputError(field, undefined, "is required");
+    return new NumericColumnInput(field, fallback, rule);
+  }
+  return new NumericColumnInput(field, value, rule);
+}
+
+function typeColumn(batch: Record<string, unknown>): BatchColumn {
+  if (batch.type === undefined) throw new PricingInputError("type", undefined, "is required");
+  return new TypeColumnInput(batch.type);
+}
+
+/**
+ * Checks the shape of a Black-Scholes batch (field kinds, lengths, scalar values) and returns its columns
+ * in kernel order: type, spot, strike, expiry, vol, rate, dividend. Element values are checked by `validate`.
+ */
+export function normalizeOptionBatch(batch: OptionBatch): NormalizedBatch {
+  const b = requireObject(batch, "a Black-Scholes batch");
+  return normalize([
+    typeColumn(b),
+    numeric(b, "spot", "positive"),
+    numeric(b, "strike", "positive"),
+    numeric(b, "expiry", "positive"),
+    numeric(b, "vol", "positive"),
+    numeric(b, "rate", "finite"),
+    numeric(b, "dividend", "finite", 0),
+  ]);
+}
+
+/**
+ * Same for an implied-vol batch; kernel order: type, price, spot, strike, expiry, rate, dividend.
+ */
+export function normalizeImpliedVolBatch(batch: ImpliedVolBatch): NormalizedBatch {
+  const b = requireObject(batch, "an implied-vol batch");
+  return normalize([
+    typeColumn(b),
+    numeric(b, "price", "nonNegative"),
+    numeric(b, "spot", "positive"),
+    numeric(b, "strike", "positive"),
+    numeric(b, "expiry", "positive"),
+    numeric(b, "rate", "finite"),
+    numeric(b, "dividend", "finite", 0),
+  ]);
+}
+
+/** Validates every element of a batch at once (the worker pool checks on the calling thread before splitting). */
+export function validateWholeBatch(batch: NormalizedBatch): void {
+  batch.validate(0, batch.length);
+}
+
+// Re-exported for callers that type their own columns.
+export type { NumericColumn };

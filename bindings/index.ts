@@ -1,0 +1,12 @@
+// Public surface of the single-thread pricer.
+export { createPricer, pricerOver, CHUNK_OPTIONS, type Pricer, type PricerOptions } from "./pricer.js";
+export { PricingInputError } from "./errors.js";
+export { hostSupportsSimd, loadWasmCore, WasmCore, type CoreExports, type LoadOptions } from "./wasm.js";
+export {
+  normalizeOptionBatch,
+  normalizeImpliedVolBatch,
+  validateWholeBatch,
+  type BatchColumn,
+  type NormalizedBatch,
+} from "./batch.js";
+export * from "./types.js";

@@ -1,0 +1,94 @@
+// The one file that owns the WebAssembly instance, its memory and the typed-array views into it.
+// Loading goes through @assemblyscript/loader (deprecated upstream, still fine with 0.28): keep it here only.
+import { instantiate } from "@assemblyscript/loader";
+import { wasmBytes } from "./wasm-bytes.js";
+
+/** The functions exported by build/pool2peer.*.wasm (see assembly/index.ts). Pointers are byte offsets. */
+export interface CoreExports extends Record<string, unknown> {
+  memory: WebAssembly.Memory;
+  simdEnabled(): number;
+  scratchPointer(): number;
+  reserveScratch(bytes: number): number;
+  blackScholesBatch(
+    n: number, type: number, spot: number, strike: number, expiry: number, vol: number, rate: number, dividend: number,
+    price: number, delta: number, gamma: number, vega: number, theta: number, rho: number,
+  ): void;
+  impliedVolBatch(
+    n: number, type: number, price: number, spot: number, strike: number, expiry: number, rate: number, dividend: number,
+    vol: number, status: number, iterations: number,
+  ): void;
+  normalisedBlackCall(x: number, s: number): number;
+}
+
+/** Options for loading the core. */
+export interface LoadOptions {
+  /** Force the SIMD (true) or scalar (false) build; default: SIMD when the host validates it. */
+  simd?: boolean;
+  /** An already compiled module (e.g. sent to a worker); its build is detected from its exports. */
+  module?: WebAssembly.Module;
+  /** Raw bytes of a build to compile instead of the bundled ones. */
+  bytes?: BufferSource;
+}
+
+// The smallest module using a v128 instruction: (func (result v128) v128.const i64x2 0 0). Used to detect SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+/** True when this host can run the SIMD build. */
+export function hostSupportsSimd(): boolean {
+  return WebAssembly.validate(SIMD_PROBE);
+}
+
+/** A loaded core: exports plus helpers to reserve scratch memory and view it. */
+export class WasmCore {
+  readonly exports: CoreExports;
+  readonly module: WebAssembly.Module;
+  readonly simd: boolean;
+  private buffer: ArrayBuffer;
+
+  constructor(module: WebAssembly.Module, exports: CoreExports) {
+    this.module = module;
+    this.exports = exports;
+    this.simd = exports.simdEnabled() === 1;
+    this.buffer = exports.memory.buffer;
+  }
+
+  /**
+   * Returns a 16-byte aligned pointer to a scratch region of `bytes` bytes, growing memory if needed.
+   * The region is shared by every kernel call; views made before a growth are detached: re-make them.
+   */
+  reserve(bytes: number): number {
+    const pointer = this.exports.reserveScratch(bytes);
+    if (pointer === 0) throw new RangeError(`pool2peer: WebAssembly memory cannot grow to ${bytes} bytes`);
+    this.buffer = this.exports.memory.buffer;
+    return pointer;
+  }
+
+  /** A Float64Array view of `length` elements at byte offset `pointer` (valid until memory grows). */
+  f64(pointer: number, length: number): Float64Array {
+    if (this.buffer !== this.exports.memory.buffer) this.buffer = this.exports.memory.buffer;
+    return new Float64Array(this.buffer, pointer, length);
+  }
+
+  /** An Int32Array view of `length` elements at byte offset `pointer` (valid until memory grows). */
+  i32(pointer: number, length: number): Int32Array {
+    if (this.buffer !== this.exports.memory.buffer) this.buffer = this.exports.memory.buffer;
+    return new Int32Array(this.buffer, pointer, length);
+  }
+}
+
+/** Compiles (or reuses) a WASM build and instantiates it. */
+export async function loadWasmCore(options: LoadOptions = {}): Promise<WasmCore> {
+  let module = options.module;
+  if (!module) {
+    const simd = options.simd ?? hostSupportsSimd();
+    if (simd && !hostSupportsSimd()) throw new Error("pool2peer: this host does not support WebAssembly SIMD");
+    const bytes = options.bytes ?? (await wasmBytes(simd));
+    module = await WebAssembly.compile(bytes as BufferSource);
+  }
+  const { exports } = await instantiate<CoreExports>(module, {});
+  (exports as unknown as { _initialize?: () => void })._initialize?.();
+  return new WasmCore(module, exports as unknown as CoreExports);
+}

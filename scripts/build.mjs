@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Builds everything a checkout needs, in order:
+//   1. build/pool2peer.{simd,scalar}.wasm   two AssemblyScript builds from one source (asconfig.json targets)
+//   2. dist/**                              TypeScript output with .d.ts (tsconfig.build.json)
+//   3. dist/browser/*.js                    ESM browser bundles (wasm inlined) for the library and its worker
+// `node scripts/build.mjs wasm` builds step 1 only; `--if-stale` skips the work when outputs are newer than sources.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = new Set(process.argv.slice(2));
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const run = (cmd, cmdArgs) => execFileSync(cmd, cmdArgs, { cwd: root, stdio: "inherit" });
+
+function newestMtime(paths) {
+  let newest = 0;
+  for (const p of paths) {
+    const full = join(root, p);
+    if (!existsSync(full)) continue;
+    const st = statSync(full);
+    if (st.isDirectory()) {
+      newest = Math.max(newest, newestMtime(readdirSync(full).filter((f) => f !== "node_modules").map((f) => join(p, f))));
+    } else newest = Math.max(newest, st.mtimeMs);
+  }
+  return newest;
+}
+
+function oldestMtime(paths) {
+  let oldest = Infinity;
+  for (const p of paths) {
+    const full = join(root, p);
+    if (!existsSync(full)) return 0;
+    oldest = Math.min(oldest, statSync(full).mtimeMs);
+  }
+  return oldest;
+}
+
+const wasmOutputs = ["build/pool2peer.simd.wasm", "build/pool2peer.scalar.wasm"];
+const wasmInputs = ["assembly", "asconfig.json"];
+const tsOutputs = ["dist/index.js", "dist/browser/pool2peer.js"];
+const tsInputs = ["index.ts", "bindings", "workers", "pool", "cli", "bench", "demo", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/bundle.mjs"];
+
+function buildWasm() {
+  for (const target of ["simd", "scalar"]) {
+    run(process.execPath, [join(root, "node_modules/assemblyscript/bin/asc.js"), "assembly/index.ts", "--config", "asconfig.json", "--target", target]);
+  }
+}
+
+function buildTypeScript() {
+  run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
+  run(process.execPath, [join(root, "scripts/bundle.mjs")]);
+}
+
+const ifStale = args.has("--if-stale");
+const wasmStale = !ifStale || newestMtime(wasmInputs) > oldestMtime(wasmOutputs);
+if (wasmStale) buildWasm();
+if (!args.has("wasm")) {
+  const tsStale = !ifStale || wasmStale || newestMtime(tsInputs) > oldestMtime(tsOutputs);
+  if (tsStale) buildTypeScript();
+}
