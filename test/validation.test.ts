@@ -1,0 +1,108 @@
+// Every invalid input named in issue 2 throws PricingInputError with the right field and element index,
+// for Black-Scholes and implied-vol batches, and nothing is returned half-computed.
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPricer, PricingInputError, type ImpliedVolBatch, type OptionBatch, type Pricer } from "../bindings/index.js";
+
+let pricer: Pricer;
+beforeAll(async () => {
+  pricer = await createPricer();
+});
+
+const base: OptionBatch = {
+  type: ["call", "put", "call"],
+  spot: [100, 100, 100],
+  strike: [90, 100, 110],
+  expiry: [0.5, 0.5, 0.5],
+  vol: [0.2, 0.2, 0.2],
+  rate: 0.03,
+  dividend: 0.01,
+};
+
+function expectInputError(fn: () => unknown, field: string, index: number | undefined): PricingInputError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(PricingInputError);
+  expect(caught).toBeInstanceOf(RangeError);
+  const error = caught as PricingInputError;
+  expect(error.field).toBe(field);
+  expect(error.index).toBe(index);
+  expect(error.message).toContain(index === undefined ? field : `${field}[${index}]`);
+  return error;
+}
+
+describe("blackScholes rejects invalid input, naming field and element", () => {
+  // [what, field, column with one bad element, index of that element]
+  const cases: Array<[string, keyof OptionBatch, unknown[], number]> = [
+    ["NaN spot", "spot", [100, NaN, 100], 1],
+    ["negative spot", "spot", [100, 100, -5], 2],
+    ["zero spot", "spot", [0, 100, 100], 0],
+    ["zero strike", "strike", [90, 0, 110], 1],
+    ["negative strike", "strike", [90, 100, -110], 2],
+    ["zero vol", "vol", [0.2, 0, 0.2], 1],
+    ["negative vol", "vol", [-0.2, 0.2, 0.2], 0],
+    ["NaN vol", "vol", [0.2, 0.2, NaN], 2],
+    ["zero expiry", "expiry", [0.5, 0.5, 0], 2],
+    ["negative expiry", "expiry", [0.5, -1, 0.5], 1],
+    ["infinite rate", "rate", [0.03, Infinity, 0.03], 1],
+    ["NaN dividend", "dividend", [0.01, 0.01, NaN], 2],
+    ["string in a numeric column", "spot", [100, "100", 100], 1],
+  ];
+  for (const [name, field, column, index] of cases) {
+    it(`${name}: field ${field}, element ${index}`, () => {
+      expectInputError(() => pricer.blackScholes({ ...base, [field]: column } as OptionBatch), field, index);
+    });
+  }
+
+  it("a scalar that is invalid is reported without an index", () => {
+    expectInputError(() => pricer.blackScholes({ ...base, vol: -0.1 }), "vol", undefined);
+    expectInputError(() => pricer.blackScholes({ ...base, spot: NaN }), "spot", undefined);
+  });
+
+  it("mismatched lengths name the field whose length differs", () => {
+    const error = expectInputError(() => pricer.blackScholes({ ...base, strike: [90, 100] }), "strike", undefined);
+    expect(error.message).toMatch(/length 2/);
+  });
+
+  it("unknown option types name the element", () => {
+    expectInputError(() => pricer.blackScholes({ ...base, type: ["call", "straddle", "put"] as never }), "type", 1);
+    expectInputError(() => pricer.blackScholes({ ...base, type: "Call" as never }), "type", undefined);
+    expectInputError(() => pricer.blackScholes({ ...base, type: new Int8Array([1, -1, 0]) }), "type", 2);
+  });
+
+  it("missing required fields are named", () => {
+    const { vol: _vol, ...withoutVol } = base;
+    expectInputError(() => pricer.blackScholes(withoutVol as OptionBatch), "vol", undefined);
+    expectInputError(() => pricer.blackScholes(null as never), "batch", undefined);
+  });
+
+  it("an error in a late chunk of a large batch reports the whole-batch index", () => {
+    const n = 200_000;
+    const vol = new Float64Array(n).fill(0.25);
+    vol[150_001] = -1;
+    expectInputError(() => pricer.blackScholes({ ...base, type: "call", spot: 100, strike: 100, expiry: 1, vol }), "vol", 150_001);
+  });
+});
+
+describe("impliedVol rejects malformed input but reports out-of-bounds prices as status", () => {
+  const ivBase: ImpliedVolBatch = { type: "call", price: [10, 5, 1], spot: 100, strike: [90, 100, 110], expiry: 1, rate: 0.02 };
+
+  it("negative or NaN prices throw with the element", () => {
+    expectInputError(() => pricer.impliedVol({ ...ivBase, price: [10, -1, 1] }), "price", 1);
+    expectInputError(() => pricer.impliedVol({ ...ivBase, price: [10, 5, NaN] }), "price", 2);
+  });
+
+  it("non-positive spot, strike, expiry throw with the element", () => {
+    expectInputError(() => pricer.impliedVol({ ...ivBase, spot: [100, 0, 100] }), "spot", 1);
+    expectInputError(() => pricer.impliedVol({ ...ivBase, strike: [90, 100, -110] }), "strike", 2);
+    expectInputError(() => pricer.impliedVol({ ...ivBase, expiry: [1, 1, 0] }), "expiry", 2);
+  });
+
+  it("mismatched lengths and unknown types throw", () => {
+    expectInputError(() => pricer.impliedVol({ ...ivBase, strike: [90, 100] }), "strike", undefined);
+    expectInputError(() => pricer.impliedVol({ ...ivBase, type: ["call", "put", "digital"] as never }), "type", 2);
+  });
+});
