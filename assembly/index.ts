@@ -3,3 +3,4 @@
 // TypeScript side writes inputs into views and reads outputs from views with no per-element copies.
 export { scratchPointer, reserveScratch } from "./scratch";
 export { simdEnabled } from "./features";
+export { normalisedBlackCall, normalisedVega } from "./normalised_black";
