@@ -1,0 +1,463 @@
+// Monte Carlo pricing of European and path-dependent options under geometric Brownian motion, in fixed-size
+// blocks of paths whose accumulators depend only on (spec, seed, block index): blocks can be run in any split
+// (one call, several calls, several workers) and summed in block order by the caller with bit-identical results.
+//
+// Paths: exact log-space GBM on t_i = i·T/n, ln S_i = ln S0 + (r − q − σ²/2) t_i + σ W(t_i) (Glasserman,
+// "Monte Carlo Methods in Financial Engineering", 2004, §3.2). Pseudo-random: Philox4x32-10 counter (sample, 0,
+// group, 0) under key (seed), Box-Muller normals, W by cumulative sums. Quasi-random: Sobol (Joe-Kuo) points with
+// a random digital shift per replication, AS241 inverse CDF, Brownian bridge (Glasserman §3.1.2, Algorithm 3.2
+// ordering as in QuantLib's BrownianBridge). Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
+// likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
+import { philox4x32, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
+import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
+import { inverseNormalCdf } from "./normal_inverse";
+
+/** Paths per block (antithetic pairs count as two paths). */
+export const MC_BLOCK_PATHS: i32 = 4096;
+/** Independent digital shifts (replications) of the Sobol sampler; sample s belongs to replication s % 16. */
+export const MC_REPLICATIONS: i32 = 16;
+/** Estimated quantities per sample: price, control variate, delta, gamma, vega, rho, theta. */
+export const MC_QUANTITIES: i32 = 7;
+/** f64 accumulators per block: [count, Σq_k (7), Σq_k² (7), Σq0·q1, then Σq_k per replication (16 × 7)]. */
+export const MC_BLOCK_ACCUMULATORS: i32 = 16 + 16 * 7;
+
+// Parameter vector layout (f64), written by bindings/montecarlo.ts.
+const P_PAYOFF = 0; // 0 european, 1 asian-arithmetic, 2 asian-geometric, 3 barrier, 4 digital, 5 lookback
+const P_TYPE = 1; // +1 call, −1 put
+const P_SPOT = 2;
+const P_STRIKE = 3;
+const P_EXPIRY = 4;
+const P_VOL = 5;
+const P_RATE = 6;
+const P_DIVIDEND = 7;
+const P_STEPS = 8;
+const P_PATHS = 9;
+const P_SEED_LO = 10;
+const P_SEED_HI = 11;
+const P_SAMPLER = 12; // 0 pseudo, 1 sobol
+const P_ANTITHETIC = 13;
+const P_BARRIER = 14; // barrier level (already BGK-shifted by the caller when continuous)
+const P_BARRIER_KIND = 15; // 0 up-and-out, 1 up-and-in, 2 down-and-out, 3 down-and-in
+const P_REBATE = 16;
+const P_GREEKS = 17;
+const P_CONTROL = 18; // control variate: 0 none, 1 geometric Asian payoff, 2 discounted terminal price
+/** Length of the parameter vector. */
+export const MC_PARAMS: i32 = 24;
+
+/** Bytes of work space the kernel needs for `steps` dates (W, z, Sobol state, shifts, bridge tables). */
+export function monteCarloWorkBytes(steps: i32): usize {
+  return <usize>((steps + 3) & ~3) * (8 + 8 + 4 + 4 * 16 + 4 * 4 + 8 * 3) + 64;
+}
+
+// Per-call state (globals so the @inline helpers see them without arguments).
+let n: i32 = 0;
+let payoff: i32 = 0;
+let optionType: f64 = 1;
+let S0: f64 = 0;
+let K: f64 = 0;
+let T: f64 = 0;
+let vol: f64 = 0;
+let rate: f64 = 0;
+let drift: f64 = 0; // r − q − σ²/2
+let dt: f64 = 0;
+let sqrtDt: f64 = 0;
+let discount: f64 = 0;
+let logBarrier: f64 = 0;
+let barrierKind: i32 = 0;
+let rebate: f64 = 0;
+let greeks = false;
+let controlKind: i32 = 0;
+let wbuf: usize = 0; // W(t_i), i = 0..n−1
+let zbuf: usize = 0; // standard normals of the sample
+let sumZ2: f64 = 0; // Σ z_i² of the current sample (sign-invariant, for likelihood ratios)
+// Outputs of evaluatePath.
+let q0: f64 = 0;
+let q1: f64 = 0;
+let q2: f64 = 0;
+let q3: f64 = 0;
+let q4: f64 = 0;
+let q5: f64 = 0;
+let q6: f64 = 0;
+
+// @ts-ignore: decorator
+@inline function w(i: i32): f64 {
+  return load<f64>(wbuf + (<usize>i << 3));
+}
+
+/** Likelihood-ratio greeks of a discounted payoff P (Glasserman §7.3): scores of the Gaussian increments. */
+// @ts-ignore: decorator
+@inline function likelihoodRatioGreeks(price: f64, w1: f64, wT: f64): void {
+  const t1 = dt;
+  const z1 = w1 / sqrtDt;
+  const fn = <f64>n;
+  q2 = price * w1 / (S0 * vol * t1);
+  q3 = price * ((z1 * z1 - 1.0) / (S0 * S0 * vol * vol * t1) - z1 / (S0 * S0 * vol * sqrtDt));
+  q4 = price * ((sumZ2 - fn) / vol - wT);
+  q5 = price * (wT / vol - T);
+  q6 = -(price * ((sumZ2 - fn) / (2.0 * T) + drift * wT / (vol * T)) - rate * price);
+}
+
+/**
+ * Pathwise greeks from the payoff's sensitivities to the path: gradient sums over dates of ∂F/∂S_i · ∂S_i/∂θ,
+ * given as gS = Σ F_i S_i, gSW = Σ F_i S_i w_i, gST = Σ F_i S_i t_i; gamma from the pathwise delta times the
+ * likelihood-ratio score of the first increment (mixed estimator, Glasserman §7.3.3).
+ */
+// @ts-ignore: decorator
+@inline function pathwiseGreeks(price: f64, gS: f64, gSW: f64, gST: f64, w1: f64): void {
+  q2 = discount * gS / S0;
+  q3 = q2 * (w1 / (vol * dt) - 1.0) / S0;
+  q4 = discount * (gSW - vol * gST);
+  q5 = -T * price + discount * gST;
+  q6 = -(-rate * price + discount * (drift * gST + 0.5 * vol * gSW) / T);
+}
+
+/** Evaluates one path W·sign (sign −1: the antithetic mirror): sets q0..q6. */
+function evaluatePath(sign: f64): void {
+  const w1 = sign * w(0);
+  const wT = sign * w(n - 1);
+  const sv = sign * vol;
+  let price: f64 = 0;
+  if (payoff == 0 || payoff == 4) {
+    const ST = S0 * Math.exp(drift * T + vol * wT);
+    q1 = discount * ST;
+    if (payoff == 0) {
+      const intrinsic = Math.max(optionType * (ST - K), 0.0);
+      price = discount * intrinsic;
+      if (greeks) {
+        const g = intrinsic > 0.0 ? optionType * ST : 0.0;
+        pathwiseGreeks(price, g, g * wT, g * T, w1);
+      }
+    } else {
+      price = optionType * (ST - K) > 0.0 ? discount : 0.0;
+      if (greeks) likelihoodRatioGreeks(price, w1, wT);
+    }
+  } else if (payoff == 1 || payoff == 2) {
+    // Arithmetic and geometric averages over t_1..t_n; one exp per date.
+    let sumE: f64 = 0;
+    let sumW: f64 = 0;
+    let sumEW: f64 = 0;
+    let sumET: f64 = 0;
+    let lastE: f64 = 0;
+    const driftDt = drift * dt;
+    if (greeks) {
+      for (let i = 0; i < n; i++) {
+        const wi = load<f64>(wbuf + (<usize>i << 3));
+        const ti = <f64>(i + 1) * dt;
+        const e = Math.exp(driftDt * <f64>(i + 1) + sv * wi);
+        sumE += e;
+        sumW += wi;
+        sumEW += e * wi;
+        sumET += e * ti;
+        lastE = e;
+      }
+      sumEW *= sign;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const wi = load<f64>(wbuf + (<usize>i << 3));
+        const e = Math.exp(driftDt * <f64>(i + 1) + sv * wi);
+        sumE += e;
+        sumW += wi;
+        lastE = e;
+      }
+    }
+    sumW *= sign;
+    const fn = <f64>n;
+    const sumT = dt * fn * (fn + 1.0) * 0.5;
+    const A = S0 * sumE / fn;
+    const G = S0 * Math.exp((drift * sumT + vol * sumW) / fn);
+    if (payoff == 1) {
+      const intrinsic = Math.max(optionType * (A - K), 0.0);
+      price = discount * intrinsic;
+      q1 = controlKind == 1 ? discount * Math.max(optionType * (G - K), 0.0) : discount * S0 * lastE;
+      if (greeks) {
+        const g = intrinsic > 0.0 ? optionType * S0 / fn : 0.0;
+        pathwiseGreeks(price, g * sumE, g * sumEW, g * sumET, w1);
+      }
+    } else {
+      const intrinsic = Math.max(optionType * (G - K), 0.0);
+      price = discount * intrinsic;
+      q1 = discount * S0 * lastE;
+      if (greeks) {
+        const g = intrinsic > 0.0 ? optionType * G / fn : 0.0;
+        pathwiseGreeks(price, g * fn, g * sumW, g * sumT, w1);
+      }
+    }
+  } else if (payoff == 3) {
+    // Discrete monitoring in log space: no exp per date.
+    let hit = false;
+    const driftDt = drift * dt;
+    if (barrierKind < 2) {
+      for (let i = 0; i < n; i++) {
+        if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) >= logBarrier) { hit = true; break; }
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) <= logBarrier) { hit = true; break; }
+      }
+    }
+    const ST = S0 * Math.exp(drift * T + vol * wT);
+    const knockIn = (barrierKind & 1) == 1;
+    const alive = knockIn ? hit : !hit;
+    price = discount * (alive ? Math.max(optionType * (ST - K), 0.0) : rebate);
+    q1 = discount * ST;
+    if (greeks) likelihoodRatioGreeks(price, w1, wT);
+  } else {
+    // Floating-strike lookback over t_1..t_n: call S_T − min S_i, put max S_i − S_T.
+    let extreme: f64 = optionType > 0.0 ? Infinity : -Infinity;
+    let at: i32 = 0;
+    const driftDt = drift * dt;
+    for (let i = 0; i < n; i++) {
+      const x = driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3));
+      if (optionType > 0.0 ? x < extreme : x > extreme) { extreme = x; at = i; }
+    }
+    const ST = S0 * Math.exp(drift * T + vol * wT);
+    const SX = S0 * Math.exp(extreme);
+    price = discount * optionType * (ST - SX);
+    q1 = discount * ST;
+    if (greeks) {
+      const wx = sign * w(at);
+      const tx = <f64>(at + 1) * dt;
+      const gT = optionType * ST;
+      const gX = -optionType * SX;
+      pathwiseGreeks(price, gT + gX, gT * wT + gX * wx, gT * T + gX * tx, w1);
+    }
+  }
+  q0 = price;
+  if (!greeks) { q2 = 0; q3 = 0; q4 = 0; q5 = 0; q6 = 0; }
+}
+
+/** Philox normals for sample s: Box-Muller on pairs of open uniforms, four normals per Philox block. */
+function pseudoNormals(s: u64, k0: u32, k1: u32): void {
+  const twoPi: f64 = 6.283185307179586;
+  for (let g = 0; g < n; g += 4) {
+    philox4x32(<u32>s, <u32>(s >> 32), <u32>(g >> 2), 0, k0, k1);
+    const r0 = Math.sqrt(-2.0 * Math.log(uniformOpen(philoxOut0)));
+    const a0 = twoPi * uniformOpen(philoxOut1);
+    const r1 = Math.sqrt(-2.0 * Math.log(uniformOpen(philoxOut2)));
+    const a1 = twoPi * uniformOpen(philoxOut3);
+    const p = zbuf + (<usize>g << 3);
+    // zbuf has room for a multiple of 4 normals.
+    store<f64>(p, r0 * Math.cos(a0));
+    store<f64>(p, r0 * Math.sin(a0), 8);
+    store<f64>(p, r1 * Math.cos(a1), 16);
+    store<f64>(p, r1 * Math.sin(a1), 24);
+  }
+  let acc: f64 = 0;
+  let z2: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const z = load<f64>(zbuf + (<usize>i << 3));
+    acc += sqrtDt * z;
+    z2 += z * z;
+    store<f64>(wbuf + (<usize>i << 3), acc);
+  }
+  sumZ2 = z2;
+}
+
+// Brownian bridge tables (built per call into the work space).
+let bridgeLeft: usize = 0; // i32: left index j (0 means "from W(0) = 0", else point j−1)
+let bridgeRight: usize = 0; // i32
+let bridgeIndex: usize = 0; // i32
+let bridgeLeftWeight: usize = 0; // f64
+let bridgeRightWeight: usize = 0; // f64
+let bridgeStdDev: usize = 0; // f64
+
+/** Brownian bridge construction order for n equal dates (bisection, as QuantLib's BrownianBridge). */
+function buildBridge(map: usize): void {
+  for (let i = 0; i < n; i++) store<i32>(map + (<usize>i << 2), 0);
+  store<i32>(map + (<usize>(n - 1) << 2), 1);
+  store<i32>(bridgeIndex, n - 1);
+  store<f64>(bridgeStdDev, Math.sqrt(T));
+  store<f64>(bridgeLeftWeight, 0);
+  store<f64>(bridgeRightWeight, 0);
+  let j = 0;
+  for (let i = 1; i < n; i++) {
+    while (load<i32>(map + (<usize>j << 2)) != 0) j++;
+    let k = j;
+    while (load<i32>(map + (<usize>k << 2)) == 0) k++;
+    const l = j + ((k - 1 - j) >> 1);
+    store<i32>(map + (<usize>l << 2), i);
+    store<i32>(bridgeIndex + (<usize>i << 2), l);
+    store<i32>(bridgeLeft + (<usize>i << 2), j);
+    store<i32>(bridgeRight + (<usize>i << 2), k);
+    const tl = <f64>(l + 1) * dt;
+    const tk = <f64>(k + 1) * dt;
+    const tj = <f64>j * dt; // time of the left neighbour (point j−1), 0 when j = 0
+    store<f64>(bridgeLeftWeight + (<usize>i << 3), (tk - tl) / (tk - tj));
+    store<f64>(bridgeRightWeight + (<usize>i << 3), (tl - tj) / (tk - tj));
+    store<f64>(bridgeStdDev + (<usize>i << 3), Math.sqrt((tl - tj) * (tk - tl) / (tk - tj)));
+    j = k + 1;
+    if (j >= n) j = 0;
+  }
+}
+
+/** Sobol normals through the bridge: z (already in zbuf, in bridge order) → W(t_i) in wbuf, and Σ of squared increments. */
+function bridgeNormals(): void {
+  store<f64>(wbuf + (<usize>(n - 1) << 3), load<f64>(bridgeStdDev) * load<f64>(zbuf));
+  for (let i = 1; i < n; i++) {
+    const j = load<i32>(bridgeLeft + (<usize>i << 2));
+    const k = load<i32>(bridgeRight + (<usize>i << 2));
+    const l = load<i32>(bridgeIndex + (<usize>i << 2));
+    const left = j == 0 ? 0.0 : load<f64>(wbuf + (<usize>(j - 1) << 3));
+    store<f64>(wbuf + (<usize>l << 3),
+      load<f64>(bridgeLeftWeight + (<usize>i << 3)) * left +
+      load<f64>(bridgeRightWeight + (<usize>i << 3)) * load<f64>(wbuf + (<usize>k << 3)) +
+      load<f64>(bridgeStdDev + (<usize>i << 3)) * load<f64>(zbuf + (<usize>i << 3)));
+  }
+  let prev: f64 = 0;
+  let z2: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = load<f64>(wbuf + (<usize>i << 3));
+    const z = (wi - prev) / sqrtDt;
+    z2 += z * z;
+    prev = wi;
+  }
+  sumZ2 = z2;
+}
+
+/** Evaluates sample s (one path, or an antithetic pair averaged) and adds it to the block accumulators at acc. */
+// @ts-ignore: decorator
+@inline function accumulate(acc: usize, s: i64, antithetic: bool): void {
+  evaluatePath(1.0);
+  if (antithetic) {
+    const a0 = q0, a1 = q1, a2 = q2, a3 = q3, a4 = q4, a5 = q5, a6 = q6;
+    evaluatePath(-1.0);
+    q0 = 0.5 * (a0 + q0); q1 = 0.5 * (a1 + q1); q2 = 0.5 * (a2 + q2); q3 = 0.5 * (a3 + q3);
+    q4 = 0.5 * (a4 + q4); q5 = 0.5 * (a5 + q5); q6 = 0.5 * (a6 + q6);
+  }
+  store<f64>(acc, load<f64>(acc) + 1.0);
+  store<f64>(acc, load<f64>(acc, 8) + q0, 8);
+  store<f64>(acc, load<f64>(acc, 16) + q1, 16);
+  store<f64>(acc, load<f64>(acc, 24) + q2, 24);
+  store<f64>(acc, load<f64>(acc, 32) + q3, 32);
+  store<f64>(acc, load<f64>(acc, 40) + q4, 40);
+  store<f64>(acc, load<f64>(acc, 48) + q5, 48);
+  store<f64>(acc, load<f64>(acc, 56) + q6, 56);
+  store<f64>(acc, load<f64>(acc, 64) + q0 * q0, 64);
+  store<f64>(acc, load<f64>(acc, 72) + q1 * q1, 72);
+  store<f64>(acc, load<f64>(acc, 80) + q2 * q2, 80);
+  store<f64>(acc, load<f64>(acc, 88) + q3 * q3, 88);
+  store<f64>(acc, load<f64>(acc, 96) + q4 * q4, 96);
+  store<f64>(acc, load<f64>(acc, 104) + q5 * q5, 104);
+  store<f64>(acc, load<f64>(acc, 112) + q6 * q6, 112);
+  store<f64>(acc, load<f64>(acc, 120) + q0 * q1, 120);
+  const rep = acc + 128 + (<usize>(<i32>(s % 16) * 7) << 3);
+  store<f64>(rep, load<f64>(rep) + q0);
+  store<f64>(rep, load<f64>(rep, 8) + q1, 8);
+  store<f64>(rep, load<f64>(rep, 16) + q2, 16);
+  store<f64>(rep, load<f64>(rep, 24) + q3, 24);
+  store<f64>(rep, load<f64>(rep, 32) + q4, 32);
+  store<f64>(rep, load<f64>(rep, 40) + q5, 40);
+  store<f64>(rep, load<f64>(rep, 48) + q6, 48);
+}
+
+/**
+ * Runs blocks firstBlock .. firstBlock+blockCount−1 and writes MC_BLOCK_ACCUMULATORS f64 per block at `out`.
+ * `params` is the MC_PARAMS f64 vector; `work` has monteCarloWorkBytes(steps) bytes (16-byte aligned).
+ */
+export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32, out: usize, work: usize): void {
+  payoff = <i32>load<f64>(params + (P_PAYOFF << 3));
+  optionType = load<f64>(params + (P_TYPE << 3));
+  S0 = load<f64>(params + (P_SPOT << 3));
+  K = load<f64>(params + (P_STRIKE << 3));
+  T = load<f64>(params + (P_EXPIRY << 3));
+  vol = load<f64>(params + (P_VOL << 3));
+  rate = load<f64>(params + (P_RATE << 3));
+  const dividend = load<f64>(params + (P_DIVIDEND << 3));
+  n = <i32>load<f64>(params + (P_STEPS << 3));
+  const paths = <i64>load<f64>(params + (P_PATHS << 3));
+  const k0 = <u32>load<f64>(params + (P_SEED_LO << 3));
+  const k1 = <u32>load<f64>(params + (P_SEED_HI << 3));
+  const sobol = load<f64>(params + (P_SAMPLER << 3)) != 0.0;
+  const antithetic = load<f64>(params + (P_ANTITHETIC << 3)) != 0.0;
+  logBarrier = Math.log(load<f64>(params + (P_BARRIER << 3)) / S0);
+  barrierKind = <i32>load<f64>(params + (P_BARRIER_KIND << 3));
+  rebate = load<f64>(params + (P_REBATE << 3));
+  greeks = load<f64>(params + (P_GREEKS << 3)) != 0.0;
+  controlKind = <i32>load<f64>(params + (P_CONTROL << 3));
+  drift = rate - dividend - 0.5 * vol * vol;
+  dt = T / <f64>n;
+  sqrtDt = Math.sqrt(dt);
+  discount = Math.exp(-rate * T);
+
+  // Work space layout.
+  const padded = <usize>((n + 3) & ~3);
+  wbuf = work;
+  zbuf = wbuf + (padded << 3);
+  const state = zbuf + (padded << 3); // u32 × n
+  const shifts = state + (padded << 2); // u32 × 16 × n
+  const map = shifts + (padded << 6); // i32 × n
+  bridgeLeft = map + (padded << 2);
+  bridgeRight = bridgeLeft + (padded << 2);
+  bridgeIndex = bridgeRight + (padded << 2);
+  bridgeLeftWeight = bridgeIndex + (padded << 2);
+  bridgeRightWeight = bridgeLeftWeight + (padded << 3);
+  bridgeStdDev = bridgeRightWeight + (padded << 3);
+
+  const samples: i64 = antithetic ? paths >> 1 : paths;
+  const perBlock: i64 = antithetic ? MC_BLOCK_PATHS >> 1 : MC_BLOCK_PATHS;
+  memory.fill(out, 0, <usize>blockCount * MC_BLOCK_ACCUMULATORS * 8);
+
+  if (sobol) {
+    ensureSobolDirections();
+    buildBridge(map);
+    // Digital shift of replication r, dimension d: Philox(counter (r, 0, d, 0x50B01), key seed), word 0.
+    for (let r = 0; r < MC_REPLICATIONS; r++) {
+      for (let d = 0; d < n; d++) {
+        philox4x32(<u32>r, 0, <u32>d, 0x50b01, k0, k1);
+        store<u32>(shifts + (<usize>(r * n + d) << 2), philoxOut0);
+      }
+    }
+  }
+
+  for (let b = 0; b < blockCount; b++) {
+    const block = <i64>(firstBlock + b);
+    const acc = out + (<usize>b * MC_BLOCK_ACCUMULATORS << 3);
+    const first = block * perBlock;
+    let last = first + perBlock;
+    if (last > samples) last = samples;
+    if (first >= last) continue;
+    if (!sobol) {
+      for (let s = first; s < last; s++) {
+        pseudoNormals(<u64>s, k0, k1);
+        accumulate(acc, s, antithetic);
+      }
+    } else {
+      // Sample s = 16·j + r uses Sobol point j with shift r; blocks hold whole groups of 16 (perBlock % 16 == 0).
+      const firstPoint = <u32>(first / MC_REPLICATIONS);
+      const lastPoint = <u32>((last + MC_REPLICATIONS - 1) / MC_REPLICATIONS);
+      for (let d = 0; d < n; d++) store<u32>(state + (<usize>d << 2), sobolCoordinateAt(d, firstPoint));
+      for (let j = firstPoint; j < lastPoint; j++) {
+        if (j > firstPoint) {
+          const c = ctz<u32>(j);
+          for (let d = 0; d < n; d++) {
+            const p = state + (<usize>d << 2);
+            store<u32>(p, load<u32>(p) ^ sobolDirection(d, c));
+          }
+        }
+        for (let r = 0; r < MC_REPLICATIONS; r++) {
+          const s = <i64>j * MC_REPLICATIONS + r;
+          if (s >= last) break;
+          const shift = shifts + (<usize>(r * n) << 2);
+          for (let d = 0; d < n; d++) {
+            const x = load<u32>(state + (<usize>d << 2)) ^ load<u32>(shift + (<usize>d << 2));
+            store<f64>(zbuf + (<usize>d << 3), inverseNormalCdf(uniformOpen(x)));
+          }
+          bridgeNormals();
+          accumulate(acc, s, antithetic);
+        }
+      }
+    }
+  }
+}
+
+/** Test hook: writes `count` standard normals of pseudo sample `sample` (Philox + Box-Muller) at out. */
+export function philoxNormals(seedLo: u32, seedHi: u32, sample: f64, count: i32, out: usize, work: usize): void {
+  n = count;
+  dt = 1.0;
+  sqrtDt = 1.0;
+  const padded = <usize>((count + 3) & ~3);
+  wbuf = work;
+  zbuf = work + (padded << 3);
+  pseudoNormals(<u64>sample, seedLo, seedHi);
+  memory.copy(out, zbuf, <usize>count << 3);
+}

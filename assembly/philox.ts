@@ -1,0 +1,51 @@
+// Philox4x32-10 counter-based generator: J. K. Salmon, M. A. Moraes, R. O. Dror, D. E. Shaw,
+// "Parallel random numbers: as easy as 1, 2, 3", SC11 (2011); constants and round structure as in Random123.
+// A block of four 32-bit words is a pure function of a 128-bit counter and a 64-bit key, so the numbers of
+// Monte Carlo path i are philox(counter = (i, …), key = seed) and do not depend on how paths are split.
+
+const PHILOX_M0: u64 = 0xd2511f53;
+const PHILOX_M1: u64 = 0xcd9e8d57;
+const PHILOX_W0: u32 = 0x9e3779b9;
+const PHILOX_W1: u32 = 0xbb67ae85;
+
+/** Output words of the last philox4x32 call (globals: AssemblyScript has no multi-value returns here). */
+export let philoxOut0: u32 = 0;
+export let philoxOut1: u32 = 0;
+export let philoxOut2: u32 = 0;
+export let philoxOut3: u32 = 0;
+
+/** Philox4x32 with 10 rounds: each round is two 32×32→64 multiplies, the key is bumped by the Weyl constants. */
+// @ts-ignore: decorator
+@inline export function philox4x32(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  for (let round = 0; round < 10; round++) {
+    const p0 = PHILOX_M0 * <u64>c0;
+    const p1 = PHILOX_M1 * <u64>c2;
+    const n0 = (<u32>(p1 >> 32)) ^ c1 ^ k0;
+    const n2 = (<u32>(p0 >> 32)) ^ c3 ^ k1;
+    c1 = <u32>p1;
+    c3 = <u32>p0;
+    c0 = n0;
+    c2 = n2;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  philoxOut0 = c0;
+  philoxOut1 = c1;
+  philoxOut2 = c2;
+  philoxOut3 = c3;
+}
+
+/** Maps a 32-bit word to the open interval (0, 1): (x + 0.5)·2⁻³², never 0 or 1 (safe for log and AS241). */
+// @ts-ignore: decorator
+@inline export function uniformOpen(x: u32): f64 {
+  return (<f64>x + 0.5) * 2.3283064365386963e-10;
+}
+
+/** Test hook: writes philox4x32-10(counter, key) as four u32 at `out`. */
+export function philox4x32Into(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, out: usize): void {
+  philox4x32(c0, c1, c2, c3, k0, k1);
+  store<u32>(out, philoxOut0);
+  store<u32>(out + 4, philoxOut1);
+  store<u32>(out + 8, philoxOut2);
+  store<u32>(out + 12, philoxOut3);
+}
