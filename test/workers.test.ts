@@ -1,0 +1,295 @@
+// The worker pool against the single-thread pricer: bit-identical results for 1, 2 and 3 workers in both data
+// paths (SharedArrayBuffer and transferred buffers), micro-batching, errors with whole-batch indices, progress,
+// abort, crash recovery. The reference is the single-thread pricer itself: the pool must not change one bit.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPricer, PricingInputError, type OptionBatch, type Pricer } from "../bindings/index.js";
+import { unwrapReply } from "../workers/chunking.js";
+import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
+
+/** mulberry32: a small deterministic PRNG so every run prices the same batch. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Columns {
+  type: Int8Array;
+  spot: Float64Array;
+  strike: Float64Array;
+  expiry: Float64Array;
+  vol: Float64Array;
+  rate: Float64Array;
+  dividend: Float64Array;
+}
+
+function randomBatch(n: number, seed: number): Columns {
+  const r = random(seed);
+  const b: Columns = {
+    type: new Int8Array(n),
+    spot: new Float64Array(n),
+    strike: new Float64Array(n),
+    expiry: new Float64Array(n),
+    vol: new Float64Array(n),
+    rate: new Float64Array(n),
+    dividend: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    b.type[i] = r() < 0.5 ? 1 : -1;
+    b.spot[i] = 50 + 100 * r();
+    b.strike[i] = 40 + 120 * r();
+    b.expiry[i] = 0.01 + 3 * r();
+    b.vol[i] = 0.05 + 0.9 * r();
+    b.rate[i] = -0.01 + 0.08 * r();
+    b.dividend[i] = 0.04 * r();
+  }
+  return b;
+}
+
+/** First index where two arrays differ in bits (NaN payloads and −0 included), or −1. */
+function firstBitDifference(a: Float64Array | Int32Array, b: Float64Array | Int32Array): number {
+  if (a.length !== b.length) return -2;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const width = a.BYTES_PER_ELEMENT;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return Math.floor(k / width);
+  return -1;
+}
+
+function expectSameBits<T extends object>(actual: T, expected: T): void {
+  for (const key of Object.keys(expected) as (keyof T)[]) {
+    const at = firstBitDifference(actual[key] as Float64Array, expected[key] as Float64Array);
+    expect(at, `${String(key)} differs at element ${at}`).toBe(-1);
+  }
+}
+
+let pricer: Pricer;
+// 100,001 options: odd (a scalar tail) and, with 16k chunks, seven chunks of which the last is short.
+const N = 100_001;
+const CHUNK = 16_384;
+let batch: Columns;
+let ivBatch: Omit<Columns, "vol"> & { price: Float64Array };
+
+beforeAll(async () => {
+  pricer = await createPricer();
+  batch = randomBatch(N, 42);
+  const { vol: _vol, ...rest } = batch;
+  const price = pricer.blackScholes(batch).price.slice();
+  // Add prices outside the no-arbitrage bounds so every status code travels through the pool.
+  price[7] = 0; // at or below intrinsic
+  price[11] = 1e6; // above the upper bound
+  ivBatch = { ...rest, price };
+});
+
+const pools: PricingPool[] = [];
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+});
+
+async function pool(options: Parameters<typeof createPricingPool>[0]): Promise<PricingPool> {
+  const p = await createPricingPool({ module: pricer.core.module, ...options });
+  pools.push(p);
+  return p;
+}
+
+describe("bit-identical to the single-thread pricer", () => {
+  for (const workers of [1, 2, 3]) {
+    for (const sharedMemory of [true, false]) {
+      it(`${workers} worker(s), ${sharedMemory ? "SharedArrayBuffer" : "transferred buffers"}: Black-Scholes greeks and implied vols equal pricer's bit for bit on 100,001 options`, async () => {
+        const p = await pool({ workers, sharedMemory, chunkSize: CHUNK });
+        expect(p.workers).toBe(workers);
+        expect(p.sharedMemory).toBe(sharedMemory);
+        expect(p.simd).toBe(pricer.simd);
+        const [greeks, iv] = await Promise.all([p.blackScholes(batch), p.impliedVol(ivBatch)]);
+        expectSameBits(greeks, pricer.blackScholes(batch));
+        const expectedIv = pricer.impliedVol(ivBatch);
+        expectSameBits(iv, expectedIv);
+        // The status codes really vary (otherwise the comparison of that column would prove little).
+        expect(new Set(expectedIv.status).size).toBeGreaterThan(1);
+        await p.close();
+      });
+    }
+  }
+
+  it("broadcast scalars and string types price the same as in the pricer", async () => {
+    const p = await pool({ workers: 2, chunkSize: 4_096 });
+    const strikes = Float64Array.from({ length: 10_000 }, (_, i) => 50 + i / 100);
+    const b: OptionBatch = { type: "put", spot: 100, strike: strikes, expiry: 0.75, vol: 0.3, rate: 0.02 };
+    expectSameBits(await p.blackScholes(b), pricer.blackScholes(b));
+  });
+
+  it("micro-batched single-option calls (fired together, coalesced) each equal the pricer's result for that option", async () => {
+    const p = await pool({ workers: 2 });
+    const count = 2_001;
+    const calls = Array.from({ length: count }, (_, i) =>
+      p.blackScholes({
+        type: batch.type[i] === 1 ? "call" : "put",
+        spot: batch.spot[i]!,
+        strike: batch.strike[i]!,
+        expiry: batch.expiry[i]!,
+        vol: batch.vol[i]!,
+        rate: batch.rate[i]!,
+        dividend: batch.dividend[i]!,
+      }),
+    );
+    const ivCalls = Array.from({ length: 301 }, (_, i) =>
+      p.impliedVol({ type: [batch.type[i] === 1 ? "call" : "put"], price: [ivBatch.price[i]!], spot: batch.spot[i]!, strike: batch.strike[i]!, expiry: batch.expiry[i]!, rate: batch.rate[i]!, dividend: batch.dividend[i]! }),
+    );
+    const results = await Promise.all(calls);
+    const ivResults = await Promise.all(ivCalls);
+    for (let i = 0; i < count; i++) {
+      const single = pricer.blackScholes({ type: batch.type.subarray(i, i + 1), spot: batch.spot[i]!, strike: batch.strike[i]!, expiry: batch.expiry[i]!, vol: batch.vol[i]!, rate: batch.rate[i]!, dividend: batch.dividend[i]! });
+      expect(results[i]!.price.length).toBe(1);
+      expectSameBits(results[i]!, single);
+    }
+    for (let i = 0; i < ivResults.length; i++) {
+      const single = pricer.impliedVol({ type: batch.type.subarray(i, i + 1), price: ivBatch.price[i]!, spot: batch.spot[i]!, strike: batch.strike[i]!, expiry: batch.expiry[i]!, rate: batch.rate[i]!, dividend: batch.dividend[i]! });
+      expectSameBits(ivResults[i]!, single);
+    }
+  });
+});
+
+describe("errors", () => {
+  it("an invalid element deep in a multi-chunk batch rejects with the pricer's PricingInputError (field and whole-batch index)", async () => {
+    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const vol = batch.vol.slice();
+    vol[70_123] = -0.2;
+    const bad = { ...batch, vol };
+    let expected: unknown;
+    try {
+      pricer.blackScholes(bad);
+    } catch (error) {
+      expected = error;
+    }
+    expect(expected).toBeInstanceOf(PricingInputError);
+    const actual = await p.blackScholes(bad).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(actual).toBeInstanceOf(PricingInputError);
+    const e = actual as PricingInputError;
+    expect([e.field, e.index, e.message]).toEqual(["vol", 70_123, (expected as PricingInputError).message]);
+  });
+
+  it("a small invalid call rejects alone and does not poison the micro-batch it would have joined", async () => {
+    const p = await pool({ workers: 1 });
+    const good = p.blackScholes({ type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.01 });
+    const bad = p.impliedVol({ type: ["call", "put"], price: [5, NaN], spot: 100, strike: 100, expiry: 1, rate: 0.01 });
+    await expect(bad).rejects.toMatchObject({ name: "PricingInputError", field: "price", index: 1 });
+    await expect(bad).rejects.toBeInstanceOf(PricingInputError);
+    expectSameBits(await good, pricer.blackScholes({ type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.01 }));
+  });
+
+  it("a PricingInputError raised inside a worker is rebuilt on the calling thread as the same class with field, index and message", () => {
+    const original = new PricingInputError("paths", 3, "must be a positive integer, got -1");
+    let rebuilt: unknown;
+    try {
+      unwrapReply({ ok: false, inputError: { field: original.field, index: original.index, message: original.message } });
+    } catch (error) {
+      rebuilt = error;
+    }
+    expect(rebuilt).toBeInstanceOf(PricingInputError);
+    expect(rebuilt).toBeInstanceOf(RangeError);
+    expect(rebuilt).toMatchObject({ field: "paths", index: 3, message: original.message, name: "PricingInputError" });
+  });
+
+  it("bad pool options are rejected with PricingInputError naming the option", async () => {
+    await expect(createPricingPool({ workers: 0 })).rejects.toMatchObject({ field: "workers" });
+    await expect(createPricingPool({ chunkSize: 1.5 })).rejects.toMatchObject({ field: "chunkSize" });
+  });
+});
+
+describe("progress and abort", () => {
+  it("onProgress reports each finished chunk, increasing, ending at (n, n)", async () => {
+    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const seen: [number, number][] = [];
+    const greeks = await p.blackScholes(batch, { onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen.length).toBe(Math.ceil(N / CHUNK));
+    for (let k = 1; k < seen.length; k++) expect(seen[k]![0]).toBeGreaterThan(seen[k - 1]![0]);
+    expect(seen.at(-1)).toEqual([N, N]);
+    expectSameBits(greeks, pricer.blackScholes(batch));
+  });
+
+  it("aborting after the first chunk rejects with the signal's reason, stops progress, and the pool keeps working", async () => {
+    const p = await pool({ workers: 1, chunkSize: 4_096 });
+    const controller = new AbortController();
+    let progressCalls = 0;
+    const reason = new Error("user cancelled");
+    const call = p.impliedVol(ivBatch, {
+      signal: controller.signal,
+      onProgress: () => {
+        progressCalls++;
+        controller.abort(reason);
+      },
+    });
+    await expect(call).rejects.toBe(reason);
+    expect(progressCalls).toBe(1);
+    // Already-aborted signals reject at once.
+    await expect(p.blackScholes(batch, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expectSameBits(await p.blackScholes(batch), pricer.blackScholes(batch));
+  });
+});
+
+describe("crashed workers", () => {
+  const small = (n: number, seed: number): Columns => randomBatch(n, seed);
+
+  for (const mode of ["exit", "throw", "kill"] as const) {
+    it(`a worker that dies (${mode}) under a call rejects that call with WorkerCrashError, a call on the other worker completes, and the pool is replaced and keeps pricing`, async () => {
+      const p = await pool({ workers: 2, microBatch: false, chunkSize: CHUNK });
+      const a = small(5_000, 1);
+      const b = small(5_000, 2);
+      // Both workers idle: the first call goes to worker 0, the second to worker 1.
+      if (mode === "kill") {
+        const onA = p.blackScholes(a);
+        const onB = p.blackScholes(b);
+        injectWorkerCrash(p, 0, "kill");
+        await expect(onA).rejects.toBeInstanceOf(WorkerCrashError);
+        expectSameBits(await onB, pricer.blackScholes(b));
+      } else {
+        // The crash message reaches worker 0 before the task queued behind it, which is lost with the worker.
+        injectWorkerCrash(p, 0, mode);
+        const onA = p.blackScholes(a);
+        const onB = p.blackScholes(b);
+        await expect(onA).rejects.toThrow(/crashed while running this call/);
+        expectSameBits(await onB, pricer.blackScholes(b));
+      }
+      // Later calls, spread across the replacement and the survivor, are exact.
+      expectSameBits(await p.blackScholes(batch), pricer.blackScholes(batch));
+    });
+  }
+
+  it("a crash in the middle of a long call and a concurrent call: every call settles, failures are WorkerCrashError only", async () => {
+    const p = await pool({ workers: 2, chunkSize: 8_192 });
+    let injected = false;
+    const long = p.blackScholes(batch, {
+      onProgress: () => {
+        if (!injected) {
+          injected = true;
+          injectWorkerCrash(p, 0, "kill");
+        }
+      },
+    });
+    const other = p.impliedVol(ivBatch);
+    const settled = await Promise.allSettled([long, other]);
+    const failures = settled.filter((s) => s.status === "rejected");
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    for (const f of failures) expect((f as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashError);
+    expectSameBits(await p.impliedVol(ivBatch), pricer.impliedVol(ivBatch));
+  });
+
+  it("close() rejects calls still waiting and later calls", async () => {
+    const p = await createPricingPool({ module: pricer.core.module, workers: 1, chunkSize: 4_096 });
+    const pending = p.blackScholes(batch).then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+    await p.close();
+    expect(await pending).toMatchObject({ message: expect.stringMatching(/closed/) });
+    await expect(p.blackScholes(batch)).rejects.toThrow(/closed/);
+  });
+});

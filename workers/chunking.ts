@@ -1,0 +1,148 @@
+// Splitting a validated batch into chunk tasks and reassembling the outputs in order.
+// Chunks start at multiples of the chunk size, so every option is priced by the same kernel code path (SIMD lane
+// pairs included) as in the single-thread pricer, whose own chunks are multiples of an even size too.
+import * as Comlink from "comlink";
+import type { NormalizedBatch } from "../bindings/batch.js";
+import { PricingInputError } from "../bindings/errors.js";
+import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
+import {
+  BS_INPUTS,
+  BS_OUTPUT_BYTES_PER_OPTION,
+  BS_OUTPUTS,
+  IV_OUTPUT_BYTES_PER_OPTION,
+  type ColumnTask,
+  type Reply,
+} from "./protocol.js";
+import type { Task } from "./scheduler.js";
+
+/** Input columns of a batch, read chunk by chunk. */
+export interface ColumnSource {
+  /** Options in the batch. */
+  readonly length: number;
+  /** Writes elements [start, end) of column `column` (kernel order) into `target` from index 0. */
+  copyColumn(column: number, target: Float64Array, start: number, end: number): void;
+}
+
+/** A validated NormalizedBatch as a column source. */
+export function batchSource(batch: NormalizedBatch): ColumnSource {
+  return {
+    length: batch.length,
+    copyColumn: (column, target, start, end) => batch.columns[column]!.copyInto(target, start, end),
+  };
+}
+
+/** Several sources laid end to end (a micro-batch); `offsets[k]` is where source k starts. */
+export function concatSources(sources: readonly ColumnSource[]): { source: ColumnSource; offsets: number[] } {
+  const offsets: number[] = [];
+  let length = 0;
+  for (const s of sources) {
+    offsets.push(length);
+    length += s.length;
+  }
+  const copyColumn = (column: number, target: Float64Array, start: number, end: number): void => {
+    // First source overlapping `start`, by binary search over the offsets.
+    let lo = 0;
+    let hi = sources.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (offsets[mid]! <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let k = lo; k < sources.length && offsets[k]! < end; k++) {
+      const from = Math.max(start, offsets[k]!);
+      const to = Math.min(end, offsets[k]! + sources[k]!.length);
+      if (to > from) sources[k]!.copyColumn(column, target.subarray(from - start, to - start), from - offsets[k]!, to - offsets[k]!);
+    }
+  };
+  return { source: { length, copyColumn }, offsets };
+}
+
+/** Rebuilds a worker's reply: the value, or the PricingInputError it carried (same class, field and index). */
+export function unwrapReply<T>(reply: Reply<T>): T {
+  if (reply.ok) return reply.value;
+  const { field, index, message } = reply.inputError;
+  const error = new PricingInputError(field, index, "");
+  error.message = message;
+  throw error;
+}
+
+/** The kinds of column jobs and their output layouts. */
+export type ColumnKind = "blackScholes" | "impliedVol";
+
+const bytesPerOption: Record<ColumnKind, number> = {
+  blackScholes: BS_OUTPUT_BYTES_PER_OPTION,
+  impliedVol: IV_OUTPUT_BYTES_PER_OPTION,
+};
+
+/** Greeks as views over one buffer: 6 f64 columns of n. */
+export function greeksOver(buffer: ArrayBufferLike, n: number): Greeks {
+  const g = {} as Greeks;
+  BS_OUTPUTS.forEach((name, c) => (g[name] = new Float64Array(buffer, c * n * 8, n)));
+  return g;
+}
+
+/** Implied-vol results as views over one buffer: vol (f64 n), status (i32 n), iterations (i32 n). */
+export function impliedVolOver(buffer: ArrayBufferLike, n: number): ImpliedVolResult {
+  return {
+    vol: new Float64Array(buffer, 0, n),
+    status: new Int32Array(buffer, 8 * n, n),
+    iterations: new Int32Array(buffer, 12 * n, n),
+  };
+}
+
+/** Copies a transfer-mode reply (outputs of `count` options) into the whole-batch output buffer at `start`. */
+function placeReply(kind: ColumnKind, reply: ArrayBuffer, target: ArrayBufferLike, n: number, start: number, count: number): void {
+  if (kind === "blackScholes") {
+    for (let c = 0; c < BS_OUTPUTS.length; c++) {
+      new Float64Array(target, c * n * 8, n).set(new Float64Array(reply, c * count * 8, count), start);
+    }
+  } else {
+    new Float64Array(target, 0, n).set(new Float64Array(reply, 0, count), start);
+    new Int32Array(target, 8 * n, n).set(new Int32Array(reply, 8 * count, count), start);
+    new Int32Array(target, 12 * n, n).set(new Int32Array(reply, 12 * count, count), start);
+  }
+}
+
+/** A planned column job: its tasks, and its outputs once every task is done. */
+export interface ColumnJob {
+  tasks: Task[];
+  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver). */
+  output: ArrayBufferLike;
+}
+
+/**
+ * Plans the chunk tasks of a validated batch. With `shared`, inputs are copied once into a SharedArrayBuffer
+ * and workers write outputs in place (the results are views over a SharedArrayBuffer); otherwise each chunk's
+ * inputs are packed into an ArrayBuffer transferred to the worker, and its outputs transferred back.
+ * Input copies happen when a task is sent, so the calling thread packs chunk k+1 while workers price chunk k.
+ */
+export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, shared: boolean): ColumnJob {
+  const n = source.length;
+  const inputs = BS_INPUTS.length; // both kernels take 7 input columns
+  const output: ArrayBufferLike = shared ? new SharedArrayBuffer(n * bytesPerOption[kind]) : new ArrayBuffer(n * bytesPerOption[kind]);
+  const sharedInput = shared ? new SharedArrayBuffer(n * inputs * 8) : undefined;
+  const tasks: Task[] = [];
+  for (let start = 0; start < n; start += chunkSize) {
+    const end = Math.min(n, start + chunkSize);
+    const count = end - start;
+    tasks.push({
+      units: count,
+      async run(api) {
+        let task: ColumnTask;
+        if (sharedInput) {
+          const columns = new Float64Array(sharedInput);
+          for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
+          task = { input: sharedInput, stride: n, start, count, output: output as SharedArrayBuffer };
+        } else {
+          const buffer = new ArrayBuffer(count * inputs * 8);
+          const columns = new Float64Array(buffer);
+          for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
+          task = Comlink.transfer({ input: buffer, stride: count, start: 0, count }, [buffer]);
+        }
+        const reply = unwrapReply(await api[kind](task));
+        if (reply) placeReply(kind, reply, output, n, start, count);
+      },
+    });
+  }
+  return { tasks, output };
+}

@@ -1,0 +1,67 @@
+// The messages between the pool (calling thread) and a pricing worker: task shapes, column layouts and the
+// reply envelope that carries PricingInputError across the thread boundary with its field and index.
+
+/** Input columns of a Black-Scholes task, in kernel order (type as ±1.0). */
+export const BS_INPUTS = ["type", "spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
+/** Output columns of a Black-Scholes task. */
+export const BS_OUTPUTS = ["price", "delta", "gamma", "vega", "theta", "rho"] as const;
+/** Input columns of an implied-vol task, in kernel order. */
+export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "dividend"] as const;
+
+/**
+ * One chunk of a batch. Column `c`, element `i` of the chunk lives at f64 index `c * stride + start + i` of
+ * `input`. Two ways to move data:
+ * - transfer: `input` is an ArrayBuffer holding just this chunk (stride = count, start = 0), transferred to the
+ *   worker; the worker replies with a fresh output buffer, transferred back.
+ * - shared: `input` and `output` are SharedArrayBuffers holding the whole batch (stride = batch length); the
+ *   worker writes its outputs in place and replies with nothing.
+ */
+export interface ColumnTask {
+  input: ArrayBufferLike;
+  /** Elements per column in `input` (and `output` when shared). */
+  stride: number;
+  /** First element of the chunk within each column. */
+  start: number;
+  /** Elements in the chunk. */
+  count: number;
+  /** Shared output buffer (whole batch), absent in transfer mode. */
+  output?: SharedArrayBuffer;
+}
+
+/**
+ * Output layout of a Black-Scholes chunk: 6 f64 columns of `stride` elements.
+ * Output layout of an implied-vol chunk: vol (f64, `stride`), then status and iterations (i32, `stride` each),
+ * i.e. 16 bytes per element.
+ */
+export const BS_OUTPUT_BYTES_PER_OPTION = 8 * BS_OUTPUTS.length;
+export const IV_OUTPUT_BYTES_PER_OPTION = 16;
+
+/** A PricingInputError flattened for postMessage (structured clone drops subclass fields). */
+export interface SerializedInputError {
+  field: string;
+  index: number | undefined;
+  message: string;
+}
+
+/** Every worker method answers with this envelope so that input errors keep their class, field and index. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; inputError: SerializedInputError };
+
+/** How a worker is told to fail, for fault-injection tests of the pool's recovery. */
+export type CrashMode = "exit" | "throw";
+
+/** The API a pricing worker exposes through comlink. */
+export interface WorkerApi {
+  /** Instantiates the WASM core from a compiled module (cloned, not recompiled) and reports its build. */
+  init(module: WebAssembly.Module): Promise<{ simd: boolean }>;
+  /** Prices one Black-Scholes chunk; returns the output buffer in transfer mode, nothing in shared mode. */
+  blackScholes(task: ColumnTask): Reply<ArrayBuffer | undefined>;
+  /** Inverts one implied-vol chunk; same data movement as blackScholes. */
+  impliedVol(task: ColumnTask): Reply<ArrayBuffer | undefined>;
+  /**
+   * Runs Monte Carlo blocks [firstBlock, firstBlock + blockCount) of a normalised spec and returns their
+   * accumulators (bindings/montecarlo.ts `runMonteCarloBlocks`).
+   */
+  monteCarloBlocks(spec: unknown, firstBlock: number, blockCount: number): Reply<Float64Array>;
+  /** Fault injection: ends the worker abruptly ("exit") or with an uncaught exception ("throw"). */
+  crash(mode: CrashMode): void;
+}

@@ -1,0 +1,266 @@
+// The pool's workers and its task queue: each worker runs at most `maxInFlight` tasks at once (two, so the next
+// message is already waiting when a task ends), a call is a set of tasks that settles when all are done or at
+// its first failure, and a crashed worker is replaced while the calls it was running reject.
+import * as Comlink from "comlink";
+import { spawnWorker, type WorkerHandle } from "./host.js";
+import type { CrashMode, WorkerApi } from "./protocol.js";
+
+/** A worker died (exit, uncaught error, terminated) while running part of this call. The pool replaced it. */
+export class WorkerCrashError extends Error {
+  constructor(cause: Error) {
+    super(`pool2peer: a pricing worker crashed while running this call; it has been replaced, the call can be retried (${cause.message})`, { cause });
+    this.name = "WorkerCrashError";
+  }
+}
+
+/** Options of one long call. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with `signal.reason` and its remaining tasks are dropped. */
+  signal?: AbortSignal;
+  /** Called after each finished task with the work done so far and the total (options, or Monte Carlo paths). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One unit of work sent to a worker; `units` counts towards progress. */
+export interface Task {
+  units: number;
+  run(api: Comlink.Remote<WorkerApi>): Promise<void>;
+}
+
+class CallRun {
+  settled = false;
+  private remaining: number;
+  private done = 0;
+  private detach: () => void = () => {};
+
+  constructor(
+    private readonly total: number,
+    taskCount: number,
+    private readonly options: CallOptions,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.remaining = taskCount;
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = (): void => this.fail(signal.reason ?? new Error("pool2peer: the call was aborted"));
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.detach = () => signal.removeEventListener("abort", onAbort);
+    }
+    if (taskCount === 0) this.finish();
+  }
+
+  taskDone(units: number): void {
+    if (this.settled) return;
+    this.done += units;
+    this.remaining--;
+    if (this.options.onProgress) {
+      try {
+        this.options.onProgress(this.done, this.total);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
+    if (this.remaining === 0) this.finish();
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.resolve();
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.reject(error);
+  }
+}
+
+interface QueuedTask {
+  task: Task;
+  call: CallRun;
+}
+
+interface Slot {
+  handle: WorkerHandle;
+  api: Comlink.Remote<WorkerApi>;
+  ready: boolean;
+  dead: boolean;
+  inFlight: Set<QueuedTask>;
+}
+
+/** Consecutive failed starts of a replacement worker before the pool gives up on replacing. */
+const MAX_FAILED_STARTS = 3;
+
+/** Starts workers, queues tasks across them, replaces crashed workers. */
+export class WorkerScheduler {
+  private readonly slots: Slot[] = [];
+  private queue: QueuedTask[] = [];
+  private head = 0;
+  private closed = false;
+  private failedStarts = 0;
+  private simdReported: boolean | undefined;
+
+  private constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly size: number,
+    private readonly workerUrl: string | URL | undefined,
+    private readonly maxInFlight: number,
+  ) {}
+
+  /** Starts `size` workers, each instantiating `module`; resolves when all are ready. */
+  static async start(module: WebAssembly.Module, size: number, workerUrl: string | URL | undefined, maxInFlight = 2): Promise<WorkerScheduler> {
+    const scheduler = new WorkerScheduler(module, size, workerUrl, maxInFlight);
+    try {
+      await Promise.all(Array.from({ length: size }, () => scheduler.addSlot()));
+    } catch (error) {
+      await scheduler.close();
+      throw error;
+    }
+    return scheduler;
+  }
+
+  /** Workers currently alive and ready. */
+  get readyWorkers(): number {
+    return this.slots.filter((s) => s.ready && !s.dead).length;
+  }
+
+  /** Whether the workers run the SIMD build (as reported by the first worker). */
+  get simd(): boolean {
+    return this.simdReported ?? false;
+  }
+
+  private async addSlot(): Promise<void> {
+    const handle = await spawnWorker(this.workerUrl);
+    const api = Comlink.wrap<WorkerApi>(handle.endpoint);
+    const slot: Slot = { handle, api, ready: false, dead: false, inFlight: new Set() };
+    if (this.closed) {
+      await handle.terminate();
+      return;
+    }
+    this.slots.push(slot);
+    let startFailure: ((error: Error) => void) | undefined;
+    const crashed = new Promise<never>((_, reject) => (startFailure = reject));
+    crashed.catch(() => {});
+    handle.onCrash((error) => {
+      startFailure?.(error);
+      this.onCrash(slot, error);
+    });
+    const { simd } = await Promise.race([api.init(this.module), crashed]);
+    startFailure = undefined;
+    this.simdReported ??= simd;
+    if (slot.dead) return;
+    slot.ready = true;
+    this.failedStarts = 0;
+    this.pump();
+  }
+
+  private onCrash(slot: Slot, error: Error): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
+    if (this.closed) return;
+    const crash = new WorkerCrashError(error);
+    for (const queued of slot.inFlight) queued.call.fail(crash);
+    slot.inFlight.clear();
+    this.replace();
+  }
+
+  private replace(): void {
+    if (this.closed) return;
+    this.addSlot().catch((error: unknown) => {
+      this.failedStarts++;
+      if (this.closed) return;
+      if (this.failedStarts < MAX_FAILED_STARTS) this.replace();
+      else if (this.readyWorkers === 0) this.failQueued(new Error(`pool2peer: pricing workers keep failing to start: ${String(error)}`));
+    });
+  }
+
+  private failQueued(error: unknown): void {
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i]!.call.fail(error);
+    this.queue = [];
+    this.head = 0;
+  }
+
+  /**
+   * Runs a call's tasks across the workers. Resolves when every task is done; rejects at the first failure,
+   * a worker crash under one of its tasks, or an abort (tasks not yet sent are dropped).
+   */
+  run(tasks: Task[], total: number, options: CallOptions = {}): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("pool2peer: the pricing pool is closed"));
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new Error("pool2peer: the call was aborted"));
+    return new Promise<void>((resolve, reject) => {
+      const call = new CallRun(total, tasks.length, options, resolve, reject);
+      for (const task of tasks) this.queue.push({ task, call });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.head < this.queue.length) {
+      let best: Slot | undefined;
+      for (const slot of this.slots) {
+        if (!slot.ready || slot.dead || slot.inFlight.size >= this.maxInFlight) continue;
+        if (!best || slot.inFlight.size < best.inFlight.size) best = slot;
+      }
+      if (!best) break;
+      const queued = this.queue[this.head++]!;
+      if (queued.call.settled) continue;
+      this.start(best, queued);
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private start(slot: Slot, queued: QueuedTask): void {
+    slot.inFlight.add(queued);
+    let work: Promise<void>;
+    try {
+      work = queued.task.run(slot.api);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(
+      () => {
+        if (!slot.inFlight.delete(queued)) return; // the worker crashed meanwhile: the call already failed
+        queued.call.taskDone(queued.task.units);
+        this.pump();
+      },
+      (error: unknown) => {
+        if (!slot.inFlight.delete(queued)) return;
+        queued.call.fail(error);
+        this.pump();
+      },
+    );
+  }
+
+  /** Fault injection for tests: makes worker `index` crash in the given way ("kill" = terminated from outside). */
+  injectCrash(index: number, mode: CrashMode | "kill"): void {
+    const slot = this.slots[index];
+    if (!slot) throw new RangeError(`pool2peer: no worker ${index}`);
+    if (mode === "kill") slot.handle.kill();
+    else void slot.api.crash(mode);
+  }
+
+  /** Rejects everything pending and terminates every worker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new Error("pool2peer: the pricing pool was closed");
+    this.failQueued(error);
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.dead = true;
+      for (const queued of slot.inFlight) queued.call.fail(error);
+      slot.inFlight.clear();
+    }
+    await Promise.all(slots.map((slot) => slot.handle.terminate()));
+  }
+}

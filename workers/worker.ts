@@ -1,0 +1,56 @@
+// The pricing worker (Node worker_threads or a browser module worker): instantiates the WASM core from the
+// compiled module the pool sends (no recompilation) and serves column tasks and Monte Carlo blocks via comlink.
+import * as Comlink from "comlink";
+import { PricingInputError } from "../bindings/errors.js";
+import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
+import { blackScholesTask, impliedVolTask } from "./kernels.js";
+import type { ColumnTask, CrashMode, Reply, WorkerApi } from "./protocol.js";
+import { exitAbruptly, workerEndpoint } from "./worker-endpoint.js";
+
+let core: WasmCore | undefined;
+
+function requireCore(): WasmCore {
+  if (!core) throw new Error("pool2peer worker: init() was not called");
+  return core;
+}
+
+/** Runs `work`, turning a PricingInputError into a reply the pool rebuilds as the same class. */
+function reply<T>(work: () => T, transfer: (value: T) => Transferable[]): Reply<T> {
+  try {
+    const value = work();
+    return Comlink.transfer({ ok: true, value }, transfer(value));
+  } catch (error) {
+    if (error instanceof PricingInputError) {
+      return { ok: false, inputError: { field: error.field, index: error.index, message: error.message } };
+    }
+    throw error;
+  }
+}
+
+const buffers = (value: ArrayBuffer | undefined): Transferable[] => (value ? [value] : []);
+
+const api: WorkerApi = {
+  async init(module: WebAssembly.Module) {
+    core = await loadWasmCore({ module });
+    return { simd: core.simd };
+  },
+  blackScholes(task: ColumnTask) {
+    return reply(() => blackScholesTask(requireCore(), task), buffers);
+  },
+  impliedVol(task: ColumnTask) {
+    return reply(() => impliedVolTask(requireCore(), task), buffers);
+  },
+  monteCarloBlocks() {
+    throw new Error("pool2peer worker: Monte Carlo is not built yet");
+  },
+  crash(mode: CrashMode) {
+    if (mode === "exit") exitAbruptly();
+    // A microtask runs before the next message: the task queued behind this call is lost with the worker.
+    else
+      queueMicrotask(() => {
+        throw new Error("pool2peer worker: injected crash");
+      });
+  },
+};
+
+Comlink.expose(api, workerEndpoint());
