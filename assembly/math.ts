@@ -1,0 +1,379 @@
+// Elementary functions for the pricing kernels, each in a scalar (f64) and an f64x2 (v128) form.
+//
+// The two forms of every routine perform the same IEEE-754 operations in the same order on each lane
+// (wasm SIMD has no FMA, and lane selection is a bit-select, not arithmetic), so the SIMD build and
+// the scalar build return bit-identical results. Keep it that way when editing: change both forms.
+//
+//   exp / expv             fdlibm e_exp.c (Sun 1993, as in musl): Cody-Waite ln2 split, Remez polynomial
+//                          for r·(e^r+1)/(e^r−1), 2^k built from exponent bits; < 1 ulp.
+//   log / logv             fdlibm e_log.c (as in musl): x = 2^k·(1+f), s = f/(2+f), Remez polynomial in s²; < 1 ulp.
+//   normPdf / normPdfv     e^{−x²/2}/√(2π) with x² split exactly (Dekker/Veltkamp), so no 1e-13 loss at |x| ≈ 20.
+//   normCdf / normCdfv     W. J. Cody, ANORM, ACM TOMS Algorithm 715 (1993), from "Rational Chebyshev
+//                          approximations for the error function", Math. Comp. 23 (1969) 631–637:
+//                          relative accuracy ~1e-15 in the lower tail down to underflow.
+
+// ---- constants -------------------------------------------------------------------------------------
+
+// 1.5·2^52: adding it rounds a |v| < 2^51 to the nearest integer, which then sits in the low mantissa bits.
+const ROUND_MAGIC: f64 = 6755399441055744.0;
+const ROUND_MAGIC_BITS: i64 = 0x4338000000000000;
+
+// fdlibm e_exp.c: ln2 split so that k·LN2_HI is exact for |k| < 2^20, and the Remez coefficients.
+const INV_LN2: f64 = 1.44269504088896338700e+00;
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const EXP_P1: f64 = 1.66666666666666019037e-01;
+const EXP_P2: f64 = -2.77777777770155933842e-03;
+const EXP_P3: f64 = 6.61375632143793436117e-05;
+const EXP_P4: f64 = -1.65339022054652515390e-06;
+const EXP_P5: f64 = 4.13813679705723846039e-08;
+// e^710 overflows and e^−746 underflows (below half the smallest subnormal): clamping there keeps k in
+// [−1076, 1025] so that both halves of 2^k = 2^{k1}·2^{k2} stay normal numbers.
+const EXP_ARG_MAX: f64 = 710.0;
+const EXP_ARG_MIN: f64 = -746.0;
+
+// fdlibm e_log.c: Remez coefficients of (log(1+f) − 2s)/s... in s² (Lg1..Lg7).
+const LG1: f64 = 6.666666666666735130e-01;
+const LG2: f64 = 3.999999999940941908e-01;
+const LG3: f64 = 2.857142874366239149e-01;
+const LG4: f64 = 2.222219843214978396e-01;
+const LG5: f64 = 1.818357216161805012e-01;
+const LG6: f64 = 1.531383769920937332e-01;
+const LG7: f64 = 1.479819860511658591e-01;
+// Adding this to the bits of x moves the mantissa range to [√2/2, √2) (0x3ff00000 − 0x3fe6a09e in the high word).
+const LOG_SHIFT: i64 = 0x00095f6200000000;
+const LOG_MANTISSA_MASK: i64 = 0x000fffffffffffff;
+const LOG_SQRT_HALF_BITS: i64 = 0x3fe6a09e00000000;
+const MIN_NORMAL: f64 = 2.2250738585072014e-308;
+const TWO_POW_54: f64 = 18014398509481984.0;
+
+/** 1/√(2π). */
+export const INV_SQRT_2PI: f64 = 0.3989422804014326779399460599343818684759;
+// Veltkamp's splitter 2^27 + 1: splits a double into two 26-bit halves whose products are exact.
+const SPLITTER: f64 = 134217729.0;
+// Beyond |x| = 40, e^{−x²/2} = e^{−800} is 0 in double precision: clamping avoids overflow in the split.
+const NORMAL_ARG_MAX: f64 = 40.0;
+
+// Cody ANORM (TOMS 715) coefficients, as published.
+const CDF_THRESHOLD: f64 = 0.66291;
+const CDF_ROOT32: f64 = 5.656854248;
+const A0: f64 = 2.2352520354606839287e00;
+const A1: f64 = 1.6102823106855587881e02;
+const A2: f64 = 1.0676894854603709582e03;
+const A3: f64 = 1.8154981253343561249e04;
+const A4: f64 = 6.5682337918207449113e-2;
+const B0: f64 = 4.7202581904688241870e01;
+const B1: f64 = 9.7609855173777669322e02;
+const B2: f64 = 1.0260932208618978205e04;
+const B3: f64 = 4.5507789335026729956e04;
+const C0: f64 = 3.9894151208813466764e-1;
+const C1: f64 = 8.8831497943883759412e00;
+const C2: f64 = 9.3506656132177855979e01;
+const C3: f64 = 5.9727027639480026226e02;
+const C4: f64 = 2.4945375852903726711e03;
+const C5: f64 = 6.8481904505362823326e03;
+const C6: f64 = 1.1602651437647350124e04;
+const C7: f64 = 9.8427148383839780218e03;
+const C8: f64 = 1.0765576773720192317e-8;
+const D0: f64 = 2.2266688044328115691e01;
+const D1: f64 = 2.3538790178262499861e02;
+const D2: f64 = 1.5193775994075548050e03;
+const D3: f64 = 6.4855582982667607550e03;
+const D4: f64 = 1.8615571640885098091e04;
+const D5: f64 = 3.4900952721145977266e04;
+const D6: f64 = 3.8912003286093271411e04;
+const D7: f64 = 1.9685429676859990727e04;
+const P0: f64 = 2.1589853405795699e-1;
+const P1: f64 = 1.274011611602473639e-1;
+const P2: f64 = 2.2235277870649807e-2;
+const P3: f64 = 1.421619193227893466e-3;
+const P4: f64 = 2.9112874951168792e-5;
+const P5: f64 = 2.307344176494017303e-2;
+const Q0: f64 = 1.28426009614491121e00;
+const Q1: f64 = 4.68238212480865118e-1;
+const Q2: f64 = 6.59881378689285515e-2;
+const Q3: f64 = 3.78239633202758244e-3;
+const Q4: f64 = 7.29751555083966205e-5;
+
+// ---- exp -------------------------------------------------------------------------------------------
+
+/**
+ * e^x (fdlibm e_exp.c): k = round(x/ln2), r = x − k·ln2 (Cody-Waite, two parts), c = r − r²·P(r²),
+ * e^r = 1 − ((lo − r·c/(2−c)) − hi), then ·2^k applied as two normal factors so subnormal results
+ * and overflow come out right. Error < 1 ulp. NaN → NaN, +∞ → +∞, −∞ → 0.
+ */
+@inline
+export function exp(x: f64): f64 {
+  x = min<f64>(max<f64>(x, EXP_ARG_MIN), EXP_ARG_MAX);
+  const t = x * INV_LN2 + ROUND_MAGIC;
+  const k = t - ROUND_MAGIC;
+  const hi = x - k * LN2_HI;
+  const lo = k * LN2_LO;
+  const r = hi - lo;
+  const rr = r * r;
+  const c = r - rr * (EXP_P1 + rr * (EXP_P2 + rr * (EXP_P3 + rr * (EXP_P4 + rr * EXP_P5))));
+  const y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+  const ki = reinterpret<i64>(t) - ROUND_MAGIC_BITS;
+  const k1 = ki >> 1;
+  const k2 = ki - k1;
+  return y * reinterpret<f64>((k1 + 1023) << 52) * reinterpret<f64>((k2 + 1023) << 52);
+}
+
+/** e^x on both lanes of an f64x2; lane for lane the same operations as {@link exp}. */
+@inline
+export function expv(x: v128): v128 {
+  x = f64x2.min(f64x2.max(x, f64x2.splat(EXP_ARG_MIN)), f64x2.splat(EXP_ARG_MAX));
+  const t = f64x2.add(f64x2.mul(x, f64x2.splat(INV_LN2)), f64x2.splat(ROUND_MAGIC));
+  const k = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
+  const hi = f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI)));
+  const lo = f64x2.mul(k, f64x2.splat(LN2_LO));
+  const r = f64x2.sub(hi, lo);
+  const rr = f64x2.mul(r, r);
+  let p = f64x2.add(f64x2.splat(EXP_P4), f64x2.mul(rr, f64x2.splat(EXP_P5)));
+  p = f64x2.add(f64x2.splat(EXP_P3), f64x2.mul(rr, p));
+  p = f64x2.add(f64x2.splat(EXP_P2), f64x2.mul(rr, p));
+  p = f64x2.add(f64x2.splat(EXP_P1), f64x2.mul(rr, p));
+  const c = f64x2.sub(r, f64x2.mul(rr, p));
+  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
+  const y = f64x2.sub(f64x2.splat(1.0), f64x2.sub(f64x2.sub(lo, q), hi));
+  const ki = i64x2.sub(t, i64x2.splat(ROUND_MAGIC_BITS));
+  const k1 = i64x2.shr_s(ki, 1);
+  const k2 = i64x2.sub(ki, k1);
+  const s1 = i64x2.shl(i64x2.add(k1, i64x2.splat(1023)), 52);
+  const s2 = i64x2.shl(i64x2.add(k2, i64x2.splat(1023)), 52);
+  return f64x2.mul(f64x2.mul(y, s1), s2);
+}
+
+// ---- log -------------------------------------------------------------------------------------------
+
+/**
+ * ln x (fdlibm e_log.c): x = 2^k·(1+f) with 1+f in [√2/2, √2), s = f/(2+f),
+ * ln x = k·ln2_hi − ((f²/2 − (s·(f²/2 + R(s²)) + k·ln2_lo)) − f). Error < 1 ulp.
+ * Subnormals are pre-scaled by 2^54; 0 → −∞, x < 0 or NaN → NaN, +∞ → +∞.
+ */
+@inline
+export function log(x: f64): f64 {
+  const subnormal = x < MIN_NORMAL;
+  const xs = select<f64>(x * TWO_POW_54, x, subnormal);
+  const kAdjust = select<f64>(-54.0, 0.0, subnormal);
+  const u = reinterpret<i64>(xs) + LOG_SHIFT;
+  const kd = reinterpret<f64>((u >> 52) - 1023 + ROUND_MAGIC_BITS) - ROUND_MAGIC + kAdjust;
+  const f = reinterpret<f64>((u & LOG_MANTISSA_MASK) + LOG_SQRT_HALF_BITS) - 1.0;
+  const hfsq = 0.5 * f * f;
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  const r = t2 + t1;
+  const result = s * (hfsq + r) + kd * LN2_LO - hfsq + f + kd * LN2_HI;
+  const ok = x > 0.0 && x < Infinity;
+  const special = select<f64>(-Infinity, select<f64>(NaN, x, x < 0.0), x == 0.0);
+  return select<f64>(result, special, ok);
+}
+
+/** ln x on both lanes of an f64x2; lane for lane the same operations as {@link log}. */
+@inline
+export function logv(x: v128): v128 {
+  const subnormal = f64x2.lt(x, f64x2.splat(MIN_NORMAL));
+  const xs = v128.bitselect(f64x2.mul(x, f64x2.splat(TWO_POW_54)), x, subnormal);
+  const kAdjust = v128.bitselect(f64x2.splat(-54.0), f64x2.splat(0.0), subnormal);
+  const u = i64x2.add(xs, i64x2.splat(LOG_SHIFT));
+  const kBits = i64x2.add(i64x2.sub(i64x2.shr_s(u, 52), i64x2.splat(1023)), i64x2.splat(ROUND_MAGIC_BITS));
+  const kd = f64x2.add(f64x2.sub(kBits, f64x2.splat(ROUND_MAGIC)), kAdjust);
+  const f = f64x2.sub(
+    i64x2.add(v128.and(u, i64x2.splat(LOG_MANTISSA_MASK)), i64x2.splat(LOG_SQRT_HALF_BITS)),
+    f64x2.splat(1.0),
+  );
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w,
+    f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  const r = f64x2.add(t2, t1);
+  let result = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(kd, f64x2.splat(LN2_LO)));
+  result = f64x2.add(f64x2.add(f64x2.sub(result, hfsq), f), f64x2.mul(kd, f64x2.splat(LN2_HI)));
+  const ok = v128.and(f64x2.gt(x, f64x2.splat(0.0)), f64x2.lt(x, f64x2.splat(Infinity)));
+  const special = v128.bitselect(
+    f64x2.splat(-Infinity),
+    v128.bitselect(f64x2.splat(NaN), x, f64x2.lt(x, f64x2.splat(0.0))),
+    f64x2.eq(x, f64x2.splat(0.0)),
+  );
+  return v128.bitselect(result, special, ok);
+}
+
+// ---- e^{−x²/2} and the normal density ----------------------------------------------------------------
+
+/**
+ * e^{−y²/2} for y ≥ 0 with y² carried exactly as hi + lo (Dekker's product with Veltkamp's split):
+ * e^{−y²/2} = e^{−hi/2}·(1 − lo/2) to O(lo²). Rounding y² directly would cost a relative error of
+ * y²·2^−53 (≈5e-14 at y = 20), which the lower tail of Φ would inherit.
+ */
+@inline
+export function expNegHalfSquare(y: f64): f64 {
+  y = min<f64>(y, NORMAL_ARG_MAX);
+  const hi = y * y;
+  const c = y * SPLITTER;
+  const yh = c - (c - y);
+  const yl = y - yh;
+  const lo = ((yh * yh - hi) + 2.0 * yh * yl) + yl * yl;
+  return exp(-0.5 * hi) * (1.0 - 0.5 * lo);
+}
+
+/** {@link expNegHalfSquare} on both lanes (y ≥ 0); same operations lane for lane. */
+@inline
+export function expNegHalfSquarev(y: v128): v128 {
+  y = f64x2.min(y, f64x2.splat(NORMAL_ARG_MAX));
+  const hi = f64x2.mul(y, y);
+  const c = f64x2.mul(y, f64x2.splat(SPLITTER));
+  const yh = f64x2.sub(c, f64x2.sub(c, y));
+  const yl = f64x2.sub(y, yh);
+  const lo = f64x2.add(
+    f64x2.add(f64x2.sub(f64x2.mul(yh, yh), hi), f64x2.mul(f64x2.mul(f64x2.splat(2.0), yh), yl)),
+    f64x2.mul(yl, yl),
+  );
+  const e = expv(f64x2.mul(f64x2.splat(-0.5), hi));
+  return f64x2.mul(e, f64x2.sub(f64x2.splat(1.0), f64x2.mul(f64x2.splat(0.5), lo)));
+}
+
+/** Standard normal density φ(x) = e^{−x²/2}/√(2π). */
+@inline
+export function normPdf(x: f64): f64 {
+  return INV_SQRT_2PI * expNegHalfSquare(abs<f64>(x));
+}
+
+/** φ(x) on both lanes; same operations lane for lane as {@link normPdf}. */
+@inline
+export function normPdfv(x: v128): v128 {
+  return f64x2.mul(f64x2.splat(INV_SQRT_2PI), expNegHalfSquarev(f64x2.abs(x)));
+}
+
+// ---- the normal distribution function (Cody, TOMS 715 ANORM) -----------------------------------------
+
+/** Cody's central rational function: Φ(x) = ½ + x·A(x²)/B(x²) for |x| ≤ 0.66291. */
+@inline
+function cdfCentral(x: f64): f64 {
+  const z = x * x;
+  const num = (((A4 * z + A0) * z + A1) * z + A2) * z + A3;
+  const den = ((((z + B0) * z + B1) * z + B2) * z + B3);
+  return 0.5 + (x * num) / den;
+}
+
+@inline
+function cdfCentralv(x: v128): v128 {
+  const z = f64x2.mul(x, x);
+  let num = f64x2.add(f64x2.mul(f64x2.splat(A4), z), f64x2.splat(A0));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(A1));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(A2));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(A3));
+  let den = f64x2.add(z, f64x2.splat(B0));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(B1));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(B2));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(B3));
+  return f64x2.add(f64x2.splat(0.5), f64x2.div(f64x2.mul(x, num), den));
+}
+
+/** Cody's middle range: Φ(−y) = e^{−y²/2}·C(y)/D(y) for 0.66291 < y ≤ √32; e = e^{−y²/2}. */
+@inline
+function tailMiddle(y: f64, e: f64): f64 {
+  const num = (((((((C8 * y + C0) * y + C1) * y + C2) * y + C3) * y + C4) * y + C5) * y + C6) * y + C7;
+  const den = (((((((y + D0) * y + D1) * y + D2) * y + D3) * y + D4) * y + D5) * y + D6) * y + D7;
+  return e * (num / den);
+}
+
+@inline
+function tailMiddlev(y: v128, e: v128): v128 {
+  let num = f64x2.add(f64x2.mul(f64x2.splat(C8), y), f64x2.splat(C0));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C1));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C2));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C3));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C4));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C5));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C6));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C7));
+  let den = f64x2.add(y, f64x2.splat(D0));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D1));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D2));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D3));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D4));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D5));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D6));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D7));
+  return f64x2.mul(e, f64x2.div(num, den));
+}
+
+/** Cody's asymptotic range: Φ(−y) = e^{−y²/2}·(1/√(2π) − z·P(z)/Q(z))/y, z = 1/y², for y > √32. */
+@inline
+function tailFar(y: f64, e: f64): f64 {
+  const z = 1.0 / (y * y);
+  const num = ((((P5 * z + P0) * z + P1) * z + P2) * z + P3) * z + P4;
+  const den = ((((z + Q0) * z + Q1) * z + Q2) * z + Q3) * z + Q4;
+  return e * ((INV_SQRT_2PI - (z * num) / den) / y);
+}
+
+@inline
+function tailFarv(y: v128, e: v128): v128 {
+  const z = f64x2.div(f64x2.splat(1.0), f64x2.mul(y, y));
+  let num = f64x2.add(f64x2.mul(f64x2.splat(P5), z), f64x2.splat(P0));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P1));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P2));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P3));
+  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P4));
+  let den = f64x2.add(z, f64x2.splat(Q0));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q1));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q2));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q3));
+  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q4));
+  const r = f64x2.div(f64x2.mul(z, num), den);
+  return f64x2.mul(e, f64x2.div(f64x2.sub(f64x2.splat(INV_SQRT_2PI), r), y));
+}
+
+/**
+ * Φ(x) given e = e^{−x²/2} from {@link expNegHalfSquare}(|x|) (the Black-Scholes kernel already has it
+ * for φ(d₁)). Cody's ANORM: central rational for |x| ≤ 0.66291, else the tail Φ(−|x|) and 1 − tail for
+ * x > 0. The tail is clamped at |x| = 40, where Φ(−40) ≈ 4e-351 is already 0.
+ */
+@inline
+export function normCdfWithExp(x: f64, e: f64): f64 {
+  const y = abs<f64>(x);
+  if (y <= CDF_THRESHOLD) return cdfCentral(x);
+  const yc = min<f64>(y, NORMAL_ARG_MAX);
+  const tail = yc <= CDF_ROOT32 ? tailMiddle(yc, e) : tailFar(yc, e);
+  return x > 0.0 ? 1.0 - tail : tail;
+}
+
+/** {@link normCdfWithExp} on both lanes; every lane takes the same branch and operations as the scalar form. */
+@inline
+export function normCdfWithExpv(x: v128, e: v128): v128 {
+  const y = f64x2.abs(x);
+  const central = f64x2.le(y, f64x2.splat(CDF_THRESHOLD));
+  if (i64x2.all_true(central)) return cdfCentralv(x);
+  const yc = f64x2.min(y, f64x2.splat(NORMAL_ARG_MAX));
+  const middle = f64x2.le(yc, f64x2.splat(CDF_ROOT32));
+  let tail: v128;
+  if (i64x2.all_true(middle)) tail = tailMiddlev(yc, e);
+  else if (!v128.any_true(middle)) tail = tailFarv(yc, e);
+  else tail = v128.bitselect(tailMiddlev(yc, e), tailFarv(yc, e), middle);
+  let result = v128.bitselect(f64x2.sub(f64x2.splat(1.0), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
+  if (v128.any_true(central)) result = v128.bitselect(cdfCentralv(x), result, central);
+  return result;
+}
+
+/** Standard normal distribution function Φ(x), Cody's ANORM (TOMS 715); ~1e-15 relative in the lower tail. */
+@inline
+export function normCdf(x: f64): f64 {
+  const y = abs<f64>(x);
+  if (y <= CDF_THRESHOLD) return cdfCentral(x);
+  return normCdfWithExp(x, expNegHalfSquare(y));
+}
+
+/** Φ(x) on both lanes; the exponential is evaluated only when some lane is outside the central range. */
+@inline
+export function normCdfv(x: v128): v128 {
+  const y = f64x2.abs(x);
+  const central = f64x2.le(y, f64x2.splat(CDF_THRESHOLD));
+  if (i64x2.all_true(central)) return cdfCentralv(x);
+  return normCdfWithExpv(x, expNegHalfSquarev(y));
+}

@@ -1,0 +1,43 @@
+// Column-wise access to the elementary functions of assembly/math.ts, so tests can check both the
+// f64x2 forms (SIMD build) and the scalar forms (scalar build) against references.
+import { exp, expv, log, logv, normPdf, normPdfv, normCdf, normCdfv } from "./math";
+
+/** Selects the function applied by mathBatch. */
+export const MATH_EXP: i32 = 0;
+export const MATH_LOG: i32 = 1;
+export const MATH_NORM_PDF: i32 = 2;
+export const MATH_NORM_CDF: i32 = 3;
+
+@inline
+function applyOne(fn: i32, x: f64): f64 {
+  if (fn == MATH_EXP) return exp(x);
+  if (fn == MATH_LOG) return log(x);
+  if (fn == MATH_NORM_PDF) return normPdf(x);
+  return normCdf(x);
+}
+
+@inline
+function applyTwo(fn: i32, x: v128): v128 {
+  if (fn == MATH_EXP) return expv(x);
+  if (fn == MATH_LOG) return logv(x);
+  if (fn == MATH_NORM_PDF) return normPdfv(x);
+  return normCdfv(x);
+}
+
+/**
+ * output[i] = f(input[i]) for n f64 values at byte offsets input/output; f is exp, log, φ or Φ
+ * (fn = MATH_EXP, MATH_LOG, MATH_NORM_PDF, MATH_NORM_CDF). Pairs go through the f64x2 forms in the SIMD build.
+ */
+export function mathBatch(fn: i32, n: i32, input: usize, output: usize): void {
+  let i: i32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 1 < n; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(output + o, applyTwo(fn, v128.load(input + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(output + o, applyOne(fn, load<f64>(input + o)));
+  }
+}

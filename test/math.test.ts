@@ -1,0 +1,104 @@
+// assembly/math.ts: exp, log, φ and Φ against 60-digit mpmath references (test/fixtures/bsm-golden.json,
+// made by test/fixtures/make-bsm-golden.py), in both builds, and the f64x2 forms against the scalar forms.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadWasmCore, type WasmCore } from "../bindings/index.js";
+
+interface Golden {
+  math: Record<"exp" | "log" | "normPdf" | "normCdf", [number, number][]>;
+}
+const golden = JSON.parse(readFileSync(new URL("./fixtures/bsm-golden.json", import.meta.url), "utf8")) as Golden;
+
+const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3 } as const;
+type FnName = keyof typeof FN;
+
+/** Applies one of the math.ts functions to every element through the exported mathBatch kernel. */
+function apply(core: WasmCore, fn: FnName, input: ArrayLike<number>): Float64Array {
+  const n = input.length;
+  const base = core.reserve(16 * n);
+  core.f64(base, n).set(input);
+  (core.exports.mathBatch as (fn: number, n: number, input: number, output: number) => void)(FN[fn], n, base, base + 8 * n);
+  return core.f64(base + 8 * n, n).slice();
+}
+
+/** Distance in units in the last place of the reference (ulp of |reference|). */
+function ulps(actual: number, expected: number): number {
+  if (actual === expected) return 0;
+  const ulp = Math.max(Number.MIN_VALUE, Math.abs(expected) * Number.EPSILON);
+  // ulp(e) is between |e|·ε/2 and |e|·ε; dividing by |e|·ε/2 would over-count by at most 2×.
+  return Math.abs(actual - expected) / (ulp / 2) / 2;
+}
+
+// A deterministic generator so failures reproduce.
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+const cores: Record<"simd" | "scalar", WasmCore> = {} as never;
+beforeAll(async () => {
+  cores.simd = await loadWasmCore({ simd: true });
+  cores.scalar = await loadWasmCore({ simd: false });
+});
+
+describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
+  // fdlibm's exp and log are documented below 1 ulp; allow 1 ulp (measured maximum is printed on failure).
+  it.each(["exp", "log"] as const)("%s is within 1 ulp of the 60-digit reference over its range", (fn) => {
+    const points = golden.math[fn];
+    const got = apply(cores[build], fn, points.map((p) => p[0]));
+    const worst = Math.max(...points.map((p, i) => (p[1] < 2.2250738585072014e-308 ? 0 : ulps(got[i]!, p[1]))));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  // φ: one exp (≤1 ulp), the (1 − lo/2) factor and two roundings of products: ≤ 4 ulp (8e-16).
+  // Φ: Cody's rationals are good to ~1e-18; the tail multiplies them by e^{−x²/2} (a few ulp), so 1e-15
+  // relative holds down to Φ(−38) ≈ 3e-316 where results become subnormal (checked absolutely there).
+  it.each([["normPdf", 8e-16], ["normCdf", 1e-15]] as const)("%s keeps relative error ≤ %s down to underflow", (fn, tol) => {
+    const points = golden.math[fn];
+    const got = apply(cores[build], fn, points.map((p) => p[0]));
+    points.forEach(([x, ref], i) => {
+      if (ref < 1e-300) expect(Math.abs(got[i]! - ref), `x=${x}`).toBeLessThan(1e-315);
+      else expect(Math.abs(got[i]! / ref - 1), `x=${x}`).toBeLessThanOrEqual(tol);
+    });
+  });
+
+  it("special values: exp(±∞), exp(NaN), log(0), log(<0), log(∞), Φ(±∞), φ(±∞)", () => {
+    const core = cores[build];
+    expect(Array.from(apply(core, "exp", [Infinity, -Infinity, NaN, 0, 710, -746, -740]))).toEqual(
+      [Infinity, 0, NaN, 1, Infinity, 0, Math.exp(-740)],
+    );
+    expect(Array.from(apply(core, "log", [0, -1, Infinity, NaN, 1, 5e-324]))).toEqual(
+      [-Infinity, NaN, Infinity, NaN, 0, Math.log(5e-324)],
+    );
+    expect(Array.from(apply(core, "normCdf", [Infinity, -Infinity, 0, 1e300, -1e300]))).toEqual([1, 0, 0.5, 1, 0]);
+    expect(Array.from(apply(core, "normPdf", [Infinity, -Infinity, 1e300]))).toEqual([0, 0, 0]);
+  });
+
+  it("Φ(x) + Φ(−x) = 1 to 2 ulp of 1 over the central and middle ranges", () => {
+    const next = lcg(7);
+    const xs = Array.from({ length: 2000 }, () => (next() - 0.5) * 12);
+    const plus = apply(cores[build], "normCdf", xs);
+    const minus = apply(cores[build], "normCdf", xs.map((x) => -x));
+    plus.forEach((p, i) => expect(Math.abs(p + minus[i]! - 1)).toBeLessThanOrEqual(2 * Number.EPSILON));
+  });
+});
+
+describe("math.ts, SIMD forms against scalar forms", () => {
+  // Both forms perform the same IEEE operations per lane (no FMA in wasm SIMD), so the results are identical.
+  it.each(["exp", "log", "normPdf", "normCdf"] as const)("%s agrees bit for bit on 100k random inputs", (fn) => {
+    const next = lcg(11 + FN[fn]);
+    const xs = new Float64Array(100_000);
+    for (let i = 0; i < xs.length; i++) {
+      const u = next();
+      xs[i] = fn === "log" ? Math.exp((u - 0.5) * 1400) : fn === "exp" ? (u - 0.5) * 1500 : (u - 0.5) * 90;
+    }
+    const simd = apply(cores.simd, fn, xs);
+    const scalar = apply(cores.scalar, fn, xs);
+    let mismatches = 0;
+    for (let i = 0; i < xs.length; i++) if (!Object.is(simd[i], scalar[i])) mismatches++;
+    expect(mismatches).toBe(0);
+  });
+});
