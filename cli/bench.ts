@@ -1,0 +1,65 @@
+// The `pool2peer bench` command: runs the benchmark suites and prints the table on stdout
+// (progress on stderr, so `pool2peer bench > table.md` captures only the table).
+import { parseArgs } from "node:util";
+import { availableSuites, formatTable, machineLines, runBenchmarks, SUITE_NAMES } from "../bench/run.js";
+import type { CliCommand, CliIO } from "./command.js";
+
+const USAGE = `usage: pool2peer bench [--quick] [--suite NAME]...
+
+Throughput of the WASM pricing core (SIMD and scalar) against plain JS and npm peers,
+as a markdown table: ops/s, ns/op, and ratio against each suite's baseline in the same run.
+
+options:
+  --quick         small batches, short sampling (a smoke run of a few seconds)
+  --suite NAME    run only this suite (repeatable, or comma-separated): ${SUITE_NAMES.join(", ")}
+  -h, --help      show this help`;
+
+/** `pool2peer bench`. Exit codes: 0 done, 1 a suite failed, 2 bad arguments. */
+export const benchCommand: CliCommand = {
+  summary: "benchmark the pricing core against plain JS and npm peers",
+  usage: USAGE,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          quick: { type: "boolean", default: false },
+          suite: { type: "string", multiple: true },
+          help: { type: "boolean", short: "h", default: false },
+        },
+        allowPositionals: false,
+        strict: true,
+      });
+    } catch (error) {
+      io.err(`pool2peer bench: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (parsed.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const suites = (parsed.values.suite ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+    const unknown = suites.filter((s) => !(SUITE_NAMES as readonly string[]).includes(s));
+    if (unknown.length > 0) {
+      io.err(`pool2peer bench: unknown suite ${unknown.join(", ")}\n\n${USAGE}`);
+      return 2;
+    }
+    const quick = parsed.values.quick;
+    try {
+      const { rows, missing } = await runBenchmarks({ quick, suites, log: (line) => io.err(line) });
+      if (rows.length === 0) {
+        io.err(`pool2peer bench: no suite to run (available: ${availableSuites().join(", ") || "none"})`);
+        return 1;
+      }
+      const header = [`pool2peer bench${quick ? " --quick" : ""}`, ...machineLines()];
+      if (missing.length > 0) header.push(`not present in this build: ${missing.join(", ")}`);
+      header.push("ratio = baseline ns/op ÷ row ns/op (higher is faster); ns/op is the median batch time per unit");
+      io.out(`${header.join("\n")}\n\n${formatTable(rows)}`);
+      return 0;
+    } catch (error) {
+      io.err(`pool2peer bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return 1;
+    }
+  },
+};

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The `pool2peer` command: dispatches `pool2peer <command> [options]` through a table of subcommands
+// (cli/<command>.ts each). Exit codes: 0 success, 1 failure while running, 2 usage error.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { benchCommand } from "./bench.js";
+import type { CliCommand, CliIO } from "./command.js";
+
+/** Subcommands by name; add new ones here (demo, simulate, worker...). */
+export const commands: Record<string, CliCommand> = {
+  bench: benchCommand,
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const list = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return [
+    "usage: pool2peer <command> [options]",
+    "",
+    "commands:",
+    ...list,
+    "",
+    "Run `pool2peer <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+const processIO: CliIO = {
+  out: (text) => process.stdout.write(text + "\n"),
+  err: (text) => process.stderr.write(text + "\n"),
+};
+
+/**
+ * Runs the CLI with `argv` (the arguments after the program name) and resolves to the exit code.
+ * @example await main(["bench", "--quick"]) // prints the benchmark table, resolves to 0
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    (name === undefined ? io.err : io.out)(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) {
+    io.err(`pool2peer: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest, io);
+}
+
+/** True when this file is the program node was started with (also through an npm bin symlink). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`pool2peer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
