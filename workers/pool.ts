@@ -4,10 +4,17 @@
 import { normalizeImpliedVolBatch, normalizeOptionBatch, validateWholeBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
+import {
+  combineMonteCarloBlocks,
+  normalizeMonteCarloSpec,
+  type MonteCarloResult,
+  type MonteCarloSpec,
+} from "../bindings/montecarlo.js";
 import { loadWasmCore } from "../bindings/wasm.js";
 import { batchSource, greeksOver, impliedVolOver, planColumnJob, type ColumnKind, type ColumnSource } from "./chunking.js";
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
+import { planMonteCarloJob } from "./monte-carlo.js";
 import type { CrashMode } from "./protocol.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
@@ -55,6 +62,12 @@ export interface PricingPool {
   blackScholes(batch: OptionBatch, options?: CallOptions): Promise<Greeks>;
   /** Implied volatility (see Pricer.impliedVol), bit-identical to the single-thread pricer. */
   impliedVol(batch: ImpliedVolBatch, options?: CallOptions): Promise<ImpliedVolResult>;
+  /**
+   * Monte Carlo price (see Pricer.monteCarlo): path blocks spread over the workers, summed in block order, so
+   * the result is bit-identical to the single-thread pricer for the same spec and seed. Progress is in paths.
+   * @throws (rejects) PricingInputError naming the invalid spec field.
+   */
+  monteCarlo(spec: MonteCarloSpec, options?: CallOptions): Promise<MonteCarloResult>;
   /** Terminates every worker; pending calls reject. The process can exit afterwards. */
   close(): Promise<void>;
 }
@@ -159,6 +172,13 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       const source = batchSource(normalized);
       if (coalesce(source.length, call)) return ivBatcher.add(source);
       return impliedVolOver(await runColumns("impliedVol", source, call), source.length);
+    },
+    async monteCarlo(spec, call) {
+      if (closed) throw new Error("pool2peer: the pricing pool is closed");
+      const normalized = normalizeMonteCarloSpec(spec);
+      const job = planMonteCarloJob(normalized, workers);
+      await scheduler.run(job.tasks, normalized.paths, call);
+      return combineMonteCarloBlocks(normalized, job.blocks);
     },
     async close() {
       if (closed) return;

@@ -1,5 +1,6 @@
 // The messages between the pool (calling thread) and a pricing worker: task shapes, column layouts and the
 // reply envelope that carries PricingInputError across the thread boundary with its field and index.
+import type { NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 
 /** Input columns of a Black-Scholes task, in kernel order (type as ±1.0). */
 export const BS_INPUTS = ["type", "spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
@@ -61,7 +62,7 @@ export interface WorkerApi {
    * Runs Monte Carlo blocks [firstBlock, firstBlock + blockCount) of a normalised spec and returns their
    * accumulators (bindings/montecarlo.ts `runMonteCarloBlocks`).
    */
-  monteCarloBlocks(spec: unknown, firstBlock: number, blockCount: number): Reply<Float64Array>;
+  monteCarloBlocks(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number): Reply<Float64Array>;
   /** Fault injection: ends the worker abruptly ("exit") or with an uncaught exception ("throw"). */
   crash(mode: CrashMode): void;
 }

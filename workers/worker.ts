@@ -2,6 +2,7 @@
 // compiled module the pool sends (no recompilation) and serves column tasks and Monte Carlo blocks via comlink.
 import * as Comlink from "comlink";
 import { PricingInputError } from "../bindings/errors.js";
+import { runMonteCarloBlocks, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
 import { blackScholesTask, impliedVolTask } from "./kernels.js";
 import type { ColumnTask, CrashMode, Reply, WorkerApi } from "./protocol.js";
@@ -29,6 +30,7 @@ function reply<T>(work: () => T, transfer: (value: T) => Transferable[]): Reply<
 
 const buffers = (value: ArrayBuffer | undefined): Transferable[] => (value ? [value] : []);
 
+
 const api: WorkerApi = {
   async init(module: WebAssembly.Module) {
     core = await loadWasmCore({ module });
@@ -40,8 +42,11 @@ const api: WorkerApi = {
   impliedVol(task: ColumnTask) {
     return reply(() => impliedVolTask(requireCore(), task), buffers);
   },
-  monteCarloBlocks() {
-    throw new Error("pool2peer worker: Monte Carlo is not built yet");
+  monteCarloBlocks(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number) {
+    return reply(
+      () => runMonteCarloBlocks(requireCore(), spec, firstBlock, blockCount),
+      (blocks) => [blocks.buffer as ArrayBuffer],
+    );
   },
   crash(mode: CrashMode) {
     if (mode === "exit") exitAbruptly();
