@@ -4,3 +4,10 @@
 export { scratchPointer, reserveScratch } from "./scratch";
 export { simdEnabled } from "./features";
 export { normalisedBlackCall, normalisedVega } from "./normalised_black";
+export { impliedVolBatch } from "./implied_vol";
+export { philox4x32Into } from "./philox";
+export { sobolFill, SOBOL_MAX_DIMENSIONS } from "./sobol";
+export { inverseNormalCdf } from "./normal_inverse";
+export { monteCarloBlocks, monteCarloWorkBytes, philoxNormals, MC_BLOCK_PATHS, MC_BLOCK_ACCUMULATORS, MC_PARAMS } from "./montecarlo";
+export { blackScholesBatch } from "./blackscholes";
+export { mathBatch } from "./math_batch";

@@ -1,0 +1,37 @@
+// "mc" suite: path-steps per second of an arithmetic Asian call (one exp per date) in WASM (SIMD and scalar
+// builds) against a plain-JS GBM Monte Carlo and against option-pricing's Monte Carlo (european style with
+// timeSteps dates: the closest it offers), all measured in the same run.
+import { Option } from "option-pricing";
+import { loadWasmCore } from "../bindings/wasm.js";
+import { monteCarlo } from "../bindings/montecarlo.js";
+import { measureBatch, samplingBudget } from "./measure.js";
+import { plainJsAsianCall } from "./montecarlo-plain-js.js";
+import type { BenchRow, SuiteOptions } from "./types.js";
+
+const STEPS = 64;
+
+/** Runs the Monte Carlo suite; baseline row: "plain js". */
+export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
+  const budget = samplingBudget(options.quick);
+  const paths = options.quick ? 8192 : 65536;
+  const units = paths * STEPS;
+  const rows: BenchRow[] = [];
+  const suite = "mc";
+  const baseline = "plain js";
+  const spec = { payoff: "asian-arithmetic" as const, type: "call" as const, spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.05, steps: STEPS, paths, seed: 1 };
+  rows.push(await measureBatch({ suite, name: baseline, units, unit: "path-step", baseline, note: "xorshift32 + Box-Muller, exp per date",
+    run: () => { plainJsAsianCall(100, 100, 1, 0.2, 0.05, STEPS, paths, 1); } }, budget));
+  for (const simd of [true, false]) {
+    const core = await loadWasmCore({ simd });
+    options.log?.(`mc: wasm ${simd ? "simd" : "scalar"}`);
+    rows.push(await measureBatch({ suite, name: `wasm ${simd ? "simd" : "scalar"}`, units, unit: "path-step", baseline, note: "Philox4x32-10 + Box-Muller, price + SE",
+      run: () => { monteCarlo(core, spec); } }, budget));
+    rows.push(await measureBatch({ suite, name: `wasm ${simd ? "simd" : "scalar"} +greeks+cv`, units, unit: "path-step", baseline, note: "pathwise greeks and geometric control variate",
+      run: () => { monteCarlo(core, { ...spec, greeks: true, controlVariate: true }); } }, budget));
+  }
+  const opPaths = options.quick ? 256 : 2048;
+  const option = new Option({ style: "european", type: "call", initialSpotPrice: 100, strikePrice: 100, timeToMaturity: 1, volatility: 0.2, riskFreeRate: 0.05 });
+  rows.push(await measureBatch({ suite, name: "option-pricing", units: opPaths * STEPS, unit: "path-step", baseline, note: "mcs, european, timeSteps 64, sfc32",
+    run: () => { option.price("mcs", { simulations: opPaths, timeSteps: STEPS, prngName: "sfc32", prngSeed: "1" }); } }, budget));
+  return rows;
+}
