@@ -1,0 +1,325 @@
+// Implied Black volatility by P. Jäckel, "Let's Be Rational", Wilmott (2015) 40–53: a rational-cubic initial
+// guess on four branches of the normalised call price (sections 4–5), then at most MAXIMUM_ITERATIONS
+// third-order Householder steps on a branch-specific objective (section 6) that reach machine precision.
+// Everything is done in normalised form: x = ln(F/K) ≤ 0 after mapping in-the-money to out-of-the-money
+// (subtracting the intrinsic value) and puts to calls (x → −x).
+
+import { normalisedBlackCall, normalisedVega } from "./normalised_black";
+import { inverseNormCdf, normCdf, normPdf } from "./erf_cody";
+import {
+  convexControlParameterToFitSecondDerivativeAtLeftSide,
+  convexControlParameterToFitSecondDerivativeAtRightSide,
+  rationalCubicInterpolation,
+} from "./rational_cubic";
+
+const DBL_EPSILON: f64 = 2.220446049250313e-16;
+const DBL_MIN: f64 = 2.2250738585072014e-308;
+const DBL_MAX: f64 = 1.7976931348623157e308;
+const SQRT_DBL_MAX: f64 = 1.3407807929942596e154;
+const SQRT_THREE: f64 = 1.7320508075688772935274463415058723669428;
+const SQRT_ONE_OVER_THREE: f64 = 0.5773502691896257645091487805019574556476;
+const TWO_PI: f64 = 6.2831853071795864769252867665590057683943;
+const PI_OVER_SIX: f64 = 0.5235987755982988730771072305465838140329;
+const SQRT_PI_OVER_TWO: f64 = 1.2533141373155002512078826424055226265035;
+const TWO_PI_OVER_SQRT_TWENTY_SEVEN: f64 = 1.2091995761561452337293010161775096;
+
+/** Householder(3) steps allowed per option; LBR reaches machine accuracy in two. */
+const MAXIMUM_ITERATIONS: i32 = 2;
+
+/** Status codes of impliedVolBatch (contract with bindings/types.ts ImpliedVolStatus). */
+const STATUS_OK: i32 = 0;
+const STATUS_BELOW_INTRINSIC: i32 = 1;
+const STATUS_ABOVE_MAXIMUM: i32 = 2;
+const STATUS_AT_INTRINSIC: i32 = 3;
+
+// Iterations spent by the last normalisedImpliedVolatility call (single-threaded module state).
+let lastIterations: i32 = 0;
+
+@inline
+function isBelowHorizon(x: f64): bool {
+  return Math.abs(x) < DBL_MIN;
+}
+
+/** Householder(3) correction factor: ds = newton·(1 + halley·newton/2)/(1 + newton·(halley + hh3·newton/6)). */
+@inline
+function householderFactor(newton: f64, halley: f64, hh3: f64): f64 {
+  return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + hh3 * newton / 6.0));
+}
+
+// Outputs of the transformation maps (module scratch to avoid tuples).
+let mapF: f64 = 0.0;
+let mapFp: f64 = 0.0;
+let mapFpp: f64 = 0.0;
+
+/**
+ * Lower map f(β) = (2π/√27)·|x|·Φ(−|x|/(√3·s))³ with its first two derivatives in β (Jäckel 2015, (4.5)–(4.7));
+ * it is nearly linear in β for the lowest branch.
+ */
+function computeLowerMap(x: f64, s: f64): void {
+  const ax = Math.abs(x);
+  const z = SQRT_ONE_OVER_THREE * ax / s;
+  const y = z * z;
+  const s2 = s * s;
+  const Phi = normCdf(-z);
+  const phi = normPdf(z);
+  mapFpp =
+    PI_OVER_SIX * y / (s2 * s) * Phi *
+    (8.0 * SQRT_THREE * s * ax + (3.0 * s2 * (s2 - 8.0) - 8.0 * x * x) * Phi / phi) *
+    Math.exp(2.0 * y + 0.25 * s2);
+  if (isBelowHorizon(s)) {
+    mapFp = 1.0;
+    mapF = 0.0;
+  } else {
+    const Phi2 = Phi * Phi;
+    mapFp = TWO_PI * y * Phi2 * Math.exp(y + 0.125 * s * s);
+    mapF = isBelowHorizon(x) ? 0.0 : TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (Phi2 * Phi);
+  }
+}
+
+/** Inverse of the lower map: s = |x/(√3·Φ⁻¹((f/((2π/√27)|x|))^{1/3}))|. */
+@inline
+function inverseLowerMap(x: f64, f: f64): f64 {
+  if (isBelowHorizon(f)) return 0.0;
+  return Math.abs(x / (SQRT_THREE * inverseNormCdf(Math.pow(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x)), 1.0 / 3.0))));
+}
+
+/** Upper map f(β) = Φ(−s/2) with derivatives in β (Jäckel 2015, (4.9)–(4.11)); inverse s = −2·Φ⁻¹(f). */
+function computeUpperMap(x: f64, s: f64): void {
+  mapF = normCdf(-0.5 * s);
+  if (isBelowHorizon(x)) {
+    mapFp = -0.5;
+    mapFpp = 0.0;
+  } else {
+    const w = (x / s) * (x / s);
+    mapFp = -0.5 * Math.exp(0.5 * w);
+    mapFpp = SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s) * w / s;
+  }
+}
+
+/**
+ * Normalised implied volatility s = σ√T of an out-of-the-money call: b(x, s) = beta with x ≤ 0,
+ * 0 < beta < e^{x/2}. Sets lastIterations. Jäckel 2015, sections 4–6 (branches, rational guess, Householder).
+ */
+export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
+  lastIterations = 0;
+  const bMax = Math.exp(0.5 * x);
+  let iterations: i32 = 0;
+  let directionReversals: i32 = 0;
+  let f: f64 = -DBL_MAX;
+  let s: f64 = -DBL_MAX;
+  let ds: f64 = s;
+  let dsPrevious: f64 = 0.0;
+  let sLeft: f64 = DBL_MIN;
+  let sRight: f64 = DBL_MAX;
+  // Central point: the inflexion point of b(s) at s_c = √(2|x|).
+  const sC = Math.sqrt(Math.abs(2.0 * x));
+  const bC = normalisedBlackCall(x, sC);
+  const vC = normalisedVega(x, sC);
+  if (beta < bC) {
+    const sL = sC - bC / vC;
+    const bL = normalisedBlackCall(x, sL);
+    if (beta < bL) {
+      // Lowest branch: interpolate the lower map, objective g(s) = 1/ln b(s) − 1/ln β.
+      computeLowerMap(x, sL);
+      const fLowerL = mapF;
+      const rLL = convexControlParameterToFitSecondDerivativeAtRightSide(0.0, bL, 0.0, fLowerL, 1.0, mapFp, mapFpp, true);
+      f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, fLowerL, 1.0, mapFp, rLL);
+      if (!(f > 0.0)) {
+        // Round-off for extreme |x|: quadratic through f(0) = 0, f(b_l), f'(0) = 1.
+        const t = beta / bL;
+        f = (fLowerL * t + bL * (1.0 - t)) * t;
+      }
+      s = inverseLowerMap(x, f);
+      sRight = sL;
+      const lnBeta = Math.log(beta);
+      while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s) {
+        if (ds * dsPrevious < 0.0) directionReversals++;
+        if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+          // A step left the bracket (only for |x| ≳ 500): restart from its midpoint.
+          s = 0.5 * (sLeft + sRight);
+          if (sRight - sLeft <= DBL_EPSILON * s) break;
+          directionReversals = 0;
+          ds = 0.0;
+        }
+        dsPrevious = ds;
+        const b = normalisedBlackCall(x, s);
+        const bp = normalisedVega(x, s);
+        if (b > beta && s < sRight) sRight = s;
+        else if (b < beta && s > sLeft) sLeft = s;
+        if (b <= 0.0 || bp <= 0.0) {
+          ds = 0.5 * (sLeft + sRight) - s; // underflow: take the bracket midpoint for this step
+        } else {
+          const lnB = Math.log(b);
+          const bpob = bp / b;
+          const h = x / s;
+          const bHalley = h * h / s - s / 4.0;
+          const newton = (lnBeta - lnB) * lnB / lnBeta / bpob;
+          const halley = bHalley - bpob * (1.0 + 2.0 / lnB);
+          const bHh3 = bHalley * bHalley - 3.0 * (h / s) * (h / s) - 0.25;
+          const hh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 / lnB * (1.0 + 1.0 / lnB)) - 3.0 * bHalley * bpob * (1.0 + 2.0 / lnB);
+          ds = newton * householderFactor(newton, halley, hh3);
+        }
+        ds = Math.max(-0.5 * s, ds);
+        s += ds;
+        iterations++;
+      }
+      lastIterations = iterations;
+      return s;
+    }
+    // Lower middle branch: rational cubic in (b, s) between s_l and s_c.
+    const vL = normalisedVega(x, sL);
+    const rLM = convexControlParameterToFitSecondDerivativeAtRightSide(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
+    s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
+    sLeft = sL;
+    sRight = sC;
+  } else {
+    const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
+    const bH = normalisedBlackCall(x, sH);
+    if (beta <= bH) {
+      // Upper middle branch: rational cubic in (b, s) between s_c and s_h.
+      const vH = normalisedVega(x, sH);
+      const rHM = convexControlParameterToFitSecondDerivativeAtLeftSide(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
+      s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
+      sLeft = sC;
+      sRight = sH;
+    } else {
+      // Highest branch: interpolate the upper map.
+      computeUpperMap(x, sH);
+      const fUpperH = mapF;
+      if (mapFpp > -SQRT_DBL_MAX && mapFpp < SQRT_DBL_MAX) {
+        const rHH = convexControlParameterToFitSecondDerivativeAtLeftSide(bH, bMax, fUpperH, 0.0, mapFp, -0.5, mapFpp, true);
+        f = rationalCubicInterpolation(beta, bH, bMax, fUpperH, 0.0, mapFp, -0.5, rHH);
+      }
+      if (f <= 0.0) {
+        // Quadratic through f(b_h), f(b_max) = 0 and f'(b_max) = −1/2.
+        const hh = bMax - bH;
+        const t = (beta - bH) / hh;
+        f = (fUpperH * (1.0 - t) + 0.5 * hh * t) * (1.0 - t);
+      }
+      s = -2.0 * inverseNormCdf(f);
+      sLeft = sH;
+      if (beta > 0.5 * bMax) {
+        // Objective g(s) = ln((b_max − β)/(b_max − b(s))), well conditioned as β → b_max.
+        while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s) {
+          if (ds * dsPrevious < 0.0) directionReversals++;
+          if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+            s = 0.5 * (sLeft + sRight);
+            if (sRight - sLeft <= DBL_EPSILON * s) break;
+            directionReversals = 0;
+            ds = 0.0;
+          }
+          dsPrevious = ds;
+          const b = normalisedBlackCall(x, s);
+          const bp = normalisedVega(x, s);
+          if (b > beta && s < sRight) sRight = s;
+          else if (b < beta && s > sLeft) sLeft = s;
+          if (b >= bMax || bp <= DBL_MIN) {
+            ds = 0.5 * (sLeft + sRight) - s;
+          } else {
+            const bMaxMinusB = bMax - b;
+            const g = Math.log((bMax - beta) / bMaxMinusB);
+            const gp = bp / bMaxMinusB;
+            const bHalley = (x / s) * (x / s) / s - s / 4.0;
+            const bHh3 = bHalley * bHalley - 3.0 * (x / (s * s)) * (x / (s * s)) - 0.25;
+            const newton = -g / gp;
+            const halley = bHalley + gp;
+            const hh3 = bHh3 + gp * (2.0 * gp + 3.0 * bHalley);
+            ds = newton * householderFactor(newton, halley, hh3);
+          }
+          ds = Math.max(-0.5 * s, ds);
+          s += ds;
+          iterations++;
+        }
+        lastIterations = iterations;
+        return s;
+      }
+    }
+  }
+  // Middle branches (and the highest one below b_max/2): objective g(s) = b(s) − β, with
+  // b''/b' = x²/s³ − s/4 and b'''/b' = (b''/b')² − 3(x/s²)² − 1/4.
+  while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s) {
+    if (ds * dsPrevious < 0.0) directionReversals++;
+    if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+      s = 0.5 * (sLeft + sRight);
+      if (sRight - sLeft <= DBL_EPSILON * s) break;
+      directionReversals = 0;
+      ds = 0.0;
+    }
+    dsPrevious = ds;
+    const b = normalisedBlackCall(x, s);
+    const bp = normalisedVega(x, s);
+    if (b > beta && s < sRight) sRight = s;
+    else if (b < beta && s > sLeft) sLeft = s;
+    const newton = (beta - b) / bp;
+    const halley = (x / s) * (x / s) / s - s / 4.0;
+    const hh3 = halley * halley - 3.0 * (x / (s * s)) * (x / (s * s)) - 0.25;
+    ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
+    s += ds;
+    iterations++;
+  }
+  lastIterations = iterations;
+  return s;
+}
+
+/** Iterations used by the last normalisedImpliedVolatility call. */
+export function normalisedImpliedVolatilityIterations(): i32 {
+  return lastIterations;
+}
+
+/**
+ * Batch implied volatility over SoA columns (byte pointers to n f64 values; status/iterations are i32).
+ * Forward F = S·e^{(r−q)T}, undiscounted price u = price·e^{rT}; u < intrinsic → NaN, status 1;
+ * u ≥ F (call) or K (put) → NaN, status 2; u within 4ε (relative) of intrinsic (no resolvable time value) → 0, status 3.
+ * Otherwise σ = s/√T with s from normalisedImpliedVolatility on β = (u − intrinsic)/√(F·K), x = ±ln(F/K) ≤ 0.
+ */
+export function impliedVolBatch(
+  n: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
+  vol: usize, status: usize, iterations: usize,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const theta = load<f64>(type + o);
+    const T = load<f64>(expiry + o);
+    const r = load<f64>(rate + o);
+    const K = load<f64>(strike + o);
+    const F = load<f64>(spot + o) * Math.exp((r - load<f64>(dividend + o)) * T);
+    const u = load<f64>(price + o) * Math.exp(r * T);
+    const isCall = theta > 0.0;
+    const intrinsic = Math.max(isCall ? F - K : K - F, 0.0);
+    const upper = isCall ? F : K;
+    let sigma: f64 = NaN;
+    let code: i32 = STATUS_OK;
+    let its: i32 = 0;
+    if (u < intrinsic * (1.0 - 4.0 * DBL_EPSILON)) {
+      code = STATUS_BELOW_INTRINSIC;
+    } else if (u >= upper) {
+      code = STATUS_ABOVE_MAXIMUM;
+    } else if (u <= intrinsic * (1.0 + 4.0 * DBL_EPSILON)) {
+      sigma = 0.0;
+      code = STATUS_AT_INTRINSIC;
+    } else {
+      // Out-of-the-money call form: x ≤ 0 and β the normalised time value.
+      let x = Math.log(F / K);
+      if (!isCall) x = -x;
+      const sqrtFK = Math.sqrt(F) * Math.sqrt(K);
+      let beta: f64;
+      if (x > 0.0) {
+        beta = (u - intrinsic) / sqrtFK;
+        x = -x;
+      } else beta = u / sqrtFK;
+      if (!(beta >= DBL_MIN)) {
+        // A subnormal normalised time value cannot be inverted to any accuracy.
+        sigma = 0.0;
+        code = STATUS_AT_INTRINSIC;
+      } else if (beta >= Math.exp(0.5 * x)) {
+        code = STATUS_ABOVE_MAXIMUM;
+      } else {
+        sigma = normalisedImpliedVolatility(beta, x) / Math.sqrt(T);
+        its = lastIterations;
+      }
+    }
+    store<f64>(vol + o, sigma);
+    store<i32>(status + (<usize>i << 2), code);
+    store<i32>(iterations + (<usize>i << 2), its);
+  }
+}
