@@ -79,7 +79,9 @@ export function defaultWorkerUrl(): Promise<URL> {
 
 /** Starts one pricing worker from `url` (default: defaultWorkerUrl()). */
 export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
-  const worker = new Worker(url ?? (await defaultWorkerUrl()));
+  // Node wants a URL object (or a path) for file: URLs; accept their string form too.
+  const script = typeof url === "string" && /^(file|data):/.test(url) ? new URL(url) : url;
+  const worker = new Worker(script ?? (await defaultWorkerUrl()));
   let ended = false;
   let crashListener: ((error: Error) => void) | undefined;
   let pendingCrash: Error | undefined;
