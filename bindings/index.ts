@@ -10,3 +10,16 @@ export {
   type NormalizedBatch,
 } from "./batch.js";
 export * from "./types.js";
+export {
+  normalizeMonteCarloSpec,
+  monteCarloBlockCount,
+  runMonteCarloBlocks,
+  combineMonteCarloBlocks,
+  MC_BLOCK_PATHS,
+  type MonteCarloSpec,
+  type MonteCarloResult,
+  type MonteCarloPayoff,
+  type BarrierType,
+  type Estimate,
+  type NormalizedMonteCarloSpec,
+} from "./montecarlo.js";

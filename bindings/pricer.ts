@@ -2,6 +2,7 @@
 // Batches are processed in chunks of CHUNK_OPTIONS so that any batch size (10 million options and more)
 // runs in a fixed scratch region: each chunk's columns are copied into WASM views with one bulk copy each.
 import { normalizeImpliedVolBatch, normalizeOptionBatch, type NormalizedBatch } from "./batch.js";
+import { monteCarlo, type MonteCarloResult, type MonteCarloSpec } from "./montecarlo.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "./types.js";
 import { loadWasmCore, type LoadOptions, type WasmCore } from "./wasm.js";
 
@@ -31,6 +32,13 @@ export interface Pricer {
    * @throws PricingInputError for malformed input (NaN, negative price, non-positive spot/strike/expiry...).
    */
   impliedVol(batch: ImpliedVolBatch): ImpliedVolResult;
+  /**
+   * Monte Carlo price of one option (European, Asian, barrier, digital, lookback) with its standard error,
+   * and greeks with theirs when `spec.greeks` is set. Bit-identical for a seed however the paths are split.
+   * @throws PricingInputError naming the invalid field of the spec.
+   * @example pricer.monteCarlo({ payoff: "asian-arithmetic", type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.03, steps: 12, paths: 100_000, seed: 7 })
+   */
+  monteCarlo(spec: MonteCarloSpec): MonteCarloResult;
 }
 
 /** Scratch layout: `inputs` f64 columns, then `outputs` f64 columns, then `intOutputs` i32 columns, `capacity` each. */
@@ -120,6 +128,9 @@ export function pricerOver(core: WasmCore): Pricer {
         },
       );
       return result;
+    },
+    monteCarlo(spec: MonteCarloSpec): MonteCarloResult {
+      return monteCarlo(core, spec);
     },
   };
 }
