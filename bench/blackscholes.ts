@@ -5,7 +5,7 @@
 import { createPricer, type Pricer } from "../bindings/pricer.js";
 import { loadWasmCore } from "../bindings/wasm.js";
 import { randomOptions } from "./inputs.js";
-import { measureBatch, samplingBudget, type BatchTask } from "./measure.js";
+import { measureBatches, samplingBudget, type BatchTask } from "./measure.js";
 import { peers } from "./peers.js";
 import { blackScholesPlain, type PlainGreeksColumns } from "./plain-js.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
@@ -79,11 +79,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     })),
   ];
 
-  const rows: BenchRow[] = [];
-  for (const task of tasks) {
-    log(`  ${SUITE}: ${task.name} (${task.units} options per call)`);
-    rows.push(await measureBatch(task, budget));
-  }
+  const rows = await measureBatches(tasks, budget, log);
   if (!Number.isFinite(sink)) log(`  ${SUITE}: non-finite checksum ${sink}`);
   return rows;
 }

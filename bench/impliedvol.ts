@@ -5,7 +5,7 @@ import { createPricer } from "../bindings/pricer.js";
 import { loadWasmCore } from "../bindings/wasm.js";
 import type { ImpliedVolBatch } from "../bindings/types.js";
 import { randomOptions } from "./inputs.js";
-import { measureBatch, samplingBudget, type BatchTask } from "./measure.js";
+import { measureBatches, samplingBudget, type BatchTask } from "./measure.js";
 import { impliedVolPlain, type PlainImpliedVolOutput } from "./plain-js.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
@@ -85,11 +85,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     },
   ];
 
-  const rows: BenchRow[] = [];
-  for (const task of tasks) {
-    log(`  ${SUITE}: ${task.name} (${task.units} options per call)`);
-    rows.push(await measureBatch(task, budget));
-  }
+  const rows = await measureBatches(tasks, budget, log);
   if (!Number.isFinite(sink)) log(`  ${SUITE}: non-finite checksum ${sink}`);
   return rows;
 }

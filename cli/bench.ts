@@ -54,7 +54,7 @@ export const benchCommand: CliCommand = {
       }
       const header = [`pool2peer bench${quick ? " --quick" : ""}`, ...machineLines()];
       if (missing.length > 0) header.push(`not present in this build: ${missing.join(", ")}`);
-      header.push("ratio = baseline ns/op ÷ row ns/op (higher is faster); ns/op is the median batch time per unit");
+      header.push("ratio = baseline ns/op ÷ row ns/op (higher is faster); ns/op is the median batch time per unit, best of the rounds");
       io.out(`${header.join("\n")}\n\n${formatTable(rows)}`);
       return 0;
     } catch (error) {
