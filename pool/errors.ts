@@ -1,0 +1,45 @@
+// PoolError: every rejected pool operation throws one, naming what was wrong and which field caused it.
+// A rejected operation has appended no event and changed no state.
+
+/** Why a pool operation was rejected. */
+export type PoolErrorCode =
+  | "INVALID_INPUT"
+  | "INSUFFICIENT_SHARES"
+  | "INSUFFICIENT_LIQUIDITY"
+  | "MAX_UTILIZATION"
+  | "WRONG_OPTION_TYPE"
+  | "STRIKE_OUT_OF_BOUNDS"
+  | "EXPIRY_OUT_OF_BOUNDS"
+  | "TOO_CLOSE_TO_EXPIRY"
+  | "STALE_ORACLE"
+  | "ORACLE_MOVING"
+  | "SLIPPAGE"
+  | "INSUFFICIENT_POSITION"
+  | "NOT_EXPIRED"
+  | "NOTHING_TO_SETTLE"
+  | "NOTHING_TO_CLAIM"
+  | "UNKNOWN_WITHDRAWAL"
+  | "REPLAY_MISMATCH";
+
+/**
+ * Thrown by OptionPool for a rejected operation. `code` says why, `field` names the input
+ * (or the pool quantity) responsible. Nothing was changed when it is thrown.
+ * @example
+ * try { pool.deposit("alice", 0n) } catch (e) { if (e instanceof PoolError) console.log(e.code, e.field) } // INVALID_INPUT assets
+ */
+export class PoolError extends Error {
+  readonly code: PoolErrorCode;
+  readonly field: string;
+
+  constructor(code: PoolErrorCode, field: string, problem: string) {
+    super(`${code} (${field}): ${problem}`);
+    this.name = "PoolError";
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** Throws INVALID_INPUT naming `field` unless `ok`. */
+export function check(ok: boolean, field: string, problem: string): asserts ok {
+  if (!ok) throw new PoolError("INVALID_INPUT", field, problem);
+}

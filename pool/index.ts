@@ -1,0 +1,44 @@
+// Public surface of the pool accounting layer.
+export {
+  OptionPool,
+  formatUnits,
+  type AsyncPricer,
+  type OpenBook,
+  type PoolConfig,
+  type PoolSettings,
+  type Quote,
+  type QuoteRequest,
+  type RedeemResult,
+  type SyncPricer,
+  type TradeRequest,
+} from "./option-pool.js";
+export { PoolError, type PoolErrorCode } from "./errors.js";
+export { eventsFromJSON, eventsToJSON, type PoolEvent, type PoolEventBody, type PoolEventKind, type SeriesRef, type SettlementPayout } from "./events.js";
+export { PoolState, applyEvent, seriesKey, type FlowTotals, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
+export { DEFAULT_POOL_PARAMS, resolveParams, type FeeParams, type LimitParams, type MarketParams, type PoolParams } from "./params.js";
+export { feeBreakdown, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs } from "./fees.js";
+export {
+  ManualOracle,
+  MIN_VOL,
+  spotMove,
+  timeWeightedGeometric,
+  timeWeightedSpot,
+  timeWeightedVol,
+  volAt,
+  type OracleSnapshot,
+  type SpotVolOracle,
+} from "./oracle.js";
+export { ManualClock, SECONDS_PER_YEAR, systemClock, yearsBetween, type Clock } from "./clock.js";
+export { collateralFor, optionTypeOf, payoutFor, type CollateralKind, type Scales } from "./collateral.js";
+export {
+  convertToAssets,
+  convertToShares,
+  previewDeposit,
+  previewMint,
+  previewRedeem,
+  previewWithdraw,
+  redeemableShares,
+  type ShareTotals,
+} from "./shares.js";
+export { exactUnits, floatUnits, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
+export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";

@@ -1,0 +1,238 @@
+// The pool's ledger: state as exact bigints, changed only by applyEvent(). Commands in option-pool.ts build
+// events against a draft copy and commit the draft only when the whole operation succeeded.
+import { PoolError } from "./errors.js";
+import type { PoolEvent, SeriesRef } from "./events.js";
+
+/** One open series the pool is short. */
+export interface SeriesState extends SeriesRef {
+  /** Open size (size units) = sum of the holders' long positions. */
+  openSize: bigint;
+  /** Collateral locked for this series (base units). */
+  locked: bigint;
+}
+
+/** A queued withdrawal: shares escrowed until free liquidity pays them (FIFO). */
+export interface QueuedWithdrawal {
+  id: number;
+  owner: string;
+  shares: bigint;
+}
+
+/** Cumulative flows, for the conservation check and reports (base units). */
+export interface FlowTotals {
+  /** Everything that ever came in: deposits, donations, premiums and fees paid by buyers. */
+  paidIn: bigint;
+  /** Everything that ever went out: redemptions, withdrawals, sale proceeds, claims. */
+  paidOut: bigint;
+  premiums: bigint;
+  fees: bigint;
+  protocolFees: bigint;
+  settlementPayouts: bigint;
+}
+
+/** Key of a series in maps: "put:150000000000:1700000000". */
+export function seriesKey(s: { type: string; strikeUnits: bigint; expiry: number }): string {
+  return `${s.type}:${s.strikeUnits}:${s.expiry}`;
+}
+
+function add(map: Map<string, bigint>, key: string, delta: bigint, field: string): void {
+  const next = (map.get(key) ?? 0n) + delta;
+  if (next < 0n) throw new PoolError("REPLAY_MISMATCH", field, `${key} would go negative`);
+  if (next === 0n) map.delete(key);
+  else map.set(key, next);
+}
+
+/** The whole ledger state of a pool. */
+export class PoolState {
+  seq = 0;
+  /** Free liquidity owned by LPs (base units). */
+  free = 0n;
+  /** Collateral locked for open positions. */
+  locked = 0n;
+  /** Owed to others: settled payouts and treasury fees (claimable or pending their expiry). */
+  reserved = 0n;
+  /** All shares, including those escrowed in the withdrawal queue. */
+  totalSupply = 0n;
+  shares = new Map<string, bigint>();
+  claimable = new Map<string, bigint>();
+  /** Protocol fees per expiry (key: expiry seconds as string), paid to the treasury at settlement. */
+  treasuryPending = new Map<string, bigint>();
+  series = new Map<string, SeriesState>();
+  /** account → series key → long size. */
+  positions = new Map<string, Map<string, bigint>>();
+  queue: QueuedWithdrawal[] = [];
+  nextWithdrawalId = 1;
+  totals: FlowTotals = { paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n };
+
+  /** A deep copy (the draft of an operation). */
+  clone(): PoolState {
+    const c = new PoolState();
+    c.seq = this.seq;
+    c.free = this.free;
+    c.locked = this.locked;
+    c.reserved = this.reserved;
+    c.totalSupply = this.totalSupply;
+    c.shares = new Map(this.shares);
+    c.claimable = new Map(this.claimable);
+    c.treasuryPending = new Map(this.treasuryPending);
+    c.series = new Map([...this.series].map(([k, v]) => [k, { ...v }]));
+    c.positions = new Map([...this.positions].map(([k, v]) => [k, new Map(v)]));
+    c.queue = this.queue.map((q) => ({ ...q }));
+    c.nextWithdrawalId = this.nextWithdrawalId;
+    c.totals = { ...this.totals };
+    return c;
+  }
+
+  /** Total assets held: free + locked + reserved. */
+  get assets(): bigint {
+    return this.free + this.locked + this.reserved;
+  }
+
+  /** A plain, key-sorted, JSON-safe picture of the state (bigints as strings): equal states give equal text. */
+  snapshot(): Record<string, unknown> {
+    const sortMap = (m: Map<string, bigint>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString()]));
+    return {
+      seq: this.seq,
+      free: this.free.toString(),
+      locked: this.locked.toString(),
+      reserved: this.reserved.toString(),
+      totalSupply: this.totalSupply.toString(),
+      shares: sortMap(this.shares),
+      claimable: sortMap(this.claimable),
+      treasuryPending: sortMap(this.treasuryPending),
+      series: [...this.series.values()]
+        .map((s) => ({ ...s, strikeUnits: s.strikeUnits.toString(), openSize: s.openSize.toString(), locked: s.locked.toString() }))
+        .sort((a, b) => (seriesKey({ ...a, strikeUnits: BigInt(a.strikeUnits) }) < seriesKey({ ...b, strikeUnits: BigInt(b.strikeUnits) }) ? -1 : 1)),
+      positions: Object.fromEntries([...this.positions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortMap(v)])),
+      queue: this.queue.map((q) => ({ ...q, shares: q.shares.toString() })),
+      nextWithdrawalId: this.nextWithdrawalId,
+      totals: Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, (v as bigint).toString()])),
+    };
+  }
+}
+
+function debit(state: PoolState, field: "free" | "locked" | "reserved", amount: bigint): void {
+  if (amount < 0n || state[field] < amount) throw new PoolError("REPLAY_MISMATCH", field, `cannot take ${amount} from ${state[field]}`);
+  state[field] -= amount;
+}
+
+/**
+ * Applies one event to `state` (mutating it). Throws PoolError("REPLAY_MISMATCH") when the event does not fit
+ * the state (wrong sequence number, a balance going negative): a corrupted or reordered log is refused.
+ */
+export function applyEvent(state: PoolState, e: PoolEvent): void {
+  if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected ${state.seq + 1}, got ${e.seq}`);
+  switch (e.kind) {
+    case "deposit":
+      state.free += e.assets;
+      state.totals.paidIn += e.assets;
+      add(state.shares, e.owner, e.shares, "shares");
+      state.totalSupply += e.shares;
+      break;
+    case "donate":
+      state.free += e.assets;
+      state.totals.paidIn += e.assets;
+      break;
+    case "redeem":
+      add(state.shares, e.owner, -e.shares, "shares");
+      state.totalSupply -= e.shares;
+      debit(state, "free", e.assets);
+      state.totals.paidOut += e.assets;
+      break;
+    case "withdrawalQueued":
+      add(state.shares, e.owner, -e.shares, "shares");
+      state.queue.push({ id: e.id, owner: e.owner, shares: e.shares });
+      state.nextWithdrawalId = Math.max(state.nextWithdrawalId, e.id + 1);
+      break;
+    case "withdrawalPaid": {
+      const head = state.queue[0];
+      if (!head || head.id !== e.id || head.shares < e.shares) throw new PoolError("REPLAY_MISMATCH", "id", `withdrawal ${e.id} is not at the head of the queue`);
+      head.shares -= e.shares;
+      if (head.shares === 0n) state.queue.shift();
+      state.totalSupply -= e.shares;
+      debit(state, "free", e.assets);
+      state.totals.paidOut += e.assets;
+      break;
+    }
+    case "withdrawalCancelled": {
+      const i = state.queue.findIndex((q) => q.id === e.id);
+      if (i < 0 || state.queue[i]!.shares !== e.shares) throw new PoolError("REPLAY_MISMATCH", "id", `no queued withdrawal ${e.id}`);
+      state.queue.splice(i, 1);
+      add(state.shares, e.owner, e.shares, "shares");
+      break;
+    }
+    case "trade": {
+      const key = seriesKey(e.series);
+      const expiryKey = String(e.series.expiry);
+      let held = state.positions.get(e.trader);
+      if (!held) state.positions.set(e.trader, (held = new Map()));
+      if (e.side === "buy") {
+        const s = state.series.get(key) ?? { ...e.series, openSize: 0n, locked: 0n };
+        state.series.set(key, s);
+        s.openSize += e.size;
+        s.locked += e.collateral;
+        add(held, key, e.size, "size");
+        state.free += e.paid - e.protocolFee;
+        debit(state, "free", e.collateral);
+        state.locked += e.collateral;
+        state.totals.paidIn += e.paid;
+      } else {
+        const s = state.series.get(key);
+        if (!s || s.openSize < e.size || s.locked < e.collateral) throw new PoolError("REPLAY_MISMATCH", "series", `no open ${key} to close`);
+        add(held, key, -e.size, "size");
+        s.openSize -= e.size;
+        s.locked -= e.collateral;
+        if (s.openSize === 0n) {
+          if (s.locked !== 0n) throw new PoolError("REPLAY_MISMATCH", "collateral", `${key} closed with collateral left`);
+          state.series.delete(key);
+        }
+        debit(state, "locked", e.collateral);
+        state.free += e.collateral;
+        debit(state, "free", e.paid + e.protocolFee);
+        state.totals.paidOut += e.paid;
+      }
+      if (held.size === 0) state.positions.delete(e.trader);
+      state.reserved += e.protocolFee;
+      add(state.treasuryPending, expiryKey, e.protocolFee, "protocolFee");
+      state.totals.premiums += e.premium;
+      state.totals.fees += e.fees;
+      state.totals.protocolFees += e.protocolFee;
+      break;
+    }
+    case "settle": {
+      let released = 0n;
+      for (const [key, s] of [...state.series]) {
+        if (s.expiry !== e.expiry) continue;
+        released += s.locked;
+        state.series.delete(key);
+        for (const [account, held] of [...state.positions]) {
+          held.delete(key);
+          if (held.size === 0) state.positions.delete(account);
+        }
+      }
+      if (released !== e.unlocked) throw new PoolError("REPLAY_MISMATCH", "unlocked", `expected ${released}, event says ${e.unlocked}`);
+      let owed = 0n;
+      for (const p of e.payouts) {
+        owed += p.amount;
+        add(state.claimable, p.account, p.amount, "amount");
+      }
+      debit(state, "locked", released);
+      state.free += released;
+      debit(state, "free", owed);
+      state.reserved += owed;
+      state.totals.settlementPayouts += owed;
+      const expiryKey = String(e.expiry);
+      const pending = state.treasuryPending.get(expiryKey) ?? 0n;
+      if (pending !== e.treasuryFee) throw new PoolError("REPLAY_MISMATCH", "treasuryFee", `expected ${pending}, event says ${e.treasuryFee}`);
+      state.treasuryPending.delete(expiryKey);
+      add(state.claimable, e.treasury, e.treasuryFee, "treasuryFee");
+      break;
+    }
+    case "claim":
+      add(state.claimable, e.account, -e.assets, "assets");
+      debit(state, "reserved", e.assets);
+      state.totals.paidOut += e.assets;
+      break;
+  }
+  state.seq = e.seq;
+}

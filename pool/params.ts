@@ -1,0 +1,114 @@
+// Pool parameters (fees and limits) with their defaults, and their validation.
+import { PoolError } from "./errors.js";
+
+/** Fee parameters. Amounts per contract are in quote currency, converted to the collateral at spot. */
+export interface FeeParams {
+  /** Option-price fee: this fraction of the option's price, times the time weight. Default 0.01. */
+  optionPriceFeeRate: number;
+  /** Spot fee: this fraction of spot per contract, times the time weight. Default 0.0005. */
+  spotFeeRate: number;
+  /** Time weight of the option-price and spot fees is 1 up to this time to expiry (years). Default 7 days. */
+  timeFeeStartYears: number;
+  /** ... rising linearly to `timeFeeMaxWeight` at this time to expiry (years) and flat after. Default 90 days. */
+  timeFeeFullYears: number;
+  /** Largest time weight. Default 2. */
+  timeFeeMaxWeight: number;
+  /** Vega-utilization fee on risk-adding trades: rate · utilization after the trade · vega (per 1.00 vol). Default 0.01. */
+  vegaFeeRate: number;
+  /** Utilization premium multiplier on buys: min + (max − min) · u^exponent. Default 1. */
+  utilizationMultiplierMin: number;
+  /** Default 1.25. */
+  utilizationMultiplierMax: number;
+  /** Default 2. */
+  utilizationMultiplierExponent: number;
+  /** IV impact (vol points, absolute) = rate · (collateral of the trade / pool liquidity). Buys add it, sells subtract it. Default 0.05. */
+  ivImpactRate: number;
+  /** Share of every fee paid to the treasury at the expiry's settlement, in [0, 1]. Default 0.1. */
+  protocolFeeShare: number;
+}
+
+/** Limits on trades and the oracle. */
+export interface LimitParams {
+  /** Largest utilization (locked / (free + locked)) a risk-adding trade may leave. Default 0.8. */
+  maxUtilization: number;
+  /** Smallest strike / spot of a new position. Default 0.5. */
+  minMoneyness: number;
+  /** Largest strike / spot of a new position. Default 2. */
+  maxMoneyness: number;
+  /** No trade closer than this to expiry (seconds). Default 3600 (1 hour). */
+  minTimeToExpirySeconds: number;
+  /** No new position further than this from expiry (seconds). Default 365 days. */
+  maxTimeToExpirySeconds: number;
+  /** Oracle older than this (seconds) is stale. Default 300. */
+  maxOracleAgeSeconds: number;
+  /** Spot moving more than this (|ln ratio|) within the window rejects trades. Default 0.05. */
+  maxOracleMove: number;
+  /** Window of the moving-oracle check (seconds). Default 600. */
+  oracleMoveWindowSeconds: number;
+  /** Settlement price must be observed within this many seconds after expiry. Default 3600. */
+  maxSettlementDelaySeconds: number;
+}
+
+/** Market parameters used by the pricer. */
+export interface MarketParams {
+  /** Continuously compounded risk-free rate of the quote currency. Default 0. */
+  rate: number;
+  /** Continuously compounded yield of the base asset. Default 0. */
+  dividend: number;
+}
+
+/** All tunable pool parameters. */
+export type PoolParams = FeeParams & LimitParams & MarketParams;
+
+/** Defaults of every parameter (see pool/README.md). */
+export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
+  optionPriceFeeRate: 0.01,
+  spotFeeRate: 0.0005,
+  timeFeeStartYears: 7 / 365,
+  timeFeeFullYears: 90 / 365,
+  timeFeeMaxWeight: 2,
+  vegaFeeRate: 0.01,
+  utilizationMultiplierMin: 1,
+  utilizationMultiplierMax: 1.25,
+  utilizationMultiplierExponent: 2,
+  ivImpactRate: 0.05,
+  protocolFeeShare: 0.1,
+  maxUtilization: 0.8,
+  minMoneyness: 0.5,
+  maxMoneyness: 2,
+  minTimeToExpirySeconds: 3600,
+  maxTimeToExpirySeconds: 365 * 24 * 3600,
+  maxOracleAgeSeconds: 300,
+  maxOracleMove: 0.05,
+  oracleMoveWindowSeconds: 600,
+  maxSettlementDelaySeconds: 3600,
+  rate: 0,
+  dividend: 0,
+});
+
+/** Merges `overrides` over the defaults and validates every parameter (PoolError naming the parameter). */
+export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
+  const p: PoolParams = { ...DEFAULT_POOL_PARAMS, ...overrides };
+  const bad = (field: string, problem: string): never => {
+    throw new PoolError("INVALID_INPUT", `params.${field}`, problem);
+  };
+  for (const [key, value] of Object.entries(p)) {
+    if (typeof value !== "number" || !Number.isFinite(value)) bad(key, "must be a finite number");
+  }
+  const nonNegative: (keyof PoolParams)[] = [
+    "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate",
+    "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
+  ];
+  for (const key of nonNegative) if (p[key] < 0) bad(key, "must be ≥ 0");
+  if (!(p.timeFeeFullYears > p.timeFeeStartYears)) bad("timeFeeFullYears", "must exceed timeFeeStartYears");
+  if (!(p.timeFeeMaxWeight >= 1)) bad("timeFeeMaxWeight", "must be ≥ 1");
+  if (!(p.utilizationMultiplierMin >= 1)) bad("utilizationMultiplierMin", "must be ≥ 1");
+  if (!(p.utilizationMultiplierMax >= p.utilizationMultiplierMin)) bad("utilizationMultiplierMax", "must be ≥ utilizationMultiplierMin");
+  if (!(p.utilizationMultiplierExponent > 0)) bad("utilizationMultiplierExponent", "must be > 0");
+  if (!(p.protocolFeeShare >= 0 && p.protocolFeeShare <= 1)) bad("protocolFeeShare", "must be in [0, 1]");
+  if (!(p.maxUtilization > 0 && p.maxUtilization <= 1)) bad("maxUtilization", "must be in (0, 1]");
+  if (!(p.minMoneyness > 0)) bad("minMoneyness", "must be > 0");
+  if (!(p.maxMoneyness >= p.minMoneyness)) bad("maxMoneyness", "must be ≥ minMoneyness");
+  if (!(p.maxTimeToExpirySeconds > p.minTimeToExpirySeconds)) bad("maxTimeToExpirySeconds", "must exceed minTimeToExpirySeconds");
+  return p;
+}
