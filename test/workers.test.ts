@@ -176,6 +176,27 @@ describe("errors", () => {
     expect([e.field, e.index, e.message]).toEqual(["vol", 70_123, (expected as PricingInputError).message]);
   });
 
+  it("with several invalid elements the pool reports the same one as the pricer (its chunk-then-column order), not merely the first column's", async () => {
+    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const spot = batch.spot.slice();
+    const vol = batch.vol.slice();
+    const dividend = batch.dividend.slice();
+    vol[5] = Number.NaN; // block 0, a later column
+    spot[60_000] = 0; // block 0 (the pricer's first 65,536 options), an earlier column: reported
+    dividend[70_000] = Infinity; // block 1
+    const bad = { ...batch, spot, vol, dividend };
+    const expected = (() => {
+      try {
+        pricer.blackScholes(bad);
+      } catch (error) {
+        return error as PricingInputError;
+      }
+      throw new Error("the pricer accepted an invalid batch");
+    })();
+    expect([expected.field, expected.index]).toEqual(["spot", 60_000]);
+    await expect(p.blackScholes(bad)).rejects.toMatchObject({ field: "spot", index: 60_000, message: expected.message });
+  });
+
   it("a small invalid call rejects alone and does not poison the micro-batch it would have joined", async () => {
     const p = await pool({ workers: 1 });
     const good = p.blackScholes({ type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.01 });
@@ -240,9 +261,10 @@ describe("crashed workers", () => {
 
   for (const mode of ["exit", "throw", "kill"] as const) {
     it(`a worker that dies (${mode}) under a call rejects that call with WorkerCrashError, a call on the other worker completes, and the pool is replaced and keeps pricing`, async () => {
-      const p = await pool({ workers: 2, microBatch: false, chunkSize: CHUNK });
-      const a = small(5_000, 1);
-      const b = small(5_000, 2);
+      // One chunk per call, large enough (≈ 10+ ms of work) that the kill lands while worker 0 is pricing it.
+      const p = await pool({ workers: 2, microBatch: false, chunkSize: 1 << 20 });
+      const a = small(200_000, 1);
+      const b = small(50_000, 2);
       // Both workers idle: the first call goes to worker 0, the second to worker 1.
       if (mode === "kill") {
         const onA = p.blackScholes(a);

@@ -110,17 +110,32 @@ export interface ColumnJob {
   output: ArrayBufferLike;
 }
 
+/** How a column job moves data and checks its input. */
+export interface ColumnJobOptions {
+  /**
+   * Shared mode: a SharedArrayBuffer of at least `7 × n × 8` bytes for the inputs (reused between calls by the
+   * pool); outputs go to a fresh SharedArrayBuffer that workers write in place. Absent: transfer mode.
+   */
+  sharedInput?: SharedArrayBuffer;
+  /**
+   * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
+   * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
+   */
+  validate?: (start: number, end: number) => void;
+}
+
 /**
- * Plans the chunk tasks of a validated batch. With `shared`, inputs are copied once into a SharedArrayBuffer
- * and workers write outputs in place (the results are views over a SharedArrayBuffer); otherwise each chunk's
- * inputs are packed into an ArrayBuffer transferred to the worker, and its outputs transferred back.
- * Input copies happen when a task is sent, so the calling thread packs chunk k+1 while workers price chunk k.
+ * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer and workers
+ * write outputs in place (the results are views over a SharedArrayBuffer, whose pages the workers touch first).
+ * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
+ * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
+ * and packs chunk k+1 while workers price chunk k.
  */
-export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, shared: boolean): ColumnJob {
+export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
-  const output: ArrayBufferLike = shared ? new SharedArrayBuffer(n * bytesPerOption[kind]) : new ArrayBuffer(n * bytesPerOption[kind]);
-  const sharedInput = shared ? new SharedArrayBuffer(n * inputs * 8) : undefined;
+  const { sharedInput, validate } = options;
+  const output: ArrayBufferLike = sharedInput ? new SharedArrayBuffer(n * bytesPerOption[kind]) : new ArrayBuffer(n * bytesPerOption[kind]);
   const tasks: Task[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const end = Math.min(n, start + chunkSize);
@@ -128,9 +143,10 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
     tasks.push({
       units: count,
       async run(api) {
+        validate?.(start, end);
         let task: ColumnTask;
         if (sharedInput) {
-          const columns = new Float64Array(sharedInput);
+          const columns = new Float64Array(sharedInput, 0, inputs * n);
           for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
           task = { input: sharedInput, stride: n, start, count, output: output as SharedArrayBuffer };
         } else {
@@ -145,4 +161,20 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
     });
   }
   return { tasks, output };
+}
+
+/**
+ * Validation in the single-thread pricer's order: blocks of `block` options (its CHUNK_OPTIONS), every column of a
+ * block before the next block, so the first error found (field and index) is exactly the one the pricer throws.
+ * Returns `validate(start, end)` that checks, in order, every block up to `end`.
+ */
+export function validatorInPricerOrder(check: (start: number, end: number) => void, length: number, block: number): (start: number, end: number) => void {
+  let validated = 0;
+  return (_start, end) => {
+    while (validated < end) {
+      const next = Math.min(length, validated + block);
+      check(validated, next);
+      validated = next;
+    }
+  };
 }

@@ -1,7 +1,7 @@
 // createPricingPool(): the pricer's methods, async, split across worker threads (Node) or module workers
 // (browsers). The calling thread validates every batch in full first (errors name the element of the whole
 // batch and nothing is sent), workers price chunks with the same WASM module compiled once here.
-import { normalizeImpliedVolBatch, normalizeOptionBatch, validateWholeBatch } from "../bindings/batch.js";
+import { normalizeImpliedVolBatch, normalizeOptionBatch, type NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
 import {
@@ -10,8 +10,17 @@ import {
   type MonteCarloResult,
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
+import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import { loadWasmCore } from "../bindings/wasm.js";
-import { batchSource, greeksOver, impliedVolOver, planColumnJob, type ColumnKind, type ColumnSource } from "./chunking.js";
+import {
+  batchSource,
+  greeksOver,
+  impliedVolOver,
+  planColumnJob,
+  validatorInPricerOrder,
+  type ColumnKind,
+  type ColumnSource,
+} from "./chunking.js";
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
 import { planMonteCarloJob } from "./monte-carlo.js";
@@ -90,6 +99,34 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
   return value;
 }
 
+/** Validates a whole batch now, in the single-thread pricer's order (same first error). */
+function validateLikePricer(batch: NormalizedBatch): void {
+  validatorInPricerOrder((start, end) => batch.validate(start, end), batch.length, CHUNK_OPTIONS)(0, batch.length);
+}
+
+/**
+ * Shared input buffers kept between calls: allocating and first touching tens of MB per call costs more than
+ * pricing it. At most `MAX_SPARE_ARENAS` are kept, and none larger than `MAX_ARENA_BYTES`.
+ */
+class ArenaStore {
+  private spare: SharedArrayBuffer[] = [];
+  acquire(bytes: number): SharedArrayBuffer {
+    let best = -1;
+    this.spare.forEach((a, k) => {
+      if (a.byteLength >= bytes && (best < 0 || a.byteLength < this.spare[best]!.byteLength)) best = k;
+    });
+    if (best >= 0) return this.spare.splice(best, 1)[0]!;
+    return new SharedArrayBuffer(Math.max(bytes, 8));
+  }
+  release(arena: SharedArrayBuffer): void {
+    if (arena.byteLength > MAX_ARENA_BYTES) return;
+    this.spare.push(arena);
+    if (this.spare.length > MAX_SPARE_ARENAS) this.spare.sort((a, b) => b.byteLength - a.byteLength).pop();
+  }
+}
+const MAX_SPARE_ARENAS = 2;
+const MAX_ARENA_BYTES = 1 << 27;
+
 function sliceGreeks(g: Greeks, offset: number, length: number): Greeks {
   const end = offset + length;
   return {
@@ -129,11 +166,22 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   const maxCallOptions = micro?.maxCallOptions ?? 1024;
   const maxBatchOptions = micro?.maxBatchOptions ?? chunkSize;
 
-  const runColumns = async (kind: ColumnKind, source: ColumnSource, call?: CallOptions): Promise<ArrayBufferLike> => {
-    const job = planColumnJob(kind, source, chunkSize, sharedMemory);
+  const arenas = new ArenaStore();
+  /** Prices a column batch; `validate` (optional) checks it chunk by chunk in pricer order as chunks are sent. */
+  const runColumns = async (
+    kind: ColumnKind,
+    source: ColumnSource,
+    call?: CallOptions,
+    validate?: (start: number, end: number) => void,
+  ): Promise<ArrayBufferLike> => {
+    // 7 input columns of f64. An arena goes back to the store only after every task is done with it.
+    const sharedInput = sharedMemory ? arenas.acquire(source.length * 7 * 8) : undefined;
+    const job = planColumnJob(kind, source, chunkSize, { sharedInput, validate });
     await scheduler.run(job.tasks, source.length, call);
+    if (sharedInput) arenas.release(sharedInput);
     return job.output;
   };
+  const validatorOf = (batch: NormalizedBatch) => validatorInPricerOrder((s, e) => batch.validate(s, e), batch.length, CHUNK_OPTIONS);
   const bsBatcher = new MicroBatcher<Greeks, Greeks>(
     async (source) => greeksOver(await runColumns("blackScholes", source), source.length),
     sliceGreeks,
@@ -160,18 +208,22 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     async blackScholes(batch, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
       const normalized = normalizeOptionBatch(batch);
-      validateWholeBatch(normalized);
       const source = batchSource(normalized);
-      if (coalesce(source.length, call)) return bsBatcher.add(source);
-      return greeksOver(await runColumns("blackScholes", source, call), source.length);
+      if (coalesce(source.length, call)) {
+        validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
+        return bsBatcher.add(source);
+      }
+      return greeksOver(await runColumns("blackScholes", source, call, validatorOf(normalized)), source.length);
     },
     async impliedVol(batch, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
       const normalized = normalizeImpliedVolBatch(batch);
-      validateWholeBatch(normalized);
       const source = batchSource(normalized);
-      if (coalesce(source.length, call)) return ivBatcher.add(source);
-      return impliedVolOver(await runColumns("impliedVol", source, call), source.length);
+      if (coalesce(source.length, call)) {
+        validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
+        return ivBatcher.add(source);
+      }
+      return impliedVolOver(await runColumns("impliedVol", source, call, validatorOf(normalized)), source.length);
     },
     async monteCarlo(spec, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
