@@ -18,8 +18,8 @@
 // Scalar build: one option per iteration. Both use assembly/math.ts, whose two forms agree bit for bit.
 
 import {
-  exp, expv, log, logv, expNegHalfSquare, expNegHalfSquarev, normCdf, normCdfv,
-  normCdfWithExp, normCdfWithExpv, INV_SQRT_2PI,
+  exp, expv, log, logv, expNegHalfSquare, expNegHalfSquarev,
+  normCdfWithExp, normCdfWithExpv, pmax, INV_SQRT_2PI,
 } from "./math";
 import { normalisedBlackCall } from "./normalised_black";
 
@@ -27,6 +27,10 @@ import { normalisedBlackCall } from "./normalised_black";
 const WING_CANCELLATION: f64 = 1.0 / 1024.0;
 // σ√T below the smallest normal number would make d₁ = 0/0 at the money; treat it as this instead.
 const MIN_TOTAL_VOL: f64 = 2.2250738585072014e-308;
+// e^{−d₂²/2} is taken as e^{−d₁²/2}·F/K only while e^{−d₁²/2} ≥ 1e-280 (far from subnormal, so it still
+// carries full relative precision) and F/K < 1e300 (the product cannot overflow).
+const E_PRODUCT_MIN: f64 = 1e-280;
+const RATIO_MAX: f64 = 1e300;
 
 /**
  * The price of one option from the normalised Black function (Jäckel 2015):
@@ -55,7 +59,7 @@ function priceOne(
   const q = load<f64>(dividend + o);
 
   const sqrtT = Math.sqrt(T);
-  const s = max<f64>(sigma * sqrtT, MIN_TOTAL_VOL);
+  const s = pmax(sigma * sqrtT, MIN_TOTAL_VOL);
   const dq = exp(-q * T);
   const dr = exp(-r * T);
   const x = log(S / K) + (r - q) * T;
@@ -64,10 +68,15 @@ function priceOne(
   const e1 = expNegHalfSquare(abs<f64>(d1));
   const pdf1 = INV_SQRT_2PI * e1;
   const n1 = normCdfWithExp(w * d1, e1);
-  const n2 = normCdf(w * d2);
   const sdq = S * dq;
+  const kdr = K * dr;
+  // e^{−d₂²/2} = e^{−d₁²/2}·F/K (since d₁² − d₂² = 2·ln(F/K)): a division instead of an exponential,
+  // unless e^{−d₁²/2} is near underflow or F/K overflows; then it is evaluated directly.
+  const forwardRatio = sdq / kdr;
+  const e2 = e1 < E_PRODUCT_MIN || !(forwardRatio < RATIO_MAX) ? expNegHalfSquare(abs<f64>(d2)) : e1 * forwardRatio;
+  const n2 = normCdfWithExp(w * d2, e2);
   const a = sdq * n1;
-  const b = (K * dr) * n2;
+  const b = kdr * n2;
   let p = w * (a - b);
   if (p < WING_CANCELLATION * (a + b)) p = wingPrice(w, S, K, T, sigma, r, q);
   const vegaTerm = sdq * pdf1;
@@ -95,7 +104,7 @@ function priceTwo(
   const q = v128.load(dividend + o);
 
   const sqrtT = f64x2.sqrt(T);
-  const s = f64x2.max(f64x2.mul(sigma, sqrtT), f64x2.splat(MIN_TOTAL_VOL));
+  const s = f64x2.pmax(f64x2.mul(sigma, sqrtT), f64x2.splat(MIN_TOTAL_VOL));
   const dq = expv(f64x2.mul(f64x2.neg(q), T));
   const dr = expv(f64x2.mul(f64x2.neg(r), T));
   const x = f64x2.add(logv(f64x2.div(S, K)), f64x2.mul(f64x2.sub(r, q), T));
@@ -104,10 +113,15 @@ function priceTwo(
   const e1 = expNegHalfSquarev(f64x2.abs(d1));
   const pdf1 = f64x2.mul(f64x2.splat(INV_SQRT_2PI), e1);
   const n1 = normCdfWithExpv(f64x2.mul(w, d1), e1);
-  const n2 = normCdfv(f64x2.mul(w, d2));
   const sdq = f64x2.mul(S, dq);
+  const kdr = f64x2.mul(K, dr);
+  const forwardRatio = f64x2.div(sdq, kdr);
+  let e2 = f64x2.mul(e1, forwardRatio);
+  const direct = v128.or(f64x2.lt(e1, f64x2.splat(E_PRODUCT_MIN)), v128.not(f64x2.lt(forwardRatio, f64x2.splat(RATIO_MAX))));
+  if (v128.any_true(direct)) e2 = v128.bitselect(expNegHalfSquarev(f64x2.abs(d2)), e2, direct);
+  const n2 = normCdfWithExpv(f64x2.mul(w, d2), e2);
   const a = f64x2.mul(sdq, n1);
-  const b = f64x2.mul(f64x2.mul(K, dr), n2);
+  const b = f64x2.mul(kdr, n2);
   let p = f64x2.mul(w, f64x2.sub(a, b));
   const wing = f64x2.lt(p, f64x2.mul(f64x2.splat(WING_CANCELLATION), f64x2.add(a, b)));
   if (v128.any_true(wing)) {

@@ -95,16 +95,32 @@ const Q2: f64 = 6.59881378689285515e-2;
 const Q3: f64 = 3.78239633202758244e-3;
 const Q4: f64 = 7.29751555083966205e-5;
 
+// ---- min/max ---------------------------------------------------------------------------------------
+// wasm's f64.min/f64x2.min must handle NaN and −0 and compile to several instructions on x86; the
+// "pseudo" forms are single minpd/maxpd instructions. x as first argument propagates a NaN x.
+
+/** pmin(x, c) = c < x ? c : x, the scalar twin of f64x2.pmin. */
+@inline
+export function pmin(x: f64, c: f64): f64 {
+  return select<f64>(c, x, c < x);
+}
+
+/** pmax(x, c) = x < c ? c : x, the scalar twin of f64x2.pmax. */
+@inline
+export function pmax(x: f64, c: f64): f64 {
+  return select<f64>(c, x, x < c);
+}
+
 // ---- exp -------------------------------------------------------------------------------------------
 
 /**
  * e^x (fdlibm e_exp.c): k = round(x/ln2), r = x − k·ln2 (Cody-Waite, two parts), c = r − r²·P(r²),
- * e^r = 1 − ((lo − r·c/(2−c)) − hi), then ·2^k applied as two normal factors so subnormal results
- * and overflow come out right. Error < 1 ulp. NaN → NaN, +∞ → +∞, −∞ → 0.
+ * e^r = 1 − ((lo − r·c/(2−c)) − hi), then ·2^k applied as two normal factors 2^{k₁}·2^{k−k₁}
+ * (k₁ = round(k/2), also by the magic-number rounding) so subnormal results and overflow come out right. Error < 1 ulp. NaN → NaN, +∞ → +∞, −∞ → 0.
  */
 @inline
 export function exp(x: f64): f64 {
-  x = min<f64>(max<f64>(x, EXP_ARG_MIN), EXP_ARG_MAX);
+  x = pmin(pmax(x, EXP_ARG_MIN), EXP_ARG_MAX);
   const t = x * INV_LN2 + ROUND_MAGIC;
   const k = t - ROUND_MAGIC;
   const hi = x - k * LN2_HI;
@@ -113,16 +129,16 @@ export function exp(x: f64): f64 {
   const rr = r * r;
   const c = r - rr * (EXP_P1 + rr * (EXP_P2 + rr * (EXP_P3 + rr * (EXP_P4 + rr * EXP_P5))));
   const y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-  const ki = reinterpret<i64>(t) - ROUND_MAGIC_BITS;
-  const k1 = ki >> 1;
-  const k2 = ki - k1;
-  return y * reinterpret<f64>((k1 + 1023) << 52) * reinterpret<f64>((k2 + 1023) << 52);
+  const t1 = k * 0.5 + ROUND_MAGIC;
+  const s1 = (reinterpret<i64>(t1) + 1023) << 52;
+  const s2 = (reinterpret<i64>(t) - reinterpret<i64>(t1) + 1023) << 52;
+  return y * reinterpret<f64>(s1) * reinterpret<f64>(s2);
 }
 
 /** e^x on both lanes of an f64x2; lane for lane the same operations as {@link exp}. */
 @inline
 export function expv(x: v128): v128 {
-  x = f64x2.min(f64x2.max(x, f64x2.splat(EXP_ARG_MIN)), f64x2.splat(EXP_ARG_MAX));
+  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(EXP_ARG_MIN)), f64x2.splat(EXP_ARG_MAX));
   const t = f64x2.add(f64x2.mul(x, f64x2.splat(INV_LN2)), f64x2.splat(ROUND_MAGIC));
   const k = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
   const hi = f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI)));
@@ -136,11 +152,9 @@ export function expv(x: v128): v128 {
   const c = f64x2.sub(r, f64x2.mul(rr, p));
   const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
   const y = f64x2.sub(f64x2.splat(1.0), f64x2.sub(f64x2.sub(lo, q), hi));
-  const ki = i64x2.sub(t, i64x2.splat(ROUND_MAGIC_BITS));
-  const k1 = i64x2.shr_s(ki, 1);
-  const k2 = i64x2.sub(ki, k1);
-  const s1 = i64x2.shl(i64x2.add(k1, i64x2.splat(1023)), 52);
-  const s2 = i64x2.shl(i64x2.add(k2, i64x2.splat(1023)), 52);
+  const t1 = f64x2.add(f64x2.mul(k, f64x2.splat(0.5)), f64x2.splat(ROUND_MAGIC));
+  const s1 = i64x2.shl(i64x2.add(t1, i64x2.splat(1023)), 52);
+  const s2 = i64x2.shl(i64x2.add(i64x2.sub(t, t1), i64x2.splat(1023)), 52);
   return f64x2.mul(f64x2.mul(y, s1), s2);
 }
 
@@ -157,7 +171,7 @@ export function log(x: f64): f64 {
   const xs = select<f64>(x * TWO_POW_54, x, subnormal);
   const kAdjust = select<f64>(-54.0, 0.0, subnormal);
   const u = reinterpret<i64>(xs) + LOG_SHIFT;
-  const kd = reinterpret<f64>((u >> 52) - 1023 + ROUND_MAGIC_BITS) - ROUND_MAGIC + kAdjust;
+  const kd = reinterpret<f64>(<i64>(<u64>u >> 52) - 1023 + ROUND_MAGIC_BITS) - ROUND_MAGIC + kAdjust;
   const f = reinterpret<f64>((u & LOG_MANTISSA_MASK) + LOG_SQRT_HALF_BITS) - 1.0;
   const hfsq = 0.5 * f * f;
   const s = f / (2.0 + f);
@@ -179,7 +193,7 @@ export function logv(x: v128): v128 {
   const xs = v128.bitselect(f64x2.mul(x, f64x2.splat(TWO_POW_54)), x, subnormal);
   const kAdjust = v128.bitselect(f64x2.splat(-54.0), f64x2.splat(0.0), subnormal);
   const u = i64x2.add(xs, i64x2.splat(LOG_SHIFT));
-  const kBits = i64x2.add(i64x2.sub(i64x2.shr_s(u, 52), i64x2.splat(1023)), i64x2.splat(ROUND_MAGIC_BITS));
+  const kBits = i64x2.add(i64x2.sub(i64x2.shr_u(u, 52), i64x2.splat(1023)), i64x2.splat(ROUND_MAGIC_BITS));
   const kd = f64x2.add(f64x2.sub(kBits, f64x2.splat(ROUND_MAGIC)), kAdjust);
   const f = f64x2.sub(
     i64x2.add(v128.and(u, i64x2.splat(LOG_MANTISSA_MASK)), i64x2.splat(LOG_SQRT_HALF_BITS)),
@@ -213,7 +227,7 @@ export function logv(x: v128): v128 {
  */
 @inline
 export function expNegHalfSquare(y: f64): f64 {
-  y = min<f64>(y, NORMAL_ARG_MAX);
+  y = pmin(y, NORMAL_ARG_MAX);
   const hi = y * y;
   const c = y * SPLITTER;
   const yh = c - (c - y);
@@ -225,7 +239,7 @@ export function expNegHalfSquare(y: f64): f64 {
 /** {@link expNegHalfSquare} on both lanes (y ≥ 0); same operations lane for lane. */
 @inline
 export function expNegHalfSquarev(y: v128): v128 {
-  y = f64x2.min(y, f64x2.splat(NORMAL_ARG_MAX));
+  y = f64x2.pmin(y, f64x2.splat(NORMAL_ARG_MAX));
   const hi = f64x2.mul(y, y);
   const c = f64x2.mul(y, f64x2.splat(SPLITTER));
   const yh = f64x2.sub(c, f64x2.sub(c, y));
@@ -339,7 +353,7 @@ function tailFarv(y: v128, e: v128): v128 {
 export function normCdfWithExp(x: f64, e: f64): f64 {
   const y = abs<f64>(x);
   if (y <= CDF_THRESHOLD) return cdfCentral(x);
-  const yc = min<f64>(y, NORMAL_ARG_MAX);
+  const yc = pmin(y, NORMAL_ARG_MAX);
   const tail = yc <= CDF_ROOT32 ? tailMiddle(yc, e) : tailFar(yc, e);
   return x > 0.0 ? 1.0 - tail : tail;
 }
@@ -350,7 +364,7 @@ export function normCdfWithExpv(x: v128, e: v128): v128 {
   const y = f64x2.abs(x);
   const central = f64x2.le(y, f64x2.splat(CDF_THRESHOLD));
   if (i64x2.all_true(central)) return cdfCentralv(x);
-  const yc = f64x2.min(y, f64x2.splat(NORMAL_ARG_MAX));
+  const yc = f64x2.pmin(y, f64x2.splat(NORMAL_ARG_MAX));
   const middle = f64x2.le(yc, f64x2.splat(CDF_ROOT32));
   let tail: v128;
   if (i64x2.all_true(middle)) tail = tailMiddlev(yc, e);
