@@ -116,6 +116,19 @@ describe("demo page in headless Chromium", () => {
     expect(pageProblems).toEqual([]);
   });
 
+  it("serves COOP/COEP headers and nothing outside demo/, dist/ and build/ (no path traversal)", async () => {
+    const page = await fetch(`${server!.url}demo/index.html`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(page.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
+    expect((await fetch(`${server!.url}dist/browser/pool2peer.worker.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
+    for (const path of ["package.json", "dist/%2e%2e/package.json", "demo/..%2fpackage.json", "test/browser.test.ts"]) {
+      const res = await fetch(`${server!.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("cross-origin-embedder-policy"), path).toBe("require-corp");
+    }
+  });
+
   it("prices the 41 × 8 chain of calls and puts built by demo/chain.ts (grid exact, smile vols within 2 ulps)", () => {
     const chain = buildChain();
     expect(chain.length).toBe(STRIKES.length * EXPIRY_DAYS.length * 2);
