@@ -6,6 +6,9 @@ import type { ImpliedVolBatch, NumericColumn, OptionBatch, TypeColumn } from "./
 /** What a numeric field must satisfy. */
 export type NumericRule = "positive" | "nonNegative" | "finite";
 
+/** Rule codes of the WASM check `firstInvalid` (assembly/validate.ts). */
+export const WASM_RULE = { finite: 0, positive: 1, nonNegative: 2, sign: 3 } as const;
+
 const ruleText: Record<NumericRule, string> = {
   positive: "must be a finite number > 0",
   nonNegative: "must be a finite number ≥ 0",
@@ -31,11 +34,18 @@ function describe(v: unknown): string {
 /** One input column: a broadcast scalar or per-option values, copied chunk by chunk into WASM views. */
 export interface BatchColumn {
   readonly field: string;
+  /** Code of the rule every element obeys once copied as f64 (WASM_RULE), checked in WASM by the pricer. */
+  readonly wasmRule: number;
+  /** Message for an element that breaks the rule, given its value as copied. */
+  describeInvalid(index: number): string;
   /** Number of elements, or undefined for a broadcast scalar. */
   readonly length: number | undefined;
   /** Throws PricingInputError for the first invalid element in [start, end). */
   validate(start: number, end: number): void;
-  /** Writes elements [start, end) into `target` from index 0. */
+  /**
+   * Writes elements [start, end) into `target` from index 0. Throws PricingInputError for an element that is not
+   * a number (or not "call"/"put"); values that are numbers but break the rule are left to `validate` or the WASM check.
+   */
   copyInto(target: Float64Array, start: number, end: number): void;
 }
 
@@ -70,6 +80,14 @@ class NumericColumnInput implements BatchColumn {
     }
   }
 
+  get wasmRule(): number {
+    return WASM_RULE[this.rule];
+  }
+
+  describeInvalid(index: number): string {
+    return `${ruleText[this.rule]}, got ${describe(this.values === undefined ? this.scalar : this.values[index])}`;
+  }
+
   validate(start: number, end: number): void {
     const values = this.values;
     if (values === undefined) return;
@@ -88,8 +106,14 @@ class NumericColumnInput implements BatchColumn {
       target.fill(this.scalar, 0, end - start);
     } else if (values instanceof Float64Array) {
       target.set(values.subarray(start, end));
+    } else if (ArrayBuffer.isView(values)) {
+      target.set((values as unknown as Float32Array).subarray(start, end));
     } else {
-      for (let i = start; i < end; i++) target[i - start] = values[i] as number;
+      for (let i = start; i < end; i++) {
+        const v = values[i];
+        if (typeof v !== "number") throw new PricingInputError(this.field, i, `${ruleText[this.rule]}, got ${describe(v)}`);
+        target[i - start] = v;
+      }
     }
   }
 }
@@ -97,6 +121,7 @@ class NumericColumnInput implements BatchColumn {
 /** Option type column: "call" / "put", an array of them, or an Int8Array of +1 / −1. Written to WASM as ±1.0. */
 class TypeColumnInput implements BatchColumn {
   readonly field = "type";
+  readonly wasmRule = WASM_RULE.sign;
   readonly length: number | undefined;
   private readonly scalar: number;
   private readonly values: ArrayLike<unknown> | undefined;
@@ -136,11 +161,23 @@ class TypeColumnInput implements BatchColumn {
     }
   }
 
+  describeInvalid(index: number): string {
+    const v = this.values === undefined ? this.scalar : this.values[index];
+    return `must be "call" or "put" (or +1 / −1 in an Int8Array), got ${describe(v)}`;
+  }
+
   copyInto(target: Float64Array, start: number, end: number): void {
     const values = this.values;
     if (values === undefined) target.fill(this.scalar, 0, end - start);
     else if (values instanceof Int8Array) target.set(values.subarray(start, end));
-    else for (let i = start; i < end; i++) target[i - start] = values[i] === "call" ? 1 : -1;
+    else {
+      for (let i = start; i < end; i++) {
+        const v = values[i];
+        if (v === "call") target[i - start] = 1;
+        else if (v === "put") target[i - start] = -1;
+        else TypeColumnInput.sign(typeof v === "number" ? `${v}` : v, i);
+      }
+    }
   }
 }
 

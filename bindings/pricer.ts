@@ -2,6 +2,7 @@
 // Batches are processed in chunks of CHUNK_OPTIONS so that any batch size (10 million options and more)
 // runs in a fixed scratch region: each chunk's columns are copied into WASM views with one bulk copy each.
 import { normalizeImpliedVolBatch, normalizeOptionBatch, type NormalizedBatch } from "./batch.js";
+import { PricingInputError } from "./errors.js";
 import { monteCarlo, type MonteCarloResult, type MonteCarloSpec } from "./montecarlo.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "./types.js";
 import { loadWasmCore, type LoadOptions, type WasmCore } from "./wasm.js";
@@ -22,10 +23,11 @@ export interface Pricer {
   readonly core: WasmCore;
   /**
    * Black-Scholes-Merton price, delta, gamma, vega, theta and rho for every option of the batch.
+   * Pass `output` (six Float64Arrays of the batch length) to write into arrays you reuse instead of new ones.
    * @throws PricingInputError naming the field and element of the first invalid input.
    * @example pricer.blackScholes({ type: "call", spot: 100, strike: [90, 100, 110], expiry: 0.5, vol: 0.2, rate: 0.03 })
    */
-  blackScholes(batch: OptionBatch): Greeks;
+  blackScholes(batch: OptionBatch, output?: Greeks): Greeks;
   /**
    * Implied volatility of every price (Jäckel, "Let's Be Rational"). Prices outside the no-arbitrage bounds
    * give NaN with a status code; they do not throw.
@@ -39,6 +41,23 @@ export interface Pricer {
    * @example pricer.monteCarlo({ payoff: "asian-arithmetic", type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.03, steps: 12, paths: 100_000, seed: 7 })
    */
   monteCarlo(spec: MonteCarloSpec): MonteCarloResult;
+}
+
+/** Six zeroed result columns backed by one ArrayBuffer (one allocation instead of six; transferring one column's buffer transfers all six). */
+function allocateGreeks(n: number): Greeks {
+  const buffer = new ArrayBuffer(n * 8 * GREEK_NAMES.length);
+  const result = {} as Greeks;
+  GREEK_NAMES.forEach((name, k) => (result[name] = new Float64Array(buffer, k * n * 8, n)));
+  return result;
+}
+
+function checkOutput(output: Greeks, n: number): void {
+  for (const name of GREEK_NAMES) {
+    const column = (output as unknown as Record<string, unknown>)[name];
+    if (!(column instanceof Float64Array) || column.length !== n) {
+      throw new PricingInputError(`output.${name}`, undefined, `must be a Float64Array of the batch length ${n}`);
+    }
+  }
 }
 
 /** Scratch layout: `inputs` f64 columns, then `outputs` f64 columns, then `intOutputs` i32 columns, `capacity` each. */
@@ -69,8 +88,15 @@ function runChunked(
   for (let start = 0; start < n; start += capacity) {
     const end = Math.min(n, start + capacity);
     const count = end - start;
-    batch.validate(start, end);
-    for (let k = 0; k < inputs; k++) batch.columns[k]!.copyInto(core.f64(pointers[k]!, count), start, end);
+    for (let k = 0; k < inputs; k++) {
+      const column = batch.columns[k]!;
+      column.copyInto(core.f64(pointers[k]!, count), start, end);
+      const bad = core.exports.firstInvalid(pointers[k]!, count, column.wasmRule);
+      if (bad >= 0) {
+        const index = column.length === undefined ? undefined : start + bad;
+        throw new PricingInputError(column.field, index, column.describeInvalid(start + bad));
+      }
+    }
     kernel(count, pointers);
     collect(start, count, pointers);
   }
@@ -93,11 +119,11 @@ export function pricerOver(core: WasmCore): Pricer {
   return {
     simd: core.simd,
     core,
-    blackScholes(batch: OptionBatch): Greeks {
+    blackScholes(batch: OptionBatch, output?: Greeks): Greeks {
       const normalized = normalizeOptionBatch(batch);
       const n = normalized.length;
-      const result = {} as Greeks;
-      for (const name of GREEK_NAMES) result[name] = new Float64Array(n);
+      const result = output ?? allocateGreeks(n);
+      if (output !== undefined) checkOutput(output, n);
       runChunked(
         core,
         normalized,

@@ -106,3 +106,17 @@ describe("impliedVol rejects malformed input but reports out-of-bounds prices as
     expectInputError(() => pricer.impliedVol({ ...ivBase, type: ["call", "put", "digital"] as never }), "type", 2);
   });
 });
+
+describe("blackScholes output reuse", () => {
+  it("writes into caller-provided arrays and rejects arrays of the wrong length by name", () => {
+    const n = 3;
+    const output = {
+      price: new Float64Array(n), delta: new Float64Array(n), gamma: new Float64Array(n),
+      vega: new Float64Array(n), theta: new Float64Array(n), rho: new Float64Array(n),
+    };
+    const returned = pricer.blackScholes(base, output);
+    expect(returned).toBe(output);
+    expect(Array.from(output.price)).toEqual(Array.from(pricer.blackScholes(base).price));
+    expectInputError(() => pricer.blackScholes(base, { ...output, vega: new Float64Array(2) }), "output.vega", undefined);
+  });
+});
