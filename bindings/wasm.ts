@@ -18,6 +18,7 @@ export interface CoreExports extends Record<string, unknown> {
     vol: number, status: number, iterations: number,
   ): void;
   normalisedBlackCall(x: number, s: number): number;
+  normalisedVega(x: number, s: number): number;
   /** Index of the first element of an f64 column breaking a rule (0 finite, 1 > 0, 2 ≥ 0, 3 ±1), or −1. */
   firstInvalid(pointer: number, n: number, rule: number): number;
 }

@@ -28,7 +28,7 @@ function makeCases(
     conditioning: new Float64Array(n),
   };
   const b = pricer.core.exports.normalisedBlackCall;
-  const vega = pricer.core.exports["normalisedVega"] as (x: number, s: number) => number;
+  const vega = pricer.core.exports.normalisedVega;
   for (let i = 0; i < n; i++) {
     const o = sample(random);
     c.type[i] = o.type; c.strike[i] = o.strike; c.expiry[i] = o.expiry; c.sigma[i] = o.sigma;
