@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { unwrapReply } from "../workers/chunking.js";
+import { chunkInDomain } from "../workers/kernels.js";
+import { BS_INPUTS, INPUT_RULES, IV_INPUTS } from "../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
 
 /** mulberry32: a small deterministic PRNG so every run prices the same batch. */
@@ -195,6 +197,54 @@ describe("errors", () => {
     })();
     expect([expected.field, expected.index]).toEqual(["spot", 60_000]);
     await expect(p.blackScholes(bad)).rejects.toMatchObject({ field: "spot", index: 60_000, message: expected.message });
+  });
+
+  it("plain JS arrays (validated on the calling thread, chunk by chunk) give the pricer's error, e.g. a string at element 40,000, and exact results when valid", async () => {
+    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const strike: unknown[] = Array.from(batch.strike);
+    const plain = { ...batch, type: Array.from(batch.type, (t) => (t === 1 ? "call" : "put")), strike: strike as number[] };
+    expectSameBits(await p.blackScholes(plain), pricer.blackScholes(batch));
+    strike[40_000] = "105"; // a Float64Array copy would read it as 105: only the validator can catch it
+    const expected = (() => {
+      try {
+        pricer.blackScholes(plain);
+      } catch (error) {
+        return error as PricingInputError;
+      }
+      throw new Error("the pricer accepted an invalid batch");
+    })();
+    await expect(p.blackScholes(plain)).rejects.toMatchObject({ name: "PricingInputError", field: "strike", index: 40_000, message: expected.message });
+  });
+
+  it("the workers' screening rules accept exactly what the validator accepts, column by column, on edge values", () => {
+    const edges = [1, 0.5, 1e-300, 5e-324, 0, -0, -5e-324, -1, 1e308, Number.MAX_VALUE, Infinity, -Infinity, Number.NaN];
+    const kinds = [
+      { kind: "blackScholes" as const, names: BS_INPUTS, price: (b: Record<string, unknown>) => pricer.blackScholes(b as never) },
+      { kind: "impliedVol" as const, names: IV_INPUTS, price: (b: Record<string, unknown>) => pricer.impliedVol(b as never) },
+    ];
+    let cases = 0;
+    for (const { kind, names, price } of kinds) {
+      names.forEach((field, c) => {
+        const values = field === "type" ? [1, -1, 0, 2, -2, 127] : edges;
+        for (const v of values) {
+          const valid: Record<string, unknown> = { type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.01, dividend: 0, price: 5 };
+          valid[field] = field === "type" ? Int8Array.of(v) : Float64Array.of(v);
+          let accepted = true;
+          try {
+            price(valid);
+          } catch (error) {
+            expect(error).toBeInstanceOf(PricingInputError);
+            accepted = false;
+          }
+          const columns = new Float64Array(names.length);
+          names.forEach((name, k) => (columns[k] = k === c ? v : name === "type" ? 1 : (valid[name] as number)));
+          const screened = chunkInDomain({ input: columns.buffer, stride: 1, start: 0, count: 1 }, INPUT_RULES[kind]);
+          expect(screened, `${kind} ${field} = ${v}`).toBe(accepted);
+          cases++;
+        }
+      });
+    }
+    expect(cases).toBeGreaterThan(150);
   });
 
   it("a small invalid call rejects alone and does not poison the micro-batch it would have joined", async () => {

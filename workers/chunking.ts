@@ -122,6 +122,11 @@ export interface ColumnJobOptions {
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
    */
   validate?: (start: number, end: number) => void;
+  /**
+   * Let workers screen each chunk (typed-array input only) instead of validating here; when one reports an input
+   * outside the domain, `onInvalid` runs on the calling thread and must throw the exact PricingInputError.
+   */
+  screenInWorkers?: { onInvalid: () => never };
 }
 
 /**
@@ -134,7 +139,8 @@ export interface ColumnJobOptions {
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
-  const { sharedInput, validate } = options;
+  const { sharedInput, validate, screenInWorkers } = options;
+  const screen = screenInWorkers !== undefined;
   const output: ArrayBufferLike = sharedInput ? new SharedArrayBuffer(n * bytesPerOption[kind]) : new ArrayBuffer(n * bytesPerOption[kind]);
   const tasks: Task[] = [];
   for (let start = 0; start < n; start += chunkSize) {
@@ -148,15 +154,16 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         if (sharedInput) {
           const columns = new Float64Array(sharedInput, 0, inputs * n);
           for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: sharedInput, stride: n, start, count, output: output as SharedArrayBuffer };
+          task = { input: sharedInput, stride: n, start, count, output: output as SharedArrayBuffer, screen };
         } else {
           const buffer = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(buffer);
           for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-          task = Comlink.transfer({ input: buffer, stride: count, start: 0, count }, [buffer]);
+          task = Comlink.transfer({ input: buffer, stride: count, start: 0, count, screen }, [buffer]);
         }
         const reply = unwrapReply(await api[kind](task));
-        if (reply) placeReply(kind, reply, output, n, start, count);
+        if (reply.invalid) screenInWorkers!.onInvalid();
+        if (reply.output) placeReply(kind, reply.output, output, n, start, count);
       },
     });
   }

@@ -3,7 +3,32 @@
 // Inputs were validated on the calling thread, so the kernels run on them directly.
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
-import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, type ColumnTask } from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, type ColumnTask, type InputRule } from "./protocol.js";
+
+/** True when every value of `column` satisfies `rule` (NaN fails every comparison, so it is caught). */
+function columnInDomain(column: Float64Array, rule: InputRule): boolean {
+  const n = column.length;
+  switch (rule) {
+    case "type":
+      for (let i = 0; i < n; i++) if (column[i] !== 1 && column[i] !== -1) return false;
+      return true;
+    case "positive":
+      for (let i = 0; i < n; i++) if (!(column[i]! > 0 && column[i]! < Infinity)) return false;
+      return true;
+    case "nonNegative":
+      for (let i = 0; i < n; i++) if (!(column[i]! >= 0 && column[i]! < Infinity)) return false;
+      return true;
+    case "finite":
+      for (let i = 0; i < n; i++) if (!(column[i]! > -Infinity && column[i]! < Infinity)) return false;
+      return true;
+  }
+}
+
+/** True when every input of the chunk lies in the kernel's domain (`rules` per column, kernel order). */
+export function chunkInDomain(task: ColumnTask, rules: readonly InputRule[]): boolean {
+  const input = new Float64Array(task.input);
+  return rules.every((rule, c) => columnInDomain(input.subarray(c * task.stride + task.start, c * task.stride + task.start + task.count), rule));
+}
 
 /** Pointers of `columns` f64 columns then `intColumns` i32 columns of `capacity` elements in scratch memory. */
 function scratchColumns(core: WasmCore, capacity: number, columns: number, intColumns: number): number[] {

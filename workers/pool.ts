@@ -18,6 +18,7 @@ import {
   impliedVolOver,
   planColumnJob,
   validatorInPricerOrder,
+  type ColumnJobOptions,
   type ColumnKind,
   type ColumnSource,
 } from "./chunking.js";
@@ -104,6 +105,31 @@ function validateLikePricer(batch: NormalizedBatch): void {
   validatorInPricerOrder((start, end) => batch.validate(start, end), batch.length, CHUNK_OPTIONS)(0, batch.length);
 }
 
+const BS_FIELDS = ["spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
+const IV_FIELDS = ["price", "spot", "strike", "expiry", "rate", "dividend"] as const;
+
+/** A typed array of numbers: its f64 copy is exact, so a worker can check the copied values themselves. */
+function isNumericTypedArray(value: unknown): boolean {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
+}
+
+/**
+ * True when workers can screen the batch instead of the calling thread validating it: every per-option column
+ * is a typed array (a JS array could hold "5" or null, which the f64 copy would turn into valid-looking numbers)
+ * and `type` is a string or an Int8Array. Scalars were already checked by the normalisation.
+ */
+function screenable(batch: object, fields: readonly string[]): boolean {
+  const record = batch as Record<string, unknown>;
+  if (typeof record.type !== "string" && !(record.type instanceof Int8Array)) return false;
+  return fields.every((f) => record[f] === undefined || typeof record[f] === "number" || isNumericTypedArray(record[f]));
+}
+
+/** Throws the exact error of a batch a worker found invalid (the validator, in pricer order, finds it). */
+function rethrowExactError(batch: NormalizedBatch): never {
+  validateLikePricer(batch);
+  throw new Error("pool2peer: internal error: a worker flagged input that the validator accepts");
+}
+
 /**
  * Shared input buffers kept between calls: allocating and first touching tens of MB per call costs more than
  * pricing it. At most `MAX_SPARE_ARENAS` are kept, and none larger than `MAX_ARENA_BYTES`.
@@ -127,21 +153,23 @@ class ArenaStore {
 const MAX_SPARE_ARENAS = 2;
 const MAX_ARENA_BYTES = 1 << 27;
 
+// A coalesced call's results are views into its batch's output (a copy per caller would allocate six buffers
+// per single-option call, and the garbage collector then dominates the cost of micro-batching).
 function sliceGreeks(g: Greeks, offset: number, length: number): Greeks {
   const end = offset + length;
   return {
-    price: g.price.slice(offset, end),
-    delta: g.delta.slice(offset, end),
-    gamma: g.gamma.slice(offset, end),
-    vega: g.vega.slice(offset, end),
-    theta: g.theta.slice(offset, end),
-    rho: g.rho.slice(offset, end),
+    price: g.price.subarray(offset, end),
+    delta: g.delta.subarray(offset, end),
+    gamma: g.gamma.subarray(offset, end),
+    vega: g.vega.subarray(offset, end),
+    theta: g.theta.subarray(offset, end),
+    rho: g.rho.subarray(offset, end),
   };
 }
 
 function sliceImpliedVol(r: ImpliedVolResult, offset: number, length: number): ImpliedVolResult {
   const end = offset + length;
-  return { vol: r.vol.slice(offset, end), status: r.status.slice(offset, end), iterations: r.iterations.slice(offset, end) };
+  return { vol: r.vol.subarray(offset, end), status: r.status.subarray(offset, end), iterations: r.iterations.subarray(offset, end) };
 }
 
 /**
@@ -172,16 +200,20 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     kind: ColumnKind,
     source: ColumnSource,
     call?: CallOptions,
-    validate?: (start: number, end: number) => void,
+    check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">,
   ): Promise<ArrayBufferLike> => {
     // 7 input columns of f64. An arena goes back to the store only after every task is done with it.
     const sharedInput = sharedMemory ? arenas.acquire(source.length * 7 * 8) : undefined;
-    const job = planColumnJob(kind, source, chunkSize, { sharedInput, validate });
+    const job = planColumnJob(kind, source, chunkSize, { sharedInput, ...check });
     await scheduler.run(job.tasks, source.length, call);
     if (sharedInput) arenas.release(sharedInput);
     return job.output;
   };
-  const validatorOf = (batch: NormalizedBatch) => validatorInPricerOrder((s, e) => batch.validate(s, e), batch.length, CHUNK_OPTIONS);
+  /** Typed-array batches are screened by the workers (in parallel); others validated here as chunks are sent. */
+  const checkOf = (input: object, fields: readonly string[], batch: NormalizedBatch): Pick<ColumnJobOptions, "validate" | "screenInWorkers"> =>
+    screenable(input, fields)
+      ? { screenInWorkers: { onInvalid: () => rethrowExactError(batch) } }
+      : { validate: validatorInPricerOrder((s, e) => batch.validate(s, e), batch.length, CHUNK_OPTIONS) };
   const bsBatcher = new MicroBatcher<Greeks, Greeks>(
     async (source) => greeksOver(await runColumns("blackScholes", source), source.length),
     sliceGreeks,
@@ -213,7 +245,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
         validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
         return bsBatcher.add(source);
       }
-      return greeksOver(await runColumns("blackScholes", source, call, validatorOf(normalized)), source.length);
+      return greeksOver(await runColumns("blackScholes", source, call, checkOf(batch, BS_FIELDS, normalized)), source.length);
     },
     async impliedVol(batch, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
@@ -223,7 +255,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
         validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
         return ivBatcher.add(source);
       }
-      return impliedVolOver(await runColumns("impliedVol", source, call, validatorOf(normalized)), source.length);
+      return impliedVolOver(await runColumns("impliedVol", source, call, checkOf(batch, IV_FIELDS, normalized)), source.length);
     },
     async monteCarlo(spec, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
