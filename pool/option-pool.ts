@@ -360,8 +360,9 @@ export class OptionPool {
       if (draft.queue.length === 0) {
         const totals = this.shareTotals(draft, "up");
         fill = redeemableShares(shares, draft.free, totals);
+        const assets = previewRedeem(fill, totals);
+        if (assets === 0n && fill < shares) fill = 0n; // never burn part of a redemption for nothing
         if (fill > 0n) {
-          const assets = previewRedeem(fill, totals);
           emit({ kind: "redeem", owner, shares: fill, assets });
           result.assets = assets;
           result.sharesRedeemed = fill;
@@ -498,8 +499,10 @@ export class OptionPool {
       const head = draft.queue[0]!;
       const totals: ShareTotals = { supply: draft.totalSupply, nav: draft.free + draft.locked - liability, offset: this.settings.shareOffset };
       const fill = redeemableShares(head.shares, draft.free, totals);
-      if (fill === 0n) break;
-      emit({ kind: "withdrawalPaid", id: head.id, owner: head.owner, shares: fill, assets: previewRedeem(fill, totals) });
+      const assets = previewRedeem(fill, totals);
+      // Stop when nothing can be paid; a part worth 0 units would burn shares for nothing.
+      if (fill === 0n || (assets === 0n && fill < head.shares)) break;
+      emit({ kind: "withdrawalPaid", id: head.id, owner: head.owner, shares: fill, assets });
       count++;
     }
     return count;
