@@ -93,6 +93,8 @@ export interface FleetPricingPool {
   monteCarlo(spec: MonteCarloSpec, options?: FleetCallOptions): Promise<MonteCarloResult>;
   /** Worker processes with a live heartbeat on this queue. */
   fleetWorkers(): Promise<FleetWorkerInfo[]>;
+  /** Jobs this client queued, and how many of them it had to queue again (Redis lost them, e.g. a restart). */
+  stats(): { jobsQueued: number; jobsResubmitted: number };
   /** Rejects pending calls and closes the Redis connections. */
   close(): Promise<void>;
 }
@@ -229,6 +231,8 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
   let closed = false;
   let waiting: Promise<void> | undefined;
   let downSince: number | undefined;
+  let jobsQueued = 0;
+  let jobsResubmitted = 0;
 
   const progress = (call: FleetCall, job: PlannedJob): void => {
     call.done += job.units;
@@ -271,8 +275,10 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     call.reject(error);
   };
 
-  const submit = async (call: FleetCall, indices: number[]): Promise<void> => {
+  const submit = async (call: FleetCall, indices: number[], again = false): Promise<void> => {
     if (indices.length === 0) return;
+    if (again) jobsResubmitted += indices.length;
+    else jobsQueued += indices.length;
     const pipeline = redis.pipeline();
     if (call.kind === "monteCarlo") pipeline.set(call.inputKey(0), "1", "PX", ttlMs);
     for (const index of indices) {
@@ -310,7 +316,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     const bytes = await bounded(redis.getBuffer(call.outputKey(index)), commandMs, "reading a job result");
     if (call.settled || !call.outstanding.has(index)) return;
     if (bytes === null) {
-      await submit(call, [index]);
+      await submit(call, [index], true);
       return;
     }
     const job = call.jobs[index]!;
@@ -322,7 +328,9 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     }
     call.outstanding.delete(index);
     job.input = undefined;
-    void redis.unlink(call.inputKey(index), call.outputKey(index)).catch(() => {});
+    // Monte Carlo jobs share the call's liveness key as input: it stays until the call ends.
+    const done = call.kind === "monteCarlo" ? [call.outputKey(index)] : [call.inputKey(index), call.outputKey(index)];
+    void redis.unlink(...done).catch(() => {});
     progress(call, job);
     check(call);
   };
@@ -395,7 +403,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
       if (call.kind === "monteCarlo" && lost.length === 0 && !call.settled) {
         await bounded(redis.set(call.inputKey(0), "1", "PX", ttlMs), commandMs, "auditing jobs");
       }
-      if (!call.settled) await submit(call, lost.filter((index) => call.outstanding.has(index)));
+      if (!call.settled) await submit(call, lost.filter((index) => call.outstanding.has(index)), true);
       call.lastNewsAt = Date.now();
     } catch {
       // Redis away: try again at the next tick.
@@ -520,6 +528,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
       } while (cursor !== "0");
       return found.sort((a, b) => a.id.localeCompare(b.id));
     },
+    stats: () => ({ jobsQueued, jobsResubmitted }),
     async close() {
       if (closed) return;
       closed = true;
