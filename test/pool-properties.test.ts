@@ -1,0 +1,231 @@
+// Property tests: random sequences of pool operations (deposits, redemptions, quotes, trades, oracle moves,
+// settlements, claims, withdrawal processing) over the REAL pricer, with the ledger invariants checked after
+// every step.
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPricer, type Pricer } from "../bindings/index.js";
+import {
+  ManualClock,
+  ManualOracle,
+  OptionPool,
+  PoolError,
+  collateralFor,
+  eventsToJSON,
+  pow10,
+  seriesKey,
+  type PoolConfig,
+} from "../pool/index.js";
+
+let pricer: Pricer;
+beforeAll(async () => {
+  pricer = await createPricer();
+});
+
+const T0 = 1_767_225_600;
+const DAY = 86_400;
+const EXPIRIES = [T0 + 2 * DAY, T0 + 5 * DAY + 3600, T0 + 12 * DAY];
+const LPS = ["lp-a", "lp-b", "lp-c"];
+const TRADERS = ["t-1", "t-2"];
+const TYPE = { quote: "put", base: "call" } as const;
+
+type Op =
+  | { op: "deposit"; who: number; amount: bigint }
+  | { op: "donate"; amount: bigint }
+  | { op: "redeem"; who: number; permille: number }
+  | { op: "cancel"; who: number; pick: number }
+  | { op: "quote"; strike: number; expiry: number; size: bigint }
+  | { op: "buy"; who: number; strike: number; expiry: number; size: bigint; slack: number }
+  | { op: "sell"; who: number; pick: number; permille: number }
+  | { op: "oracle"; logReturn: number; vol: number; seconds: number; push: boolean }
+  | { op: "toExpiry"; expiry: number; logReturn: number }
+  | { op: "settle"; expiry: number; jump: boolean }
+  | { op: "claim"; who: number }
+  | { op: "process" };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant("deposit" as const), who: fc.nat(2), amount: fc.bigInt({ min: 1n, max: 10n ** 11n }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant("donate" as const), amount: fc.bigInt({ min: 1n, max: 10n ** 9n }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("redeem" as const), who: fc.nat(2), permille: fc.integer({ min: 1, max: 1200 }) }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant("cancel" as const), who: fc.nat(2), pick: fc.nat(5) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("quote" as const), strike: fc.integer({ min: 20, max: 50 }), expiry: fc.nat(2), size: fc.bigInt({ min: -5n, max: 2000n }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("buy" as const), who: fc.nat(1), strike: fc.integer({ min: 20, max: 50 }), expiry: fc.nat(2),
+      size: fc.bigInt({ min: 1n, max: 2000n }), slack: fc.integer({ min: -2, max: 100 }),
+    }),
+    weight: 6,
+  },
+  { arbitrary: fc.record({ op: fc.constant("sell" as const), who: fc.nat(1), pick: fc.nat(5), permille: fc.integer({ min: 1, max: 1200 }) }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("oracle" as const), logReturn: fc.double({ min: -0.12, max: 0.12, noNaN: true }),
+      vol: fc.double({ min: 0.2, max: 1.5, noNaN: true }), seconds: fc.integer({ min: 1, max: DAY }), push: fc.integer({ min: 0, max: 4 }).map((k) => k > 0),
+    }),
+    weight: 3,
+  },
+  { arbitrary: fc.record({ op: fc.constant("toExpiry" as const), expiry: fc.nat(2), logReturn: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("settle" as const), expiry: fc.nat(2), jump: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant("claim" as const), who: fc.nat(2) }), weight: 1 },
+  { arbitrary: fc.constant({ op: "process" as const }), weight: 1 },
+);
+
+/** Runs one operation; returns whether it can only change the share price through rounding (LP-side ops). */
+function run(pool: OptionPool, clock: ManualClock, oracle: ManualOracle, o: Op): boolean {
+  const spot = oracle.latest().spot;
+  switch (o.op) {
+    case "deposit":
+      pool.deposit(LPS[o.who]!, o.amount);
+      return true;
+    case "donate":
+      pool.donate("donor", o.amount);
+      return false;
+    case "redeem":
+      pool.redeem(LPS[o.who]!, (pool.sharesOf(LPS[o.who]!) * BigInt(o.permille)) / 1000n + (o.permille > 1000 ? 1n : 0n));
+      return true;
+    case "cancel": {
+      const mine = pool.withdrawalQueue();
+      pool.cancelWithdrawal(LPS[o.who]!, mine.length > 0 ? mine[o.pick % mine.length]!.id : 999);
+      return true;
+    }
+    case "quote": {
+      const before = JSON.stringify(pool.snapshot());
+      try {
+        pool.quote({ type: TYPE[pool.settings.collateral], strike: Math.round((spot * o.strike) / 40), expiry: EXPIRIES[o.expiry]!, size: o.size, side: "buy" });
+      } finally {
+        expect(JSON.stringify(pool.snapshot())).toBe(before);
+      }
+      return false;
+    }
+    case "buy": {
+      const req = { type: TYPE[pool.settings.collateral], strike: Math.round((spot * o.strike) / 40), expiry: EXPIRIES[o.expiry]!, size: o.size, side: "buy" as const };
+      const q = pool.quote(req);
+      pool.trade(TRADERS[o.who]!, { ...req, maxCost: q.total + BigInt(o.slack) });
+      return false;
+    }
+    case "sell": {
+      const held = pool.positionsOf(TRADERS[o.who]!);
+      if (held.length === 0) return false;
+      const p = held[o.pick % held.length]!;
+      const size = (p.size * BigInt(o.permille)) / 1000n;
+      pool.trade(TRADERS[o.who]!, { type: TYPE[pool.settings.collateral], strike: p.series.strike, expiry: p.series.expiry, size, side: "sell", minProceeds: 0n });
+      return false;
+    }
+    case "oracle":
+      clock.advance(o.seconds);
+      if (o.push) oracle.push({ spot: spot * Math.exp(o.logReturn), baseVol: o.vol, timestamp: clock.now() });
+      return false;
+    case "toExpiry": {
+      const t = Math.max(clock.now(), EXPIRIES[o.expiry]!);
+      clock.set(t);
+      oracle.push({ spot: spot * Math.exp(o.logReturn), timestamp: t });
+      return false;
+    }
+    case "settle": {
+      const open = pool.openSeries();
+      if (!o.jump || open.length === 0) {
+        pool.settle(EXPIRIES[o.expiry]!);
+        return false;
+      }
+      // Jump to an open series' expiry, observe a price there, settle it.
+      const expiry = open[o.expiry % open.length]!.expiry;
+      clock.set(Math.max(clock.now(), expiry));
+      oracle.push({ spot, timestamp: clock.now() });
+      pool.settle(expiry);
+      return false;
+    }
+    case "claim":
+      pool.claim([...TRADERS, "treasury"][o.who]!);
+      return true;
+    case "process":
+      pool.processWithdrawals();
+      return true;
+  }
+}
+
+/** Every invariant of the ledger, recomputed from its parts. */
+function checkInvariants(pool: OptionPool) {
+  const snap = pool.snapshot() as {
+    claimable: Record<string, string>;
+    treasuryPending: Record<string, string>;
+    shares: Record<string, string>;
+    positions: Record<string, Record<string, string>>;
+  };
+  const sum = (r: Record<string, string>) => Object.values(r).reduce((a, v) => a + BigInt(v), 0n);
+  for (const v of [pool.free, pool.locked, pool.reserved, pool.totalSupply]) expect(v >= 0n).toBe(true);
+  for (const r of [snap.claimable, snap.treasuryPending, snap.shares, ...Object.values(snap.positions)])
+    for (const v of Object.values(r)) expect(BigInt(v) > 0n).toBe(true);
+  // assets = free + locked + reserved, with locked and reserved recomputed from their parts.
+  const series = pool.openSeries();
+  expect(pool.locked).toBe(series.reduce((a, s) => a + s.locked, 0n));
+  expect(pool.reserved).toBe(sum(snap.claimable) + sum(snap.treasuryPending));
+  expect(pool.assets).toBe(pool.free + pool.locked + pool.reserved);
+  // Conservation: everything paid in is held or was paid out.
+  const t = pool.totals;
+  expect(t.paidIn).toBe(pool.assets + t.paidOut);
+  // Supply = held shares + queued shares; open size = sum of holders' positions; collateral covers every series.
+  expect(pool.totalSupply).toBe(sum(snap.shares) + pool.withdrawalQueue().reduce((a, q) => a + q.shares, 0n));
+  for (const s of series) {
+    const held = Object.values(snap.positions).reduce((a, p) => a + BigInt(p[seriesKey(s)] ?? "0"), 0n);
+    expect(held).toBe(s.openSize);
+    expect(s.locked >= collateralFor(pool.settings.collateral, s.strikeUnits, s.openSize, pool.settings)).toBe(true);
+  }
+}
+
+function newPool(kind: "quote" | "base") {
+  const clock = new ManualClock(T0);
+  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.7, skew: -0.1 });
+  const config: PoolConfig = { collateral: kind, decimals: kind === "quote" ? 6 : 9, sizeDecimals: 2, shareOffset: 3, pricer, oracle, clock };
+  return { pool: new OptionPool(config), clock, oracle, config };
+}
+
+describe.each(["quote", "base"] as const)("%s-collateral pool invariants over random operation sequences", (kind) => {
+  it("hold after every step of 2,000 random sequences (conservation, no negative balance, price never falls from rounding, replay equality, rejections change nothing)", () => {
+    let steps = 0;
+    let rejected = 0;
+    let trades = 0;
+    let settles = 0;
+    fc.assert(
+      fc.property(fc.bigInt({ min: 10n ** 6n, max: 10n ** 12n }), fc.array(opArb, { minLength: 5, maxLength: 30 }), (seed, ops) => {
+        const { pool, clock, oracle, config } = newPool(kind);
+        pool.deposit("lp-a", seed); // a funded pool, so that most sequences trade
+        for (const o of ops) {
+          const before = JSON.stringify(pool.snapshot());
+          const eventsBefore = pool.events.length;
+          // Share price as the exact ratio (NAV + 1) / (supply + 10^offset), same oracle and clock before and after.
+          const navBefore = pool.nav();
+          const supplyBefore = pool.totalSupply;
+          let lpOp = false;
+          try {
+            lpOp = run(pool, clock, oracle, o);
+          } catch (e) {
+            if (!(e instanceof PoolError)) throw e;
+            rejected++;
+            expect(JSON.stringify(pool.snapshot())).toBe(before);
+            expect(pool.events.length).toBe(eventsBefore);
+            lpOp = false;
+          }
+          steps++;
+          if (pool.events.length > eventsBefore && pool.events.at(-1)!.kind === "trade") trades++;
+          if (pool.events.some((e, i) => i >= eventsBefore && e.kind === "settle")) settles++;
+          checkInvariants(pool);
+          if (lpOp) {
+            const v = pow10(pool.settings.shareOffset);
+            // (nav' + 1)(supply + v) ≥ (nav + 1)(supply' + v): LP operations never lower the share price.
+            expect((pool.nav() + 1n) * (supplyBefore + v) >= (navBefore + 1n) * (pool.totalSupply + v)).toBe(true);
+          }
+        }
+        const replayed = OptionPool.fromJSON(config, eventsToJSON(pool.events));
+        expect(replayed.snapshot()).toEqual(pool.snapshot());
+        // Every prefix replays too (the log is valid event by event).
+        const cut = Math.floor(pool.events.length / 2);
+        expect(() => OptionPool.replay(config, pool.events.slice(0, cut))).not.toThrow();
+      }),
+      { numRuns: 2000, seed: kind === "quote" ? 20260101 : 20260102 },
+    );
+    // The sequences must actually exercise the pool, not just bounce off its checks.
+    console.log(`${kind} pool: ${steps} steps, ${trades} trades, ${settles} settlements, ${rejected} rejected`);
+    expect(trades).toBeGreaterThan(1000);
+    expect(settles).toBeGreaterThan(100);
+    expect(rejected).toBeLessThan(steps);
+  });
+});
