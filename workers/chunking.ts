@@ -31,6 +31,8 @@ export function batchSource(batch: NormalizedBatch): ColumnSource {
   };
 }
 
+const one = new Float64Array(1);
+
 /** Several sources laid end to end (a micro-batch); `offsets[k]` is where source k starts. */
 export function concatSources(sources: readonly ColumnSource[]): { source: ColumnSource; offsets: number[] } {
   const offsets: number[] = [];
@@ -49,6 +51,12 @@ export function concatSources(sources: readonly ColumnSource[]): { source: Colum
       else hi = mid - 1;
     }
     for (let k = lo; k < sources.length && offsets[k]! < end; k++) {
+      if (sources[k]!.length === 1 && offsets[k]! >= start) {
+        // Single-option calls (the common micro-batch case): no subarray per call and column.
+        sources[k]!.copyColumn(column, one, 0, 1);
+        target[offsets[k]! - start] = one[0]!;
+        continue;
+      }
       const from = Math.max(start, offsets[k]!);
       const to = Math.min(end, offsets[k]! + sources[k]!.length);
       if (to > from) sources[k]!.copyColumn(column, target.subarray(from - start, to - start), from - offsets[k]!, to - offsets[k]!);
