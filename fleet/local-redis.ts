@@ -1,15 +1,17 @@
-// A throwaway redis-server for tests: Debian's binary (installed by scripts/ensure-redis.mjs when missing),
-// bound to 127.0.0.1 on a free port, no RDB/AOF persistence, its working directory a fresh temp dir.
-// restart() stops it and starts a new server on the same port: like a crash of a server without persistence,
-// every key is gone afterwards.
+// A throwaway local redis-server for tests, benchmarks and trying a fleet on one machine: Debian's binary
+// (installed by scripts/ensure-redis.mjs when missing), bound to 127.0.0.1 on a free port, no RDB/AOF
+// persistence, its working directory a fresh temp dir. restart() kills it and starts a new server on the same
+// port: like a crash of a server without persistence, every key is gone afterwards.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// From fleet/ (sources) or dist/fleet/ (compiled): the first parent holding scripts/ensure-redis.mjs.
+const here = dirname(fileURLToPath(import.meta.url));
+const ensureScript = [join(here, "..", "scripts", "ensure-redis.mjs"), join(here, "..", "..", "scripts", "ensure-redis.mjs")].find((p) => existsSync(p));
 
 /** A running test Redis. */
 export interface TestRedis {
@@ -25,7 +27,8 @@ export interface TestRedis {
 /** Installs redis-server through the project script when it is not on the PATH. */
 export function ensureRedisServer(): void {
   if (spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0) return;
-  const r = spawnSync(process.execPath, [join(root, "scripts", "ensure-redis.mjs")], { stdio: "inherit" });
+  if (!ensureScript) throw new Error("redis-server is missing and scripts/ensure-redis.mjs was not found");
+  const r = spawnSync(process.execPath, [ensureScript], { stdio: "inherit" });
   if (r.status !== 0) throw new Error("redis-server is missing and scripts/ensure-redis.mjs could not install it");
 }
 

@@ -134,7 +134,7 @@ describe("fleet errors", () => {
   });
 
   it("with client validation an invalid type string rejects before any job is queued, like the pricer", async () => {
-    const batch: OptionBatch = { type: ["call", "straddle"], spot: 100, strike: [90, 110], expiry: 1, vol: 0.2, rate: 0 };
+    const batch = { type: ["call", "straddle"], spot: 100, strike: [90, 110], expiry: 1, vol: 0.2, rate: 0 } as unknown as OptionBatch;
     const error = await fleet.blackScholes(batch).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PricingInputError);
     expect((error as PricingInputError).field).toBe("type");
