@@ -21,6 +21,7 @@ import {
   utilizationMultiplier,
   type PoolConfig,
   type PoolParams,
+  runPoolDemo,
 } from "../pool/index.js";
 
 let pricer: Pricer;
@@ -343,5 +344,18 @@ describe("event log", () => {
     const claim = tampered.find((e) => e.kind === "claim")!;
     if (claim.kind === "claim") claim.assets += 1n;
     expect(() => OptionPool.replay(config, tampered)).toThrow(PoolError);
+  });
+});
+
+describe("demo", () => {
+  it("runPoolDemo is reproducible for a seed and differs for another seed", async () => {
+    const lines: string[] = [];
+    const a = await runPoolDemo({ days: 12, seed: 7, pricer, log: (l) => lines.push(l) });
+    const b = await runPoolDemo({ days: 12, seed: 7, pricer, log: () => {} });
+    const c = await runPoolDemo({ days: 12, seed: 8, pricer, log: () => {} });
+    expect(a).toEqual(b);
+    expect(c.days.map((d) => d.spot)).not.toEqual(a.days.map((d) => d.spot));
+    expect(lines.length).toBeGreaterThan(12);
+    expect(a.days.reduce((n, d) => n + d.trades, 0)).toBeGreaterThan(10);
   });
 });
