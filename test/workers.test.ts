@@ -156,6 +156,23 @@ describe("bit-identical to the single-thread pricer", () => {
   });
 });
 
+describe("micro-batches split across chunks", () => {
+  it("calls of 1 and 3 options coalesced into 1,000-option batches cut into 64-option chunks (calls straddle chunk edges) equal the pricer", async () => {
+    const p = await pool({ workers: 3, chunkSize: 64, microBatch: { maxBatchOptions: 1_000, windowMs: 2 } });
+    const calls: Promise<unknown>[] = [];
+    const expected: object[] = [];
+    for (let i = 0, k = 0; i + 3 <= 3_000; k++) {
+      const len = k % 3 === 0 ? 3 : 1;
+      const part = { type: batch.type.subarray(i, i + len), spot: batch.spot.subarray(i, i + len), strike: batch.strike.subarray(i, i + len), expiry: batch.expiry.subarray(i, i + len), vol: batch.vol.subarray(i, i + len), rate: batch.rate.subarray(i, i + len), dividend: batch.dividend.subarray(i, i + len) };
+      calls.push(p.blackScholes(part));
+      expected.push(pricer.blackScholes(part));
+      i += len;
+    }
+    const results = await Promise.all(calls);
+    results.forEach((r, k) => expectSameBits(r as object, expected[k]!));
+  });
+});
+
 describe("errors", () => {
   it("an invalid element deep in a multi-chunk batch rejects with the pricer's PricingInputError (field and whole-batch index)", async () => {
     const p = await pool({ workers: 2, chunkSize: CHUNK });
