@@ -4,8 +4,10 @@
 // Everything is done in normalised form: x = ln(F/K) ≤ 0 after mapping in-the-money to out-of-the-money
 // (subtracting the intrinsic value) and puts to calls (x → −x).
 
-import { normalisedBlackCall, normalisedVega } from "./normalised_black";
-import { inverseNormCdf, normCdf, normPdf } from "./erf_cody";
+import { lastNormalisedVega, normalisedBlackCallOutOfTheMoney } from "./normalised_black";
+import { erfcx, ONE_OVER_SQRT_TWO } from "./erf_cody";
+import { INV_SQRT_2PI, normCdf, normPdf } from "./math";
+import { inverseNormalCdf } from "./normal_inverse";
 import {
   convexControlParameterToFitSecondDerivativeAtLeftSide,
   convexControlParameterToFitSecondDerivativeAtRightSide,
@@ -31,6 +33,18 @@ const STATUS_OK: i32 = 0;
 const STATUS_BELOW_INTRINSIC: i32 = 1;
 const STATUS_ABOVE_MAXIMUM: i32 = 2;
 const STATUS_AT_INTRINSIC: i32 = 3;
+
+/**
+ * After a Householder(3) step of relative size d the error is O(d⁴) (fourth-order convergence), so a first step
+ * below 2^−17 ≈ 7.6e-6 leaves ~1e-21·C: the second step could only move s by round-off and is skipped.
+ * Later steps stop at ε, as in Jäckel's reference code.
+ */
+const CONVERGED_FIRST_STEP: f64 = 7.62939453125e-6;
+
+@inline
+function stepTolerance(iterations: i32): f64 {
+  return iterations == 1 ? CONVERGED_FIRST_STEP : DBL_EPSILON;
+}
 
 // Iterations spent by the last normalisedImpliedVolatility call (single-threaded module state).
 let lastIterations: i32 = 0;
@@ -80,7 +94,7 @@ function computeLowerMap(x: f64, s: f64): void {
 @inline
 function inverseLowerMap(x: f64, f: f64): f64 {
   if (isBelowHorizon(f)) return 0.0;
-  return Math.abs(x / (SQRT_THREE * inverseNormCdf(Math.pow(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x)), 1.0 / 3.0))));
+  return Math.abs(x / (SQRT_THREE * inverseNormalCdf(Math.pow(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x)), 1.0 / 3.0))));
 }
 
 /** Upper map f(β) = Φ(−s/2) with derivatives in β (Jäckel 2015, (4.9)–(4.11)); inverse s = −2·Φ⁻¹(f). */
@@ -100,9 +114,8 @@ function computeUpperMap(x: f64, s: f64): void {
  * Normalised implied volatility s = σ√T of an out-of-the-money call: b(x, s) = beta with x ≤ 0,
  * 0 < beta < e^{x/2}. Sets lastIterations. Jäckel 2015, sections 4–6 (branches, rational guess, Householder).
  */
-export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
+export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
   lastIterations = 0;
-  const bMax = Math.exp(0.5 * x);
   let iterations: i32 = 0;
   let directionReversals: i32 = 0;
   let f: f64 = -DBL_MAX;
@@ -113,11 +126,14 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
   let sRight: f64 = DBL_MAX;
   // Central point: the inflexion point of b(s) at s_c = √(2|x|).
   const sC = Math.sqrt(Math.abs(2.0 * x));
-  const bC = normalisedBlackCall(x, sC);
-  const vC = normalisedVega(x, sC);
+  // At s_c, h + t = 0 and E = e^{x/2}, so b = ½·e^{x/2}·(1 − erfcx(√|x|)) and b' = e^{x/2}/√(2π); below |x| = 1e-8
+  // the difference 1 − erfcx loses more than 4 digits and the general evaluation is used.
+  const bC = x < -1e-8 ? 0.5 * bMax * (1.0 - erfcx(Math.sqrt(-x))) : normalisedBlackCallOutOfTheMoney(x, sC, bMax);
+  const vC = INV_SQRT_2PI * bMax;
   if (beta < bC) {
     const sL = sC - bC / vC;
-    const bL = normalisedBlackCall(x, sL);
+    const bL = normalisedBlackCallOutOfTheMoney(x, sL, bMax);
+    const vL = lastNormalisedVega();
     if (beta < bL) {
       // Lowest branch: interpolate the lower map, objective g(s) = 1/ln b(s) − 1/ln β.
       computeLowerMap(x, sL);
@@ -132,7 +148,7 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
       s = inverseLowerMap(x, f);
       sRight = sL;
       const lnBeta = Math.log(beta);
-      while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s) {
+      while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > stepTolerance(iterations) * s) {
         if (ds * dsPrevious < 0.0) directionReversals++;
         if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
           // A step left the bracket (only for |x| ≳ 500): restart from its midpoint.
@@ -142,8 +158,8 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
           ds = 0.0;
         }
         dsPrevious = ds;
-        const b = normalisedBlackCall(x, s);
-        const bp = normalisedVega(x, s);
+        const b = normalisedBlackCallOutOfTheMoney(x, s, bMax);
+        const bp = lastNormalisedVega();
         if (b > beta && s < sRight) sRight = s;
         else if (b < beta && s > sLeft) sLeft = s;
         if (b <= 0.0 || bp <= 0.0) {
@@ -167,17 +183,16 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
       return s;
     }
     // Lower middle branch: rational cubic in (b, s) between s_l and s_c.
-    const vL = normalisedVega(x, sL);
     const rLM = convexControlParameterToFitSecondDerivativeAtRightSide(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
     s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
     sLeft = sL;
     sRight = sC;
   } else {
     const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
-    const bH = normalisedBlackCall(x, sH);
+    const bH = normalisedBlackCallOutOfTheMoney(x, sH, bMax);
+    const vH = lastNormalisedVega();
     if (beta <= bH) {
       // Upper middle branch: rational cubic in (b, s) between s_c and s_h.
-      const vH = normalisedVega(x, sH);
       const rHM = convexControlParameterToFitSecondDerivativeAtLeftSide(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
       s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
       sLeft = sC;
@@ -196,11 +211,11 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
         const t = (beta - bH) / hh;
         f = (fUpperH * (1.0 - t) + 0.5 * hh * t) * (1.0 - t);
       }
-      s = -2.0 * inverseNormCdf(f);
+      s = -2.0 * inverseNormalCdf(f);
       sLeft = sH;
       if (beta > 0.5 * bMax) {
         // Objective g(s) = ln((b_max − β)/(b_max − b(s))), well conditioned as β → b_max.
-        while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s) {
+        while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > stepTolerance(iterations) * s) {
           if (ds * dsPrevious < 0.0) directionReversals++;
           if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
             s = 0.5 * (sLeft + sRight);
@@ -209,8 +224,8 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
             ds = 0.0;
           }
           dsPrevious = ds;
-          const b = normalisedBlackCall(x, s);
-          const bp = normalisedVega(x, s);
+          const b = normalisedBlackCallOutOfTheMoney(x, s, bMax);
+          const bp = lastNormalisedVega();
           if (b > beta && s < sRight) sRight = s;
           else if (b < beta && s > sLeft) sLeft = s;
           if (b >= bMax || bp <= DBL_MIN) {
@@ -237,7 +252,7 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
   }
   // Middle branches (and the highest one below b_max/2): objective g(s) = b(s) − β, with
   // b''/b' = x²/s³ − s/4 and b'''/b' = (b''/b')² − 3(x/s²)² − 1/4.
-  while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s) {
+  while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > stepTolerance(iterations) * s) {
     if (ds * dsPrevious < 0.0) directionReversals++;
     if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
       s = 0.5 * (sLeft + sRight);
@@ -246,8 +261,8 @@ export function normalisedImpliedVolatility(beta: f64, x: f64): f64 {
       ds = 0.0;
     }
     dsPrevious = ds;
-    const b = normalisedBlackCall(x, s);
-    const bp = normalisedVega(x, s);
+    const b = normalisedBlackCallOutOfTheMoney(x, s, bMax);
+    const bp = lastNormalisedVega();
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     const newton = (beta - b) / bp;
@@ -311,11 +326,14 @@ export function impliedVolBatch(
         // A subnormal normalised time value cannot be inverted to any accuracy.
         sigma = 0.0;
         code = STATUS_AT_INTRINSIC;
-      } else if (beta >= Math.exp(0.5 * x)) {
-        code = STATUS_ABOVE_MAXIMUM;
       } else {
-        sigma = normalisedImpliedVolatility(beta, x) / Math.sqrt(T);
-        its = lastIterations;
+        const bMax = Math.exp(0.5 * x);
+        if (beta >= bMax) {
+          code = STATUS_ABOVE_MAXIMUM;
+        } else {
+          sigma = normalisedImpliedVolatility(beta, x, bMax) / Math.sqrt(T);
+          its = lastIterations;
+        }
       }
     }
     store<f64>(vol + o, sigma);

@@ -1,15 +1,19 @@
 // The normalised Black function of P. Jäckel, "Let's Be Rational", Wilmott (2015) 40–53:
 //   b(x,s) = Φ(x/s + s/2)·e^{x/2} − Φ(x/s − s/2)·e^{−x/2},   x = ln(F/K), s = σ√T,
 // so that an undiscounted call is √(F·K)·b(x,s) and a put is √(F·K)·b(−x,s).
-// With h = x/s and t = s/2 it is evaluated out of the money (x ≤ 0) in one of four regions chosen
-// so that the result keeps full relative accuracy even when it is as small as 1e-300:
+// With h = x/s, t = s/2 and E = e^{−(h²+t²)/2} it is evaluated out of the money (x ≤ 0) in one of three
+// regions chosen so that the result keeps full relative accuracy even when it is as small as 1e-300:
 //   1. h < −10 and h + t < −10 + τ: asymptotic expansion of Y(h+t) − Y(h−t), Y := Φ/φ (A&S 26.2.12);
 //   2. t < τ := 2·ε^{1/16}: Taylor expansion of Y(h+t) − Y(h−t) in t;
-//   3. h + t > 0.85: plain difference of the two Φ terms (no cancellation there);
-//   4. otherwise ½·e^{−(h²+t²)/2}·[erfcx(−(h+t)/√2) − erfcx(−(h−t)/√2)] (one exponential only).
+//   3. otherwise Φ(z) = ½·e^{−z²/2}·erfcx(−z/√2) with e^{−(h±t)²/2}·e^{±x/2} = E gives
+//      b = ½·E·[erfcx(−(h+t)/√2) − erfcx((t−h)/√2)]              for h + t < 0 (Jäckel's region 4),
+//      b = e^{x/2} − ½·E·[erfcx((h+t)/√2) + erfcx((t−h)/√2)]    for h + t ≥ 0 (his regions 3 and 4),
+//      which needs one exponential (E) besides e^{x/2} and erfcx only at non-negative arguments.
+// The vega ∂b/∂s = φ(h+t)·e^{x/2} = E/√(2π) comes with every region at no extra cost.
 // In-the-money calls are intrinsic + the out-of-the-money value: b(x,s) = (e^{x/2} − e^{−x/2}) + b(−x,s).
 
-import { erfcx, normCdf, ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI } from "./erf_cody";
+import { erfcx, ONE_OVER_SQRT_TWO } from "./erf_cody";
+import { INV_SQRT_2PI } from "./math";
 
 // Below this magnitude numbers are subnormal (DBL_MIN); Jäckel's "denormalisation cutoff".
 const DENORMALIZATION_CUTOFF: f64 = 2.2250738585072014e-308;
@@ -24,7 +28,7 @@ const SQRT_DBL_MIN: f64 = 1.4916681462400413e-154;
 const SPLITTER: f64 = 134217729.0;
 
 /**
- * e^{−(h² + t²)/2} with h = x/s, t = s/2, the common factor of regions 1, 2 and 4. The exponent is formed in
+ * e^{−(h² + t²)/2} with h = x/s, t = s/2, the common factor of all regions. The exponent is formed in
  * double-double (Dekker's exact product, Knuth's two-sum, and the exact residual of x/s), because rounding h
  * alone would cost h²·ε of relative accuracy (1e-13 at h = −30); the low part enters as e^{−lo} ≈ 1 − lo.
  */
@@ -32,6 +36,7 @@ const SPLITTER: f64 = 134217729.0;
 function expMinusHalfHSquaredPlusTSquared(x: f64, s: f64): f64 {
   const h = x / s;
   const t = 0.5 * s;
+  if (h * h + t * t > 1500.0) return 0.0; // e^{−750} underflows; also keeps the splits below finite
   // h·s = p + pe exactly; then x − h·s = (x − p) − pe exactly (Sterbenz) and h_lo = (x − h·s)/s.
   let c = SPLITTER * h;
   const hHi = c - (c - h);
@@ -96,7 +101,8 @@ const ASYMPTOTIC_COEFFICIENTS = memory.data<f64>([
  * (h−t)^{−n} − (h+t)^{−n} = [(h+t)ⁿ − (h−t)ⁿ]/rⁿ. Terms k = 0…17 give 1.6e-16 relative accuracy for h ≤ −10;
  * the sum stops early once a term falls below ε/8 of it (the terms shrink like (2k−1)!!/(|h|−t)^{2k}).
  */
-function asymptoticExpansionOfNormalisedBlackCall(x: f64, s: f64): f64 {
+@inline
+function asymptoticExpansionOfNormalisedBlackCall(x: f64, s: f64, E: f64): f64 {
   const h = x / s;
   const t = 0.5 * s;
   const e = (t / h) * (t / h);
@@ -113,7 +119,7 @@ function asymptoticExpansionOfNormalisedBlackCall(x: f64, s: f64): f64 {
     sum += term;
     if (Math.abs(term) < 2.7755575615628914e-17 * sum) break;
   }
-  const b = ONE_OVER_SQRT_TWO_PI * expMinusHalfHSquaredPlusTSquared(x, s) * (t / r) * sum;
+  const b = INV_SQRT_2PI * E * (t / r) * sum;
   return Math.abs(Math.max(b, 0.0));
 }
 
@@ -122,7 +128,8 @@ function asymptoticExpansionOfNormalisedBlackCall(x: f64, s: f64): f64 {
  * where Y = Φ/φ satisfies Y' = 1 + zY, hence Y⁽ⁿ⁺¹⁾ = z·Y⁽ⁿ⁾ + n·Y⁽ⁿ⁻¹⁾. Written in a := 1 + h·Y(h) and h²
  * (h·Y = a − 1 removes the odd powers of h); exact to ε for h ≤ 0, t < τ.
  */
-function smallTExpansionOfNormalisedBlackCall(x: f64, s: f64): f64 {
+@inline
+function smallTExpansionOfNormalisedBlackCall(x: f64, s: f64, E: f64): f64 {
   const h = x / s;
   const t = 0.5 * s;
   // Y(h) = √(π/2)·erfcx(−h/√2)
@@ -130,57 +137,54 @@ function smallTExpansionOfNormalisedBlackCall(x: f64, s: f64): f64 {
   const w = t * t;
   const h2 = h * h;
   // Coefficients Y⁽²ʲ⁺¹⁾(h)/(2j+1)! as polynomials in a and h² (j = 1…6).
-  const c1 = (-1.0 + 3.0 * a + a * h2) / 6.0;
-  const c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) / 120.0;
-  const c3 = (-57.0 + 105.0 * a + h2 * (-18.0 + 105.0 * a + h2 * (-1.0 + 21.0 * a + a * h2))) / 5040.0;
-  const c4 = (-561.0 + 945.0 * a + h2 * (-285.0 + 1260.0 * a + h2 * (-33.0 + 378.0 * a + h2 * (-1.0 + 36.0 * a + a * h2)))) / 362880.0;
+  const c1 = (-1.0 + 3.0 * a + a * h2) * (1.0 / 6.0);
+  const c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) * (1.0 / 120.0);
+  const c3 = (-57.0 + 105.0 * a + h2 * (-18.0 + 105.0 * a + h2 * (-1.0 + 21.0 * a + a * h2))) * (1.0 / 5040.0);
+  const c4 = (-561.0 + 945.0 * a + h2 * (-285.0 + 1260.0 * a + h2 * (-33.0 + 378.0 * a + h2 * (-1.0 + 36.0 * a + a * h2)))) * (1.0 / 362880.0);
   const c5 =
-    (-6555.0 + 10395.0 * a + h2 * (-4680.0 + 17325.0 * a + h2 * (-840.0 + 6930.0 * a + h2 * (-52.0 + 990.0 * a + h2 * (-1.0 + 55.0 * a + a * h2))))) /
-    39916800.0;
+    (-6555.0 + 10395.0 * a + h2 * (-4680.0 + 17325.0 * a + h2 * (-840.0 + 6930.0 * a + h2 * (-52.0 + 990.0 * a + h2 * (-1.0 + 55.0 * a + a * h2))))) *
+    (1.0 / 39916800.0);
   const c6 =
-    (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (-20370.0 + 135135.0 * a + h2 * (-1926.0 + 25740.0 * a + h2 * (-75.0 + 2145.0 * a + h2 * (-1.0 + 78.0 * a + a * h2)))))) /
-    6227020800.0;
+    (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (-20370.0 + 135135.0 * a + h2 * (-1926.0 + 25740.0 * a + h2 * (-75.0 + 2145.0 * a + h2 * (-1.0 + 78.0 * a + a * h2)))))) *
+    (1.0 / 6227020800.0);
   const expansion = 2.0 * t * (a + w * (c1 + w * (c2 + w * (c3 + w * (c4 + w * (c5 + w * c6))))));
-  const b = ONE_OVER_SQRT_TWO_PI * expMinusHalfHSquaredPlusTSquared(x, s) * expansion;
+  const b = INV_SQRT_2PI * E * expansion;
   return Math.abs(Math.max(b, 0.0));
 }
 
-/** Region 3: b = Φ(h+t)·e^{x/2} − Φ(h−t)·e^{−x/2} directly (used where b ≳ 0.85·e^{x/2}). */
+// ∂b/∂s of the last normalisedBlackCallOutOfTheMoney call (module state: the kernels are single-threaded).
+let outVega: f64 = 0.0;
+
+/** Vega ∂b/∂s that the last normalisedBlackCallOutOfTheMoney call computed along with b. */
 @inline
-function normalisedBlackCallUsingNormCdf(x: f64, s: f64): f64 {
-  const h = x / s;
-  const t = 0.5 * s;
-  const bMax = Math.exp(0.5 * x);
-  const b = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
-  return Math.abs(Math.max(b, 0.0));
+export function lastNormalisedVega(): f64 {
+  return outVega;
 }
 
 /**
- * Region 4: Φ(z) = ½·e^{−z²/2}·erfcx(−z/√2) turns b into
- * ½·e^{−(h²+t²)/2}·[erfcx(−(h+t)/√2) − erfcx(−(h−t)/√2)]: one exponential, and the difference of two
- * rational functions keeps nearly all 16 digits (Jäckel 2015, section 3).
+ * The out-of-the-money (x ≤ 0) normalised call b(x, s) over the three regions of the header, with
+ * bMax = e^{x/2} supplied by the caller; sets the vega E/√(2π) read by lastNormalisedVega().
  */
-@inline
-function normalisedBlackCallUsingErfcx(x: f64, s: f64): f64 {
-  const h = x / s;
-  const t = 0.5 * s;
-  const b =
-    0.5 * expMinusHalfHSquaredPlusTSquared(x, s) *
-    (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
-  return Math.abs(Math.max(b, 0.0));
-}
-
-/** The out-of-the-money (x ≤ 0) normalised call, dispatched over Jäckel's four regions. */
-function normalisedBlackCallOutOfTheMoney(x: f64, s: f64): f64 {
-  if (s <= -x * DENORMALIZATION_CUTOFF) return 0.0;
+export function normalisedBlackCallOutOfTheMoney(x: f64, s: f64, bMax: f64): f64 {
+  if (s <= -x * DENORMALIZATION_CUTOFF) {
+    outVega = 0.0;
+    return 0.0;
+  }
+  const E = expMinusHalfHSquaredPlusTSquared(x, s);
+  outVega = INV_SQRT_2PI * E;
   // h < η and t < τ + |h| − |η|, written without dividing by s.
   if (x < s * ASYMPTOTIC_EXPANSION_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_EXPANSION_THRESHOLD)) {
-    return asymptoticExpansionOfNormalisedBlackCall(x, s);
+    return asymptoticExpansionOfNormalisedBlackCall(x, s, E);
   }
-  if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(x, s);
-  // h + t > 0.85, again without dividing by s.
-  if (x + 0.5 * s * s > s * 0.85) return normalisedBlackCallUsingNormCdf(x, s);
-  return normalisedBlackCallUsingErfcx(x, s);
+  if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(x, s, E);
+  const h = x / s;
+  const t = 0.5 * s;
+  const hPlusT = ONE_OVER_SQRT_TWO * (h + t);
+  const tMinusH = ONE_OVER_SQRT_TWO * (t - h);
+  let b: f64;
+  if (hPlusT < 0.0) b = 0.5 * E * (erfcx(-hPlusT) - erfcx(tMinusH));
+  else b = bMax - 0.5 * E * (erfcx(hPlusT) + erfcx(tMinusH));
+  return Math.abs(Math.max(b, 0.0));
 }
 
 /**
@@ -190,8 +194,9 @@ function normalisedBlackCallOutOfTheMoney(x: f64, s: f64): f64 {
  * @returns undiscounted call price divided by √(F·K); relative accuracy ~1e-15 down to ~1e-300.
  */
 export function normalisedBlackCall(x: f64, s: f64): f64 {
-  if (x > 0.0) return normalisedIntrinsicCall(x) + normalisedBlackCallOutOfTheMoney(-x, s);
-  return normalisedBlackCallOutOfTheMoney(x, s);
+  const otm = -Math.abs(x);
+  const b = normalisedBlackCallOutOfTheMoney(otm, s, Math.exp(0.5 * otm));
+  return x > 0.0 ? normalisedIntrinsicCall(x) + b : b;
 }
 
 /**
@@ -200,9 +205,9 @@ export function normalisedBlackCall(x: f64, s: f64): f64 {
  */
 export function normalisedVega(x: f64, s: f64): f64 {
   const ax = Math.abs(x);
-  if (ax <= 0.0) return ONE_OVER_SQRT_TWO_PI * Math.exp(-0.125 * s * s);
+  if (ax <= 0.0) return INV_SQRT_2PI * Math.exp(-0.125 * s * s);
   if (s <= 0.0 || s <= ax * SQRT_DBL_MIN) return 0.0;
   const h = x / s;
   const t = 0.5 * s;
-  return ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
+  return INV_SQRT_2PI * Math.exp(-0.5 * (h * h + t * t));
 }
