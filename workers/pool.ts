@@ -102,6 +102,7 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
 
 /** Validates a whole batch now, in the single-thread pricer's order (same first error). */
 function validateLikePricer(batch: NormalizedBatch): void {
+  if (batch.length <= CHUNK_OPTIONS) return batch.validate(0, batch.length); // one pricer chunk: same order
   validatorInPricerOrder((start, end) => batch.validate(start, end), batch.length, CHUNK_OPTIONS)(0, batch.length);
 }
 
