@@ -222,8 +222,16 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     redis.disconnect();
     throw error instanceof FleetConnectionError ? error : new FleetConnectionError(`cannot connect to ${options.redis}: ${String(error)}`, { cause: error });
   }
+  // Connected now (duplicate() keeps lazyConnect), so its status means something to the watchdog.
   const blocking = redis.duplicate({ maxRetriesPerRequest: 1 });
   blocking.on("error", () => {});
+  try {
+    await bounded(blocking.connect(), connectTimeoutMs, "connecting");
+  } catch (error) {
+    blocking.disconnect();
+    redis.disconnect();
+    throw error instanceof FleetConnectionError ? error : new FleetConnectionError(`cannot connect to ${options.redis}: ${String(error)}`, { cause: error });
+  }
   const queue = new Queue<FleetJobData>(queueName, { connection: redis });
   queue.on("error", () => {});
 
