@@ -57,7 +57,7 @@ function isBelowHorizon(x: f64): bool {
 /** Householder(3) correction factor: ds = newton·(1 + halley·newton/2)/(1 + newton·(halley + hh3·newton/6)). */
 @inline
 function householderFactor(newton: f64, halley: f64, hh3: f64): f64 {
-  return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + hh3 * newton / 6.0));
+  return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + hh3 * newton * (1.0 / 6.0)));
 }
 
 // Outputs of the transformation maps (module scratch to avoid tuples).
@@ -110,20 +110,21 @@ function computeUpperMap(x: f64, s: f64): void {
   }
 }
 
+// Objective functions of the Householder iteration, one per branch of the initial guess (Jäckel 2015, section 6).
+const OBJECTIVE_PRICE: i32 = 0; // g = b(s) − β (middle branches; highest branch below b_max/2)
+const OBJECTIVE_LOWER: i32 = 1; // g = 1/ln b(s) − 1/ln β (lowest branch)
+const OBJECTIVE_UPPER: i32 = 2; // g = ln((b_max − β)/(b_max − b(s))) (highest branch above b_max/2)
+
 /**
  * Normalised implied volatility s = σ√T of an out-of-the-money call: b(x, s) = beta with x ≤ 0,
- * 0 < beta < e^{x/2}. Sets lastIterations. Jäckel 2015, sections 4–6 (branches, rational guess, Householder).
+ * 0 < beta < bMax = e^{x/2}. Sets lastIterations. Jäckel 2015, sections 4–6: a rational-cubic initial guess on one
+ * of four branches, then Householder(3) steps on that branch's objective, kept inside the bracket the guess gave.
  */
 export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
-  lastIterations = 0;
-  let iterations: i32 = 0;
-  let directionReversals: i32 = 0;
-  let f: f64 = -DBL_MAX;
-  let s: f64 = -DBL_MAX;
-  let ds: f64 = s;
-  let dsPrevious: f64 = 0.0;
+  let s: f64;
   let sLeft: f64 = DBL_MIN;
   let sRight: f64 = DBL_MAX;
+  let objective = OBJECTIVE_PRICE;
   // Central point: the inflexion point of b(s) at s_c = √(2|x|).
   const sC = Math.sqrt(Math.abs(2.0 * x));
   // At s_c, h + t = 0 and E = e^{x/2}, so b = ½·e^{x/2}·(1 − erfcx(√|x|)) and b' = e^{x/2}/√(2π); below |x| = 1e-8
@@ -135,11 +136,11 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
     const bL = normalisedBlackCallOutOfTheMoney(x, sL, bMax);
     const vL = lastNormalisedVega();
     if (beta < bL) {
-      // Lowest branch: interpolate the lower map, objective g(s) = 1/ln b(s) − 1/ln β.
+      // Lowest branch: interpolate the lower map.
       computeLowerMap(x, sL);
       const fLowerL = mapF;
       const rLL = convexControlParameterToFitSecondDerivativeAtRightSide(0.0, bL, 0.0, fLowerL, 1.0, mapFp, mapFpp, true);
-      f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, fLowerL, 1.0, mapFp, rLL);
+      let f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, fLowerL, 1.0, mapFp, rLL);
       if (!(f > 0.0)) {
         // Round-off for extreme |x|: quadratic through f(0) = 0, f(b_l), f'(0) = 1.
         const t = beta / bL;
@@ -147,46 +148,14 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
       }
       s = inverseLowerMap(x, f);
       sRight = sL;
-      const lnBeta = Math.log(beta);
-      while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > stepTolerance(iterations) * s) {
-        if (ds * dsPrevious < 0.0) directionReversals++;
-        if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
-          // A step left the bracket (only for |x| ≳ 500): restart from its midpoint.
-          s = 0.5 * (sLeft + sRight);
-          if (sRight - sLeft <= DBL_EPSILON * s) break;
-          directionReversals = 0;
-          ds = 0.0;
-        }
-        dsPrevious = ds;
-        const b = normalisedBlackCallOutOfTheMoney(x, s, bMax);
-        const bp = lastNormalisedVega();
-        if (b > beta && s < sRight) sRight = s;
-        else if (b < beta && s > sLeft) sLeft = s;
-        if (b <= 0.0 || bp <= 0.0) {
-          ds = 0.5 * (sLeft + sRight) - s; // underflow: take the bracket midpoint for this step
-        } else {
-          const lnB = Math.log(b);
-          const bpob = bp / b;
-          const h = x / s;
-          const bHalley = h * h / s - s / 4.0;
-          const newton = (lnBeta - lnB) * lnB / lnBeta / bpob;
-          const halley = bHalley - bpob * (1.0 + 2.0 / lnB);
-          const bHh3 = bHalley * bHalley - 3.0 * (h / s) * (h / s) - 0.25;
-          const hh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 / lnB * (1.0 + 1.0 / lnB)) - 3.0 * bHalley * bpob * (1.0 + 2.0 / lnB);
-          ds = newton * householderFactor(newton, halley, hh3);
-        }
-        ds = Math.max(-0.5 * s, ds);
-        s += ds;
-        iterations++;
-      }
-      lastIterations = iterations;
-      return s;
+      objective = OBJECTIVE_LOWER;
+    } else {
+      // Lower middle branch: rational cubic in (b, s) between s_l and s_c.
+      const rLM = convexControlParameterToFitSecondDerivativeAtRightSide(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
+      s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
+      sLeft = sL;
+      sRight = sC;
     }
-    // Lower middle branch: rational cubic in (b, s) between s_l and s_c.
-    const rLM = convexControlParameterToFitSecondDerivativeAtRightSide(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
-    s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
-    sLeft = sL;
-    sRight = sC;
   } else {
     const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
     const bH = normalisedBlackCallOutOfTheMoney(x, sH, bMax);
@@ -201,6 +170,7 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
       // Highest branch: interpolate the upper map.
       computeUpperMap(x, sH);
       const fUpperH = mapF;
+      let f: f64 = -DBL_MAX;
       if (mapFpp > -SQRT_DBL_MAX && mapFpp < SQRT_DBL_MAX) {
         const rHH = convexControlParameterToFitSecondDerivativeAtLeftSide(bH, bMax, fUpperH, 0.0, mapFp, -0.5, mapFpp, true);
         f = rationalCubicInterpolation(beta, bH, bMax, fUpperH, 0.0, mapFp, -0.5, rHH);
@@ -213,48 +183,18 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
       }
       s = -2.0 * inverseNormalCdf(f);
       sLeft = sH;
-      if (beta > 0.5 * bMax) {
-        // Objective g(s) = ln((b_max − β)/(b_max − b(s))), well conditioned as β → b_max.
-        while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > stepTolerance(iterations) * s) {
-          if (ds * dsPrevious < 0.0) directionReversals++;
-          if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
-            s = 0.5 * (sLeft + sRight);
-            if (sRight - sLeft <= DBL_EPSILON * s) break;
-            directionReversals = 0;
-            ds = 0.0;
-          }
-          dsPrevious = ds;
-          const b = normalisedBlackCallOutOfTheMoney(x, s, bMax);
-          const bp = lastNormalisedVega();
-          if (b > beta && s < sRight) sRight = s;
-          else if (b < beta && s > sLeft) sLeft = s;
-          if (b >= bMax || bp <= DBL_MIN) {
-            ds = 0.5 * (sLeft + sRight) - s;
-          } else {
-            const bMaxMinusB = bMax - b;
-            const g = Math.log((bMax - beta) / bMaxMinusB);
-            const gp = bp / bMaxMinusB;
-            const bHalley = (x / s) * (x / s) / s - s / 4.0;
-            const bHh3 = bHalley * bHalley - 3.0 * (x / (s * s)) * (x / (s * s)) - 0.25;
-            const newton = -g / gp;
-            const halley = bHalley + gp;
-            const hh3 = bHh3 + gp * (2.0 * gp + 3.0 * bHalley);
-            ds = newton * householderFactor(newton, halley, hh3);
-          }
-          ds = Math.max(-0.5 * s, ds);
-          s += ds;
-          iterations++;
-        }
-        lastIterations = iterations;
-        return s;
-      }
+      if (beta > 0.5 * bMax) objective = OBJECTIVE_UPPER;
     }
   }
-  // Middle branches (and the highest one below b_max/2): objective g(s) = b(s) − β, with
-  // b''/b' = x²/s³ − s/4 and b'''/b' = (b''/b')² − 3(x/s²)² − 1/4.
+  const lnBeta = objective == OBJECTIVE_LOWER ? Math.log(beta) : 0.0;
+  let iterations: i32 = 0;
+  let directionReversals: i32 = 0;
+  let ds: f64 = -DBL_MAX;
+  let dsPrevious: f64 = 0.0;
   while (iterations < MAXIMUM_ITERATIONS && Math.abs(ds) > stepTolerance(iterations) * s) {
     if (ds * dsPrevious < 0.0) directionReversals++;
     if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+      // A step left the bracket (only for extreme |x|): restart from its midpoint.
       s = 0.5 * (sLeft + sRight);
       if (sRight - sLeft <= DBL_EPSILON * s) break;
       directionReversals = 0;
@@ -265,9 +205,35 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
     const bp = lastNormalisedVega();
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
-    const newton = (beta - b) / bp;
-    const halley = (x / s) * (x / s) / s - s / 4.0;
-    const hh3 = halley * halley - 3.0 * (x / (s * s)) * (x / (s * s)) - 0.25;
+    // Ratios of the derivatives of b: b''/b' = h²/s − s/4 and b'''/b' = (b''/b')² − 3(h/s)² − 1/4 with h = x/s.
+    const oneOverS = 1.0 / s;
+    const hOverS = x * oneOverS * oneOverS;
+    const bHalley = x * hOverS * oneOverS - 0.25 * s;
+    const bHh3 = bHalley * bHalley - 3.0 * hOverS * hOverS - 0.25;
+    let newton: f64;
+    let halley: f64 = bHalley;
+    let hh3: f64 = bHh3;
+    if (objective == OBJECTIVE_PRICE) {
+      newton = (beta - b) / bp;
+    } else if (objective == OBJECTIVE_LOWER && b > 0.0 && bp > 0.0) {
+      const lnB = Math.log(b);
+      const bpob = bp / b;
+      const oneOverLnB = 1.0 / lnB;
+      newton = (lnBeta - lnB) * lnB / lnBeta / bpob;
+      halley = bHalley - bpob * (1.0 + 2.0 * oneOverLnB);
+      hh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 * oneOverLnB * (1.0 + oneOverLnB)) - 3.0 * bHalley * bpob * (1.0 + 2.0 * oneOverLnB);
+    } else if (objective == OBJECTIVE_UPPER && b < bMax && bp > DBL_MIN) {
+      const bMaxMinusB = bMax - b;
+      const gp = bp / bMaxMinusB;
+      newton = -Math.log((bMax - beta) / bMaxMinusB) / gp;
+      halley = bHalley + gp;
+      hh3 = bHh3 + gp * (2.0 * gp + 3.0 * bHalley);
+    } else {
+      // b or b' under- or overflowed: take the bracket midpoint for this step.
+      newton = 0.5 * (sLeft + sRight) - s;
+      halley = 0.0;
+      hh3 = 0.0;
+    }
     ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
     s += ds;
     iterations++;

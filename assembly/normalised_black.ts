@@ -36,7 +36,10 @@ const SPLITTER: f64 = 134217729.0;
 function expMinusHalfHSquaredPlusTSquared(x: f64, s: f64): f64 {
   const h = x / s;
   const t = 0.5 * s;
-  if (h * h + t * t > 1500.0) return 0.0; // e^{−750} underflows; also keeps the splits below finite
+  const halfSum = 0.5 * (h * h + t * t);
+  // Below 1 the rounding of h and h² moves the exponent by at most ~2ε (absolute): no double-double needed.
+  if (halfSum < 1.0) return Math.exp(-halfSum);
+  if (halfSum > 750.0) return 0.0; // e^{−750} underflows; also keeps the splits below finite
   // h·s = p + pe exactly; then x − h·s = (x − p) − pe exactly (Sterbenz) and h_lo = (x − h·s)/s.
   let c = SPLITTER * h;
   const hHi = c - (c - h);
