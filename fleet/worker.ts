@@ -166,6 +166,8 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   bullConnection.on("error", () => {});
   const worker = new Worker<FleetJobData>(queue, processor, {
     connection: bullConnection,
+    // Recorded as job.processedBy: which process holds (or held) a job.
+    name: id,
     concurrency,
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 15_000,

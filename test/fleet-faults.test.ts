@@ -3,7 +3,7 @@
 // lost; the client reconnects and resubmits). In both cases the result must still be the pricer's bits.
 // Lock 1 s / stall check 0.5 s keep the recovery short; production defaults are 30 s / 15 s.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueueEvents } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import type { MonteCarloSpec } from "../bindings/montecarlo.js";
 import { createFleetPricingPool, FleetConnectionError } from "../fleet/client.js";
@@ -46,22 +46,26 @@ describe("fleet faults", () => {
     const stalled: string[] = [];
     events.on("stalled", ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
+    const queue = new Queue("pool2peer", { connection: { host: "127.0.0.1", port: redis.port } as never });
     try {
-      let killed = false;
-      const got = await fleet.monteCarlo(spec, {
-        onProgress: () => {
-          if (!killed) {
-            killed = true;
-            victim!.child.kill("SIGKILL"); // it is busy with its next job: concurrency 1, 29 jobs still queued
-          }
-        },
-      });
+      const call = fleet.monteCarlo(spec);
+      // Kill the victim while it holds a job (BullMQ records the holder's name, which contains its pid).
+      let victimJob: string | undefined;
+      for (let k = 0; k < 500 && !victimJob; k++) {
+        const active = await queue.getActive();
+        victimJob = active.find((job) => job.processedBy?.includes(`-${victim!.child.pid}-`))?.id;
+        if (!victimJob) await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(victimJob).toBeDefined();
+      victim!.child.kill("SIGKILL");
+      const got = await call;
       expect(await victim!.exited).toBe("SIGKILL");
       expect(got).toEqual(expected);
       expect(Object.is(got.price, expected.price)).toBe(true);
       // BullMQ's stall check saw the dead worker's lock expire and put its job back for the other process.
-      expect(stalled.length).toBeGreaterThanOrEqual(1);
+      expect(stalled).toContain(victimJob);
     } finally {
+      await queue.close();
       await events.close();
       await fleet.close();
     }

@@ -195,18 +195,23 @@ describe("fleet workers", () => {
     const extra = await startWorkerProcess(launcher.launcher, redis.url, ["--concurrency", "1"]);
     const spec: MonteCarloSpec = { payoff: "asian-arithmetic", type: "call", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.03, steps: 32, paths: 400_000, seed: 5 };
     const expected = pricer.monteCarlo(spec);
-    let signalled = false;
-    const got = await fleet.monteCarlo(spec, {
-      onProgress: () => {
-        if (!signalled) {
-          signalled = true;
-          extra.child.kill("SIGTERM");
-        }
-      },
-    });
+    const queue = new Queue("pool2peer", { connection: { host: "127.0.0.1", port: redis.port } as never });
+    const call = fleet.monteCarlo(spec);
+    // SIGTERM while the extra process holds a job (BullMQ records the holder, whose name contains its pid).
+    let held = false;
+    for (let k = 0; k < 500 && !held; k++) {
+      held = (await queue.getActive()).some((job) => job.processedBy?.includes(`-${extra.child.pid}-`));
+      if (!held) await new Promise((r) => setTimeout(r, 5));
+    }
+    await queue.close();
+    expect(held).toBe(true);
+    extra.child.kill("SIGTERM");
+    const got = await call;
     expect(got).toEqual(expected);
     expect(await extra.exited).toBe(0);
     expect(extra.output()).toMatch(/SIGTERM: finishing running jobs/);
+    expect(extra.output()).toMatch(/stopped after [1-9]\d* job/); // it finished the job it held
+    expect(extra.output()).not.toMatch(/leaving them to other workers/);
     const ids = (await fleet.fleetWorkers()).map((w) => w.pid);
     expect(ids).not.toContain(extra.child.pid);
   });
