@@ -11,6 +11,8 @@
 import { philox4x32, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
 import { inverseNormalCdf } from "./normal_inverse";
+import { exp, expv } from "./math";
+import { boxMullerPair, boxMullerPairs } from "./trig";
 
 /** Paths per block (antithetic pairs count as two paths). */
 export const MC_BLOCK_PATHS: i32 = 4096;
@@ -70,6 +72,7 @@ let controlKind: i32 = 0;
 let wbuf: usize = 0; // W(t_i), i = 0..n−1
 let zbuf: usize = 0; // standard normals of the sample
 let sumZ2: f64 = 0; // Σ z_i² of the current sample (sign-invariant, for likelihood ratios)
+let sumWAll: f64 = 0; // Σ W(t_i) of the current sample (the antithetic mirror negates it)
 // Outputs of evaluatePath.
 let q0: f64 = 0;
 let q1: f64 = 0;
@@ -118,7 +121,7 @@ function evaluatePath(sign: f64): void {
   const sv = sign * vol;
   let price: f64 = 0;
   if (payoff == 0 || payoff == 4) {
-    const ST = S0 * Math.exp(drift * T + vol * wT);
+    const ST = S0 * exp(drift * T + vol * wT);
     q1 = discount * ST;
     if (payoff == 0) {
       const intrinsic = Math.max(optionType * (ST - K), 0.0);
@@ -131,56 +134,106 @@ function evaluatePath(sign: f64): void {
       price = optionType * (ST - K) > 0.0 ? discount : 0.0;
       if (greeks) likelihoodRatioGreeks(price, w1, wT);
     }
-  } else if (payoff == 1 || payoff == 2) {
-    // Arithmetic and geometric averages over t_1..t_n; one exp per date.
-    let sumE: f64 = 0;
-    let sumW: f64 = 0;
-    let sumEW: f64 = 0;
-    let sumET: f64 = 0;
-    let lastE: f64 = 0;
+  } else if (payoff == 1) {
+    // Arithmetic average over t_1..t_n: one exp per date, two dates per step in two partial sums (even and odd
+    // dates: the f64x2 lanes in the SIMD build, two scalars in the scalar build, so both builds agree bit for bit).
     const driftDt = drift * dt;
-    if (greeks) {
-      for (let i = 0; i < n; i++) {
-        const wi = load<f64>(wbuf + (<usize>i << 3));
-        const ti = <f64>(i + 1) * dt;
-        const e = Math.exp(driftDt * <f64>(i + 1) + sv * wi);
-        sumE += e;
-        sumW += wi;
-        sumEW += e * wi;
-        sumET += e * ti;
-        lastE = e;
+    let e0: f64 = 0, e1: f64 = 0, ew0: f64 = 0, ew1: f64 = 0, et0: f64 = 0, et1: f64 = 0;
+    let lastE: f64 = 0;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vDriftDt = f64x2.splat(driftDt);
+      const vSv = f64x2.splat(sv);
+      const vDt = f64x2.splat(dt);
+      const two = f64x2.splat(2.0);
+      let date = f64x2(1.0, 2.0); // (i + 1, i + 2)
+      let vE = f64x2.splat(0);
+      let vEW = f64x2.splat(0);
+      let vET = f64x2.splat(0);
+      let e = f64x2.splat(0);
+      if (greeks) {
+        for (; i + 1 < n; i += 2) {
+          const wv = v128.load(wbuf + (<usize>i << 3));
+          e = expv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+          vE = f64x2.add(vE, e);
+          vEW = f64x2.add(vEW, f64x2.mul(e, wv));
+          vET = f64x2.add(vET, f64x2.mul(e, f64x2.mul(date, vDt)));
+          date = f64x2.add(date, two);
+        }
+      } else {
+        for (; i + 1 < n; i += 2) {
+          const wv = v128.load(wbuf + (<usize>i << 3));
+          e = expv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+          vE = f64x2.add(vE, e);
+          date = f64x2.add(date, two);
+        }
       }
-      sumEW *= sign;
+      e0 = f64x2.extract_lane(vE, 0); e1 = f64x2.extract_lane(vE, 1);
+      ew0 = f64x2.extract_lane(vEW, 0); ew1 = f64x2.extract_lane(vEW, 1);
+      et0 = f64x2.extract_lane(vET, 0); et1 = f64x2.extract_lane(vET, 1);
+      lastE = f64x2.extract_lane(e, 1);
     } else {
-      for (let i = 0; i < n; i++) {
-        const wi = load<f64>(wbuf + (<usize>i << 3));
-        const e = Math.exp(driftDt * <f64>(i + 1) + sv * wi);
-        sumE += e;
-        sumW += wi;
-        lastE = e;
+      if (greeks) {
+        for (; i + 1 < n; i += 2) {
+          const wa = load<f64>(wbuf + (<usize>i << 3));
+          const wb = load<f64>(wbuf + (<usize>i << 3), 8);
+          const da = <f64>(i + 1);
+          const db = <f64>(i + 2);
+          const ea = exp(driftDt * da + sv * wa);
+          const eb = exp(driftDt * db + sv * wb);
+          e0 += ea; e1 += eb;
+          ew0 += ea * wa; ew1 += eb * wb;
+          et0 += ea * (da * dt); et1 += eb * (db * dt);
+          lastE = eb;
+        }
+      } else {
+        for (; i + 1 < n; i += 2) {
+          const ea = exp(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
+          const eb = exp(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
+          e0 += ea; e1 += eb;
+          lastE = eb;
+        }
       }
     }
-    sumW *= sign;
+    if (i < n) {
+      // Odd n: the last date joins the even partial sums.
+      const wa = load<f64>(wbuf + (<usize>i << 3));
+      const da = <f64>(i + 1);
+      const ea = exp(driftDt * da + sv * wa);
+      e0 += ea; ew0 += ea * wa; et0 += ea * (da * dt);
+      lastE = ea;
+    }
+    const sumE = e0 + e1;
+    const sumEW = sign * (ew0 + ew1);
+    const sumET = et0 + et1;
     const fn = <f64>n;
+    const sumW = sign * sumWAll;
     const sumT = dt * fn * (fn + 1.0) * 0.5;
     const A = S0 * sumE / fn;
-    const G = S0 * Math.exp((drift * sumT + vol * sumW) / fn);
-    if (payoff == 1) {
-      const intrinsic = Math.max(optionType * (A - K), 0.0);
-      price = discount * intrinsic;
-      q1 = controlKind == 1 ? discount * Math.max(optionType * (G - K), 0.0) : discount * S0 * lastE;
-      if (greeks) {
-        const g = intrinsic > 0.0 ? optionType * S0 / fn : 0.0;
-        pathwiseGreeks(price, g * sumE, g * sumEW, g * sumET, w1);
-      }
+    const intrinsic = Math.max(optionType * (A - K), 0.0);
+    price = discount * intrinsic;
+    if (controlKind == 1) {
+      const G = S0 * exp((drift * sumT + vol * sumW) / fn);
+      q1 = discount * Math.max(optionType * (G - K), 0.0);
     } else {
-      const intrinsic = Math.max(optionType * (G - K), 0.0);
-      price = discount * intrinsic;
       q1 = discount * S0 * lastE;
-      if (greeks) {
-        const g = intrinsic > 0.0 ? optionType * G / fn : 0.0;
-        pathwiseGreeks(price, g * fn, g * sumW, g * sumT, w1);
-      }
+    }
+    if (greeks) {
+      const g = intrinsic > 0.0 ? optionType * S0 / fn : 0.0;
+      pathwiseGreeks(price, g * sumE, g * sumEW, g * sumET, w1);
+    }
+  } else if (payoff == 2) {
+    // Geometric average: only Σ W(t_i) (summed while the path was generated) and the terminal price.
+    const fn = <f64>n;
+    const sumW = sign * sumWAll;
+    const sumT = dt * fn * (fn + 1.0) * 0.5;
+    const G = S0 * exp((drift * sumT + vol * sumW) / fn);
+    const intrinsic = Math.max(optionType * (G - K), 0.0);
+    price = discount * intrinsic;
+    q1 = discount * S0 * exp(drift * dt * fn + sv * w(n - 1));
+    if (greeks) {
+      const g = intrinsic > 0.0 ? optionType * G / fn : 0.0;
+      pathwiseGreeks(price, g * fn, g * sumW, g * sumT, w1);
     }
   } else if (payoff == 3) {
     // Discrete monitoring in log space: no exp per date.
@@ -195,7 +248,7 @@ function evaluatePath(sign: f64): void {
         if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) <= logBarrier) { hit = true; break; }
       }
     }
-    const ST = S0 * Math.exp(drift * T + vol * wT);
+    const ST = S0 * exp(drift * T + vol * wT);
     const knockIn = (barrierKind & 1) == 1;
     const alive = knockIn ? hit : !hit;
     price = discount * (alive ? Math.max(optionType * (ST - K), 0.0) : rebate);
@@ -210,8 +263,8 @@ function evaluatePath(sign: f64): void {
       const x = driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3));
       if (optionType > 0.0 ? x < extreme : x > extreme) { extreme = x; at = i; }
     }
-    const ST = S0 * Math.exp(drift * T + vol * wT);
-    const SX = S0 * Math.exp(extreme);
+    const ST = S0 * exp(drift * T + vol * wT);
+    const SX = S0 * exp(extreme);
     price = discount * optionType * (ST - SX);
     q1 = discount * ST;
     if (greeks) {
@@ -226,31 +279,36 @@ function evaluatePath(sign: f64): void {
   if (!greeks) { q2 = 0; q3 = 0; q4 = 0; q5 = 0; q6 = 0; }
 }
 
-/** Philox normals for sample s: Box-Muller on pairs of open uniforms, four normals per Philox block. */
+/**
+ * Philox normals for sample s: counter (s, g, 0) gives four words, Box-Muller pairs (w0, w1) → z_{4g}, z_{4g+1} and
+ * (w2, w3) → z_{4g+2}, z_{4g+3} (trig.ts; both pairs in one f64x2 in the SIMD build); then W by cumulative sums.
+ */
 function pseudoNormals(s: u64, k0: u32, k1: u32): void {
-  const twoPi: f64 = 6.283185307179586;
+  const lo = <u32>s;
+  const hi = <u32>(s >> 32);
+  // zbuf has room for a multiple of 4 normals.
   for (let g = 0; g < n; g += 4) {
-    philox4x32(<u32>s, <u32>(s >> 32), <u32>(g >> 2), 0, k0, k1);
-    const r0 = Math.sqrt(-2.0 * Math.log(uniformOpen(philoxOut0)));
-    const a0 = twoPi * uniformOpen(philoxOut1);
-    const r1 = Math.sqrt(-2.0 * Math.log(uniformOpen(philoxOut2)));
-    const a1 = twoPi * uniformOpen(philoxOut3);
+    philox4x32(lo, hi, <u32>(g >> 2), 0, k0, k1);
     const p = zbuf + (<usize>g << 3);
-    // zbuf has room for a multiple of 4 normals.
-    store<f64>(p, r0 * Math.cos(a0));
-    store<f64>(p, r0 * Math.sin(a0), 8);
-    store<f64>(p, r1 * Math.cos(a1), 16);
-    store<f64>(p, r1 * Math.sin(a1), 24);
+    if (ASC_FEATURE_SIMD) {
+      boxMullerPairs(philoxOut0, philoxOut1, philoxOut2, philoxOut3, p, p + 16);
+    } else {
+      boxMullerPair(philoxOut0, philoxOut1, p);
+      boxMullerPair(philoxOut2, philoxOut3, p + 16);
+    }
   }
   let acc: f64 = 0;
   let z2: f64 = 0;
+  let sw: f64 = 0;
   for (let i = 0; i < n; i++) {
     const z = load<f64>(zbuf + (<usize>i << 3));
     acc += sqrtDt * z;
     z2 += z * z;
+    sw += acc;
     store<f64>(wbuf + (<usize>i << 3), acc);
   }
   sumZ2 = z2;
+  sumWAll = sw;
 }
 
 // Brownian bridge tables (built per call into the work space).
@@ -305,13 +363,16 @@ function bridgeNormals(): void {
   }
   let prev: f64 = 0;
   let z2: f64 = 0;
+  let sw: f64 = 0;
   for (let i = 0; i < n; i++) {
     const wi = load<f64>(wbuf + (<usize>i << 3));
     const z = (wi - prev) / sqrtDt;
     z2 += z * z;
+    sw += wi;
     prev = wi;
   }
   sumZ2 = z2;
+  sumWAll = sw;
 }
 
 /** Evaluates sample s (one path, or an antithetic pair averaged) and adds it to the block accumulators at acc. */

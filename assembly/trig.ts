@@ -1,0 +1,90 @@
+// Box-Muller normals with a vectorizable sin/cos of a whole turn: (r cos 2πu₂, r sin 2πu₂), r = √(−2 ln u₁)
+// (G. E. P. Box, M. E. Muller, Ann. Math. Stat. 29 (1958) 610-611).
+//
+// sin 2πu and cos 2πu for u in (0, 1): k = round(4u) quarter turns, f = u − k/4 in [−1/8, 1/8] (exact: u has
+// at most 33 significant bits and k/4 is a multiple of 1/4), x = 2π·f in [−π/4, π/4], then the fdlibm kernels
+// __kernel_sin / __kernel_cos (Sun 1993, as in musl k_sin.c / k_cos.c, tail y = 0; < 1 ulp on [−π/4, π/4])
+// and the quadrant k mod 4 by swapping and sign bits. The scalar and f64x2 forms perform the same IEEE-754
+// operations lane for lane (log / logv of math.ts are bit-identical too), so both builds give the same normals.
+import { log, logv } from "./math";
+
+const ROUND_MAGIC: f64 = 6755399441055744.0; // 1.5·2^52: x + it rounds x to an integer in the low mantissa bits
+const TWO_PI: f64 = 6.283185307179586;
+const SIN_S1: f64 = -1.66666666666666324348e-01;
+const SIN_S2: f64 = 8.33333333332248946124e-03;
+const SIN_S3: f64 = -1.98412698298579493134e-04;
+const SIN_S4: f64 = 2.75573137070700676789e-06;
+const SIN_S5: f64 = -2.50507602534068634195e-08;
+const SIN_S6: f64 = 1.58969099521155010221e-10;
+const COS_C1: f64 = 4.16666666666666019037e-02;
+const COS_C2: f64 = -1.38888888888741095749e-03;
+const COS_C3: f64 = 2.48015872894767294178e-05;
+const COS_C4: f64 = -2.75573143513906633035e-07;
+const COS_C5: f64 = 2.08757232129817482790e-09;
+const COS_C6: f64 = -1.13596475577881948265e-11;
+
+/** Maps a 32-bit word to (0, 1): (x + ½)·2⁻³² (the same as philox.ts uniformOpen). */
+// @ts-ignore: decorator
+@inline function uniform(x: u32): f64 {
+  return (<f64>x + 0.5) * 2.3283064365386963e-10;
+}
+
+/**
+ * Writes the Box-Muller pair of the words (a, b) at out: out[0] = r·cos 2πu_b, out[1] = r·sin 2πu_b with
+ * r = √(−2 ln u_a), u = (word + ½)·2⁻³².
+ */
+// @ts-ignore: decorator
+@inline export function boxMullerPair(a: u32, b: u32, out: usize): void {
+  const r = Math.sqrt(-2.0 * log(uniform(a)));
+  const u = uniform(b);
+  const t = u * 4.0 + ROUND_MAGIC;
+  const k = t - ROUND_MAGIC;
+  const x = (u - k * 0.25) * TWO_PI;
+  const z = x * x;
+  const w = z * z;
+  const rs = SIN_S2 + z * (SIN_S3 + z * SIN_S4) + z * w * (SIN_S5 + z * SIN_S6);
+  const sinx = x + z * x * (SIN_S1 + z * rs);
+  const rc = z * (COS_C1 + z * (COS_C2 + z * COS_C3)) + w * w * (COS_C4 + z * (COS_C5 + z * COS_C6));
+  const hz = 0.5 * z;
+  const one = 1.0 - hz;
+  const cosx = one + (((1.0 - one) - hz) + z * rc);
+  // Quadrant q = k mod 4: q odd swaps sin and cos; cos is negated for q ∈ {1, 2}, sin for q ∈ {2, 3}.
+  const q = reinterpret<i64>(t) & 3;
+  const swap = (q & 1) != 0;
+  const c = reinterpret<i64>(select<f64>(sinx, cosx, swap)) ^ (((q + 1) & 2) << 62);
+  const s = reinterpret<i64>(select<f64>(cosx, sinx, swap)) ^ ((q & 2) << 62);
+  store<f64>(out, r * reinterpret<f64>(c));
+  store<f64>(out, r * reinterpret<f64>(s), 8);
+}
+
+/**
+ * Two Box-Muller pairs at once, lane for lane the operations of {@link boxMullerPair}: words (a0, b0) → out0
+ * and (a1, b1) → out1, each as (r·cos, r·sin).
+ */
+// @ts-ignore: decorator
+@inline export function boxMullerPairs(a0: u32, b0: u32, a1: u32, b1: u32, out0: usize, out1: usize): void {
+  const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(i32x4(a0, a1, 0, 0)), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
+  const r = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logv(ua)));
+  const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(i32x4(b0, b1, 0, 0)), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
+  const t = f64x2.add(f64x2.mul(u, f64x2.splat(4.0)), f64x2.splat(ROUND_MAGIC));
+  const k = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
+  const x = f64x2.mul(f64x2.sub(u, f64x2.mul(k, f64x2.splat(0.25))), f64x2.splat(TWO_PI));
+  const z = f64x2.mul(x, x);
+  const w = f64x2.mul(z, z);
+  let rs = f64x2.add(f64x2.splat(SIN_S2), f64x2.mul(z, f64x2.add(f64x2.splat(SIN_S3), f64x2.mul(z, f64x2.splat(SIN_S4)))));
+  rs = f64x2.add(rs, f64x2.mul(f64x2.mul(z, w), f64x2.add(f64x2.splat(SIN_S5), f64x2.mul(z, f64x2.splat(SIN_S6)))));
+  const sinx = f64x2.add(x, f64x2.mul(f64x2.mul(z, x), f64x2.add(f64x2.splat(SIN_S1), f64x2.mul(z, rs))));
+  let rc = f64x2.mul(z, f64x2.add(f64x2.splat(COS_C1), f64x2.mul(z, f64x2.add(f64x2.splat(COS_C2), f64x2.mul(z, f64x2.splat(COS_C3))))));
+  rc = f64x2.add(rc, f64x2.mul(f64x2.mul(w, w), f64x2.add(f64x2.splat(COS_C4), f64x2.mul(z, f64x2.add(f64x2.splat(COS_C5), f64x2.mul(z, f64x2.splat(COS_C6)))))));
+  const hz = f64x2.mul(f64x2.splat(0.5), z);
+  const one = f64x2.sub(f64x2.splat(1.0), hz);
+  const cosx = f64x2.add(one, f64x2.add(f64x2.sub(f64x2.sub(f64x2.splat(1.0), one), hz), f64x2.mul(z, rc)));
+  const q = v128.and(t, i64x2.splat(3));
+  const swap = i64x2.eq(v128.and(q, i64x2.splat(1)), i64x2.splat(1));
+  const c = v128.xor(v128.bitselect(sinx, cosx, swap), i64x2.shl(v128.and(i64x2.add(q, i64x2.splat(1)), i64x2.splat(2)), 62));
+  const s = v128.xor(v128.bitselect(cosx, sinx, swap), i64x2.shl(v128.and(q, i64x2.splat(2)), 62));
+  const rcos = f64x2.mul(r, c);
+  const rsin = f64x2.mul(r, s);
+  v128.store(out0, v128.shuffle<f64>(rcos, rsin, 0, 2));
+  v128.store(out1, v128.shuffle<f64>(rcos, rsin, 1, 3));
+}
