@@ -102,7 +102,12 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   // Commands of this connection are small and idempotent; BullMQ's own connection must retry forever.
   const redis = new Redis(options.redis, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true });
   redis.on("error", () => {}); // reconnects by itself; errors surface on the commands
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`cannot connect to Redis at ${options.redis}: ${errorMessage(error)}`, { cause: error });
+  }
   const engine = options.engine === "pricer" ? await pricerEngine() : await poolEngine(concurrency);
 
   const started = Date.now();

@@ -7,7 +7,7 @@ import { createPricer, PricingInputError, type ImpliedVolBatch, type OptionBatch
 import type { MonteCarloSpec } from "../bindings/montecarlo.js";
 import { createFleetPricingPool, FleetTimeoutError, type FleetPricingPool } from "../fleet/client.js";
 import { buildWorkerLauncher, killWorker, startWorkerProcess, type WorkerProcess } from "./helpers/fleet.js";
-import { startRedis, type TestRedis } from "./helpers/redis.js";
+import { freePort, startRedis, type TestRedis } from "./helpers/redis.js";
 
 let redis: TestRedis;
 let pricer: Pricer;
@@ -189,6 +189,11 @@ describe("fleet workers", () => {
 
   it("`pool2peer worker` with a bad flag prints usage and exits 2", async () => {
     await expect(startWorkerProcess(launcher.launcher, redis.url, ["--concurrency", "zero"])).rejects.toThrow(/usage: pool2peer worker/);
+  });
+
+  it("`pool2peer worker` pointed at a port where no Redis listens exits 1 saying it cannot connect", async () => {
+    const port = await freePort();
+    await expect(startWorkerProcess(launcher.launcher, `redis://127.0.0.1:${port}`)).rejects.toThrow(/exited \(1\)[\s\S]*cannot connect to Redis/);
   });
 
   it("SIGTERM during a call: the worker finishes its running job, removes its heartbeat, exits 0, and the call completes", async () => {
