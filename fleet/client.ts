@@ -56,6 +56,12 @@ export interface FleetPricingPoolOptions {
   /** Monte Carlo path blocks (4096 paths each) per job (default 16). */
   blocksPerJob?: number;
   /**
+   * Jobs of one call queued or running at once; the next is queued as one finishes (default 32 for batches,
+   * i.e. ≤ 120 MB of input frames in Redis at 65,536 options per job, and 1024 for Monte Carlo). Inputs are
+   * encoded only when their job is queued, so the client's memory is bounded the same way.
+   */
+  maxJobsInFlight?: number;
+  /**
    * Where element values are validated: "client" (default: the whole batch before any job is sent, in the
    * pricer's order) or "workers" (each job on its worker; an invalid job fails without retry and the call
    * rejects with the PricingInputError of the first failing job, field and index in the whole batch).
@@ -85,7 +91,10 @@ export interface FleetCallOptions {
 export interface FleetPricingPool {
   /** The BullMQ queue the calls go to. */
   readonly queue: string;
-  /** Black-Scholes-Merton price and greeks, bit-identical to the single-thread pricer. */
+  /**
+   * Black-Scholes-Merton price and greeks, bit-identical to the single-thread pricer. Job inputs are encoded
+   * as jobs are queued (see maxJobsInFlight): leave the batch unchanged until the call settles.
+   */
   blackScholes(batch: OptionBatch, options?: FleetCallOptions): Promise<Greeks>;
   /** Implied volatility, bit-identical to the single-thread pricer. */
   impliedVol(batch: ImpliedVolBatch, options?: FleetCallOptions): Promise<ImpliedVolResult>;
@@ -123,13 +132,18 @@ interface PlannedJob {
   count: number;
   /** Work units (options or paths) for progress. */
   units: number;
-  /** Input frame of a batch job (kept until its result arrives, to resubmit after a Redis data loss). */
+  /** Input frame of a batch job, made when the job is queued and kept until its result arrives (to resubmit). */
   input: Uint8Array | undefined;
+  /** Makes the input frame (batch jobs). */
+  encode: (() => Uint8Array) | undefined;
 }
 
 /** One call in flight. */
 class FleetCall {
+  /** Queued and not yet placed. */
   readonly outstanding = new Set<number>();
+  /** Jobs [0, queued) have been queued. */
+  queued = 0;
   readonly inputErrors = new Map<number, PricingInputError>();
   lastNewsAt = Date.now();
   lastProgressAt = Date.now();
@@ -150,7 +164,6 @@ class FleetCall {
     readonly options: FleetCallOptions,
     readonly spec?: MonteCarloSpec,
   ) {
-    for (const job of jobs) this.outstanding.add(job.index);
     this.promise = new Promise<void>((resolve, reject) => {
       this.resolvePromise = resolve;
       this.rejectPromise = reject;
@@ -199,6 +212,8 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
   const connectTimeoutMs = positiveInteger("connectTimeoutMs", options.connectTimeoutMs, 10_000);
   const auditIntervalMs = positiveInteger("auditIntervalMs", options.auditIntervalMs, 1000);
   const ttlMs = positiveInteger("ttlMs", options.ttlMs, 3_600_000);
+  const batchInFlight = positiveInteger("maxJobsInFlight", options.maxJobsInFlight, 32);
+  const mcInFlight = positiveInteger("maxJobsInFlight", options.maxJobsInFlight, 1024);
   const validateOn = options.validate ?? "client";
   if (validateOn !== "client" && validateOn !== "workers") throw new PricingInputError("validate", undefined, `must be "client" or "workers", got ${String(validateOn)}`);
   // Options per job are kept even so every option sits in the same SIMD lane position as in the pricer.
@@ -261,7 +276,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
       void fail(call, call.inputErrors.get(first)!);
       return;
     }
-    if (call.outstanding.size === 0) {
+    if (call.outstanding.size === 0 && call.queued === call.jobs.length) {
       call.resolve();
       void cleanup(call, false);
     }
@@ -290,7 +305,10 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     const pipeline = redis.pipeline();
     if (call.kind === "monteCarlo") pipeline.set(call.inputKey(0), "1", "PX", ttlMs);
     for (const index of indices) {
-      const input = call.jobs[index]!.input;
+      const job = call.jobs[index]!;
+      call.outstanding.add(index);
+      if (job.encode && !job.input) job.input = job.encode();
+      const input = job.input;
       if (input) pipeline.set(call.inputKey(index), Buffer.from(input.buffer, input.byteOffset, input.byteLength), "PX", ttlMs);
     }
     await bounded(pipeline.exec(), commandMs, "uploading job inputs");
@@ -318,6 +336,14 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     await bounded(queue.addBulk(jobs), commandMs, "adding jobs");
   };
 
+  /** Queues the call's next jobs while fewer than `maxJobsInFlight` are outstanding. */
+  const submitMore = async (call: FleetCall): Promise<void> => {
+    const limit = call.kind === "monteCarlo" ? mcInFlight : batchInFlight;
+    const next: number[] = [];
+    while (call.queued < call.jobs.length && call.outstanding.size + next.length < limit) next.push(call.queued++);
+    await submit(call, next);
+  };
+
   /** A job's result is in Redis: place it (or resubmit the job when the frame has vanished). */
   const collect = async (call: FleetCall, index: number): Promise<void> => {
     if (call.settled || !call.outstanding.has(index)) return;
@@ -336,10 +362,12 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     }
     call.outstanding.delete(index);
     job.input = undefined;
+    job.encode = undefined;
     // Monte Carlo jobs share the call's liveness key as input: it stays until the call ends.
     const done = call.kind === "monteCarlo" ? [call.outputKey(index)] : [call.inputKey(index), call.outputKey(index)];
     void redis.unlink(...done).catch(() => {});
     progress(call, job);
+    if (call.queued < call.jobs.length) await submitMore(call).catch((error: unknown) => fail(call, error));
     check(call);
   };
 
@@ -457,7 +485,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       waiting ??= waitLoop();
-      await submit(call, jobs.map((job) => job.index));
+      await submitMore(call);
       await call.promise;
     } catch (error) {
       await fail(call, error);
@@ -474,7 +502,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     const jobs: PlannedJob[] = [];
     for (let start = 0; start < n; start += jobOptions) {
       const end = Math.min(n, start + jobOptions);
-      jobs.push({ index: jobs.length, start, count: end - start, units: end - start, input: encodeBatchSlice(kind, batch, start, end) });
+      jobs.push({ index: jobs.length, start, count: end - start, units: end - start, input: undefined, encode: () => encodeBatchSlice(kind, batch, start, end) });
     }
     return { n, jobs };
   };
@@ -512,7 +540,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
       for (let first = 0; first < totalBlocks; first += blocksPerJob) {
         const count = Math.min(blocksPerJob, totalBlocks - first);
         const units = Math.min(normalized.paths, (first + count) * MC_BLOCK_PATHS) - first * MC_BLOCK_PATHS;
-        jobs.push({ index: jobs.length, start: first, count, units, input: undefined });
+        jobs.push({ index: jobs.length, start: first, count, units, input: undefined, encode: undefined });
       }
       // The spec travels as JSON in the job data: only its own plain fields.
       const plainSpec = JSON.parse(JSON.stringify(spec)) as MonteCarloSpec;

@@ -19,7 +19,8 @@ beforeAll(async () => {
   [redis, pricer, launcher] = await Promise.all([startRedis(), createPricer(), buildWorkerLauncher()]);
   // One local-pool thread per process: three processes on this 2-core machine are plenty.
   for (let k = 0; k < 3; k++) workers.push(await startWorkerProcess(launcher.launcher, redis.url, ["--concurrency", "1"]));
-  fleet = await createFleetPricingPool({ redis: redis.url, optionsPerJob: 65_536, blocksPerJob: 4 });
+  // At most 3 jobs of a call in flight: the window that queues the next job as one finishes is exercised too.
+  fleet = await createFleetPricingPool({ redis: redis.url, optionsPerJob: 65_536, blocksPerJob: 4, maxJobsInFlight: 3 });
 });
 
 afterAll(async () => {
@@ -150,6 +151,25 @@ describe("fleet errors", () => {
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       await lonely.close();
+    }
+  });
+
+  it("maxJobsInFlight bounds the jobs of a call sitting in Redis (2 of 6 queued while nothing runs them)", async () => {
+    const queueName = "window-test";
+    const client = await createFleetPricingPool({ redis: redis.url, queue: queueName, optionsPerJob: 1000, maxJobsInFlight: 2 });
+    const queue = new Queue(queueName, { connection: { host: "127.0.0.1", port: redis.port } as never });
+    try {
+      const controller = new AbortController();
+      const call = client.blackScholes(optionBatch(6000), { signal: controller.signal });
+      for (let k = 0; k < 100 && (await queue.getWaitingCount()) < 2; k++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await queue.getWaitingCount()).toBe(2);
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await queue.close();
+      await client.close();
     }
   });
 
