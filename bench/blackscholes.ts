@@ -47,12 +47,18 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const kernel = core.exports.blackScholesBatch;
 
   const out = greeksColumns(n);
+  const reused = greeksColumns(n);
   const peerOut = greeksColumns(peerN);
   const tasks: BatchTask[] = [
     {
       suite: SUITE, name: "wasm simd", units: n, unit: "option", baseline: BASELINE,
       note: "createPricer(): price + 5 greeks, incl. validation and copies",
       run: () => { sink += simd.blackScholes(batch).price[0]!; },
+    },
+    {
+      suite: SUITE, name: "wasm simd, reused output", units: n, unit: "option", baseline: BASELINE,
+      note: "createPricer(): blackScholes(batch, output) into arrays reused across calls, as plain js does",
+      run: () => { sink += simd.blackScholes(batch, reused).price[0]!; },
     },
     {
       suite: SUITE, name: "wasm scalar", units: n, unit: "option", baseline: BASELINE,
