@@ -35,6 +35,39 @@ export let philoxOut3: u32 = 0;
   philoxOut3 = c3;
 }
 
+/**
+ * Four Philox4x32-10 blocks at once in i32x4 lanes (lane j = counter (c0, c1, c2 + j, c3)), the same integers as
+ * four philox4x32 calls: the high halves of the 32×32→64 products by i64x2.extmul, the low halves by i32x4.mul.
+ * Writes four v128 at out (16-byte aligned): v128 k holds word k of the four blocks (lane j = block j).
+ */
+// @ts-ignore: decorator
+@inline export function philox4x32x4(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, out: usize): void {
+  let x0 = i32x4.splat(c0);
+  let x1 = i32x4.splat(c1);
+  let x2 = i32x4.add(i32x4.splat(c2), i32x4(0, 1, 2, 3));
+  let x3 = i32x4.splat(c3);
+  let key0 = i32x4.splat(k0);
+  let key1 = i32x4.splat(k1);
+  const m0 = i32x4.splat(<i32>PHILOX_M0);
+  const m1 = i32x4.splat(<i32>PHILOX_M1);
+  for (let round = 0; round < 10; round++) {
+    const hi0 = v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(x0, m0), i64x2.extmul_high_i32x4_u(x0, m0), 1, 3, 5, 7);
+    const hi1 = v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(x2, m1), i64x2.extmul_high_i32x4_u(x2, m1), 1, 3, 5, 7);
+    const lo0 = i32x4.mul(x0, m0);
+    const lo1 = i32x4.mul(x2, m1);
+    x0 = v128.xor(v128.xor(hi1, x1), key0);
+    x2 = v128.xor(v128.xor(hi0, x3), key1);
+    x1 = lo1;
+    x3 = lo0;
+    key0 = i32x4.add(key0, i32x4.splat(<i32>PHILOX_W0));
+    key1 = i32x4.add(key1, i32x4.splat(<i32>PHILOX_W1));
+  }
+  v128.store(out, x0);
+  v128.store(out, x1, 16);
+  v128.store(out, x2, 32);
+  v128.store(out, x3, 48);
+}
+
 /** Maps a 32-bit word to the open interval (0, 1): (x + 0.5)·2⁻³², never 0 or 1 (safe for log and AS241). */
 // @ts-ignore: decorator
 @inline export function uniformOpen(x: u32): f64 {

@@ -63,9 +63,15 @@ const COS_C6: f64 = -1.13596475577881948265e-11;
  */
 // @ts-ignore: decorator
 @inline export function boxMullerPairs(a0: u32, b0: u32, a1: u32, b1: u32, out0: usize, out1: usize): void {
-  const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(i32x4(a0, a1, 0, 0)), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
+  boxMullerPairsv(i32x4(a0, a1, 0, 0), i32x4(b0, b1, 0, 0), out0, out1);
+}
+
+/** {@link boxMullerPairs} on words already in v128 lanes: u32 lanes 0 and 1 of `a` (radii) and `b` (angles). */
+// @ts-ignore: decorator
+@inline export function boxMullerPairsv(a: v128, b: v128, out0: usize, out1: usize): void {
+  const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(a), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
   const r = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logv(ua)));
-  const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(i32x4(b0, b1, 0, 0)), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
+  const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(b), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
   const t = f64x2.add(f64x2.mul(u, f64x2.splat(4.0)), f64x2.splat(ROUND_MAGIC));
   const k = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
   const x = f64x2.mul(f64x2.sub(u, f64x2.mul(k, f64x2.splat(0.25))), f64x2.splat(TWO_PI));
