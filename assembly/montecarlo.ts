@@ -6,7 +6,10 @@
 // "Monte Carlo Methods in Financial Engineering", 2004, §3.2). Pseudo-random: Philox4x32-10 counter (sample, 0,
 // group, 0) under key (seed), Box-Muller normals, W by cumulative sums. Quasi-random: Sobol (Joe-Kuo) points with
 // a random digital shift per replication, AS241 inverse CDF, Brownian bridge (Glasserman §3.1.2, Algorithm 3.2
-// ordering as in QuantLib's BrownianBridge). Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
+// ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (sin/cos of a turn, logv), Philox on
+// four counters in i32x4 lanes and exp (math.ts) on two dates per f64x2 in the SIMD build; the scalar build runs
+// the same operations in the same order (two partial sums for even and odd dates), so the builds agree bit for
+// bit. Only the arithmetic Asian needs an exp per date; the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
 // likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
 import { philox4x32, philox4x32x4, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
