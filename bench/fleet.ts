@@ -6,7 +6,7 @@
 // block's own compute time, scaled by the two processes working in parallel).
 import { createPricer } from "../bindings/pricer.js";
 import { monteCarlo, type MonteCarloSpec } from "../bindings/montecarlo.js";
-import { createFleetPricingPool } from "../fleet/client.js";
+import { createFleetPricingPool, DEFAULT_BLOCKS_PER_JOB } from "../fleet/client.js";
 import { killWorker, startWorkerProcess, workerLauncher, type WorkerProcess } from "../fleet/launcher.js";
 import { startRedis } from "../fleet/local-redis.js";
 import { createPricingPool } from "../workers/pool.js";
@@ -61,9 +61,9 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     rows.push(row(base, paths, await medianMs(async () => (sink += (await pool.monteCarlo(spec)).price), samples), "path", base, `createPricingPool({ workers: 2 }).monteCarlo, Asian call, 16 dates, ${paths} paths`));
     log(`  ${SUITE}: mc 1 thread`);
     rows.push(row("mc 1 thread", paths, await medianMs(() => (sink += monteCarlo(pricer.core, spec).price), samples), "path", base, "single-thread pricer, same spec"));
-    const jobs = Math.ceil(paths / 4096 / 16);
-    log(`  ${SUITE}: mc fleet 2 processes (${jobs} jobs of 16 blocks)`);
-    rows.push(row("mc fleet 2 processes", paths, await medianMs(async () => (sink += (await f.monteCarlo(spec)).price), samples), "path", base, `createFleetPricingPool, 2 \`pool2peer worker --concurrency 1\`, ${jobs} jobs of 65,536 paths, Redis on loopback`));
+    const jobs = Math.ceil(paths / 4096 / DEFAULT_BLOCKS_PER_JOB);
+    log(`  ${SUITE}: mc fleet 2 processes (${jobs} jobs of ${DEFAULT_BLOCKS_PER_JOB} blocks)`);
+    rows.push(row("mc fleet 2 processes", paths, await medianMs(async () => (sink += (await f.monteCarlo(spec)).price), samples), "path", base, `createFleetPricingPool, 2 \`pool2peer worker --concurrency 1\`, ${jobs} jobs of ${DEFAULT_BLOCKS_PER_JOB * 4096} paths, Redis on loopback`));
 
     // Black-Scholes: 1M options, 16 jobs of 65,536 (3.7 MB of inputs and 3.1 MB of outputs each through Redis).
     const n = quick ? 131_072 : 1_048_576;

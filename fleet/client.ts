@@ -39,8 +39,8 @@ export type { FleetWorkerInfo } from "./protocol.js";
 
 /** Options per job by default: the pricer's chunk (3.7 MB in, 3.1 MB out for Black-Scholes). */
 export const DEFAULT_OPTIONS_PER_JOB = CHUNK_OPTIONS;
-/** Monte Carlo blocks per job by default: 16 × 4096 = 65,536 paths, 16 KB of accumulators back. */
-export const DEFAULT_BLOCKS_PER_JOB = 16;
+/** Monte Carlo blocks per job by default: 32 × 4096 = 131,072 paths, 32 KB of accumulators back. */
+export const DEFAULT_BLOCKS_PER_JOB = 32;
 
 /** Options of createFleetPricingPool(). */
 export interface FleetPricingPoolOptions {
@@ -53,7 +53,7 @@ export interface FleetPricingPoolOptions {
    * validated on the workers reports the same first error as the single-thread pricer.
    */
   optionsPerJob?: number;
-  /** Monte Carlo path blocks (4096 paths each) per job (default 16). */
+  /** Monte Carlo path blocks (4096 paths each) per job (default 32). */
   blocksPerJob?: number;
   /**
    * Jobs of one call queued or running at once; the next is queued as one finishes (default 32 for batches,
