@@ -9,11 +9,14 @@ import { fileURLToPath } from "node:url";
 import type { BenchRow, SuiteModule, SuiteOptions } from "./types.js";
 
 /** Suite module names under bench/, in table order. */
-export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers"] as const;
+export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "fleet"] as const;
+
+/** Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes. */
+export const OPT_IN_SUITES: readonly string[] = ["fleet"];
 
 /** Options of runBenchmarks. */
 export interface RunOptions extends SuiteOptions {
-  /** Only these suites (names from SUITE_NAMES); all when absent or empty. */
+  /** Only these suites (names from SUITE_NAMES); when absent or empty, all but OPT_IN_SUITES. */
   suites?: readonly string[];
 }
 
@@ -45,7 +48,8 @@ export function availableSuites(): string[] {
  * @throws Error naming an unknown suite, or rethrows a suite's failure.
  */
 export async function runBenchmarks(options: RunOptions): Promise<RunResult> {
-  const wanted = options.suites && options.suites.length > 0 ? options.suites : SUITE_NAMES;
+  const wanted =
+    options.suites && options.suites.length > 0 ? options.suites : SUITE_NAMES.filter((name) => !OPT_IN_SUITES.includes(name));
   for (const name of wanted) {
     if (!(SUITE_NAMES as readonly string[]).includes(name)) {
       throw new Error(`unknown suite "${name}" (known: ${SUITE_NAMES.join(", ")})`);

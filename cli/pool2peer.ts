@@ -5,12 +5,14 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
+import { workerCommand } from "./worker.js";
 import type { CliCommand, CliIO } from "./command.js";
 
 /** Subcommands by name; add new ones here (demo, simulate, worker...). */
 export const commands: Record<string, CliCommand> = {
   bench: benchCommand,
   demo: demoCommand,
+  worker: workerCommand,
 };
 
 function usage(): string {

@@ -226,7 +226,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   };
 }
 
-const USAGE = `usage: pool2peer worker --redis URL [--concurrency N] [--queue NAME] [--engine pool|pricer]
+export const WORKER_USAGE = `usage: pool2peer worker --redis URL [--concurrency N] [--queue NAME] [--engine pool|pricer]
                         [--lock-ms MS] [--stalled-ms MS] [--heartbeat-ms MS] [--grace-ms MS]
 
 Serves pricing jobs of the fleet queue on Redis (see createFleetPricingPool). SIGTERM or SIGINT: stop taking
@@ -300,7 +300,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   try {
     flags = parseWorkerFlags(argv);
   } catch (error) {
-    process.stderr.write(`pool2peer worker: ${errorMessage(error)}\n${USAGE}\n`);
+    process.stderr.write(`pool2peer worker: ${errorMessage(error)}\n${WORKER_USAGE}\n`);
     return 2;
   }
   let worker: FleetWorker;
