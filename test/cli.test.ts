@@ -40,7 +40,7 @@ describe("pool2peer bench --quick (from source)", () => {
     expect(header).toEqual(Array.from(TABLE_COLUMNS));
     const names = rows.map((r) => `${r[0]}/${r[1]}`);
     expect(names).toEqual([
-      "blackscholes/wasm simd", "blackscholes/wasm scalar", "blackscholes/wasm simd kernel", "blackscholes/plain js",
+      "blackscholes/wasm simd", "blackscholes/wasm simd, reused output", "blackscholes/wasm scalar", "blackscholes/wasm simd kernel", "blackscholes/plain js",
       "blackscholes/black-scholes + greeks", "blackscholes/@uqee/black-scholes", "blackscholes/option-pricing",
       "impliedvol/wasm simd", "impliedvol/wasm scalar", "impliedvol/wasm simd kernel", "impliedvol/plain js newton",
     ]);
