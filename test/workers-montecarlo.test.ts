@@ -3,7 +3,7 @@
 // order make the result independent of how blocks are split, so the comparison is bit for bit, not a tolerance.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type Pricer } from "../bindings/index.js";
-import { monteCarlo, normalizeMonteCarloSpec, type MonteCarloResult, type MonteCarloSpec } from "../bindings/montecarlo.js";
+import { monteCarlo, normalizeMonteCarloSpec, runMonteCarloBlocks, type MonteCarloResult, type MonteCarloSpec } from "../bindings/montecarlo.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
 
 /** Every number of a result as its 64-bit pattern, keyed by path ("delta.stdError"...). */
@@ -61,6 +61,17 @@ describe("Monte Carlo across workers is bit-identical to the single-thread run",
       expect(results[0]!.delta?.value).toBeGreaterThan(0);
     });
   }
+
+  it("monteCarloBlocks over a block range equals the single-thread run of that range bit for bit; bad ranges are named", async () => {
+    const p = await pool(2);
+    const spec = normalizeMonteCarloSpec(specs[0]![1]);
+    const fromPool = await p.monteCarloBlocks(spec, 5, 23);
+    const alone = runMonteCarloBlocks(pricer.core, spec, 5, 23);
+    expect(fromPool.length).toBe(alone.length);
+    expect(Buffer.from(fromPool.buffer, fromPool.byteOffset, fromPool.byteLength).equals(Buffer.from(alone.buffer, alone.byteOffset, alone.byteLength))).toBe(true);
+    await expect(p.monteCarloBlocks(spec, 0, 1000)).rejects.toMatchObject({ field: "blockCount" });
+    await expect(p.monteCarloBlocks(spec, -1, 1)).rejects.toMatchObject({ field: "firstBlock" });
+  });
 
   it("a different seed changes the result (the comparison above can fail)", async () => {
     const p = await pool(2);

@@ -10,21 +10,30 @@ export function monteCarloBlocksPerTask(totalBlocks: number, workers: number): n
   return Math.max(1, Math.min(64, Math.ceil(totalBlocks / (workers * 8))));
 }
 
-/** Tasks filling `blocks` (MC_BLOCK_ACCUMULATORS per block, in block order); progress is counted in paths. */
-export function planMonteCarloJob(spec: NormalizedMonteCarloSpec, workers: number): { tasks: Task[]; blocks: Float64Array } {
-  const total = monteCarloBlockCount(spec);
-  const blocks = new Float64Array(total * MC_BLOCK_ACCUMULATORS);
-  const perTask = monteCarloBlocksPerTask(total, workers);
+/**
+ * Tasks filling `blocks` with the accumulators of blocks [firstBlock, firstBlock + blockCount) (default: all),
+ * MC_BLOCK_ACCUMULATORS per block in block order; progress is counted in paths.
+ */
+export function planMonteCarloJob(
+  spec: NormalizedMonteCarloSpec,
+  workers: number,
+  firstBlock = 0,
+  blockCount = monteCarloBlockCount(spec) - firstBlock,
+): { tasks: Task[]; blocks: Float64Array; paths: number } {
+  const end = firstBlock + blockCount;
+  const blocks = new Float64Array(blockCount * MC_BLOCK_ACCUMULATORS);
+  const perTask = monteCarloBlocksPerTask(blockCount, workers);
+  const pathsBefore = (block: number) => Math.min(spec.paths, block * MC_BLOCK_PATHS);
   const tasks: Task[] = [];
-  for (let first = 0; first < total; first += perTask) {
-    const count = Math.min(perTask, total - first);
+  for (let first = firstBlock; first < end; first += perTask) {
+    const count = Math.min(perTask, end - first);
     tasks.push({
-      units: Math.min(spec.paths, (first + count) * MC_BLOCK_PATHS) - first * MC_BLOCK_PATHS,
+      units: pathsBefore(first + count) - pathsBefore(first),
       async run(api) {
         const accumulators = unwrapReply(await api.monteCarloBlocks(spec, first, count));
-        blocks.set(accumulators, first * MC_BLOCK_ACCUMULATORS);
+        blocks.set(accumulators, (first - firstBlock) * MC_BLOCK_ACCUMULATORS);
       },
     });
   }
-  return { tasks, blocks };
+  return { tasks, blocks, paths: pathsBefore(end) - pathsBefore(firstBlock) };
 }

@@ -6,7 +6,9 @@ import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
 import {
   combineMonteCarloBlocks,
+  monteCarloBlockCount,
   normalizeMonteCarloSpec,
+  type NormalizedMonteCarloSpec,
   type MonteCarloResult,
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
@@ -78,6 +80,11 @@ export interface PricingPool {
    * @throws (rejects) PricingInputError naming the invalid spec field.
    */
   monteCarlo(spec: MonteCarloSpec, options?: CallOptions): Promise<MonteCarloResult>;
+  /**
+   * Accumulators of path blocks [firstBlock, firstBlock + blockCount) of a normalised spec (see
+   * runMonteCarloBlocks), computed across the workers: for callers that distribute blocks further (the fleet).
+   */
+  monteCarloBlocks(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number, options?: CallOptions): Promise<Float64Array>;
   /** Terminates every worker; pending calls reject. The process can exit afterwards. */
   close(): Promise<void>;
 }
@@ -262,8 +269,21 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
       const normalized = normalizeMonteCarloSpec(spec);
       const job = planMonteCarloJob(normalized, workers);
-      await scheduler.run(job.tasks, normalized.paths, call);
+      await scheduler.run(job.tasks, job.paths, call);
       return combineMonteCarloBlocks(normalized, job.blocks);
+    },
+    async monteCarloBlocks(spec, firstBlock, blockCount, call) {
+      if (closed) throw new Error("pool2peer: the pricing pool is closed");
+      const total = monteCarloBlockCount(spec);
+      if (!Number.isInteger(firstBlock) || firstBlock < 0 || firstBlock >= total) {
+        throw new PricingInputError("firstBlock", undefined, `must be an integer in [0, ${total}), got ${firstBlock}`);
+      }
+      if (!Number.isInteger(blockCount) || blockCount < 1 || firstBlock + blockCount > total) {
+        throw new PricingInputError("blockCount", undefined, `must be an integer in [1, ${total - firstBlock}], got ${blockCount}`);
+      }
+      const job = planMonteCarloJob(spec, workers, firstBlock, blockCount);
+      await scheduler.run(job.tasks, job.paths, call);
+      return job.blocks;
     },
     async close() {
       if (closed) return;
