@@ -440,12 +440,9 @@ export class OptionPool {
     const live = [...this.state.series.values()].filter((s) => s.expiry === expiry);
     const pending = this.state.treasuryPending.get(String(expiry)) ?? 0n;
     if (live.length === 0 && pending === 0n) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no open series expire at ${expiry}`);
-    const snap = this.settlementSnapshot(expiry);
+    const { price, priceUnits } = this.settlementPrice(expiry);
+    const snap = { spot: price };
     const { settings } = this;
-    const priceFloat = snap.spot * 10 ** settings.priceDecimals;
-    // Round the settlement price against the holders: up for puts (quote pools), down for calls (base pools).
-    const priceUnits = floatUnits(priceFloat, settings.collateral === "quote" ? "up" : "down");
-    if (priceUnits <= 0n) throw new PoolError("INVALID_INPUT", "oracle.spot", "settlement price rounds to 0");
     const payouts: SettlementPayout[] = [];
     let unlocked = 0n;
     for (const s of live) {
@@ -463,6 +460,21 @@ export class OptionPool {
       this.payQueue(draft, emit);
     });
     return snap.spot;
+  }
+
+  /**
+   * The settlement price of `expiry`: the oracle's first observation at or after it (within
+   * maxSettlementDelaySeconds), in priceDecimals units rounded against the holders (up for puts, down for
+   * calls). Used by settle() and by the peer book (pool/book) so peer positions settle at the same price.
+   */
+  settlementPrice(expiry: number): { price: number; priceUnits: bigint } {
+    const snap = this.settlementSnapshot(expiry);
+    const { settings } = this;
+    const priceFloat = snap.spot * 10 ** settings.priceDecimals;
+    // Round the settlement price against the holders: up for puts (quote pools), down for calls (base pools).
+    const priceUnits = floatUnits(priceFloat, settings.collateral === "quote" ? "up" : "down");
+    if (priceUnits <= 0n) throw new PoolError("INVALID_INPUT", "oracle.spot", "settlement price rounds to 0");
+    return { price: snap.spot, priceUnits };
   }
 
   /** Pays `account`'s claimable balance (settlement payouts, or treasury fees); returns the amount. */
