@@ -19,7 +19,14 @@ export type PoolErrorCode =
   | "NOTHING_TO_SETTLE"
   | "NOTHING_TO_CLAIM"
   | "UNKNOWN_WITHDRAWAL"
-  | "REPLAY_MISMATCH";
+  | "REPLAY_MISMATCH"
+  // peer book and manipulation defences (pool/book)
+  | "UNKNOWN_SERIES"
+  | "EXPIRED"
+  | "INSUFFICIENT_COLLATERAL"
+  | "UNKNOWN_ORDER"
+  | "TRADING_PAUSED"
+  | "HOLDING_PERIOD";
 
 /**
  * Thrown by OptionPool for a rejected operation. `code` says why, `field` names the input
