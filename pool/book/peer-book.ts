@@ -1,0 +1,379 @@
+// PeerBook: a limit order book per option series beside an OptionPool. Peers trade with each other at
+// price-time priority; the pool is the backstop that fills what the peers do not (routing below). Sellers
+// post full collateral exactly like the pool (collateralFor), positions settle at the pool's settlement price
+// with the pool's payoff code (payoutFor), and every change is a BookEvent so replay rebuilds the book.
+//
+// Routing of a submitted order (buy shown; a sell mirrors it with bids and "pays more" for "better"):
+//   1. walk the asks in priority (lowest price, then earliest); before each, price the pool for the size still
+//      wanted (r): the ask fills while  ask · r ≤ poolTotal(r) · 10^sizeDecimals  (peers win ties) and, for a
+//      limit order, ask ≤ limit;
+//   2. the pool fills the rest r at its quote if  poolTotal(r) · 10^sizeDecimals ≤ limit · r  (market: always);
+//   3. when the pool cannot or may not (its limits, liquidity, price above the limit), the walk goes on to
+//      the remaining asks within the limit; 4. a limit order's remainder rests, a market order's is reported.
+import type { OptionPool, Quote } from "../option-pool.js";
+import { PoolError, check } from "../errors.js";
+import type { SeriesRef } from "../events.js";
+import { seriesKey } from "../ledger.js";
+import { collateralFor, optionTypeOf, payoutFor } from "../collateral.js";
+import { exactUnits, mulDiv, pow10 } from "../units.js";
+import type { BookEvent, BookEventBody, BookPayout, BookSide } from "./events.js";
+import { bookEventsFromJSON } from "./events.js";
+import { applyBookEvent, BookState, type RestingOrder } from "./state.js";
+
+/** A series to trade: `strike` in quote currency, `expiry` unix seconds. */
+export interface SeriesSpec {
+  type: "call" | "put";
+  strike: number;
+  expiry: number;
+}
+
+/** An order: a limit order when `limitPrice` is given, else a market order. */
+export interface BookOrder extends SeriesSpec {
+  side: BookSide;
+  /** Size units (10^sizeDecimals per contract), > 0. */
+  size: bigint;
+  /** Base units per whole contract, > 0: the worst price the trader accepts (absent: market order). */
+  limitPrice?: bigint;
+  /**
+   * What the trader posts (base units, ≥ 0). Buys: the most it pays in total (peer fills + pool + the escrow of
+   * a resting remainder). Sells: the collateral for what it writes to peers (fills and the resting remainder).
+   */
+  funds: bigint;
+}
+
+/** One match against a resting peer order. */
+export interface PeerFill {
+  makerId: number;
+  maker: string;
+  /** Maker's price, base units per contract. */
+  price: bigint;
+  size: bigint;
+  /** Premium from buyer to seller (base units). */
+  amount: bigint;
+  /** Seller's collateral locked for this fill. */
+  collateral: bigint;
+}
+
+/** What happened to a submitted order, part by part. */
+export interface FillReport {
+  side: BookSide;
+  series: SeriesRef;
+  requested: bigint;
+  peerFills: PeerFill[];
+  /** The pool's part (its quote as traded), when the pool filled some. */
+  pool: Quote | undefined;
+  /** A limit order's remainder left on the book. */
+  resting: { id: number; size: bigint; price: bigint; escrow: bigint } | undefined;
+  /** A market order's size nobody filled. */
+  unfilled: bigint;
+  /** Size filled by peers and by the pool. */
+  filledByPeers: bigint;
+  filledByPool: bigint;
+  /** Buy: total premium paid (peers + pool). Sell: total received. */
+  premium: bigint;
+  /** Sell: collateral posted for peer fills. */
+  collateralPosted: bigint;
+}
+
+const ACCOUNT = /^\S.{0,127}$/s;
+
+/** The peer order book of one pool (see the file header and pool/book/README.md). */
+export class PeerBook {
+  readonly pool: OptionPool;
+  private state = new BookState();
+  private readonly log: BookEvent[] = [];
+
+  constructor(pool: OptionPool) {
+    this.pool = pool;
+  }
+
+  /** Rebuilds a book from its events; throws PoolError("REPLAY_MISMATCH") for a log that does not fit. */
+  static replay(pool: OptionPool, events: readonly BookEvent[]): PeerBook {
+    const book = new PeerBook(pool);
+    for (const e of events) {
+      applyBookEvent(book.state, e);
+      book.log.push(e);
+    }
+    return book;
+  }
+
+  /** PeerBook.replay over bookEventsToJSON text. */
+  static fromJSON(pool: OptionPool, text: string): PeerBook {
+    return PeerBook.replay(pool, bookEventsFromJSON(text));
+  }
+
+  // ------------------------------------------------------------ views
+
+  get events(): readonly BookEvent[] {
+    return this.log.slice();
+  }
+
+  /** Everything the book holds (base units): escrow of resting orders + writers' locked collateral + claimable. */
+  get assets(): bigint {
+    return this.state.escrow + this.state.locked + this.state.claimableTotal;
+  }
+
+  get escrow(): bigint {
+    return this.state.escrow;
+  }
+
+  get locked(): bigint {
+    return this.state.locked;
+  }
+
+  /** Cumulative flows in and out of the book (base units). */
+  get flows(): { paidIn: bigint; paidOut: bigint } {
+    return { paidIn: this.state.paidIn, paidOut: this.state.paidOut };
+  }
+
+  claimableOf(account: string): bigint {
+    return this.state.claimable.get(account) ?? 0n;
+  }
+
+  /** Resting bids or asks of a series, best first (copies). */
+  orders(series: SeriesSpec, side: BookSide): RestingOrder[] {
+    return this.state.side(this.keyOf(series), side).map((o) => ({ ...o }));
+  }
+
+  /** A resting order by id (copy), or undefined. */
+  order(id: number): RestingOrder | undefined {
+    const o = this.state.orders.get(id);
+    return o ? { ...o } : undefined;
+  }
+
+  /** Peer positions of `account`: long and short sizes per series. */
+  positionsOf(account: string): { series: SeriesRef; long: bigint; short: bigint }[] {
+    const out: { series: SeriesRef; long: bigint; short: bigint }[] = [];
+    for (const p of this.state.positions.values()) {
+      const long = p.longs.get(account) ?? 0n;
+      const short = p.shorts.get(account) ?? 0n;
+      if (long || short) out.push({ series: p.series, long, short });
+    }
+    return out;
+  }
+
+  /** Open peer series: size and locked collateral (copies). */
+  openSeries(): { series: SeriesRef; openSize: bigint; locked: bigint }[] {
+    return [...this.state.positions.values()].map((p) => ({ series: p.series, openSize: p.openSize, locked: p.locked }));
+  }
+
+  snapshot(): Record<string, unknown> {
+    return this.state.snapshot();
+  }
+
+  // ------------------------------------------------------------ operations
+
+  /** Opens a series for peer trading (the pool's option type; not expired). Returns its reference. */
+  list(spec: SeriesSpec): SeriesRef {
+    const series = this.seriesOf(spec);
+    if (this.state.listed.has(seriesKey(series))) throw new PoolError("INVALID_INPUT", "series", "already listed");
+    this.checkNotExpired(series);
+    this.commit((_d, emit) => emit({ kind: "list", series }));
+    return series;
+  }
+
+  /**
+   * Routes an order: peers at least as good as the pool first, then the pool, then the remaining peers within
+   * the limit; a limit order's remainder rests. Nothing changes (book or pool) when it throws.
+   */
+  submit(trader: string, order: BookOrder): FillReport {
+    check(typeof trader === "string" && ACCOUNT.test(trader), "trader", "must be a non-empty account name (≤ 128 chars)");
+    check(typeof order === "object" && order !== null, "order", "must be an object");
+    check(order.side === "buy" || order.side === "sell", "side", 'must be "buy" or "sell"');
+    const series = this.seriesOf(order);
+    const key = seriesKey(series);
+    if (!this.state.listed.has(key)) throw new PoolError("UNKNOWN_SERIES", "series", `${key} is not listed`);
+    this.checkNotExpired(series);
+    check(typeof order.size === "bigint" && order.size > 0n, "size", "must be a bigint > 0");
+    const limit = order.limitPrice;
+    if (limit !== undefined) check(typeof limit === "bigint" && limit > 0n, "limitPrice", "must be a bigint > 0 (base units per contract)");
+    check(typeof order.funds === "bigint" && order.funds >= 0n, "funds", "must be a bigint ≥ 0");
+    this.expireOrders();
+
+    const buy = order.side === "buy";
+    const scale = pow10(this.pool.settings.sizeDecimals);
+    const s = this.pool.settings;
+    const report: FillReport = {
+      side: order.side, series, requested: order.size, peerFills: [], pool: undefined, resting: undefined, unfilled: 0n,
+      filledByPeers: 0n, filledByPool: 0n, premium: 0n, collateralPosted: 0n,
+    };
+    const poolQuote = (r: bigint): Quote | undefined => {
+      if (!buy && this.pool.positionsOf(trader).every((p) => seriesKey(p.series) !== key || p.size < r)) return undefined;
+      let q: Quote;
+      try {
+        q = this.pool.quote({ type: series.type, strike: series.strike, expiry: series.expiry, size: r, side: order.side });
+      } catch (e) {
+        if (e instanceof PoolError) return undefined; // the pool cannot take it (limits, liquidity, oracle): peers only
+        throw e;
+      }
+      if (limit === undefined) return q;
+      return (buy ? q.total * scale <= limit * r : q.total * scale >= limit * r) ? q : undefined;
+    };
+    // Maker worse than the pool's average price per contract for r (peers win ties).
+    const worseThanPool = (price: bigint, q: Quote, r: bigint) => (buy ? price * r > q.total * scale : price * r < q.total * scale);
+    const withinLimit = (price: bigint) => limit === undefined || (buy ? price <= limit : price >= limit);
+
+    let poolPart: Quote | undefined;
+    this.commit((draft, emit) => {
+      let remaining = order.size;
+      let takerWritten = 0n; // cumulative size this taker writes to peers (sell), for exact collateral rounding
+      const makers = draft.side(key, buy ? "sell" : "buy");
+      for (const m of makers) {
+        if (remaining === 0n) break;
+        if (m.owner === trader) continue; // no self-matching: own orders are skipped, not filled
+        if (!withinLimit(m.price)) break;
+        const q = poolPart === undefined ? poolQuote(remaining) : undefined;
+        if (q && worseThanPool(m.price, q, remaining)) break;
+        const size = remaining < m.size ? remaining : m.size;
+        // Telescoping on cumulative sizes keeps every order's escrow exact: the pieces sum to the whole.
+        const amount = mulDiv(m.price, m.filled + size, scale, "up") - mulDiv(m.price, m.filled, scale, "up");
+        const collateral = m.side === "sell"
+          ? collateralFor(s.collateral, series.strikeUnits, m.filled + size, s) - collateralFor(s.collateral, series.strikeUnits, m.filled, s)
+          : collateralFor(s.collateral, series.strikeUnits, takerWritten + size, s) - collateralFor(s.collateral, series.strikeUnits, takerWritten, s);
+        if (m.side === "buy") takerWritten += size;
+        emit({ kind: "fill", makerId: m.id, maker: m.owner, taker: trader, makerSide: m.side, series, price: m.price, size, amount, collateral });
+        report.peerFills.push({ makerId: m.id, maker: m.owner, price: m.price, size, amount, collateral });
+        report.filledByPeers += size;
+        report.premium += amount;
+        if (!buy) report.collateralPosted += collateral;
+        remaining -= size;
+      }
+      if (remaining > 0n) {
+        poolPart = poolQuote(remaining);
+        if (poolPart) {
+          remaining -= poolPart.size;
+          report.filledByPool = poolPart.size;
+          report.premium += poolPart.total;
+          report.pool = poolPart;
+        }
+      }
+      let restEscrow = 0n;
+      if (remaining > 0n && limit !== undefined) {
+        // Only the trader's own orders can still cross (everyone else's within the limit has filled): refuse
+        // to rest a crossed book rather than trade with oneself.
+        if (draft.side(key, buy ? "sell" : "buy").some((m) => withinLimit(m.price)))
+          throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
+        restEscrow = buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
+        const id = draft.nextOrderId;
+        emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
+        report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
+      } else report.unfilled = remaining;
+      const needed = buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
+      if (needed > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", `needs ${needed}, ${order.funds} posted`);
+      // The pool's part last: the only step outside the draft, taken once everything else has succeeded.
+      if (poolPart) {
+        const q = poolPart;
+        const traded = this.pool.trade(trader, {
+          type: series.type, strike: series.strike, expiry: series.expiry, size: q.size, side: order.side,
+          ...(buy ? { maxCost: q.total } : { minProceeds: q.total }),
+        });
+        report.pool = traded;
+      }
+    });
+    return report;
+  }
+
+  /** Cancels resting order `id` of `owner`: its remaining escrow (exactly) is paid back. Returns the refund. */
+  cancel(owner: string, id: number): bigint {
+    const o = this.state.orders.get(id);
+    if (!o || o.owner !== owner) throw new PoolError("UNKNOWN_ORDER", "id", `${owner} has no resting order ${id}`);
+    const refund = o.escrow;
+    this.commit((_d, emit) => emit({ kind: "cancel", id, owner, refund, reason: "cancel" }));
+    return refund;
+  }
+
+  /** Removes every resting order whose series has expired (escrow refunded). Returns how many. */
+  expireOrders(): number {
+    const now = this.pool.clock.now();
+    const due = [...this.state.orders.values()].filter((o) => o.series.expiry <= now).sort((a, b) => a.id - b.id);
+    if (due.length === 0) return 0;
+    this.commit((_d, emit) => {
+      for (const o of due) emit({ kind: "cancel", id: o.id, owner: o.owner, refund: o.escrow, reason: "expiry" });
+    });
+    return due.length;
+  }
+
+  /**
+   * Settles the peer positions expiring at `expiry` at the pool's settlement price (OptionPool.settlementPrice)
+   * with the pool's payoff (payoutFor, rounded down): longs get their payoff, writers share what is left of the
+   * locked collateral pro rata to size (rounded down), the rounding dust goes to the pool's treasury.
+   */
+  settle(expiry: number): bigint {
+    check(Number.isInteger(expiry), "expiry", "must be integer unix seconds");
+    const now = this.pool.clock.now();
+    if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
+    this.expireOrders();
+    const open = [...this.state.positions.values()].filter((p) => p.series.expiry === expiry);
+    if (open.length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no peer positions expire at ${expiry}`);
+    const { priceUnits } = this.pool.settlementPrice(expiry);
+    const s = this.pool.settings;
+    const payouts: BookPayout[] = [];
+    let unlocked = 0n;
+    let dust = 0n;
+    for (const p of open) {
+      unlocked += p.locked;
+      let toLongs = 0n;
+      for (const [account, size] of p.longs) {
+        const amount = payoutFor(s.collateral, p.series.strikeUnits, priceUnits, size, s);
+        toLongs += amount;
+        if (amount > 0n) payouts.push({ account, position: "long", strikeUnits: p.series.strikeUnits, size, amount });
+      }
+      const left = p.locked - toLongs; // ≥ 0: locked ≥ collateral of openSize ≥ its payoff (README)
+      if (left < 0n) throw new PoolError("REPLAY_MISMATCH", "locked", "collateral below the payoff");
+      let toShorts = 0n;
+      for (const [account, size] of p.shorts) {
+        const amount = mulDiv(left, size, p.openSize, "down");
+        toShorts += amount;
+        if (amount > 0n) payouts.push({ account, position: "short", strikeUnits: p.series.strikeUnits, size, amount });
+      }
+      dust += left - toShorts;
+    }
+    this.commit((_d, emit) => emit({ kind: "settle", expiry, priceUnits, payouts, unlocked, dust, treasury: s.treasury }));
+    return priceUnits;
+  }
+
+  /** Pays `account`'s claimable balance (sale proceeds, settlement payouts). Returns it. */
+  claim(account: string): bigint {
+    const assets = this.claimableOf(account);
+    if (assets === 0n) throw new PoolError("NOTHING_TO_CLAIM", "account", `${account} has nothing to claim`);
+    this.commit((_d, emit) => emit({ kind: "claim", account, assets }));
+    return assets;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private commit(build: (draft: BookState, emit: (body: BookEventBody) => void) => void): void {
+    const draft = this.state.clone();
+    const staged: BookEvent[] = [];
+    const time = this.pool.clock.now();
+    build(draft, (body) => {
+      const e = { ...body, seq: draft.seq + 1, time } as BookEvent;
+      applyBookEvent(draft, e);
+      staged.push(e);
+    });
+    this.state = draft;
+    this.log.push(...staged);
+  }
+
+  private seriesOf(spec: SeriesSpec): SeriesRef {
+    check(typeof spec === "object" && spec !== null, "series", "must be an object");
+    const s = this.pool.settings;
+    check(spec.type === "call" || spec.type === "put", "type", 'must be "call" or "put"');
+    if (spec.type !== optionTypeOf(s.collateral))
+      throw new PoolError("WRONG_OPTION_TYPE", "type", `a ${s.collateral}-collateral book trades ${optionTypeOf(s.collateral)}s only`);
+    check(typeof spec.strike === "number" && Number.isFinite(spec.strike) && spec.strike > 0, "strike", "must be a finite number > 0");
+    const strikeUnits = exactUnits(spec.strike, s.priceDecimals);
+    check(strikeUnits !== undefined && strikeUnits > 0n, "strike", `must have at most ${s.priceDecimals} decimals`);
+    check(Number.isInteger(spec.expiry), "expiry", "must be integer unix seconds");
+    return { type: spec.type, strike: spec.strike, strikeUnits, expiry: spec.expiry };
+  }
+
+  private keyOf(spec: SeriesSpec): string {
+    return seriesKey(this.seriesOf(spec));
+  }
+
+  private checkNotExpired(series: SeriesRef): void {
+    const now = this.pool.clock.now();
+    if (now >= series.expiry) throw new PoolError("EXPIRED", "expiry", `expired ${now - series.expiry} s ago`);
+  }
+}
