@@ -14,12 +14,13 @@
 // Limits: σ√T → 0 sends d₁, d₂ → ±∞ (price → discounted forward intrinsic, φ → 0 so gamma/vega → 0
 // away from the money); σ√T → ∞ sends Φ(d₁) → 1, Φ(d₂) → 0 (call → S·e^{−qT}). Φ and φ clamp |d| at 40.
 //
-// SIMD build: two options per f64x2 iteration, the odd last element through the scalar lane code.
+// SIMD build: blocks of f64x2 pairs in four phases (see priceBlock), the odd last element through the scalar lane code.
 // Scalar build: one option per iteration. Both use assembly/math.ts, whose two forms agree bit for bit.
 
 import {
-  exp, expv, log, logv, expNegHalfSquare, expNegHalfSquarev,
-  normCdfWithExp, normCdfWithExpv, pmax, INV_SQRT_2PI,
+  exp, expvWith, log, logNormalv, normCdfWithExp, normCdfNearv, pmax,
+  EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C, CDF_TABLE_X2, CDF_TABLE_X2_B,
+  INV_SQRT_2PI, INV_SQRT_2PI_X2, HALF_X2, NEG_HALF_X2, TWO_X2, CDF_NEAR_MAX_X2, MIN_NORMAL_X2, INFINITY_X2,
 } from "./math";
 import { normalisedBlackCall } from "./normalised_black";
 
@@ -31,6 +32,11 @@ const MIN_TOTAL_VOL: f64 = 2.2250738585072014e-308;
 // carries full relative precision) and F/K < 1e300 (the product cannot overflow).
 const E_PRODUCT_MIN: f64 = 1e-280;
 const RATIO_MAX: f64 = 1e300;
+// The same constants as splatted pairs for the f64x2 code (one v128.load each; see assembly/math.ts).
+const WING_CANCELLATION_X2: usize = memory.data<f64>([WING_CANCELLATION, WING_CANCELLATION], 16);
+const MIN_TOTAL_VOL_X2: usize = memory.data<f64>([MIN_TOTAL_VOL, MIN_TOTAL_VOL], 16);
+const E_PRODUCT_MIN_X2: usize = memory.data<f64>([E_PRODUCT_MIN, E_PRODUCT_MIN], 16);
+const RATIO_MAX_X2: usize = memory.data<f64>([RATIO_MAX, RATIO_MAX], 16);
 
 /**
  * The price of one option from the normalised Black function (Jäckel 2015):
@@ -50,105 +56,160 @@ function priceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
   price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
 ): void {
-  const w = load<f64>(type + o);
-  const S = load<f64>(spot + o);
-  const K = load<f64>(strike + o);
   const T = load<f64>(expiry + o);
-  const sigma = load<f64>(vol + o);
+  const negT = -T;
   const r = load<f64>(rate + o);
   const q = load<f64>(dividend + o);
-
-  const sqrtT = Math.sqrt(T);
-  const s = pmax(sigma * sqrtT, MIN_TOTAL_VOL);
-  const dq = exp(-q * T);
-  const dr = exp(-r * T);
+  const dq = exp(q * negT);
+  const dr = exp(r * negT);
+  const S = load<f64>(spot + o);
+  const K = load<f64>(strike + o);
   const x = log(S / K) + (r - q) * T;
-  const d1 = x / s + 0.5 * s;
+  const sqrtT = Math.sqrt(T);
+  const sigma = load<f64>(vol + o);
+  const s = pmax(sigma * sqrtT, MIN_TOTAL_VOL);
+  const d1 = x / s + s * 0.5;
   const d2 = d1 - s;
-  const e1 = expNegHalfSquare(abs<f64>(d1));
-  const pdf1 = INV_SQRT_2PI * e1;
-  const n1 = normCdfWithExp(w * d1, e1);
+  // e^{−d₁²/2} straight from d₁² (no exact split of the square): d₁ already carries a relative error of a
+  // few ulp, which costs e^{−d₁²/2} ~ε·d₁² relatively, as much as rounding the square does.
+  const e1 = exp((d1 * d1) * -0.5);
+  const pdf1 = e1 * INV_SQRT_2PI;
   const sdq = S * dq;
   const kdr = K * dr;
+  const vegaTerm = sdq * pdf1;
+  store<f64>(gamma + o, (dq * pdf1) / (S * s));
+  store<f64>(vega + o, vegaTerm * sqrtT);
+  const thetaVol = (vegaTerm * sigma) / (sqrtT * 2.0);
+  const w = load<f64>(type + o);
+  const n1 = normCdfWithExp(w * d1, e1);
+  store<f64>(delta + o, w * (dq * n1));
   // e^{−d₂²/2} = e^{−d₁²/2}·F/K (since d₁² − d₂² = 2·ln(F/K)): a division instead of an exponential,
   // unless e^{−d₁²/2} is near underflow or F/K overflows; then it is evaluated directly.
   const forwardRatio = sdq / kdr;
-  const e2 = e1 < E_PRODUCT_MIN || !(forwardRatio < RATIO_MAX) ? expNegHalfSquare(abs<f64>(d2)) : e1 * forwardRatio;
+  const e2 = e1 < E_PRODUCT_MIN || !(forwardRatio < RATIO_MAX) ? exp((d2 * d2) * -0.5) : e1 * forwardRatio;
   const n2 = normCdfWithExp(w * d2, e2);
   const a = sdq * n1;
   const b = kdr * n2;
   let p = w * (a - b);
   if (p < WING_CANCELLATION * (a + b)) p = wingPrice(w, S, K, T, sigma, r, q);
-  const vegaTerm = sdq * pdf1;
-
   store<f64>(price + o, p);
-  store<f64>(delta + o, w * (dq * n1));
-  store<f64>(gamma + o, (dq * pdf1) / (S * s));
-  store<f64>(vega + o, vegaTerm * sqrtT);
-  store<f64>(theta + o, w * (q * a - r * b) - (vegaTerm * sigma) / (2.0 * sqrtT));
+  store<f64>(theta + o, w * (q * a - r * b) - thetaVol);
   store<f64>(rho + o, w * (T * b));
 }
 
-/** Two options at byte offset `o` (f64x2 lanes); lane for lane the same operations as priceOne. */
-@inline
-function priceTwo(
+/** priceOne as an out-of-line call, for the SIMD path's rare lanes (keeps the vector loop small). */
+function repriceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
   price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
 ): void {
-  const w = v128.load(type + o);
-  const S = v128.load(spot + o);
-  const K = v128.load(strike + o);
-  const T = v128.load(expiry + o);
-  const sigma = v128.load(vol + o);
-  const r = v128.load(rate + o);
-  const q = v128.load(dividend + o);
+  priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+}
 
-  const sqrtT = f64x2.sqrt(T);
-  const s = f64x2.pmax(f64x2.mul(sigma, sqrtT), f64x2.splat(MIN_TOTAL_VOL));
-  const dq = expv(f64x2.mul(f64x2.neg(q), T));
-  const dr = expv(f64x2.mul(f64x2.neg(r), T));
-  const x = f64x2.add(logv(f64x2.div(S, K)), f64x2.mul(f64x2.sub(r, q), T));
-  const d1 = f64x2.add(f64x2.div(x, s), f64x2.mul(f64x2.splat(0.5), s));
-  const d2 = f64x2.sub(d1, s);
-  const e1 = expNegHalfSquarev(f64x2.abs(d1));
-  const pdf1 = f64x2.mul(f64x2.splat(INV_SQRT_2PI), e1);
-  const n1 = normCdfWithExpv(f64x2.mul(w, d1), e1);
-  const sdq = f64x2.mul(S, dq);
-  const kdr = f64x2.mul(K, dr);
-  const forwardRatio = f64x2.div(sdq, kdr);
-  let e2 = f64x2.mul(e1, forwardRatio);
-  const direct = v128.or(f64x2.lt(e1, f64x2.splat(E_PRODUCT_MIN)), v128.not(f64x2.lt(forwardRatio, f64x2.splat(RATIO_MAX))));
-  if (v128.any_true(direct)) e2 = v128.bitselect(expNegHalfSquarev(f64x2.abs(d2)), e2, direct);
-  const n2 = normCdfWithExpv(f64x2.mul(w, d2), e2);
-  const a = f64x2.mul(sdq, n1);
-  const b = f64x2.mul(kdr, n2);
-  let p = f64x2.mul(w, f64x2.sub(a, b));
-  const wing = f64x2.lt(p, f64x2.mul(f64x2.splat(WING_CANCELLATION), f64x2.add(a, b)));
-  if (v128.any_true(wing)) {
-    if (i64x2.extract_lane(wing, 0) != 0) {
-      p = f64x2.replace_lane(p, 0, wingPrice(
-        f64x2.extract_lane(w, 0), f64x2.extract_lane(S, 0), f64x2.extract_lane(K, 0), f64x2.extract_lane(T, 0),
-        f64x2.extract_lane(sigma, 0), f64x2.extract_lane(r, 0), f64x2.extract_lane(q, 0),
-      ));
-    }
-    if (i64x2.extract_lane(wing, 1) != 0) {
-      p = f64x2.replace_lane(p, 1, wingPrice(
-        f64x2.extract_lane(w, 1), f64x2.extract_lane(S, 1), f64x2.extract_lane(K, 1), f64x2.extract_lane(T, 1),
-        f64x2.extract_lane(sigma, 1), f64x2.extract_lane(r, 1), f64x2.extract_lane(q, 1),
-      ));
+// SIMD build: the batch goes in blocks of BLOCK options, each through four short loops over f64x2
+// pairs that hand intermediates on through a static work area (L1-resident): discount factors, then d₁,
+// then e^{−d₁²/2}, then Φ and the outputs. One long loop body is a single dependency chain
+// (ln → d₁ → exp → Φ → price, ~300 cycles) longer than the out-of-order window, so successive options
+// would hardly overlap; short loops of independent iterations do, and need few registers (V8 has 16).
+const BLOCK: i32 = 256;
+const WORK_COLUMNS: i32 = 7;
+const WORK: usize = memory.data(BLOCK * 8 * WORK_COLUMNS, 16);
+const W_DQ: usize = WORK; // e^{−qT}
+const W_DR: usize = WORK + 1 * BLOCK * 8; // e^{−rT}
+const W_D1: usize = WORK + 2 * BLOCK * 8; // d₁
+const W_S: usize = WORK + 3 * BLOCK * 8; // σ√T (floored at MIN_TOTAL_VOL)
+const W_SQRT_T: usize = WORK + 4 * BLOCK * 8; // √T
+const W_E1: usize = WORK + 5 * BLOCK * 8; // e^{−d₁²/2}
+const W_REDO: usize = WORK + 6 * BLOCK * 8; // lane mask: S/K not a normal number (priceOne handles it)
+
+/**
+ * `pairs` pairs of options from byte offset `base` (f64x2 lanes); per lane the same values as priceOne.
+ * The vector path is branch-free and covers the common case: S/K a normal number, |d₁|, |d₂| ≤ √32
+ * (Cody's central and middle ranges), e^{−d₂²/2} from e^{−d₁²/2}·F/K, no wing cancellation. A lane
+ * outside it is priced again by priceOne, which overwrites its six outputs.
+ */
+@inline
+function priceBlock(
+  base: usize, pairs: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
+  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+): void {
+  for (let j = 0; j < pairs; j++) {
+    const o = base + (<usize>j << 4);
+    const w = <usize>j << 4;
+    const negT = f64x2.neg(v128.load(expiry + o));
+    v128.store(W_DQ + w, expvWith(f64x2.mul(v128.load(dividend + o), negT), EXP_TABLE_X2));
+    v128.store(W_DR + w, expvWith(f64x2.mul(v128.load(rate + o), negT), EXP_TABLE_X2_B));
+  }
+  for (let j = 0; j < pairs; j++) {
+    const o = base + (<usize>j << 4);
+    const w = <usize>j << 4;
+    const T = v128.load(expiry + o);
+    const ratio = f64x2.div(v128.load(spot + o), v128.load(strike + o));
+    const carry = f64x2.mul(f64x2.sub(v128.load(rate + o), v128.load(dividend + o)), T);
+    const x = f64x2.add(logNormalv(ratio, f64x2.splat(0.0)), carry);
+    const sqrtT = f64x2.sqrt(T);
+    const s = f64x2.pmax(f64x2.mul(v128.load(vol + o), sqrtT), v128.load(MIN_TOTAL_VOL_X2));
+    v128.store(W_D1 + w, f64x2.add(f64x2.div(x, s), f64x2.mul(s, v128.load(HALF_X2))));
+    v128.store(W_S + w, s);
+    v128.store(W_SQRT_T + w, sqrtT);
+    v128.store(W_REDO + w, v128.or(
+      v128.not(f64x2.ge(ratio, v128.load(MIN_NORMAL_X2))),
+      v128.not(f64x2.lt(ratio, v128.load(INFINITY_X2))),
+    ));
+  }
+  for (let j = 0; j < pairs; j++) {
+    const w = <usize>j << 4;
+    const d1 = v128.load(W_D1 + w);
+    v128.store(W_E1 + w, expvWith(f64x2.mul(f64x2.mul(d1, d1), v128.load(NEG_HALF_X2)), EXP_TABLE_X2_C));
+  }
+  for (let j = 0; j < pairs; j++) {
+    const o = base + (<usize>j << 4);
+    const w = <usize>j << 4;
+    const S = v128.load(spot + o);
+    const dq = v128.load(W_DQ + w);
+    const e1 = v128.load(W_E1 + w);
+    const s = v128.load(W_S + w);
+    const sqrtT = v128.load(W_SQRT_T + w);
+    const pdf1 = f64x2.mul(e1, v128.load(INV_SQRT_2PI_X2));
+    const sdq = f64x2.mul(S, dq);
+    const vegaTerm = f64x2.mul(sdq, pdf1);
+    v128.store(gamma + o, f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(S, s)));
+    v128.store(vega + o, f64x2.mul(vegaTerm, sqrtT));
+    const thetaVol = f64x2.div(f64x2.mul(vegaTerm, v128.load(vol + o)), f64x2.mul(sqrtT, v128.load(TWO_X2)));
+    const wt = v128.load(type + o);
+    const d1 = v128.load(W_D1 + w);
+    const n1 = normCdfNearv(f64x2.mul(wt, d1), e1, CDF_TABLE_X2);
+    v128.store(delta + o, f64x2.mul(wt, f64x2.mul(dq, n1)));
+    const kdr = f64x2.mul(v128.load(strike + o), v128.load(W_DR + w));
+    const d2 = f64x2.sub(d1, s);
+    const forwardRatio = f64x2.div(sdq, kdr);
+    const e2 = f64x2.mul(e1, forwardRatio);
+    const n2 = normCdfNearv(f64x2.mul(wt, d2), e2, CDF_TABLE_X2_B);
+    const a = f64x2.mul(sdq, n1);
+    const b = f64x2.mul(kdr, n2);
+    const p = f64x2.mul(wt, f64x2.sub(a, b));
+    v128.store(price + o, p);
+    v128.store(theta + o, f64x2.sub(
+      f64x2.mul(wt, f64x2.sub(f64x2.mul(v128.load(dividend + o), a), f64x2.mul(v128.load(rate + o), b))),
+      thetaVol,
+    ));
+    v128.store(rho + o, f64x2.mul(wt, f64x2.mul(v128.load(expiry + o), b)));
+
+    // Lanes the vector path does not cover (rare on real batches; the branch predicts well).
+    const cdfMax = v128.load(CDF_NEAR_MAX_X2);
+    let redo = v128.or(v128.load(W_REDO + w), f64x2.gt(f64x2.abs(d1), cdfMax));
+    redo = v128.or(redo, f64x2.gt(f64x2.abs(d2), cdfMax));
+    redo = v128.or(redo, f64x2.lt(e1, v128.load(E_PRODUCT_MIN_X2)));
+    redo = v128.or(redo, v128.not(f64x2.lt(forwardRatio, v128.load(RATIO_MAX_X2))));
+    redo = v128.or(redo, f64x2.lt(p, f64x2.mul(f64x2.add(a, b), v128.load(WING_CANCELLATION_X2))));
+    if (v128.any_true(redo)) {
+      if (i64x2.extract_lane(redo, 0) != 0) {
+        repriceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+      }
+      if (i64x2.extract_lane(redo, 1) != 0) {
+        repriceOne(o + 8, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+      }
     }
   }
-  const vegaTerm = f64x2.mul(sdq, pdf1);
-
-  v128.store(price + o, p);
-  v128.store(delta + o, f64x2.mul(w, f64x2.mul(dq, n1)));
-  v128.store(gamma + o, f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(S, s)));
-  v128.store(vega + o, f64x2.mul(vegaTerm, sqrtT));
-  v128.store(theta + o, f64x2.sub(
-    f64x2.mul(w, f64x2.sub(f64x2.mul(q, a), f64x2.mul(r, b))),
-    f64x2.div(f64x2.mul(vegaTerm, sigma), f64x2.mul(f64x2.splat(2.0), sqrtT)),
-  ));
-  v128.store(rho + o, f64x2.mul(w, f64x2.mul(T, b)));
 }
 
 /**
@@ -164,9 +225,11 @@ export function blackScholesBatch(
 ): void {
   let i: i32 = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 1 < n; i += 2) {
-      priceTwo(<usize>i << 3, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+    for (; i + 1 < n; i += BLOCK) {
+      const pairs = min<i32>(BLOCK, n - i) >> 1;
+      priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
     }
+    i = n & ~1;
   }
   for (; i < n; i++) {
     priceOne(<usize>i << 3, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);

@@ -95,6 +95,87 @@ const Q2: f64 = 6.59881378689285515e-2;
 const Q3: f64 = 3.78239633202758244e-3;
 const Q4: f64 = 7.29751555083966205e-5;
 
+// ---- f64x2 constants -----------------------------------------------------------------------------
+// Every constant of the f64x2 forms is a splatted pair in a data segment, read with one v128.load:
+// V8's TurboFan (x64) rebuilds each v128.const inside a loop with three instructions
+// (movq r, imm64; vmovq; vpunpcklqdq) and then spills the results, a load from a fixed address is one.
+// Same values as the f64 constants above, so the two forms still agree bit for bit.
+export const NEG_HALF_X2: usize = memory.data<f64>([-0.5, -0.5], 16);
+const NEG_54_X2: usize = memory.data<f64>([-54.0, -54.0], 16);
+const NEG_INFINITY_X2: usize = memory.data<f64>([-Infinity, -Infinity], 16);
+export const HALF_X2: usize = memory.data<f64>([0.5, 0.5], 16);
+export const ONE_X2: usize = memory.data<f64>([1.0, 1.0], 16);
+export const TWO_X2: usize = memory.data<f64>([2.0, 2.0], 16);
+const A0_X2: usize = memory.data<f64>([A0, A0], 16);
+const A1_X2: usize = memory.data<f64>([A1, A1], 16);
+const A2_X2: usize = memory.data<f64>([A2, A2], 16);
+const A3_X2: usize = memory.data<f64>([A3, A3], 16);
+const A4_X2: usize = memory.data<f64>([A4, A4], 16);
+const B0_X2: usize = memory.data<f64>([B0, B0], 16);
+const B1_X2: usize = memory.data<f64>([B1, B1], 16);
+const B2_X2: usize = memory.data<f64>([B2, B2], 16);
+const B3_X2: usize = memory.data<f64>([B3, B3], 16);
+const C0_X2: usize = memory.data<f64>([C0, C0], 16);
+const C1_X2: usize = memory.data<f64>([C1, C1], 16);
+const C2_X2: usize = memory.data<f64>([C2, C2], 16);
+const C3_X2: usize = memory.data<f64>([C3, C3], 16);
+const C4_X2: usize = memory.data<f64>([C4, C4], 16);
+const C5_X2: usize = memory.data<f64>([C5, C5], 16);
+const C6_X2: usize = memory.data<f64>([C6, C6], 16);
+const C7_X2: usize = memory.data<f64>([C7, C7], 16);
+const C8_X2: usize = memory.data<f64>([C8, C8], 16);
+const CDF_ROOT32_X2: usize = memory.data<f64>([CDF_ROOT32, CDF_ROOT32], 16);
+const CDF_THRESHOLD_X2: usize = memory.data<f64>([CDF_THRESHOLD, CDF_THRESHOLD], 16);
+const D0_X2: usize = memory.data<f64>([D0, D0], 16);
+const D1_X2: usize = memory.data<f64>([D1, D1], 16);
+const D2_X2: usize = memory.data<f64>([D2, D2], 16);
+const D3_X2: usize = memory.data<f64>([D3, D3], 16);
+const D4_X2: usize = memory.data<f64>([D4, D4], 16);
+const D5_X2: usize = memory.data<f64>([D5, D5], 16);
+const D6_X2: usize = memory.data<f64>([D6, D6], 16);
+const D7_X2: usize = memory.data<f64>([D7, D7], 16);
+const EXP_ARG_MAX_X2: usize = memory.data<f64>([EXP_ARG_MAX, EXP_ARG_MAX], 16);
+const EXP_ARG_MIN_X2: usize = memory.data<f64>([EXP_ARG_MIN, EXP_ARG_MIN], 16);
+const EXP_P1_X2: usize = memory.data<f64>([EXP_P1, EXP_P1], 16);
+const EXP_P2_X2: usize = memory.data<f64>([EXP_P2, EXP_P2], 16);
+const EXP_P3_X2: usize = memory.data<f64>([EXP_P3, EXP_P3], 16);
+const EXP_P4_X2: usize = memory.data<f64>([EXP_P4, EXP_P4], 16);
+const EXP_P5_X2: usize = memory.data<f64>([EXP_P5, EXP_P5], 16);
+const INV_LN2_X2: usize = memory.data<f64>([INV_LN2, INV_LN2], 16);
+export const INV_SQRT_2PI_X2: usize = memory.data<f64>([INV_SQRT_2PI, INV_SQRT_2PI], 16);
+export const INFINITY_X2: usize = memory.data<f64>([Infinity, Infinity], 16);
+const LG1_X2: usize = memory.data<f64>([LG1, LG1], 16);
+const LG2_X2: usize = memory.data<f64>([LG2, LG2], 16);
+const LG3_X2: usize = memory.data<f64>([LG3, LG3], 16);
+const LG4_X2: usize = memory.data<f64>([LG4, LG4], 16);
+const LG5_X2: usize = memory.data<f64>([LG5, LG5], 16);
+const LG6_X2: usize = memory.data<f64>([LG6, LG6], 16);
+const LG7_X2: usize = memory.data<f64>([LG7, LG7], 16);
+const LN2_HI_X2: usize = memory.data<f64>([LN2_HI, LN2_HI], 16);
+const LN2_LO_X2: usize = memory.data<f64>([LN2_LO, LN2_LO], 16);
+export const MIN_NORMAL_X2: usize = memory.data<f64>([MIN_NORMAL, MIN_NORMAL], 16);
+const NORMAL_ARG_MAX_X2: usize = memory.data<f64>([NORMAL_ARG_MAX, NORMAL_ARG_MAX], 16);
+const NAN_X2: usize = memory.data<f64>([NaN, NaN], 16);
+const P0_X2: usize = memory.data<f64>([P0, P0], 16);
+const P1_X2: usize = memory.data<f64>([P1, P1], 16);
+const P2_X2: usize = memory.data<f64>([P2, P2], 16);
+const P3_X2: usize = memory.data<f64>([P3, P3], 16);
+const P4_X2: usize = memory.data<f64>([P4, P4], 16);
+const P5_X2: usize = memory.data<f64>([P5, P5], 16);
+const Q0_X2: usize = memory.data<f64>([Q0, Q0], 16);
+const Q1_X2: usize = memory.data<f64>([Q1, Q1], 16);
+const Q2_X2: usize = memory.data<f64>([Q2, Q2], 16);
+const Q3_X2: usize = memory.data<f64>([Q3, Q3], 16);
+const Q4_X2: usize = memory.data<f64>([Q4, Q4], 16);
+const ROUND_MAGIC_X2: usize = memory.data<f64>([ROUND_MAGIC, ROUND_MAGIC], 16);
+const SPLITTER_X2: usize = memory.data<f64>([SPLITTER, SPLITTER], 16);
+const TWO_POW_54_X2: usize = memory.data<f64>([TWO_POW_54, TWO_POW_54], 16);
+const EXP_BIAS_X2: usize = memory.data<i64>([1023, 1023], 16);
+const LOG_MANTISSA_MASK_X2: usize = memory.data<i64>([LOG_MANTISSA_MASK, LOG_MANTISSA_MASK], 16);
+const LOG_SHIFT_X2: usize = memory.data<i64>([LOG_SHIFT, LOG_SHIFT], 16);
+const LOG_SQRT_HALF_BITS_X2: usize = memory.data<i64>([LOG_SQRT_HALF_BITS, LOG_SQRT_HALF_BITS], 16);
+const ROUND_MAGIC_BITS_X2: usize = memory.data<i64>([ROUND_MAGIC_BITS, ROUND_MAGIC_BITS], 16);
+
 // ---- min/max ---------------------------------------------------------------------------------------
 // wasm's f64.min/f64x2.min must handle NaN and −0 and compile to several instructions on x86; the
 // "pseudo" forms are single minpd/maxpd instructions. x as first argument propagates a NaN x.
@@ -135,26 +216,54 @@ export function exp(x: f64): f64 {
   return y * reinterpret<f64>(s1) * reinterpret<f64>(s2);
 }
 
+// The constants of expv as one table of splatted pairs (index·16 bytes), in three copies. Binaryen merges
+// repeated loads of one address within a loop body into one local (no store in between), and V8 then
+// keeps that value live from the first use to the last and spills it; a kernel that calls expv at
+// several places gives each its own copy (expvWith), so each constant is one load next to its use.
+// 1023 as the bits of an f64 (a subnormal), the exponent bias added to 2^k's integer k.
+const EXP_BIAS_AS_F64: f64 = 5.0542915569559521e-321;
+export const EXP_TABLE_X2: usize = memory.data<f64>([
+  EXP_ARG_MIN, EXP_ARG_MIN, EXP_ARG_MAX, EXP_ARG_MAX, INV_LN2, INV_LN2, ROUND_MAGIC, ROUND_MAGIC, LN2_HI, LN2_HI, LN2_LO, LN2_LO, EXP_P5, EXP_P5, EXP_P4, EXP_P4, EXP_P3, EXP_P3, EXP_P2, EXP_P2, EXP_P1, EXP_P1, 2.0, 2.0, 1.0, 1.0, 0.5, 0.5, EXP_BIAS_AS_F64, EXP_BIAS_AS_F64,
+], 16);
+export const EXP_TABLE_X2_B: usize = memory.data<f64>([
+  EXP_ARG_MIN, EXP_ARG_MIN, EXP_ARG_MAX, EXP_ARG_MAX, INV_LN2, INV_LN2, ROUND_MAGIC, ROUND_MAGIC, LN2_HI, LN2_HI, LN2_LO, LN2_LO, EXP_P5, EXP_P5, EXP_P4, EXP_P4, EXP_P3, EXP_P3, EXP_P2, EXP_P2, EXP_P1, EXP_P1, 2.0, 2.0, 1.0, 1.0, 0.5, 0.5, EXP_BIAS_AS_F64, EXP_BIAS_AS_F64,
+], 16);
+export const EXP_TABLE_X2_C: usize = memory.data<f64>([
+  EXP_ARG_MIN, EXP_ARG_MIN, EXP_ARG_MAX, EXP_ARG_MAX, INV_LN2, INV_LN2, ROUND_MAGIC, ROUND_MAGIC, LN2_HI, LN2_HI, LN2_LO, LN2_LO, EXP_P5, EXP_P5, EXP_P4, EXP_P4, EXP_P3, EXP_P3, EXP_P2, EXP_P2, EXP_P1, EXP_P1, 2.0, 2.0, 1.0, 1.0, 0.5, 0.5, EXP_BIAS_AS_F64, EXP_BIAS_AS_F64,
+], 16);
+
+/** Entry i of a table of splatted pairs. */
+@inline
+function entry(table: usize, i: i32): v128 {
+  return v128.load(table + (<usize>i << 4));
+}
+
 /** e^x on both lanes of an f64x2; lane for lane the same operations as {@link exp}. */
 @inline
 export function expv(x: v128): v128 {
-  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(EXP_ARG_MIN)), f64x2.splat(EXP_ARG_MAX));
-  const t = f64x2.add(f64x2.mul(x, f64x2.splat(INV_LN2)), f64x2.splat(ROUND_MAGIC));
-  const k = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
-  const hi = f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI)));
-  const lo = f64x2.mul(k, f64x2.splat(LN2_LO));
+  return expvWith(x, EXP_TABLE_X2);
+}
+
+/** {@link expv} reading its constants from `table` (EXP_TABLE_X2, EXP_TABLE_X2_B or EXP_TABLE_X2_C). */
+@inline
+export function expvWith(x: v128, table: usize): v128 {
+  x = f64x2.pmin(f64x2.pmax(x, entry(table, 0)), entry(table, 1));
+  const t = f64x2.add(f64x2.mul(x, entry(table, 2)), entry(table, 3));
+  const k = f64x2.sub(t, entry(table, 3));
+  const hi = f64x2.sub(x, f64x2.mul(k, entry(table, 4)));
+  const lo = f64x2.mul(k, entry(table, 5));
   const r = f64x2.sub(hi, lo);
   const rr = f64x2.mul(r, r);
-  let p = f64x2.add(f64x2.splat(EXP_P4), f64x2.mul(rr, f64x2.splat(EXP_P5)));
-  p = f64x2.add(f64x2.splat(EXP_P3), f64x2.mul(rr, p));
-  p = f64x2.add(f64x2.splat(EXP_P2), f64x2.mul(rr, p));
-  p = f64x2.add(f64x2.splat(EXP_P1), f64x2.mul(rr, p));
+  let p = f64x2.add(f64x2.mul(rr, entry(table, 6)), entry(table, 7));
+  p = f64x2.add(f64x2.mul(rr, p), entry(table, 8));
+  p = f64x2.add(f64x2.mul(rr, p), entry(table, 9));
+  p = f64x2.add(f64x2.mul(rr, p), entry(table, 10));
   const c = f64x2.sub(r, f64x2.mul(rr, p));
-  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
-  const y = f64x2.sub(f64x2.splat(1.0), f64x2.sub(f64x2.sub(lo, q), hi));
-  const t1 = f64x2.add(f64x2.mul(k, f64x2.splat(0.5)), f64x2.splat(ROUND_MAGIC));
-  const s1 = i64x2.shl(i64x2.add(t1, i64x2.splat(1023)), 52);
-  const s2 = i64x2.shl(i64x2.add(i64x2.sub(t, t1), i64x2.splat(1023)), 52);
+  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(entry(table, 11), c));
+  const y = f64x2.sub(entry(table, 12), f64x2.sub(f64x2.sub(lo, q), hi));
+  const t1 = f64x2.add(f64x2.mul(k, entry(table, 13)), entry(table, 3));
+  const s1 = i64x2.shl(i64x2.add(t1, entry(table, 14)), 52);
+  const s2 = i64x2.shl(i64x2.add(i64x2.sub(t, t1), entry(table, 14)), 52);
   return f64x2.mul(f64x2.mul(y, s1), s2);
 }
 
@@ -186,33 +295,48 @@ export function log(x: f64): f64 {
   return select<f64>(result, special, ok);
 }
 
-/** ln x on both lanes of an f64x2; lane for lane the same operations as {@link log}. */
+/**
+ * ln x on both lanes for x a positive, normal, finite number (the caller's guarantee), with kAdjust
+ * added to the exponent (−54 for pre-scaled subnormals, else 0); lane for lane the operations of {@link log}.
+ */
 @inline
-export function logv(x: v128): v128 {
-  const subnormal = f64x2.lt(x, f64x2.splat(MIN_NORMAL));
-  const xs = v128.bitselect(f64x2.mul(x, f64x2.splat(TWO_POW_54)), x, subnormal);
-  const kAdjust = v128.bitselect(f64x2.splat(-54.0), f64x2.splat(0.0), subnormal);
-  const u = i64x2.add(xs, i64x2.splat(LOG_SHIFT));
-  const kBits = i64x2.add(i64x2.sub(i64x2.shr_u(u, 52), i64x2.splat(1023)), i64x2.splat(ROUND_MAGIC_BITS));
-  const kd = f64x2.add(f64x2.sub(kBits, f64x2.splat(ROUND_MAGIC)), kAdjust);
+export function logNormalv(x: v128, kAdjust: v128): v128 {
+  const u = i64x2.add(x, v128.load(LOG_SHIFT_X2));
+  const kBits = i64x2.add(i64x2.sub(i64x2.shr_u(u, 52), v128.load(EXP_BIAS_X2)), v128.load(ROUND_MAGIC_BITS_X2));
+  const kd = f64x2.add(f64x2.sub(kBits, v128.load(ROUND_MAGIC_X2)), kAdjust);
   const f = f64x2.sub(
-    i64x2.add(v128.and(u, i64x2.splat(LOG_MANTISSA_MASK)), i64x2.splat(LOG_SQRT_HALF_BITS)),
-    f64x2.splat(1.0),
+    i64x2.add(v128.and(u, v128.load(LOG_MANTISSA_MASK_X2)), v128.load(LOG_SQRT_HALF_BITS_X2)),
+    v128.load(ONE_X2),
   );
-  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
-  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const hfsq = f64x2.mul(f64x2.mul(f, v128.load(HALF_X2)), f);
+  const s = f64x2.div(f, f64x2.add(f, v128.load(TWO_X2)));
   const z = f64x2.mul(s, s);
   const w = f64x2.mul(z, z);
-  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
-  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w,
-    f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  // Horner with each coefficient loaded just before its add (IEEE add and mul commute, so the values are
+  // the scalar form's): V8 keeps wasm loads in program order, so a coefficient loaded early stays live.
+  let t1 = f64x2.add(f64x2.mul(w, v128.load(LG6_X2)), v128.load(LG4_X2));
+  t1 = f64x2.add(f64x2.mul(w, t1), v128.load(LG2_X2));
+  t1 = f64x2.mul(w, t1);
+  let t2 = f64x2.add(f64x2.mul(w, v128.load(LG7_X2)), v128.load(LG5_X2));
+  t2 = f64x2.add(f64x2.mul(w, t2), v128.load(LG3_X2));
+  t2 = f64x2.add(f64x2.mul(w, t2), v128.load(LG1_X2));
+  t2 = f64x2.mul(z, t2);
   const r = f64x2.add(t2, t1);
-  let result = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(kd, f64x2.splat(LN2_LO)));
-  result = f64x2.add(f64x2.add(f64x2.sub(result, hfsq), f), f64x2.mul(kd, f64x2.splat(LN2_HI)));
-  const ok = v128.and(f64x2.gt(x, f64x2.splat(0.0)), f64x2.lt(x, f64x2.splat(Infinity)));
+  const result = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(kd, v128.load(LN2_LO_X2)));
+  return f64x2.add(f64x2.add(f64x2.sub(result, hfsq), f), f64x2.mul(kd, v128.load(LN2_HI_X2)));
+}
+
+/** ln x on both lanes of an f64x2; lane for lane the same operations as {@link log}. Branch-free. */
+@inline
+export function logv(x: v128): v128 {
+  const subnormal = f64x2.lt(x, v128.load(MIN_NORMAL_X2));
+  const xs = v128.bitselect(f64x2.mul(x, v128.load(TWO_POW_54_X2)), x, subnormal);
+  const kAdjust = v128.bitselect(v128.load(NEG_54_X2), f64x2.splat(0.0), subnormal);
+  const result = logNormalv(xs, kAdjust);
+  const ok = v128.and(f64x2.gt(x, f64x2.splat(0.0)), f64x2.lt(x, v128.load(INFINITY_X2)));
   const special = v128.bitselect(
-    f64x2.splat(-Infinity),
-    v128.bitselect(f64x2.splat(NaN), x, f64x2.lt(x, f64x2.splat(0.0))),
+    v128.load(NEG_INFINITY_X2),
+    v128.bitselect(v128.load(NAN_X2), x, f64x2.lt(x, f64x2.splat(0.0))),
     f64x2.eq(x, f64x2.splat(0.0)),
   );
   return v128.bitselect(result, special, ok);
@@ -239,17 +363,17 @@ export function expNegHalfSquare(y: f64): f64 {
 /** {@link expNegHalfSquare} on both lanes (y ≥ 0); same operations lane for lane. */
 @inline
 export function expNegHalfSquarev(y: v128): v128 {
-  y = f64x2.pmin(y, f64x2.splat(NORMAL_ARG_MAX));
+  y = f64x2.pmin(y, v128.load(NORMAL_ARG_MAX_X2));
   const hi = f64x2.mul(y, y);
-  const c = f64x2.mul(y, f64x2.splat(SPLITTER));
+  const c = f64x2.mul(y, v128.load(SPLITTER_X2));
   const yh = f64x2.sub(c, f64x2.sub(c, y));
   const yl = f64x2.sub(y, yh);
   const lo = f64x2.add(
-    f64x2.add(f64x2.sub(f64x2.mul(yh, yh), hi), f64x2.mul(f64x2.mul(f64x2.splat(2.0), yh), yl)),
+    f64x2.add(f64x2.sub(f64x2.mul(yh, yh), hi), f64x2.mul(f64x2.mul(yh, v128.load(TWO_X2)), yl)),
     f64x2.mul(yl, yl),
   );
-  const e = expv(f64x2.mul(f64x2.splat(-0.5), hi));
-  return f64x2.mul(e, f64x2.sub(f64x2.splat(1.0), f64x2.mul(f64x2.splat(0.5), lo)));
+  const e = expv(f64x2.mul(hi, v128.load(NEG_HALF_X2)));
+  return f64x2.mul(e, f64x2.sub(v128.load(ONE_X2), f64x2.mul(lo, v128.load(HALF_X2))));
 }
 
 /** Standard normal density φ(x) = e^{−x²/2}/√(2π). */
@@ -261,7 +385,7 @@ export function normPdf(x: f64): f64 {
 /** φ(x) on both lanes; same operations lane for lane as {@link normPdf}. */
 @inline
 export function normPdfv(x: v128): v128 {
-  return f64x2.mul(f64x2.splat(INV_SQRT_2PI), expNegHalfSquarev(f64x2.abs(x)));
+  return f64x2.mul(expNegHalfSquarev(f64x2.abs(x)), v128.load(INV_SQRT_2PI_X2));
 }
 
 // ---- the normal distribution function (Cody, TOMS 715 ANORM) -----------------------------------------
@@ -275,18 +399,29 @@ function cdfCentral(x: f64): f64 {
   return 0.5 + (x * num) / den;
 }
 
+// The f64x2 rationals are split into numerator and denominator so that normCdfWithExpv can select
+// between the central and middle ranges per lane before one shared division.
+@inline
+function cdfCentralNumv(x: v128, z: v128): v128 {
+  let num = f64x2.add(f64x2.mul(z, v128.load(A4_X2)), v128.load(A0_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(A1_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(A2_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(A3_X2));
+  return f64x2.mul(x, num);
+}
+
+@inline
+function cdfCentralDenv(z: v128): v128 {
+  let den = f64x2.add(z, v128.load(B0_X2));
+  den = f64x2.add(f64x2.mul(den, z), v128.load(B1_X2));
+  den = f64x2.add(f64x2.mul(den, z), v128.load(B2_X2));
+  return f64x2.add(f64x2.mul(den, z), v128.load(B3_X2));
+}
+
 @inline
 function cdfCentralv(x: v128): v128 {
   const z = f64x2.mul(x, x);
-  let num = f64x2.add(f64x2.mul(f64x2.splat(A4), z), f64x2.splat(A0));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(A1));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(A2));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(A3));
-  let den = f64x2.add(z, f64x2.splat(B0));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(B1));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(B2));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(B3));
-  return f64x2.add(f64x2.splat(0.5), f64x2.div(f64x2.mul(x, num), den));
+  return f64x2.add(v128.load(HALF_X2), f64x2.div(cdfCentralNumv(x, z), cdfCentralDenv(z)));
 }
 
 /** Cody's middle range: Φ(−y) = e^{−y²/2}·C(y)/D(y) for 0.66291 < y ≤ √32; e = e^{−y²/2}. */
@@ -298,24 +433,32 @@ function tailMiddle(y: f64, e: f64): f64 {
 }
 
 @inline
+function tailMiddleNumv(y: v128): v128 {
+  let num = f64x2.add(f64x2.mul(y, v128.load(C8_X2)), v128.load(C0_X2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(C1_X2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(C2_X2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(C3_X2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(C4_X2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(C5_X2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(C6_X2));
+  return f64x2.add(f64x2.mul(num, y), v128.load(C7_X2));
+}
+
+@inline
+function tailMiddleDenv(y: v128): v128 {
+  let den = f64x2.add(y, v128.load(D0_X2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(D1_X2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(D2_X2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(D3_X2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(D4_X2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(D5_X2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(D6_X2));
+  return f64x2.add(f64x2.mul(den, y), v128.load(D7_X2));
+}
+
+@inline
 function tailMiddlev(y: v128, e: v128): v128 {
-  let num = f64x2.add(f64x2.mul(f64x2.splat(C8), y), f64x2.splat(C0));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C1));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C2));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C3));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C4));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C5));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C6));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C7));
-  let den = f64x2.add(y, f64x2.splat(D0));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D1));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D2));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D3));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D4));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D5));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D6));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D7));
-  return f64x2.mul(e, f64x2.div(num, den));
+  return f64x2.mul(e, f64x2.div(tailMiddleNumv(y), tailMiddleDenv(y)));
 }
 
 /** Cody's asymptotic range: Φ(−y) = e^{−y²/2}·(1/√(2π) − z·P(z)/Q(z))/y, z = 1/y², for y > √32. */
@@ -329,19 +472,19 @@ function tailFar(y: f64, e: f64): f64 {
 
 @inline
 function tailFarv(y: v128, e: v128): v128 {
-  const z = f64x2.div(f64x2.splat(1.0), f64x2.mul(y, y));
-  let num = f64x2.add(f64x2.mul(f64x2.splat(P5), z), f64x2.splat(P0));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P1));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P2));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P3));
-  num = f64x2.add(f64x2.mul(num, z), f64x2.splat(P4));
-  let den = f64x2.add(z, f64x2.splat(Q0));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q1));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q2));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q3));
-  den = f64x2.add(f64x2.mul(den, z), f64x2.splat(Q4));
+  const z = f64x2.div(v128.load(ONE_X2), f64x2.mul(y, y));
+  let num = f64x2.add(f64x2.mul(z, v128.load(P5_X2)), v128.load(P0_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(P1_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(P2_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(P3_X2));
+  num = f64x2.add(f64x2.mul(num, z), v128.load(P4_X2));
+  let den = f64x2.add(z, v128.load(Q0_X2));
+  den = f64x2.add(f64x2.mul(den, z), v128.load(Q1_X2));
+  den = f64x2.add(f64x2.mul(den, z), v128.load(Q2_X2));
+  den = f64x2.add(f64x2.mul(den, z), v128.load(Q3_X2));
+  den = f64x2.add(f64x2.mul(den, z), v128.load(Q4_X2));
   const r = f64x2.div(f64x2.mul(z, num), den);
-  return f64x2.mul(e, f64x2.div(f64x2.sub(f64x2.splat(INV_SQRT_2PI), r), y));
+  return f64x2.mul(e, f64x2.div(f64x2.sub(v128.load(INV_SQRT_2PI_X2), r), y));
 }
 
 /**
@@ -358,19 +501,73 @@ export function normCdfWithExp(x: f64, e: f64): f64 {
   return x > 0.0 ? 1.0 - tail : tail;
 }
 
+/** √32 as a splatted pair: {@link normCdfNearv} takes |x| up to this. */
+export const CDF_NEAR_MAX_X2: usize = CDF_ROOT32_X2;
+
+// The constants of normCdfNearv as tables of splatted pairs, in two copies (see EXP_TABLE_X2 for why).
+export const CDF_TABLE_X2: usize = memory.data<f64>([
+  CDF_THRESHOLD, CDF_THRESHOLD, A4, A4, A0, A0, A1, A1, A2, A2, A3, A3, B0, B0, B1, B1, B2, B2, B3, B3, C8, C8, C0, C0, C1, C1, C2, C2, C3, C3, C4, C4, C5, C5, C6, C6, C7, C7, D0, D0, D1, D1, D2, D2, D3, D3, D4, D4, D5, D5, D6, D6, D7, D7, 1.0, 1.0, 0.5, 0.5,
+], 16);
+export const CDF_TABLE_X2_B: usize = memory.data<f64>([
+  CDF_THRESHOLD, CDF_THRESHOLD, A4, A4, A0, A0, A1, A1, A2, A2, A3, A3, B0, B0, B1, B1, B2, B2, B3, B3, C8, C8, C0, C0, C1, C1, C2, C2, C3, C3, C4, C4, C5, C5, C6, C6, C7, C7, D0, D0, D1, D1, D2, D2, D3, D3, D4, D4, D5, D5, D6, D6, D7, D7, 1.0, 1.0, 0.5, 0.5,
+], 16);
+
+/**
+ * Φ(x) on both lanes for |x| ≤ √32 (the caller's guarantee; far-tail lanes must use
+ * {@link normCdfWithExpv}), given e = e^{−x²/2}; per lane the same operations as {@link normCdfWithExp}.
+ * Branch-free: both lanes evaluate Cody's central and middle rationals, pick numerator and denominator
+ * with a bit-select and share one division (a pair straddling |x| = 0.66291 is as likely as not in a
+ * Black-Scholes batch, and a mispredicted branch costs more than the extra polynomial).
+ * `table` is CDF_TABLE_X2 or CDF_TABLE_X2_B.
+ */
+@inline
+export function normCdfNearv(x: v128, e: v128, table: usize): v128 {
+  const y = f64x2.abs(x);
+  const central = f64x2.le(y, entry(table, 0));
+  const z = f64x2.mul(x, x);
+  let num = f64x2.add(f64x2.mul(z, entry(table, 1)), entry(table, 2));
+  num = f64x2.add(f64x2.mul(num, z), entry(table, 3));
+  num = f64x2.add(f64x2.mul(num, z), entry(table, 4));
+  num = f64x2.add(f64x2.mul(num, z), entry(table, 5));
+  num = f64x2.mul(x, num);
+  let den = f64x2.add(z, entry(table, 6));
+  den = f64x2.add(f64x2.mul(den, z), entry(table, 7));
+  den = f64x2.add(f64x2.mul(den, z), entry(table, 8));
+  den = f64x2.add(f64x2.mul(den, z), entry(table, 9));
+  let numM = f64x2.add(f64x2.mul(y, entry(table, 10)), entry(table, 11));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 12));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 13));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 14));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 15));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 16));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 17));
+  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 18));
+  let denM = f64x2.add(y, entry(table, 19));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 20));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 21));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 22));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 23));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 24));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 25));
+  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 26));
+  const q = f64x2.div(v128.bitselect(num, numM, central), v128.bitselect(den, denM, central));
+  const tail = f64x2.mul(e, q);
+  const outer = v128.bitselect(f64x2.sub(entry(table, 27), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
+  return v128.bitselect(f64x2.add(q, entry(table, 28)), outer, central);
+}
+
 /** {@link normCdfWithExp} on both lanes; every lane takes the same branch and operations as the scalar form. */
 @inline
 export function normCdfWithExpv(x: v128, e: v128): v128 {
   const y = f64x2.abs(x);
-  const central = f64x2.le(y, f64x2.splat(CDF_THRESHOLD));
-  if (i64x2.all_true(central)) return cdfCentralv(x);
-  const yc = f64x2.pmin(y, f64x2.splat(NORMAL_ARG_MAX));
-  const middle = f64x2.le(yc, f64x2.splat(CDF_ROOT32));
+  const yc = f64x2.pmin(y, v128.load(NORMAL_ARG_MAX_X2));
+  const middle = f64x2.le(yc, v128.load(CDF_ROOT32_X2));
+  if (i64x2.all_true(middle)) return normCdfNearv(x, e, CDF_TABLE_X2);
   let tail: v128;
-  if (i64x2.all_true(middle)) tail = tailMiddlev(yc, e);
-  else if (!v128.any_true(middle)) tail = tailFarv(yc, e);
+  if (!v128.any_true(middle)) tail = tailFarv(yc, e);
   else tail = v128.bitselect(tailMiddlev(yc, e), tailFarv(yc, e), middle);
-  let result = v128.bitselect(f64x2.sub(f64x2.splat(1.0), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
+  let result = v128.bitselect(f64x2.sub(v128.load(ONE_X2), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
+  const central = f64x2.le(y, v128.load(CDF_THRESHOLD_X2));
   if (v128.any_true(central)) result = v128.bitselect(cdfCentralv(x), result, central);
   return result;
 }
@@ -387,7 +584,7 @@ export function normCdf(x: f64): f64 {
 @inline
 export function normCdfv(x: v128): v128 {
   const y = f64x2.abs(x);
-  const central = f64x2.le(y, f64x2.splat(CDF_THRESHOLD));
+  const central = f64x2.le(y, v128.load(CDF_THRESHOLD_X2));
   if (i64x2.all_true(central)) return cdfCentralv(x);
   return normCdfWithExpv(x, expNegHalfSquarev(y));
 }
