@@ -4,7 +4,8 @@
 //
 // Paths: exact log-space GBM on t_i = i·T/n, ln S_i = ln S0 + (r − q − σ²/2) t_i + σ W(t_i) (Glasserman,
 // "Monte Carlo Methods in Financial Engineering", 2004, §3.2). Pseudo-random: Philox4x32-10 counter (sample, 0,
-// group, 0) under key (seed), Box-Muller normals, W by cumulative sums. Quasi-random: Sobol (Joe-Kuo) points with
+// group, 0) under key (seed), Box-Muller normals, W by cumulative sums; one-date runs take normal s mod 4 of
+// counter (⌊s/4⌋, 0, 0) so no normal is discarded. Quasi-random: Sobol (Joe-Kuo) points with
 // a random digital shift per replication, AS241 inverse CDF, Brownian bridge (Glasserman §3.1.2, Algorithm 3.2
 // ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (sin/cos of a turn, logv), Philox on
 // four counters in i32x4 lanes and exp (math.ts) on two dates per f64x2 in the SIMD build; the scalar build runs
@@ -285,8 +286,36 @@ function evaluatePath(sign: f64): void {
   if (!greeks) { q2 = 0; q3 = 0; q4 = 0; q5 = 0; q6 = 0; }
 }
 
+/** Four normals at p from Philox counter (c0, c1, c2, 0): Box-Muller pairs (w0, w1) and (w2, w3). */
+// @ts-ignore: decorator
+@inline function philoxGroup(c0: u32, c1: u32, c2: u32, k0: u32, k1: u32, p: usize): void {
+  philox4x32(c0, c1, c2, 0, k0, k1);
+  if (ASC_FEATURE_SIMD) {
+    boxMullerPairs(philoxOut0, philoxOut1, philoxOut2, philoxOut3, p, p + 16);
+  } else {
+    boxMullerPair(philoxOut0, philoxOut1, p);
+    boxMullerPair(philoxOut2, philoxOut3, p + 16);
+  }
+}
+
 /**
- * Philox normals for sample s: counter (s, g, 0) gives four words, Box-Muller pairs (w0, w1) → z_{4g}, z_{4g+1} and
+ * One-date samples share Philox blocks: sample s takes normal s mod 4 of counter (⌊s/4⌋, 0, 0) (so none of the
+ * four normals is discarded and the normal still depends only on seed and s). Refills zbuf when s starts a group
+ * (or is the first sample of a call), then sets W(t_1), Σz² and ΣW as pseudoNormals does for n = 1.
+ */
+// @ts-ignore: decorator
+@inline function pseudoNormalOneDate(s: u64, first: bool, k0: u32, k1: u32): void {
+  const group = s >> 2;
+  if (first || (s & 3) == 0) philoxGroup(<u32>group, <u32>(group >> 32), 0, k0, k1, zbuf);
+  const z = load<f64>(zbuf + (<usize>(s & 3) << 3));
+  const w1 = sqrtDt * z;
+  store<f64>(wbuf, w1);
+  sumZ2 = z * z;
+  sumWAll = w1;
+}
+
+/**
+ * Philox normals for sample s (n ≥ 2): counter (s, g, 0) gives four words, Box-Muller pairs (w0, w1) → z_{4g}, z_{4g+1} and
  * (w2, w3) → z_{4g+2}, z_{4g+3} (trig.ts; both pairs in one f64x2 in the SIMD build); then W by cumulative sums.
  */
 function pseudoNormals(s: u64, k0: u32, k1: u32): void {
@@ -310,16 +339,7 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
       boxMullerPairsv(v128.shuffle<i32>(v2, v2, 2, 3, 0, 1), v128.shuffle<i32>(v3, v3, 2, 3, 0, 1), p + 80, p + 112);
     }
   }
-  for (; g < n; g += 4) {
-    philox4x32(lo, hi, <u32>(g >> 2), 0, k0, k1);
-    const p = zbuf + (<usize>g << 3);
-    if (ASC_FEATURE_SIMD) {
-      boxMullerPairs(philoxOut0, philoxOut1, philoxOut2, philoxOut3, p, p + 16);
-    } else {
-      boxMullerPair(philoxOut0, philoxOut1, p);
-      boxMullerPair(philoxOut2, philoxOut3, p + 16);
-    }
-  }
+  for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
   let acc: f64 = 0;
   let z2: f64 = 0;
   let sw: f64 = 0;
@@ -500,7 +520,12 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
     let last = first + perBlock;
     if (last > samples) last = samples;
     if (first >= last) continue;
-    if (!sobol) {
+    if (!sobol && n == 1) {
+      for (let s = first; s < last; s++) {
+        pseudoNormalOneDate(<u64>s, s == first, k0, k1);
+        accumulate(acc, s, antithetic);
+      }
+    } else if (!sobol) {
       for (let s = first; s < last; s++) {
         pseudoNormals(<u64>s, k0, k1);
         accumulate(acc, s, antithetic);
@@ -534,7 +559,7 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
   }
 }
 
-/** Test hook: writes `count` standard normals of pseudo sample `sample` (Philox + Box-Muller) at out. */
+/** Test hook: writes `count` standard normals of pseudo sample `sample` (Philox + Box-Muller) at out (count 1: the one-date layout). */
 export function philoxNormals(seedLo: u32, seedHi: u32, sample: f64, count: i32, out: usize, work: usize): void {
   n = count;
   dt = 1.0;
@@ -542,6 +567,11 @@ export function philoxNormals(seedLo: u32, seedHi: u32, sample: f64, count: i32,
   const padded = <usize>((count + 3) & ~3);
   wbuf = work;
   zbuf = work + (padded << 3);
+  if (count == 1) {
+    pseudoNormalOneDate(<u64>sample, true, seedLo, seedHi);
+    store<f64>(out, load<f64>(wbuf));
+    return;
+  }
   pseudoNormals(<u64>sample, seedLo, seedHi);
   memory.copy(out, zbuf, <usize>count << 3);
 }

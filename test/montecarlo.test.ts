@@ -140,6 +140,16 @@ describe("Monte Carlo: variance reduction, honesty and determinism", () => {
     expect(parts).toEqual(whole);
     expect(combineMonteCarloBlocks(spec, parts)).toEqual(monteCarlo(core, { ...asian, paths: 50_000, greeks: true, controlVariate: true, antithetic: true }));
   });
+  it("one-date runs (four paths per Philox block) give bit-identical blocks for any split, incl. a partial last group", () => {
+    for (const antithetic of [false, true]) {
+      const spec = normalizeMonteCarloSpec({ ...market, payoff: "european", type: "call", paths: 4096 * 5 + 6, greeks: true, antithetic, seed: 4 });
+      const total = monteCarloBlockCount(spec);
+      const whole = runMonteCarloBlocks(core, spec, 0, total);
+      const parts = new Float64Array(whole.length);
+      for (let b = 0; b < total; b++) parts.set(runMonteCarloBlocks(core, spec, b, 1), b * 128);
+      expect(parts).toEqual(whole);
+    }
+  });
   it("SIMD and scalar builds give bit-identical block accumulators for every payoff, incl. the 4-block Philox path at ≥ 16 steps (same operations lane for lane)", async () => {
     const simd = await loadWasmCore({ simd: true });
     const scalar = await loadWasmCore({ simd: false });
