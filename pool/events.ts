@@ -59,7 +59,15 @@ export type PoolEventBody =
       /** The treasury account credited with `treasuryFee`. */
       treasury: string;
     }
-  | { kind: "claim"; account: string; assets: bigint };
+  | { kind: "claim"; account: string; assets: bigint }
+  | {
+      kind: "circuitBreaker";
+      /** Which breaker tripped (pool/risk/breakers.ts): low free liquidity, an implied-vol jump, a settlement. */
+      breaker: "liquidity" | "ivJump" | "settlement";
+      reason: string;
+      /** LP withdrawal-queue processing is paused until this unix second. */
+      pausedUntil: number;
+    };
 
 /** A numbered, timestamped pool event. */
 export type PoolEvent = PoolEventBody & {

@@ -5,6 +5,7 @@ export {
   type AsyncPricer,
   type OpenBook,
   type PoolConfig,
+  type PoolRiskHooks,
   type PoolSettings,
   type Quote,
   type QuoteRequest,

@@ -62,6 +62,8 @@ export class PoolState {
   positions = new Map<string, Map<string, bigint>>();
   queue: QueuedWithdrawal[] = [];
   nextWithdrawalId = 1;
+  /** LP queue processing is paused until this unix second (circuit breakers; 0 = never paused). */
+  queuePausedUntil = 0;
   totals: FlowTotals = { paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n };
 
   /** A deep copy (the draft of an operation). */
@@ -79,6 +81,7 @@ export class PoolState {
     c.positions = new Map([...this.positions].map(([k, v]) => [k, new Map(v)]));
     c.queue = this.queue.map((q) => ({ ...q }));
     c.nextWithdrawalId = this.nextWithdrawalId;
+    c.queuePausedUntil = this.queuePausedUntil;
     c.totals = { ...this.totals };
     return c;
   }
@@ -106,6 +109,7 @@ export class PoolState {
       positions: Object.fromEntries([...this.positions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortMap(v)])),
       queue: this.queue.map((q) => ({ ...q, shares: q.shares.toString() })),
       nextWithdrawalId: this.nextWithdrawalId,
+      queuePausedUntil: this.queuePausedUntil,
       totals: Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, (v as bigint).toString()])),
     };
   }
@@ -232,6 +236,9 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       add(state.claimable, e.account, -e.assets, "assets");
       debit(state, "reserved", e.assets);
       state.totals.paidOut += e.assets;
+      break;
+    case "circuitBreaker":
+      state.queuePausedUntil = Math.max(state.queuePausedUntil, e.pausedUntil);
       break;
   }
   state.seq = e.seq;

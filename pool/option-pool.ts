@@ -26,6 +26,17 @@ export interface AsyncPricer {
   blackScholes(batch: OptionBatch): Promise<Greeks>;
 }
 
+/**
+ * Risk hooks (pool/risk plugs in here; all optional). A hook refuses by throwing a PoolError, and the
+ * operation then appends nothing and changes nothing.
+ */
+export interface PoolRiskHooks {
+  /** Before a quote (and a trade) is priced, e.g. to refuse stale net greeks. */
+  beforeQuote?(request: QuoteRequest): void;
+  /** With the draft state and the staged events of a trade or redemption, before it is committed. */
+  beforeCommit?(operation: "trade" | "redeem", draft: PoolState, events: readonly PoolEvent[]): void;
+}
+
 /** The serialisable settings of a pool (everything but the pricer, oracle and clock). */
 export interface PoolSettings extends Scales {
   /** "quote": the pool holds the quote asset and writes puts; "base": holds the base asset and writes calls. */
@@ -50,6 +61,8 @@ export interface PoolConfig {
   pricer: SyncPricer;
   oracle: SpotVolOracle;
   clock: Clock;
+  /** Risk hooks (pre-trade check, greeks staleness); can also be set later on `pool.riskHooks`. */
+  riskHooks?: PoolRiskHooks;
 }
 
 /** What a trader asks a quote for. `expiry` in unix seconds; `size` in size units (10^sizeDecimals per contract). */
@@ -145,6 +158,8 @@ export class OptionPool {
   readonly pricer: SyncPricer;
   readonly oracle: SpotVolOracle;
   readonly clock: Clock;
+  /** Risk hooks in force (see PoolRiskHooks). */
+  riskHooks: PoolRiskHooks | undefined;
   private state = new PoolState();
   private readonly log: PoolEvent[] = [];
   private readonly protocolShareBps: bigint;
@@ -165,6 +180,7 @@ export class OptionPool {
     this.pricer = config.pricer;
     this.oracle = config.oracle;
     this.clock = config.clock;
+    this.riskHooks = config.riskHooks;
     this.protocolShareBps = BigInt(Math.round(params.protocolFeeShare * 10_000));
   }
 
@@ -316,6 +332,7 @@ export class OptionPool {
 
   /** Prices a trade without doing it (no event, no change). Throws PoolError for what the trade would hit. */
   quote(request: QuoteRequest): Quote {
+    this.riskHooks?.beforeQuote?.(request);
     return this.quoteOn(this.state, request, this.readOracle(true));
   }
 
@@ -374,7 +391,7 @@ export class OptionPool {
         result.queuedShares = shares - fill;
         result.withdrawalId = id;
       }
-    });
+    }, "redeem");
     return result;
   }
 
@@ -409,6 +426,7 @@ export class OptionPool {
     const buy = request?.side === "buy";
     if (buy) check(typeof request.maxCost === "bigint" && request.maxCost >= 0n, "maxCost", "a buy needs maxCost ≥ 0 (bigint base units)");
     else check(typeof request?.minProceeds === "bigint" && request.minProceeds >= 0n, "minProceeds", "a sell needs minProceeds ≥ 0 (bigint base units)");
+    this.riskHooks?.beforeQuote?.(request);
     const q = this.quoteOn(this.state, request, this.readOracle(true));
     if (buy && q.total > request.maxCost!) throw new PoolError("SLIPPAGE", "maxCost", `costs ${q.total} > maxCost ${request.maxCost}`);
     if (!buy && q.total < request.minProceeds!) throw new PoolError("SLIPPAGE", "minProceeds", `pays ${q.total} < minProceeds ${request.minProceeds}`);
@@ -422,7 +440,7 @@ export class OptionPool {
         premium: q.premium, fees: q.fees, protocolFee: q.protocolFee, paid: q.total, collateral: q.collateral,
       });
       if (!buy) this.payQueue(draft, emit);
-    });
+    }, "trade");
     return q;
   }
 
@@ -477,6 +495,28 @@ export class OptionPool {
     return { price: snap.spot, priceUnits };
   }
 
+  /**
+   * Records a circuit-breaker trip (pool/risk): LP queue processing pauses until `pausedUntil` (unix seconds).
+   * The pause is part of the ledger, so it survives replay.
+   */
+  tripCircuitBreaker(breaker: "liquidity" | "ivJump" | "settlement", reason: string, pausedUntil: number): void {
+    check(Number.isFinite(pausedUntil), "pausedUntil", "must be finite unix seconds");
+    this.commit((_draft, emit) => emit({ kind: "circuitBreaker", breaker, reason, pausedUntil }));
+  }
+
+  /** Unix second until which LP queue processing is paused (0 when never paused). */
+  get queuePausedUntil(): number {
+    return this.state.queuePausedUntil;
+  }
+
+  /**
+   * The open book of a state at the current oracle and clock (the draft of a pre-trade check, or the pool's
+   * own state when omitted). Pricing seam for pool/risk.
+   */
+  bookOfState(state?: PoolState): OpenBook {
+    return this.bookOf(state ?? this.state, this.readOracle(false), this.clock.now());
+  }
+
   /** Pays `account`'s claimable balance (settlement payouts, or treasury fees); returns the amount. */
   claim(account: string): bigint {
     checkAccount(account, "account");
@@ -489,7 +529,7 @@ export class OptionPool {
   // ---------------------------------------------------------------- internals
 
   /** Runs `build` on a draft; commits the draft and its events only if it returns without throwing. */
-  private commit(build: (draft: PoolState, emit: (body: PoolEventBody) => void) => void): void {
+  private commit(build: (draft: PoolState, emit: (body: PoolEventBody) => void) => void, operation?: "trade" | "redeem"): void {
     const draft = this.state.clone();
     const staged: PoolEvent[] = [];
     const time = this.clock.now();
@@ -498,6 +538,7 @@ export class OptionPool {
       applyEvent(draft, event);
       staged.push(event);
     });
+    if (operation) this.riskHooks?.beforeCommit?.(operation, draft, staged);
     this.state = draft;
     this.log.push(...staged);
   }
@@ -505,6 +546,8 @@ export class OptionPool {
   /** Pays the queue head-first while free liquidity pays at least one share; returns events emitted. */
   private payQueue(draft: PoolState, emit: (body: PoolEventBody) => void): number {
     if (draft.queue.length === 0) return 0;
+    // A circuit breaker (pool/risk) pauses LP queue processing until queuePausedUntil.
+    if (draft.queuePausedUntil > this.clock.now()) return 0;
     let count = 0;
     const liability = this.liability(draft, "up");
     while (draft.queue.length > 0) {
