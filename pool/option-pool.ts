@@ -11,7 +11,7 @@ import type { PoolEvent, PoolEventBody, SeriesRef, SettlementPayout } from "./ev
 import { eventsFromJSON } from "./events.js";
 import { feeBreakdown, ivImpact, type FeeBreakdown } from "./fees.js";
 import { applyEvent, PoolState, seriesKey, type FlowTotals, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
-import { invalidSnapshotField, MIN_VOL, spotMove, volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
+import { invalidSnapshotField, MIN_VOL, spotMove, timeWeightedSpot, timeWeightedVol, volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
 import { previewDeposit, previewRedeem, redeemableShares, type ShareTotals } from "./shares.js";
 import { exactUnits, floatUnits, minBig, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
@@ -574,7 +574,7 @@ export class OptionPool {
   /** Mark-to-market of the open short options, capped per series at its collateral (base units). */
   private liability(state: PoolState, rounding: Rounding): bigint {
     if (state.series.size === 0) return 0n;
-    const book = this.bookOf(state, this.readOracle(false), this.clock.now());
+    const book = this.bookOf(state, this.navSnapshot(), this.clock.now());
     const prices = book.series.length > 0 ? this.pricer.blackScholes(book.batch).price : new Float64Array(0);
     return this.liabilityFromPrices(book, prices, rounding);
   }
@@ -621,10 +621,31 @@ export class OptionPool {
       if (age > p.maxOracleAgeSeconds || age < -p.maxOracleAgeSeconds)
         throw new PoolError("STALE_ORACLE", "oracle.timestamp", `oracle is ${age} s old (limit ${p.maxOracleAgeSeconds})`);
       const move = spotMove(this.oracle, p.oracleMoveWindowSeconds);
+      if (p.navTwapWindowSeconds > 0) {
+        // A spot or vol far from its time average pauses trading instead of repricing the pool.
+        const now = this.clock.now();
+        const dSpot = Math.abs(Math.log(snap.spot / timeWeightedSpot(this.oracle, p.navTwapWindowSeconds, now)));
+        const dVol = Math.abs(Math.log(snap.baseVol / timeWeightedVol(this.oracle, p.navTwapWindowSeconds, now)));
+        if (Math.max(dSpot, dVol) > p.maxTwapDeviation)
+          throw new PoolError("TRADING_PAUSED", dSpot >= dVol ? "oracle.spot" : "oracle.baseVol",
+            `latest deviates ${Math.max(dSpot, dVol).toFixed(4)} (log) from its ${p.navTwapWindowSeconds} s time average (limit ${p.maxTwapDeviation})`);
+      }
       if (move > p.maxOracleMove)
         throw new PoolError("ORACLE_MOVING", "oracle.spot", `spot moved ${move.toFixed(4)} (log) within ${p.oracleMoveWindowSeconds} s (limit ${p.maxOracleMove})`);
     }
     return snap;
+  }
+
+  /**
+   * The oracle as NAV and share prices see it: spot and base vol replaced by their geometric time-weighted
+   * averages over navTwapWindowSeconds (manipulation defence: a one-block spike barely moves the share price).
+   */
+  private navSnapshot(): OracleSnapshot {
+    const snap = this.readOracle(false);
+    const window = this.settings.params.navTwapWindowSeconds;
+    if (window <= 0) return snap;
+    const now = this.clock.now();
+    return { ...snap, spot: timeWeightedSpot(this.oracle, window, now), baseVol: timeWeightedVol(this.oracle, window, now) };
   }
 
   private settlementSnapshot(expiry: number): OracleSnapshot {

@@ -47,6 +47,10 @@ export interface LimitParams {
   oracleMoveWindowSeconds: number;
   /** Settlement price must be observed within this many seconds after expiry. Default 3600. */
   maxSettlementDelaySeconds: number;
+  /** NAV and share prices use geometric time-weighted spot and base vol over this window (seconds; 0 = latest). Default 1800. */
+  navTwapWindowSeconds: number;
+  /** Trading pauses (TRADING_PAUSED) while |ln(latest / time average)| of spot or base vol exceeds this. Default 0.1. */
+  maxTwapDeviation: number;
 }
 
 /** Market parameters used by the pricer. */
@@ -82,6 +86,8 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   maxOracleMove: 0.05,
   oracleMoveWindowSeconds: 600,
   maxSettlementDelaySeconds: 3600,
+  navTwapWindowSeconds: 1800,
+  maxTwapDeviation: 0.1,
   rate: 0,
   dividend: 0,
 });
@@ -98,6 +104,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   const nonNegative: (keyof PoolParams)[] = [
     "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate",
     "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
+    "navTwapWindowSeconds", "maxTwapDeviation",
   ];
   for (const key of nonNegative) if (p[key] < 0) bad(key, "must be ≥ 0");
   if (!(p.timeFeeFullYears > p.timeFeeStartYears)) bad("timeFeeFullYears", "must exceed timeFeeStartYears");
