@@ -26,7 +26,10 @@ export type PoolErrorCode =
   | "INSUFFICIENT_COLLATERAL"
   | "UNKNOWN_ORDER"
   | "TRADING_PAUSED"
-  | "HOLDING_PERIOD";
+  | "HOLDING_PERIOD"
+  // risk (pool/risk)
+  | "RISK_LIMIT"
+  | "STALE_GREEKS";
 
 /**
  * Thrown by OptionPool for a rejected operation. `code` says why, `field` names the input
