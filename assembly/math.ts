@@ -399,29 +399,10 @@ function cdfCentral(x: f64): f64 {
   return 0.5 + (x * num) / den;
 }
 
-// The f64x2 rationals are split into numerator and denominator so that normCdfWithExpv can select
-// between the central and middle ranges per lane before one shared division.
-@inline
-function cdfCentralNumv(x: v128, z: v128): v128 {
-  let num = f64x2.add(f64x2.mul(z, v128.load(A4_X2)), v128.load(A0_X2));
-  num = f64x2.add(f64x2.mul(num, z), v128.load(A1_X2));
-  num = f64x2.add(f64x2.mul(num, z), v128.load(A2_X2));
-  num = f64x2.add(f64x2.mul(num, z), v128.load(A3_X2));
-  return f64x2.mul(x, num);
-}
-
-@inline
-function cdfCentralDenv(z: v128): v128 {
-  let den = f64x2.add(z, v128.load(B0_X2));
-  den = f64x2.add(f64x2.mul(den, z), v128.load(B1_X2));
-  den = f64x2.add(f64x2.mul(den, z), v128.load(B2_X2));
-  return f64x2.add(f64x2.mul(den, z), v128.load(B3_X2));
-}
-
 @inline
 function cdfCentralv(x: v128): v128 {
   const z = f64x2.mul(x, x);
-  return f64x2.add(v128.load(HALF_X2), f64x2.div(cdfCentralNumv(x, z), cdfCentralDenv(z)));
+  return f64x2.add(v128.load(HALF_X2), f64x2.div(cdfCentralNumv(x, z, CDF_TABLE_X2), cdfCentralDenv(z, CDF_TABLE_X2)));
 }
 
 /** Cody's middle range: Φ(−y) = e^{−y²/2}·C(y)/D(y) for 0.66291 < y ≤ √32; e = e^{−y²/2}. */
@@ -433,32 +414,8 @@ function tailMiddle(y: f64, e: f64): f64 {
 }
 
 @inline
-function tailMiddleNumv(y: v128): v128 {
-  let num = f64x2.add(f64x2.mul(y, v128.load(C8_X2)), v128.load(C0_X2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(C1_X2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(C2_X2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(C3_X2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(C4_X2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(C5_X2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(C6_X2));
-  return f64x2.add(f64x2.mul(num, y), v128.load(C7_X2));
-}
-
-@inline
-function tailMiddleDenv(y: v128): v128 {
-  let den = f64x2.add(y, v128.load(D0_X2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(D1_X2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(D2_X2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(D3_X2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(D4_X2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(D5_X2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(D6_X2));
-  return f64x2.add(f64x2.mul(den, y), v128.load(D7_X2));
-}
-
-@inline
 function tailMiddlev(y: v128, e: v128): v128 {
-  return f64x2.mul(e, f64x2.div(tailMiddleNumv(y), tailMiddleDenv(y)));
+  return f64x2.mul(e, f64x2.div(tailMiddleNumv(y, CDF_TABLE_X2), tailMiddleDenv(y, CDF_TABLE_X2)));
 }
 
 /** Cody's asymptotic range: Φ(−y) = e^{−y²/2}·(1/√(2π) − z·P(z)/Q(z))/y, z = 1/y², for y > √32. */
@@ -512,6 +469,67 @@ export const CDF_TABLE_X2_B: usize = memory.data<f64>([
   CDF_THRESHOLD, CDF_THRESHOLD, A4, A4, A0, A0, A1, A1, A2, A2, A3, A3, B0, B0, B1, B1, B2, B2, B3, B3, C8, C8, C0, C0, C1, C1, C2, C2, C3, C3, C4, C4, C5, C5, C6, C6, C7, C7, D0, D0, D1, D1, D2, D2, D3, D3, D4, D4, D5, D5, D6, D6, D7, D7, 1.0, 1.0, 0.5, 0.5,
 ], 16);
 
+// normCdfNearv in pieces (numerators and denominators of the two rationals, then their combination),
+// for kernels that evaluate them in separate loops to keep each loop's live values within 16 registers.
+
+/** x·A(x²) of Cody's central rational (z = x²); `table` is CDF_TABLE_X2 or CDF_TABLE_X2_B. */
+@inline
+export function cdfCentralNumv(x: v128, z: v128, table: usize): v128 {
+  let num = f64x2.add(f64x2.mul(z, entry(table, 1)), entry(table, 2));
+  num = f64x2.add(f64x2.mul(num, z), entry(table, 3));
+  num = f64x2.add(f64x2.mul(num, z), entry(table, 4));
+  num = f64x2.add(f64x2.mul(num, z), entry(table, 5));
+  return f64x2.mul(x, num);
+}
+
+/** B(x²) of Cody's central rational (z = x²). */
+@inline
+export function cdfCentralDenv(z: v128, table: usize): v128 {
+  let den = f64x2.add(z, entry(table, 6));
+  den = f64x2.add(f64x2.mul(den, z), entry(table, 7));
+  den = f64x2.add(f64x2.mul(den, z), entry(table, 8));
+  return f64x2.add(f64x2.mul(den, z), entry(table, 9));
+}
+
+/** C(y) of Cody's middle rational (y = |x|). */
+@inline
+export function tailMiddleNumv(y: v128, table: usize): v128 {
+  let num = f64x2.add(f64x2.mul(y, entry(table, 10)), entry(table, 11));
+  num = f64x2.add(f64x2.mul(num, y), entry(table, 12));
+  num = f64x2.add(f64x2.mul(num, y), entry(table, 13));
+  num = f64x2.add(f64x2.mul(num, y), entry(table, 14));
+  num = f64x2.add(f64x2.mul(num, y), entry(table, 15));
+  num = f64x2.add(f64x2.mul(num, y), entry(table, 16));
+  num = f64x2.add(f64x2.mul(num, y), entry(table, 17));
+  return f64x2.add(f64x2.mul(num, y), entry(table, 18));
+}
+
+/** D(y) of Cody's middle rational (y = |x|). */
+@inline
+export function tailMiddleDenv(y: v128, table: usize): v128 {
+  let den = f64x2.add(y, entry(table, 19));
+  den = f64x2.add(f64x2.mul(den, y), entry(table, 20));
+  den = f64x2.add(f64x2.mul(den, y), entry(table, 21));
+  den = f64x2.add(f64x2.mul(den, y), entry(table, 22));
+  den = f64x2.add(f64x2.mul(den, y), entry(table, 23));
+  den = f64x2.add(f64x2.mul(den, y), entry(table, 24));
+  den = f64x2.add(f64x2.mul(den, y), entry(table, 25));
+  return f64x2.add(f64x2.mul(den, y), entry(table, 26));
+}
+
+/**
+ * Φ(x) for |x| ≤ √32 from the four pieces above and e = e^{−x²/2}: per lane the central rational
+ * ½ + x·A/B for |x| ≤ 0.66291, else the tail e·C/D (and 1 − tail for x > 0), one shared division.
+ */
+@inline
+export function cdfNearFromPartsv(x: v128, e: v128, numC: v128, denC: v128, numM: v128, denM: v128, table: usize): v128 {
+  const central = f64x2.le(f64x2.abs(x), entry(table, 0));
+  const q = f64x2.div(v128.bitselect(numC, numM, central), v128.bitselect(denC, denM, central));
+  const tail = f64x2.mul(e, q);
+  const outer = v128.bitselect(f64x2.sub(entry(table, 27), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
+  return v128.bitselect(f64x2.add(q, entry(table, 28)), outer, central);
+}
+
 /**
  * Φ(x) on both lanes for |x| ≤ √32 (the caller's guarantee; far-tail lanes must use
  * {@link normCdfWithExpv}), given e = e^{−x²/2}; per lane the same operations as {@link normCdfWithExp}.
@@ -523,37 +541,10 @@ export const CDF_TABLE_X2_B: usize = memory.data<f64>([
 @inline
 export function normCdfNearv(x: v128, e: v128, table: usize): v128 {
   const y = f64x2.abs(x);
-  const central = f64x2.le(y, entry(table, 0));
   const z = f64x2.mul(x, x);
-  let num = f64x2.add(f64x2.mul(z, entry(table, 1)), entry(table, 2));
-  num = f64x2.add(f64x2.mul(num, z), entry(table, 3));
-  num = f64x2.add(f64x2.mul(num, z), entry(table, 4));
-  num = f64x2.add(f64x2.mul(num, z), entry(table, 5));
-  num = f64x2.mul(x, num);
-  let den = f64x2.add(z, entry(table, 6));
-  den = f64x2.add(f64x2.mul(den, z), entry(table, 7));
-  den = f64x2.add(f64x2.mul(den, z), entry(table, 8));
-  den = f64x2.add(f64x2.mul(den, z), entry(table, 9));
-  let numM = f64x2.add(f64x2.mul(y, entry(table, 10)), entry(table, 11));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 12));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 13));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 14));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 15));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 16));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 17));
-  numM = f64x2.add(f64x2.mul(numM, y), entry(table, 18));
-  let denM = f64x2.add(y, entry(table, 19));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 20));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 21));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 22));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 23));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 24));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 25));
-  denM = f64x2.add(f64x2.mul(denM, y), entry(table, 26));
-  const q = f64x2.div(v128.bitselect(num, numM, central), v128.bitselect(den, denM, central));
-  const tail = f64x2.mul(e, q);
-  const outer = v128.bitselect(f64x2.sub(entry(table, 27), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
-  return v128.bitselect(f64x2.add(q, entry(table, 28)), outer, central);
+  return cdfNearFromPartsv(
+    x, e, cdfCentralNumv(x, z, table), cdfCentralDenv(z, table), tailMiddleNumv(y, table), tailMiddleDenv(y, table), table,
+  );
 }
 
 /** {@link normCdfWithExp} on both lanes; every lane takes the same branch and operations as the scalar form. */
