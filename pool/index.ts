@@ -43,3 +43,4 @@ export {
 } from "./shares.js";
 export { exactUnits, floatUnits, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
 export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";
+export { PeerBook, BookState, applyBookEvent, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
