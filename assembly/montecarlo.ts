@@ -340,15 +340,61 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
     }
   }
   for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
-  let acc: f64 = 0;
+  // W by cumulative sums, four dates per step as a prefix sum (a, a+b, c+(a+b), (d+c)+(a+b)) added to the carry,
+  // so the serial chain is one add per four dates; Σz² and ΣW in four partial sums (dates i mod 4). The SIMD
+  // build runs these in f64x2 lanes, the scalar build the same additions one by one (bit-identical results).
+  let carry: f64 = 0;
   let z2: f64 = 0;
   let sw: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const h = f64x2.splat(sqrtDt);
+    let z2a = f64x2.splat(0), z2b = f64x2.splat(0), swa = f64x2.splat(0), swb = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const p = zbuf + (<usize>i << 3);
+      const za = v128.load(p);
+      const zb = v128.load(p, 16);
+      const ia = f64x2.mul(h, za);
+      const ib = f64x2.mul(h, zb);
+      const pa = v128.shuffle<f64>(ia, f64x2.add(ia, v128.shuffle<f64>(ia, ia, 1, 0)), 0, 3); // (a, b + a)
+      const pb = v128.shuffle<f64>(ib, f64x2.add(ib, v128.shuffle<f64>(ib, ib, 1, 0)), 0, 3); // (c, d + c)
+      const cv = f64x2.splat(carry);
+      const wa = f64x2.add(cv, pa);
+      const wb = f64x2.add(cv, f64x2.add(pb, v128.shuffle<f64>(pa, pa, 1, 1)));
+      const q = wbuf + (<usize>i << 3);
+      v128.store(q, wa);
+      v128.store(q, wb, 16);
+      carry = f64x2.extract_lane(wb, 1);
+      z2a = f64x2.add(z2a, f64x2.mul(za, za));
+      z2b = f64x2.add(z2b, f64x2.mul(zb, zb));
+      swa = f64x2.add(swa, wa);
+      swb = f64x2.add(swb, wb);
+    }
+    z2 = (f64x2.extract_lane(z2a, 0) + f64x2.extract_lane(z2a, 1)) + (f64x2.extract_lane(z2b, 0) + f64x2.extract_lane(z2b, 1));
+    sw = (f64x2.extract_lane(swa, 0) + f64x2.extract_lane(swa, 1)) + (f64x2.extract_lane(swb, 0) + f64x2.extract_lane(swb, 1));
+  } else {
+    let z20: f64 = 0, z21: f64 = 0, z22: f64 = 0, z23: f64 = 0, sw0: f64 = 0, sw1: f64 = 0, sw2: f64 = 0, sw3: f64 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const p = zbuf + (<usize>i << 3);
+      const za0 = load<f64>(p), za1 = load<f64>(p, 8), zb0 = load<f64>(p, 16), zb1 = load<f64>(p, 24);
+      const a = sqrtDt * za0, b = sqrtDt * za1, c = sqrtDt * zb0, d = sqrtDt * zb1;
+      const ab = b + a;
+      const w0 = carry + a, w1 = carry + ab, w2 = carry + (c + ab), w3 = carry + ((d + c) + ab);
+      const q = wbuf + (<usize>i << 3);
+      store<f64>(q, w0); store<f64>(q, w1, 8); store<f64>(q, w2, 16); store<f64>(q, w3, 24);
+      carry = w3;
+      z20 += za0 * za0; z21 += za1 * za1; z22 += zb0 * zb0; z23 += zb1 * zb1;
+      sw0 += w0; sw1 += w1; sw2 += w2; sw3 += w3;
+    }
+    z2 = (z20 + z21) + (z22 + z23);
+    sw = (sw0 + sw1) + (sw2 + sw3);
+  }
+  for (; i < n; i++) {
     const z = load<f64>(zbuf + (<usize>i << 3));
-    acc += sqrtDt * z;
+    carry += sqrtDt * z;
     z2 += z * z;
-    sw += acc;
-    store<f64>(wbuf + (<usize>i << 3), acc);
+    sw += carry;
+    store<f64>(wbuf + (<usize>i << 3), carry);
   }
   sumZ2 = z2;
   sumWAll = sw;

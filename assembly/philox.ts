@@ -35,32 +35,44 @@ export let philoxOut3: u32 = 0;
   philoxOut3 = c3;
 }
 
+/** Splatted multipliers, Weyl constants and lane offsets (0, 1, 2, 3) of philox4x32x4. */
+const PHILOX_X4_TABLE: usize = memory.data<u32>([
+  <u32>PHILOX_M0, <u32>PHILOX_M0, <u32>PHILOX_M0, <u32>PHILOX_M0, <u32>PHILOX_M1, <u32>PHILOX_M1, <u32>PHILOX_M1, <u32>PHILOX_M1,
+  PHILOX_W0, PHILOX_W0, PHILOX_W0, PHILOX_W0, PHILOX_W1, PHILOX_W1, PHILOX_W1, PHILOX_W1, 0, 1, 2, 3,
+], 16);
+
 /**
  * Four Philox4x32-10 blocks at once in i32x4 lanes (lane j = counter (c0, c1, c2 + j, c3)), the same integers as
- * four philox4x32 calls: the high halves of the 32×32→64 products by i64x2.extmul, the low halves by i32x4.mul.
+ * four philox4x32 calls: both halves of the 32×32→64 products from i64x2.extmul (odd / even i32 lanes).
  * Writes four v128 at out (16-byte aligned): v128 k holds word k of the four blocks (lane j = block j).
  */
 // @ts-ignore: decorator
 @inline export function philox4x32x4(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, out: usize): void {
   let x0 = i32x4.splat(c0);
   let x1 = i32x4.splat(c1);
-  let x2 = i32x4.add(i32x4.splat(c2), i32x4(0, 1, 2, 3));
+  let x2 = i32x4.add(i32x4.splat(c2), v128.load(PHILOX_X4_TABLE, 64));
   let x3 = i32x4.splat(c3);
   let key0 = i32x4.splat(k0);
   let key1 = i32x4.splat(k1);
-  const m0 = i32x4.splat(<i32>PHILOX_M0);
-  const m1 = i32x4.splat(<i32>PHILOX_M1);
+  // Constants loaded once (a v128.const would be rebuilt from immediates at each use); rounds unrolled.
+  const m0 = v128.load(PHILOX_X4_TABLE);
+  const m1 = v128.load(PHILOX_X4_TABLE, 16);
+  const w0 = v128.load(PHILOX_X4_TABLE, 32);
+  const w1 = v128.load(PHILOX_X4_TABLE, 48);
   for (let round = 0; round < 10; round++) {
-    const hi0 = v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(x0, m0), i64x2.extmul_high_i32x4_u(x0, m0), 1, 3, 5, 7);
-    const hi1 = v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(x2, m1), i64x2.extmul_high_i32x4_u(x2, m1), 1, 3, 5, 7);
-    const lo0 = i32x4.mul(x0, m0);
-    const lo1 = i32x4.mul(x2, m1);
+    const p0lo = i64x2.extmul_low_i32x4_u(x0, m0), p0hi = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p1lo = i64x2.extmul_low_i32x4_u(x2, m1), p1hi = i64x2.extmul_high_i32x4_u(x2, m1);
+    // High and low words of the four 64-bit products: odd and even i32 lanes of the extmul pairs.
+    const hi0 = v128.shuffle<i32>(p0lo, p0hi, 1, 3, 5, 7);
+    const hi1 = v128.shuffle<i32>(p1lo, p1hi, 1, 3, 5, 7);
+    const lo0 = v128.shuffle<i32>(p0lo, p0hi, 0, 2, 4, 6);
+    const lo1 = v128.shuffle<i32>(p1lo, p1hi, 0, 2, 4, 6);
     x0 = v128.xor(v128.xor(hi1, x1), key0);
     x2 = v128.xor(v128.xor(hi0, x3), key1);
     x1 = lo1;
     x3 = lo0;
-    key0 = i32x4.add(key0, i32x4.splat(<i32>PHILOX_W0));
-    key1 = i32x4.add(key1, i32x4.splat(<i32>PHILOX_W1));
+    key0 = i32x4.add(key0, w0);
+    key1 = i32x4.add(key1, w1);
   }
   v128.store(out, x0);
   v128.store(out, x1, 16);

@@ -23,6 +23,32 @@ const COS_C4: f64 = -2.75573143513906633035e-07;
 const COS_C5: f64 = 2.08757232129817482790e-09;
 const COS_C6: f64 = -1.13596475577881948265e-11;
 
+// The f64x2 constants as a 16-byte aligned table: one v128.load per use (binaryen folds f64x2.splat(constant)
+// into v128.const, which V8 rebuilds from immediates at every use inside the loop, ~3 instructions each).
+const BM_TABLE: usize = memory.data<f64>([
+  0.5, 0.5, // 0
+  2.3283064365386963e-10, 2.3283064365386963e-10, // 1: 2⁻³²
+  -2.0, -2.0, // 2
+  4.0, 4.0, // 3
+  ROUND_MAGIC, ROUND_MAGIC, // 4
+  0.25, 0.25, // 5
+  TWO_PI, TWO_PI, // 6
+  SIN_S1, SIN_S1, SIN_S2, SIN_S2, SIN_S3, SIN_S3, SIN_S4, SIN_S4, SIN_S5, SIN_S5, SIN_S6, SIN_S6, // 7-12
+  COS_C1, COS_C1, COS_C2, COS_C2, COS_C3, COS_C3, COS_C4, COS_C4, COS_C5, COS_C5, COS_C6, COS_C6, // 13-18
+  1.0, 1.0, // 19
+], 16);
+const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2], 16); // 0: 3, 1: 1, 2: 2
+
+// @ts-ignore: decorator
+@inline function bmk(i: i32): v128 {
+  return v128.load(BM_TABLE + (<usize>i << 4));
+}
+
+// @ts-ignore: decorator
+@inline function bmki(i: i32): v128 {
+  return v128.load(BM_INT_TABLE + (<usize>i << 4));
+}
+
 /** Maps a 32-bit word to (0, 1): (x + ½)·2⁻³² (the same as philox.ts uniformOpen). */
 // @ts-ignore: decorator
 @inline function uniform(x: u32): f64 {
@@ -69,26 +95,26 @@ const COS_C6: f64 = -1.13596475577881948265e-11;
 /** {@link boxMullerPairs} on words already in v128 lanes: u32 lanes 0 and 1 of `a` (radii) and `b` (angles). */
 // @ts-ignore: decorator
 @inline export function boxMullerPairsv(a: v128, b: v128, out0: usize, out1: usize): void {
-  const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(a), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
-  const r = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logv(ua)));
-  const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(b), f64x2.splat(0.5)), f64x2.splat(2.3283064365386963e-10));
-  const t = f64x2.add(f64x2.mul(u, f64x2.splat(4.0)), f64x2.splat(ROUND_MAGIC));
-  const k = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
-  const x = f64x2.mul(f64x2.sub(u, f64x2.mul(k, f64x2.splat(0.25))), f64x2.splat(TWO_PI));
+  const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(a), bmk(0)), bmk(1));
+  const r = f64x2.sqrt(f64x2.mul(bmk(2), logv(ua)));
+  const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(b), bmk(0)), bmk(1));
+  const t = f64x2.add(f64x2.mul(u, bmk(3)), bmk(4));
+  const k = f64x2.sub(t, bmk(4));
+  const x = f64x2.mul(f64x2.sub(u, f64x2.mul(k, bmk(5))), bmk(6));
   const z = f64x2.mul(x, x);
   const w = f64x2.mul(z, z);
-  let rs = f64x2.add(f64x2.splat(SIN_S2), f64x2.mul(z, f64x2.add(f64x2.splat(SIN_S3), f64x2.mul(z, f64x2.splat(SIN_S4)))));
-  rs = f64x2.add(rs, f64x2.mul(f64x2.mul(z, w), f64x2.add(f64x2.splat(SIN_S5), f64x2.mul(z, f64x2.splat(SIN_S6)))));
-  const sinx = f64x2.add(x, f64x2.mul(f64x2.mul(z, x), f64x2.add(f64x2.splat(SIN_S1), f64x2.mul(z, rs))));
-  let rc = f64x2.mul(z, f64x2.add(f64x2.splat(COS_C1), f64x2.mul(z, f64x2.add(f64x2.splat(COS_C2), f64x2.mul(z, f64x2.splat(COS_C3))))));
-  rc = f64x2.add(rc, f64x2.mul(f64x2.mul(w, w), f64x2.add(f64x2.splat(COS_C4), f64x2.mul(z, f64x2.add(f64x2.splat(COS_C5), f64x2.mul(z, f64x2.splat(COS_C6)))))));
-  const hz = f64x2.mul(f64x2.splat(0.5), z);
-  const one = f64x2.sub(f64x2.splat(1.0), hz);
-  const cosx = f64x2.add(one, f64x2.add(f64x2.sub(f64x2.sub(f64x2.splat(1.0), one), hz), f64x2.mul(z, rc)));
-  const q = v128.and(t, i64x2.splat(3));
-  const swap = i64x2.eq(v128.and(q, i64x2.splat(1)), i64x2.splat(1));
-  const c = v128.xor(v128.bitselect(sinx, cosx, swap), i64x2.shl(v128.and(i64x2.add(q, i64x2.splat(1)), i64x2.splat(2)), 62));
-  const s = v128.xor(v128.bitselect(cosx, sinx, swap), i64x2.shl(v128.and(q, i64x2.splat(2)), 62));
+  let rs = f64x2.add(bmk(8), f64x2.mul(z, f64x2.add(bmk(9), f64x2.mul(z, bmk(10)))));
+  rs = f64x2.add(rs, f64x2.mul(f64x2.mul(z, w), f64x2.add(bmk(11), f64x2.mul(z, bmk(12)))));
+  const sinx = f64x2.add(x, f64x2.mul(f64x2.mul(z, x), f64x2.add(bmk(7), f64x2.mul(z, rs))));
+  let rc = f64x2.mul(z, f64x2.add(bmk(13), f64x2.mul(z, f64x2.add(bmk(14), f64x2.mul(z, bmk(15))))));
+  rc = f64x2.add(rc, f64x2.mul(f64x2.mul(w, w), f64x2.add(bmk(16), f64x2.mul(z, f64x2.add(bmk(17), f64x2.mul(z, bmk(18)))))));
+  const hz = f64x2.mul(bmk(0), z);
+  const one = f64x2.sub(bmk(19), hz);
+  const cosx = f64x2.add(one, f64x2.add(f64x2.sub(f64x2.sub(bmk(19), one), hz), f64x2.mul(z, rc)));
+  const q = v128.and(t, bmki(0));
+  const swap = i64x2.eq(v128.and(q, bmki(1)), bmki(1));
+  const c = v128.xor(v128.bitselect(sinx, cosx, swap), i64x2.shl(v128.and(i64x2.add(q, bmki(1)), bmki(2)), 62));
+  const s = v128.xor(v128.bitselect(cosx, sinx, swap), i64x2.shl(v128.and(q, bmki(2)), 62));
   const rcos = f64x2.mul(r, c);
   const rsin = f64x2.mul(r, s);
   v128.store(out0, v128.shuffle<f64>(rcos, rsin, 0, 2));
