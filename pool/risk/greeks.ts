@@ -1,0 +1,132 @@
+// Net greeks of the pool (it is short every open option): by expiry and in total, from one pricer batch over
+// the open book. A GreeksMonitor keeps the last figures and refreshes them when spot or vol moved beyond a
+// threshold, the book changed, or they are older than the refresh age; quotes refuse figures older than the
+// quote limit (PoolError "STALE_GREEKS").
+import type { Greeks } from "../../bindings/types.js";
+import { PoolError } from "../errors.js";
+import type { OpenBook, OptionPool, SyncPricer } from "../option-pool.js";
+import type { AnyPricer } from "./valuation.js";
+
+/** Greeks of the pool's short position (negative delta for short calls...), in contracts × per-contract greeks. */
+export interface GreekTotals {
+  /** ∂NAV/∂spot in base-asset units. */
+  delta: number;
+  /** ∂²NAV/∂spot² per unit of spot. */
+  gamma: number;
+  /** ∂NAV/∂vol in quote currency per 1.00 of vol. */
+  vega: number;
+  /** ∂NAV/∂t in quote currency per year. */
+  theta: number;
+}
+
+/** Net greeks by expiry (unix seconds) and in total, with the market they were computed at. */
+export interface NetGreeks {
+  total: GreekTotals;
+  byExpiry: { expiry: number; greeks: GreekTotals }[];
+  /** Clock time of the computation (unix seconds). */
+  computedAt: number;
+  spot: number;
+  /** Oracle base vol at the computation. */
+  baseVol: number;
+  /** Pool event sequence number the book was read at. */
+  seq: number;
+}
+
+const zero = (): GreekTotals => ({ delta: 0, gamma: 0, vega: 0, theta: 0 });
+
+/** Sums −contracts × greeks over the book (the pool is short), by expiry and in total. */
+export function aggregateGreeks(book: OpenBook, greeks: Pick<Greeks, "delta" | "gamma" | "vega" | "theta">, sizeDecimals: number): Pick<NetGreeks, "total" | "byExpiry"> {
+  const total = zero();
+  const byExpiry = new Map<number, GreekTotals>();
+  book.series.forEach((s, i) => {
+    const contracts = -Number(s.openSize) / 10 ** sizeDecimals;
+    const e = byExpiry.get(s.expiry) ?? zero();
+    for (const [g, col] of [["delta", greeks.delta], ["gamma", greeks.gamma], ["vega", greeks.vega], ["theta", greeks.theta]] as const) {
+      const v = contracts * col[i]!;
+      e[g] += v;
+      total[g] += v;
+    }
+    byExpiry.set(s.expiry, e);
+  });
+  return { total, byExpiry: [...byExpiry].sort(([a], [b]) => a - b).map(([expiry, g]) => ({ expiry, greeks: g })) };
+}
+
+/** When net greeks are refreshed and how old quotes accept them. */
+export interface GreeksMonitorOptions {
+  /** Refresh when |ln(spot / spot at computation)| exceeds this. Default 0.01. */
+  spotMoveThreshold: number;
+  /** Refresh when |ln(baseVol / baseVol at computation)| exceeds this. Default 0.05. */
+  volMoveThreshold: number;
+  /** Refresh when older than this (seconds). Default 60. */
+  refreshAgeSeconds: number;
+  /** Quotes refuse greeks older than this (seconds) or computed before a move beyond the thresholds. Default 300. */
+  maxQuoteAgeSeconds: number;
+}
+
+export const DEFAULT_GREEKS_MONITOR_OPTIONS: Readonly<GreeksMonitorOptions> = Object.freeze({
+  spotMoveThreshold: 0.01, volMoveThreshold: 0.05, refreshAgeSeconds: 60, maxQuoteAgeSeconds: 300,
+});
+
+/** Keeps a pool's net greeks current. */
+export class GreeksMonitor {
+  readonly options: GreeksMonitorOptions;
+  private last: NetGreeks | undefined;
+
+  constructor(readonly pool: OptionPool, options: Partial<GreeksMonitorOptions> = {}) {
+    this.options = { ...DEFAULT_GREEKS_MONITOR_OPTIONS, ...options };
+  }
+
+  /** The last computed figures (undefined before the first refresh). */
+  get current(): NetGreeks | undefined {
+    return this.last;
+  }
+
+  /** Why the figures need a refresh ("none", "book", "spot", "vol", "age"), or undefined when they are current. */
+  refreshReason(): "none" | "book" | "spot" | "vol" | "age" | undefined {
+    const g = this.last;
+    if (!g) return "none";
+    const snap = this.pool.oracle.latest();
+    if (this.pool.events.length !== g.seq) return "book";
+    if (Math.abs(Math.log(snap.spot / g.spot)) > this.options.spotMoveThreshold) return "spot";
+    if (Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold) return "vol";
+    if (this.pool.clock.now() - g.computedAt > this.options.refreshAgeSeconds) return "age";
+    return undefined;
+  }
+
+  /** Recomputes the figures with `pricer` (sync or the worker pool) in one batch. */
+  async refresh(pricer: AnyPricer): Promise<NetGreeks> {
+    const book = this.pool.openBook();
+    const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : undefined;
+    return this.store(book, greeks);
+  }
+
+  /** Recomputes the figures with a synchronous pricer. */
+  refreshSync(pricer: SyncPricer): NetGreeks {
+    const book = this.pool.openBook();
+    return this.store(book, book.series.length > 0 ? pricer.blackScholes(book.batch) : undefined);
+  }
+
+  /** Refreshes (synchronously) only when refreshReason() says so; returns the current figures. */
+  refreshIfNeeded(pricer: SyncPricer): NetGreeks {
+    return this.refreshReason() === undefined ? this.last! : this.refreshSync(pricer);
+  }
+
+  /** Throws PoolError("STALE_GREEKS") unless the figures are younger than maxQuoteAgeSeconds and the market has not moved beyond the thresholds. */
+  assertUsableForQuote(): NetGreeks {
+    const g = this.last;
+    if (!g) throw new PoolError("STALE_GREEKS", "greeks", "net greeks were never computed");
+    const age = this.pool.clock.now() - g.computedAt;
+    if (age > this.options.maxQuoteAgeSeconds) throw new PoolError("STALE_GREEKS", "greeks", `net greeks are ${age} s old (limit ${this.options.maxQuoteAgeSeconds})`);
+    const snap = this.pool.oracle.latest();
+    if (Math.abs(Math.log(snap.spot / g.spot)) > this.options.spotMoveThreshold || Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold)
+      throw new PoolError("STALE_GREEKS", "greeks", "spot or vol moved beyond the threshold since the net greeks were computed");
+    return g;
+  }
+
+  private store(book: OpenBook, greeks: Greeks | undefined): NetGreeks {
+    const snap = this.pool.oracle.latest();
+    const agg = greeks ? aggregateGreeks(book, greeks, this.pool.settings.sizeDecimals) : { total: zero(), byExpiry: [] };
+    this.last = { ...agg, computedAt: this.pool.clock.now(), spot: snap.spot, baseVol: snap.baseVol, seq: this.pool.events.length };
+    return this.last;
+  }
+}

@@ -1,0 +1,64 @@
+// Public surface of pool risk: net greeks, stress grid, Monte Carlo VaR / ES, pre-trade check, circuit breakers.
+import type { OptionPool, SyncPricer } from "../option-pool.js";
+import { CircuitBreakers, type CircuitBreakerOptions } from "./breakers.js";
+import { GreeksMonitor, type GreeksMonitorOptions } from "./greeks.js";
+import { PreTradeCheck, type PreTradeLimits } from "./pretrade.js";
+import { defaultStressScenarios, stressTest, type StressReport, type StressScenario } from "./stress.js";
+import { prepareBook, type AnyPricer } from "./valuation.js";
+import { valueAtRisk, type VarOptions, type VarResult } from "./var.js";
+
+export { CircuitBreakers, DEFAULT_CIRCUIT_BREAKER_OPTIONS, type CircuitBreakerOptions } from "./breakers.js";
+export { aggregateGreeks, DEFAULT_GREEKS_MONITOR_OPTIONS, GreeksMonitor, type GreekTotals, type GreeksMonitorOptions, type NetGreeks } from "./greeks.js";
+export { philox4x32, pathNormals } from "./philox.js";
+export { DEFAULT_PRE_TRADE_LIMITS, PreTradeCheck, type PreTradeAssessment, type PreTradeLimits } from "./pretrade.js";
+export {
+  DEFAULT_STRESS_OPTIONS, defaultStressScenarios, shockedVol, stressTest, stressTestSync,
+  type StressOptions, type StressReport, type StressResult, type StressScenario,
+} from "./stress.js";
+export { prepareBook, sharePriceOf, type AnyPricer, type LedgerTotals, type PreparedBook } from "./valuation.js";
+export { DEFAULT_VAR_OPTIONS, valueAtRisk, valueAtRiskSync, type VarOptions, type VarResult } from "./var.js";
+
+/** Stress test of a pool's current book (default grid of 23 scenarios) with any pricer. */
+export function stressTestPool(pool: OptionPool, pricer: AnyPricer, scenarios: readonly StressScenario[] = defaultStressScenarios()): Promise<StressReport> {
+  return stressTest(prepareBook(pool.openBook(), pool.settings, pool), pricer, scenarios);
+}
+
+/** Monte Carlo VaR / ES of a pool's share price (spot moves at the oracle's base vol) with any pricer. */
+export function valueAtRiskPool(pool: OptionPool, pricer: AnyPricer, options: Partial<VarOptions> = {}, onProgress?: (done: number, total: number) => void): Promise<VarResult> {
+  return valueAtRisk(prepareBook(pool.openBook(), pool.settings, pool), pricer, pool.oracle.latest().baseVol, options, onProgress);
+}
+
+/** What attachRisk wires into a pool. */
+export interface PoolRisk {
+  greeks: GreeksMonitor;
+  preTrade: PreTradeCheck | undefined;
+  breakers: CircuitBreakers;
+}
+
+/**
+ * Wires risk into a pool's hooks: quotes and trades refresh the net greeks when needed (sync pricer, or refuse
+ * stale ones with `autoRefresh: false`), buys and redemptions pass the pre-trade check (unless `preTrade: false`).
+ */
+export function attachRisk(
+  pool: OptionPool,
+  options: {
+    pricer: SyncPricer;
+    autoRefreshGreeks?: boolean;
+    greeks?: Partial<GreeksMonitorOptions>;
+    preTrade?: Partial<PreTradeLimits> | false;
+    breakers?: Partial<CircuitBreakerOptions>;
+  },
+): PoolRisk {
+  const greeks = new GreeksMonitor(pool, options.greeks);
+  const preTrade = options.preTrade === false ? undefined : new PreTradeCheck(pool, options.pricer, options.preTrade);
+  const breakers = new CircuitBreakers(pool, options.breakers);
+  const auto = options.autoRefreshGreeks ?? true;
+  pool.riskHooks = {
+    beforeQuote() {
+      if (auto) greeks.refreshIfNeeded(options.pricer);
+      greeks.assertUsableForQuote();
+    },
+    beforeCommit: preTrade ? (operation, draft, events) => preTrade.check(operation, draft, events) : undefined,
+  };
+  return { greeks, preTrade, breakers };
+}

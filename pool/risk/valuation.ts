@@ -1,0 +1,141 @@
+// Revaluation of a pool's open book under moved markets: the shared core of stress tests, Monte Carlo VaR and
+// the pre-trade check. The book is priced as ONE batch per group of scenarios (any SyncPricer or AsyncPricer),
+// each series valued in collateral base units like the pool's NAV (pool/option-pool.ts liabilityFromPrices).
+import type { Greeks, OptionBatch } from "../../bindings/types.js";
+import type { OpenBook, PoolSettings } from "../option-pool.js";
+import { MIN_VOL } from "../oracle.js";
+import { pow10 } from "../units.js";
+
+/** Ledger totals a revaluation needs (from the pool or a draft state). */
+export interface LedgerTotals {
+  /** Free liquidity, base units. */
+  free: bigint;
+  /** Locked collateral, base units. */
+  locked: bigint;
+  /** Total share supply, share units. */
+  totalSupply: bigint;
+}
+
+/** The open book as float columns, ready to be repriced many times. */
+export interface PreparedBook {
+  /** Live series count. */
+  n: number;
+  type: Int8Array;
+  strike: Float64Array;
+  /** Years to expiry now. */
+  years: Float64Array;
+  /** Oracle vol of each series now. */
+  vol: Float64Array;
+  /** Contracts × 10^decimals: per-contract value in collateral → base units. */
+  scale: Float64Array;
+  /** Locked collateral (base units, float): the cap of each series' liability. */
+  locked: Float64Array;
+  /** Expired, unsettled series (valued at intrinsic). */
+  expired: { type: "call" | "put"; strike: number; scale: number; locked: number }[];
+  spot: number;
+  rate: number;
+  dividend: number;
+  /** True for a quote-collateral pool (values in quote currency); false divides by spot (base pools). */
+  quoteCollateral: boolean;
+  free: number;
+  lockedTotal: number;
+  supply: number;
+  /** 10^shareOffset virtual shares. */
+  virtualShares: number;
+}
+
+/** Turns an OpenBook (pool.openBook() / pool.bookOfState(draft)) and ledger totals into float columns. */
+export function prepareBook(book: OpenBook, settings: Readonly<PoolSettings>, totals: LedgerTotals): PreparedBook {
+  const n = book.series.length;
+  const b = book.batch;
+  const unit = 10 ** settings.decimals / 10 ** settings.sizeDecimals;
+  const scale = new Float64Array(n);
+  const locked = new Float64Array(n);
+  book.series.forEach((s, i) => {
+    scale[i] = Number(s.openSize) * unit;
+    locked[i] = Number(s.locked);
+  });
+  return {
+    n,
+    type: b.type as Int8Array,
+    strike: b.strike as Float64Array,
+    years: b.expiry as Float64Array,
+    vol: b.vol as Float64Array,
+    scale,
+    locked,
+    expired: book.expired.map((s) => ({ type: s.type, strike: s.strike, scale: Number(s.openSize) * unit, locked: Number(s.locked) })),
+    spot: book.spot,
+    rate: b.rate as number,
+    dividend: (b.dividend as number | undefined) ?? 0,
+    quoteCollateral: settings.collateral === "quote",
+    free: Number(totals.free),
+    lockedTotal: Number(totals.locked),
+    supply: Number(totals.totalSupply),
+    virtualShares: Number(pow10(settings.shareOffset)),
+  };
+}
+
+/** Share price (whole collateral tokens per whole share... as the pool computes it) for a NAV in base units. */
+export function sharePriceOf(book: PreparedBook, nav: number): number {
+  return ((nav + 1) / (book.supply + book.virtualShares)) * book.virtualShares;
+}
+
+/** Liability of one scenario: `capped` at each series' collateral (the NAV's), and `uncapped` (worst-case payout). */
+export interface ScenarioLiability {
+  capped: number;
+  uncapped: number;
+}
+
+/**
+ * Values the book at `spot` from per-option prices `prices[offset + i]` of the live series (quote currency per
+ * contract), plus expired series at intrinsic. `liveMask` (optional) marks live series whose price is given;
+ * the others (expired within a horizon) are valued at intrinsic too.
+ */
+export function liabilityAt(book: PreparedBook, spot: number, prices: Float64Array, offset: number, out: ScenarioLiability, liveStride = 1): void {
+  let capped = 0;
+  let uncapped = 0;
+  const toCollateral = book.quoteCollateral ? 1 : 1 / spot;
+  for (let i = 0; i < book.n; i++) {
+    const v = Math.max(0, prices[offset + i * liveStride]!) * toCollateral * book.scale[i]!;
+    uncapped += v;
+    capped += Math.min(v, book.locked[i]!);
+  }
+  for (const s of book.expired) {
+    const v = Math.max(0, s.type === "put" ? s.strike - spot : spot - s.strike) * toCollateral * s.scale;
+    uncapped += v;
+    capped += Math.min(v, s.locked);
+  }
+  out.capped = capped;
+  out.uncapped = uncapped;
+}
+
+/** Intrinsic value per contract (quote currency) of series i at `spot`. */
+export function intrinsic(book: PreparedBook, i: number, spot: number): number {
+  return Math.max(0, book.type[i] === 1 ? spot - book.strike[i]! : book.strike[i]! - spot);
+}
+
+/** Empty columns for `length` options (filled by the caller). */
+export function batchColumns(length: number): { type: Int8Array; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array } {
+  return {
+    type: new Int8Array(length),
+    spot: new Float64Array(length),
+    strike: new Float64Array(length),
+    expiry: new Float64Array(length),
+    vol: new Float64Array(length),
+  };
+}
+
+/** An OptionBatch over columns from batchColumns(). */
+export function asBatch(book: PreparedBook, c: ReturnType<typeof batchColumns>): OptionBatch {
+  return { type: c.type, spot: c.spot, strike: c.strike, expiry: c.expiry, vol: c.vol, rate: book.rate, dividend: book.dividend };
+}
+
+/** Floors a shocked vol at the pool's MIN_VOL. */
+export function floorVol(v: number): number {
+  return v > MIN_VOL ? v : MIN_VOL;
+}
+
+/** A pricer that may answer now or later (createPricer() or createPricingPool()). */
+export interface AnyPricer {
+  blackScholes(batch: OptionBatch): Greeks | Promise<Greeks>;
+}

@@ -1,0 +1,281 @@
+// Pool risk: stress grid against the Black-Scholes closed form, Monte Carlo VaR/ES reproducibility and a
+// closed-form VaR check, the pre-trade check, net greeks and their staleness, circuit breakers.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPricer, type Pricer } from "../bindings/index.js";
+import { ManualClock, ManualOracle, OptionPool, PoolError, type PoolConfig } from "../pool/index.js";
+import {
+  attachRisk, CircuitBreakers, defaultStressScenarios, GreeksMonitor, pathNormals, philox4x32, prepareBook,
+  stressTestPool, valueAtRisk, valueAtRiskSync, DEFAULT_STRESS_OPTIONS,
+} from "../pool/risk/index.js";
+import { createPricingPool, type PricingPool } from "../workers/pool.js";
+
+const T0 = 1_767_225_600;
+const DAY = 86_400;
+const USDC = 1_000_000n;
+let pricer: Pricer;
+let workers1: PricingPool;
+let workers2: PricingPool;
+
+beforeAll(async () => {
+  pricer = await createPricer();
+  workers1 = await createPricingPool({ workers: 1, module: pricer.core.module });
+  workers2 = await createPricingPool({ workers: 2, module: pricer.core.module });
+});
+afterAll(async () => {
+  await workers1?.close();
+  await workers2?.close();
+});
+
+// Independent normal CDF: erf by its Maclaurin series (|x| < 3, terms summed to 1e-17) and erfc by its
+// Laplace continued fraction beyond; ~1e-13 relative, far below the 1e-8 tolerances used with it.
+function erf(x: number): number {
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 200; n++) {
+    term *= (-x * x) / n;
+    const add = term / (2 * n + 1);
+    sum += add;
+    if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+function erfc(x: number): number {
+  if (Math.abs(x) < 3) return 1 - erf(x);
+  if (x < 0) return 2 - erfc(-x);
+  let f = 0;
+  for (let k = 120; k >= 1; k--) f = (k / 2) / (x + f);
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
+}
+const normCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+function bsPut(s: number, k: number, t: number, v: number): number {
+  const d1 = (Math.log(s / k) + 0.5 * v * v * t) / (v * Math.sqrt(t));
+  return k * normCdf(-(d1 - v * Math.sqrt(t))) - s * normCdf(-d1);
+}
+
+function setup(params: PoolConfig["params"] = {}) {
+  const clock = new ManualClock(T0);
+  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
+  const config: PoolConfig = { collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock, params };
+  return { pool: new OptionPool(config), clock, oracle, config };
+}
+const buy = (pool: OptionPool, strike: number, expiry: number, size: bigint) =>
+  pool.trade("bob", { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 15n });
+
+describe("philox4x32 (TypeScript)", () => {
+  it("matches the Random123 known-answer vectors", () => {
+    const out = new Uint32Array(4);
+    philox4x32([0, 0, 0, 0], 0, 0, out);
+    expect([...out]).toEqual([0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
+    philox4x32([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], 0xffffffff, 0xffffffff, out);
+    expect([...out]).toEqual([0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]);
+    philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], 0xa4093822, 0x299f31d0, out);
+    expect([...out]).toEqual([0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]);
+  });
+  it("path normals have mean 0 and variance 1 within 4 standard errors over 200k draws", () => {
+    const z = new Float64Array(2);
+    let s = 0, s2 = 0;
+    const n = 100_000;
+    for (let p = 0; p < n; p++) {
+      pathNormals(42, p, z, 0);
+      s += z[0]! + z[1]!;
+      s2 += z[0]! ** 2 + z[1]! ** 2;
+    }
+    // SE of the mean 1/√(2n); of the second moment √2/√(2n).
+    expect(Math.abs(s / (2 * n))).toBeLessThan(4 / Math.sqrt(2 * n));
+    expect(Math.abs(s2 / (2 * n) - 1)).toBeLessThan((4 * Math.SQRT2) / Math.sqrt(2 * n));
+  });
+});
+
+describe("stress test", () => {
+  it("a book of one put loses exactly what the closed form says under each of the 23 scenarios", async () => {
+    const { pool } = setup();
+    pool.deposit("alice", 1_000_000n * USDC);
+    const expiry = T0 + 30 * DAY;
+    buy(pool, 1900, expiry, 300n); // 3 contracts
+    const report = await stressTestPool(pool, pricer);
+    expect(report.results).toHaveLength(23);
+    const years = (30 * DAY) / (365 * DAY);
+    const base = bsPut(2000, 1900, years, 0.6);
+    for (const r of report.results) {
+      const sc = r.scenario;
+      // Vol shock scaled by time to expiry, computed here from its definition.
+      const scale = Math.min(2, Math.sqrt(30 / 365 / years));
+      const vol = Math.max(0.01, 0.6 * (1 + sc.volShock * scale));
+      const expected = -(bsPut(2000 * sc.spotFactor, 1900, years, vol) - base) * 3 * 1e6;
+      // Tolerance: both sides are doubles of a ~1e9-unit quantity; 1e-9 relative of the contract value covers
+      // the pricer's ~1e-15 relative error and the NAV's rounding-free float path.
+      expect(Math.abs(r.navChange - expected)).toBeLessThanOrEqual(1e-9 * 1900 * 3e6);
+      expect(r.solvency).toBeGreaterThanOrEqual(1); // fully collateralised
+    }
+    expect(report.worst.scenario.name).toBe("crash: spot -50% vol up 50%");
+    // Base NAV of the float path agrees with the pool's bigint NAV to rounding (1 unit per series).
+    expect(Math.abs(report.baseNav - Number(pool.nav()))).toBeLessThanOrEqual(1);
+  });
+
+  it("worker pool and pricer give identical stress reports", async () => {
+    const { pool } = setup();
+    pool.deposit("alice", 1_000_000n * USDC);
+    for (let i = 0; i < 10; i++) buy(pool, 1600 + 50 * i, T0 + (7 + 10 * i) * DAY, 100n + BigInt(i));
+    const a = await stressTestPool(pool, pricer);
+    const b = await stressTestPool(pool, workers2);
+    expect(b).toEqual(a);
+    expect(defaultStressScenarios()).toHaveLength(23);
+    expect(DEFAULT_STRESS_OPTIONS.maxVolScale).toBe(2);
+  });
+});
+
+describe("Monte Carlo VaR / ES", () => {
+  function book() {
+    const { pool, oracle } = setup();
+    pool.deposit("alice", 1_000_000n * USDC);
+    for (let i = 0; i < 12; i++) buy(pool, 1700 + 50 * i, T0 + (3 + 9 * i) * DAY, 200n + BigInt(i * 10));
+    return { pool, oracle };
+  }
+
+  it("reproduces bit-for-bit for a seed on the pricer, 1 worker and 2 workers, with other block sizes", async () => {
+    const { pool } = book();
+    const prep = () => prepareBook(pool.openBook(), pool.settings, pool);
+    const opts = { paths: 20_000, seed: 99, horizonDays: 10 };
+    const sync = valueAtRiskSync(prep(), pricer, 0.6, opts);
+    const one = await valueAtRisk(prep(), workers1, 0.6, { ...opts, blockPaths: 100 });
+    const two = await valueAtRisk(prep(), workers2, 0.6, { ...opts, blockPaths: 333, window: 3 });
+    for (const r of [one, two]) {
+      expect(Object.is(r.valueAtRisk, sync.valueAtRisk)).toBe(true);
+      expect(Object.is(r.expectedShortfall, sync.expectedShortfall)).toBe(true);
+      expect(Object.is(r.expectedShortfallStdError, sync.expectedShortfallStdError)).toBe(true);
+      expect(Buffer.from(r.losses.buffer).equals(Buffer.from(sync.losses.buffer))).toBe(true);
+    }
+    expect(sync.expectedShortfall).toBeGreaterThanOrEqual(sync.valueAtRisk);
+    expect(sync.valueAtRiskStdError).toBeGreaterThan(0);
+    expect(sync.expectedShortfallStdError).toBeGreaterThan(0);
+    const other = valueAtRiskSync(prep(), pricer, 0.6, { ...opts, seed: 100 });
+    expect(other.valueAtRisk).not.toBe(sync.valueAtRisk);
+  });
+
+  it("VaR of one short put (no vol moves) matches the closed form at the 1% spot quantile within 4 standard errors", () => {
+    const { pool } = setup();
+    pool.deposit("alice", 1_000_000n * USDC);
+    const expiry = T0 + 30 * DAY;
+    buy(pool, 1900, expiry, 500n);
+    const h = 10 / 365;
+    const r = valueAtRiskSync(prepareBook(pool.openBook(), pool.settings, pool), pricer, 0.6, { paths: 40_000, seed: 5, horizonDays: 10, volOfVol: 0 });
+    // The loss is monotone in spot (a short put), so the 99% VaR is the loss at spot's 1% quantile:
+    // z_0.01 = −2.3263478740408408 (published quantile of the standard normal).
+    const sQ = 2000 * Math.exp(-0.5 * 0.36 * h + 0.6 * Math.sqrt(h) * -2.3263478740408408);
+    const years = 30 / 365;
+    const nav0 = Number(pool.free + pool.locked) - bsPut(2000, 1900, years, 0.6) * 5e6;
+    const navQ = Number(pool.free + pool.locked) - bsPut(sQ, 1900, years - h, 0.6) * 5e6;
+    const expectedVar = 1 - (navQ + 1) / (nav0 + 1);
+    expect(Math.abs(r.valueAtRisk - expectedVar)).toBeLessThan(4 * r.valueAtRiskStdError);
+  });
+});
+
+describe("pre-trade check", () => {
+  it("rejects a redemption that pushes 99% ES beyond the limit, with a reason, and changes nothing", () => {
+    const { pool } = setup();
+    pool.deposit("alice", 400_000n * USDC);
+    for (let i = 0; i < 6; i++) buy(pool, 1800 + 40 * i, T0 + (5 + i) * DAY, 2000n);
+    // The limit: 1.2 × the ES of the pool as it is (same Monte Carlo settings as the check).
+    const esNow = valueAtRiskSync(prepareBook(pool.openBook(), pool.settings, pool), pricer, 0.6, { paths: 2000, seed: 7, blockPaths: 500 }).expectedShortfall;
+    const limit = 1.2 * esNow;
+    const risk = attachRisk(pool, { pricer, preTrade: { maxExpectedShortfall: limit } });
+    pool.redeem("alice", pool.sharesOf("alice") / 100n); // small: accepted
+    expect(risk.preTrade!.last!.expectedShortfall).toBeLessThan(limit);
+    const before = JSON.stringify(pool.snapshot());
+    const events = pool.events.length;
+    let error: unknown;
+    try {
+      pool.redeem("alice", (pool.sharesOf("alice") * 9n) / 10n);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PoolError);
+    expect((error as PoolError).code).toBe("RISK_LIMIT");
+    expect((error as PoolError).message).toMatch(/expected shortfall/);
+    expect(risk.preTrade!.last!.expectedShortfall).toBeGreaterThan(limit);
+    expect(JSON.stringify(pool.snapshot())).toBe(before);
+    expect(pool.events.length).toBe(events);
+  });
+
+  it("rejects a buy that pushes stressed solvency below the floor, and never blocks a sell to close", () => {
+    const { pool } = setup();
+    pool.deposit("alice", 200_000n * USDC);
+    buy(pool, 1900, T0 + 10 * DAY, 1000n);
+    // Solvency = (free + locked) / worst-case payout; with a floor of 8 the first put passes and a large one fails.
+    const risk = attachRisk(pool, { pricer, preTrade: { minSolvency: 8, maxExpectedShortfall: 1 } });
+    const before = JSON.stringify(pool.snapshot());
+    expect(() => buy(pool, 1900, T0 + 10 * DAY, 4000n)).toThrow(/stressed solvency would be/);
+    expect(JSON.stringify(pool.snapshot())).toBe(before);
+    expect(risk.preTrade!.last!.solvency).toBeLessThan(8);
+    pool.trade("bob", { type: "put", strike: 1900, expiry: T0 + 10 * DAY, size: 500n, side: "sell", minProceeds: 0n });
+    expect(pool.positionsOf("bob")[0]!.size).toBe(500n);
+  });
+});
+
+describe("net greeks", () => {
+  it("are −contracts × pricer greeks summed by expiry, and quotes refuse greeks older than the limit", () => {
+    const { pool, clock, oracle } = setup();
+    pool.deposit("alice", 1_000_000n * USDC);
+    buy(pool, 1900, T0 + 10 * DAY, 300n);
+    buy(pool, 2100, T0 + 10 * DAY, 100n);
+    buy(pool, 1800, T0 + 40 * DAY, 200n);
+    const monitor = new GreeksMonitor(pool, { maxQuoteAgeSeconds: 120, refreshAgeSeconds: 60 });
+    const g = monitor.refreshSync(pricer);
+    const p = (k: number, d: number) => pricer.blackScholes({ type: "put", spot: 2000, strike: k, expiry: (d * DAY) / (365 * DAY), vol: 0.6, rate: 0 });
+    const e1 = -3 * p(1900, 10).delta[0]! - 1 * p(2100, 10).delta[0]!;
+    expect(g.byExpiry).toHaveLength(2);
+    expect(g.byExpiry[0]!.greeks.delta).toBeCloseTo(e1, 12);
+    expect(g.total.vega).toBeCloseTo(-3 * p(1900, 10).vega[0]! - p(2100, 10).vega[0]! - 2 * p(1800, 40).vega[0]!, 9);
+    expect(monitor.refreshReason()).toBeUndefined();
+    oracle.push({ timestamp: T0 + 1, spot: 2030 });
+    clock.set(T0 + 1);
+    expect(monitor.refreshReason()).toBe("spot");
+
+    pool.riskHooks = { beforeQuote: () => void monitor.assertUsableForQuote() };
+    const req = { type: "put" as const, strike: 1900, expiry: T0 + 10 * DAY, size: 100n, side: "buy" as const };
+    expect(() => pool.quote(req)).toThrow(/moved beyond/);
+    monitor.refreshSync(pricer);
+    expect(pool.quote(req).total).toBeGreaterThan(0n);
+    clock.set(T0 + 200);
+    oracle.push({ timestamp: T0 + 200 });
+    try {
+      pool.quote(req);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as PoolError).code).toBe("STALE_GREEKS");
+    }
+  });
+});
+
+describe("circuit breakers", () => {
+  it("low liquidity, an IV jump and a settlement each trip once, append an event, and pause queue payments (also after replay)", () => {
+    const { pool, clock, oracle, config } = setup({ maxUtilization: 0.95 });
+    pool.deposit("alice", 100_000n * USDC);
+    buy(pool, 1900, T0 + 2 * DAY, 4800n); // locks 91,200 of 100,000: 8.8% free
+    const breakers = new CircuitBreakers(pool, { minFreeLiquidityRatio: 0.1, liquidityPauseSeconds: 3600 });
+    expect(breakers.check()).toEqual(["liquidity"]);
+    expect(breakers.check()).toEqual([]); // not re-tripped while paused
+    const last = pool.events.at(-1)!;
+    expect(last.kind).toBe("circuitBreaker");
+    expect(pool.queuePausedUntil).toBe(T0 + 3600);
+    const r = pool.redeem("alice", pool.sharesOf("alice")); // the free part is paid, the rest queued
+    expect(r.queuedShares).toBeGreaterThan(0n);
+    pool.deposit("carol", 50_000n * USDC); // would pay the queue, but it is paused
+    expect(pool.withdrawalQueue()).toHaveLength(1);
+    const replayed = OptionPool.replay(config, pool.events);
+    expect(replayed.snapshot()).toEqual(pool.snapshot());
+    expect(replayed.queuePausedUntil).toBe(T0 + 3600);
+    clock.set(T0 + 1800);
+    oracle.push({ timestamp: T0 + 1800, baseVol: 0.9 }); // log move 0.405 > 0.25 within the hour
+    expect(breakers.check()).toEqual(["ivJump"]);
+    clock.set(T0 + 2 * DAY + 10);
+    oracle.push({ timestamp: T0 + 2 * DAY + 10, spot: 2100 });
+    expect(pool.withdrawalQueue()).toHaveLength(1);
+    pool.settle(T0 + 2 * DAY); // the pauses have ended: settlement pays the queue
+    expect(pool.withdrawalQueue()).toHaveLength(0);
+    expect(breakers.check()).toContain("settlement");
+    const trips = pool.events.filter((e) => e.kind === "circuitBreaker").map((e) => (e as { breaker: string }).breaker);
+    expect(trips.slice(0, 3)).toEqual(["liquidity", "ivJump", "settlement"]);
+    expect(pool.queuePausedUntil).toBe(T0 + 2 * DAY + 10 + 900);
+  });
+});
