@@ -5,8 +5,8 @@
 // at most 33 significant bits and k/4 is a multiple of 1/4), x = 2π·f in [−π/4, π/4], then the fdlibm kernels
 // __kernel_sin / __kernel_cos (Sun 1993, as in musl k_sin.c / k_cos.c, tail y = 0; < 1 ulp on [−π/4, π/4])
 // and the quadrant k mod 4 by swapping and sign bits. The scalar and f64x2 forms perform the same IEEE-754
-// operations lane for lane (log / logv of math.ts are bit-identical too), so both builds give the same normals.
-import { log, logv } from "./math";
+// operations lane for lane (log / logNormalv of math.ts are bit-identical too), so both builds give the same normals.
+import { log, logNormalv } from "./math";
 
 const ROUND_MAGIC: f64 = 6755399441055744.0; // 1.5·2^52: x + it rounds x to an integer in the low mantissa bits
 const TWO_PI: f64 = 6.283185307179586;
@@ -37,7 +37,7 @@ const BM_TABLE: usize = memory.data<f64>([
   COS_C1, COS_C1, COS_C2, COS_C2, COS_C3, COS_C3, COS_C4, COS_C4, COS_C5, COS_C5, COS_C6, COS_C6, // 13-18
   1.0, 1.0, // 19
 ], 16);
-const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2], 16); // 0: 3, 1: 1, 2: 2
+const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2, 0, 0], 16); // 0: 3, 1: 1, 2: 2, 3: +0.0
 
 // @ts-ignore: decorator
 @inline function bmk(i: i32): v128 {
@@ -96,7 +96,9 @@ const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2], 16); // 0: 3, 1
 // @ts-ignore: decorator
 @inline export function boxMullerPairsv(a: v128, b: v128, out0: usize, out1: usize): void {
   const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(a), bmk(0)), bmk(1));
-  const r = f64x2.sqrt(f64x2.mul(bmk(2), logv(ua)));
+  // u ≥ 2⁻³³ is a positive normal number: logv's subnormal/zero/negative/∞ lanes are never taken, so its core
+  // logNormalv (the same operations) is called directly.
+  const r = f64x2.sqrt(f64x2.mul(bmk(2), logNormalv(ua, v128.load(BM_INT_TABLE, 48))));
   const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(b), bmk(0)), bmk(1));
   const t = f64x2.add(f64x2.mul(u, bmk(3)), bmk(4));
   const k = f64x2.sub(t, bmk(4));
