@@ -13,14 +13,14 @@
 // normalised Black path is exact to ~1e-15 whatever the cancellation.
 // Limits: σ√T → 0 sends d₁, d₂ → ±∞ (price → discounted forward intrinsic, φ → 0 so gamma/vega → 0
 // away from the money); σ√T → ∞ sends Φ(d₁) → 1, Φ(d₂) → 0 (call → S·e^{−qT}). Φ and φ clamp |d| at 40.
+// Φ is normCdfMills (assembly/math.ts): e^{−d²/2}·R(|d|), so Φ(d₁), Φ(d₂) and φ(d₁) share e^{−d₁²/2}.
 //
 // SIMD build: blocks of f64x2 pairs in four phases (see priceBlock), the odd last element through the scalar lane code.
 // Scalar build: one option per iteration. Both use assembly/math.ts, whose two forms agree bit for bit.
 
 import {
-  exp, expvWith, log, logNormalv, normCdfWithExp, pmax,
-  cdfCentralNumv, cdfCentralDenv, tailMiddleNumv, tailMiddleDenv, cdfNearFromPartsv,
-  EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C, CDF_TABLE_X2, CDF_TABLE_X2_B,
+  exp, expvWith, log, logNormalv, normCdfMills, millsNumv, millsDenv, cdfFromMillsv, pmax,
+  EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C,
   INV_SQRT_2PI, INV_SQRT_2PI_X2, HALF_X2, NEG_HALF_X2, TWO_X2, CDF_NEAR_MAX_X2, MIN_NORMAL_X2, INFINITY_X2,
 } from "./math";
 import { normalisedBlackCall } from "./normalised_black";
@@ -82,13 +82,13 @@ function priceOne(
   store<f64>(vega + o, vegaTerm * sqrtT);
   const thetaVol = (vegaTerm * sigma) / (sqrtT * 2.0);
   const w = load<f64>(type + o);
-  const n1 = normCdfWithExp(w * d1, e1);
+  const n1 = normCdfMills(w * d1, e1);
   store<f64>(delta + o, w * (dq * n1));
   // e^{−d₂²/2} = e^{−d₁²/2}·F/K (since d₁² − d₂² = 2·ln(F/K)): a division instead of an exponential,
   // unless e^{−d₁²/2} is near underflow or F/K overflows; then it is evaluated directly.
   const forwardRatio = sdq / kdr;
   const e2 = e1 < E_PRODUCT_MIN || !(forwardRatio < RATIO_MAX) ? exp((d2 * d2) * -0.5) : e1 * forwardRatio;
-  const n2 = normCdfWithExp(w * d2, e2);
+  const n2 = normCdfMills(w * d2, e2);
   const a = sdq * n1;
   const b = kdr * n2;
   let p = w * (a - b);
@@ -112,7 +112,7 @@ function repriceOne(
 // (ln → d₁ → exp → Φ → price, ~300 cycles) longer than the out-of-order window, so successive options
 // would hardly overlap; short loops of independent iterations do, and need few registers (V8 has 16).
 const BLOCK: i32 = 128;
-const WORK_COLUMNS: i32 = 15;
+const WORK_COLUMNS: i32 = 11;
 const WORK: usize = memory.data(BLOCK * 8 * WORK_COLUMNS, 16);
 const W_DQ: usize = WORK; // e^{−qT}
 const W_DR: usize = WORK + 1 * BLOCK * 8; // e^{−rT}
@@ -121,15 +121,11 @@ const W_S: usize = WORK + 3 * BLOCK * 8; // σ√T (floored at MIN_TOTAL_VOL)
 const W_SQRT_T: usize = WORK + 4 * BLOCK * 8; // √T
 const W_E1: usize = WORK + 5 * BLOCK * 8; // e^{−d₁²/2}
 const W_REDO: usize = WORK + 6 * BLOCK * 8; // lane mask: S/K not a normal number (priceOne handles it)
-// Numerators and denominators of Cody's central (C) and middle (M) rationals at θd₁ (1) and θd₂ (2).
-const W_NUM_C1: usize = WORK + 7 * BLOCK * 8;
-const W_DEN_C1: usize = WORK + 8 * BLOCK * 8;
-const W_NUM_C2: usize = WORK + 9 * BLOCK * 8;
-const W_DEN_C2: usize = WORK + 10 * BLOCK * 8;
-const W_NUM_M1: usize = WORK + 11 * BLOCK * 8;
-const W_DEN_M1: usize = WORK + 12 * BLOCK * 8;
-const W_NUM_M2: usize = WORK + 13 * BLOCK * 8;
-const W_DEN_M2: usize = WORK + 14 * BLOCK * 8;
+// Numerator and denominator of normCdfMills's rational at |d₁| (1) and |d₂| (2).
+const W_NUM_1: usize = WORK + 7 * BLOCK * 8;
+const W_DEN_1: usize = WORK + 8 * BLOCK * 8;
+const W_NUM_2: usize = WORK + 9 * BLOCK * 8;
+const W_DEN_2: usize = WORK + 10 * BLOCK * 8;
 
 /**
  * `pairs` pairs of options from byte offset `base` (f64x2 lanes); per lane the same values as priceOne.
@@ -171,31 +167,19 @@ function priceBlock(
     const d1 = v128.load(W_D1 + w);
     v128.store(W_E1 + w, expvWith(f64x2.mul(f64x2.mul(d1, d1), v128.load(NEG_HALF_X2)), EXP_TABLE_X2_C));
   }
-  // Φ(±d₁), Φ(±d₂) in pieces, one rational's numerator or denominator per loop (see math.ts).
+  // Φ(±d₁), Φ(±d₂): numerators and denominators of normCdfMills's rational in their own loops (each
+  // loop's constants and values then fit in the registers).
   for (let j = 0; j < pairs; j++) {
     const w = <usize>j << 4;
-    const wt = v128.load(type + base + w);
     const d1 = v128.load(W_D1 + w);
-    const x1 = f64x2.mul(wt, d1);
-    const x2 = f64x2.mul(wt, f64x2.sub(d1, v128.load(W_S + w)));
-    const z1 = f64x2.mul(x1, x1);
-    const z2 = f64x2.mul(x2, x2);
-    v128.store(W_NUM_C1 + w, cdfCentralNumv(x1, z1, CDF_TABLE_X2));
-    v128.store(W_DEN_C1 + w, cdfCentralDenv(z1, CDF_TABLE_X2));
-    v128.store(W_NUM_C2 + w, cdfCentralNumv(x2, z2, CDF_TABLE_X2));
-    v128.store(W_DEN_C2 + w, cdfCentralDenv(z2, CDF_TABLE_X2));
+    v128.store(W_NUM_1 + w, millsNumv(f64x2.abs(d1)));
+    v128.store(W_NUM_2 + w, millsNumv(f64x2.abs(f64x2.sub(d1, v128.load(W_S + w)))));
   }
   for (let j = 0; j < pairs; j++) {
     const w = <usize>j << 4;
     const d1 = v128.load(W_D1 + w);
-    v128.store(W_NUM_M1 + w, tailMiddleNumv(f64x2.abs(d1), CDF_TABLE_X2));
-    v128.store(W_NUM_M2 + w, tailMiddleNumv(f64x2.abs(f64x2.sub(d1, v128.load(W_S + w))), CDF_TABLE_X2));
-  }
-  for (let j = 0; j < pairs; j++) {
-    const w = <usize>j << 4;
-    const d1 = v128.load(W_D1 + w);
-    v128.store(W_DEN_M1 + w, tailMiddleDenv(f64x2.abs(d1), CDF_TABLE_X2));
-    v128.store(W_DEN_M2 + w, tailMiddleDenv(f64x2.abs(f64x2.sub(d1, v128.load(W_S + w))), CDF_TABLE_X2));
+    v128.store(W_DEN_1 + w, millsDenv(f64x2.abs(d1)));
+    v128.store(W_DEN_2 + w, millsDenv(f64x2.abs(f64x2.sub(d1, v128.load(W_S + w)))));
   }
   for (let j = 0; j < pairs; j++) {
     const o = base + (<usize>j << 4);
@@ -213,19 +197,13 @@ function priceBlock(
     const thetaVol = f64x2.div(f64x2.mul(vegaTerm, v128.load(vol + o)), f64x2.mul(sqrtT, v128.load(TWO_X2)));
     const wt = v128.load(type + o);
     const d1 = v128.load(W_D1 + w);
-    const x1 = f64x2.mul(wt, d1);
-    const n1 = cdfNearFromPartsv(
-      x1, e1, v128.load(W_NUM_C1 + w), v128.load(W_DEN_C1 + w), v128.load(W_NUM_M1 + w), v128.load(W_DEN_M1 + w), CDF_TABLE_X2,
-    );
+    const n1 = cdfFromMillsv(f64x2.mul(wt, d1), e1, v128.load(W_NUM_1 + w), v128.load(W_DEN_1 + w));
     v128.store(delta + o, f64x2.mul(wt, f64x2.mul(dq, n1)));
     const kdr = f64x2.mul(v128.load(strike + o), v128.load(W_DR + w));
     const d2 = f64x2.sub(d1, s);
     const forwardRatio = f64x2.div(sdq, kdr);
     const e2 = f64x2.mul(e1, forwardRatio);
-    const n2 = cdfNearFromPartsv(
-      f64x2.mul(wt, d2), e2, v128.load(W_NUM_C2 + w), v128.load(W_DEN_C2 + w), v128.load(W_NUM_M2 + w),
-      v128.load(W_DEN_M2 + w), CDF_TABLE_X2,
-    );
+    const n2 = cdfFromMillsv(f64x2.mul(wt, d2), e2, v128.load(W_NUM_2 + w), v128.load(W_DEN_2 + w));
     const a = f64x2.mul(sdq, n1);
     const b = f64x2.mul(kdr, n2);
     const p = f64x2.mul(wt, f64x2.sub(a, b));

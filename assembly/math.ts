@@ -11,6 +11,10 @@
 //   normCdf / normCdfv     W. J. Cody, ANORM, ACM TOMS Algorithm 715 (1993), from "Rational Chebyshev
 //                          approximations for the error function", Math. Comp. 23 (1969) 631–637:
 //                          relative accuracy ~1e-15 in the lower tail down to underflow.
+//   normCdfMills           Φ(−y) = e^{−y²/2}·R(y) with one 8/8 rational R on [0, √32] (fitted here, see the
+//                          section below), Cody's asymptotic tail beyond: the Black-Scholes kernel's Φ.
+//
+// Every f64x2 constant is a splatted pair in a data segment (see "f64x2 constants" below for why).
 
 // ---- constants -------------------------------------------------------------------------------------
 
@@ -106,42 +110,8 @@ const NEG_INFINITY_X2: usize = memory.data<f64>([-Infinity, -Infinity], 16);
 export const HALF_X2: usize = memory.data<f64>([0.5, 0.5], 16);
 export const ONE_X2: usize = memory.data<f64>([1.0, 1.0], 16);
 export const TWO_X2: usize = memory.data<f64>([2.0, 2.0], 16);
-const A0_X2: usize = memory.data<f64>([A0, A0], 16);
-const A1_X2: usize = memory.data<f64>([A1, A1], 16);
-const A2_X2: usize = memory.data<f64>([A2, A2], 16);
-const A3_X2: usize = memory.data<f64>([A3, A3], 16);
-const A4_X2: usize = memory.data<f64>([A4, A4], 16);
-const B0_X2: usize = memory.data<f64>([B0, B0], 16);
-const B1_X2: usize = memory.data<f64>([B1, B1], 16);
-const B2_X2: usize = memory.data<f64>([B2, B2], 16);
-const B3_X2: usize = memory.data<f64>([B3, B3], 16);
-const C0_X2: usize = memory.data<f64>([C0, C0], 16);
-const C1_X2: usize = memory.data<f64>([C1, C1], 16);
-const C2_X2: usize = memory.data<f64>([C2, C2], 16);
-const C3_X2: usize = memory.data<f64>([C3, C3], 16);
-const C4_X2: usize = memory.data<f64>([C4, C4], 16);
-const C5_X2: usize = memory.data<f64>([C5, C5], 16);
-const C6_X2: usize = memory.data<f64>([C6, C6], 16);
-const C7_X2: usize = memory.data<f64>([C7, C7], 16);
-const C8_X2: usize = memory.data<f64>([C8, C8], 16);
 const CDF_ROOT32_X2: usize = memory.data<f64>([CDF_ROOT32, CDF_ROOT32], 16);
 const CDF_THRESHOLD_X2: usize = memory.data<f64>([CDF_THRESHOLD, CDF_THRESHOLD], 16);
-const D0_X2: usize = memory.data<f64>([D0, D0], 16);
-const D1_X2: usize = memory.data<f64>([D1, D1], 16);
-const D2_X2: usize = memory.data<f64>([D2, D2], 16);
-const D3_X2: usize = memory.data<f64>([D3, D3], 16);
-const D4_X2: usize = memory.data<f64>([D4, D4], 16);
-const D5_X2: usize = memory.data<f64>([D5, D5], 16);
-const D6_X2: usize = memory.data<f64>([D6, D6], 16);
-const D7_X2: usize = memory.data<f64>([D7, D7], 16);
-const EXP_ARG_MAX_X2: usize = memory.data<f64>([EXP_ARG_MAX, EXP_ARG_MAX], 16);
-const EXP_ARG_MIN_X2: usize = memory.data<f64>([EXP_ARG_MIN, EXP_ARG_MIN], 16);
-const EXP_P1_X2: usize = memory.data<f64>([EXP_P1, EXP_P1], 16);
-const EXP_P2_X2: usize = memory.data<f64>([EXP_P2, EXP_P2], 16);
-const EXP_P3_X2: usize = memory.data<f64>([EXP_P3, EXP_P3], 16);
-const EXP_P4_X2: usize = memory.data<f64>([EXP_P4, EXP_P4], 16);
-const EXP_P5_X2: usize = memory.data<f64>([EXP_P5, EXP_P5], 16);
-const INV_LN2_X2: usize = memory.data<f64>([INV_LN2, INV_LN2], 16);
 export const INV_SQRT_2PI_X2: usize = memory.data<f64>([INV_SQRT_2PI, INV_SQRT_2PI], 16);
 export const INFINITY_X2: usize = memory.data<f64>([Infinity, Infinity], 16);
 const LG1_X2: usize = memory.data<f64>([LG1, LG1], 16);
@@ -560,6 +530,110 @@ export function normCdfWithExpv(x: v128, e: v128): v128 {
   let result = v128.bitselect(f64x2.sub(v128.load(ONE_X2), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
   const central = f64x2.le(y, v128.load(CDF_THRESHOLD_X2));
   if (v128.any_true(central)) result = v128.bitselect(cdfCentralv(x), result, central);
+  return result;
+}
+
+// ---- Φ from one rational in |x| (for the Black-Scholes kernel) ------------------------------------------
+// Φ(−y) = e^{−y²/2}·R(y) for 0 ≤ y ≤ √32 with R = P/Q of degree 8/8 (Q monic), a relative least-squares
+// fit (Loeb's reweighting, 50 digits) of Φ(−y)·e^{y²/2} on Chebyshev nodes of [0, √32] made by
+// test/fixtures/fit-mills-rational.py: 1.4e-17 in exact arithmetic, ≤ 7.4e-16 evaluated in double by
+// Horner (Cody's middle rational measures 6.8e-16 the same way). One rational over the central and middle
+// ranges means no per-lane choice and one polynomial pair fewer than Cody's ANORM; Φ(y) = 1 − e·R(y)
+// keeps full relative accuracy too since Φ(y) ≥ ½ there. Beyond √32, Cody's asymptotic tail as in normCdf.
+const MILLS_P0: f64 = 13013.105395733;
+const MILLS_P1: f64 = 14796.910272731386;
+const MILLS_P2: f64 = 8475.988569361967;
+const MILLS_P3: f64 = 2990.889925629931;
+const MILLS_P4: f64 = 691.6345504469731;
+const MILLS_P5: f64 = 104.04743621867398;
+const MILLS_P6: f64 = 9.42752021084533;
+const MILLS_P7: f64 = 0.39893992934771116;
+const MILLS_P8: f64 = 3.602690293122617e-08;
+const MILLS_Q0: f64 = 26026.210791466;
+const MILLS_Q1: f64 = 50359.73231217434;
+const MILLS_Q2: f64 = 44120.12464104268;
+const MILLS_Q3: f64 = 22926.650555826414;
+const MILLS_Q4: f64 = 7756.501907132066;
+const MILLS_Q5: f64 = 1757.2457135999414;
+const MILLS_Q6: f64 = 261.8120394435918;
+const MILLS_Q7: f64 = 23.631102601032016;
+
+/** R(y) ≈ Φ(−y)·e^{y²/2} for 0 ≤ y ≤ √32 (see above). */
+@inline
+function millsRatio(y: f64): f64 {
+  const num = (((((((MILLS_P8 * y + MILLS_P7) * y + MILLS_P6) * y + MILLS_P5) * y + MILLS_P4) * y + MILLS_P3) * y
+    + MILLS_P2) * y + MILLS_P1) * y + MILLS_P0;
+  const den = (((((((y + MILLS_Q7) * y + MILLS_Q6) * y + MILLS_Q5) * y + MILLS_Q4) * y + MILLS_Q3) * y + MILLS_Q2) * y
+    + MILLS_Q1) * y + MILLS_Q0;
+  return num / den;
+}
+
+/**
+ * Φ(x) given e = e^{−x²/2}: e·R(|x|) for x ≤ 0 and 1 − e·R(|x|) for x > 0 while |x| ≤ √32, Cody's
+ * asymptotic tail beyond (clamped at |x| = 40 as {@link normCdfWithExp}). Relative error ≲ 1e-15.
+ */
+@inline
+export function normCdfMills(x: f64, e: f64): f64 {
+  const yc = pmin(abs<f64>(x), NORMAL_ARG_MAX);
+  const tail = yc <= CDF_ROOT32 ? e * millsRatio(yc) : tailFar(yc, e);
+  return x > 0.0 ? 1.0 - tail : tail;
+}
+
+// The f64x2 form in pieces (numerator, denominator, combination) for kernels that evaluate them in
+// separate loops; per lane the same operations as normCdfMills for |x| ≤ √32.
+export const MILLS_TABLE_X2: usize = memory.data<f64>([
+  MILLS_P0, MILLS_P0, MILLS_P1, MILLS_P1, MILLS_P2, MILLS_P2, MILLS_P3, MILLS_P3, MILLS_P4, MILLS_P4, MILLS_P5, MILLS_P5, MILLS_P6, MILLS_P6, MILLS_P7, MILLS_P7, MILLS_P8, MILLS_P8, MILLS_Q0, MILLS_Q0, MILLS_Q1, MILLS_Q1, MILLS_Q2, MILLS_Q2, MILLS_Q3, MILLS_Q3, MILLS_Q4, MILLS_Q4, MILLS_Q5, MILLS_Q5, MILLS_Q6, MILLS_Q6, MILLS_Q7, MILLS_Q7, 1.0, 1.0,
+], 16);
+
+/** P(y) of {@link normCdfMills}'s rational on both lanes (y = |x|). */
+@inline
+export function millsNumv(y: v128): v128 {
+  let num = f64x2.add(f64x2.mul(y, entry(MILLS_TABLE_X2, 8)), entry(MILLS_TABLE_X2, 7));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 6));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 5));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 4));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 3));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 2));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 1));
+  num = f64x2.add(f64x2.mul(num, y), entry(MILLS_TABLE_X2, 0));
+  return num;
+}
+
+/** Q(y) of {@link normCdfMills}'s rational on both lanes (y = |x|). */
+@inline
+export function millsDenv(y: v128): v128 {
+  let den = f64x2.add(y, entry(MILLS_TABLE_X2, 16));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 15));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 14));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 13));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 12));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 11));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 10));
+  den = f64x2.add(f64x2.mul(den, y), entry(MILLS_TABLE_X2, 9));
+  return den;
+}
+
+/** Φ(x) on both lanes for |x| ≤ √32 from e = e^{−x²/2} and R's numerator and denominator at |x|. */
+@inline
+export function cdfFromMillsv(x: v128, e: v128, num: v128, den: v128): v128 {
+  const tail = f64x2.mul(e, f64x2.div(num, den));
+  return v128.bitselect(f64x2.sub(entry(MILLS_TABLE_X2, 17), tail), tail, f64x2.gt(x, f64x2.splat(0.0)));
+}
+
+/** {@link normCdfMills} on both lanes; lanes beyond √32 go through the scalar form (rare). */
+@inline
+export function normCdfMillsv(x: v128, e: v128): v128 {
+  const y = f64x2.abs(x);
+  let result = cdfFromMillsv(x, e, millsNumv(y), millsDenv(y));
+  const far = f64x2.gt(y, v128.load(CDF_ROOT32_X2));
+  if (v128.any_true(far)) {
+    if (i64x2.extract_lane(far, 0) != 0) {
+      result = f64x2.replace_lane(result, 0, normCdfMills(f64x2.extract_lane(x, 0), f64x2.extract_lane(e, 0)));
+    }
+    if (i64x2.extract_lane(far, 1) != 0) {
+      result = f64x2.replace_lane(result, 1, normCdfMills(f64x2.extract_lane(x, 1), f64x2.extract_lane(e, 1)));
+    }
+  }
   return result;
 }
 

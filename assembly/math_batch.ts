@@ -1,18 +1,24 @@
 // Column-wise access to the elementary functions of assembly/math.ts, so tests can check both the
 // f64x2 forms (SIMD build) and the scalar forms (scalar build) against references.
-import { exp, expv, log, logv, normPdf, normPdfv, normCdf, normCdfv } from "./math";
+import {
+  exp, expv, log, logv, normPdf, normPdfv, normCdf, normCdfv, normCdfMills, normCdfMillsv, expNegHalfSquare,
+  expNegHalfSquarev,
+} from "./math";
 
 /** Selects the function applied by mathBatch. */
 export const MATH_EXP: i32 = 0;
 export const MATH_LOG: i32 = 1;
 export const MATH_NORM_PDF: i32 = 2;
 export const MATH_NORM_CDF: i32 = 3;
+/** Φ by normCdfMills (the Black-Scholes kernel's form) with e^{−x²/2} from expNegHalfSquare. */
+export const MATH_NORM_CDF_MILLS: i32 = 4;
 
 @inline
 function applyOne(fn: i32, x: f64): f64 {
   if (fn == MATH_EXP) return exp(x);
   if (fn == MATH_LOG) return log(x);
   if (fn == MATH_NORM_PDF) return normPdf(x);
+  if (fn == MATH_NORM_CDF_MILLS) return normCdfMills(x, expNegHalfSquare(abs<f64>(x)));
   return normCdf(x);
 }
 
@@ -21,12 +27,13 @@ function applyTwo(fn: i32, x: v128): v128 {
   if (fn == MATH_EXP) return expv(x);
   if (fn == MATH_LOG) return logv(x);
   if (fn == MATH_NORM_PDF) return normPdfv(x);
+  if (fn == MATH_NORM_CDF_MILLS) return normCdfMillsv(x, expNegHalfSquarev(f64x2.abs(x)));
   return normCdfv(x);
 }
 
 /**
  * output[i] = f(input[i]) for n f64 values at byte offsets input/output; f is exp, log, φ or Φ
- * (fn = MATH_EXP, MATH_LOG, MATH_NORM_PDF, MATH_NORM_CDF). Pairs go through the f64x2 forms in the SIMD build.
+ * (fn = MATH_EXP, MATH_LOG, MATH_NORM_PDF, MATH_NORM_CDF, MATH_NORM_CDF_MILLS). Pairs go through the f64x2 forms in the SIMD build.
  */
 export function mathBatch(fn: i32, n: i32, input: usize, output: usize): void {
   let i: i32 = 0;

@@ -9,7 +9,7 @@ interface Golden {
 }
 const golden = JSON.parse(readFileSync(new URL("./fixtures/bsm-golden.json", import.meta.url), "utf8")) as Golden;
 
-const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3 } as const;
+const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4 } as const;
 type FnName = keyof typeof FN;
 
 /** Applies one of the math.ts functions to every element through the exported mathBatch kernel. */
@@ -65,6 +65,27 @@ describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
     });
   });
 
+  // normCdfMills (the Black-Scholes kernel's Φ): one 8/8 rational for |x| ≤ √32 whose double evaluation
+  // is good to 7.4e-16 (test/fixtures/fit-mills-rational.py), times e^{−x²/2} (a few ulp from expNegHalfSquare):
+  // 1e-15 relative as normCdf (measured 5.6e-16); Cody's asymptotic tail beyond √32. Same reference points.
+  it("normCdfMills keeps relative error ≤ 1e-15 down to underflow (same references as normCdf)", () => {
+    const points = golden.math.normCdf;
+    const got = apply(cores[build], "normCdfMills", points.map((p) => p[0]));
+    points.forEach(([x, ref], i) => {
+      if (ref < 1e-300) expect(Math.abs(got[i]! - ref), `x=${x}`).toBeLessThan(1e-315);
+      else expect(Math.abs(got[i]! / ref - 1), `x=${x}`).toBeLessThanOrEqual(1e-15);
+    });
+  });
+
+  it("normCdfMills: Φ(±∞), Φ(0), Φ(±1e300), and Φ(x) + Φ(−x) = 1 to 2 ulp of 1 for |x| ≤ 6", () => {
+    expect(Array.from(apply(cores[build], "normCdfMills", [Infinity, -Infinity, 0, 1e300, -1e300]))).toEqual([1, 0, 0.5, 1, 0]);
+    const next = lcg(5);
+    const xs = Array.from({ length: 2000 }, () => (next() - 0.5) * 12);
+    const plus = apply(cores[build], "normCdfMills", xs);
+    const minus = apply(cores[build], "normCdfMills", xs.map((x) => -x));
+    plus.forEach((p, i) => expect(Math.abs(p + minus[i]! - 1)).toBeLessThanOrEqual(2 * Number.EPSILON));
+  });
+
   it("special values: exp(±∞), exp(NaN), log(0), log(<0), log(∞), Φ(±∞), φ(±∞)", () => {
     const core = cores[build];
     expect(Array.from(apply(core, "exp", [Infinity, -Infinity, NaN, 0, 710, -746, -740]))).toEqual(
@@ -88,7 +109,7 @@ describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
 
 describe("math.ts, SIMD forms against scalar forms", () => {
   // Both forms perform the same IEEE operations per lane (no FMA in wasm SIMD), so the results are identical.
-  it.each(["exp", "log", "normPdf", "normCdf"] as const)("%s agrees bit for bit on 100k random inputs", (fn) => {
+  it.each(["exp", "log", "normPdf", "normCdf", "normCdfMills"] as const)("%s agrees bit for bit on 100k random inputs", (fn) => {
     const next = lcg(11 + FN[fn]);
     const xs = new Float64Array(100_000);
     for (let i = 0; i < xs.length; i++) {
