@@ -368,6 +368,160 @@ function initialGuessFromNodes(beta: f64, x: f64, bMax: f64, sC: f64, bC: f64, v
   return rationalCubicInterpolation(beta, bC, b1, sC, s1, 1.0 / vC, 1.0 / v1, rHM);
 }
 
+// Lanes of the last initialGuessv that took the lowest branch (objective 1/ln b); a 16-byte static slot.
+const GUESS_LOWER: usize = memory.data(16, 16);
+
+// P. J. Acklam's rational approximation of Φ⁻¹ (relative error < 1.15e-9; "An algorithm for computing the inverse
+// normal cumulative distribution function", 2003): ample for an initial guess that two fourth-order steps refine.
+const ACKLAM_A = memory.data<f64>([-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]);
+const ACKLAM_B = memory.data<f64>([-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]);
+const ACKLAM_C = memory.data<f64>([-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]);
+const ACKLAM_D = memory.data<f64>([7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]);
+const ACKLAM_LOW: f64 = 0.02425;
+
+@inline
+function coefficient(table: usize, k: i32): v128 {
+  return f64x2.splat(load<f64>(table + (<usize>k << 3)));
+}
+
+/** Acklam's Φ⁻¹(p) on both lanes for 0 < p ≤ ½ (lower tail below 0.02425, central rational above). */
+@inline
+function inverseNormalCdfGuessv(p: v128): v128 {
+  const low = f64x2.lt(p, f64x2.splat(ACKLAM_LOW));
+  let tail = f64x2.splat(0.0);
+  let central = f64x2.splat(0.0);
+  if (v128.any_true(low)) {
+    const q = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logv(v128.bitselect(p, f64x2.splat(0.5), low))));
+    let num = f64x2.add(f64x2.mul(coefficient(ACKLAM_C, 0), q), coefficient(ACKLAM_C, 1));
+    for (let k = 2; k < 6; k++) num = f64x2.add(f64x2.mul(num, q), coefficient(ACKLAM_C, k));
+    let den = f64x2.add(f64x2.mul(coefficient(ACKLAM_D, 0), q), coefficient(ACKLAM_D, 1));
+    for (let k = 2; k < 4; k++) den = f64x2.add(f64x2.mul(den, q), coefficient(ACKLAM_D, k));
+    den = f64x2.add(f64x2.mul(den, q), f64x2.splat(1.0));
+    tail = f64x2.div(num, den);
+  }
+  if (!i64x2.all_true(low)) {
+    const q = f64x2.sub(p, f64x2.splat(0.5));
+    const r = f64x2.mul(q, q);
+    let num = f64x2.add(f64x2.mul(coefficient(ACKLAM_A, 0), r), coefficient(ACKLAM_A, 1));
+    for (let k = 2; k < 6; k++) num = f64x2.add(f64x2.mul(num, r), coefficient(ACKLAM_A, k));
+    let den = f64x2.add(f64x2.mul(coefficient(ACKLAM_B, 0), r), coefficient(ACKLAM_B, 1));
+    for (let k = 2; k < 5; k++) den = f64x2.add(f64x2.mul(den, r), coefficient(ACKLAM_B, k));
+    den = f64x2.add(f64x2.mul(den, r), f64x2.splat(1.0));
+    central = f64x2.div(f64x2.mul(num, q), den);
+  }
+  return v128.bitselect(tail, central, low);
+}
+
+@inline
+function isTinyv(v: v128): v128 {
+  return f64x2.lt(f64x2.abs(v), f64x2.splat(DBL_MIN));
+}
+
+/**
+ * Jäckel's initial guess (sections 4–5) on both lanes, from the nodes s_c, b_c, b'_c and s₁, b₁, b'₁ (s₁ = s_l when
+ * β < b_c, else s_h). The three branches used here (lowest: the lower map f(β) interpolated on [0, b_l] and inverted;
+ * lower middle and upper middle: s(β) interpolated between the nodes) are one Delbourgo–Gregory interpolation with
+ * per-lane nodes. The control parameter is the closed form of rational_cubic.ts for its regular case; a lane in one
+ * of the degenerate cases (a zero slope or difference, the straight-line limit, f ≤ 0) takes the scalar
+ * initialGuessFromNodes instead. The highest branch gives NaN (scalar fallback). Lowest lanes → GUESS_LOWER.
+ */
+function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: v128, s1: v128, b1: v128, v1: v128): v128 {
+  const one = f64x2.splat(1.0);
+  const zero = f64x2.splat(0.0);
+  const lowerHalf = f64x2.lt(beta, bC);
+  const lowest = v128.and(lowerHalf, f64x2.lt(beta, b1));
+  const highest = v128.andnot(f64x2.gt(beta, b1), lowerHalf);
+  const ax = f64x2.neg(x);
+  const invVC = f64x2.div(one, vC);
+  const invV1 = f64x2.div(one, v1);
+  const anyLowest = v128.any_true(lowest);
+  // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), g = e^{y + s²/8}.
+  let fL = zero;
+  let fLp = one;
+  let fLpp = zero;
+  if (anyLowest) {
+    const z = f64x2.mul(f64x2.splat(SQRT_ONE_OVER_THREE), f64x2.div(ax, s1));
+    const y = f64x2.mul(z, z);
+    const s2 = f64x2.mul(s1, s1);
+    const e = expv(f64x2.mul(f64x2.splat(-0.5), y));
+    const Phi = normCdfWithExpv(f64x2.neg(z), e);
+    const phi = f64x2.mul(e, v128.load(INV_SQRT_2PI_X2));
+    const g = expv(f64x2.add(y, f64x2.mul(f64x2.splat(0.125), s2)));
+    const Phi2 = f64x2.mul(Phi, Phi);
+    const bracket = f64x2.add(
+      f64x2.mul(f64x2.mul(f64x2.splat(8.0 * SQRT_THREE), s1), ax),
+      f64x2.div(f64x2.mul(f64x2.sub(f64x2.mul(f64x2.mul(f64x2.splat(3.0), s2), f64x2.sub(s2, f64x2.splat(8.0))), f64x2.mul(f64x2.splat(8.0), f64x2.mul(x, x))), Phi), phi));
+    fLpp = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.div(f64x2.mul(f64x2.splat(PI_OVER_SIX), y), f64x2.mul(s2, s1)), Phi), bracket), f64x2.mul(g, g));
+    fLp = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(TWO_PI), y), Phi2), g);
+    fL = f64x2.mul(f64x2.mul(f64x2.splat(TWO_PI_OVER_SQRT_TWENTY_SEVEN), ax), f64x2.mul(Phi2, Phi));
+  }
+  // Per-lane interpolation data: lowest (0, b_l) → (0, f_l); lower middle (b_l, b_c) → (s_l, s_c); upper middle (b_c, b_h) → (s_c, s_h).
+  const xl = v128.bitselect(zero, v128.bitselect(b1, bC, lowerHalf), lowest);
+  const xr = v128.bitselect(b1, v128.bitselect(bC, b1, lowerHalf), lowest);
+  const yl = v128.bitselect(zero, v128.bitselect(s1, sC, lowerHalf), lowest);
+  const yr = v128.bitselect(fL, v128.bitselect(sC, s1, lowerHalf), lowest);
+  const dl = v128.bitselect(one, v128.bitselect(invV1, invVC, lowerHalf), lowest);
+  const dr = v128.bitselect(fLp, v128.bitselect(invVC, invV1, lowerHalf), lowest);
+  const secondDerivative = v128.and(fLpp, lowest);
+  const h = f64x2.sub(xr, xl);
+  const slope = f64x2.div(f64x2.sub(yr, yl), h);
+  const drMinusDl = f64x2.sub(dr, dl);
+  const drMinusSlope = f64x2.sub(dr, slope);
+  const slopeMinusDl = f64x2.sub(slope, dl);
+  // Fit of the second derivative at the right end (lower branches) or the left end (upper middle).
+  const numerator = f64x2.add(f64x2.mul(f64x2.mul(f64x2.splat(0.5), h), secondDerivative), drMinusDl);
+  const denominator = v128.bitselect(drMinusSlope, slopeMinusDl, lowerHalf);
+  const rFit = f64x2.div(numerator, denominator);
+  // Shape-preserving minimum (minimumControlParameter): monotonic → (d_r + d_l)/slope; convex or concave → max |…|.
+  const monotonic = v128.and(f64x2.ge(f64x2.mul(dl, slope), zero), f64x2.ge(f64x2.mul(dr, slope), zero));
+  const convexOrConcave = v128.or(
+    v128.and(f64x2.le(dl, slope), f64x2.le(slope, dr)), v128.and(f64x2.ge(dl, slope), f64x2.ge(slope, dr)));
+  const minusMax = f64x2.splat(-DBL_MAX);
+  const r1 = v128.bitselect(f64x2.div(f64x2.add(dr, dl), slope), minusMax, monotonic);
+  const r2 = v128.bitselect(
+    f64x2.pmax(f64x2.abs(f64x2.div(drMinusDl, drMinusSlope)), f64x2.abs(f64x2.div(drMinusDl, slopeMinusDl))), minusMax, convexOrConcave);
+  const r = f64x2.pmax(rFit, f64x2.pmax(f64x2.splat(-(1.0 - 1.4901161193847656e-8)), f64x2.pmax(r1, r2)));
+  let degenerate = v128.or(v128.or(isTinyv(h), isTinyv(numerator)), v128.or(isTinyv(denominator), isTinyv(slope)));
+  degenerate = v128.or(degenerate, v128.and(convexOrConcave, v128.or(isTinyv(drMinusSlope), isTinyv(slopeMinusDl))));
+  degenerate = v128.or(degenerate, f64x2.ge(r, f64x2.splat(2.0 / (DBL_EPSILON * DBL_EPSILON))));
+  // Delbourgo–Gregory (2.4)/(2.5) at β.
+  const t = f64x2.div(f64x2.sub(beta, xl), h);
+  const omt = f64x2.sub(one, t);
+  const t2 = f64x2.mul(t, t);
+  const omt2 = f64x2.mul(omt, omt);
+  const numeratorRc = f64x2.add(
+    f64x2.add(f64x2.mul(f64x2.mul(yr, t2), t), f64x2.mul(f64x2.mul(f64x2.sub(f64x2.mul(r, yr), f64x2.mul(h, dr)), t2), omt)),
+    f64x2.add(f64x2.mul(f64x2.mul(f64x2.add(f64x2.mul(r, yl), f64x2.mul(h, dl)), t), omt2), f64x2.mul(f64x2.mul(yl, omt2), omt)));
+  const interpolated = f64x2.div(numeratorRc, f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.sub(r, f64x2.splat(3.0)), t), omt)));
+  let s = interpolated;
+  if (anyLowest) {
+    // Inverse lower map: s = |x|/(√3·|Φ⁻¹((f/((2π/√27)|x|))^{1/3})|).
+    degenerate = v128.or(degenerate, v128.andnot(lowest, f64x2.gt(interpolated, zero)));
+    const ratio = v128.bitselect(f64x2.div(interpolated, f64x2.mul(f64x2.splat(TWO_PI_OVER_SQRT_TWENTY_SEVEN), ax)), f64x2.splat(0.25), lowest);
+    const p = expv(f64x2.mul(logv(ratio), f64x2.splat(1.0 / 3.0)));
+    const sLow = f64x2.div(ax, f64x2.mul(f64x2.splat(SQRT_THREE), f64x2.abs(inverseNormalCdfGuessv(p))));
+    s = v128.bitselect(sLow, s, lowest);
+  }
+  let lowerLanes = lowest;
+  degenerate = v128.andnot(degenerate, highest);
+  if (v128.any_true(degenerate)) {
+    if (i64x2.extract_lane(degenerate, 0) != 0) {
+      s = f64x2.replace_lane(s, 0, initialGuessFromNodes(f64x2.extract_lane(beta, 0), f64x2.extract_lane(x, 0),
+        f64x2.extract_lane(bMax, 0), f64x2.extract_lane(sC, 0), f64x2.extract_lane(bC, 0), f64x2.extract_lane(vC, 0),
+        f64x2.extract_lane(s1, 0), f64x2.extract_lane(b1, 0), f64x2.extract_lane(v1, 0)));
+      lowerLanes = i64x2.replace_lane(lowerLanes, 0, guessObjective == OBJECTIVE_LOWER ? -1 : 0);
+    }
+    if (i64x2.extract_lane(degenerate, 1) != 0) {
+      s = f64x2.replace_lane(s, 1, initialGuessFromNodes(f64x2.extract_lane(beta, 1), f64x2.extract_lane(x, 1),
+        f64x2.extract_lane(bMax, 1), f64x2.extract_lane(sC, 1), f64x2.extract_lane(bC, 1), f64x2.extract_lane(vC, 1),
+        f64x2.extract_lane(s1, 1), f64x2.extract_lane(b1, 1), f64x2.extract_lane(v1, 1)));
+      lowerLanes = i64x2.replace_lane(lowerLanes, 1, guessObjective == OBJECTIVE_LOWER ? -1 : 0);
+    }
+  }
+  v128.store(GUESS_LOWER, lowerLanes);
+  return v128.bitselect(f64x2.splat(NaN), s, highest);
+}
+
 /** One Householder(3) step on both lanes (objective per lane: price, or 1/ln b for the lowest branch). */
 @inline
 function householderStepv(x: v128, s: v128, beta: v128, lnBeta: v128, lowerMask: v128, anyLower: bool, bMax: v128, invBMax: v128): v128 {
@@ -451,20 +605,11 @@ function impliedVolPair(
   const s1 = f64x2.add(sC, f64x2.mul(v128.bitselect(f64x2.neg(bC), f64x2.sub(bMax, bC), lowerHalf), f64x2.mul(invBMax, f64x2.splat(SQRT_TWO_PI))));
   const b1 = fastNormalisedBlackv(x, s1, f64x2.div(f64x2.splat(1.0), s1), bMax, invBMax);
   const v1 = v128.load(FAST_VEGA);
-  // Guess per lane.
-  const s0a = initialGuessFromNodes(f64x2.extract_lane(beta, 0), f64x2.extract_lane(x, 0), f64x2.extract_lane(bMax, 0),
-    f64x2.extract_lane(sC, 0), f64x2.extract_lane(bC, 0), f64x2.extract_lane(vC, 0), f64x2.extract_lane(s1, 0),
-    f64x2.extract_lane(b1, 0), f64x2.extract_lane(v1, 0));
-  const lowerA = guessObjective == OBJECTIVE_LOWER;
-  const s0b = initialGuessFromNodes(f64x2.extract_lane(beta, 1), f64x2.extract_lane(x, 1), f64x2.extract_lane(bMax, 1),
-    f64x2.extract_lane(sC, 1), f64x2.extract_lane(bC, 1), f64x2.extract_lane(vC, 1), f64x2.extract_lane(s1, 1),
-    f64x2.extract_lane(b1, 1), f64x2.extract_lane(v1, 1));
-  const lowerB = guessObjective == OBJECTIVE_LOWER;
+  let s = initialGuessv(beta, x, bMax, sC, bC, vC, s1, b1, v1);
   // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below.
-  let s = v128.bitselect(f64x2.replace_lane(f64x2.splat(s0a), 1, s0b), f64x2.splat(1.0), fast);
-  fast = v128.and(fast, f64x2.gt(s, f64x2.splat(0.0))); // NaN guesses (highest branch) fail this
+  fast = v128.and(fast, f64x2.gt(s, f64x2.splat(0.0))); // NaN guesses (highest branch, degenerate nodes) fail this
   s = v128.bitselect(s, f64x2.splat(1.0), fast);
-  const lowerMask = v128.and(i64x2.replace_lane(i64x2.splat(lowerA ? -1 : 0), 1, lowerB ? -1 : 0), fast);
+  const lowerMask = v128.and(v128.load(GUESS_LOWER), fast);
   const anyLower = v128.any_true(lowerMask);
   const safeBeta = v128.bitselect(beta, f64x2.splat(0.5), fast);
   const lnBeta = anyLower ? logv(safeBeta) : f64x2.splat(0.0);
