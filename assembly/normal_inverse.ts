@@ -41,3 +41,50 @@ export function inverseNormalCdf(p: f64): f64 {
   }
   return q < 0.0 ? -value : value;
 }
+
+/**
+ * Φ⁻¹ of u = (word + ½)·2⁻³² for the two u32 words in lanes 0 and 1 of `words`: the central rational of
+ * {@link inverseNormalCdf} on both f64x2 lanes (the same operations in the same order, so the same bits), and
+ * the scalar routine for a lane in the tails (|u − ½| > 0.425, about 15% of lanes: they need log and sqrt).
+ */
+// @ts-ignore: decorator
+@inline export function inverseNormalCdfWordsv(words: v128): v128 {
+  const u = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(words), v128.load(INV_TABLE)), v128.load(INV_TABLE, 16));
+  const q = f64x2.sub(u, v128.load(INV_TABLE));
+  const r = f64x2.sub(v128.load(INV_TABLE, 32), f64x2.mul(q, q));
+  let num = f64x2.add(f64x2.mul(v128.load(INV_TABLE, 48), r), v128.load(INV_TABLE, 64));
+  num = f64x2.add(f64x2.mul(num, r), v128.load(INV_TABLE, 80));
+  num = f64x2.add(f64x2.mul(num, r), v128.load(INV_TABLE, 96));
+  num = f64x2.add(f64x2.mul(num, r), v128.load(INV_TABLE, 112));
+  num = f64x2.add(f64x2.mul(num, r), v128.load(INV_TABLE, 128));
+  num = f64x2.add(f64x2.mul(num, r), v128.load(INV_TABLE, 144));
+  num = f64x2.add(f64x2.mul(num, r), v128.load(INV_TABLE, 160));
+  let den = f64x2.add(f64x2.mul(v128.load(INV_TABLE, 176), r), v128.load(INV_TABLE, 192));
+  den = f64x2.add(f64x2.mul(den, r), v128.load(INV_TABLE, 208));
+  den = f64x2.add(f64x2.mul(den, r), v128.load(INV_TABLE, 224));
+  den = f64x2.add(f64x2.mul(den, r), v128.load(INV_TABLE, 240));
+  den = f64x2.add(f64x2.mul(den, r), v128.load(INV_TABLE, 256));
+  den = f64x2.add(f64x2.mul(den, r), v128.load(INV_TABLE, 272));
+  den = f64x2.add(f64x2.mul(den, r), v128.load(INV_TABLE, 288));
+  let z = f64x2.div(f64x2.mul(q, num), den);
+  const central = f64x2.le(f64x2.abs(q), v128.load(INV_TABLE, 304));
+  if (!i64x2.all_true(central)) {
+    if (i64x2.extract_lane(central, 0) == 0) z = f64x2.replace_lane(z, 0, inverseNormalCdf(f64x2.extract_lane(u, 0)));
+    if (i64x2.extract_lane(central, 1) == 0) z = f64x2.replace_lane(z, 1, inverseNormalCdf(f64x2.extract_lane(u, 1)));
+  }
+  return z;
+}
+
+// Constants of inverseNormalCdfWordsv, each splatted (one v128.load per use).
+const INV_TABLE: usize = memory.data<f64>([
+  0.5, 0.5, 2.3283064365386963e-10, 2.3283064365386963e-10, 0.180625, 0.180625,
+  2.5090809287301226727e3, 2.5090809287301226727e3, 3.3430575583588128105e4, 3.3430575583588128105e4,
+  6.7265770927008700853e4, 6.7265770927008700853e4, 4.5921953931549871457e4, 4.5921953931549871457e4,
+  1.3731693765509461125e4, 1.3731693765509461125e4, 1.9715909503065514427e3, 1.9715909503065514427e3,
+  1.3314166789178437745e2, 1.3314166789178437745e2, 3.387132872796366608, 3.387132872796366608,
+  5.226495278852854561e3, 5.226495278852854561e3, 2.8729085735721942674e4, 2.8729085735721942674e4,
+  3.930789580009271061e4, 3.930789580009271061e4, 2.1213794301586595867e4, 2.1213794301586595867e4,
+  5.3941960214247511077e3, 5.3941960214247511077e3, 6.871870074920579083e2, 6.871870074920579083e2,
+  4.2313330701600911252e1, 4.2313330701600911252e1, 1.0, 1.0,
+  0.425, 0.425,
+], 16);
