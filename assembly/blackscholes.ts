@@ -16,7 +16,8 @@
 // Φ is normCdfMills (assembly/math.ts): e^{−d²/2}·R(|d|), so Φ(d₁), Φ(d₂) and φ(d₁) share e^{−d₁²/2}.
 //
 // SIMD build: blocks of f64x2 pairs in four phases (see priceBlock), the odd last element through the scalar lane code.
-// Scalar build: one option per iteration. Both use assembly/math.ts, whose two forms agree bit for bit.
+// Scalar build: the same blocks and phases one option at a time. Both use assembly/math.ts, whose two
+// forms agree bit for bit.
 
 import {
   exp, expvWith, log, logNormalv, normCdfMills, millsNumv, millsDenv, cdfFromMillsv, pmax,
@@ -51,51 +52,132 @@ function wingPrice(type: f64, spot: f64, strike: f64, expiry: f64, vol: f64, rat
   return exp(-rate * expiry) * (Math.sqrt(forward) * Math.sqrt(strike)) * normalisedBlackCall(type * x, s);
 }
 
-/** One option at byte offset `o` of every column (scalar build, and the SIMD build's odd last element). */
+// The batch goes in blocks of BLOCK options, each through short loops (f64x2 pairs in the SIMD build) that hand intermediates on through a static work area (L1-resident): discount factors, then d₁,
+// then e^{−d₁²/2}, then Φ and the outputs. One long loop body is a single dependency chain
+// (ln → d₁ → exp → Φ → price, ~300 cycles) longer than the out-of-order window, so successive options
+// would hardly overlap; short loops of independent iterations do, and need few registers (V8 has 16).
+const BLOCK: i32 = 128;
+// Each work column holds a block plus two spare slots (priceOne uses the first), 16-byte aligned.
+const COLUMN_BYTES: usize = (BLOCK + 2) * 8;
+const SLOT_ONE: usize = BLOCK * 8;
+const WORK_COLUMNS: i32 = 11;
+const WORK: usize = memory.data(<i32>COLUMN_BYTES * WORK_COLUMNS, 16);
+const W_DQ: usize = WORK; // e^{−qT}
+const W_DR: usize = WORK + 1 * COLUMN_BYTES; // e^{−rT}
+const W_D1: usize = WORK + 2 * COLUMN_BYTES; // d₁
+const W_S: usize = WORK + 3 * COLUMN_BYTES; // σ√T (floored at MIN_TOTAL_VOL)
+const W_SQRT_T: usize = WORK + 4 * COLUMN_BYTES; // √T
+const W_E1: usize = WORK + 5 * COLUMN_BYTES; // e^{−d₁²/2}
+const W_REDO: usize = WORK + 6 * COLUMN_BYTES; // lane mask: S/K not a normal number (priceOne handles it)
+// Numerator and denominator of normCdfMills's rational at |d₁| (1) and |d₂| (2).
+const W_NUM_1: usize = WORK + 7 * COLUMN_BYTES;
+const W_DEN_1: usize = WORK + 8 * COLUMN_BYTES;
+const W_NUM_2: usize = WORK + 9 * COLUMN_BYTES;
+const W_DEN_2: usize = WORK + 10 * COLUMN_BYTES;
+
+// The four phases for one option (scalar): input columns at byte offset `o`, work slot at byte offset
+// `w` of the work columns. The scalar build runs each over a block before the next (as the SIMD build
+// does with pairs); priceOne runs all four on one option in the spare slot SLOT_ONE.
+
+/** Phase 1: the discount factors e^{−qT}, e^{−rT}. */
+@inline
+function discountsOne(o: usize, w: usize, expiry: usize, rate: usize, dividend: usize): void {
+  const negT = -load<f64>(expiry + o);
+  store<f64>(W_DQ + w, exp(load<f64>(dividend + o) * negT));
+  store<f64>(W_DR + w, exp(load<f64>(rate + o) * negT));
+}
+
+/** Phase 2: σ√T (floored), √T and d₁ = (ln(S/K) + (r − q)T)/(σ√T) + σ√T/2. */
+@inline
+function d1One(o: usize, w: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize): void {
+  const T = load<f64>(expiry + o);
+  const x = log(load<f64>(spot + o) / load<f64>(strike + o)) + (load<f64>(rate + o) - load<f64>(dividend + o)) * T;
+  const sqrtT = Math.sqrt(T);
+  const s = pmax(load<f64>(vol + o) * sqrtT, MIN_TOTAL_VOL);
+  store<f64>(W_D1 + w, x / s + s * 0.5);
+  store<f64>(W_S + w, s);
+  store<f64>(W_SQRT_T + w, sqrtT);
+}
+
+/**
+ * Phase 3: e^{−d₁²/2}, straight from d₁² (no exact split of the square): d₁ already carries a relative
+ * error of a few ulp, which costs e^{−d₁²/2} ~ε·d₁² relatively, as much as rounding the square does.
+ */
+@inline
+function expOne(w: usize): void {
+  const d1 = load<f64>(W_D1 + w);
+  store<f64>(W_E1 + w, exp((d1 * d1) * -0.5));
+}
+
+/** Phase 4: Φ(θd₁), Φ(θd₂), the price (wing lanes by wingPrice) and the greeks. */
+@inline
+function greeksOne(
+  o: usize, w: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
+  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+): void {
+  const S = load<f64>(spot + o);
+  const dq = load<f64>(W_DQ + w);
+  const e1 = load<f64>(W_E1 + w);
+  const s = load<f64>(W_S + w);
+  const sqrtT = load<f64>(W_SQRT_T + w);
+  const pdf1 = e1 * INV_SQRT_2PI;
+  const sdq = S * dq;
+  const vegaTerm = sdq * pdf1;
+  store<f64>(gamma + o, (dq * pdf1) / (S * s));
+  store<f64>(vega + o, vegaTerm * sqrtT);
+  const sigma = load<f64>(vol + o);
+  const thetaVol = (vegaTerm * sigma) / (sqrtT * 2.0);
+  const wt = load<f64>(type + o);
+  const d1 = load<f64>(W_D1 + w);
+  const n1 = normCdfMills(wt * d1, e1);
+  store<f64>(delta + o, wt * (dq * n1));
+  const K = load<f64>(strike + o);
+  const kdr = K * load<f64>(W_DR + w);
+  const d2 = d1 - s;
+  // e^{−d₂²/2} = e^{−d₁²/2}·F/K (since d₁² − d₂² = 2·ln(F/K)): a division instead of an exponential,
+  // unless e^{−d₁²/2} is near underflow or F/K overflows; then it is evaluated directly.
+  const forwardRatio = sdq / kdr;
+  const e2 = e1 < E_PRODUCT_MIN || !(forwardRatio < RATIO_MAX) ? exp((d2 * d2) * -0.5) : e1 * forwardRatio;
+  const n2 = normCdfMills(wt * d2, e2);
+  const a = sdq * n1;
+  const b = kdr * n2;
+  let p = wt * (a - b);
+  const T = load<f64>(expiry + o);
+  const r = load<f64>(rate + o);
+  const q = load<f64>(dividend + o);
+  if (p < WING_CANCELLATION * (a + b)) p = wingPrice(wt, S, K, T, sigma, r, q);
+  store<f64>(price + o, p);
+  store<f64>(theta + o, wt * (q * a - r * b) - thetaVol);
+  store<f64>(rho + o, wt * (T * b));
+}
+
+/** One option at byte offset `o` of every column: the four phases in the spare work slot. */
 @inline
 function priceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
   price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
 ): void {
-  const T = load<f64>(expiry + o);
-  const negT = -T;
-  const r = load<f64>(rate + o);
-  const q = load<f64>(dividend + o);
-  const dq = exp(q * negT);
-  const dr = exp(r * negT);
-  const S = load<f64>(spot + o);
-  const K = load<f64>(strike + o);
-  const x = log(S / K) + (r - q) * T;
-  const sqrtT = Math.sqrt(T);
-  const sigma = load<f64>(vol + o);
-  const s = pmax(sigma * sqrtT, MIN_TOTAL_VOL);
-  const d1 = x / s + s * 0.5;
-  const d2 = d1 - s;
-  // e^{−d₁²/2} straight from d₁² (no exact split of the square): d₁ already carries a relative error of a
-  // few ulp, which costs e^{−d₁²/2} ~ε·d₁² relatively, as much as rounding the square does.
-  const e1 = exp((d1 * d1) * -0.5);
-  const pdf1 = e1 * INV_SQRT_2PI;
-  const sdq = S * dq;
-  const kdr = K * dr;
-  const vegaTerm = sdq * pdf1;
-  store<f64>(gamma + o, (dq * pdf1) / (S * s));
-  store<f64>(vega + o, vegaTerm * sqrtT);
-  const thetaVol = (vegaTerm * sigma) / (sqrtT * 2.0);
-  const w = load<f64>(type + o);
-  const n1 = normCdfMills(w * d1, e1);
-  store<f64>(delta + o, w * (dq * n1));
-  // e^{−d₂²/2} = e^{−d₁²/2}·F/K (since d₁² − d₂² = 2·ln(F/K)): a division instead of an exponential,
-  // unless e^{−d₁²/2} is near underflow or F/K overflows; then it is evaluated directly.
-  const forwardRatio = sdq / kdr;
-  const e2 = e1 < E_PRODUCT_MIN || !(forwardRatio < RATIO_MAX) ? exp((d2 * d2) * -0.5) : e1 * forwardRatio;
-  const n2 = normCdfMills(w * d2, e2);
-  const a = sdq * n1;
-  const b = kdr * n2;
-  let p = w * (a - b);
-  if (p < WING_CANCELLATION * (a + b)) p = wingPrice(w, S, K, T, sigma, r, q);
-  store<f64>(price + o, p);
-  store<f64>(theta + o, w * (q * a - r * b) - thetaVol);
-  store<f64>(rho + o, w * (T * b));
+  discountsOne(o, SLOT_ONE, expiry, rate, dividend);
+  d1One(o, SLOT_ONE, spot, strike, expiry, vol, rate, dividend);
+  expOne(SLOT_ONE);
+  greeksOne(o, SLOT_ONE, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+}
+
+/** The scalar build's block of `count` options from byte offset `base`, phase by phase. */
+@inline
+function priceBlockScalar(
+  base: usize, count: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
+  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+): void {
+  for (let j = 0; j < count; j++) discountsOne(base + (<usize>j << 3), <usize>j << 3, expiry, rate, dividend);
+  for (let j = 0; j < count; j++) d1One(base + (<usize>j << 3), <usize>j << 3, spot, strike, expiry, vol, rate, dividend);
+  for (let j = 0; j < count; j++) expOne(<usize>j << 3);
+  for (let j = 0; j < count; j++) {
+    greeksOne(
+      base + (<usize>j << 3), <usize>j << 3, type, spot, strike, expiry, vol, rate, dividend,
+      price, delta, gamma, vega, theta, rho,
+    );
+  }
 }
 
 /** priceOne as an out-of-line call, for the SIMD path's rare lanes (keeps the vector loop small). */
@@ -105,27 +187,6 @@ function repriceOne(
 ): void {
   priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
 }
-
-// SIMD build: the batch goes in blocks of BLOCK options, each through four short loops over f64x2
-// pairs that hand intermediates on through a static work area (L1-resident): discount factors, then d₁,
-// then e^{−d₁²/2}, then Φ and the outputs. One long loop body is a single dependency chain
-// (ln → d₁ → exp → Φ → price, ~300 cycles) longer than the out-of-order window, so successive options
-// would hardly overlap; short loops of independent iterations do, and need few registers (V8 has 16).
-const BLOCK: i32 = 128;
-const WORK_COLUMNS: i32 = 11;
-const WORK: usize = memory.data(BLOCK * 8 * WORK_COLUMNS, 16);
-const W_DQ: usize = WORK; // e^{−qT}
-const W_DR: usize = WORK + 1 * BLOCK * 8; // e^{−rT}
-const W_D1: usize = WORK + 2 * BLOCK * 8; // d₁
-const W_S: usize = WORK + 3 * BLOCK * 8; // σ√T (floored at MIN_TOTAL_VOL)
-const W_SQRT_T: usize = WORK + 4 * BLOCK * 8; // √T
-const W_E1: usize = WORK + 5 * BLOCK * 8; // e^{−d₁²/2}
-const W_REDO: usize = WORK + 6 * BLOCK * 8; // lane mask: S/K not a normal number (priceOne handles it)
-// Numerator and denominator of normCdfMills's rational at |d₁| (1) and |d₂| (2).
-const W_NUM_1: usize = WORK + 7 * BLOCK * 8;
-const W_DEN_1: usize = WORK + 8 * BLOCK * 8;
-const W_NUM_2: usize = WORK + 9 * BLOCK * 8;
-const W_DEN_2: usize = WORK + 10 * BLOCK * 8;
 
 /**
  * `pairs` pairs of options from byte offset `base` (f64x2 lanes); per lane the same values as priceOne.
@@ -250,6 +311,11 @@ export function blackScholesBatch(
       priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
     }
     i = n & ~1;
+  }
+  if (!ASC_FEATURE_SIMD) {
+    for (; i < n; i += BLOCK) {
+      priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+    }
   }
   for (; i < n; i++) {
     priceOne(<usize>i << 3, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
