@@ -1,0 +1,68 @@
+// `pool2peer simulate`: the scenario runner and its HTML report, opened in headless Chromium: every chart is an
+// SVG with drawn marks (paths, heat-map cells, histogram bars); a screenshot goes to test-results/.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { simulateCommand } from "../cli/simulate.js";
+import { DEFAULT_SCENARIO } from "../pool/simulation/index.js";
+
+const ROOT = resolve(__dirname, "..");
+const OUT = join(ROOT, "test-results");
+
+describe("pool2peer simulate", () => {
+  it("the bundled JSON scenario equals the TS default", () => {
+    expect(JSON.parse(readFileSync(join(ROOT, "pool/simulation/default-scenario.json"), "utf8"))).toEqual(DEFAULT_SCENARIO);
+  });
+
+  it("runs a scenario with a crash day, prints a summary, and its HTML report draws every chart in headless Chromium", async () => {
+    mkdirSync(OUT, { recursive: true });
+    const config = { ...DEFAULT_SCENARIO, days: 20, crash: { day: 12, spotMove: -0.3, volMove: 0.6 }, risk: { ...DEFAULT_SCENARIO.risk, varPaths: 4000 } };
+    const configPath = join(OUT, "simulate-config.json");
+    writeFileSync(configPath, JSON.stringify(config));
+    const report = join(OUT, "simulate-report.html");
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await simulateCommand.run(["--config", configPath, "--out", report, "--workers", "1"], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    expect(err.join("\n")).not.toMatch(/simulate:/);
+    expect(code).toBe(0);
+    expect(out.join("\n")).toMatch(/VaR99 1d [\d.]+% ± [\d.]+%/);
+    const html = readFileSync(report, "utf8");
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // self-contained: no scripts, no network
+
+    expect(existsSync("/usr/bin/chromium")).toBe(true);
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const requests: string[] = [];
+      page.on("request", (r) => { if (!r.url().startsWith("file:")) requests.push(r.url()); });
+      await page.goto(`file://${report}`);
+      const charts = await page.evaluate(() =>
+        [...document.querySelectorAll("svg.chart")].map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const marks = [...svg.querySelectorAll("path.series, rect.cell, rect.bar")];
+          const drawn = marks.filter((m) => {
+            const b = (m as SVGGraphicsElement).getBBox();
+            return b.width > 0 || b.height > 0;
+          });
+          return { id: svg.id, width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
+        }),
+      );
+      expect(charts.map((c) => c.id)).toEqual(["chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var"]);
+      for (const c of charts) {
+        expect(c.width).toBeGreaterThan(100);
+        expect(c.drawn).toBeGreaterThan(0);
+      }
+      expect(charts.find((c) => c.id === "chart-stress")!.drawn).toBe(23);
+      expect(charts.find((c) => c.id === "chart-var")!.drawn).toBeGreaterThan(5);
+      expect(requests).toEqual([]);
+      await page.screenshot({ path: join(OUT, "simulate-report.png"), fullPage: true });
+      expect(existsSync(join(OUT, "simulate-report.png"))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});
