@@ -90,7 +90,7 @@ export function renderReport(result: ScenarioResult): string {
 VaR 99% (${v.horizonDays} d) ${pct(v.valueAtRisk)} ± ${pct(v.valueAtRiskStdError)}, ES 99% ${pct(v.expectedShortfall)} ± ${pct(v.expectedShortfallStdError)}. Worst stress scenario: ${esc(result.stress.worst.scenario.name)} (${pct(result.stress.worst.sharePriceChange)}).</p>
 <div class="grid">
 ${lineChart("chart-share-price", "Share price (USDC per share)", xs, [{ name: "share price", values: t.map((d) => d.sharePrice), color: "#1f5fa8" }])}
-${lineChart("chart-nav", "NAV (USDC) and spot", xs, [{ name: "NAV", values: t.map((d) => d.nav), color: "#2a8a3a" }])}
+${lineChart("chart-nav", "NAV (USDC)", xs, [{ name: "NAV", values: t.map((d) => d.nav), color: "#2a8a3a" }])}
 ${lineChart("chart-utilization", "Utilization", xs, [{ name: "utilization", values: t.map((d) => d.utilization), color: "#b5651d" }])}
 ${lineChart("chart-delta-gamma", "Net delta (ETH)", xs, [{ name: "delta", values: t.map((d) => d.delta), color: "#7a1fa8" }])}
 ${lineChart("chart-vega-theta", "Net vega (USDC per 1.00 vol) and theta (USDC/yr ÷ 100)", xs, [{ name: "vega", values: t.map((d) => d.vega), color: "#a81f4f" }, { name: "theta/100", values: t.map((d) => d.theta / 100), color: "#1fa89a" }])}
