@@ -14,7 +14,7 @@ import { applyEvent, PoolState, seriesKey, type FlowTotals, type QueuedWithdrawa
 import { invalidSnapshotField, MIN_VOL, spotMove, timeWeightedSpot, timeWeightedVol, volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
 import { previewDeposit, previewRedeem, redeemableShares, type ShareTotals } from "./shares.js";
-import { exactUnits, floatUnits, minBig, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
+import { exactUnits, floatUnits, maxBig, minBig, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
 
 /** The synchronous pricer the pool needs (`createPricer()` satisfies it). */
 export interface SyncPricer {
@@ -549,7 +549,7 @@ export class OptionPool {
     // A circuit breaker (pool/risk) pauses LP queue processing until queuePausedUntil.
     if (draft.queuePausedUntil > this.clock.now()) return 0;
     let count = 0;
-    const liability = this.liability(draft, "up");
+    const liability = this.lpLiability(draft, "up");
     while (draft.queue.length > 0) {
       const head = draft.queue[0]!;
       const totals: ShareTotals = { supply: draft.totalSupply, nav: draft.free + draft.locked - liability, offset: this.settings.shareOffset };
@@ -563,8 +563,25 @@ export class OptionPool {
     return count;
   }
 
+  /** Share totals of an LP entry (liability rounded "down": deposits) or exit ("up": redemptions, queue payments). */
   private shareTotals(state: PoolState, liabilityRounding: Rounding): ShareTotals {
-    return { supply: state.totalSupply, nav: this.navOf(state, liabilityRounding), offset: this.settings.shareOffset };
+    return { supply: state.totalSupply, nav: state.free + state.locked - this.lpLiability(state, liabilityRounding), offset: this.settings.shareOffset };
+  }
+
+  /**
+   * Liability at which LPs enter ("down") and exit ("up"). With lpConservativeNav, the option book is marked both
+   * at the TWAP spot/vol and at the latest ones, and the LP gets the worse of the two: entries at the lower
+   * liability (higher share price), exits at the higher. Hit-and-run defence: an LP who deposits, trades at the
+   * latest prices and redeems at once would otherwise have its own trade marked at the stale TWAP (a put bought
+   * after a drop is worth more than the TWAP mark) and take that gap from the other LPs; with the worse mark the
+   * attacker's trade counts at no less than its latest value, so its profit is ≤ (1 − its share)·(value − cost) ≤ 0.
+   */
+  private lpLiability(state: PoolState, rounding: Rounding): bigint {
+    const twap = this.liability(state, rounding);
+    const p = this.settings.params;
+    if (p.lpConservativeNav === 0 || p.navTwapWindowSeconds <= 0 || state.series.size === 0) return twap;
+    const latest = this.liabilityAt(state, this.readOracle(false), rounding);
+    return rounding === "down" ? minBig(twap, latest) : maxBig(twap, latest);
   }
 
   private navOf(state: PoolState, rounding: Rounding): bigint {
@@ -574,7 +591,12 @@ export class OptionPool {
   /** Mark-to-market of the open short options, capped per series at its collateral (base units). */
   private liability(state: PoolState, rounding: Rounding): bigint {
     if (state.series.size === 0) return 0n;
-    const book = this.bookOf(state, this.navSnapshot(), this.clock.now());
+    return this.liabilityAt(state, this.navSnapshot(), rounding);
+  }
+
+  private liabilityAt(state: PoolState, snap: OracleSnapshot, rounding: Rounding): bigint {
+    if (state.series.size === 0) return 0n;
+    const book = this.bookOf(state, snap, this.clock.now());
     const prices = book.series.length > 0 ? this.pricer.blackScholes(book.batch).price : new Float64Array(0);
     return this.liabilityFromPrices(book, prices, rounding);
   }

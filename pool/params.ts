@@ -21,8 +21,15 @@ export interface FeeParams {
   utilizationMultiplierMax: number;
   /** Default 2. */
   utilizationMultiplierExponent: number;
-  /** IV impact (vol points, absolute) = rate · (collateral of the trade / pool liquidity). Buys add it, sells subtract it. Default 0.05. */
+  /**
+   * IV impact (vol points, absolute): a trade of collateral c after recent same-side flow r in its series (both as
+   * fractions of pool liquidity) pays the average of the marginal impact over [r, r + c], rate · (G(r + c) − G(r)) / c
+   * with G(x) = x · min(1, x): rate · c alone (r = 0, c ≤ 1), and n pieces within the window cost what one trade does.
+   * Buys add it, sells subtract it. Default 0.05.
+   */
   ivImpactRate: number;
+  /** Same-side flow of a series within this many seconds counts as recent flow r for the IV impact (0 = each trade alone). Default 3600. */
+  ivImpactWindowSeconds: number;
   /** Share of every fee paid to the treasury at the expiry's settlement, in [0, 1]. Default 0.1. */
   protocolFeeShare: number;
 }
@@ -49,8 +56,18 @@ export interface LimitParams {
   maxSettlementDelaySeconds: number;
   /** NAV and share prices use geometric time-weighted spot and base vol over this window (seconds; 0 = latest). Default 1800. */
   navTwapWindowSeconds: number;
-  /** Trading pauses (TRADING_PAUSED) while |ln(latest / time average)| of spot or base vol exceeds this. Default 0.1. */
+  /**
+   * A spot or base vol with |ln(latest / time average)| above this records a `tradingPaused` event and trades are
+   * refused (TRADING_PAUSED) until it ends. Default 0.1.
+   */
   maxTwapDeviation: number;
+  /** Length of a deviation pause (seconds). Default 900. */
+  tradingPauseSeconds: number;
+  /**
+   * 1: LPs enter at the higher and exit at the lower of the share prices marked at the TWAP and at the latest
+   * spot/vol (hit-and-run defence, see OptionPool); 0: both at the TWAP mark. Default 1.
+   */
+  lpConservativeNav: number;
 }
 
 /** Market parameters used by the pricer. */
@@ -76,6 +93,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   utilizationMultiplierMax: 1.25,
   utilizationMultiplierExponent: 2,
   ivImpactRate: 0.05,
+  ivImpactWindowSeconds: 3600,
   protocolFeeShare: 0.1,
   maxUtilization: 0.8,
   minMoneyness: 0.5,
@@ -88,6 +106,8 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   maxSettlementDelaySeconds: 3600,
   navTwapWindowSeconds: 1800,
   maxTwapDeviation: 0.1,
+  tradingPauseSeconds: 900,
+  lpConservativeNav: 1,
   rate: 0,
   dividend: 0,
 });
@@ -104,7 +124,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   const nonNegative: (keyof PoolParams)[] = [
     "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate",
     "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
-    "navTwapWindowSeconds", "maxTwapDeviation",
+    "navTwapWindowSeconds", "maxTwapDeviation", "ivImpactWindowSeconds", "tradingPauseSeconds",
   ];
   for (const key of nonNegative) if (p[key] < 0) bad(key, "must be ≥ 0");
   if (!(p.timeFeeFullYears > p.timeFeeStartYears)) bad("timeFeeFullYears", "must exceed timeFeeStartYears");
@@ -112,6 +132,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   if (!(p.utilizationMultiplierMin >= 1)) bad("utilizationMultiplierMin", "must be ≥ 1");
   if (!(p.utilizationMultiplierMax >= p.utilizationMultiplierMin)) bad("utilizationMultiplierMax", "must be ≥ utilizationMultiplierMin");
   if (!(p.utilizationMultiplierExponent > 0)) bad("utilizationMultiplierExponent", "must be > 0");
+  if (p.lpConservativeNav !== 0 && p.lpConservativeNav !== 1) bad("lpConservativeNav", "must be 0 or 1");
   if (!(p.protocolFeeShare >= 0 && p.protocolFeeShare <= 1)) bad("protocolFeeShare", "must be in [0, 1]");
   if (!(p.maxUtilization > 0 && p.maxUtilization <= 1)) bad("maxUtilization", "must be in (0, 1]");
   if (!(p.minMoneyness > 0)) bad("minMoneyness", "must be > 0");

@@ -1,7 +1,7 @@
 // Manipulation attacks on the pool, each run for real and shown to fail (real pricer, USDC put pool).
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
-import { ManualClock, ManualOracle, OptionPool, PoolError, type PoolConfig, type PoolParams } from "../pool/index.js";
+import { ManualClock, ManualOracle, OptionPool, PoolError, SECONDS_PER_YEAR, type PoolConfig, type PoolParams } from "../pool/index.js";
 
 let pricer: Pricer;
 beforeAll(async () => {
@@ -121,5 +121,58 @@ describe("donations and dust deposits", () => {
     const s = pool.deposit("carol", 1_000n * USDC);
     expect(pool.previewRedeem(s)).toBeLessThanOrEqual(1_000n * USDC);
     expect(1_000n * USDC - pool.previewRedeem(s)).toBeLessThanOrEqual(1n);
+  });
+});
+
+describe("hit-and-run: deposit, trade against the pool at the latest price, redeem at once", () => {
+  // The attack: spot has fallen 2000 → 1850 in the last 610 s (within the oracle-move and deviation limits), so the
+  // 1800 s TWAP (≈ 1948) still marks puts cheap. The attacker deposits 9,000,000 USDC (≈ 90% of the pool), buys 270
+  // ATM puts at the pool's latest-price quote, and redeems everything in the same second. Marked at the stale TWAP,
+  // its own puts barely count as a liability, so its redemption takes ~90% of the premium it just paid, while the
+  // puts it holds are worth their latest value: profit ≈ 0.9·(latest − TWAP mark) − 0.1·fees > 0, paid by the victim.
+  function attack(lpConservativeNav: number, withAttacker: boolean) {
+    const s = seasoned({ lpConservativeNav });
+    const drop = s.clock.now() + 1;
+    for (const t of [drop, drop + 300, drop + 610]) {
+      s.clock.set(t);
+      s.oracle.push({ timestamp: t, spot: 1850 });
+    }
+    const expiry = T0 + 30 * DAY;
+    const attackerPut = { type: "put" as const, strike: 1850, expiry, size: 27_000n };
+    let profit = 0;
+    if (withAttacker) {
+      const paid = 9_000_000n * USDC;
+      const shares = s.pool.deposit("attacker", paid);
+      const q = s.pool.trade("attacker", { ...attackerPut, side: "buy", maxCost: 10n ** 15n });
+      const r = s.pool.redeem("attacker", shares);
+      expect(r.queuedShares).toBe(0n); // fully paid from free liquidity in the same second
+      // The puts the attacker keeps, at their latest fair value (Black-Scholes at the latest spot and vol, no
+      // fees): generous to the attacker, who would pay fees to sell them back.
+      const years = (expiry - s.clock.now()) / SECONDS_PER_YEAR;
+      const fair = pricer.blackScholes({ type: "put", spot: 1850, strike: 1850, expiry: years, vol: 0.6, rate: 0 }).price[0]!;
+      profit = Number(r.assets - paid - q.total) + fair * 270 * 1e6;
+    }
+    // The victim's value once the TWAP has caught up with the latest spot (no stale mark left in either pool).
+    for (let i = 0; i < 7; i++) {
+      s.clock.advance(300);
+      s.oracle.push({ timestamp: s.clock.now(), spot: 1850 });
+    }
+    return { ...s, profit, victim: s.pool.valueOf("victim") };
+  }
+
+  it("undefended (both LP legs at the TWAP mark) the attack pays > 5,000 USDC and the victim loses > 5,000 USDC; defended the attacker loses and the victim loses nothing", () => {
+    const undefended = attack(0, true);
+    const undefendedControl = attack(0, false);
+    expect(undefended.profit).toBeGreaterThan(5_000e6);
+    expect(Number(undefendedControl.victim - undefended.victim)).toBeGreaterThan(5_000e6);
+
+    const defended = attack(1, true);
+    const control = attack(1, false);
+    // Entry at the higher share price, exit at the lower: the attacker's puts count at no less than their latest
+    // value, so it keeps at most (1 − 0.9)·(value − cost) < 0 (the fees it paid) less its overpaid entry.
+    expect(defended.profit).toBeLessThanOrEqual(0);
+    // The victim is worth at least what it is in the same pool never attacked (it keeps a share of the fees),
+    // up to 2 units of rounding.
+    expect(defended.victim - control.victim).toBeGreaterThanOrEqual(-2n);
   });
 });
