@@ -325,16 +325,21 @@ const REGION_MAX_EXPONENT: f64 = 100.0;
 const REGION_MAX_H_PLUS_T: f64 = 3.0;
 const SQRT_TWO_PI: f64 = 2.5066282746310005024157652848110452530069867;
 
-// Vega lanes of the last fastNormalisedBlackv (16-byte static slot: no tuples, no v128 globals in the scalar build).
-const FAST_VEGA: usize = memory.data(16, 16);
+// Second outputs of the f64x2 routines (vega lanes, lowest-branch lanes, ...), one 16-byte static slot per pair of
+// options in flight (no tuples, and no v128 globals, which the scalar build could not declare).
+const SLOTS: usize = memory.data(128, 16);
+const VEGA_A: usize = SLOTS;
+const VEGA_B: usize = SLOTS + 16;
+const LOWER_A: usize = SLOTS + 32;
+const LOWER_B: usize = SLOTS + 48;
 
-/** b(x, s) for x ≤ 0 on both lanes, from E = e^{−(h²+t²)/2} and Cody's Φ (see the header above); sets fastVega. */
+/** b(x, s) for x ≤ 0 on both lanes, from E = e^{−(h²+t²)/2} and Cody's Φ (see the header above); vega → vegaSlot. */
 @inline
-function fastNormalisedBlackv(x: v128, s: v128, oneOverS: v128, bMax: v128, invBMax: v128): v128 {
+function fastNormalisedBlackv(x: v128, s: v128, oneOverS: v128, bMax: v128, invBMax: v128, vegaSlot: usize): v128 {
   const h = f64x2.mul(x, oneOverS);
   const t = f64x2.mul(s, f64x2.splat(0.5));
   const E = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(h, h), f64x2.mul(t, t))));
-  v128.store(FAST_VEGA, f64x2.mul(E, v128.load(INV_SQRT_2PI_X2)));
+  v128.store(vegaSlot, f64x2.mul(E, v128.load(INV_SQRT_2PI_X2)));
   const phiPlus = normCdfWithExpv(f64x2.add(h, t), f64x2.mul(E, invBMax));
   const phiMinus = normCdfWithExpv(f64x2.sub(h, t), f64x2.mul(E, bMax));
   return f64x2.sub(f64x2.mul(bMax, phiPlus), f64x2.mul(invBMax, phiMinus));
@@ -368,8 +373,6 @@ function initialGuessFromNodes(beta: f64, x: f64, bMax: f64, sC: f64, bC: f64, v
   return rationalCubicInterpolation(beta, bC, b1, sC, s1, 1.0 / vC, 1.0 / v1, rHM);
 }
 
-// Lanes of the last initialGuessv that took the lowest branch (objective 1/ln b); a 16-byte static slot.
-const GUESS_LOWER: usize = memory.data(16, 16);
 
 // P. J. Acklam's rational approximation of Φ⁻¹ (relative error < 1.15e-9; "An algorithm for computing the inverse
 // normal cumulative distribution function", 2003): ample for an initial guess that two fourth-order steps refine.
@@ -423,9 +426,9 @@ function isTinyv(v: v128): v128 {
  * lower middle and upper middle: s(β) interpolated between the nodes) are one Delbourgo–Gregory interpolation with
  * per-lane nodes. The control parameter is the closed form of rational_cubic.ts for its regular case; a lane in one
  * of the degenerate cases (a zero slope or difference, the straight-line limit, f ≤ 0) takes the scalar
- * initialGuessFromNodes instead. The highest branch gives NaN (scalar fallback). Lowest lanes → GUESS_LOWER.
+ * initialGuessFromNodes instead. The highest branch gives NaN (scalar fallback). Lowest lanes → lowerSlot.
  */
-function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: v128, s1: v128, b1: v128, v1: v128): v128 {
+function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: v128, s1: v128, b1: v128, v1: v128, lowerSlot: usize): v128 {
   const one = f64x2.splat(1.0);
   const zero = f64x2.splat(0.0);
   const lowerHalf = f64x2.lt(beta, bC);
@@ -518,16 +521,16 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
       lowerLanes = i64x2.replace_lane(lowerLanes, 1, guessObjective == OBJECTIVE_LOWER ? -1 : 0);
     }
   }
-  v128.store(GUESS_LOWER, lowerLanes);
+  v128.store(lowerSlot, lowerLanes);
   return v128.bitselect(f64x2.splat(NaN), s, highest);
 }
 
 /** One Householder(3) step on both lanes (objective per lane: price, or 1/ln b for the lowest branch). */
 @inline
-function householderStepv(x: v128, s: v128, beta: v128, lnBeta: v128, lowerMask: v128, anyLower: bool, bMax: v128, invBMax: v128): v128 {
+function householderStepv(x: v128, s: v128, beta: v128, lnBeta: v128, lowerMask: v128, anyLower: bool, bMax: v128, invBMax: v128, vegaSlot: usize): v128 {
   const oneOverS = f64x2.div(f64x2.splat(1.0), s);
-  const b = fastNormalisedBlackv(x, s, oneOverS, bMax, invBMax);
-  const bp = v128.load(FAST_VEGA);
+  const b = fastNormalisedBlackv(x, s, oneOverS, bMax, invBMax, vegaSlot);
+  const bp = v128.load(vegaSlot);
   const hOverS = f64x2.mul(f64x2.mul(x, oneOverS), oneOverS);
   const bHalley = f64x2.sub(f64x2.mul(f64x2.mul(x, hOverS), oneOverS), f64x2.mul(f64x2.splat(0.25), s));
   const bHh3 = f64x2.sub(f64x2.sub(f64x2.mul(bHalley, bHalley), f64x2.mul(f64x2.splat(3.0), f64x2.mul(hOverS, hOverS))), f64x2.splat(0.25));
@@ -557,96 +560,128 @@ function householderStepv(x: v128, s: v128, beta: v128, lnBeta: v128, lowerMask:
 }
 
 /**
- * Options i and i+1 of impliedVolBatch on f64x2 lanes: normalisation, Jäckel's guess (its nodes in SIMD, the branch
- * arithmetic per lane), two Householder(3) steps in SIMD; lanes outside the mainstream region fall back to
- * impliedVolElement. Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K)
- * = u/√(F·K), one log and two exponentials per pair.
+ * Options i…i+3 of impliedVolBatch as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3): normalisation, Jäckel's guess,
+ * two Householder(3) steps, all in SIMD; lanes outside the mainstream region fall back to impliedVolElement.
+ * The two pairs are independent chains written side by side, so the CPU overlaps their latencies (the iteration is
+ * latency bound: one pair alone leaves most of the floating-point units idle).
+ * Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K) = u/√(F·K).
  */
-function impliedVolPair(
+function impliedVolQuad(
   i: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
   vol: usize, status: usize, iterations: usize,
 ): void {
-  const o = <usize>i << 3;
-  const theta = v128.load(type + o);
-  const T = v128.load(expiry + o);
-  const r = v128.load(rate + o);
-  const S = v128.load(spot + o);
-  const K = v128.load(strike + o);
-  const drift = f64x2.mul(f64x2.sub(r, v128.load(dividend + o)), T);
+  const oA = <usize>i << 3;
+  const oB = oA + 16;
   const half = f64x2.splat(0.5);
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const TA = v128.load(expiry + oA);
+  const TB = v128.load(expiry + oB);
+  const rA = v128.load(rate + oA);
+  const rB = v128.load(rate + oB);
+  const SA = v128.load(spot + oA);
+  const SB = v128.load(spot + oB);
+  const KA = v128.load(strike + oA);
+  const KB = v128.load(strike + oB);
+  const driftA = f64x2.mul(f64x2.sub(rA, v128.load(dividend + oA)), TA);
+  const driftB = f64x2.mul(f64x2.sub(rB, v128.load(dividend + oB)), TB);
   // x' = θ·ln(F/K): a call's, or the put's mirrored log-moneyness; x = −|x'| ≤ 0 out of the money.
-  const xSigned = f64x2.mul(theta, f64x2.add(logv(f64x2.div(S, K)), drift));
-  const x = f64x2.neg(f64x2.abs(xSigned));
-  const bMax = expv(f64x2.mul(half, x));
-  const invBMax = f64x2.div(f64x2.splat(1.0), bMax);
-  const betaFull = f64x2.div(
-    f64x2.mul(v128.load(price + o), expv(f64x2.sub(f64x2.mul(r, T), f64x2.mul(half, drift)))),
-    f64x2.sqrt(f64x2.mul(S, K)));
+  const xSignedA = f64x2.mul(v128.load(type + oA), f64x2.add(logv(f64x2.div(SA, KA)), driftA));
+  const xSignedB = f64x2.mul(v128.load(type + oB), f64x2.add(logv(f64x2.div(SB, KB)), driftB));
+  const xA = f64x2.neg(f64x2.abs(xSignedA));
+  const xB = f64x2.neg(f64x2.abs(xSignedB));
+  const bMaxA = expv(f64x2.mul(half, xA));
+  const bMaxB = expv(f64x2.mul(half, xB));
+  const betaFullA = f64x2.div(
+    f64x2.mul(v128.load(price + oA), expv(f64x2.sub(f64x2.mul(rA, TA), f64x2.mul(half, driftA)))), f64x2.sqrt(f64x2.mul(SA, KA)));
+  const betaFullB = f64x2.div(
+    f64x2.mul(v128.load(price + oB), expv(f64x2.sub(f64x2.mul(rB, TB), f64x2.mul(half, driftB)))), f64x2.sqrt(f64x2.mul(SB, KB)));
+  const invBMaxA = f64x2.div(one, bMaxA);
+  const invBMaxB = f64x2.div(one, bMaxB);
   // In the money: subtract the normalised intrinsic e^{|x|/2} − e^{−|x|/2}.
-  const itm = f64x2.gt(xSigned, f64x2.splat(0.0));
-  const intrinsic = v128.and(f64x2.sub(invBMax, bMax), itm);
-  const beta = f64x2.sub(betaFull, intrinsic);
+  const betaA = f64x2.sub(betaFullA, v128.and(f64x2.sub(invBMaxA, bMaxA), f64x2.gt(xSignedA, zero)));
+  const betaB = f64x2.sub(betaFullB, v128.and(f64x2.sub(invBMaxB, bMaxB), f64x2.gt(xSignedB, zero)));
   // Clearly inside the bounds (64ε margins; the boundary cases and their status codes are the scalar path's).
-  let fast = v128.and(
-    f64x2.gt(beta, f64x2.mul(betaFull, f64x2.splat(64.0 * DBL_EPSILON))),
-    f64x2.lt(beta, f64x2.mul(bMax, f64x2.splat(1.0 - 64.0 * DBL_EPSILON))));
-  fast = v128.and(fast, f64x2.gt(beta, f64x2.splat(1e-300)));
-  if (!v128.any_true(fast)) {
-    impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    impliedVolElement(i + 1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    return;
-  }
+  let fastA = v128.and(v128.and(
+    f64x2.gt(betaA, f64x2.mul(betaFullA, f64x2.splat(64.0 * DBL_EPSILON))),
+    f64x2.lt(betaA, f64x2.mul(bMaxA, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaA, f64x2.splat(1e-300)));
+  let fastB = v128.and(v128.and(
+    f64x2.gt(betaB, f64x2.mul(betaFullB, f64x2.splat(64.0 * DBL_EPSILON))),
+    f64x2.lt(betaB, f64x2.mul(bMaxB, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaB, f64x2.splat(1e-300)));
   // Central node s_c = √(2|x|): h + t = 0, h − t = −s_c, so b_c = ½·e^{x/2} − e^{−x/2}·Φ(−s_c) with e^{−s_c²/2} = e^{x} = bMax².
-  const sC = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), x));
-  const bC = f64x2.sub(f64x2.mul(half, bMax), f64x2.mul(invBMax, normCdfWithExpv(f64x2.neg(sC), f64x2.mul(bMax, bMax))));
-  const vC = f64x2.mul(bMax, v128.load(INV_SQRT_2PI_X2));
-  const lowerHalf = f64x2.lt(beta, bC);
-  // s_l = s_c − b_c/b'_c, s_h = s_c + (b_max − b_c)/b'_c.
-  const s1 = f64x2.add(sC, f64x2.mul(v128.bitselect(f64x2.neg(bC), f64x2.sub(bMax, bC), lowerHalf), f64x2.mul(invBMax, f64x2.splat(SQRT_TWO_PI))));
-  const b1 = fastNormalisedBlackv(x, s1, f64x2.div(f64x2.splat(1.0), s1), bMax, invBMax);
-  const v1 = v128.load(FAST_VEGA);
-  let s = initialGuessv(beta, x, bMax, sC, bC, vC, s1, b1, v1);
-  // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below.
-  fast = v128.and(fast, f64x2.gt(s, f64x2.splat(0.0))); // NaN guesses (highest branch, degenerate nodes) fail this
-  s = v128.bitselect(s, f64x2.splat(1.0), fast);
-  const lowerMask = v128.and(v128.load(GUESS_LOWER), fast);
-  const anyLower = v128.any_true(lowerMask);
-  const safeBeta = v128.bitselect(beta, f64x2.splat(0.5), fast);
-  const lnBeta = anyLower ? logv(safeBeta) : f64x2.splat(0.0);
+  const sCA = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xA));
+  const sCB = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xB));
+  const bCA = f64x2.sub(f64x2.mul(half, bMaxA), f64x2.mul(invBMaxA, normCdfWithExpv(f64x2.neg(sCA), f64x2.mul(bMaxA, bMaxA))));
+  const bCB = f64x2.sub(f64x2.mul(half, bMaxB), f64x2.mul(invBMaxB, normCdfWithExpv(f64x2.neg(sCB), f64x2.mul(bMaxB, bMaxB))));
+  const vCA = f64x2.mul(bMaxA, v128.load(INV_SQRT_2PI_X2));
+  const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
+  // s_l = s_c − b_c/b'_c (β < b_c), s_h = s_c + (b_max − b_c)/b'_c.
+  const lowerHalfA = f64x2.lt(betaA, bCA);
+  const lowerHalfB = f64x2.lt(betaB, bCB);
+  const s1A = f64x2.add(sCA, f64x2.mul(v128.bitselect(f64x2.neg(bCA), f64x2.sub(bMaxA, bCA), lowerHalfA), f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI))));
+  const s1B = f64x2.add(sCB, f64x2.mul(v128.bitselect(f64x2.neg(bCB), f64x2.sub(bMaxB, bCB), lowerHalfB), f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI))));
+  const b1A = fastNormalisedBlackv(xA, s1A, f64x2.div(one, s1A), bMaxA, invBMaxA, VEGA_A);
+  const b1B = fastNormalisedBlackv(xB, s1B, f64x2.div(one, s1B), bMaxB, invBMaxB, VEGA_B);
+  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, s1A, b1A, v128.load(VEGA_A), LOWER_A);
+  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, s1B, b1B, v128.load(VEGA_B), LOWER_B);
+  // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below; NaN guesses (highest
+  // branch) fail s > 0.
+  fastA = v128.and(fastA, f64x2.gt(sA, zero));
+  fastB = v128.and(fastB, f64x2.gt(sB, zero));
+  sA = v128.bitselect(sA, one, fastA);
+  sB = v128.bitselect(sB, one, fastB);
+  const lowerA = v128.and(v128.load(LOWER_A), fastA);
+  const lowerB = v128.and(v128.load(LOWER_B), fastB);
+  const anyLowerA = v128.any_true(lowerA);
+  const anyLowerB = v128.any_true(lowerB);
+  const safeBetaA = v128.bitselect(betaA, half, fastA);
+  const safeBetaB = v128.bitselect(betaB, half, fastB);
+  const lnBetaA = anyLowerA ? logv(safeBetaA) : zero;
+  const lnBetaB = anyLowerB ? logv(safeBetaB) : zero;
   // Two Householder(3) steps; a lane whose first step is below 2^-17·s has converged (see CONVERGED_FIRST_STEP).
-  const ds1 = householderStepv(x, s, safeBeta, lnBeta, lowerMask, anyLower, bMax, invBMax);
-  s = f64x2.add(s, ds1);
-  const second = f64x2.gt(f64x2.abs(ds1), f64x2.mul(s, f64x2.splat(CONVERGED_FIRST_STEP)));
-  let ds2 = f64x2.splat(0.0);
-  if (v128.any_true(second)) {
-    ds2 = v128.and(householderStepv(x, s, safeBeta, lnBeta, lowerMask, anyLower, bMax, invBMax), second);
-    s = f64x2.add(s, ds2);
+  const ds1A = householderStepv(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, VEGA_A);
+  const ds1B = householderStepv(xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB, VEGA_B);
+  sA = f64x2.add(sA, ds1A);
+  sB = f64x2.add(sB, ds1B);
+  const secondA = f64x2.gt(f64x2.abs(ds1A), f64x2.mul(sA, f64x2.splat(CONVERGED_FIRST_STEP)));
+  const secondB = f64x2.gt(f64x2.abs(ds1B), f64x2.mul(sB, f64x2.splat(CONVERGED_FIRST_STEP)));
+  let ds2A = zero;
+  let ds2B = zero;
+  if (v128.any_true(v128.or(secondA, secondB))) {
+    ds2A = v128.and(householderStepv(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, VEGA_A), secondA);
+    ds2B = v128.and(householderStepv(xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB, VEGA_B), secondB);
+    sA = f64x2.add(sA, ds2A);
+    sB = f64x2.add(sB, ds2B);
   }
   // Accept lanes inside the region whose second step was below 2^-13·s ≈ 1.2e-4·s: with fourth-order convergence the
   // error after it is ~C·(1.2e-4)⁴ ≈ 2e-16·C, round-off; everything else is recomputed by the scalar path.
-  const hFinal = f64x2.div(x, s);
-  const tFinal = f64x2.mul(half, s);
-  fast = v128.and(fast, f64x2.le(f64x2.abs(ds2), f64x2.mul(s, f64x2.splat(1.220703125e-4))));
-  fast = v128.and(fast, f64x2.le(f64x2.add(f64x2.mul(hFinal, hFinal), f64x2.mul(tFinal, tFinal)), f64x2.splat(REGION_MAX_EXPONENT)));
-  fast = v128.and(fast, f64x2.le(f64x2.add(hFinal, tFinal), f64x2.splat(REGION_MAX_H_PLUS_T)));
-  const sigma = f64x2.div(s, f64x2.sqrt(T));
-  const its0: i32 = i64x2.extract_lane(second, 0) != 0 ? 2 : 1;
-  const its1: i32 = i64x2.extract_lane(second, 1) != 0 ? 2 : 1;
-  if (i64x2.extract_lane(fast, 0) != 0) {
-    store<f64>(vol + o, f64x2.extract_lane(sigma, 0));
-    store<i32>(status + (<usize>i << 2), STATUS_OK);
-    store<i32>(iterations + (<usize>i << 2), its0);
-  } else impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-  if (i64x2.extract_lane(fast, 1) != 0) {
-    store<f64>(vol + o + 8, f64x2.extract_lane(sigma, 1));
-    store<i32>(status + (<usize>i << 2) + 4, STATUS_OK);
-    store<i32>(iterations + (<usize>i << 2) + 4, its1);
-  } else impliedVolElement(i + 1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+  const hA = f64x2.div(xA, sA);
+  const hB = f64x2.div(xB, sB);
+  const tA = f64x2.mul(half, sA);
+  const tB = f64x2.mul(half, sB);
+  fastA = v128.and(v128.and(fastA, f64x2.le(f64x2.abs(ds2A), f64x2.mul(sA, f64x2.splat(1.220703125e-4)))), v128.and(
+    f64x2.le(f64x2.add(f64x2.mul(hA, hA), f64x2.mul(tA, tA)), f64x2.splat(REGION_MAX_EXPONENT)),
+    f64x2.le(f64x2.add(hA, tA), f64x2.splat(REGION_MAX_H_PLUS_T))));
+  fastB = v128.and(v128.and(fastB, f64x2.le(f64x2.abs(ds2B), f64x2.mul(sB, f64x2.splat(1.220703125e-4)))), v128.and(
+    f64x2.le(f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB)), f64x2.splat(REGION_MAX_EXPONENT)),
+    f64x2.le(f64x2.add(hB, tB), f64x2.splat(REGION_MAX_H_PLUS_T))));
+  v128.store(vol + oA, f64x2.div(sA, f64x2.sqrt(TA)));
+  v128.store(vol + oB, f64x2.div(sB, f64x2.sqrt(TB)));
+  // Iterations 1 or 2 per lane (i32x4 of the four lanes' counts), status 0; then the fallback lanes overwrite theirs.
+  const qi = <usize>i << 2;
+  v128.store(iterations + qi, i32x4.sub(i32x4.splat(1), v128.shuffle<i32>(secondA, secondB, 0, 2, 4, 6)));
+  v128.store(status + qi, i32x4.splat(STATUS_OK));
+  if (!i64x2.all_true(v128.and(fastA, fastB))) {
+    if (i64x2.extract_lane(fastA, 0) == 0) impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastA, 1) == 0) impliedVolElement(i + 1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastB, 0) == 0) impliedVolElement(i + 2, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastB, 1) == 0) impliedVolElement(i + 3, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+  }
 }
 
 /**
  * Batch implied volatility over SoA columns (byte pointers to n f64 values; status/iterations are i32); see
- * impliedVolElement for the statuses. SIMD build: pairs through impliedVolPair (scalar fallback per lane).
+ * impliedVolElement for the statuses. SIMD build: four options at a time through impliedVolQuad (scalar fallback per lane).
  */
 export function impliedVolBatch(
   n: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
@@ -654,7 +689,7 @@ export function impliedVolBatch(
 ): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 1 < n; i += 2) impliedVolPair(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    for (; i + 3 < n; i += 4) impliedVolQuad(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
   }
   for (; i < n; i++) impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
 }
