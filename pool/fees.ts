@@ -4,9 +4,11 @@
 //   time weight      w(T)  = 1 + (wMax − 1) · clamp((T − T0) / (T1 − T0), 0, 1)
 //   option-price fee       = optionPriceFeeRate · w(T) · price
 //   spot fee               = spotFeeRate · w(T) · spot
-//   vega-util fee (buys)   = vegaFeeRate · u_after · vega
-//   utilization markup     = price · (m(u_after) − 1),  m(u) = mMin + (mMax − mMin) · u^k   (buys)
-//   IV impact              = ivImpactRate · collateral of the trade / pool liquidity (buys +, sells −)
+//   vega-util fee (buys)   = vegaFeeRate · (u_before + u_after)/2 · vega
+//   utilization markup     = price · (m̄ − 1), m̄ = mean of m(u) = mMin + (mMax − mMin) · u^k over [u_before, u_after] (buys)
+//   IV impact              = ivImpactRate · (G(r + c) − G(r)) / c, G(x) = x·min(1, x), c = trade collateral and
+//                            r = recent same-side collateral of the series, as fractions of liquidity (buys +, sells −)
+// Averages over the move (not the end point) make n pieces of a trade cost what the whole does.
 import type { FeeParams } from "./params.js";
 
 /** Time weight of the option-price and spot fees at `years` to expiry. */
@@ -21,10 +23,36 @@ export function utilizationMultiplier(utilization: number, p: FeeParams): number
   return p.utilizationMultiplierMin + (p.utilizationMultiplierMax - p.utilizationMultiplierMin) * u ** p.utilizationMultiplierExponent;
 }
 
-/** IV impact (absolute vol) of a trade locking `collateral` out of `liquidity` (both in base units, as floats). */
-export function ivImpact(collateral: number, liquidity: number, p: FeeParams): number {
+/** G(x) = x · min(1, x): integral of the marginal IV impact (2x below 1, 1 above), so that G(c)/c = min(1, c). */
+function impactIntegral(x: number): number {
+  return x * Math.min(1, x);
+}
+
+/**
+ * IV impact (absolute vol) of a trade locking (or unlocking) `collateral` out of `liquidity`, after `recent`
+ * same-side collateral in the series within ivImpactWindowSeconds (all base units, as floats). The trade pays the
+ * average marginal impact over [r, r + c] (r, c as fractions of liquidity): rate · (G(r + c) − G(r)) / c, so
+ * Σ pieces cᵢ · impactᵢ telescopes to G(Σ cᵢ) — n pieces within the window pay what one trade does. With r = 0 it is
+ * rate · min(1, c).
+ */
+export function ivImpact(collateral: number, liquidity: number, p: FeeParams, recent = 0): number {
   if (liquidity <= 0) return p.ivImpactRate;
-  return p.ivImpactRate * Math.min(1, collateral / liquidity);
+  const r = Math.max(0, recent) / liquidity;
+  const c = collateral / liquidity;
+  if (!(c > 0)) return p.ivImpactRate * Math.min(1, 2 * r); // marginal impact at r (a zero-size quote)
+  return (p.ivImpactRate * (impactIntegral(r + c) - impactIntegral(r))) / c;
+}
+
+/**
+ * Average utilization multiplier over a buy moving utilization from `before` to `after`:
+ * min + (max − min) · (a^{k+1} − b^{k+1}) / ((k + 1)(a − b)), so pieces of a trade pay what the whole does.
+ */
+export function averageUtilizationMultiplier(before: number, after: number, p: FeeParams): number {
+  const b = Math.min(1, Math.max(0, before));
+  const a = Math.min(1, Math.max(0, after));
+  if (!(a - b > 1e-12)) return utilizationMultiplier(a, p);
+  const k = p.utilizationMultiplierExponent;
+  return p.utilizationMultiplierMin + ((p.utilizationMultiplierMax - p.utilizationMultiplierMin) * (a ** (k + 1) - b ** (k + 1))) / ((k + 1) * (a - b));
 }
 
 /** Inputs of the per-contract fee computation (quote currency, years, per 1.00 vol). */
@@ -38,6 +66,11 @@ export interface FeeInputs {
   years: number;
   /** Utilization after the trade (buys) — the one the trade leaves. */
   utilizationAfter: number;
+  /**
+   * Utilization before the trade. When given, buys pay the markup and vega fee averaged over [before, after]
+   * (so splitting a trade does not lower them); when omitted, at `utilizationAfter`.
+   */
+  utilizationBefore?: number;
 }
 
 /** Per-contract quote components in quote currency. */
@@ -54,11 +87,13 @@ export interface FeeBreakdown {
 export function feeBreakdown(x: FeeInputs, p: FeeParams): FeeBreakdown {
   const w = timeWeight(x.years, p);
   const buy = x.side === "buy";
+  const before = x.utilizationBefore ?? x.utilizationAfter;
+  const multiplier = averageUtilizationMultiplier(before, x.utilizationAfter, p);
   return {
     premium: x.price,
-    utilizationMarkup: buy ? x.price * (utilizationMultiplier(x.utilizationAfter, p) - 1) : 0,
+    utilizationMarkup: buy ? x.price * (multiplier - 1) : 0,
     optionPriceFee: p.optionPriceFeeRate * w * x.price,
     spotFee: p.spotFeeRate * w * x.spot,
-    vegaFee: buy ? p.vegaFeeRate * Math.max(0, x.utilizationAfter) * Math.abs(x.vega) : 0,
+    vegaFee: buy ? p.vegaFeeRate * Math.max(0, (before + x.utilizationAfter) / 2) * Math.abs(x.vega) : 0,
   };
 }

@@ -15,9 +15,9 @@ export {
 } from "./option-pool.js";
 export { PoolError, type PoolErrorCode } from "./errors.js";
 export { eventsFromJSON, eventsToJSON, type PoolEvent, type PoolEventBody, type PoolEventKind, type SeriesRef, type SettlementPayout } from "./events.js";
-export { PoolState, applyEvent, seriesKey, type FlowTotals, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
+export { PoolState, applyEvent, recentCollateral, recentTradeCash, seriesKey, type FlowTotals, type RecentTrade, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
 export { DEFAULT_POOL_PARAMS, resolveParams, type FeeParams, type LimitParams, type MarketParams, type PoolParams } from "./params.js";
-export { feeBreakdown, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs } from "./fees.js";
+export { averageUtilizationMultiplier, feeBreakdown, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs } from "./fees.js";
 export {
   ManualOracle,
   MIN_VOL,

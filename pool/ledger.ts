@@ -30,6 +30,16 @@ export interface FlowTotals {
   settlementPayouts: bigint;
 }
 
+/** A trade still inside the IV impact window. */
+export interface RecentTrade {
+  /** Unix seconds of the trade. */
+  time: number;
+  /** Collateral locked (buy) or unlocked (sell), base units. */
+  collateral: bigint;
+  /** Trade cash into free liquidity: buys paid − protocol fee, sells −(paid + protocol fee). */
+  cash: bigint;
+}
+
 /** Key of a series in maps: "put:150000000000:1700000000". */
 export function seriesKey(s: { type: string; strikeUnits: bigint; expiry: number }): string {
   return `${s.type}:${s.strikeUnits}:${s.expiry}`;
@@ -65,6 +75,15 @@ export class PoolState {
   /** LP queue processing is paused until this unix second (circuit breakers; 0 = never paused). */
   queuePausedUntil = 0;
   totals: FlowTotals = { paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n };
+  /**
+   * Recent trades per series and side (key: `${seriesKey}:${side}`): time and collateral, kept for
+   * `flowWindowSeconds` after each trade (the IV impact's accumulated size, rebuilt exactly by replay).
+   */
+  recentFlow = new Map<string, RecentTrade[]>();
+  /** Window of `recentFlow` (seconds; the pool sets it from ivImpactWindowSeconds; 0 keeps nothing). */
+  flowWindowSeconds = 0;
+  /** Trading is paused until this unix second (deviation from the time average; 0 = never paused). */
+  tradingPausedUntil = 0;
 
   /** A deep copy (the draft of an operation). */
   clone(): PoolState {
@@ -83,6 +102,9 @@ export class PoolState {
     c.nextWithdrawalId = this.nextWithdrawalId;
     c.queuePausedUntil = this.queuePausedUntil;
     c.totals = { ...this.totals };
+    c.recentFlow = new Map([...this.recentFlow].map(([k, v]) => [k, v.map((f) => ({ ...f }))]));
+    c.flowWindowSeconds = this.flowWindowSeconds;
+    c.tradingPausedUntil = this.tradingPausedUntil;
     return c;
   }
 
@@ -111,6 +133,10 @@ export class PoolState {
       nextWithdrawalId: this.nextWithdrawalId,
       queuePausedUntil: this.queuePausedUntil,
       totals: Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, (v as bigint).toString()])),
+      recentFlow: Object.fromEntries(
+        [...this.recentFlow].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.map((f) => `${f.time}:${f.collateral}:${f.cash}`)]),
+      ),
+      tradingPausedUntil: this.tradingPausedUntil,
     };
   }
 }
@@ -118,6 +144,27 @@ export class PoolState {
 function debit(state: PoolState, field: "free" | "locked" | "reserved", amount: bigint): void {
   if (amount < 0n || state[field] < amount) throw new PoolError("REPLAY_MISMATCH", field, `cannot take ${amount} from ${state[field]}`);
   state[field] -= amount;
+}
+
+/** Same-side collateral of `flowKey` traded within the window before `now` (the IV impact's recent flow r). */
+export function recentCollateral(state: PoolState, flowKey: string, now: number): bigint {
+  let sum = 0n;
+  for (const f of state.recentFlow.get(flowKey) ?? []) if (f.time > now - state.flowWindowSeconds) sum += f.collateral;
+  return sum;
+}
+
+/** Net trade cash that entered free liquidity within the window before `now`, over all series and sides. */
+export function recentTradeCash(state: PoolState, now: number): bigint {
+  let sum = 0n;
+  for (const list of state.recentFlow.values()) for (const f of list) if (f.time > now - state.flowWindowSeconds) sum += f.cash;
+  return sum;
+}
+
+function recordFlow(state: PoolState, flowKey: string, time: number, collateral: bigint, cash: bigint): void {
+  const kept = (state.recentFlow.get(flowKey) ?? []).filter((f) => f.time > time - state.flowWindowSeconds);
+  if (state.flowWindowSeconds > 0) kept.push({ time, collateral, cash });
+  if (kept.length > 0) state.recentFlow.set(flowKey, kept);
+  else state.recentFlow.delete(flowKey);
 }
 
 /**
@@ -198,6 +245,7 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       if (held.size === 0) state.positions.delete(e.trader);
       state.reserved += e.protocolFee;
       add(state.treasuryPending, expiryKey, e.protocolFee, "protocolFee");
+      recordFlow(state, `${key}:${e.side}`, e.time, e.collateral, e.side === "buy" ? e.paid - e.protocolFee : -(e.paid + e.protocolFee));
       state.totals.premiums += e.premium;
       state.totals.fees += e.fees;
       state.totals.protocolFees += e.protocolFee;
@@ -209,6 +257,8 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
         if (s.expiry !== e.expiry) continue;
         released += s.locked;
         state.series.delete(key);
+        state.recentFlow.delete(`${key}:buy`);
+        state.recentFlow.delete(`${key}:sell`);
         for (const [account, held] of [...state.positions]) {
           held.delete(key);
           if (held.size === 0) state.positions.delete(account);

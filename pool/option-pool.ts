@@ -10,7 +10,7 @@ import { PoolError, check } from "./errors.js";
 import type { PoolEvent, PoolEventBody, SeriesRef, SettlementPayout } from "./events.js";
 import { eventsFromJSON } from "./events.js";
 import { feeBreakdown, ivImpact, type FeeBreakdown } from "./fees.js";
-import { applyEvent, PoolState, seriesKey, type FlowTotals, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
+import { applyEvent, PoolState, recentCollateral, recentTradeCash, seriesKey, type FlowTotals, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
 import { invalidSnapshotField, MIN_VOL, spotMove, timeWeightedSpot, timeWeightedVol, volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
 import { previewDeposit, previewRedeem, redeemableShares, type ShareTotals } from "./shares.js";
@@ -182,6 +182,7 @@ export class OptionPool {
     this.clock = config.clock;
     this.riskHooks = config.riskHooks;
     this.protocolShareBps = BigInt(Math.round(params.protocolFeeShare * 10_000));
+    this.state.flowWindowSeconds = params.ivImpactWindowSeconds;
   }
 
   /**
@@ -707,7 +708,11 @@ export class OptionPool {
       throw new PoolError("STRIKE_OUT_OF_BOUNDS", "strike", `strike/spot ${moneyness.toFixed(4)} outside [${p.minMoneyness}, ${p.maxMoneyness}]`);
 
     const series: SeriesRef = { type, strike, strikeUnits, expiry };
-    const liquidity = state.free + state.locked;
+    // Size and utilization are measured against the liquidity without the trade cash of the impact window, so
+    // that the premiums of the first pieces of a split trade do not make the later pieces look smaller.
+    const held = state.free + state.locked;
+    const netted = held - recentTradeCash(state, now);
+    const liquidity = netted > 0n ? netted : held;
     const utilizationBefore = liquidity === 0n ? 0 : Number(state.locked) / Number(liquidity);
     let collateral: bigint;
     let utilizationAfter: number;
@@ -726,10 +731,12 @@ export class OptionPool {
 
     const years = secondsLeft / SECONDS_PER_YEAR;
     const vol = volAt(snap, strike, years);
-    const impact = ivImpact(Number(collateral), Number(liquidity), p);
+    // Same-side flow of this series within ivImpactWindowSeconds raises the impact (split trades pay as one).
+    const recent = recentCollateral(state, `${seriesKey(series)}:${side}`, now);
+    const impact = ivImpact(Number(collateral), Number(liquidity), p, Number(recent));
     const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
     const g = this.pricer.blackScholes({ type, spot: snap.spot, strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
-    const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, spot: snap.spot, years, utilizationAfter }, p);
+    const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, spot: snap.spot, years, utilizationBefore, utilizationAfter }, p);
     const units = (perUnit: number, rounding: Rounding) =>
       floatUnits(quoteAmountToUnitsFloat(Math.max(0, perUnit), snap.spot, size, settings.collateral, settings), rounding);
     // Buys round every component up; sells round the premium down and the fees up.

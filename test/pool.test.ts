@@ -5,6 +5,7 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import {
   DEFAULT_POOL_PARAMS,
   ManualClock,
+  averageUtilizationMultiplier,
   ManualOracle,
   OptionPool,
   PoolError,
@@ -124,6 +125,19 @@ describe("fee components", () => {
     expect(utilizationMultiplier(0.5, p)).toBe(1.0625);
     // IV impact of locking 100 out of 1000: 0.05·0.1 = 0.005.
     expect(ivImpact(100, 1000, p)).toBeCloseTo(0.005, 15);
+    // After 100 of recent same-side flow (r = 0.1), 100 more (c = 0.1) pay the average over [0.1, 0.2] with
+    // G(x) = x²: 0.05·(0.04 − 0.01)/0.1 = 0.015. The two pieces: 0.1·0.005 + 0.1·0.015 = 0.002 = one trade of 200:
+    // 0.2·(0.05·0.2) = 0.002.
+    expect(ivImpact(100, 1000, p, 100)).toBeCloseTo(0.015, 15);
+    expect(0.1 * ivImpact(100, 1000, p) + 0.1 * ivImpact(100, 1000, p, 100)).toBeCloseTo(0.2 * ivImpact(200, 1000, p), 15);
+    // Beyond the whole liquidity the single-trade impact stays capped at the rate: G(1.5)/1.5 = 1 → 0.05.
+    expect(ivImpact(1500, 1000, p)).toBeCloseTo(0.05, 15);
+    // Average multiplier over u 0 → 0.5: 1 + 0.25·(0.5³ − 0)/(3·0.5) = 1 + 0.25/12 = 1.0208333...;
+    // over 0.25 → 0.5: 1 + 0.25·(0.125 − 0.015625)/0.75 = 1.0364583...; over 0 → 0.25: 1 + 0.25·0.015625/0.75 =
+    // 1.0052083...; the two halves average to the whole: (1.0052083 + 1.0364583)/2 = 1.0208333.
+    expect(averageUtilizationMultiplier(0, 0.5, p)).toBeCloseTo(1 + 0.25 / 12, 14);
+    expect(averageUtilizationMultiplier(0.25, 0.5, p)).toBeCloseTo(1 + (0.25 * 0.109375) / 0.75, 14);
+    expect((averageUtilizationMultiplier(0, 0.25, p) + averageUtilizationMultiplier(0.25, 0.5, p)) / 2).toBeCloseTo(1 + 0.25 / 12, 14);
     // Price 100, vega 200, spot 2000:
     //  option-price fee 0.01·w·100 = 1.27710843; spot fee 0.0005·w·2000 = 1.27710843;
     //  vega fee 0.01·0.5·200 = 1; markup 100·(1.0625 − 1) = 6.25.
@@ -132,6 +146,11 @@ describe("fee components", () => {
     expect(buy.spotFee).toBeCloseTo(w, 12);
     expect(buy.vegaFee).toBeCloseTo(1, 14);
     expect(buy.utilizationMarkup).toBeCloseTo(6.25, 12);
+    // With utilizationBefore 0.25 the buy pays the averages over [0.25, 0.5]: markup 100·0.0364583 = 3.64583,
+    // vega fee 0.01·0.375·200 = 0.75 (the fees above, without utilizationBefore, are at the end point).
+    const averaged = feeBreakdown({ side: "buy", price: 100, vega: 200, spot: 2000, years: 30 / 365, utilizationBefore: 0.25, utilizationAfter: 0.5 }, p);
+    expect(averaged.utilizationMarkup).toBeCloseTo((100 * 0.25 * 0.109375) / 0.75, 12);
+    expect(averaged.vegaFee).toBeCloseTo(0.75, 14);
     // A sale removes risk: no markup and no vega fee.
     const sell = feeBreakdown({ side: "sell", price: 100, vega: 200, spot: 2000, years: 30 / 365, utilizationAfter: 0.5 }, p);
     expect(sell.utilizationMarkup).toBe(0);
