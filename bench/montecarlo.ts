@@ -7,7 +7,7 @@
 import { Option } from "option-pricing";
 import { loadWasmCore } from "../bindings/wasm.js";
 import { monteCarlo } from "../bindings/montecarlo.js";
-import { measureBatch, samplingBudget } from "./measure.js";
+import { measureBatches, samplingBudget, type BatchTask } from "./measure.js";
 import { plainJsPhiloxAsianCall, plainJsXorshiftAsianCall } from "./montecarlo-plain-js.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
@@ -18,25 +18,25 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const budget = samplingBudget(options.quick);
   const paths = options.quick ? 8192 : 65536;
   const units = paths * STEPS;
-  const rows: BenchRow[] = [];
+  const tasks: BatchTask[] = [];
   const suite = "mc";
   const baseline = "plain js (philox)";
   const spec = { payoff: "asian-arithmetic" as const, type: "call" as const, spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.05, steps: STEPS, paths, seed: 1 };
-  rows.push(await measureBatch({ suite, name: baseline, units, unit: "path-step", baseline, note: "the WASM algorithm and random numbers: Philox4x32-10 + Box-Muller, exp per date, price only",
-    run: () => { plainJsPhiloxAsianCall(100, 100, 1, 0.2, 0.05, STEPS, paths, 1); } }, budget));
-  rows.push(await measureBatch({ suite, name: "plain js (xorshift32, weaker generator)", units, unit: "path-step", baseline, note: "xorshift32 + Box-Muller, exp per date, price only",
-    run: () => { plainJsXorshiftAsianCall(100, 100, 1, 0.2, 0.05, STEPS, paths, 1); } }, budget));
+  tasks.push({ suite, name: baseline, units, unit: "path-step", baseline, note: "the WASM algorithm and random numbers: Philox4x32-10 + Box-Muller, exp per date, price only",
+    run: () => { plainJsPhiloxAsianCall(100, 100, 1, 0.2, 0.05, STEPS, paths, 1); } });
+  tasks.push({ suite, name: "plain js (xorshift32, weaker generator)", units, unit: "path-step", baseline, note: "xorshift32 + Box-Muller, exp per date, price only",
+    run: () => { plainJsXorshiftAsianCall(100, 100, 1, 0.2, 0.05, STEPS, paths, 1); } });
   for (const simd of [true, false]) {
     const core = await loadWasmCore({ simd });
-    options.log?.(`mc: wasm ${simd ? "simd" : "scalar"}`);
-    rows.push(await measureBatch({ suite, name: `wasm ${simd ? "simd" : "scalar"}`, units, unit: "path-step", baseline, note: "Philox4x32-10 + Box-Muller, price + SE",
-      run: () => { monteCarlo(core, spec); } }, budget));
-    rows.push(await measureBatch({ suite, name: `wasm ${simd ? "simd" : "scalar"} +greeks+cv`, units, unit: "path-step", baseline, note: "pathwise greeks and geometric control variate",
-      run: () => { monteCarlo(core, { ...spec, greeks: true, controlVariate: true }); } }, budget));
+    tasks.push({ suite, name: `wasm ${simd ? "simd" : "scalar"}`, units, unit: "path-step", baseline, note: "Philox4x32-10 + Box-Muller, price + SE",
+      run: () => { monteCarlo(core, spec); } });
+    tasks.push({ suite, name: `wasm ${simd ? "simd" : "scalar"} +greeks+cv`, units, unit: "path-step", baseline, note: "pathwise greeks and geometric control variate",
+      run: () => { monteCarlo(core, { ...spec, greeks: true, controlVariate: true }); } });
   }
   const opPaths = options.quick ? 256 : 2048;
   const option = new Option({ style: "european", type: "call", initialSpotPrice: 100, strikePrice: 100, timeToMaturity: 1, volatility: 0.2, riskFreeRate: 0.05 });
-  rows.push(await measureBatch({ suite, name: "option-pricing", units: opPaths * STEPS, unit: "path-step", baseline, note: "mcs, european, timeSteps 64, sfc32",
-    run: () => { option.price("mcs", { simulations: opPaths, timeSteps: STEPS, prngName: "sfc32", prngSeed: "1" }); } }, budget));
-  return rows;
+  tasks.push({ suite, name: "option-pricing", units: opPaths * STEPS, unit: "path-step", baseline, note: "mcs, european, timeSteps 64, sfc32",
+    run: () => { option.price("mcs", { simulations: opPaths, timeSteps: STEPS, prngName: "sfc32", prngSeed: "1" }); } });
+  // Interleaved rounds, each task's best round: fair to every row on a machine shared with other work.
+  return measureBatches(tasks, budget, options.log);
 }
