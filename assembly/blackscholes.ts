@@ -20,7 +20,7 @@
 // forms agree bit for bit.
 
 import {
-  exp, expvWith, log, logNormalv, normCdfMills, millsNumv, millsDenv, cdfFromMillsv, pmax,
+  exp, expvNormalWith, EXP_NORMAL_ARG_MAX_X2, log, logNormalv, normCdfMills, millsNumv, millsDenv, cdfFromMillsv, pmax,
   EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C,
   INV_SQRT_2PI, INV_SQRT_2PI_X2, HALF_X2, NEG_HALF_X2, TWO_X2, CDF_NEAR_MAX_X2, MIN_NORMAL_X2, INFINITY_X2,
 } from "./math";
@@ -68,7 +68,7 @@ const W_D1: usize = WORK + 2 * COLUMN_BYTES; // d₁
 const W_S: usize = WORK + 3 * COLUMN_BYTES; // σ√T (floored at MIN_TOTAL_VOL)
 const W_SQRT_T: usize = WORK + 4 * COLUMN_BYTES; // √T
 const W_E1: usize = WORK + 5 * COLUMN_BYTES; // e^{−d₁²/2}
-const W_REDO: usize = WORK + 6 * COLUMN_BYTES; // lane mask: S/K not a normal number (priceOne handles it)
+const W_REDO: usize = WORK + 6 * COLUMN_BYTES; // lane mask: |qT| or |rT| > 708, or S/K not a normal number
 // Numerator and denominator of normCdfMills's rational at |d₁| (1) and |d₂| (2).
 const W_NUM_1: usize = WORK + 7 * COLUMN_BYTES;
 const W_DEN_1: usize = WORK + 8 * COLUMN_BYTES;
@@ -203,8 +203,12 @@ function priceBlock(
     const o = base + (<usize>j << 4);
     const w = <usize>j << 4;
     const negT = f64x2.neg(v128.load(expiry + o));
-    v128.store(W_DQ + w, expvWith(f64x2.mul(v128.load(dividend + o), negT), EXP_TABLE_X2));
-    v128.store(W_DR + w, expvWith(f64x2.mul(v128.load(rate + o), negT), EXP_TABLE_X2_B));
+    const qT = f64x2.mul(v128.load(dividend + o), negT);
+    const rT = f64x2.mul(v128.load(rate + o), negT);
+    v128.store(W_DQ + w, expvNormalWith(qT, EXP_TABLE_X2));
+    v128.store(W_DR + w, expvNormalWith(rT, EXP_TABLE_X2_B));
+    const expMax = v128.load(EXP_NORMAL_ARG_MAX_X2);
+    v128.store(W_REDO + w, v128.or(f64x2.gt(f64x2.abs(qT), expMax), f64x2.gt(f64x2.abs(rT), expMax)));
   }
   for (let j = 0; j < pairs; j++) {
     const o = base + (<usize>j << 4);
@@ -218,15 +222,16 @@ function priceBlock(
     v128.store(W_D1 + w, f64x2.add(f64x2.div(x, s), f64x2.mul(s, v128.load(HALF_X2))));
     v128.store(W_S + w, s);
     v128.store(W_SQRT_T + w, sqrtT);
-    v128.store(W_REDO + w, v128.or(
+    v128.store(W_REDO + w, v128.or(v128.load(W_REDO + w), v128.or(
       v128.not(f64x2.ge(ratio, v128.load(MIN_NORMAL_X2))),
       v128.not(f64x2.lt(ratio, v128.load(INFINITY_X2))),
-    ));
+    )));
   }
   for (let j = 0; j < pairs; j++) {
     const w = <usize>j << 4;
     const d1 = v128.load(W_D1 + w);
-    v128.store(W_E1 + w, expvWith(f64x2.mul(f64x2.mul(d1, d1), v128.load(NEG_HALF_X2)), EXP_TABLE_X2_C));
+    // |d₁| > √32 lanes are redone, so −d₁²/2 ≥ −16 here.
+    v128.store(W_E1 + w, expvNormalWith(f64x2.mul(f64x2.mul(d1, d1), v128.load(NEG_HALF_X2)), EXP_TABLE_X2_C));
   }
   // Φ(±d₁), Φ(±d₂): numerators and denominators of normCdfMills's rational in their own loops (each
   // loop's constants and values then fit in the registers).

@@ -237,6 +237,33 @@ export function expvWith(x: v128, table: usize): v128 {
   return f64x2.mul(f64x2.mul(y, s1), s2);
 }
 
+/**
+ * {@link expvWith} for |x| ≤ EXP_NORMAL_ARG_MAX only (the caller's guarantee; other lanes come out wrong):
+ * there k = round(x/ln2) stays in [−1021, 1022], so 2^k is one normal factor and y·2^k is exactly the
+ * y·2^{k₁}·2^{k−k₁} of {@link exp} (one rounding either way). No clamping, no split of the scale.
+ */
+@inline
+export function expvNormalWith(x: v128, table: usize): v128 {
+  const t = f64x2.add(f64x2.mul(x, entry(table, 2)), entry(table, 3));
+  const k = f64x2.sub(t, entry(table, 3));
+  const hi = f64x2.sub(x, f64x2.mul(k, entry(table, 4)));
+  const lo = f64x2.mul(k, entry(table, 5));
+  const r = f64x2.sub(hi, lo);
+  const rr = f64x2.mul(r, r);
+  let p = f64x2.add(f64x2.mul(rr, entry(table, 6)), entry(table, 7));
+  p = f64x2.add(f64x2.mul(rr, p), entry(table, 8));
+  p = f64x2.add(f64x2.mul(rr, p), entry(table, 9));
+  p = f64x2.add(f64x2.mul(rr, p), entry(table, 10));
+  const c = f64x2.sub(r, f64x2.mul(rr, p));
+  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(entry(table, 11), c));
+  const y = f64x2.sub(entry(table, 12), f64x2.sub(f64x2.sub(lo, q), hi));
+  return f64x2.mul(y, i64x2.shl(i64x2.add(t, entry(table, 14)), 52));
+}
+
+/** The largest |x| that {@link expvNormalWith} takes: e^{±708} and 2^k are normal numbers. */
+export const EXP_NORMAL_ARG_MAX: f64 = 708.0;
+export const EXP_NORMAL_ARG_MAX_X2: usize = memory.data<f64>([EXP_NORMAL_ARG_MAX, EXP_NORMAL_ARG_MAX], 16);
+
 // ---- log -------------------------------------------------------------------------------------------
 
 /**

@@ -215,15 +215,18 @@ describe.each(["simd", "scalar"] as const)("Black-Scholes-Merton kernel, %s buil
 
 describe("Black-Scholes-Merton kernel, SIMD against scalar", () => {
   // The SIMD kernel prices blocks of 128 options in f64x2 pairs and sends lanes its vector path does not
-  // cover (|d| > √32, wing cancellation, S/K outside the normal range, e^{−d₁²/2} near underflow) back
+  // cover (|d| > √32, wing cancellation, S/K outside the normal range, e^{−d₁²/2} near underflow, |rT| or
+  // |qT| > 708) back
   // through the scalar code; a rare lane next to a common one, at every position in a block and at odd
   // lengths, must come out exactly as the scalar build prices it.
-  it("rare lanes (far tails, wings, extreme S/K, tiny expiry) mixed with common ones match the scalar build bit for bit at every block position", () => {
+  it("rare lanes (far tails, wings, extreme S/K, tiny expiry, huge rT and qT) mixed with common ones match the scalar build bit for bit at every block position", () => {
     const u = lcg(77);
     const rare: Row[] = [
       [1, 100, 1e4, 0.5, 0.2, 0.03, 0.01], [-1, 100, 1e-3, 0.5, 0.2, 0.03, 0.01], [1, 100, 160, 0.1, 0.1, 0.02, 0],
       [1, 1e-200, 1e200, 1, 0.3, 0, 0], [-1, 1e200, 1e-200, 1, 0.3, 0, 0], [1, 100, 100, 1e-300, 0.3, 0.05, 0.02],
       [-1, 100, 80, 1e-12, 0.3, 0.05, 0.02], [1, 100, 90, 2, 1e4, 0.04, 0.01], [1, 100, 120, 2, 1e-12, 0.04, 0.01],
+      [1, 100, 100, 1, 0.2, 710, 0], [-1, 100, 100, 2, 0.3, 0.02, -400], [1, 100, 110, 1, 0.2, 720, 720],
+      [-1, 100, 110, 1, 0.2, 720, 720], [-1, 100, 90, 1, 0.2, -720, -720], [1, 100, 95, 1, 0.2, -2200, -2200],
     ];
     const rows: Row[] = [];
     for (let i = 0; i < 700; i++) rows.push(u() < 0.2 ? rare[Math.floor(u() * rare.length)]! : randomRows(1, 1000 + i)[0]!);
