@@ -67,6 +67,18 @@ export type PoolEventBody =
       reason: string;
       /** LP withdrawal-queue processing is paused until this unix second. */
       pausedUntil: number;
+    }
+  | {
+      kind: "tradingPaused";
+      /** Which oracle value deviated from its time average. */
+      field: "oracle.spot" | "oracle.baseVol";
+      /** The latest value and its geometric time average over navTwapWindowSeconds. */
+      latest: number;
+      average: number;
+      /** |ln(latest / average)|, above maxTwapDeviation. */
+      deviation: number;
+      /** Trades are refused until this unix second. */
+      pausedUntil: number;
     };
 
 /** A numbered, timestamped pool event. */

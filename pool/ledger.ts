@@ -290,6 +290,9 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
     case "circuitBreaker":
       state.queuePausedUntil = Math.max(state.queuePausedUntil, e.pausedUntil);
       break;
+    case "tradingPaused":
+      state.tradingPausedUntil = Math.max(state.tradingPausedUntil, e.pausedUntil);
+      break;
   }
   state.seq = e.seq;
 }

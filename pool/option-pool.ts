@@ -427,6 +427,8 @@ export class OptionPool {
     const buy = request?.side === "buy";
     if (buy) check(typeof request.maxCost === "bigint" && request.maxCost >= 0n, "maxCost", "a buy needs maxCost ≥ 0 (bigint base units)");
     else check(typeof request?.minProceeds === "bigint" && request.minProceeds >= 0n, "minProceeds", "a sell needs minProceeds ≥ 0 (bigint base units)");
+    // A deviating oracle is recorded as a pause (an event that stays, even though this trade is refused).
+    this.observeOracle();
     this.riskHooks?.beforeQuote?.(request);
     const q = this.quoteOn(this.state, request, this.readOracle(true));
     if (buy && q.total > request.maxCost!) throw new PoolError("SLIPPAGE", "maxCost", `costs ${q.total} > maxCost ${request.maxCost}`);
@@ -503,6 +505,28 @@ export class OptionPool {
   tripCircuitBreaker(breaker: "liquidity" | "ivJump" | "settlement", reason: string, pausedUntil: number): void {
     check(Number.isFinite(pausedUntil), "pausedUntil", "must be finite unix seconds");
     this.commit((_draft, emit) => emit({ kind: "circuitBreaker", breaker, reason, pausedUntil }));
+  }
+
+  /**
+   * Checks the latest oracle against its time averages: a spot or base vol deviating by more than maxTwapDeviation
+   * records a `tradingPaused` event (trades refused with TRADING_PAUSED for tradingPauseSeconds) instead of
+   * repricing the pool. Called by `trade()`; keepers may call it on every oracle update. Returns the unix second
+   * trading is paused until (0 or a past time when trading is open).
+   */
+  observeOracle(): number {
+    const now = this.clock.now();
+    if (this.state.tradingPausedUntil > now) return this.state.tradingPausedUntil;
+    const d = this.twapDeviation(this.readOracle(false));
+    if (d) {
+      const pausedUntil = now + this.settings.params.tradingPauseSeconds;
+      this.commit((_draft, emit) => emit({ kind: "tradingPaused", ...d, pausedUntil }));
+    }
+    return this.state.tradingPausedUntil;
+  }
+
+  /** Unix second until which trading is paused after a deviation (0 when never paused). */
+  get tradingPausedUntil(): number {
+    return this.state.tradingPausedUntil;
   }
 
   /** Unix second until which LP queue processing is paused (0 when never paused). */
@@ -644,19 +668,30 @@ export class OptionPool {
       if (age > p.maxOracleAgeSeconds || age < -p.maxOracleAgeSeconds)
         throw new PoolError("STALE_ORACLE", "oracle.timestamp", `oracle is ${age} s old (limit ${p.maxOracleAgeSeconds})`);
       const move = spotMove(this.oracle, p.oracleMoveWindowSeconds);
-      if (p.navTwapWindowSeconds > 0) {
-        // A spot or vol far from its time average pauses trading instead of repricing the pool.
-        const now = this.clock.now();
-        const dSpot = Math.abs(Math.log(snap.spot / timeWeightedSpot(this.oracle, p.navTwapWindowSeconds, now)));
-        const dVol = Math.abs(Math.log(snap.baseVol / timeWeightedVol(this.oracle, p.navTwapWindowSeconds, now)));
-        if (Math.max(dSpot, dVol) > p.maxTwapDeviation)
-          throw new PoolError("TRADING_PAUSED", dSpot >= dVol ? "oracle.spot" : "oracle.baseVol",
-            `latest deviates ${Math.max(dSpot, dVol).toFixed(4)} (log) from its ${p.navTwapWindowSeconds} s time average (limit ${p.maxTwapDeviation})`);
-      }
+      // A spot or vol far from its time average pauses trading instead of repricing the pool.
+      const d = this.twapDeviation(snap);
+      if (d) throw new PoolError("TRADING_PAUSED", d.field, `latest deviates ${d.deviation.toFixed(4)} (log) from its ${p.navTwapWindowSeconds} s time average (limit ${p.maxTwapDeviation})`);
+      const until = this.state.tradingPausedUntil;
+      if (until > this.clock.now()) throw new PoolError("TRADING_PAUSED", "tradingPausedUntil", `trading is paused until ${until}`);
       if (move > p.maxOracleMove)
         throw new PoolError("ORACLE_MOVING", "oracle.spot", `spot moved ${move.toFixed(4)} (log) within ${p.oracleMoveWindowSeconds} s (limit ${p.maxOracleMove})`);
     }
     return snap;
+  }
+
+  /** The oracle value (spot or base vol) deviating most from its time average, when beyond maxTwapDeviation. */
+  private twapDeviation(snap: OracleSnapshot): Omit<Extract<PoolEventBody, { kind: "tradingPaused" }>, "kind" | "pausedUntil"> | undefined {
+    const p = this.settings.params;
+    if (p.navTwapWindowSeconds <= 0) return undefined;
+    const now = this.clock.now();
+    const spotAverage = timeWeightedSpot(this.oracle, p.navTwapWindowSeconds, now);
+    const volAverage = timeWeightedVol(this.oracle, p.navTwapWindowSeconds, now);
+    const dSpot = Math.abs(Math.log(snap.spot / spotAverage));
+    const dVol = Math.abs(Math.log(snap.baseVol / volAverage));
+    if (Math.max(dSpot, dVol) <= p.maxTwapDeviation) return undefined;
+    return dSpot >= dVol
+      ? { field: "oracle.spot", latest: snap.spot, average: spotAverage, deviation: dSpot }
+      : { field: "oracle.baseVol", latest: snap.baseVol, average: volAverage, deviation: dVol };
   }
 
   /**

@@ -1,7 +1,7 @@
 // Manipulation attacks on the pool, each run for real and shown to fail (real pricer, USDC put pool).
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
-import { ManualClock, ManualOracle, OptionPool, PoolError, SECONDS_PER_YEAR, type PoolConfig, type PoolParams } from "../pool/index.js";
+import { ManualClock, ManualOracle, OptionPool, PoolError, SECONDS_PER_YEAR, eventsToJSON, type PoolConfig, type PoolParams } from "../pool/index.js";
 
 let pricer: Pricer;
 beforeAll(async () => {
@@ -70,26 +70,61 @@ describe("NAV from time-averaged spot and vol", () => {
 });
 
 describe("deviation from the time average pauses trading", () => {
-  it("a spot or vol print far from its TWAP rejects trades with TRADING_PAUSED (no repricing); it resumes once the average catches up", () => {
+  it("a spot print far from its TWAP records a tradingPaused event (no repricing) and trades are refused until it ends, also after replay", () => {
     const { pool, clock, oracle } = seasoned({ maxOracleMove: 1 });
     const before = JSON.stringify(pool.snapshot());
+    const eventsBefore = pool.events.length;
     clock.advance(1);
-    oracle.push({ timestamp: clock.now(), spot: 2300 }); // ln(2300/2000) = 0.14 > 0.1
-    expect(() => pool.trade("x", { ...PUT, size: 100n, side: "buy", maxCost: 10n ** 12n })).toThrow(PoolError);
-    try {
-      pool.quote({ ...PUT, size: 100n, side: "buy" });
-    } catch (e) {
-      expect((e as PoolError).code).toBe("TRADING_PAUSED");
-      expect((e as PoolError).field).toBe("oracle.spot");
-    }
+    oracle.push({ timestamp: clock.now(), spot: 2300 }); // ln(2300/2000) = 0.1398 > 0.1
+    // A quote is a view: refused, nothing recorded.
+    expect(() => pool.quote({ ...PUT, size: 100n, side: "buy" })).toThrow(/TRADING_PAUSED \(oracle.spot\)/);
     expect(JSON.stringify(pool.snapshot())).toBe(before);
-    oracle.push({ timestamp: clock.now(), spot: 2000, baseVol: 1.2 }); // vol doubled: ln 2 > 0.1
-    expect(() => pool.quote({ ...PUT, size: 100n, side: "buy" })).toThrow(/TRADING_PAUSED \(oracle.baseVol\)/);
-    // After the new level has held for most of the window, the average agrees and trading resumes.
+    // A trade records the pause, then is refused; nothing else changes (no trade, no repricing).
+    expect(() => pool.trade("x", { ...PUT, size: 100n, side: "buy", maxCost: 10n ** 12n })).toThrow(/TRADING_PAUSED \(oracle.spot\)/);
+    expect(pool.events.length).toBe(eventsBefore + 1);
+    const paused = pool.events.at(-1)!;
+    expect(paused.kind).toBe("tradingPaused");
+    if (paused.kind !== "tradingPaused") throw new Error("unreachable");
+    // TWAP over the last 1800 s: all at 2000 (the 2300 print has held for 0 s); deviation ln(1.15) = 0.13976.
+    expect(paused.field).toBe("oracle.spot");
+    expect(paused.average).toBeCloseTo(2000, 9);
+    expect(paused.deviation).toBeCloseTo(Math.log(2300 / paused.average), 12);
+    expect(paused.pausedUntil).toBe(clock.now() + 900);
+    expect(pool.tradingPausedUntil).toBe(clock.now() + 900);
+    // The print is corrected at once, but the pause holds: refused by the ledger's pause, not by the oracle.
+    oracle.push({ timestamp: clock.now(), spot: 2000 });
+    const req = { ...PUT, size: 100n, side: "buy" as const, maxCost: 10n ** 12n };
+    expect(() => pool.trade("x", req)).toThrow(/TRADING_PAUSED \(tradingPausedUntil\)/);
+    expect(pool.events.length).toBe(eventsBefore + 1); // not re-recorded while paused
+    // Replay rebuilds the pause: the copy refuses too.
+    const config: PoolConfig = { collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock, params: { maxOracleMove: 1 } };
+    const copy = OptionPool.fromJSON(config, eventsToJSON(pool.events));
+    expect(copy.snapshot()).toEqual(pool.snapshot());
+    expect(() => copy.trade("x", req)).toThrow(/TRADING_PAUSED \(tradingPausedUntil\)/);
+    // After the pause, with the oracle back at its average, trading resumes.
+    clock.advance(900);
+    oracle.push({ timestamp: clock.now() });
+    expect(pool.trade("x", req).size).toBe(100n);
+  });
+
+  it("a vol print far from its average pauses the same way (oracle.baseVol); it resumes once the average catches up", () => {
+    const { pool, clock, oracle } = seasoned({ maxOracleMove: 1 });
+    clock.advance(1);
+    oracle.push({ timestamp: clock.now(), baseVol: 1.2 }); // vol doubled: ln 2 > 0.1
+    expect(pool.observeOracle()).toBe(clock.now() + 900);
+    expect(pool.events.at(-1)).toMatchObject({ kind: "tradingPaused", field: "oracle.baseVol", latest: 1.2 });
+    expect(() => pool.quote({ ...PUT, size: 100n, side: "buy" })).toThrow(/TRADING_PAUSED/);
+    // Still 1.2 after the pause: deviating again → a new pause. Once the new level has held for most of the
+    // window, the average agrees and trading resumes.
     for (let i = 0; i < 4; i++) {
       clock.advance(600);
       oracle.push({ timestamp: clock.now() });
+      pool.observeOracle();
     }
+    expect(pool.events.filter((e) => e.kind === "tradingPaused").length).toBe(2);
+    clock.advance(600);
+    oracle.push({ timestamp: clock.now() });
+    expect(pool.observeOracle()).toBeLessThanOrEqual(clock.now());
     expect(pool.quote({ ...PUT, size: 100n, side: "buy" }).vol).toBeCloseTo(1.2, 12);
   });
 });
