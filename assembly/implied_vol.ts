@@ -332,18 +332,10 @@ const VEGA_A: usize = SLOTS;
 const VEGA_B: usize = SLOTS + 16;
 const LOWER_A: usize = SLOTS + 32;
 const LOWER_B: usize = SLOTS + 48;
-
-/** b(x, s) for x ≤ 0 on both lanes, from E = e^{−(h²+t²)/2} and Cody's Φ (see the header above); vega → vegaSlot. */
-@inline
-function fastNormalisedBlackv(x: v128, s: v128, oneOverS: v128, bMax: v128, invBMax: v128, vegaSlot: usize): v128 {
-  const h = f64x2.mul(x, oneOverS);
-  const t = f64x2.mul(s, f64x2.splat(0.5));
-  const E = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(h, h), f64x2.mul(t, t))));
-  v128.store(vegaSlot, f64x2.mul(E, v128.load(INV_SQRT_2PI_X2)));
-  const phiPlus = normCdfWithExpv(f64x2.add(h, t), f64x2.mul(E, invBMax));
-  const phiMinus = normCdfWithExpv(f64x2.sub(h, t), f64x2.mul(E, bMax));
-  return f64x2.sub(f64x2.mul(bMax, phiPlus), f64x2.mul(invBMax, phiMinus));
-}
+const B_A: usize = SLOTS + 64;
+const B_B: usize = SLOTS + 80;
+const DS_A: usize = SLOTS + 96;
+const DS_B: usize = SLOTS + 112;
 
 // Per-lane results of initialGuessFromNodes.
 let guessObjective: i32 = OBJECTIVE_PRICE;
@@ -380,21 +372,24 @@ const ACKLAM_A = memory.data<f64>([-3.969683028665376e+01, 2.209460984245205e+02
 const ACKLAM_B = memory.data<f64>([-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]);
 const ACKLAM_C = memory.data<f64>([-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]);
 const ACKLAM_D = memory.data<f64>([7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]);
-const ACKLAM_LOW: f64 = 0.02425;
+const LN_ACKLAM_LOW: f64 = -3.719339344238073; // ln 0.02425
 
 @inline
 function coefficient(table: usize, k: i32): v128 {
   return f64x2.splat(load<f64>(table + (<usize>k << 3)));
 }
 
-/** Acklam's Φ⁻¹(p) on both lanes for 0 < p ≤ ½ (lower tail below 0.02425, central rational above). */
+/**
+ * Acklam's Φ⁻¹(p) on both lanes for 0 < p ≤ ½ (lower tail below 0.02425, central rational above), from ln p (the
+ * caller has it: the tail needs only √(−2 ln p), and p itself is formed only when some lane is central).
+ */
 @inline
-function inverseNormalCdfGuessv(p: v128): v128 {
-  const low = f64x2.lt(p, f64x2.splat(ACKLAM_LOW));
+function inverseNormalCdfGuessv(lnP: v128): v128 {
+  const low = f64x2.lt(lnP, f64x2.splat(LN_ACKLAM_LOW));
   let tail = f64x2.splat(0.0);
   let central = f64x2.splat(0.0);
   if (v128.any_true(low)) {
-    const q = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logv(v128.bitselect(p, f64x2.splat(0.5), low))));
+    const q = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), v128.and(lnP, low)));
     let num = f64x2.add(f64x2.mul(coefficient(ACKLAM_C, 0), q), coefficient(ACKLAM_C, 1));
     for (let k = 2; k < 6; k++) num = f64x2.add(f64x2.mul(num, q), coefficient(ACKLAM_C, k));
     let den = f64x2.add(f64x2.mul(coefficient(ACKLAM_D, 0), q), coefficient(ACKLAM_D, 1));
@@ -403,7 +398,7 @@ function inverseNormalCdfGuessv(p: v128): v128 {
     tail = f64x2.div(num, den);
   }
   if (!i64x2.all_true(low)) {
-    const q = f64x2.sub(p, f64x2.splat(0.5));
+    const q = f64x2.sub(expv(lnP), f64x2.splat(0.5));
     const r = f64x2.mul(q, q);
     let num = f64x2.add(f64x2.mul(coefficient(ACKLAM_A, 0), r), coefficient(ACKLAM_A, 1));
     for (let k = 2; k < 6; k++) num = f64x2.add(f64x2.mul(num, r), coefficient(ACKLAM_A, k));
@@ -435,7 +430,7 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
   const lowest = v128.and(lowerHalf, f64x2.lt(beta, b1));
   const highest = v128.andnot(f64x2.gt(beta, b1), lowerHalf);
   const ax = f64x2.neg(x);
-  const invVC = f64x2.div(one, vC);
+  const invVC = f64x2.mul(f64x2.splat(SQRT_TWO_PI), f64x2.div(one, bMax)); // 1/b'_c = √(2π)/b_max
   const invV1 = f64x2.div(one, v1);
   const anyLowest = v128.any_true(lowest);
   // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), g = e^{y + s²/8}.
@@ -467,28 +462,35 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
   const dr = v128.bitselect(fLp, v128.bitselect(invVC, invV1, lowerHalf), lowest);
   const secondDerivative = v128.and(fLpp, lowest);
   const h = f64x2.sub(xr, xl);
-  const slope = f64x2.div(f64x2.sub(yr, yl), h);
+  const invH = f64x2.div(one, h);
+  const slope = f64x2.mul(f64x2.sub(yr, yl), invH);
   const drMinusDl = f64x2.sub(dr, dl);
   const drMinusSlope = f64x2.sub(dr, slope);
   const slopeMinusDl = f64x2.sub(slope, dl);
+  // The three reciprocals 1/(d_r − slope), 1/(slope − d_l), 1/slope from one division (products of O(1) numbers in
+  // this region; an overflow only spoils the guess, which the convergence check then sends to the scalar path).
+  const q3 = f64x2.div(one, f64x2.mul(f64x2.mul(drMinusSlope, slopeMinusDl), slope));
+  const invDrMinusSlope = f64x2.mul(f64x2.mul(slopeMinusDl, slope), q3);
+  const invSlopeMinusDl = f64x2.mul(f64x2.mul(drMinusSlope, slope), q3);
+  const invSlope = f64x2.mul(f64x2.mul(drMinusSlope, slopeMinusDl), q3);
   // Fit of the second derivative at the right end (lower branches) or the left end (upper middle).
   const numerator = f64x2.add(f64x2.mul(f64x2.mul(f64x2.splat(0.5), h), secondDerivative), drMinusDl);
   const denominator = v128.bitselect(drMinusSlope, slopeMinusDl, lowerHalf);
-  const rFit = f64x2.div(numerator, denominator);
+  const rFit = f64x2.mul(numerator, v128.bitselect(invDrMinusSlope, invSlopeMinusDl, lowerHalf));
   // Shape-preserving minimum (minimumControlParameter): monotonic → (d_r + d_l)/slope; convex or concave → max |…|.
   const monotonic = v128.and(f64x2.ge(f64x2.mul(dl, slope), zero), f64x2.ge(f64x2.mul(dr, slope), zero));
   const convexOrConcave = v128.or(
     v128.and(f64x2.le(dl, slope), f64x2.le(slope, dr)), v128.and(f64x2.ge(dl, slope), f64x2.ge(slope, dr)));
   const minusMax = f64x2.splat(-DBL_MAX);
-  const r1 = v128.bitselect(f64x2.div(f64x2.add(dr, dl), slope), minusMax, monotonic);
+  const r1 = v128.bitselect(f64x2.mul(f64x2.add(dr, dl), invSlope), minusMax, monotonic);
   const r2 = v128.bitselect(
-    f64x2.pmax(f64x2.abs(f64x2.div(drMinusDl, drMinusSlope)), f64x2.abs(f64x2.div(drMinusDl, slopeMinusDl))), minusMax, convexOrConcave);
+    f64x2.pmax(f64x2.abs(f64x2.mul(drMinusDl, invDrMinusSlope)), f64x2.abs(f64x2.mul(drMinusDl, invSlopeMinusDl))), minusMax, convexOrConcave);
   const r = f64x2.pmax(rFit, f64x2.pmax(f64x2.splat(-(1.0 - 1.4901161193847656e-8)), f64x2.pmax(r1, r2)));
   let degenerate = v128.or(v128.or(isTinyv(h), isTinyv(numerator)), v128.or(isTinyv(denominator), isTinyv(slope)));
   degenerate = v128.or(degenerate, v128.and(convexOrConcave, v128.or(isTinyv(drMinusSlope), isTinyv(slopeMinusDl))));
   degenerate = v128.or(degenerate, f64x2.ge(r, f64x2.splat(2.0 / (DBL_EPSILON * DBL_EPSILON))));
   // Delbourgo–Gregory (2.4)/(2.5) at β.
-  const t = f64x2.div(f64x2.sub(beta, xl), h);
+  const t = f64x2.mul(f64x2.sub(beta, xl), invH);
   const omt = f64x2.sub(one, t);
   const t2 = f64x2.mul(t, t);
   const omt2 = f64x2.mul(omt, omt);
@@ -501,8 +503,8 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
     // Inverse lower map: s = |x|/(√3·|Φ⁻¹((f/((2π/√27)|x|))^{1/3})|).
     degenerate = v128.or(degenerate, v128.andnot(lowest, f64x2.gt(interpolated, zero)));
     const ratio = v128.bitselect(f64x2.div(interpolated, f64x2.mul(f64x2.splat(TWO_PI_OVER_SQRT_TWENTY_SEVEN), ax)), f64x2.splat(0.25), lowest);
-    const p = expv(f64x2.mul(logv(ratio), f64x2.splat(1.0 / 3.0)));
-    const sLow = f64x2.div(ax, f64x2.mul(f64x2.splat(SQRT_THREE), f64x2.abs(inverseNormalCdfGuessv(p))));
+    const lnP = f64x2.mul(logv(ratio), f64x2.splat(1.0 / 3.0));
+    const sLow = f64x2.div(ax, f64x2.mul(f64x2.splat(SQRT_THREE), f64x2.abs(inverseNormalCdfGuessv(lnP))));
     s = v128.bitselect(sLow, s, lowest);
   }
   let lowerLanes = lowest;
@@ -525,12 +527,9 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
   return v128.bitselect(f64x2.splat(NaN), s, highest);
 }
 
-/** One Householder(3) step on both lanes (objective per lane: price, or 1/ln b for the lowest branch). */
+/** The Householder(3) step on both lanes from b and b' at s (objective per lane: price, or 1/ln b for the lowest branch). */
 @inline
-function householderStepv(x: v128, s: v128, beta: v128, lnBeta: v128, lowerMask: v128, anyLower: bool, bMax: v128, invBMax: v128, vegaSlot: usize): v128 {
-  const oneOverS = f64x2.div(f64x2.splat(1.0), s);
-  const b = fastNormalisedBlackv(x, s, oneOverS, bMax, invBMax, vegaSlot);
-  const bp = v128.load(vegaSlot);
+function householderFromB(x: v128, s: v128, oneOverS: v128, b: v128, bp: v128, beta: v128, lnBeta: v128, lowerMask: v128, anyLower: bool): v128 {
   const hOverS = f64x2.mul(f64x2.mul(x, oneOverS), oneOverS);
   const bHalley = f64x2.sub(f64x2.mul(f64x2.mul(x, hOverS), oneOverS), f64x2.mul(f64x2.splat(0.25), s));
   const bHh3 = f64x2.sub(f64x2.sub(f64x2.mul(bHalley, bHalley), f64x2.mul(f64x2.splat(3.0), f64x2.mul(hOverS, hOverS))), f64x2.splat(0.25));
@@ -557,6 +556,41 @@ function householderStepv(x: v128, s: v128, beta: v128, lnBeta: v128, lowerMask:
     f64x2.add(f64x2.splat(1.0), f64x2.mul(f64x2.mul(f64x2.splat(0.5), halley), newton)),
     f64x2.add(f64x2.splat(1.0), f64x2.mul(newton, f64x2.add(halley, f64x2.mul(f64x2.mul(hh3, newton), f64x2.splat(1.0 / 6.0))))));
   return f64x2.pmax(f64x2.mul(newton, factor), f64x2.mul(f64x2.splat(-0.5), s));
+}
+
+/** b and b' (→ B_A, VEGA_A and B_B, VEGA_B) for two pairs, their chains interleaved call by call. */
+@inline
+function fastNormalisedBlack2(
+  xA: v128, sA: v128, oneOverSA: v128, bMaxA: v128, invBMaxA: v128,
+  xB: v128, sB: v128, oneOverSB: v128, bMaxB: v128, invBMaxB: v128,
+): void {
+  const hA = f64x2.mul(xA, oneOverSA);
+  const hB = f64x2.mul(xB, oneOverSB);
+  const tA = f64x2.mul(sA, f64x2.splat(0.5));
+  const tB = f64x2.mul(sB, f64x2.splat(0.5));
+  const EA = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(hA, hA), f64x2.mul(tA, tA))));
+  const EB = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB))));
+  v128.store(VEGA_A, f64x2.mul(EA, v128.load(INV_SQRT_2PI_X2)));
+  v128.store(VEGA_B, f64x2.mul(EB, v128.load(INV_SQRT_2PI_X2)));
+  const phiPlusA = normCdfWithExpv(f64x2.add(hA, tA), f64x2.mul(EA, invBMaxA));
+  const phiPlusB = normCdfWithExpv(f64x2.add(hB, tB), f64x2.mul(EB, invBMaxB));
+  const phiMinusA = normCdfWithExpv(f64x2.sub(hA, tA), f64x2.mul(EA, bMaxA));
+  const phiMinusB = normCdfWithExpv(f64x2.sub(hB, tB), f64x2.mul(EB, bMaxB));
+  v128.store(B_A, f64x2.sub(f64x2.mul(bMaxA, phiPlusA), f64x2.mul(invBMaxA, phiMinusA)));
+  v128.store(B_B, f64x2.sub(f64x2.mul(bMaxB, phiPlusB), f64x2.mul(invBMaxB, phiMinusB)));
+}
+
+/** One Householder(3) step for both pairs (steps → DS_A, DS_B). */
+@inline
+function householderStep2(
+  xA: v128, sA: v128, betaA: v128, lnBetaA: v128, lowerA: v128, anyLowerA: bool, bMaxA: v128, invBMaxA: v128,
+  xB: v128, sB: v128, betaB: v128, lnBetaB: v128, lowerB: v128, anyLowerB: bool, bMaxB: v128, invBMaxB: v128,
+): void {
+  const oneOverSA = f64x2.div(f64x2.splat(1.0), sA);
+  const oneOverSB = f64x2.div(f64x2.splat(1.0), sB);
+  fastNormalisedBlack2(xA, sA, oneOverSA, bMaxA, invBMaxA, xB, sB, oneOverSB, bMaxB, invBMaxB);
+  v128.store(DS_A, householderFromB(xA, sA, oneOverSA, v128.load(B_A), v128.load(VEGA_A), betaA, lnBetaA, lowerA, anyLowerA));
+  v128.store(DS_B, householderFromB(xB, sB, oneOverSB, v128.load(B_B), v128.load(VEGA_B), betaB, lnBetaB, lowerB, anyLowerB));
 }
 
 /**
@@ -620,10 +654,9 @@ function impliedVolQuad(
   const lowerHalfB = f64x2.lt(betaB, bCB);
   const s1A = f64x2.add(sCA, f64x2.mul(v128.bitselect(f64x2.neg(bCA), f64x2.sub(bMaxA, bCA), lowerHalfA), f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI))));
   const s1B = f64x2.add(sCB, f64x2.mul(v128.bitselect(f64x2.neg(bCB), f64x2.sub(bMaxB, bCB), lowerHalfB), f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI))));
-  const b1A = fastNormalisedBlackv(xA, s1A, f64x2.div(one, s1A), bMaxA, invBMaxA, VEGA_A);
-  const b1B = fastNormalisedBlackv(xB, s1B, f64x2.div(one, s1B), bMaxB, invBMaxB, VEGA_B);
-  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, s1A, b1A, v128.load(VEGA_A), LOWER_A);
-  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, s1B, b1B, v128.load(VEGA_B), LOWER_B);
+  fastNormalisedBlack2(xA, s1A, f64x2.div(one, s1A), bMaxA, invBMaxA, xB, s1B, f64x2.div(one, s1B), bMaxB, invBMaxB);
+  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, s1A, v128.load(B_A), v128.load(VEGA_A), LOWER_A);
+  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, s1B, v128.load(B_B), v128.load(VEGA_B), LOWER_B);
   // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below; NaN guesses (highest
   // branch) fail s > 0.
   fastA = v128.and(fastA, f64x2.gt(sA, zero));
@@ -639,8 +672,9 @@ function impliedVolQuad(
   const lnBetaA = anyLowerA ? logv(safeBetaA) : zero;
   const lnBetaB = anyLowerB ? logv(safeBetaB) : zero;
   // Two Householder(3) steps; a lane whose first step is below 2^-17·s has converged (see CONVERGED_FIRST_STEP).
-  const ds1A = householderStepv(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, VEGA_A);
-  const ds1B = householderStepv(xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB, VEGA_B);
+  householderStep2(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB);
+  const ds1A = v128.load(DS_A);
+  const ds1B = v128.load(DS_B);
   sA = f64x2.add(sA, ds1A);
   sB = f64x2.add(sB, ds1B);
   const secondA = f64x2.gt(f64x2.abs(ds1A), f64x2.mul(sA, f64x2.splat(CONVERGED_FIRST_STEP)));
@@ -648,8 +682,9 @@ function impliedVolQuad(
   let ds2A = zero;
   let ds2B = zero;
   if (v128.any_true(v128.or(secondA, secondB))) {
-    ds2A = v128.and(householderStepv(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, VEGA_A), secondA);
-    ds2B = v128.and(householderStepv(xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB, VEGA_B), secondB);
+    householderStep2(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB);
+    ds2A = v128.and(v128.load(DS_A), secondA);
+    ds2B = v128.and(v128.load(DS_B), secondB);
     sA = f64x2.add(sA, ds2A);
     sB = f64x2.add(sB, ds2B);
   }
