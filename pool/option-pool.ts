@@ -14,6 +14,8 @@ import { applyEvent, PoolState, recentCollateral, recentTradeCash, seriesKey, ty
 import { invalidSnapshotField, MIN_VOL, spotMove, timeWeightedSpot, timeWeightedVol, volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
 import { previewDeposit, previewRedeem, redeemableShares, type ShareTotals } from "./shares.js";
+// Types only (erased at run time): pool/risk imports this module, not the other way round.
+import type { StressReport, StressScenario } from "./risk/stress.js";
 import { exactUnits, floatUnits, maxBig, minBig, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
 
 /** The synchronous pricer the pool needs (`createPricer()` satisfies it). */
@@ -35,6 +37,8 @@ export interface PoolRiskHooks {
   beforeQuote?(request: QuoteRequest): void;
   /** With the draft state and the staged events of a trade or redemption, before it is committed. */
   beforeCommit?(operation: "trade" | "redeem", draft: PoolState, events: readonly PoolEvent[]): void;
+  /** Stress test of the current book, installed by `attachRisk` (pool/risk); `pool.stressTest()` delegates to it. */
+  stressTest?(scenarios?: readonly StressScenario[]): Promise<StressReport>;
 }
 
 /** The serialisable settings of a pool (everything but the pricer, oracle and clock). */
@@ -329,6 +333,18 @@ export class OptionPool {
   valueOf(owner: string): bigint {
     const queued = this.state.queue.filter((q) => q.owner === owner).reduce((a, q) => a + q.shares, 0n);
     return previewRedeem(this.sharesOf(owner) + queued, this.shareTotals(this.state, "up"));
+  }
+
+  /**
+   * Reprices the whole book under a scenario grid (default: pool/risk's 23 spot × vol scenarios) and reports NAV,
+   * share-price change, solvency and the worst scenario. Runs on the risk engine wired by `attachRisk(pool, ...)`
+   * from pool/risk (kept out of this module so the accounting layer does not load the risk layer).
+   * @throws Error (rejects) when no risk engine is attached.
+   */
+  async stressTest(scenarios?: readonly StressScenario[]): Promise<StressReport> {
+    const hooks = this.riskHooks;
+    if (!hooks?.stressTest) throw new Error("pool.stressTest: no risk engine attached; call attachRisk(pool, { pricer }) from pool2peer's pool/risk first");
+    return hooks.stressTest(scenarios);
   }
 
   /** Prices a trade without doing it (no event, no change). Throws PoolError for what the trade would hit. */

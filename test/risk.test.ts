@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { ManualClock, ManualOracle, OptionPool, PoolError, type PoolConfig } from "../pool/index.js";
 import {
-  attachRisk, CircuitBreakers, defaultStressScenarios, GreeksMonitor, pathNormals, philox4x32, prepareBook,
+  attachRisk, CircuitBreakers, defaultStressScenarios, GreeksMonitor, NORMAL_BLOCK_PATHS, pathNormals, prepareBook,
   stressTestPool, valueAtRisk, valueAtRiskSync, DEFAULT_STRESS_OPTIONS,
 } from "../pool/risk/index.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
@@ -61,24 +61,37 @@ function setup(params: PoolConfig["params"] = {}) {
 const buy = (pool: OptionPool, strike: number, expiry: number, size: bigint) =>
   pool.trade("bob", { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 15n });
 
-describe("philox4x32 (TypeScript)", () => {
-  it("matches the Random123 known-answer vectors", () => {
-    const out = new Uint32Array(4);
-    philox4x32([0, 0, 0, 0], 0, 0, out);
-    expect([...out]).toEqual([0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
-    philox4x32([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], 0xffffffff, 0xffffffff, out);
-    expect([...out]).toEqual([0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]);
-    philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], 0xa4093822, 0x299f31d0, out);
-    expect([...out]).toEqual([0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]);
+describe("risk path normals (WASM Philox4x32-10 + Box-Muller)", () => {
+  it("path p's pair is Box-Muller of the Philox words of counter (⌊p/B⌋, 0, ⌊r/2⌋, 0), seed split lo/hi, to 4e-15", () => {
+    // Independent reference as in test/rng.test.ts: Philox words from the kernel's known-answer-tested
+    // philox4x32Into, then u = (w + ½)·2⁻³² and √(−2 ln u₁)·(cos, sin)(2πu₂) with V8's Math; 4e-15 ≈ 8 ulp at
+    // |z| ≈ 4 (both sides within a few ulp of exact), while a wrong counter, word or seed half fails by O(1).
+    const seed = 2 ** 32 * 3 + 17;
+    const paths = 3 * NORMAL_BLOCK_PATHS + 5;
+    const z = pathNormals(pricer.core, seed, paths);
+    const philox = (pricer.core.exports as unknown as { philox4x32Into(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: number): void }).philox4x32Into;
+    const words = pricer.core.reserve(16);
+    for (const p of [0, 1, 2, 3, NORMAL_BLOCK_PATHS - 1, NORMAL_BLOCK_PATHS, 2 * NORMAL_BLOCK_PATHS + 7, paths - 1]) {
+      const r = p % NORMAL_BLOCK_PATHS;
+      philox(Math.floor(p / NORMAL_BLOCK_PATHS), 0, r >> 1, 0, 17, 3, words);
+      const w = new Uint32Array(pricer.core.exports.memory.buffer, words, 4);
+      const k = 2 * (r & 1);
+      const u1 = (w[k]! + 0.5) * 2 ** -32;
+      const u2 = (w[k + 1]! + 0.5) * 2 ** -32;
+      const radius = Math.sqrt(-2 * Math.log(u1));
+      expect(Math.abs(z[2 * p]! - radius * Math.cos(2 * Math.PI * u2))).toBeLessThan(4e-15);
+      expect(Math.abs(z[2 * p + 1]! - radius * Math.sin(2 * Math.PI * u2))).toBeLessThan(4e-15);
+    }
   });
-  it("path normals have mean 0 and variance 1 within 4 standard errors over 200k draws", () => {
-    const z = new Float64Array(2);
-    let s = 0, s2 = 0;
+  it("a path's normals do not depend on how many paths are drawn, and have mean 0, variance 1 within 4 SE over 200k draws", () => {
     const n = 100_000;
-    for (let p = 0; p < n; p++) {
-      pathNormals(42, p, z, 0);
-      s += z[0]! + z[1]!;
-      s2 += z[0]! ** 2 + z[1]! ** 2;
+    const z = pathNormals(pricer.core, 42, n);
+    const prefix = pathNormals(pricer.core, 42, 1001);
+    expect(Buffer.from(prefix.buffer).equals(Buffer.from(z.buffer, 0, prefix.byteLength))).toBe(true);
+    let s = 0, s2 = 0;
+    for (const v of z) {
+      s += v;
+      s2 += v * v;
     }
     // SE of the mean 1/√(2n); of the second moment √2/√(2n).
     expect(Math.abs(s / (2 * n))).toBeLessThan(4 / Math.sqrt(2 * n));
@@ -121,6 +134,23 @@ describe("stress test", () => {
     expect(b).toEqual(a);
     expect(defaultStressScenarios()).toHaveLength(23);
     expect(DEFAULT_STRESS_OPTIONS.maxVolScale).toBe(2);
+  });
+});
+
+describe("pool.stressTest", () => {
+  it("rejects with a clear error until attachRisk wires an engine, then equals stressTestPool on the risk pricer", async () => {
+    const { pool } = setup();
+    pool.deposit("alice", 1_000_000n * USDC);
+    buy(pool, 1800, T0 + 30 * DAY, 1000n);
+    await expect(pool.stressTest()).rejects.toThrow(/no risk engine attached; call attachRisk/);
+    const risk = attachRisk(pool, { pricer, riskPricer: workers2, preTrade: false });
+    const viaPool = await pool.stressTest();
+    expect(viaPool).toEqual(await stressTestPool(pool, pricer));
+    const two = defaultStressScenarios().slice(0, 2);
+    expect((await pool.stressTest(two)).results.length).toBe(2);
+    expect(await risk.stressTest(two)).toEqual(await pool.stressTest(two));
+    const v = await risk.valueAtRisk({ paths: 1000, seed: 3 });
+    expect(Object.is(v.expectedShortfall, valueAtRiskSync(prepareBook(pool.openBook(), pool.settings, pool), pricer, 0.6, { paths: 1000, seed: 3 }).expectedShortfall)).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 // Public surface of pool risk: net greeks, stress grid, Monte Carlo VaR / ES, pre-trade check, circuit breakers.
-import type { OptionPool, SyncPricer } from "../option-pool.js";
+import type { OptionPool } from "../option-pool.js";
 import { CircuitBreakers, type CircuitBreakerOptions } from "./breakers.js";
 import { GreeksMonitor, type GreeksMonitorOptions } from "./greeks.js";
+import type { RiskPricer } from "./normals.js";
 import { PreTradeCheck, type PreTradeLimits } from "./pretrade.js";
 import { defaultStressScenarios, stressTest, type StressReport, type StressScenario } from "./stress.js";
 import { prepareBook, type AnyPricer } from "./valuation.js";
@@ -9,7 +10,7 @@ import { valueAtRisk, type VarOptions, type VarResult } from "./var.js";
 
 export { CircuitBreakers, DEFAULT_CIRCUIT_BREAKER_OPTIONS, type CircuitBreakerOptions } from "./breakers.js";
 export { aggregateGreeks, DEFAULT_GREEKS_MONITOR_OPTIONS, GreeksMonitor, type GreekTotals, type GreeksMonitorOptions, type NetGreeks } from "./greeks.js";
-export { philox4x32, pathNormals } from "./philox.js";
+export { coreOf, NORMAL_BLOCK_PATHS, pathNormals, type RiskPricer } from "./normals.js";
 export { DEFAULT_PRE_TRADE_LIMITS, PreTradeCheck, type PreTradeAssessment, type PreTradeLimits } from "./pretrade.js";
 export {
   DEFAULT_STRESS_OPTIONS, defaultStressScenarios, shockedVol, stressTest, stressTestSync,
@@ -28,21 +29,32 @@ export function valueAtRiskPool(pool: OptionPool, pricer: AnyPricer, options: Pa
   return valueAtRisk(prepareBook(pool.openBook(), pool.settings, pool), pricer, pool.oracle.latest().baseVol, options, onProgress);
 }
 
-/** What attachRisk wires into a pool. */
+/** What attachRisk wires into a pool: the risk engine of that pool. */
 export interface PoolRisk {
   greeks: GreeksMonitor;
   preTrade: PreTradeCheck | undefined;
   breakers: CircuitBreakers;
+  /** Stress test of the pool's current book (default: the 23-scenario grid) on the risk pricer. `pool.stressTest()` calls this. */
+  stressTest(scenarios?: readonly StressScenario[]): Promise<StressReport>;
+  /** Monte Carlo VaR / ES of the pool's share price now (defaults: DEFAULT_VAR_OPTIONS) on the risk pricer. */
+  valueAtRisk(options?: Partial<VarOptions>, onProgress?: (done: number, total: number) => void): Promise<VarResult>;
 }
 
 /**
  * Wires risk into a pool's hooks: quotes and trades refresh the net greeks when needed (sync pricer, or refuse
- * stale ones with `autoRefresh: false`), buys and redemptions pass the pre-trade check (unless `preTrade: false`).
+ * stale ones with `autoRefresh: false`), buys and redemptions pass the pre-trade check (unless `preTrade: false`),
+ * and `pool.stressTest(scenarios?)` runs on `riskPricer` (default `pricer`; e.g. a worker pool).
+ * @example
+ * const risk = attachRisk(pool, { pricer, riskPricer: workers });
+ * const grid = await pool.stressTest();              // same as risk.stressTest()
+ * const v = await risk.valueAtRisk({ paths: 100_000 });
  */
 export function attachRisk(
   pool: OptionPool,
   options: {
-    pricer: SyncPricer;
+    pricer: RiskPricer;
+    /** Pricer of stressTest / valueAtRisk (createPricingPool() for big runs). Default: `pricer`. */
+    riskPricer?: AnyPricer;
     autoRefreshGreeks?: boolean;
     greeks?: Partial<GreeksMonitorOptions>;
     preTrade?: Partial<PreTradeLimits> | false;
@@ -53,12 +65,18 @@ export function attachRisk(
   const preTrade = options.preTrade === false ? undefined : new PreTradeCheck(pool, options.pricer, options.preTrade);
   const breakers = new CircuitBreakers(pool, options.breakers);
   const auto = options.autoRefreshGreeks ?? true;
+  const riskPricer = options.riskPricer ?? options.pricer;
+  const stressTest = (scenarios?: readonly StressScenario[]) => stressTestPool(pool, riskPricer, scenarios);
   pool.riskHooks = {
     beforeQuote() {
       if (auto) greeks.refreshIfNeeded(options.pricer);
       greeks.assertUsableForQuote();
     },
     beforeCommit: preTrade ? (operation, draft, events) => preTrade.check(operation, draft, events) : undefined,
+    stressTest,
   };
-  return { greeks, preTrade, breakers };
+  return {
+    greeks, preTrade, breakers, stressTest,
+    valueAtRisk: (varOptions, onProgress) => valueAtRiskPool(pool, riskPricer, varOptions, onProgress),
+  };
 }

@@ -5,7 +5,8 @@
 import { PoolError } from "../errors.js";
 import type { PoolEvent } from "../events.js";
 import type { PoolState } from "../ledger.js";
-import type { OptionPool, SyncPricer } from "../option-pool.js";
+import type { OptionPool } from "../option-pool.js";
+import type { RiskPricer } from "./normals.js";
 import { DEFAULT_STRESS_OPTIONS, defaultStressScenarios, stressTestSync, type StressOptions, type StressScenario } from "./stress.js";
 import { prepareBook } from "./valuation.js";
 import { valueAtRiskSync, type VarOptions } from "./var.js";
@@ -44,7 +45,7 @@ export class PreTradeCheck {
   /** The assessment of the last checked operation (accepted or not). */
   last: PreTradeAssessment | undefined;
 
-  constructor(readonly pool: OptionPool, readonly pricer: SyncPricer, limits: Partial<PreTradeLimits> = {}) {
+  constructor(readonly pool: OptionPool, readonly pricer: RiskPricer, limits: Partial<PreTradeLimits> = {}) {
     this.limits = { ...DEFAULT_PRE_TRADE_LIMITS, ...limits };
   }
 

@@ -1,12 +1,14 @@
 // Monte Carlo value at risk and expected shortfall of the share price over a horizon, with full revaluation
 // of the book on every path. Spot follows GBM at the at-the-money vol; the whole vol surface moves by a
-// lognormal factor correlated with spot. Path p's two normals come from Philox(seed, p) (philox.ts), paths are
-// priced in fixed blocks, and losses are sorted before any sum: the figures are bit-for-bit the same for a
-// seed whatever pricer or worker count prices the blocks (the worker pool is bit-identical to the pricer).
-import type { Greeks } from "../../bindings/types.js";
-import type { SyncPricer } from "../option-pool.js";
-import { pathNormals } from "./philox.js";
-import { asBatch, batchColumns, floorVol, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
+// lognormal factor correlated with spot. Path p's two normals come from the WASM core's Philox4x32-10 stream
+// (normals.ts: depends only on seed and p), paths are priced in blocks, and losses are sorted before any sum:
+// the figures are bit-for-bit the same for a seed whatever pricer, block size or worker count prices them.
+// Speed: the book's constant columns (type, strike, expiry at the horizon) are laid out once per run for a
+// whole block and shared by every block; per block only spot (one `fill` per path) and vol are written.
+import type { Greeks, OptionBatch } from "../../bindings/types.js";
+import type { WasmCore } from "../../bindings/wasm.js";
+import { coreOf, pathNormals, type RiskPricer } from "./normals.js";
+import { floorVol, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
 
 /** Parameters of a Monte Carlo risk run. */
 export interface VarOptions {
@@ -74,84 +76,148 @@ function resolve(options: Partial<VarOptions>): VarOptions {
   return o;
 }
 
-/** A planned run: which series survive the horizon, and the per-path markets. */
+/** Spot and vol factor of every path at the horizon. */
+interface PathMarkets {
+  spot: Float64Array;
+  volFactor: Float64Array;
+}
+
+function pathMarkets(core: WasmCore, book: PreparedBook, o: VarOptions, atmVol: number, h: number): PathMarkets {
+  const z = pathNormals(core, o.seed, o.paths);
+  const spot = new Float64Array(o.paths);
+  const volFactor = new Float64Array(o.paths);
+  const s = atmVol;
+  const nu = o.volOfVol;
+  const rho = o.spotVolCorrelation;
+  const spotDrift = (o.drift - 0.5 * s * s) * h;
+  const spotDiffusion = s * Math.sqrt(h);
+  const volDrift = -0.5 * nu * nu * h;
+  const volDiffusion = nu * Math.sqrt(h);
+  const rhoBar = Math.sqrt(1 - rho * rho);
+  for (let p = 0; p < o.paths; p++) {
+    const z1 = z[2 * p]!;
+    const z2 = z[2 * p + 1]!;
+    spot[p] = book.spot * Math.exp(spotDrift + spotDiffusion * z1);
+    volFactor[p] = Math.exp(volDrift + volDiffusion * (rho * z1 + rhoBar * z2));
+  }
+  return { spot, volFactor };
+}
+
+/** Per-block input columns that change with the paths (one set per block in flight). */
+interface BlockSlot {
+  spot: Float64Array;
+  vol: Float64Array;
+  output: Greeks | undefined;
+}
+
+/** A planned run: which series survive the horizon, the per-path markets and the shared batch columns. */
 class VarPlan {
   readonly h: number;
-  readonly live: number[] = [];
-  readonly expiring: number[] = [];
+  /** Series that outlive the horizon, as contiguous columns (index l). */
+  readonly nl: number;
+  private readonly liveVol: Float64Array;
+  private readonly liveScale: Float64Array;
+  private readonly liveLocked: Float64Array;
+  /** Series expiring inside the horizon (valued at intrinsic), and series already expired. */
+  private readonly intrinsic: { call: boolean; strike: number; scale: number; locked: number }[] = [];
+  /** Type, strike and expiry columns of a full block (blockPaths × nl), written once. */
+  private readonly type: Int8Array;
+  private readonly strike: Float64Array;
+  private readonly expiry: Float64Array;
   readonly assets: number;
   readonly baseSharePrice: number;
   readonly losses: Float64Array;
-  private readonly z = new Float64Array(2);
+  readonly markets: PathMarkets;
 
-  constructor(readonly book: PreparedBook, readonly o: VarOptions, readonly atmVol: number, readonly baseNav: number) {
+  constructor(core: WasmCore, readonly book: PreparedBook, readonly o: VarOptions, atmVol: number, readonly baseNav: number) {
     this.h = o.horizonDays / 365;
-    for (let i = 0; i < book.n; i++) (book.years[i]! - this.h > 1 / (365 * 24) ? this.live : this.expiring).push(i);
+    const live: number[] = [];
+    for (let i = 0; i < book.n; i++) {
+      if (book.years[i]! - this.h > 1 / (365 * 24)) live.push(i);
+      else this.intrinsic.push({ call: book.type[i] === 1, strike: book.strike[i]!, scale: book.scale[i]!, locked: book.locked[i]! });
+    }
+    for (const s of book.expired) this.intrinsic.push({ call: s.type === "call", strike: s.strike, scale: s.scale, locked: s.locked });
+    const nl = (this.nl = live.length);
+    this.liveVol = Float64Array.from(live, (i) => book.vol[i]!);
+    this.liveScale = Float64Array.from(live, (i) => book.scale[i]!);
+    this.liveLocked = Float64Array.from(live, (i) => book.locked[i]!);
+    const size = Math.min(o.blockPaths, o.paths) * nl;
+    this.type = new Int8Array(size);
+    this.strike = new Float64Array(size);
+    this.expiry = new Float64Array(size);
+    live.forEach((i, l) => {
+      this.type[l] = book.type[i]!;
+      this.strike[l] = book.strike[i]!;
+      this.expiry[l] = book.years[i]! - this.h;
+    });
+    // Repeat the first path's columns across the block by doubling copies.
+    for (let filled = nl; filled > 0 && filled < size; filled *= 2) {
+      const count = Math.min(filled, size - filled);
+      this.type.copyWithin(filled, 0, count);
+      this.strike.copyWithin(filled, 0, count);
+      this.expiry.copyWithin(filled, 0, count);
+    }
     this.assets = book.free + book.lockedTotal;
     this.baseSharePrice = sharePriceOf(book, baseNav);
     this.losses = new Float64Array(o.paths);
+    this.markets = pathMarkets(core, book, o, atmVol, this.h);
   }
 
   get blocks(): number {
     return Math.ceil(this.o.paths / this.o.blockPaths);
   }
 
-  /** Spot and vol factor of path p. */
-  market(p: number, out: Float64Array): void {
-    const { h, o } = this;
-    pathNormals(o.seed, p, this.z, 0);
-    const z1 = this.z[0]!;
-    const z2 = this.z[1]!;
-    const s = this.atmVol;
-    out[0] = this.book.spot * Math.exp((o.drift - 0.5 * s * s) * h + s * Math.sqrt(h) * z1);
-    const nu = o.volOfVol;
-    const rho = o.spotVolCorrelation;
-    out[1] = Math.exp(-0.5 * nu * nu * h + nu * Math.sqrt(h) * (rho * z1 + Math.sqrt(1 - rho * rho) * z2));
+  slot(withOutput: boolean): BlockSlot {
+    const size = this.type.length;
+    const output = withOutput
+      ? { price: new Float64Array(size), delta: new Float64Array(size), gamma: new Float64Array(size), vega: new Float64Array(size), theta: new Float64Array(size), rho: new Float64Array(size) }
+      : undefined;
+    return { spot: new Float64Array(size), vol: new Float64Array(size), output };
   }
 
-  /** The batch of block b: for each path, every series that outlives the horizon. */
-  batch(b: number) {
+  /** The batch of block b in `slot`: for each path, every series that outlives the horizon. */
+  batch(b: number, slot: BlockSlot): { first: number; count: number; batch: OptionBatch } {
     const first = b * this.o.blockPaths;
     const count = Math.min(this.o.blockPaths, this.o.paths - first);
-    const nl = this.live.length;
-    const c = batchColumns(count * nl);
-    const m = new Float64Array(2);
-    const book = this.book;
+    const nl = this.nl;
+    const { spot, vol } = slot;
+    const liveVol = this.liveVol;
     for (let q = 0; q < count; q++) {
-      this.market(first + q, m);
       const base = q * nl;
-      for (let l = 0; l < nl; l++) {
-        const i = this.live[l]!;
-        c.type[base + l] = book.type[i]!;
-        c.spot[base + l] = m[0]!;
-        c.strike[base + l] = book.strike[i]!;
-        c.expiry[base + l] = book.years[i]! - this.h;
-        c.vol[base + l] = floorVol(book.vol[i]! * m[1]!);
-      }
+      spot.fill(this.markets.spot[first + q]!, base, base + nl);
+      const m = this.markets.volFactor[first + q]!;
+      for (let l = 0; l < nl; l++) vol[base + l] = floorVol(liveVol[l]! * m);
     }
-    return { first, count, batch: asBatch(book, c) };
+    const size = count * nl;
+    const whole = size === this.type.length;
+    const batch: OptionBatch = {
+      type: whole ? this.type : this.type.subarray(0, size),
+      spot: whole ? spot : spot.subarray(0, size),
+      strike: whole ? this.strike : this.strike.subarray(0, size),
+      expiry: whole ? this.expiry : this.expiry.subarray(0, size),
+      vol: whole ? vol : vol.subarray(0, size),
+      rate: this.book.rate,
+      dividend: this.book.dividend,
+    };
+    return { first, count, batch };
   }
 
   /** Records the losses of a block from its prices. */
   absorb(first: number, count: number, prices: Float64Array): void {
     const book = this.book;
-    const nl = this.live.length;
-    const m = new Float64Array(2);
+    const nl = this.nl;
+    const { liveScale, liveLocked, intrinsic } = this;
     for (let q = 0; q < count; q++) {
-      this.market(first + q, m);
-      const spot = m[0]!;
+      const spot = this.markets.spot[first + q]!;
       const toCollateral = book.quoteCollateral ? 1 : 1 / spot;
+      const base = q * nl;
       let liability = 0;
       for (let l = 0; l < nl; l++) {
-        const i = this.live[l]!;
-        liability += Math.min(Math.max(0, prices[q * nl + l]!) * toCollateral * book.scale[i]!, book.locked[i]!);
+        const price = prices[base + l]!;
+        liability += Math.min((price > 0 ? price : 0) * toCollateral * liveScale[l]!, liveLocked[l]!);
       }
-      for (const i of this.expiring) {
-        const v = Math.max(0, book.type[i] === 1 ? spot - book.strike[i]! : book.strike[i]! - spot);
-        liability += Math.min(v * toCollateral * book.scale[i]!, book.locked[i]!);
-      }
-      for (const s of book.expired) {
-        const v = Math.max(0, s.type === "put" ? s.strike - spot : spot - s.strike);
+      for (const s of intrinsic) {
+        const v = Math.max(0, s.call ? spot - s.strike : s.strike - spot);
         liability += Math.min(v * toCollateral * s.scale, s.locked);
       }
       this.losses[first + q] = 1 - sharePriceOf(book, this.assets - liability) / this.baseSharePrice;
@@ -210,23 +276,32 @@ function baseBatch(book: PreparedBook) {
 }
 
 /**
- * Monte Carlo VaR / ES with a synchronous pricer (the pre-trade check uses this with a few thousand paths).
- * `atmVol`: the vol spot moves with (e.g. the oracle's baseVol).
+ * Monte Carlo VaR / ES with the synchronous pricer (the pre-trade check uses this with a few thousand paths).
+ * `atmVol`: the vol spot moves with (e.g. the oracle's baseVol). Blocks reuse one set of input and output columns.
  */
-export function valueAtRiskSync(book: PreparedBook, pricer: SyncPricer, atmVol: number, options: Partial<VarOptions> = {}): VarResult {
+export function valueAtRiskSync(book: PreparedBook, pricer: RiskPricer, atmVol: number, options: Partial<VarOptions> = {}): VarResult {
   const o = resolve(options);
   const nav = baseNav(book, book.n > 0 ? pricer.blackScholes(baseBatch(book)).price : new Float64Array(0));
-  const plan = new VarPlan(book, o, atmVol, nav);
+  const plan = new VarPlan(pricer.core, book, o, atmVol, nav);
+  const slot = plan.slot(true);
   for (let b = 0; b < plan.blocks; b++) {
-    const { first, count, batch } = plan.batch(b);
-    plan.absorb(first, count, plan.live.length > 0 ? pricer.blackScholes(batch).price : new Float64Array(0));
+    const { first, count, batch } = plan.batch(b, slot);
+    if (plan.nl === 0) {
+      plan.absorb(first, count, new Float64Array(0));
+      continue;
+    }
+    // The output must match the batch length: the last, shorter block gets new columns.
+    const output = count * plan.nl === slot.spot.length ? slot.output : undefined;
+    plan.absorb(first, count, pricer.blackScholes(batch, output).price);
   }
   return plan.result();
 }
 
 /**
- * Monte Carlo VaR / ES with any pricer (the worker pool: `window` blocks in flight). Bit-identical to
- * valueAtRiskSync for the same book, atmVol and options. `onProgress(pathsDone, paths)` after each block.
+ * Monte Carlo VaR / ES with any pricer (the worker pool: `window` blocks in flight, each with its own spot and
+ * vol columns). Bit-identical to valueAtRiskSync for the same book, atmVol and options. The normals come from
+ * the pricer's WASM core, or one instantiated from its module (worker pool) or from the bundled build.
+ * `onProgress(pathsDone, paths)` after each block.
  */
 export async function valueAtRisk(
   book: PreparedBook,
@@ -237,18 +312,19 @@ export async function valueAtRisk(
 ): Promise<VarResult> {
   const o = resolve(options);
   const nav = baseNav(book, book.n > 0 ? ((await pricer.blackScholes(baseBatch(book))) as Greeks).price : new Float64Array(0));
-  const plan = new VarPlan(book, o, atmVol, nav);
+  const plan = new VarPlan(await coreOf(pricer), book, o, atmVol, nav);
   let next = 0;
   let done = 0;
   const runner = async (): Promise<void> => {
+    const slot = plan.slot(false);
     while (next < plan.blocks) {
-      const { first, count, batch } = plan.batch(next++);
-      const prices = plan.live.length > 0 ? ((await pricer.blackScholes(batch)) as Greeks).price : new Float64Array(0);
+      const { first, count, batch } = plan.batch(next++, slot);
+      const prices = plan.nl > 0 ? ((await pricer.blackScholes(batch)) as Greeks).price : new Float64Array(0);
       plan.absorb(first, count, prices);
       done += count;
       onProgress?.(done, o.paths);
     }
   };
-  await Promise.all(Array.from({ length: o.window }, runner));
+  await Promise.all(Array.from({ length: Math.min(o.window, plan.blocks) }, runner));
   return plan.result();
 }

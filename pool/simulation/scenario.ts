@@ -8,7 +8,7 @@ import { ManualOracle } from "../oracle.js";
 import { OptionPool } from "../option-pool.js";
 import { attachRisk, stressTestPool, valueAtRiskPool, type StressReport, type VarResult } from "../risk/index.js";
 import type { AnyPricer } from "../risk/valuation.js";
-import { pathNormals } from "../risk/philox.js";
+import { pathNormals } from "../risk/normals.js";
 
 /** The JSON config of a scenario (see default-scenario.json). Amounts in whole USDC, times in days. */
 export interface ScenarioConfig {
@@ -84,7 +84,8 @@ export async function runScenario(
   const oracle = new ManualOracle({ spot: c.spot, timestamp: T0, baseVol: c.vol, skew: -0.1 });
   const pool = new OptionPool({ collateral: "quote", decimals: 6, pricer, oracle, clock });
   const risk = attachRisk(pool, { pricer, preTrade: { maxExpectedShortfall: 0.3 } });
-  const z = new Float64Array(2);
+  // Day d moves with the risk run's normals of path d (Philox stream of the seed, from the WASM core).
+  const z = pathNormals(pricer.core, c.seed, c.days + 1);
   let u = c.seed >>> 0;
   const uniform = () => ((u = (Math.imul(u ^ (u >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
   const timeline: ScenarioDay[] = [];
@@ -95,10 +96,9 @@ export async function runScenario(
   for (let day = 0; day <= c.days; day++) {
     const now = T0 + day * DAY;
     if (day > 0) {
-      pathNormals(c.seed, day, z, 0);
       const h = 1 / 365;
-      spot *= Math.exp((c.drift - 0.5 * vol * vol) * h + vol * Math.sqrt(h) * z[0]!);
-      vol *= Math.exp(-0.5 * c.volOfVol ** 2 * h + c.volOfVol * Math.sqrt(h) * z[1]!);
+      spot *= Math.exp((c.drift - 0.5 * vol * vol) * h + vol * Math.sqrt(h) * z[2 * day]!);
+      vol *= Math.exp(-0.5 * c.volOfVol ** 2 * h + c.volOfVol * Math.sqrt(h) * z[2 * day + 1]!);
       vol = Math.min(3, Math.max(0.05, vol));
       if (c.crash && c.crash.day === day) {
         spot *= 1 + c.crash.spotMove;
