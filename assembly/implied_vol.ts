@@ -682,7 +682,10 @@ function impliedVolQuad(
   let ds2A = zero;
   let ds2B = zero;
   if (v128.any_true(v128.or(secondA, secondB))) {
-    householderStep2(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB);
+    // The second step on the price objective for every lane: the log objective of the lowest branch is there for
+    // the global convergence of the first step; within ~1e-6 of the root both reach the same round-off limit
+    // δs = δb/b', and b − β spares a logarithm.
+    householderStep2(xA, sA, safeBetaA, zero, zero, false, bMaxA, invBMaxA, xB, sB, safeBetaB, zero, zero, false, bMaxB, invBMaxB);
     ds2A = v128.and(v128.load(DS_A), secondA);
     ds2B = v128.and(v128.load(DS_B), secondB);
     sA = f64x2.add(sA, ds2A);
