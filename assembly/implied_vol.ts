@@ -533,29 +533,35 @@ function householderFromB(x: v128, s: v128, oneOverS: v128, b: v128, bp: v128, b
   const hOverS = f64x2.mul(f64x2.mul(x, oneOverS), oneOverS);
   const bHalley = f64x2.sub(f64x2.mul(f64x2.mul(x, hOverS), oneOverS), f64x2.mul(f64x2.splat(0.25), s));
   const bHh3 = f64x2.sub(f64x2.sub(f64x2.mul(bHalley, bHalley), f64x2.mul(f64x2.splat(3.0), f64x2.mul(hOverS, hOverS))), f64x2.splat(0.25));
-  let newton = f64x2.div(f64x2.sub(beta, b), bp);
+  // Newton's step as a fraction num/den: price objective (β − b)/b'.
+  let num = f64x2.sub(beta, b);
+  let den = bp;
   let halley = bHalley;
   let hh3 = bHh3;
   if (anyLower) {
+    // 1/ln b objective: newton = (ln β − ln b)·ln b·b/(ln β·b'); b'/b and 1/ln b from one division 1/(b·ln b).
     const lnB = logv(b);
-    const bpob = f64x2.div(bp, b);
-    const oneOverLnB = f64x2.div(f64x2.splat(1.0), lnB);
+    const q = f64x2.div(f64x2.splat(1.0), f64x2.mul(b, lnB));
+    const bpob = f64x2.mul(f64x2.mul(bp, lnB), q);
+    const oneOverLnB = f64x2.mul(b, q);
     const one = f64x2.splat(1.0);
     const twoOverLnB = f64x2.add(oneOverLnB, oneOverLnB);
-    const newtonL = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), bpob);
     const halleyL = f64x2.sub(bHalley, f64x2.mul(bpob, f64x2.add(one, twoOverLnB)));
     const hh3L = f64x2.sub(
       f64x2.add(bHh3, f64x2.mul(f64x2.mul(f64x2.splat(2.0), f64x2.mul(bpob, bpob)),
         f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.splat(3.0), oneOverLnB), f64x2.add(one, oneOverLnB))))),
       f64x2.mul(f64x2.mul(f64x2.splat(3.0), f64x2.mul(bHalley, bpob)), f64x2.add(one, twoOverLnB)));
-    newton = v128.bitselect(newtonL, newton, lowerMask);
+    num = v128.bitselect(f64x2.mul(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), b), num, lowerMask);
+    den = v128.bitselect(f64x2.mul(lnBeta, bp), den, lowerMask);
     halley = v128.bitselect(halleyL, halley, lowerMask);
     hh3 = v128.bitselect(hh3L, hh3, lowerMask);
   }
-  const factor = f64x2.div(
-    f64x2.add(f64x2.splat(1.0), f64x2.mul(f64x2.mul(f64x2.splat(0.5), halley), newton)),
-    f64x2.add(f64x2.splat(1.0), f64x2.mul(newton, f64x2.add(halley, f64x2.mul(f64x2.mul(hh3, newton), f64x2.splat(1.0 / 6.0))))));
-  return f64x2.pmax(f64x2.mul(newton, factor), f64x2.mul(f64x2.splat(-0.5), s));
+  // Householder(3) with n = num/den: n(1 + ½Hn)/(1 + n(H + H₃n/6)) = num(den + ½H·num)/(den² + num(H·den + H₃·num/6)),
+  // one division.
+  const ds = f64x2.div(
+    f64x2.mul(num, f64x2.add(den, f64x2.mul(f64x2.mul(f64x2.splat(0.5), halley), num))),
+    f64x2.add(f64x2.mul(den, den), f64x2.mul(num, f64x2.add(f64x2.mul(halley, den), f64x2.mul(f64x2.mul(hh3, num), f64x2.splat(1.0 / 6.0))))));
+  return f64x2.pmax(ds, f64x2.mul(f64x2.splat(-0.5), s));
 }
 
 /** b and b' (→ B_A, VEGA_A and B_B, VEGA_B) for two pairs, their chains interleaved call by call. */
