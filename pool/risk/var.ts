@@ -26,14 +26,14 @@ export interface VarOptions {
   spotVolCorrelation: number;
   /** Spot drift per year. Default 0. */
   drift: number;
-  /** Paths per pricing block. Default 256. */
-  blockPaths: number;
+  /** Paths per pricing block, or "auto" (default): enough paths for about 65,536 options per block (cache-sized). */
+  blockPaths: number | "auto";
   /** Blocks in flight at once with an asynchronous pricer. Default 4. */
   window: number;
 }
 
 export const DEFAULT_VAR_OPTIONS: Readonly<VarOptions> = Object.freeze({
-  horizonDays: 1, paths: 100_000, seed: 1, confidence: 0.99, volOfVol: 1.5, spotVolCorrelation: -0.5, drift: 0, blockPaths: 256, window: 4,
+  horizonDays: 1, paths: 100_000, seed: 1, confidence: 0.99, volOfVol: 1.5, spotVolCorrelation: -0.5, drift: 0, blockPaths: "auto", window: 4,
 });
 
 /** VaR and ES of the relative share-price loss (0.05 = the share price falls 5 %), with standard errors. */
@@ -71,7 +71,7 @@ function resolve(options: Partial<VarOptions>): VarOptions {
   if (!(o.volOfVol >= 0 && Number.isFinite(o.volOfVol))) bad("volOfVol", "must be ≥ 0");
   if (!(Math.abs(o.spotVolCorrelation) <= 1)) bad("spotVolCorrelation", "must be in [-1, 1]");
   if (!Number.isFinite(o.drift)) bad("drift", "must be finite");
-  if (!(Number.isInteger(o.blockPaths) && o.blockPaths >= 1)) bad("blockPaths", "must be an integer ≥ 1");
+  if (o.blockPaths !== "auto" && !(Number.isInteger(o.blockPaths) && o.blockPaths >= 1)) bad("blockPaths", 'must be "auto" or an integer ≥ 1');
   if (!(Number.isInteger(o.window) && o.window >= 1)) bad("window", "must be an integer ≥ 1");
   return o;
 }
@@ -120,8 +120,11 @@ class VarPlan {
   private readonly liveLocked: Float64Array;
   /** Series expiring inside the horizon (valued at intrinsic), and series already expired. */
   private readonly intrinsic: { call: boolean; strike: number; scale: number; locked: number }[] = [];
-  /** Type, strike and expiry columns of a full block (blockPaths × nl), written once. */
+  /** Paths per block. */
+  readonly blockPaths: number;
+  /** Type (one string when every live series has the same), strike and expiry columns of a full block (blockPaths × nl), written once. */
   private readonly type: Int8Array;
+  private readonly sameType: "call" | "put" | undefined;
   private readonly strike: Float64Array;
   private readonly expiry: Float64Array;
   readonly assets: number;
@@ -141,7 +144,8 @@ class VarPlan {
     this.liveVol = Float64Array.from(live, (i) => book.vol[i]!);
     this.liveScale = Float64Array.from(live, (i) => book.scale[i]!);
     this.liveLocked = Float64Array.from(live, (i) => book.locked[i]!);
-    const size = Math.min(o.blockPaths, o.paths) * nl;
+    this.blockPaths = Math.min(o.paths, o.blockPaths === "auto" ? Math.max(1, Math.round(65_536 / Math.max(1, nl))) : o.blockPaths);
+    const size = this.blockPaths * nl;
     this.type = new Int8Array(size);
     this.strike = new Float64Array(size);
     this.expiry = new Float64Array(size);
@@ -157,6 +161,8 @@ class VarPlan {
       this.strike.copyWithin(filled, 0, count);
       this.expiry.copyWithin(filled, 0, count);
     }
+    const first = nl > 0 ? this.type[0]! : 0;
+    this.sameType = nl > 0 && this.type.subarray(0, nl).every((t) => t === first) ? (first === 1 ? "call" : "put") : undefined;
     this.assets = book.free + book.lockedTotal;
     this.baseSharePrice = sharePriceOf(book, baseNav);
     this.losses = new Float64Array(o.paths);
@@ -164,7 +170,7 @@ class VarPlan {
   }
 
   get blocks(): number {
-    return Math.ceil(this.o.paths / this.o.blockPaths);
+    return Math.ceil(this.o.paths / this.blockPaths);
   }
 
   slot(withOutput: boolean): BlockSlot {
@@ -177,8 +183,8 @@ class VarPlan {
 
   /** The batch of block b in `slot`: for each path, every series that outlives the horizon. */
   batch(b: number, slot: BlockSlot): { first: number; count: number; batch: OptionBatch } {
-    const first = b * this.o.blockPaths;
-    const count = Math.min(this.o.blockPaths, this.o.paths - first);
+    const first = b * this.blockPaths;
+    const count = Math.min(this.blockPaths, this.o.paths - first);
     const nl = this.nl;
     const { spot, vol } = slot;
     const liveVol = this.liveVol;
@@ -191,7 +197,7 @@ class VarPlan {
     const size = count * nl;
     const whole = size === this.type.length;
     const batch: OptionBatch = {
-      type: whole ? this.type : this.type.subarray(0, size),
+      type: this.sameType ?? (whole ? this.type : this.type.subarray(0, size)),
       spot: whole ? spot : spot.subarray(0, size),
       strike: whole ? this.strike : this.strike.subarray(0, size),
       expiry: whole ? this.expiry : this.expiry.subarray(0, size),
