@@ -44,3 +44,4 @@ export {
 export { exactUnits, floatUnits, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
 export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";
 export { PeerBook, BookState, applyBookEvent, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
+export * from "./risk/index.js";
