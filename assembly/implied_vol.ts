@@ -6,7 +6,7 @@
 
 import { lastNormalisedVega, normalisedBlackCallOutOfTheMoney } from "./normalised_black";
 import { erfcx, ONE_OVER_SQRT_TWO } from "./erf_cody";
-import { expv, INV_SQRT_2PI, INV_SQRT_2PI_X2, logv, normCdf, normCdfWithExpv, normPdf } from "./math";
+import { expv, INV_SQRT_2PI, INV_SQRT_2PI_X2, logv, normCdf, normCdfMillsv, normPdf } from "./math";
 import { inverseNormalCdf } from "./normal_inverse";
 import {
   convexControlParameterToFitSecondDerivativeAtLeftSide,
@@ -309,11 +309,13 @@ function impliedVolElement(
 // ---- SIMD mainstream path ---------------------------------------------------------------------------
 // Two options per f64x2. In the mainstream region the normalised call is evaluated directly as
 //   b = e^{x/2}·Φ(h+t) − e^{−x/2}·Φ(h−t),  h = x/s, t = s/2, x ≤ 0,
-// with one exponential: e^{−(h±t)²/2} = E·e^{∓x/2}, E = e^{−(h²+t²)/2} (because (h±t)² = h² + t² ± x), and Cody's Φ
-// given that exponential (math.ts normCdfWithExpv), so b, its vega b' = E/√(2π) cost one expv and two rationals.
+// with one exponential: e^{−(h±t)²/2} = E·e^{∓x/2}, E = e^{−(h²+t²)/2} (because (h±t)² = h² + t² ± x), and Φ
+// given that exponential (math.ts normCdfMillsv: Φ(−y) = e^{−y²/2}·R(y), one 8/8 rational, ≤ 7.4e-16 relative for
+// |y| ≤ √32, no per-lane range select; lanes beyond √32 take Cody's tail), so b, its vega b' = E/√(2π) cost one expv
+// and two rationals.
 // Error analysis (why no double-double and no erfcx are needed here): the inversion error is δs = δb/b'.
 //   • h + t ≤ 0: the terms are e^{x/2}Φ(h+t) = b'·Y(h+t) and e^{−x/2}Φ(h−t) = b'·Y(h−t), Y = Φ/φ ≤ Y(0) = 1.25, so an
-//     error of k ulps in each Φ (Cody: relative ~1e-15, k ≤ 5) gives δs ≤ 2.5·k·ε whatever the cancellation in b.
+//     error of k ulps in each Φ (R: relative ≤ 7.4e-16, k ≤ 4) gives δs ≤ 2.5·k·ε whatever the cancellation in b.
 //   • the rounding of h and of the exponent −(h²+t²)/2 perturbs each term relatively by ~(h² + t²)·ε, i.e.
 //     δs ≲ 1.25·(h² + t²)·ε ≤ 3e-14 for h² + t² ≤ 100 (REGION_MAX_EXPONENT).
 //   • 0 < h + t ≤ 3 (REGION_MAX_H_PLUS_T): Φ(h+t) = 1 − tail has absolute error ε, δs ≤ ε·e^{x/2}/b'
@@ -442,7 +444,7 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
     const y = f64x2.mul(z, z);
     const s2 = f64x2.mul(s1, s1);
     const e = expv(f64x2.mul(f64x2.splat(-0.5), y));
-    const Phi = normCdfWithExpv(f64x2.neg(z), e);
+    const Phi = normCdfMillsv(f64x2.neg(z), e);
     const phi = f64x2.mul(e, v128.load(INV_SQRT_2PI_X2));
     const g = expv(f64x2.add(y, f64x2.mul(f64x2.splat(0.125), s2)));
     const Phi2 = f64x2.mul(Phi, Phi);
@@ -578,10 +580,10 @@ function fastNormalisedBlack2(
   const EB = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB))));
   v128.store(VEGA_A, f64x2.mul(EA, v128.load(INV_SQRT_2PI_X2)));
   v128.store(VEGA_B, f64x2.mul(EB, v128.load(INV_SQRT_2PI_X2)));
-  const phiPlusA = normCdfWithExpv(f64x2.add(hA, tA), f64x2.mul(EA, invBMaxA));
-  const phiPlusB = normCdfWithExpv(f64x2.add(hB, tB), f64x2.mul(EB, invBMaxB));
-  const phiMinusA = normCdfWithExpv(f64x2.sub(hA, tA), f64x2.mul(EA, bMaxA));
-  const phiMinusB = normCdfWithExpv(f64x2.sub(hB, tB), f64x2.mul(EB, bMaxB));
+  const phiPlusA = normCdfMillsv(f64x2.add(hA, tA), f64x2.mul(EA, invBMaxA));
+  const phiPlusB = normCdfMillsv(f64x2.add(hB, tB), f64x2.mul(EB, invBMaxB));
+  const phiMinusA = normCdfMillsv(f64x2.sub(hA, tA), f64x2.mul(EA, bMaxA));
+  const phiMinusB = normCdfMillsv(f64x2.sub(hB, tB), f64x2.mul(EB, bMaxB));
   v128.store(B_A, f64x2.sub(f64x2.mul(bMaxA, phiPlusA), f64x2.mul(invBMaxA, phiMinusA)));
   v128.store(B_B, f64x2.sub(f64x2.mul(bMaxB, phiPlusB), f64x2.mul(invBMaxB, phiMinusB)));
 }
@@ -651,8 +653,8 @@ function impliedVolQuad(
   // Central node s_c = √(2|x|): h + t = 0, h − t = −s_c, so b_c = ½·e^{x/2} − e^{−x/2}·Φ(−s_c) with e^{−s_c²/2} = e^{x} = bMax².
   const sCA = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xA));
   const sCB = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xB));
-  const bCA = f64x2.sub(f64x2.mul(half, bMaxA), f64x2.mul(invBMaxA, normCdfWithExpv(f64x2.neg(sCA), f64x2.mul(bMaxA, bMaxA))));
-  const bCB = f64x2.sub(f64x2.mul(half, bMaxB), f64x2.mul(invBMaxB, normCdfWithExpv(f64x2.neg(sCB), f64x2.mul(bMaxB, bMaxB))));
+  const bCA = f64x2.sub(f64x2.mul(half, bMaxA), f64x2.mul(invBMaxA, normCdfMillsv(f64x2.neg(sCA), f64x2.mul(bMaxA, bMaxA))));
+  const bCB = f64x2.sub(f64x2.mul(half, bMaxB), f64x2.mul(invBMaxB, normCdfMillsv(f64x2.neg(sCB), f64x2.mul(bMaxB, bMaxB))));
   const vCA = f64x2.mul(bMaxA, v128.load(INV_SQRT_2PI_X2));
   const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
   // s_l = s_c − b_c/b'_c (β < b_c), s_h = s_c + (b_max − b_c)/b'_c.
