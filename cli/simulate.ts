@@ -9,9 +9,11 @@ import type { CliCommand, CliIO } from "./command.js";
 
 const USAGE = `usage: pool2peer simulate [--config FILE] [--out report.html] [--workers N]
 
-Runs a pool scenario (LPs, trader flow, a spot/vol path with a crash day; see
-pool/simulation/default-scenario.json for the format), prints a summary and writes an HTML report
-with charts: share price, NAV, utilization, net greeks, the stress grid heat map, the VaR histogram.
+Runs a pool scenario (LPs, trader flow, a spot/vol path with a crash day, peer market makers and
+takers on the order book, an attacker; see pool/simulation/default-scenario.json for the format),
+prints a summary and writes an HTML report with charts: share price, NAV, utilization, net greeks,
+the stress grid heat map, the VaR histogram, peer vs pool volume; and tables: the attacker's P&L per
+attack (defences on and off) beside the other LPs', defence events, LP results.
 
 options:
   --config FILE    scenario JSON (default: the bundled 60-day scenario)
@@ -69,6 +71,16 @@ export const simulateCommand: CliCommand = {
       io.out(`days ${result.config.days}  events ${result.events}  final share price ${last.sharePrice.toFixed(6)}  NAV ${last.nav.toFixed(2)}  utilization ${(last.utilization * 100).toFixed(1)}%`);
       io.out(`VaR99 ${v.horizonDays}d ${(v.valueAtRisk * 100).toFixed(3)}% ± ${(v.valueAtRiskStdError * 100).toFixed(3)}%  ES99 ${(v.expectedShortfall * 100).toFixed(3)}% ± ${(v.expectedShortfallStdError * 100).toFixed(3)}%  (${v.paths} paths)`);
       io.out(`worst stress scenario: ${result.stress.worst.scenario.name} (${(result.stress.worst.sharePriceChange * 100).toFixed(2)}%)  breaker trips ${result.timeline.reduce((a, d) => a + d.breakerTrips.length, 0)}  rejected by risk ${result.rejectedByRisk}`);
+      const vol = result.volume;
+      io.out(`volume: peers ${vol.peerContracts.toFixed(2)} contracts (${vol.peerPremium.toFixed(2)} USDC)  pool ${vol.poolContracts.toFixed(2)} contracts (${vol.poolPremium.toFixed(2)} USDC, ${vol.routedContracts.toFixed(2)} routed from the book)`);
+      const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
+      for (const a of result.attacks) {
+        const others = a.others.reduce((t, o) => t + o.delta, 0);
+        io.out(`attack day ${a.day} ${a.kind}: attacker P&L ${signed(a.pnl)} USDC (defence off: ${signed(a.undefendedPnl)})  other LPs ${signed(others)} USDC vs unattacked  ${a.defenceEvents.length} defence events, ${a.refused.length} legs refused`);
+      }
+      const pauses = result.defenceEvents.filter((e) => e.kind === "tradingPaused").length;
+      const refused = Object.entries(result.refusals).map(([code, n]) => `${code} ${n}`).join(", ") || "none";
+      io.out(`defences: ${pauses} tradingPaused events  refused: ${refused}`);
       io.out(`report: ${out}`);
       return 0;
     } catch (error) {

@@ -72,6 +72,53 @@ export function histogram(id: string, result: ScenarioResult, bins = 50): string
   return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">${result.var.horizonDays}-day share-price loss, ${result.var.paths.toLocaleString("en")} paths</text>${bars}${mark(result.var.valueAtRisk, "VaR 99%", "#c00")}${mark(result.var.expectedShortfall, "ES 99%", "#800")}<text x="${PAD.l}" y="${H - 8}" font-size="10">${(lo * 100).toFixed(2)}%</text><text x="${W - PAD.r}" y="${H - 8}" text-anchor="end" font-size="10">${(hi * 100).toFixed(2)}%</text></svg>`;
 }
 
+const usd = (v: number) => `${v < 0 ? "−" : v > 0 ? "+" : ""}${Math.abs(v).toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** Peer book vs pool volume (contracts and premium). */
+export function volumeSection(result: ScenarioResult): string {
+  const v = result.volume;
+  const total = v.peerContracts + v.poolContracts;
+  const share = total > 0 ? (v.peerContracts / total) * 100 : 0;
+  return `<section id="volume"><h2>Peer book vs pool</h2>
+<p>Peers matched ${v.peerContracts.toFixed(2)} contracts (${share.toFixed(1)}% of all volume), the pool filled ${v.poolContracts.toFixed(2)} (${v.routedContracts.toFixed(2)} of them routed from the book).</p>
+<table><tr><th>filled by</th><th>contracts</th><th>premium (USDC)</th></tr>
+<tr><td>peers</td><td>${v.peerContracts.toFixed(2)}</td><td>${usd(v.peerPremium)}</td></tr>
+<tr><td>pool</td><td>${v.poolContracts.toFixed(2)}</td><td>${usd(v.poolPremium)}</td></tr></table>
+<p>${v.makerOrders} maker orders, ${v.takerOrders} taker orders.</p></section>`;
+}
+
+/** The attacker's gains or losses per attack, with the other LPs' change against an unattacked twin. */
+export function attackerSection(result: ScenarioResult): string {
+  const a = result.config.attacker;
+  if (!a) return `<section id="attacker"><h2>Attacker</h2><p>No attacker in this scenario.</p></section>`;
+  const rows = result.attacks.map((x) => {
+    const others = x.others.reduce((s, o) => s + o.delta, 0);
+    const param = Object.entries(x.undefendedParams).map(([k, v]) => `${k} ${v}`).join(", ");
+    return `<tr class="attack" data-kind="${x.kind}" data-pnl="${x.pnl}"><td>day ${x.day}: ${esc(x.kind)}</td><td style="text-align:left">${esc(x.description)}</td><td class="pnl">${usd(x.pnl)}</td><td>${usd(x.undefendedPnl)} <small>(${esc(param)})</small></td><td class="others">${usd(others)}<br><small>${x.others.map((o) => `${esc(o.name)} ${usd(o.delta)}`).join(", ")}</small></td><td style="text-align:left">${[...x.defenceEvents, ...x.refused.map((r) => `refused ${r}`)].map(esc).join("<br>") || "none"}</td></tr>`;
+  }).join("");
+  const total = result.attacks.reduce((s, x) => s + x.pnl, 0);
+  const undefended = result.attacks.reduce((s, x) => s + x.undefendedPnl, 0);
+  return `<section id="attacker"><h2>Attacker: ${esc(a.name)}</h2>
+<p id="attacker-summary">${esc(a.name)} ${total > 0 ? "gained" : "lost"} ${usd(Math.abs(total)).replace(/^[+−]/, "")} USDC over ${result.attacks.length} attack${result.attacks.length === 1 ? "" : "s"} with the defences on; the same attacks on a replayed twin with the targeted defence off would have made ${usd(undefended)} USDC.
+The other LPs' column is their value after the attack minus their value in a replayed twin nobody attacked.</p>
+<table><tr><th>attack</th><th>what</th><th>attacker P&amp;L (USDC)</th><th>defence off</th><th>other LPs (USDC)</th><th>defence events</th></tr>${rows}</table></section>`;
+}
+
+/** Every LP's (and the attacker's) deposits, redemptions, remaining value and P&L over the whole run. */
+export function lpSection(result: ScenarioResult): string {
+  const rows = result.lps.map((l) => `<tr><td>${esc(l.name)}</td><td>${usd(l.deposited)}</td><td>${usd(l.received)}</td><td>${usd(l.value)}</td><td>${usd(l.pnl)}</td></tr>`).join("");
+  return `<section id="lps"><h2>LP results (whole run, market moves included)</h2><table><tr><th>LP</th><th>deposited</th><th>received</th><th>value now</th><th>P&amp;L</th></tr>${rows}</table></section>`;
+}
+
+/** Defence events recorded by the pool and trader operations it refused. */
+export function defenceSection(result: ScenarioResult): string {
+  const pauses = result.defenceEvents.filter((e) => e.kind === "tradingPaused");
+  const items = pauses.map((e) => `<li>day ${e.day}: tradingPaused, ${esc(e.detail)}</li>`).join("") || "<li>none</li>";
+  const refused = Object.entries(result.refusals).sort(([, a], [, b]) => b - a).map(([code, n]) => `<li>${esc(code)}: ${n}</li>`).join("") || "<li>none</li>";
+  return `<section id="defences"><h2>Defence events</h2><p>${pauses.length} deviation pauses (spot or vol beyond maxTwapDeviation from its time average), ${result.defenceEvents.length - pauses.length} circuit-breaker events.</p>
+<ul id="pauses">${items}</ul><h3>Refused operations by code</h3><ul id="refusals">${refused}</ul></section>`;
+}
+
 /** The whole report as one HTML document. */
 export function renderReport(result: ScenarioResult): string {
   const t = result.timeline;
@@ -96,7 +143,12 @@ ${lineChart("chart-delta-gamma", "Net delta (ETH)", xs, [{ name: "delta", values
 ${lineChart("chart-vega-theta", "Net vega (USDC per 1.00 vol) and theta (USDC/yr ÷ 100)", xs, [{ name: "vega", values: t.map((d) => d.vega), color: "#a81f4f" }, { name: "theta/100", values: t.map((d) => d.theta / 100), color: "#1fa89a" }])}
 ${heatMap("chart-stress", result)}
 ${histogram("chart-var", result)}
+${lineChart("chart-volume", "Daily volume (contracts): peers vs pool", xs, [{ name: "peers", values: t.map((d) => d.peerContracts), color: "#d0731f" }, { name: "pool", values: t.map((d) => d.poolContracts), color: "#1f5fa8" }])}
 </div>
+${attackerSection(result)}
+${volumeSection(result)}
+${defenceSection(result)}
+${lpSection(result)}
 <h2>Circuit-breaker trips</h2><ul id="trips">${trips}</ul>
 <h2>Stress grid</h2><table><tr><th>scenario</th><th>spot</th><th>share price</th><th>solvency</th></tr>${stressRows}</table>
 </body></html>

@@ -1,30 +1,22 @@
 // Pool scenario runner: a USDC pool writing puts, LPs joining and leaving, traders buying puts, spot and vol
 // following seeded GBM paths with a crash day, settlement, circuit breakers and daily net greeks; at the end a
-// stress grid and a Monte Carlo VaR run on the final book. Driven by a JSON config (default-scenario.json).
+// stress grid and a Monte Carlo VaR run on the final book. Optional peer makers and takers trade on the real
+// PeerBook (the pool as backstop) and an attacker runs its attacks (attacks.ts). Driven by a JSON config
+// (config.ts; default-scenario.json).
 import type { Pricer } from "../../bindings/pricer.js";
+import { PeerBook } from "../book/peer-book.js";
 import { ManualClock } from "../clock.js";
 import { PoolError } from "../errors.js";
 import { ManualOracle } from "../oracle.js";
-import { OptionPool } from "../option-pool.js";
+import { OptionPool, type PoolConfig } from "../option-pool.js";
 import { attachRisk, stressTestPool, valueAtRiskPool, type StressReport, type VarResult } from "../risk/index.js";
 import type { AnyPricer } from "../risk/valuation.js";
 import { pathNormals } from "../risk/normals.js";
+import { runAttack, type AttackResult } from "./attacks.js";
+import { checkScenarioConfig, type ScenarioConfig } from "./config.js";
+import { emptyVolume, PeerDesk, type PeerVolume } from "./peers.js";
 
-/** The JSON config of a scenario (see default-scenario.json). Amounts in whole USDC, times in days. */
-export interface ScenarioConfig {
-  seed: number;
-  days: number;
-  spot: number;
-  vol: number;
-  drift: number;
-  /** Annualised lognormal vol of the base vol. */
-  volOfVol: number;
-  /** A crash day: spot × (1 + spotMove), vol × (1 + volMove). */
-  crash?: { day: number; spotMove: number; volMove: number };
-  lps: { name: string; deposit: number; day: number; redeemDay?: number }[];
-  traders: { count: number; tradesPerDay: number; maxContracts: number; minDays: number; maxDays: number };
-  risk: { varPaths: number; varHorizonDays: number; greeksEveryDays: number };
-}
+export { checkScenarioConfig, type ScenarioConfig } from "./config.js";
 
 /** One day of the timeline. */
 export interface ScenarioDay {
@@ -41,6 +33,27 @@ export interface ScenarioDay {
   trades: number;
   rejected: number;
   breakerTrips: string[];
+  /** Contracts filled between peers / by the pool (direct traders + routed from the book) this day. */
+  peerContracts: number;
+  poolContracts: number;
+}
+
+/** An LP's (or the attacker's) whole-run result in whole collateral units: P&L = received + value − deposited. */
+export interface LpResult {
+  name: string;
+  deposited: number;
+  received: number;
+  /** Value of the shares still held or queued (valueOf). */
+  value: number;
+  pnl: number;
+}
+
+/** A pool event recorded by a defence (deviation pause, circuit breaker). */
+export interface DefenceEvent {
+  day: number;
+  time: number;
+  kind: "tradingPaused" | "circuitBreaker";
+  detail: string;
 }
 
 /** Result of a scenario run. */
@@ -51,26 +64,19 @@ export interface ScenarioResult {
   var: VarResult;
   events: number;
   rejectedByRisk: number;
+  /** Peer vs pool volume over the run (pool figures include the direct traders). */
+  volume: PeerVolume;
+  /** One entry per attack, in run order (empty without an attacker). */
+  attacks: AttackResult[];
+  /** Every LP and the attacker. */
+  lps: LpResult[];
+  defenceEvents: DefenceEvent[];
+  /** Trader operations refused by the pool, by PoolError code. */
+  refusals: Record<string, number>;
 }
 
 const DAY = 86_400;
 const T0 = 1_767_225_600;
-
-/** Checks a parsed config (RangeError naming the field). */
-export function checkScenarioConfig(c: ScenarioConfig): ScenarioConfig {
-  const bad = (field: string, what: string): never => {
-    throw new RangeError(`scenario config: ${field} ${what}`);
-  };
-  if (!(Number.isInteger(c.days) && c.days >= 1 && c.days <= 3650)) bad("days", "must be an integer in [1, 3650]");
-  if (!(c.spot > 0)) bad("spot", "must be > 0");
-  if (!(c.vol > 0)) bad("vol", "must be > 0");
-  if (!Number.isInteger(c.seed)) bad("seed", "must be an integer");
-  if (!Array.isArray(c.lps) || c.lps.length === 0) bad("lps", "must list at least one LP");
-  c.lps.forEach((lp, i) => { if (!(lp.deposit > 0)) bad(`lps[${i}].deposit`, "must be > 0"); });
-  if (!(c.traders?.count >= 1)) bad("traders.count", "must be ≥ 1");
-  if (!(c.risk?.varPaths >= 100)) bad("risk.varPaths", "must be ≥ 100");
-  return c;
-}
 
 /** Runs a scenario. `riskPricer` (e.g. the worker pool) prices the final stress grid and VaR. */
 export async function runScenario(
@@ -82,7 +88,12 @@ export async function runScenario(
   const c = checkScenarioConfig(config);
   const clock = new ManualClock(T0);
   const oracle = new ManualOracle({ spot: c.spot, timestamp: T0, baseVol: c.vol, skew: -0.1 });
-  const pool = new OptionPool({ collateral: "quote", decimals: 6, pricer, oracle, clock });
+  const poolConfig: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock };
+  const pool = new OptionPool(poolConfig);
+  const desk = c.peers ? new PeerDesk(new PeerBook(pool), c.peers, T0) : undefined;
+  const volume = emptyVolume();
+  const refusals: Record<string, number> = {};
+  const attacks: AttackResult[] = [];
   const risk = attachRisk(pool, { pricer, preTrade: { maxExpectedShortfall: 0.3 } });
   // Day d moves with the risk run's normals of path d (Philox stream of the seed, from the WASM core).
   const z = pathNormals(pricer.core, c.seed, c.days + 1);
@@ -106,8 +117,10 @@ export async function runScenario(
       }
       clock.set(now);
       oracle.push({ timestamp: now, spot, baseVol: vol });
+      pool.observeOracle(); // the keeper: a print far from its time average records a tradingPaused event
     }
-    for (const e of [...expiries].filter((e) => e <= now).sort()) {
+    const due = [...expiries].filter((e) => e <= now).sort();
+    for (const e of due) {
       try {
         pool.settle(e);
       } catch (err) {
@@ -115,6 +128,8 @@ export async function runScenario(
       }
       expiries.delete(e);
     }
+    desk?.settle(due);
+    if (c.attacker && pool.claimableOf(c.attacker.name) > 0n) pool.claim(c.attacker.name);
     for (let t = 0; t < c.traders.count; t++) if (pool.claimableOf(`trader${t}`) > 0n) pool.claim(`trader${t}`);
     for (const lp of c.lps) {
       if (lp.day === day) pool.deposit(lp.name, BigInt(Math.round(lp.deposit)) * 1_000_000n);
@@ -128,6 +143,7 @@ export async function runScenario(
       }
     }
     let trades = 0;
+    let directContracts = 0;
     let rejected = 0;
     for (let k = 0; k < c.traders.tradesPerDay; k++) {
       const days = c.traders.minDays + Math.floor(uniform() * (c.traders.maxDays - c.traders.minDays + 1));
@@ -135,24 +151,67 @@ export async function runScenario(
       const strike = Math.round(spot * (0.8 + 0.25 * uniform()));
       const size = BigInt(1 + Math.floor(uniform() * c.traders.maxContracts * 100));
       try {
-        pool.trade(`trader${k % c.traders.count}`, { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 18n });
+        const q = pool.trade(`trader${k % c.traders.count}`, { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 18n });
         expiries.add(expiry);
         trades++;
+        volume.poolContracts += Number(size) / 100;
+        directContracts += Number(size) / 100;
+        volume.poolPremium += Number(q.total) / 1e6;
       } catch (err) {
         if (!(err instanceof PoolError)) throw err;
         if (err.code === "RISK_LIMIT") rejectedByRisk++;
+        refusals[err.code] = (refusals[err.code] ?? 0) + 1;
         rejected++;
       }
+    }
+    const peerDay = desk ? desk.trade(day, now, spot, uniform, volume, expiries) : { peer: 0, pool: 0 };
+    for (const attack of c.attacker?.attacks.filter((a) => a.day === day) ?? []) {
+      const { result, spot: moved } = runAttack(
+        { pool, poolConfig, pricer, oracle, clock, attacker: c.attacker!.name, lps: c.lps.map((lp) => lp.name), dayStart: now, spot, vol },
+        attack,
+      );
+      attacks.push(result);
+      spot = moved;
     }
     const trips = risk.breakers.check();
     const g = risk.greeks.refreshSync(pricer).total;
     timeline.push({
       day, spot, vol, nav: Number(pool.nav()) / 1e6, sharePrice: pool.sharePrice(), utilization: pool.utilization,
       delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta, trades, rejected, breakerTrips: trips,
+      peerContracts: peerDay.peer, poolContracts: peerDay.pool + directContracts,
     });
     onProgress?.("days", day + 1, c.days + 1);
   }
   const stress = await stressTestPool(pool, riskPricer);
   const v = await valueAtRiskPool(pool, riskPricer, { paths: c.risk.varPaths, horizonDays: c.risk.varHorizonDays, seed: c.seed }, (done, total) => onProgress?.("VaR paths", done, total));
-  return { config: c, timeline, stress, var: v, events: pool.events.length, rejectedByRisk };
+  for (const [code, n] of Object.entries(volume.refused)) refusals[code] = (refusals[code] ?? 0) + n;
+  return {
+    config: c, timeline, stress, var: v, events: pool.events.length, rejectedByRisk, volume, attacks,
+    lps: lpResults(pool, [...new Set([...c.lps.map((lp) => lp.name), ...(c.attacker ? [c.attacker.name] : [])])]),
+    defenceEvents: defenceEvents(pool), refusals,
+  };
+}
+
+/** Deposits, redemptions (paid now or from the queue) and the value left per account, from the pool's events. */
+function lpResults(pool: OptionPool, names: string[]): LpResult[] {
+  const flows = new Map(names.map((n) => [n, { deposited: 0n, received: 0n }]));
+  for (const e of pool.events) {
+    if (e.kind === "deposit") { const f = flows.get(e.owner); if (f) f.deposited += e.assets; }
+    if (e.kind === "redeem" || e.kind === "withdrawalPaid") { const f = flows.get(e.owner); if (f) f.received += e.assets; }
+  }
+  return names.map((name) => {
+    const f = flows.get(name)!;
+    const value = pool.valueOf(name);
+    const u = (x: bigint) => Number(x) / 1e6;
+    return { name, deposited: u(f.deposited), received: u(f.received), value: u(value), pnl: u(f.received + value - f.deposited) };
+  });
+}
+
+function defenceEvents(pool: OptionPool): DefenceEvent[] {
+  const day = (t: number) => Math.floor((t - T0) / DAY);
+  return pool.events.flatMap((e): DefenceEvent[] =>
+    e.kind === "tradingPaused"
+      ? [{ day: day(e.time), time: e.time, kind: e.kind, detail: `${e.field} ${e.latest.toFixed(4)} vs ${pool.settings.params.navTwapWindowSeconds} s average ${e.average.toFixed(4)} (|ln| ${e.deviation.toFixed(4)}), paused ${e.pausedUntil - e.time} s` }]
+      : e.kind === "circuitBreaker" ? [{ day: day(e.time), time: e.time, kind: e.kind, detail: `${e.breaker}: ${e.reason}` }] : [],
+  );
 }
