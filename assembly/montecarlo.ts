@@ -15,8 +15,29 @@
 import { philox4x32, philox4x32x4, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
 import { inverseNormalCdf, inverseNormalCdfWordsv } from "./normal_inverse";
-import { exp, expv } from "./math";
+import { exp, expv, expvNormalWith, EXP_TABLE_X2, pmax, pmin } from "./math";
 import { boxMullerPair, boxMullerPairs, boxMullerPairsv } from "./trig";
+
+/**
+ * Bounds of the arithmetic Asian's per-date exponent ln(S_i/S0): clamped to ±708 (S_i/S0 beyond e^{±708} is
+ * no market) so the SIMD build can take expvNormalWith (no clamp to the overflow range, one 2^k scale), which
+ * equals exp lane for lane on [−708, 708]; the scalar build clamps the same way and calls exp.
+ */
+const ASIAN_EXP_MIN: f64 = -708.0;
+const ASIAN_EXP_MAX: f64 = 708.0;
+const ASIAN_EXP_BOUNDS: usize = memory.data<f64>([ASIAN_EXP_MIN, ASIAN_EXP_MIN, ASIAN_EXP_MAX, ASIAN_EXP_MAX], 16);
+
+/** e^x of an Asian date exponent, x clamped to [ASIAN_EXP_MIN, ASIAN_EXP_MAX] (scalar twin of asianExpv). */
+// @ts-ignore: decorator
+@inline function asianExp(x: f64): f64 {
+  return exp(pmin(pmax(x, ASIAN_EXP_MIN), ASIAN_EXP_MAX));
+}
+
+/** Both lanes of {@link asianExp}: the same clamp, then expvNormalWith (bit-identical to exp there). */
+// @ts-ignore: decorator
+@inline function asianExpv(x: v128): v128 {
+  return expvNormalWith(f64x2.pmin(f64x2.pmax(x, v128.load(ASIAN_EXP_BOUNDS)), v128.load(ASIAN_EXP_BOUNDS, 16)), EXP_TABLE_X2);
+}
 
 /** Four Philox blocks (64 bytes) of the SIMD normal generator. */
 const PHILOX_X4: usize = memory.data(64, 16);
@@ -161,7 +182,7 @@ function evaluatePath(sign: f64): void {
       if (greeks) {
         for (; i + 1 < n; i += 2) {
           const wv = v128.load(wbuf + (<usize>i << 3));
-          e = expv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+          e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
           vE = f64x2.add(vE, e);
           vEW = f64x2.add(vEW, f64x2.mul(e, wv));
           vET = f64x2.add(vET, f64x2.mul(e, f64x2.mul(date, vDt)));
@@ -170,7 +191,7 @@ function evaluatePath(sign: f64): void {
       } else {
         for (; i + 1 < n; i += 2) {
           const wv = v128.load(wbuf + (<usize>i << 3));
-          e = expv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+          e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
           vE = f64x2.add(vE, e);
           date = f64x2.add(date, two);
         }
@@ -186,8 +207,8 @@ function evaluatePath(sign: f64): void {
           const wb = load<f64>(wbuf + (<usize>i << 3), 8);
           const da = <f64>(i + 1);
           const db = <f64>(i + 2);
-          const ea = exp(driftDt * da + sv * wa);
-          const eb = exp(driftDt * db + sv * wb);
+          const ea = asianExp(driftDt * da + sv * wa);
+          const eb = asianExp(driftDt * db + sv * wb);
           e0 += ea; e1 += eb;
           ew0 += ea * wa; ew1 += eb * wb;
           et0 += ea * (da * dt); et1 += eb * (db * dt);
@@ -195,8 +216,8 @@ function evaluatePath(sign: f64): void {
         }
       } else {
         for (; i + 1 < n; i += 2) {
-          const ea = exp(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
-          const eb = exp(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
+          const ea = asianExp(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
+          const eb = asianExp(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
           e0 += ea; e1 += eb;
           lastE = eb;
         }
@@ -206,7 +227,7 @@ function evaluatePath(sign: f64): void {
       // Odd n: the last date joins the even partial sums.
       const wa = load<f64>(wbuf + (<usize>i << 3));
       const da = <f64>(i + 1);
-      const ea = exp(driftDt * da + sv * wa);
+      const ea = asianExp(driftDt * da + sv * wa);
       e0 += ea; ew0 += ea * wa; et0 += ea * (da * dt);
       lastE = ea;
     }

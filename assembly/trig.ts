@@ -2,9 +2,10 @@
 // (G. E. P. Box, M. E. Muller, Ann. Math. Stat. 29 (1958) 610-611).
 //
 // sin 2πu and cos 2πu for u in (0, 1): k = round(4u) quarter turns, f = u − k/4 in [−1/8, 1/8] (exact: u has
-// at most 33 significant bits and k/4 is a multiple of 1/4), x = 2π·f in [−π/4, π/4], then the fdlibm kernels
-// __kernel_sin / __kernel_cos (Sun 1993, as in musl k_sin.c / k_cos.c, tail y = 0; < 1 ulp on [−π/4, π/4])
-// and the quadrant k mod 4 by swapping and sign bits. The scalar and f64x2 forms perform the same IEEE-754
+// at most 33 significant bits and k/4 is a multiple of 1/4), x = 2π·f in [−π/4, π/4], then the fdlibm kernel
+// __kernel_sin (Sun 1993, as in musl k_sin.c, tail y = 0; < 1 ulp on [−π/4, π/4]), cos x = √(1 − sin²x)
+// (sin²x ≤ ½ there, so 1 − sin²x ∈ [½, 1] is well conditioned: < 1 ulp, and one sqrt is cheaper than the
+// degree-12 cosine kernel), and the quadrant k mod 4 by swapping and sign bits. The scalar and f64x2 forms perform the same IEEE-754
 // operations lane for lane (log / logNormalv of math.ts are bit-identical too), so both builds give the same normals.
 import { log, logNormalv } from "./math";
 
@@ -16,12 +17,6 @@ const SIN_S3: f64 = -1.98412698298579493134e-04;
 const SIN_S4: f64 = 2.75573137070700676789e-06;
 const SIN_S5: f64 = -2.50507602534068634195e-08;
 const SIN_S6: f64 = 1.58969099521155010221e-10;
-const COS_C1: f64 = 4.16666666666666019037e-02;
-const COS_C2: f64 = -1.38888888888741095749e-03;
-const COS_C3: f64 = 2.48015872894767294178e-05;
-const COS_C4: f64 = -2.75573143513906633035e-07;
-const COS_C5: f64 = 2.08757232129817482790e-09;
-const COS_C6: f64 = -1.13596475577881948265e-11;
 
 // The f64x2 constants as a 16-byte aligned table: one v128.load per use (binaryen folds f64x2.splat(constant)
 // into v128.const, which V8 rebuilds from immediates at every use inside the loop, ~3 instructions each).
@@ -34,8 +29,7 @@ const BM_TABLE: usize = memory.data<f64>([
   0.25, 0.25, // 5
   TWO_PI, TWO_PI, // 6
   SIN_S1, SIN_S1, SIN_S2, SIN_S2, SIN_S3, SIN_S3, SIN_S4, SIN_S4, SIN_S5, SIN_S5, SIN_S6, SIN_S6, // 7-12
-  COS_C1, COS_C1, COS_C2, COS_C2, COS_C3, COS_C3, COS_C4, COS_C4, COS_C5, COS_C5, COS_C6, COS_C6, // 13-18
-  1.0, 1.0, // 19
+  1.0, 1.0, // 13
 ], 16);
 const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2, 0, 0], 16); // 0: 3, 1: 1, 2: 2, 3: +0.0
 
@@ -70,10 +64,7 @@ const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2, 0, 0], 16); // 0
   const w = z * z;
   const rs = SIN_S2 + z * (SIN_S3 + z * SIN_S4) + z * w * (SIN_S5 + z * SIN_S6);
   const sinx = x + z * x * (SIN_S1 + z * rs);
-  const rc = z * (COS_C1 + z * (COS_C2 + z * COS_C3)) + w * w * (COS_C4 + z * (COS_C5 + z * COS_C6));
-  const hz = 0.5 * z;
-  const one = 1.0 - hz;
-  const cosx = one + (((1.0 - one) - hz) + z * rc);
+  const cosx = Math.sqrt(1.0 - sinx * sinx);
   // Quadrant q = k mod 4: q odd swaps sin and cos; cos is negated for q ∈ {1, 2}, sin for q ∈ {2, 3}.
   const q = reinterpret<i64>(t) & 3;
   const swap = (q & 1) != 0;
@@ -108,11 +99,7 @@ const BM_INT_TABLE: usize = memory.data<i64>([3, 3, 1, 1, 2, 2, 0, 0], 16); // 0
   let rs = f64x2.add(bmk(8), f64x2.mul(z, f64x2.add(bmk(9), f64x2.mul(z, bmk(10)))));
   rs = f64x2.add(rs, f64x2.mul(f64x2.mul(z, w), f64x2.add(bmk(11), f64x2.mul(z, bmk(12)))));
   const sinx = f64x2.add(x, f64x2.mul(f64x2.mul(z, x), f64x2.add(bmk(7), f64x2.mul(z, rs))));
-  let rc = f64x2.mul(z, f64x2.add(bmk(13), f64x2.mul(z, f64x2.add(bmk(14), f64x2.mul(z, bmk(15))))));
-  rc = f64x2.add(rc, f64x2.mul(f64x2.mul(w, w), f64x2.add(bmk(16), f64x2.mul(z, f64x2.add(bmk(17), f64x2.mul(z, bmk(18)))))));
-  const hz = f64x2.mul(bmk(0), z);
-  const one = f64x2.sub(bmk(19), hz);
-  const cosx = f64x2.add(one, f64x2.add(f64x2.sub(f64x2.sub(bmk(19), one), hz), f64x2.mul(z, rc)));
+  const cosx = f64x2.sqrt(f64x2.sub(bmk(13), f64x2.mul(sinx, sinx)));
   const q = v128.and(t, bmki(0));
   const swap = i64x2.eq(v128.and(q, bmki(1)), bmki(1));
   const c = v128.xor(v128.bitselect(sinx, cosx, swap), i64x2.shl(v128.and(i64x2.add(q, bmki(1)), bmki(2)), 62));
