@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createPricer } from "../bindings/pricer.js";
-import { DEFAULT_SCENARIO, renderReport, runScenario, type ScenarioConfig } from "../pool/simulation/index.js";
+import { checkScenarioConfig, DEFAULT_SCENARIO, renderReport, runScenario, type ScenarioConfig } from "../pool/simulation/index.js";
 import { createPricingPool } from "../workers/pool.js";
 import type { CliCommand, CliIO } from "./command.js";
 
@@ -27,7 +27,7 @@ function bar(stage: string, done: number, total: number): string {
   return `\r${stage.padEnd(10)} [${"#".repeat(filled)}${".".repeat(30 - filled)}] ${done}/${total}`;
 }
 
-/** `pool2peer simulate`. Exit codes: 0 done, 1 failure, 2 bad arguments. */
+/** `pool2peer simulate`. Exit codes: 0 done, 1 failure, 2 bad arguments or config (the message names the field). */
 export const simulateCommand: CliCommand = {
   summary: "simulate a pool scenario and write an HTML risk report",
   usage: USAGE,
@@ -45,7 +45,7 @@ export const simulateCommand: CliCommand = {
         io.out(USAGE);
         return 0;
       }
-      config = values.config ? (JSON.parse(readFileSync(values.config, "utf8")) as ScenarioConfig) : DEFAULT_SCENARIO;
+      config = checkScenarioConfig(values.config ? (JSON.parse(readFileSync(values.config, "utf8")) as ScenarioConfig) : DEFAULT_SCENARIO);
       out = values.out ?? "report.html";
       workers = values.workers === undefined ? 2 : Number(values.workers);
       if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new Error(`--workers must be an integer in [0, 64], got "${values.workers}"`);

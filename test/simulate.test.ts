@@ -15,9 +15,13 @@ describe("pool2peer simulate", () => {
     expect(JSON.parse(readFileSync(join(ROOT, "pool/simulation/default-scenario.json"), "utf8"))).toEqual(DEFAULT_SCENARIO);
   });
 
-  it("runs a scenario with a crash day, prints a summary, and its HTML report draws every chart in headless Chromium", async () => {
+  it("runs a scenario with a crash day, peers and an attacker, prints a summary, and its HTML report draws every chart and shows the attacker section in headless Chromium", async () => {
     mkdirSync(OUT, { recursive: true });
-    const config = { ...DEFAULT_SCENARIO, days: 20, crash: { day: 12, spotMove: -0.3, volMove: 0.6 }, risk: { ...DEFAULT_SCENARIO.risk, varPaths: 4000 } };
+    const config = {
+      ...DEFAULT_SCENARIO, days: 20, crash: { day: 12, spotMove: -0.3, volMove: 0.6 }, risk: { ...DEFAULT_SCENARIO.risk, varPaths: 4000 },
+      // The default's attacks moved inside 20 days.
+      attacker: { name: "mallory", attacks: DEFAULT_SCENARIO.attacker!.attacks.map((a, i) => ({ ...a, day: [2, 6, 9][i]! })) },
+    };
     const configPath = join(OUT, "simulate-config.json");
     writeFileSync(configPath, JSON.stringify(config));
     const report = join(OUT, "simulate-report.html");
@@ -27,6 +31,8 @@ describe("pool2peer simulate", () => {
     expect(err.join("\n")).not.toMatch(/simulate:/);
     expect(code).toBe(0);
     expect(out.join("\n")).toMatch(/VaR99 1d [\d.]+% ± [\d.]+%/);
+    expect(out.join("\n")).toMatch(/volume: peers [\d.]+ contracts .* pool [\d.]+ contracts/);
+    expect(out.filter((l) => /^attack day \d+ (split-trade|hit-and-run|oracle-spike): attacker P&L [+-][\d.]+ USDC \(defence off: [+-][\d.]+\)  other LPs [+-][\d.]+ USDC/.test(l))).toHaveLength(3);
     const html = readFileSync(report, "utf8");
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // self-contained: no scripts, no network
 
@@ -51,13 +57,35 @@ describe("pool2peer simulate", () => {
           return { id: svg.id, width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
         }),
       );
-      expect(charts.map((c) => c.id)).toEqual(["chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var"]);
+      expect(charts.map((c) => c.id)).toEqual(["chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var", "chart-volume"]);
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(100);
         expect(c.drawn).toBeGreaterThan(0);
       }
       expect(charts.find((c) => c.id === "chart-stress")!.drawn).toBe(23);
       expect(charts.find((c) => c.id === "chart-var")!.drawn).toBeGreaterThan(5);
+      expect(charts.find((c) => c.id === "chart-volume")!.drawn).toBe(2); // peers and pool lines
+      // The attacker section: one visible row per attack with a signed P&L, the other LPs beside it.
+      const attacker = await page.evaluate(() => {
+        const section = document.querySelector("section#attacker");
+        const rows = [...document.querySelectorAll("section#attacker tr.attack")];
+        return {
+          heading: section?.querySelector("h2")?.textContent ?? "",
+          summary: document.querySelector("#attacker-summary")?.textContent ?? "",
+          visible: section ? (section as HTMLElement).getBoundingClientRect().height > 0 : false,
+          rows: rows.map((r) => ({ kind: r.getAttribute("data-kind"), pnl: r.querySelector("td.pnl")?.textContent ?? "", others: r.querySelector("td.others")?.textContent ?? "" })),
+          volume: document.querySelector("section#volume")?.textContent ?? "",
+        };
+      });
+      expect(attacker.visible).toBe(true);
+      expect(attacker.heading).toBe("Attacker: mallory");
+      expect(attacker.summary).toMatch(/^mallory (gained|lost) [\d,.]+ USDC over 3 attacks/);
+      expect(attacker.rows.map((r) => r.kind)).toEqual(["split-trade", "hit-and-run", "oracle-spike"]);
+      for (const r of attacker.rows) {
+        expect(r.pnl).toMatch(/^[+−]?[\d,]+\.\d\d$/);
+        expect(r.others).toMatch(/alice [+−]?[\d,]+\.\d\d/);
+      }
+      expect(attacker.volume).toMatch(/Peers matched [\d.]+ contracts/);
       expect(requests).toEqual([]);
       await page.screenshot({ path: join(OUT, "simulate-report.png"), fullPage: true });
       expect(existsSync(join(OUT, "simulate-report.png"))).toBe(true);

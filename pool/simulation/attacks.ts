@@ -7,6 +7,7 @@ import { SECONDS_PER_YEAR, type ManualClock } from "../clock.js";
 import { PoolError } from "../errors.js";
 import type { ManualOracle } from "../oracle.js";
 import { OptionPool, type PoolConfig, type Quote } from "../option-pool.js";
+import type { PoolEvent } from "../events.js";
 import type { PoolParams } from "../params.js";
 import { pow10 } from "../units.js";
 import type { AttackConfig } from "./config.js";
@@ -57,6 +58,18 @@ export interface AttackContext {
 
 const usdc = (pool: OptionPool, units: bigint) => Number(units) / Number(pow10(pool.settings.decimals));
 
+/** Net cash to `account` in `events` (base units): − deposits − premiums paid + redemptions + proceeds + claims. */
+export function attackerCash(events: readonly PoolEvent[], account: string): bigint {
+  let cash = 0n;
+  for (const e of events) {
+    if (e.kind === "deposit" && e.owner === account) cash -= e.assets;
+    else if ((e.kind === "redeem" || e.kind === "withdrawalPaid") && e.owner === account) cash += e.assets;
+    else if (e.kind === "trade" && e.trader === account) cash += e.side === "buy" ? -e.paid : e.paid;
+    else if (e.kind === "claim" && e.account === account) cash += e.assets;
+  }
+  return cash;
+}
+
 /** Runs `attack` (see config.ts for each kind); returns the result and the spot the scenario continues from. */
 export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: AttackResult; spot: number } {
   const { pool, oracle, clock, attacker } = ctx;
@@ -70,6 +83,9 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
   }
   const undefendedParams: Partial<PoolParams> =
     attack.kind === "hit-and-run" ? { lpConservativeNav: 0 } : attack.kind === "oracle-spike" ? { navTwapWindowSeconds: 0 } : { ivImpactWindowSeconds: 0 };
+  // Shares the attacker still has queued from an earlier attack go back to its balance (no value changes hands), so
+  // this attack's deposit cannot pay its own old withdrawal and every share it holds is redeemed at the end.
+  for (const q of pool.withdrawalQueue().filter((w) => w.owner === attacker)) pool.cancelWithdrawal(attacker, q.id);
   const events = pool.events;
   const control = OptionPool.replay(ctx.poolConfig, events);
   const undefended = OptionPool.replay({ ...ctx.poolConfig, params: { ...ctx.poolConfig.params, ...undefendedParams } }, events);
@@ -103,21 +119,14 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
   if (attack.kind === "hit-and-run" || attack.kind === "oracle-spike") {
     const deposit = BigInt(Math.round(attack.deposit)) * pow10(pool.settings.decimals);
     bound = attack.deposit * 1e-8 + 2 / 10 ** pool.settings.decimals;
-    const legs = [pool, undefended].map((p) => ({ p, before: p.valueOf(attacker), shares: 0n, cash: 0n, options: 0 }));
+    const legs = [pool, undefended].map((p) => ({ p, before: p.valueOf(attacker), first: p.events.length, options: 0 }));
     const depositAll = () => {
-      for (const l of legs) {
-        const minted = attempt(l.p, "deposit", () => l.p.deposit(attacker, deposit));
-        if (minted !== undefined) {
-          l.shares = minted;
-          l.cash -= deposit;
-        }
-      }
+      for (const l of legs) attempt(l.p, "deposit", () => l.p.deposit(attacker, deposit));
     };
     const redeemAll = () => {
       for (const l of legs) {
-        if (l.shares === 0n) continue;
-        const r = attempt(l.p, "redeem", () => l.p.redeem(attacker, l.shares));
-        if (r) l.cash += r.assets;
+        const shares = l.p.sharesOf(attacker);
+        if (shares > 0n) attempt(l.p, "redeem", () => l.p.redeem(attacker, shares));
       }
     };
     const push = (t: number, s: number) => {
@@ -135,10 +144,7 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
       const expiry = ctx.dayStart + attack.expiryDays * DAY;
       for (const l of legs) {
         const q = attempt(l.p, "trade", () => l.p.trade(attacker, { type: "put", strike, expiry, size: sizeOf(attack.contracts), side: "buy", maxCost: 10n ** 30n }));
-        if (q) {
-          l.cash -= q.total;
-          l.options = fairValue(q);
-        }
+        if (q) l.options = fairValue(q);
       }
       redeemAll();
       description = `spot ${(attack.spotMove * 100).toFixed(1)}% to ${spot.toFixed(2)} over 610 s, deposit ${attack.deposit.toLocaleString("en")}, buy ${attack.contracts} puts K=${strike} (${attack.expiryDays} d), redeem at once`;
@@ -154,7 +160,10 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
       description = `spot ${ctx.spot.toFixed(2)} → ${spiked.toFixed(2)} for ${attack.spikeSeconds} s, deposit ${attack.deposit.toLocaleString("en")} inside it, redeem after the revert`;
     }
     // Shares left (a queued remainder) count at their redemption value.
-    const gain = (l: (typeof legs)[number]) => usdc(l.p, l.cash + l.p.valueOf(attacker) - l.before) + l.options;
+    // P&L = the attacker's cash flows in the pool's events since the start (deposits, trades, redemptions paid now
+    // or from the queue) + the change in its shares' redemption value (valueOf; a queued remainder counts there) +
+    // the fee-free latest value of the options it bought.
+    const gain = (l: (typeof legs)[number]) => usdc(l.p, attackerCash(l.p.events.slice(l.first), attacker) + l.p.valueOf(attacker) - l.before) + l.options;
     pnl = gain(legs[0]!);
     undefendedPnl = gain(legs[1]!);
   } else {

@@ -56,9 +56,14 @@ export class PeerDesk {
     volume.refused[e.code] = (volume.refused[e.code] ?? 0) + 1;
   }
 
-  /** One day of peer trading at `now` (the day's oracle print) and `spot`; `uniform` is the scenario's RNG. */
-  trade(day: number, now: number, spot: number, uniform: () => number, volume: PeerVolume, expiries: Set<number>): { peer: number; pool: number } {
+  /**
+   * Peer trading on `day` at the day's `spot`; `uniform` is the scenario's RNG. Returns
+   * the day's contracts matched between peers and routed to the pool (also added to `volume`).
+   */
+  trade(day: number, spot: number, uniform: () => number, volume: PeerVolume, expiries: Set<number>): { peer: number; pool: number } {
     const { makers, takers } = this.config;
+    const peerBefore = volume.peerContracts;
+    const poolBefore = volume.poolContracts;
     const sd = this.pool.settings.sizeDecimals;
     const scale = pow10(sd);
     const perContract = 10 ** sd;
@@ -103,8 +108,6 @@ export class PeerDesk {
       this.resting.set(maker, ids);
     }
     // Takers: buys routed peers-first, remainder cancelled.
-    let peer = 0;
-    let pool = 0;
     for (let k = 0; k < takers.ordersPerDay; k++) {
       const taker = `taker${k % takers.count}`;
       const s = series[Math.floor(uniform() * series.length)]!;
@@ -122,13 +125,11 @@ export class PeerDesk {
         if (r.resting) this.book.cancel(taker, r.resting.id);
         const peerPremium = r.peerFills.reduce((a, f) => a + f.amount, 0n);
         this.count(peerPremium, r.filledByPeers, volume);
-        peer += Number(r.filledByPeers) / perContract;
         if (r.pool && r.filledByPool > 0n) {
           const c = Number(r.filledByPool) / perContract;
           volume.poolContracts += c;
           volume.routedContracts += c;
           volume.poolPremium += Number(r.pool.total) / 10 ** this.pool.settings.decimals;
-          pool += c;
           expiries.add(s.expiry);
         }
       } catch (e) {
@@ -136,7 +137,7 @@ export class PeerDesk {
       }
     }
     expiries.add(expiry);
-    return { peer, pool };
+    return { peer: volume.peerContracts - peerBefore, pool: volume.poolContracts - poolBefore };
   }
 
   private count(premium: bigint, size: bigint, volume: PeerVolume): void {

@@ -164,7 +164,7 @@ export async function runScenario(
         rejected++;
       }
     }
-    const peerDay = desk ? desk.trade(day, now, spot, uniform, volume, expiries) : { peer: 0, pool: 0 };
+    const peerDay = desk ? desk.trade(day, spot, uniform, volume, expiries) : { peer: 0, pool: 0 };
     for (const attack of c.attacker?.attacks.filter((a) => a.day === day) ?? []) {
       const { result, spot: moved } = runAttack(
         { pool, poolConfig, pricer, oracle, clock, attacker: c.attacker!.name, lps: c.lps.map((lp) => lp.name), dayStart: now, spot, vol },
