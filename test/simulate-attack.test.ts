@@ -60,6 +60,17 @@ describe("simulate: attacker against the defended pool", () => {
     expect(spike!.undefendedPnl).toBeGreaterThan(10_000);
   });
 
+  it("the bundled default (60 days, crash day 35, attacks on days 2, 25, 45) holds the same bounds and its attacks pay undefended", async () => {
+    const r = await runScenario({ ...DEFAULT_SCENARIO, risk: { ...DEFAULT_SCENARIO.risk, varPaths: 500 } }, pricer);
+    expect(r.attacks).toHaveLength(3);
+    for (const a of r.attacks) {
+      expect(a.refused, a.kind).toEqual([]);
+      expect(a.pnl, a.kind).toBeLessThanOrEqual(a.bound);
+      for (const o of a.others) expect(o.delta, `${a.kind} ${o.name}`).toBeGreaterThanOrEqual(-a.bound);
+      expect(a.undefendedPnl, a.kind).toBeGreaterThan(10);
+    }
+  }, 30_000);
+
   it("the oracle spike records a tradingPaused event (the keeper's observeOracle) and it is in the run's defence events", () => {
     const spike = result.attacks[2]!;
     expect(spike.defenceEvents).toHaveLength(1);
