@@ -156,7 +156,7 @@ function checkInteger(value: unknown, field: string, min: number, max: number): 
   return value as number;
 }
 
-/** The pool. See pool/README.md for the model, parameters and invariants. */
+/** The pool. See README.md, "The pool model", for the model, parameters and invariants. */
 export class OptionPool {
   readonly settings: Readonly<PoolSettings>;
   readonly pricer: SyncPricer;

@@ -81,7 +81,7 @@ export interface MarketParams {
 /** All tunable pool parameters. */
 export type PoolParams = FeeParams & LimitParams & MarketParams;
 
-/** Defaults of every parameter (see pool/README.md). */
+/** Defaults of every parameter (see README.md, "The pool model"). */
 export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   optionPriceFeeRate: 0.01,
   spotFeeRate: 0.0005,

@@ -77,7 +77,7 @@ export interface FillReport {
 
 const ACCOUNT = /^\S.{0,127}$/s;
 
-/** The peer order book of one pool (see the file header and pool/book/README.md). */
+/** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
 export class PeerBook {
   readonly pool: OptionPool;
   private state = new BookState();
