@@ -348,16 +348,14 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
     // Four groups (16 normals) per step: Philox in i32x4 lanes, then four f64x2 Box-Muller pairs.
     const padded = (n + 3) & ~3;
     for (; g + 16 <= padded; g += 16) {
+      // Each pair's words are loaded (two u32 lanes, load64_zero) just before its Box-Muller step: no shuffles,
+      // and no v128 of words stays live across the other pairs (V8 would spill it).
       philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, PHILOX_X4);
-      const v0 = v128.load(PHILOX_X4);
-      const v1 = v128.load(PHILOX_X4, 16);
-      const v2 = v128.load(PHILOX_X4, 32);
-      const v3 = v128.load(PHILOX_X4, 48);
       const p = zbuf + (<usize>g << 3);
-      boxMullerPairsv(v0, v1, p, p + 32);
-      boxMullerPairsv(v2, v3, p + 16, p + 48);
-      boxMullerPairsv(v128.shuffle<i32>(v0, v0, 2, 3, 0, 1), v128.shuffle<i32>(v1, v1, 2, 3, 0, 1), p + 64, p + 96);
-      boxMullerPairsv(v128.shuffle<i32>(v2, v2, 2, 3, 0, 1), v128.shuffle<i32>(v3, v3, 2, 3, 0, 1), p + 80, p + 112);
+      boxMullerPairsv(v128.load64_zero(PHILOX_X4), v128.load64_zero(PHILOX_X4, 16), p, p + 32);
+      boxMullerPairsv(v128.load64_zero(PHILOX_X4, 32), v128.load64_zero(PHILOX_X4, 48), p + 16, p + 48);
+      boxMullerPairsv(v128.load64_zero(PHILOX_X4, 8), v128.load64_zero(PHILOX_X4, 24), p + 64, p + 96);
+      boxMullerPairsv(v128.load64_zero(PHILOX_X4, 40), v128.load64_zero(PHILOX_X4, 56), p + 80, p + 112);
     }
   }
   for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
