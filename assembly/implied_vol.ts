@@ -7,7 +7,7 @@
 import { lastNormalisedVega, normalisedBlackCallOutOfTheMoney } from "./normalised_black";
 import { erfcx, ONE_OVER_SQRT_TWO } from "./erf_cody";
 import {
-  exp as expScalar, expv, INV_SQRT_2PI, INV_SQRT_2PI_X2, log as logScalar, logv, normCdf, normCdfMills, normCdfMillsv, normPdf, pmax,
+  exp as expScalar, expv, INV_SQRT_2PI, INV_SQRT_2PI_X2, log as logScalar, logv, millsDen, millsDenv, millsNum, millsNumv, normCdf, normCdfMills, normCdfMillsv, normPdf, pmax,
 } from "./math";
 import { inverseNormalCdf } from "./normal_inverse";
 import {
@@ -427,14 +427,13 @@ function isTinyv(v: v128): v128 {
  * of the degenerate cases (a zero slope or difference, the straight-line limit, f ≤ 0) takes the scalar
  * initialGuessFromNodes instead. The highest branch gives NaN (scalar fallback). Lowest lanes → lowerSlot.
  */
-function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: v128, s1: v128, b1: v128, v1: v128, lowerSlot: usize): v128 {
+function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: v128, invVC: v128, s1: v128, b1: v128, v1: v128, lowerSlot: usize): v128 {
   const one = f64x2.splat(1.0);
   const zero = f64x2.splat(0.0);
   const lowerHalf = f64x2.lt(beta, bC);
   const lowest = v128.and(lowerHalf, f64x2.lt(beta, b1));
   const highest = v128.andnot(f64x2.gt(beta, b1), lowerHalf);
   const ax = f64x2.neg(x);
-  const invVC = f64x2.mul(f64x2.splat(SQRT_TWO_PI), f64x2.div(one, bMax)); // 1/b'_c = √(2π)/b_max
   const invV1 = f64x2.div(one, v1);
   const anyLowest = v128.any_true(lowest);
   // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), g = e^{y + s²/8}.
@@ -568,6 +567,44 @@ function householderFromB(x: v128, s: v128, oneOverS: v128, b: v128, bp: v128, b
   return f64x2.pmax(ds, f64x2.mul(f64x2.splat(-0.5), s));
 }
 
+// Φ(h ± t) of the price evaluations from normCdfMills's rational with one division for both: e·P(y₊)/Q(y₊) and
+// e·P(y₋)/Q(y₋) as P(y₊)·Q(y₋)·q and P(y₋)·Q(y₊)·q with q = 1/(Q(y₊)·Q(y₋)) (Q ∈ [2.6e4, ~2e7] on [0, √32]: no
+// overflow; two more roundings, i.e. ≤ 4 + 2 ulps per Φ in the error analysis above). A lane with either |h ± t|
+// beyond √32 evaluates both by normCdfMills (Cody's tail there).
+const MILLS_RANGE: f64 = 5.656854248; // √32 as math.ts's CDF_ROOT32
+
+/** b = e^{x/2}·Φ(h+t) − e^{−x/2}·Φ(h−t) on both lanes given E = e^{−(h²+t²)/2} (see above). */
+@inline
+function bFromPhiPairv(h: v128, t: v128, E: v128, bMax: v128, invBMax: v128): v128 {
+  const xp = f64x2.add(h, t);
+  const xm = f64x2.sub(h, t);
+  const ep = f64x2.mul(E, invBMax);
+  const em = f64x2.mul(E, bMax);
+  const yp = f64x2.abs(xp);
+  const ym = f64x2.abs(xm);
+  const dp = millsDenv(yp);
+  const dm = millsDenv(ym);
+  const q = f64x2.div(f64x2.splat(1.0), f64x2.mul(dp, dm));
+  const tp = f64x2.mul(ep, f64x2.mul(f64x2.mul(millsNumv(yp), dm), q));
+  const tm = f64x2.mul(em, f64x2.mul(f64x2.mul(millsNumv(ym), dp), q));
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  let phiP = v128.bitselect(f64x2.sub(one, tp), tp, f64x2.gt(xp, zero));
+  let phiM = v128.bitselect(f64x2.sub(one, tm), tm, f64x2.gt(xm, zero));
+  const far = v128.or(f64x2.gt(yp, f64x2.splat(MILLS_RANGE)), f64x2.gt(ym, f64x2.splat(MILLS_RANGE)));
+  if (v128.any_true(far)) {
+    if (i64x2.extract_lane(far, 0) != 0) {
+      phiP = f64x2.replace_lane(phiP, 0, normCdfMills(f64x2.extract_lane(xp, 0), f64x2.extract_lane(ep, 0)));
+      phiM = f64x2.replace_lane(phiM, 0, normCdfMills(f64x2.extract_lane(xm, 0), f64x2.extract_lane(em, 0)));
+    }
+    if (i64x2.extract_lane(far, 1) != 0) {
+      phiP = f64x2.replace_lane(phiP, 1, normCdfMills(f64x2.extract_lane(xp, 1), f64x2.extract_lane(ep, 1)));
+      phiM = f64x2.replace_lane(phiM, 1, normCdfMills(f64x2.extract_lane(xm, 1), f64x2.extract_lane(em, 1)));
+    }
+  }
+  return f64x2.sub(f64x2.mul(bMax, phiP), f64x2.mul(invBMax, phiM));
+}
+
 /** b and b' (→ B_A, VEGA_A and B_B, VEGA_B) for two pairs, their chains interleaved call by call. */
 @inline
 function fastNormalisedBlack2(
@@ -582,12 +619,8 @@ function fastNormalisedBlack2(
   const EB = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB))));
   v128.store(VEGA_A, f64x2.mul(EA, v128.load(INV_SQRT_2PI_X2)));
   v128.store(VEGA_B, f64x2.mul(EB, v128.load(INV_SQRT_2PI_X2)));
-  const phiPlusA = normCdfMillsv(f64x2.add(hA, tA), f64x2.mul(EA, invBMaxA));
-  const phiPlusB = normCdfMillsv(f64x2.add(hB, tB), f64x2.mul(EB, invBMaxB));
-  const phiMinusA = normCdfMillsv(f64x2.sub(hA, tA), f64x2.mul(EA, bMaxA));
-  const phiMinusB = normCdfMillsv(f64x2.sub(hB, tB), f64x2.mul(EB, bMaxB));
-  v128.store(B_A, f64x2.sub(f64x2.mul(bMaxA, phiPlusA), f64x2.mul(invBMaxA, phiMinusA)));
-  v128.store(B_B, f64x2.sub(f64x2.mul(bMaxB, phiPlusB), f64x2.mul(invBMaxB, phiMinusB)));
+  v128.store(B_A, bFromPhiPairv(hA, tA, EA, bMaxA, invBMaxA));
+  v128.store(B_B, bFromPhiPairv(hB, tB, EB, bMaxB, invBMaxB));
 }
 
 /** One Householder(3) step for both pairs (steps → DS_A, DS_B). */
@@ -662,11 +695,13 @@ function impliedVolQuad(
   // s_l = s_c − b_c/b'_c (β < b_c), s_h = s_c + (b_max − b_c)/b'_c.
   const lowerHalfA = f64x2.lt(betaA, bCA);
   const lowerHalfB = f64x2.lt(betaB, bCB);
-  const s1A = f64x2.add(sCA, f64x2.mul(v128.bitselect(f64x2.neg(bCA), f64x2.sub(bMaxA, bCA), lowerHalfA), f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI))));
-  const s1B = f64x2.add(sCB, f64x2.mul(v128.bitselect(f64x2.neg(bCB), f64x2.sub(bMaxB, bCB), lowerHalfB), f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI))));
+  const invVCA = f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
+  const s1A = f64x2.add(sCA, f64x2.mul(v128.bitselect(f64x2.neg(bCA), f64x2.sub(bMaxA, bCA), lowerHalfA), invVCA));
+  const invVCB = f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
+  const s1B = f64x2.add(sCB, f64x2.mul(v128.bitselect(f64x2.neg(bCB), f64x2.sub(bMaxB, bCB), lowerHalfB), invVCB));
   fastNormalisedBlack2(xA, s1A, f64x2.div(one, s1A), bMaxA, invBMaxA, xB, s1B, f64x2.div(one, s1B), bMaxB, invBMaxB);
-  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, s1A, v128.load(B_A), v128.load(VEGA_A), LOWER_A);
-  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, s1B, v128.load(B_B), v128.load(VEGA_B), LOWER_B);
+  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, v128.load(B_A), v128.load(VEGA_A), LOWER_A);
+  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, v128.load(B_B), v128.load(VEGA_B), LOWER_B);
   // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below; NaN guesses (highest
   // branch) fail s > 0.
   fastA = v128.and(fastA, f64x2.gt(sA, zero));
@@ -764,12 +799,11 @@ function isTiny(v: f64): bool {
 let laneLower: bool = false;
 
 /** One lane of initialGuessv (Jäckel's guess from the nodes; NaN on the highest branch); sets laneLower. */
-function initialGuessLane(beta: f64, x: f64, bMax: f64, sC: f64, bC: f64, vC: f64, s1: f64, b1: f64, v1: f64): f64 {
+function initialGuessLane(beta: f64, x: f64, bMax: f64, sC: f64, bC: f64, vC: f64, invVC: f64, s1: f64, b1: f64, v1: f64): f64 {
   const lowerHalf = beta < bC;
   const lowest = lowerHalf && beta < b1;
   const highest = !lowerHalf && beta > b1;
   const ax = -x;
-  const invVC = SQRT_TWO_PI * (1.0 / bMax);
   const invV1 = 1.0 / v1;
   let fL: f64 = 0.0;
   let fLp: f64 = 1.0;
@@ -846,9 +880,28 @@ function fastNormalisedBlack(x: f64, s: f64, oneOverS: f64, bMax: f64, invBMax: 
   const t = s * 0.5;
   const E = expScalar(-0.5 * (h * h + t * t));
   laneVega = E * INV_SQRT_2PI;
-  const phiPlus = normCdfMills(h + t, E * invBMax);
-  const phiMinus = normCdfMills(h - t, E * bMax);
-  return bMax * phiPlus - invBMax * phiMinus;
+  // One lane of bFromPhiPairv.
+  const xp = h + t;
+  const xm = h - t;
+  const ep = E * invBMax;
+  const em = E * bMax;
+  const yp = Math.abs(xp);
+  const ym = Math.abs(xm);
+  let phiP: f64;
+  let phiM: f64;
+  if (yp > MILLS_RANGE || ym > MILLS_RANGE) {
+    phiP = normCdfMills(xp, ep);
+    phiM = normCdfMills(xm, em);
+  } else {
+    const dp = millsDen(yp);
+    const dm = millsDen(ym);
+    const q = 1.0 / (dp * dm);
+    const tp = ep * ((millsNum(yp) * dm) * q);
+    const tm = em * ((millsNum(ym) * dp) * q);
+    phiP = xp > 0.0 ? 1.0 - tp : tp;
+    phiM = xm > 0.0 ? 1.0 - tm : tm;
+  }
+  return bMax * phiP - invBMax * phiM;
 }
 
 /** One lane of householderStep2 (fastNormalisedBlack + householderFromB): the Householder(3) step at s. */
@@ -906,9 +959,10 @@ function impliedVolLane(
   const sC = Math.sqrt(-2.0 * x);
   const bC = 0.5 * bMax - invBMax * normCdfMills(-sC, bMax * bMax);
   const vC = bMax * INV_SQRT_2PI;
-  const s1 = sC + (beta < bC ? -bC : bMax - bC) * (invBMax * SQRT_TWO_PI);
+  const invVC = invBMax * SQRT_TWO_PI;
+  const s1 = sC + (beta < bC ? -bC : bMax - bC) * invVC;
   const b1 = fastNormalisedBlack(x, s1, 1.0 / s1, bMax, invBMax);
-  let s = initialGuessLane(beta, x, bMax, sC, bC, vC, s1, b1, laneVega);
+  let s = initialGuessLane(beta, x, bMax, sC, bC, vC, invVC, s1, b1, laneVega);
   if (!(s > 0.0)) {
     impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
     return;

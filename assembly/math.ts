@@ -585,6 +585,20 @@ const MILLS_Q5: f64 = 1757.2457135999414;
 const MILLS_Q6: f64 = 261.8120394435918;
 const MILLS_Q7: f64 = 23.631102601032016;
 
+/** P(y), the numerator of {@link normCdfMills}'s rational (lane form of millsNumv; same operations). */
+@inline
+export function millsNum(y: f64): f64 {
+  return (((((((MILLS_P8 * y + MILLS_P7) * y + MILLS_P6) * y + MILLS_P5) * y + MILLS_P4) * y + MILLS_P3) * y
+    + MILLS_P2) * y + MILLS_P1) * y + MILLS_P0;
+}
+
+/** Q(y), the denominator of {@link normCdfMills}'s rational (lane form of millsDenv; same operations). */
+@inline
+export function millsDen(y: f64): f64 {
+  return (((((((y + MILLS_Q7) * y + MILLS_Q6) * y + MILLS_Q5) * y + MILLS_Q4) * y + MILLS_Q3) * y + MILLS_Q2) * y
+    + MILLS_Q1) * y + MILLS_Q0;
+}
+
 /** R(y) ≈ Φ(−y)·e^{y²/2} for 0 ≤ y ≤ √32 (see above). */
 @inline
 function millsRatio(y: f64): f64 {
