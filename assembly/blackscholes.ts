@@ -79,6 +79,49 @@ const W_DEN_2: usize = WORK + 10 * COLUMN_BYTES;
 // `w` of the work columns. The scalar build runs each over a block before the next (as the SIMD build
 // does with pairs); priceOne runs all four on one option in the spare slot SLOT_ONE.
 
+// Input domain (the rules of assembly/validate.ts firstInvalid): type exactly ±1; spot, strike, expiry, vol
+// finite and > 0; rate, dividend finite. Checked inside the kernel's first pass, on values it loads anyway, so
+// that the bindings need no separate validation pass; they locate the element only when the kernel reports one.
+
+/** True when option `o`'s inputs are in the domain (NaN fails every compare). */
+@inline
+function inputsOkOne(o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize): bool {
+  const t = load<f64>(type + o);
+  const S = load<f64>(spot + o);
+  const K = load<f64>(strike + o);
+  const T = load<f64>(expiry + o);
+  const v = load<f64>(vol + o);
+  const r = load<f64>(rate + o);
+  const q = load<f64>(dividend + o);
+  let ok = <i32>(t == 1.0) | <i32>(t == -1.0);
+  ok &= <i32>(S > 0.0) & <i32>(S < Infinity) & <i32>(K > 0.0) & <i32>(K < Infinity);
+  ok &= <i32>(T > 0.0) & <i32>(T < Infinity) & <i32>(v > 0.0) & <i32>(v < Infinity);
+  ok &= <i32>(r > -Infinity) & <i32>(r < Infinity) & <i32>(q > -Infinity) & <i32>(q < Infinity);
+  return ok != 0;
+}
+
+/** Lane mask of the pair at `o` whose inputs are in the domain. */
+@inline
+function inputsOkPair(o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize): v128 {
+  const zero = f64x2.splat(0.0);
+  const inf = v128.load(INFINITY_X2);
+  const negInf = f64x2.neg(inf);
+  const t = v128.load(type + o);
+  const S = v128.load(spot + o);
+  const K = v128.load(strike + o);
+  const T = v128.load(expiry + o);
+  const v = v128.load(vol + o);
+  const r = v128.load(rate + o);
+  const q = v128.load(dividend + o);
+  let ok = v128.or(f64x2.eq(t, f64x2.splat(1.0)), f64x2.eq(t, f64x2.splat(-1.0)));
+  ok = v128.and(ok, v128.and(f64x2.gt(S, zero), f64x2.lt(S, inf)));
+  ok = v128.and(ok, v128.and(f64x2.gt(K, zero), f64x2.lt(K, inf)));
+  ok = v128.and(ok, v128.and(f64x2.gt(T, zero), f64x2.lt(T, inf)));
+  ok = v128.and(ok, v128.and(f64x2.gt(v, zero), f64x2.lt(v, inf)));
+  ok = v128.and(ok, v128.and(f64x2.gt(r, negInf), f64x2.lt(r, inf)));
+  return v128.and(ok, v128.and(f64x2.gt(q, negInf), f64x2.lt(q, inf)));
+}
+
 /** Phase 1: the discount factors e^{−qT}, e^{−rT}. */
 @inline
 function discountsOne(o: usize, w: usize, expiry: usize, rate: usize, dividend: usize): void {
@@ -168,8 +211,13 @@ function priceOne(
 function priceBlockScalar(
   base: usize, count: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
   dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
-): void {
-  for (let j = 0; j < count; j++) discountsOne(base + (<usize>j << 3), <usize>j << 3, expiry, rate, dividend);
+): bool {
+  let ok = true;
+  for (let j = 0; j < count; j++) {
+    const o = base + (<usize>j << 3);
+    ok = ok & inputsOkOne(o, type, spot, strike, expiry, vol, rate, dividend);
+    discountsOne(o, <usize>j << 3, expiry, rate, dividend);
+  }
   for (let j = 0; j < count; j++) d1One(base + (<usize>j << 3), <usize>j << 3, spot, strike, expiry, vol, rate, dividend);
   for (let j = 0; j < count; j++) expOne(<usize>j << 3);
   for (let j = 0; j < count; j++) {
@@ -178,6 +226,7 @@ function priceBlockScalar(
       price, delta, gamma, vega, theta, rho,
     );
   }
+  return ok;
 }
 
 /** priceOne as an out-of-line call, for the SIMD path's rare lanes (keeps the vector loop small). */
@@ -198,10 +247,12 @@ function repriceOne(
 function priceBlock(
   base: usize, pairs: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
   dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
-): void {
+): bool {
+  let ok = i64x2.splat(-1);
   for (let j = 0; j < pairs; j++) {
     const o = base + (<usize>j << 4);
     const w = <usize>j << 4;
+    ok = v128.and(ok, inputsOkPair(o, type, spot, strike, expiry, vol, rate, dividend));
     const negT = f64x2.neg(v128.load(expiry + o));
     const qT = f64x2.mul(v128.load(dividend + o), negT);
     const rT = f64x2.mul(v128.load(rate + o), negT);
@@ -296,33 +347,39 @@ function priceBlock(
       }
     }
   }
+  return i64x2.all_true(ok);
 }
 
 /**
  * Prices n European options and their greeks. Every pointer is the byte offset of an f64 column of
- * length n (inputs already validated: spot, strike, expiry, vol > 0 and finite; type ±1).
- * Inputs: type (+1 call, −1 put), spot, strike, expiry (years), vol (per √year), rate and dividend
+ * length n. Inputs: type (+1 call, −1 put), spot, strike, expiry (years), vol (per √year), rate and dividend
  * (continuously compounded, per year). Outputs: price, delta, gamma, vega (per 1.00 vol),
  * theta (per year of calendar time), rho (per 1.00 rate). Output columns may not alias inputs.
+ * Returns 0, or 1 when some input is outside the domain (type ±1; spot, strike, expiry, vol finite and > 0;
+ * rate, dividend finite): the outputs are then meaningless and the caller locates the element with firstInvalid.
  */
 export function blackScholesBatch(
   n: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
   price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
-): void {
+): i32 {
+  let ok = true;
   let i: i32 = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 1 < n; i += BLOCK) {
       const pairs = min<i32>(BLOCK, n - i) >> 1;
-      priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+      ok = ok & priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
     }
     i = n & ~1;
   }
   if (!ASC_FEATURE_SIMD) {
     for (; i < n; i += BLOCK) {
-      priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+      ok = ok & priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
     }
   }
   for (; i < n; i++) {
-    priceOne(<usize>i << 3, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+    const o = <usize>i << 3;
+    ok = ok & inputsOkOne(o, type, spot, strike, expiry, vol, rate, dividend);
+    priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
   }
+  return ok ? 0 : 1;
 }

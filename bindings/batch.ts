@@ -118,7 +118,7 @@ class NumericColumnInput implements BatchColumn {
   }
 }
 
-/** Option type column: "call" / "put", an array of them, or an Int8Array of +1 / −1. Written to WASM as ±1.0. */
+/** Option type column: "call" / "put", an array of them, or an Int8Array / Float64Array of +1 / −1. Written to WASM as ±1.0. */
 class TypeColumnInput implements BatchColumn {
   readonly field = "type";
   readonly wasmRule = WASM_RULE.sign;
@@ -135,20 +135,20 @@ class TypeColumnInput implements BatchColumn {
       this.scalar = NaN;
       this.length = column.length;
     } else {
-      throw new PricingInputError("type", undefined, `must be "call", "put", an array of those or an Int8Array of ±1, got ${describe(column)}`);
+      throw new PricingInputError("type", undefined, `must be "call", "put", an array of those or an Int8Array / Float64Array of ±1, got ${describe(column)}`);
     }
   }
 
   private static sign(value: unknown, index: number | undefined): number {
     if (value === "call" || value === 1) return 1;
     if (value === "put" || value === -1) return -1;
-    throw new PricingInputError("type", index, `must be "call" or "put" (or +1 / −1 in an Int8Array), got ${describe(value)}`);
+    throw new PricingInputError("type", index, `must be "call" or "put" (or +1 / −1 in an Int8Array or Float64Array), got ${describe(value)}`);
   }
 
   validate(start: number, end: number): void {
     const values = this.values;
     if (values === undefined) return;
-    if (values instanceof Int8Array) {
+    if (values instanceof Int8Array || values instanceof Float64Array) {
       for (let i = start; i < end; i++) {
         const v = values[i] as number;
         if (v !== 1 && v !== -1) TypeColumnInput.sign(v, i);
@@ -163,13 +163,13 @@ class TypeColumnInput implements BatchColumn {
 
   describeInvalid(index: number): string {
     const v = this.values === undefined ? this.scalar : this.values[index];
-    return `must be "call" or "put" (or +1 / −1 in an Int8Array), got ${describe(v)}`;
+    return `must be "call" or "put" (or +1 / −1 in an Int8Array or Float64Array), got ${describe(v)}`;
   }
 
   copyInto(target: Float64Array, start: number, end: number): void {
     const values = this.values;
     if (values === undefined) target.fill(this.scalar, 0, end - start);
-    else if (values instanceof Int8Array) target.set(values.subarray(start, end));
+    else if (values instanceof Int8Array || values instanceof Float64Array) target.set(values.subarray(start, end));
     else {
       for (let i = start; i < end; i++) {
         const v = values[i];

@@ -6,6 +6,9 @@ import { PricingInputError } from "./errors.js";
 import { monteCarlo, type MonteCarloResult, type MonteCarloSpec } from "./montecarlo.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "./types.js";
 import { loadWasmCore, type LoadOptions, type WasmCore } from "./wasm.js";
+import {
+  backingOf, blackScholesInPlace, createImpliedVolBatch, createOptionBatch, impliedVolInPlace, WasmImpliedVolBatch, WasmOptionBatch,
+} from "./wasm-batch.js";
 
 /** Options per kernel call: 64 Ki options × 14 columns × 8 bytes = 7.3 MB of scratch, cache-friendly enough. */
 export const CHUNK_OPTIONS = 65_536;
@@ -24,16 +27,30 @@ export interface Pricer {
   /**
    * Black-Scholes-Merton price, delta, gamma, vega, theta and rho for every option of the batch.
    * Pass `output` (six Float64Arrays of the batch length) to write into arrays you reuse instead of new ones.
+   * A batch from this pricer's `createOptionBatch` is priced in place: the result is its `greeks` views (no copies).
    * @throws PricingInputError naming the field and element of the first invalid input.
    * @example pricer.blackScholes({ type: "call", spot: 100, strike: [90, 100, 110], expiry: 0.5, vol: 0.2, rate: 0.03 })
    */
-  blackScholes(batch: OptionBatch, output?: Greeks): Greeks;
+  blackScholes(batch: OptionBatch | WasmOptionBatch, output?: Greeks): Greeks;
   /**
    * Implied volatility of every price (Jäckel, "Let's Be Rational"). Prices outside the no-arbitrage bounds
-   * give NaN with a status code; they do not throw.
+   * give NaN with a status code; they do not throw. A batch from this pricer's `createImpliedVolBatch` is
+   * inverted in place: the result is its `result` views.
    * @throws PricingInputError for malformed input (NaN, negative price, non-positive spot/strike/expiry...).
    */
-  impliedVol(batch: ImpliedVolBatch): ImpliedVolResult;
+  impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch): ImpliedVolResult;
+  /**
+   * A zero-copy Black-Scholes batch of `length` options: columns in WASM memory that you fill in place and that
+   * `blackScholes` prices with no copy in or out (its `greeks` are views too). Columns start at 0.
+   * @throws PricingInputError when `length` is not an integer in [1, 2^24].
+   * @example
+   * const batch = await pricer.createOptionBatch(3);
+   * batch.type.fill(1); batch.spot.fill(100); batch.strike.set([90, 100, 110]); batch.expiry.fill(0.5); batch.vol.fill(0.2);
+   * const { price, delta } = pricer.blackScholes(batch);
+   */
+  createOptionBatch(length: number): Promise<WasmOptionBatch>;
+  /** A zero-copy implied-vol batch of `length` options (see createOptionBatch); `impliedVol` fills its `result` views. */
+  createImpliedVolBatch(length: number): Promise<WasmImpliedVolBatch>;
   /**
    * Monte Carlo price of one option (European, Asian, barrier, digital, lookback) with its standard error,
    * and greeks with theirs when `spec.greeks` is set. Bit-identical for a seed however the paths are split.
@@ -71,13 +88,29 @@ function layout(core: WasmCore, capacity: number, inputs: number, outputs: numbe
   return pointers;
 }
 
-/** Runs `kernel` over the batch chunk by chunk; `collect` copies each chunk's outputs to the results. */
+/** Throws the PricingInputError of the first invalid element of a chunk already copied to `pointers` (column order, then index). */
+function checkChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], start: number, count: number): void {
+  batch.columns.forEach((column, k) => {
+    const bad = core.exports.firstInvalid(pointers[k]!, count, column.wasmRule);
+    if (bad >= 0) {
+      const index = column.length === undefined ? undefined : start + bad;
+      throw new PricingInputError(column.field, index, column.describeInvalid(start + bad));
+    }
+  });
+}
+
+/**
+ * Runs `kernel` over the batch chunk by chunk; `collect` copies each chunk's outputs to the results.
+ * `kernelChecks`: the kernel checks its inputs itself and returns non-zero when one is out of its domain (the
+ * Black-Scholes kernel: no separate pass); otherwise each chunk is checked before the kernel runs.
+ */
 function runChunked(
   core: WasmCore,
   batch: NormalizedBatch,
   outputs: number,
   intOutputs: number,
-  kernel: (count: number, pointers: number[]) => void,
+  kernelChecks: boolean,
+  kernel: (count: number, pointers: number[]) => number,
   collect: (start: number, count: number, pointers: number[]) => void,
 ): void {
   const n = batch.length;
@@ -86,19 +119,32 @@ function runChunked(
   const inputs = batch.columns.length;
   const pointers = layout(core, capacity, inputs, outputs, intOutputs);
   for (let start = 0; start < n; start += capacity) {
-    const end = Math.min(n, start + capacity);
-    const count = end - start;
-    for (let k = 0; k < inputs; k++) {
-      const column = batch.columns[k]!;
-      column.copyInto(core.f64(pointers[k]!, count), start, end);
-      const bad = core.exports.firstInvalid(pointers[k]!, count, column.wasmRule);
-      if (bad >= 0) {
-        const index = column.length === undefined ? undefined : start + bad;
-        throw new PricingInputError(column.field, index, column.describeInvalid(start + bad));
-      }
+    const count = Math.min(n, start + capacity) - start;
+    copyChunk(core, batch, pointers, start, count);
+    if (!kernelChecks) checkChunk(core, batch, pointers, start, count);
+    if (kernel(count, pointers) !== 0) {
+      checkChunk(core, batch, pointers, start, count);
+      throw new Error("pool2peer: internal error: the kernel flagged an input that firstInvalid accepts");
     }
-    kernel(count, pointers);
     collect(start, count, pointers);
+  }
+}
+
+function copyChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], start: number, count: number): void {
+  batch.columns.forEach((column, k) => column.copyInto(core.f64(pointers[k]!, count), start, start + count));
+}
+
+/**
+ * Checks chunks 2… of a batch without pricing them, before results go into caller-owned arrays chunk by chunk
+ * (the first chunk is checked by its kernel call before anything is written).
+ */
+function checkLaterChunks(core: WasmCore, batch: NormalizedBatch): void {
+  const capacity = Math.min(batch.length, CHUNK_OPTIONS);
+  const pointers = layout(core, capacity, batch.columns.length, 0, 0);
+  for (let start = capacity; start < batch.length; start += capacity) {
+    const count = Math.min(batch.length, start + capacity) - start;
+    copyChunk(core, batch, pointers, start, count);
+    checkChunk(core, batch, pointers, start, count);
   }
 }
 
@@ -119,16 +165,29 @@ export function pricerOver(core: WasmCore): Pricer {
   return {
     simd: core.simd,
     core,
-    blackScholes(batch: OptionBatch, output?: Greeks): Greeks {
+    blackScholes(batch: OptionBatch | WasmOptionBatch, output?: Greeks): Greeks {
+      const backing = batch instanceof WasmOptionBatch ? backingOf(batch, core.module) : undefined;
+      if (backing && batch instanceof WasmOptionBatch) {
+        if (output !== undefined) checkOutput(output, batch.length);
+        const greeks = blackScholesInPlace(batch, backing);
+        if (output === undefined) return greeks;
+        for (const name of GREEK_NAMES) output[name].set(greeks[name]);
+        return output;
+      }
       const normalized = normalizeOptionBatch(batch);
       const n = normalized.length;
       const result = output ?? allocateGreeks(n);
-      if (output !== undefined) checkOutput(output, n);
+      if (output !== undefined) {
+        checkOutput(output, n);
+        // Results go into the caller's arrays chunk by chunk: check later chunks first, so an error leaves them untouched.
+        if (n > CHUNK_OPTIONS) checkLaterChunks(core, normalized);
+      }
       runChunked(
         core,
         normalized,
         GREEK_NAMES.length,
         0,
+        true,
         (count, p) =>
           exports.blackScholesBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!),
         (start, count, p) => {
@@ -137,7 +196,9 @@ export function pricerOver(core: WasmCore): Pricer {
       );
       return result;
     },
-    impliedVol(batch: ImpliedVolBatch): ImpliedVolResult {
+    impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch): ImpliedVolResult {
+      const backing = batch instanceof WasmImpliedVolBatch ? backingOf(batch, core.module) : undefined;
+      if (backing && batch instanceof WasmImpliedVolBatch) return impliedVolInPlace(batch, backing);
       const normalized = normalizeImpliedVolBatch(batch);
       const n = normalized.length;
       const result: ImpliedVolResult = { vol: new Float64Array(n), status: new Int32Array(n), iterations: new Int32Array(n) };
@@ -146,7 +207,11 @@ export function pricerOver(core: WasmCore): Pricer {
         normalized,
         1,
         2,
-        (count, p) => exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!),
+        false,
+        (count, p) => {
+          exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!);
+          return 0;
+        },
         (start, count, p) => {
           result.vol.set(core.f64(p[7]!, count), start);
           result.status.set(core.i32(p[8]!, count), start);
@@ -157,6 +222,12 @@ export function pricerOver(core: WasmCore): Pricer {
     },
     monteCarlo(spec: MonteCarloSpec): MonteCarloResult {
       return monteCarlo(core, spec);
+    },
+    createOptionBatch(length: number): Promise<WasmOptionBatch> {
+      return createOptionBatch(core.module, length);
+    },
+    createImpliedVolBatch(length: number): Promise<WasmImpliedVolBatch> {
+      return createImpliedVolBatch(core.module, length);
     },
   };
 }

@@ -7,8 +7,11 @@ export type OptionType = "call" | "put";
 /** A numeric input: one number broadcast to the whole batch, or one value per option. */
 export type NumericColumn = number | ArrayLike<number>;
 
-/** Option types: one for the whole batch, an array of "call"/"put", or an Int8Array of +1 (call) / −1 (put). */
-export type TypeColumn = OptionType | readonly OptionType[] | Int8Array;
+/**
+ * Option types: one for the whole batch, an array of "call"/"put", or an Int8Array or Float64Array of
+ * +1 (call) / −1 (put) (the Float64Array form is what zero-copy batches hold).
+ */
+export type TypeColumn = OptionType | readonly OptionType[] | Int8Array | Float64Array;
 
 /** A batch of European options for Black-Scholes-Merton pricing. */
 export interface OptionBatch {

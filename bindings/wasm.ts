@@ -12,7 +12,7 @@ export interface CoreExports extends Record<string, unknown> {
   blackScholesBatch(
     n: number, type: number, spot: number, strike: number, expiry: number, vol: number, rate: number, dividend: number,
     price: number, delta: number, gamma: number, vega: number, theta: number, rho: number,
-  ): void;
+  ): number;
   impliedVolBatch(
     n: number, type: number, price: number, spot: number, strike: number, expiry: number, rate: number, dividend: number,
     vol: number, status: number, iterations: number,

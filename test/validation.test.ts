@@ -2,6 +2,7 @@
 // for Black-Scholes and implied-vol batches, and nothing is returned half-computed.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type ImpliedVolBatch, type OptionBatch, type Pricer } from "../bindings/index.js";
+import { loadWasmCore } from "../bindings/wasm.js";
 
 let pricer: Pricer;
 beforeAll(async () => {
@@ -119,4 +120,47 @@ describe("blackScholes output reuse", () => {
     expect(Array.from(output.price)).toEqual(Array.from(pricer.blackScholes(base).price));
     expectInputError(() => pricer.blackScholes(base, { ...output, vega: new Float64Array(2) }), "output.vega", undefined);
   });
+
+  it("an invalid element in a late chunk leaves caller-provided arrays untouched (every chunk is checked first)", () => {
+    const n = 150_000;
+    const vol = new Float64Array(n).fill(0.25);
+    vol[140_000] = NaN;
+    const output = {
+      price: new Float64Array(n).fill(7), delta: new Float64Array(n).fill(7), gamma: new Float64Array(n).fill(7),
+      vega: new Float64Array(n).fill(7), theta: new Float64Array(n).fill(7), rho: new Float64Array(n).fill(7),
+    };
+    expectInputError(() => pricer.blackScholes({ type: "put", spot: 100, strike: 95, expiry: 1, vol, rate: 0.01 }, output), "vol", 140_000);
+    for (const column of Object.values(output)) expect(column.every((v) => v === 7)).toBe(true);
+  });
+});
+
+describe("the Black-Scholes kernel's own input check (no separate validation pass)", () => {
+  // The pricer relies on blackScholesBatch reporting any input outside its domain, then finds the element with
+  // firstInvalid: the two must agree on every edge value, in a SIMD pair or the scalar tail, in both builds.
+  const edges = [NaN, Infinity, -Infinity, 0, -0, -1, -5e-324, 5e-324, 1e308, -1e308, 2, 0.5];
+  const valid = [1, 100, 100, 0.5, 0.2, 0.03, 0.01];
+  const rules = [3, 1, 1, 1, 1, 0, 0]; // firstInvalid codes: sign, positive ×4, finite ×2
+  for (const simd of [true, false]) {
+    it(`flags a batch exactly when firstInvalid finds an element (${simd ? "SIMD" : "scalar"} build, 7 columns × 12 edge values × 9 positions)`, async () => {
+      const core = await loadWasmCore({ simd });
+      const n = 9;
+      const base = core.reserve(n * 8 * 13);
+      const at = (k: number) => base + k * n * 8;
+      let flagged = 0;
+      for (let column = 0; column < 7; column++) {
+        for (const value of edges) {
+          for (let position = 0; position < n; position++) {
+            valid.forEach((v, k) => core.f64(at(k), n).fill(v));
+            core.f64(at(column), n)[position] = value;
+            const flag = core.exports.blackScholesBatch(n, at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), at(9), at(10), at(11), at(12));
+            const first = core.exports.firstInvalid(at(column), n, rules[column]!);
+            expect(flag !== 0, `column ${column} = ${value} at ${position}`).toBe(first >= 0);
+            if (first >= 0) expect(first).toBe(position);
+            flagged += flag;
+          }
+        }
+      }
+      expect(flagged).toBeGreaterThan(300); // most edge values are invalid somewhere: the check is exercised
+    });
+  }
 });

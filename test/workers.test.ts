@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { unwrapReply } from "../workers/chunking.js";
-import { chunkInDomain } from "../workers/kernels.js";
-import { BS_INPUTS, INPUT_RULES, IV_INPUTS } from "../workers/protocol.js";
+import { blackScholesTask, impliedVolTask } from "../workers/kernels.js";
+import { BS_INPUTS, IV_INPUTS } from "../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
 
 /** mulberry32: a small deterministic PRNG so every run prices the same batch. */
@@ -233,14 +233,14 @@ describe("errors", () => {
     await expect(p.blackScholes(plain)).rejects.toMatchObject({ name: "PricingInputError", field: "strike", index: 40_000, message: expected.message });
   });
 
-  it("the workers' screening rules accept exactly what the validator accepts, column by column, on edge values", () => {
+  it("the workers' screening (in the kernels, in WASM) accepts exactly what the validator accepts, column by column, on edge values", () => {
     const edges = [1, 0.5, 1e-300, 5e-324, 0, -0, -5e-324, -1, 1e308, Number.MAX_VALUE, Infinity, -Infinity, Number.NaN];
     const kinds = [
-      { kind: "blackScholes" as const, names: BS_INPUTS, price: (b: Record<string, unknown>) => pricer.blackScholes(b as never) },
-      { kind: "impliedVol" as const, names: IV_INPUTS, price: (b: Record<string, unknown>) => pricer.impliedVol(b as never) },
+      { kind: "blackScholes" as const, task: blackScholesTask, names: BS_INPUTS, price: (b: Record<string, unknown>) => pricer.blackScholes(b as never) },
+      { kind: "impliedVol" as const, task: impliedVolTask, names: IV_INPUTS, price: (b: Record<string, unknown>) => pricer.impliedVol(b as never) },
     ];
     let cases = 0;
-    for (const { kind, names, price } of kinds) {
+    for (const { kind, task, names, price } of kinds) {
       names.forEach((field, c) => {
         const values = field === "type" ? [1, -1, 0, 2, -2, 127] : edges;
         for (const v of values) {
@@ -255,7 +255,7 @@ describe("errors", () => {
           }
           const columns = new Float64Array(names.length);
           names.forEach((name, k) => (columns[k] = k === c ? v : name === "type" ? 1 : (valid[name] as number)));
-          const screened = chunkInDomain({ input: columns.buffer, stride: 1, start: 0, count: 1 }, INPUT_RULES[kind]);
+          const screened = !task(pricer.core, { input: columns.buffer, stride: 1, start: 0, count: 1, screen: true }).invalid;
           expect(screened, `${kind} ${field} = ${v}`).toBe(accepted);
           cases++;
         }

@@ -170,7 +170,10 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
           task = Comlink.transfer({ input: buffer, stride: count, start: 0, count, screen }, [buffer]);
         }
         const reply = unwrapReply(await api[kind](task));
-        if (reply.invalid) screenInWorkers!.onInvalid();
+        if (reply.invalid) {
+          screenInWorkers?.onInvalid();
+          throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
+        }
         if (reply.output) placeReply(kind, reply.output, output, n, start, count);
       },
     });

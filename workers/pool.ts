@@ -124,11 +124,11 @@ function isNumericTypedArray(value: unknown): boolean {
 /**
  * True when workers can screen the batch instead of the calling thread validating it: every per-option column
  * is a typed array (a JS array could hold "5" or null, which the f64 copy would turn into valid-looking numbers)
- * and `type` is a string or an Int8Array. Scalars were already checked by the normalisation.
+ * and `type` is a string, an Int8Array or a Float64Array. Scalars were already checked by the normalisation.
  */
 function screenable(batch: object, fields: readonly string[]): boolean {
   const record = batch as Record<string, unknown>;
-  if (typeof record.type !== "string" && !(record.type instanceof Int8Array)) return false;
+  if (typeof record.type !== "string" && !(record.type instanceof Int8Array) && !(record.type instanceof Float64Array)) return false;
   return fields.every((f) => record[f] === undefined || typeof record[f] === "number" || isNumericTypedArray(record[f]));
 }
 

@@ -5,8 +5,7 @@ import { PricingInputError } from "../bindings/errors.js";
 import { runMonteCarloBlocks, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
 import { blackScholesTask, impliedVolTask } from "./kernels.js";
-import { chunkInDomain } from "./kernels.js";
-import { INPUT_RULES, type ColumnReply, type ColumnTask, type CrashMode, type Reply, type WorkerApi } from "./protocol.js";
+import { type ColumnReply, type ColumnTask, type CrashMode, type Reply, type WorkerApi } from "./protocol.js";
 import { exitAbruptly, workerEndpoint } from "./worker-endpoint.js";
 
 let core: WasmCore | undefined;
@@ -31,23 +30,16 @@ function reply<T>(work: () => T, transfer: (value: T) => Transferable[]): Reply<
 
 const buffers = (value: ColumnReply): Transferable[] => (value.output ? [value.output] : []);
 
-/** Screens (when asked) and prices one chunk; a chunk outside the domain is not priced. */
-function columnTask(kind: "blackScholes" | "impliedVol", task: ColumnTask, price: (core: WasmCore, task: ColumnTask) => ArrayBuffer | undefined): ColumnReply {
-  const wasm = requireCore();
-  if (task.screen && !chunkInDomain(task, INPUT_RULES[kind])) return { output: undefined, invalid: true };
-  return { output: price(wasm, task), invalid: false };
-}
-
 const api: WorkerApi = {
   async init(module: WebAssembly.Module) {
     core = await loadWasmCore({ module });
     return { simd: core.simd };
   },
   blackScholes(task: ColumnTask) {
-    return reply(() => columnTask("blackScholes", task, blackScholesTask), buffers);
+    return reply(() => blackScholesTask(requireCore(), task), buffers);
   },
   impliedVol(task: ColumnTask) {
-    return reply(() => columnTask("impliedVol", task, impliedVolTask), buffers);
+    return reply(() => impliedVolTask(requireCore(), task), buffers);
   },
   monteCarloBlocks(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number) {
     return reply(
