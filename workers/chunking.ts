@@ -98,16 +98,21 @@ export function impliedVolOver(buffer: ArrayBufferLike, n: number): ImpliedVolRe
   };
 }
 
-/** Copies a transfer-mode reply (outputs of `count` options) into the whole-batch output buffer at `start`. */
-function placeReply(kind: ColumnKind, reply: ArrayBuffer, target: ArrayBufferLike, n: number, start: number, count: number): void {
+/**
+ * Copies the outputs of `count` options from `from` (columns of `fromStride` elements, the chunk at `fromStart`)
+ * into the whole-batch output `target` (columns of `n`) at `start`.
+ */
+function placeReply(
+  kind: ColumnKind, from: ArrayBufferLike, fromStride: number, fromStart: number, target: ArrayBufferLike, n: number, start: number, count: number,
+): void {
+  const f64 = (buffer: ArrayBufferLike, offset: number, at: number) => new Float64Array(buffer, offset + at * 8, count);
+  const i32 = (buffer: ArrayBufferLike, offset: number, at: number) => new Int32Array(buffer, offset + at * 4, count);
   if (kind === "blackScholes") {
-    for (let c = 0; c < BS_OUTPUTS.length; c++) {
-      new Float64Array(target, c * n * 8, n).set(new Float64Array(reply, c * count * 8, count), start);
-    }
+    for (let c = 0; c < BS_OUTPUTS.length; c++) f64(target, c * n * 8, start).set(f64(from, c * fromStride * 8, fromStart));
   } else {
-    new Float64Array(target, 0, n).set(new Float64Array(reply, 0, count), start);
-    new Int32Array(target, 8 * n, n).set(new Int32Array(reply, 8 * count, count), start);
-    new Int32Array(target, 12 * n, n).set(new Int32Array(reply, 12 * count, count), start);
+    f64(target, 0, start).set(f64(from, 0, fromStart));
+    i32(target, 8 * n, start).set(i32(from, 8 * fromStride, fromStart));
+    i32(target, 12 * n, start).set(i32(from, 12 * fromStride, fromStart));
   }
 }
 
@@ -121,10 +126,11 @@ export interface ColumnJob {
 /** How a column job moves data and checks its input. */
 export interface ColumnJobOptions {
   /**
-   * Shared mode: a SharedArrayBuffer of at least `7 × n × 8` bytes for the inputs (reused between calls by the
-   * pool); outputs go to a fresh SharedArrayBuffer that workers write in place. Absent: transfer mode.
+   * Shared mode: SharedArrayBuffers reused between calls by the pool, for the inputs (at least `7 × n × 8` bytes)
+   * and the outputs (at least n × the kind's output bytes per option), which workers write in place; each chunk's
+   * outputs are copied from there into the result as its reply arrives. Absent: transfer mode.
    */
-  sharedInput?: SharedArrayBuffer;
+  shared?: { input: SharedArrayBuffer; output: SharedArrayBuffer };
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -138,18 +144,20 @@ export interface ColumnJobOptions {
 }
 
 /**
- * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer and workers
- * write outputs in place (the results are views over a SharedArrayBuffer, whose pages the workers touch first).
- * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
- * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
- * and packs chunk k+1 while workers price chunk k.
+ * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer, workers write
+ * outputs into the shared output buffer, and each chunk's outputs are copied into the result (a plain
+ * ArrayBuffer) when its reply arrives. Reusing the shared buffers matters: a fresh SharedArrayBuffer costs about
+ * 30 ns per option to allocate and first touch, as much as pricing the option. Transfer mode: each chunk's
+ * inputs are packed into an ArrayBuffer transferred to the worker and its outputs transferred back and copied
+ * into place. Packing happens when a task is sent, so the calling thread validates and packs chunk k+1 while
+ * workers price chunk k.
  */
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
-  const { sharedInput, validate, screenInWorkers } = options;
+  const { shared, validate, screenInWorkers } = options;
   const screen = screenInWorkers !== undefined;
-  const output: ArrayBufferLike = sharedInput ? new SharedArrayBuffer(n * bytesPerOption[kind]) : new ArrayBuffer(n * bytesPerOption[kind]);
+  const output = new ArrayBuffer(n * bytesPerOption[kind]);
   const tasks: Task[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const end = Math.min(n, start + chunkSize);
@@ -159,10 +167,10 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
       async run(api) {
         validate?.(start, end);
         let task: ColumnTask;
-        if (sharedInput) {
-          const columns = new Float64Array(sharedInput, 0, inputs * n);
+        if (shared) {
+          const columns = new Float64Array(shared.input, 0, inputs * n);
           for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: sharedInput, stride: n, start, count, output: output as SharedArrayBuffer, screen };
+          task = { input: shared.input, stride: n, start, count, output: shared.output, screen };
         } else {
           const buffer = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(buffer);
@@ -174,7 +182,8 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
           screenInWorkers?.onInvalid();
           throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
         }
-        if (reply.output) placeReply(kind, reply.output, output, n, start, count);
+        if (reply.output) placeReply(kind, reply.output, count, 0, output, n, start, count);
+        else if (shared) placeReply(kind, shared.output, n, start, output, n, start, count);
       },
     });
   }

@@ -27,7 +27,7 @@ import {
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
 import { planMonteCarloJob } from "./monte-carlo.js";
-import type { CrashMode } from "./protocol.js";
+import { BS_OUTPUT_BYTES_PER_OPTION, IV_OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
 export { WorkerCrashError, type CallOptions } from "./scheduler.js";
@@ -50,7 +50,7 @@ export interface PricingPoolOptions {
   microBatch?: boolean | MicroBatchOptions;
   /**
    * Move batches through SharedArrayBuffer (default: when usable — always in Node, cross-origin isolated pages
-   * in browsers) instead of transferring per-chunk buffers. Results are then views over a SharedArrayBuffer.
+   * in browsers) instead of transferring per-chunk buffers. Results are plain ArrayBuffer-backed arrays either way.
    */
   sharedMemory?: boolean;
   /** The worker script; default dist/workers/worker.js (Node) or pool2peer.worker.js beside the bundle (browser). */
@@ -158,8 +158,10 @@ class ArenaStore {
     if (this.spare.length > MAX_SPARE_ARENAS) this.spare.sort((a, b) => b.byteLength - a.byteLength).pop();
   }
 }
-const MAX_SPARE_ARENAS = 2;
+// Room for the input and output arenas of a few calls in flight (the risk run keeps 4 blocks in flight).
+const MAX_SPARE_ARENAS = 8;
 const MAX_ARENA_BYTES = 1 << 27;
+const OUTPUT_BYTES_PER_OPTION = { blackScholes: BS_OUTPUT_BYTES_PER_OPTION, impliedVol: IV_OUTPUT_BYTES_PER_OPTION } as const;
 
 // A coalesced call's results are views into its batch's output (a copy per caller would allocate six buffers
 // per single-option call, and the garbage collector then dominates the cost of micro-batching).
@@ -210,11 +212,17 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     call?: CallOptions,
     check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">,
   ): Promise<ArrayBufferLike> => {
-    // 7 input columns of f64. An arena goes back to the store only after every task is done with it.
-    const sharedInput = sharedMemory ? arenas.acquire(source.length * 7 * 8) : undefined;
-    const job = planColumnJob(kind, source, chunkSize, { sharedInput, ...check });
+    // 7 input columns of f64, and the outputs. Arenas go back to the store only after every task is done with them.
+    const shared = sharedMemory
+      ? { input: arenas.acquire(source.length * 7 * 8), output: arenas.acquire(source.length * OUTPUT_BYTES_PER_OPTION[kind]) }
+      : undefined;
+    const job = planColumnJob(kind, source, chunkSize, { shared, ...check });
+    // A failed or cancelled call may leave a task running on a worker: its arenas are dropped, not reused.
     await scheduler.run(job.tasks, source.length, call);
-    if (sharedInput) arenas.release(sharedInput);
+    if (shared) {
+      arenas.release(shared.input);
+      arenas.release(shared.output);
+    }
     return job.output;
   };
   /** Typed-array batches are screened by the workers (in parallel); others validated here as chunks are sent. */
