@@ -162,14 +162,15 @@ describe("Monte Carlo VaR / ES", () => {
     return { pool, oracle };
   }
 
-  it("reproduces bit-for-bit for a seed on the pricer, 1 worker and 2 workers, with other block sizes", async () => {
+  it("reproduces bit-for-bit for a seed on the pricer (copying and zero-copy paths), 1 worker and 2 workers, with other block sizes", async () => {
     const { pool } = book();
     const prep = () => prepareBook(pool.openBook(), pool.settings, pool);
     const opts = { paths: 20_000, seed: 99, horizonDays: 10 };
     const sync = valueAtRiskSync(prep(), pricer, 0.6, opts);
     const one = await valueAtRisk(prep(), workers1, 0.6, { ...opts, blockPaths: 100 });
     const two = await valueAtRisk(prep(), workers2, 0.6, { ...opts, blockPaths: 333, window: 3 });
-    for (const r of [one, two]) {
+    const inPlace = await valueAtRisk(prep(), pricer, 0.6, { ...opts, blockPaths: 777 }); // zero-copy batch path, short last block
+    for (const r of [one, two, inPlace]) {
       expect(Object.is(r.valueAtRisk, sync.valueAtRisk)).toBe(true);
       expect(Object.is(r.expectedShortfall, sync.expectedShortfall)).toBe(true);
       expect(Object.is(r.expectedShortfallStdError, sync.expectedShortfallStdError)).toBe(true);

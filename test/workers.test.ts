@@ -118,6 +118,28 @@ describe("bit-identical to the single-thread pricer", () => {
     }
   }
 
+  for (const sharedMemory of [true, false]) {
+    it(`writes into caller-provided output arrays (${sharedMemory ? "shared" : "transferred"} buffers) only once the whole call succeeded`, async () => {
+      const p = await pool({ workers: 2, sharedMemory, chunkSize: CHUNK });
+      const columns = () => Array.from({ length: 6 }, () => new Float64Array(N).fill(7));
+      const [price, delta, gamma, vega, theta, rho] = columns() as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+      const output = { price, delta, gamma, vega, theta, rho };
+      expect(await p.blackScholes(batch, { output })).toBe(output);
+      expectSameBits(output, pricer.blackScholes(batch));
+      // A bad element in the last chunk: the call rejects and the arrays keep what they held.
+      output.price.fill(7);
+      const bad = { ...batch, vol: batch.vol.slice() };
+      bad.vol[N - 1] = -1;
+      await expect(p.blackScholes(bad, { output })).rejects.toMatchObject({ name: "PricingInputError", field: "vol", index: N - 1 });
+      expect(output.price.every((v) => v === 7)).toBe(true);
+      await expect(p.blackScholes(batch, { output: { ...output, gamma: new Float64Array(3) } })).rejects.toMatchObject({ field: "output.gamma" });
+      // A small (coalesced) call copies its slice of the shared micro-batch into the given arrays.
+      const one = { type: "call" as const, spot: 100, strike: 95, expiry: 0.5, vol: 0.25, rate: 0.01 };
+      const small = { price: new Float64Array(1), delta: new Float64Array(1), gamma: new Float64Array(1), vega: new Float64Array(1), theta: new Float64Array(1), rho: new Float64Array(1) };
+      expectSameBits(await p.blackScholes(one, { output: small }), pricer.blackScholes(one));
+    });
+  }
+
   it("broadcast scalars and string types price the same as in the pricer", async () => {
     const p = await pool({ workers: 2, chunkSize: 4_096 });
     const strikes = Float64Array.from({ length: 10_000 }, (_, i) => 50 + i / 100);

@@ -119,7 +119,7 @@ function placeReply(
 /** A planned column job: its tasks, and its outputs once every task is done. */
 export interface ColumnJob {
   tasks: Task[];
-  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver). */
+  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver): the shared arena with keepInShared. */
   output: ArrayBufferLike;
 }
 
@@ -131,6 +131,11 @@ export interface ColumnJobOptions {
    * outputs are copied from there into the result as its reply arrives. Absent: transfer mode.
    */
   shared?: { input: SharedArrayBuffer; output: SharedArrayBuffer };
+  /**
+   * Shared mode only: leave the outputs in `shared.output` (the caller copies them out once every task has
+   * succeeded, e.g. into arrays it reuses) instead of copying each chunk into a new result buffer.
+   */
+  keepInShared?: boolean;
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -157,7 +162,8 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
   const screen = screenInWorkers !== undefined;
-  const output = new ArrayBuffer(n * bytesPerOption[kind]);
+  const keep = shared !== undefined && options.keepInShared === true;
+  const output = keep ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
   const tasks: Task[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const end = Math.min(n, start + chunkSize);
@@ -183,7 +189,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
           throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
         }
         if (reply.output) placeReply(kind, reply.output, count, 0, output, n, start, count);
-        else if (shared) placeReply(kind, shared.output, n, start, output, n, start, count);
+        else if (shared && !keep) placeReply(kind, shared.output, n, start, output, n, start, count);
       },
     });
   }

@@ -1,10 +1,12 @@
 // Public surface of the worker pool.
 export {
   createPricingPool,
+  isPricingPool,
   DEFAULT_CHUNK_OPTIONS,
   WorkerCrashError,
   type CallOptions,
   type MicroBatchOptions,
   type PricingPool,
+  type BlackScholesCallOptions,
   type PricingPoolOptions,
 } from "./pool.js";

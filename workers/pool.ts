@@ -27,7 +27,7 @@ import {
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
 import { planMonteCarloJob } from "./monte-carlo.js";
-import { BS_OUTPUT_BYTES_PER_OPTION, IV_OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
+import { BS_OUTPUT_BYTES_PER_OPTION, BS_OUTPUTS, IV_OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
 export { WorkerCrashError, type CallOptions } from "./scheduler.js";
@@ -57,6 +57,15 @@ export interface PricingPoolOptions {
   workerUrl?: string | URL;
 }
 
+/** Options of one `blackScholes` call on the pool. */
+export interface BlackScholesCallOptions extends CallOptions {
+  /**
+   * Six Float64Arrays of the batch length to write the results into (returned), like the pricer's `output`:
+   * saves allocating result buffers per call. Written only once the whole call has succeeded.
+   */
+  output?: Greeks;
+}
+
 /** The worker-pool pricer: the single-thread pricer's methods, async, plus close(). */
 export interface PricingPool {
   /** Number of workers. */
@@ -71,7 +80,7 @@ export interface PricingPool {
    * Black-Scholes-Merton price and greeks (see Pricer.blackScholes), bit-identical to the single-thread pricer.
    * @throws (rejects) PricingInputError naming the field and the element of the whole batch.
    */
-  blackScholes(batch: OptionBatch, options?: CallOptions): Promise<Greeks>;
+  blackScholes(batch: OptionBatch, options?: BlackScholesCallOptions): Promise<Greeks>;
   /** Implied volatility (see Pricer.impliedVol), bit-identical to the single-thread pricer. */
   impliedVol(batch: ImpliedVolBatch, options?: CallOptions): Promise<ImpliedVolResult>;
   /**
@@ -91,6 +100,11 @@ export interface PricingPool {
 
 const schedulers = new WeakMap<object, WorkerScheduler>();
 
+/** True for a pool made by createPricingPool() (open or closed). */
+export function isPricingPool(value: unknown): value is PricingPool {
+  return typeof value === "object" && value !== null && schedulers.has(value);
+}
+
 /**
  * Fault injection for tests: makes worker `index` of `pool` crash — "exit" (process.exit inside it), "throw"
  * (uncaught exception inside it) or "kill" (terminated from outside). Not part of the package's public API.
@@ -105,6 +119,16 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new PricingInputError(field, undefined, `must be a positive integer, got ${value}`);
   return value;
+}
+
+/** Throws PricingInputError unless `output` holds six Float64Arrays of length n. */
+function checkGreeksOutput(output: Greeks, n: number): void {
+  for (const name of BS_OUTPUTS) {
+    const column = (output as unknown as Record<string, unknown>)[name];
+    if (!(column instanceof Float64Array) || column.length !== n) {
+      throw new PricingInputError(`output.${name}`, undefined, `must be a Float64Array of the batch length ${n}`);
+    }
+  }
 }
 
 /** Validates a whole batch now, in the single-thread pricer's order (same first error). */
@@ -211,14 +235,17 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     source: ColumnSource,
     call?: CallOptions,
     check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">,
+    into?: Greeks,
   ): Promise<ArrayBufferLike> => {
     // 7 input columns of f64, and the outputs. Arenas go back to the store only after every task is done with them.
+    const n = source.length;
     const shared = sharedMemory
-      ? { input: arenas.acquire(source.length * 7 * 8), output: arenas.acquire(source.length * OUTPUT_BYTES_PER_OPTION[kind]) }
+      ? { input: arenas.acquire(n * 7 * 8), output: arenas.acquire(n * OUTPUT_BYTES_PER_OPTION[kind]) }
       : undefined;
-    const job = planColumnJob(kind, source, chunkSize, { shared, ...check });
+    const job = planColumnJob(kind, source, chunkSize, { shared, keepInShared: into !== undefined, ...check });
     // A failed or cancelled call may leave a task running on a worker: its arenas are dropped, not reused.
-    await scheduler.run(job.tasks, source.length, call);
+    await scheduler.run(job.tasks, n, call);
+    if (into) BS_OUTPUTS.forEach((name, c) => into[name].set(new Float64Array(job.output, c * n * 8, n)));
     if (shared) {
       arenas.release(shared.input);
       arenas.release(shared.output);
@@ -257,11 +284,17 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       if (closed) throw new Error("pool2peer: the pricing pool is closed");
       const normalized = normalizeOptionBatch(batch);
       const source = batchSource(normalized);
+      const output = call?.output;
+      if (output !== undefined) checkGreeksOutput(output, source.length);
       if (coalesce(source.length, call)) {
         validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
-        return bsBatcher.add(source);
+        const greeks = await bsBatcher.add(source);
+        if (output === undefined) return greeks;
+        for (const name of BS_OUTPUTS) output[name].set(greeks[name]);
+        return output;
       }
-      return greeksOver(await runColumns("blackScholes", source, call, checkOf(batch, BS_FIELDS, normalized)), source.length);
+      const buffer = await runColumns("blackScholes", source, call, checkOf(batch, BS_FIELDS, normalized), output);
+      return output ?? greeksOver(buffer, source.length);
     },
     async impliedVol(batch, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");

@@ -5,7 +5,10 @@
 // the figures are bit-for-bit the same for a seed whatever pricer, block size or worker count prices them.
 // Speed: the book's constant columns (type, strike, expiry at the horizon) are laid out once per run for a
 // whole block and shared by every block; per block only spot (one `fill` per path) and vol are written.
+import type { Pricer } from "../../bindings/pricer.js";
 import type { Greeks, OptionBatch } from "../../bindings/types.js";
+import type { WasmOptionBatch } from "../../bindings/wasm-batch.js";
+import { isPricingPool } from "../../workers/pool.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { coreOf, pathNormals, type RiskPricer } from "./normals.js";
 import { floorVol, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
@@ -181,12 +184,23 @@ class VarPlan {
     return { spot: new Float64Array(size), vol: new Float64Array(size), output };
   }
 
-  /** The batch of block b in `slot`: for each path, every series that outlives the horizon. */
-  batch(b: number, slot: BlockSlot): { first: number; count: number; batch: OptionBatch } {
+  /** Writes the columns that do not change between blocks into a zero-copy batch of blockPaths × nl options. */
+  fillConstants(batch: WasmOptionBatch): void {
+    for (let i = 0; i < batch.length; i++) batch.type[i] = this.type[i]!;
+    batch.strike.set(this.strike);
+    batch.expiry.set(this.expiry);
+    batch.rate.fill(this.book.rate);
+    batch.dividend.fill(this.book.dividend);
+  }
+
+  /**
+   * Writes block b's spot and vol into `spot` / `vol` (columns of at least blockPaths × nl) and returns its
+   * paths. Elements past the block's end keep earlier (valid) values: their prices are not read.
+   */
+  fillMarkets(b: number, spot: Float64Array, vol: Float64Array): { first: number; count: number } {
     const first = b * this.blockPaths;
     const count = Math.min(this.blockPaths, this.o.paths - first);
     const nl = this.nl;
-    const { spot, vol } = slot;
     const liveVol = this.liveVol;
     for (let q = 0; q < count; q++) {
       const base = q * nl;
@@ -194,6 +208,14 @@ class VarPlan {
       const m = this.markets.volFactor[first + q]!;
       for (let l = 0; l < nl; l++) vol[base + l] = floorVol(liveVol[l]! * m);
     }
+    return { first, count };
+  }
+
+  /** The batch of block b in `slot`: for each path, every series that outlives the horizon. */
+  batch(b: number, slot: BlockSlot): { first: number; count: number; batch: OptionBatch } {
+    const nl = this.nl;
+    const { spot, vol } = slot;
+    const { first, count } = this.fillMarkets(b, spot, vol);
     const size = count * nl;
     const whole = size === this.type.length;
     const batch: OptionBatch = {
@@ -303,10 +325,16 @@ export function valueAtRiskSync(book: PreparedBook, pricer: RiskPricer, atmVol: 
   return plan.result();
 }
 
+/** A pricer that makes zero-copy batches and prices them synchronously (createPricer()). */
+function hasZeroCopyBatches(pricer: AnyPricer): pricer is Pricer {
+  return typeof (pricer as Partial<Pricer>).createOptionBatch === "function" && (pricer as Partial<Pricer>).core !== undefined;
+}
+
 /**
  * Monte Carlo VaR / ES with any pricer (the worker pool: `window` blocks in flight, each with its own spot and
  * vol columns). Bit-identical to valueAtRiskSync for the same book, atmVol and options. The normals come from
- * the pricer's WASM core, or one instantiated from its module (worker pool) or from the bundled build.
+ * the pricer's WASM core, or one instantiated from its module (worker pool) or from the bundled build. With the
+ * single-thread pricer, blocks are priced in place in one zero-copy batch (pricer.createOptionBatch).
  * `onProgress(pathsDone, paths)` after each block.
  */
 export async function valueAtRisk(
@@ -319,13 +347,29 @@ export async function valueAtRisk(
   const o = resolve(options);
   const nav = baseNav(book, book.n > 0 ? ((await pricer.blackScholes(baseBatch(book))) as Greeks).price : new Float64Array(0));
   const plan = new VarPlan(await coreOf(pricer), book, o, atmVol, nav);
+  if (plan.nl > 0 && hasZeroCopyBatches(pricer)) {
+    // The single-thread pricer: one zero-copy batch, constant columns written once, spot and vol per block
+    // written straight into WASM memory, prices read from its views (no copies, no allocation per block).
+    const batch = await pricer.createOptionBatch(plan.blockPaths * plan.nl);
+    plan.fillConstants(batch);
+    for (let b = 0; b < plan.blocks; b++) {
+      const { first, count } = plan.fillMarkets(b, batch.spot, batch.vol);
+      plan.absorb(first, count, pricer.blackScholes(batch).price);
+      onProgress?.(first + count, o.paths);
+    }
+    return plan.result();
+  }
   let next = 0;
   let done = 0;
+  // A worker pool writes full blocks into each runner's reused output columns (no result buffers per block).
+  const workerPool = isPricingPool(pricer) ? pricer : undefined;
   const runner = async (): Promise<void> => {
-    const slot = plan.slot(false);
+    const slot = plan.slot(workerPool !== undefined);
     while (next < plan.blocks) {
       const { first, count, batch } = plan.batch(next++, slot);
-      const prices = plan.nl > 0 ? ((await pricer.blackScholes(batch)) as Greeks).price : new Float64Array(0);
+      const output = count * plan.nl === slot.spot.length ? slot.output : undefined;
+      let prices: Float64Array = new Float64Array(0);
+      if (plan.nl > 0) prices = (await (workerPool ? workerPool.blackScholes(batch, { output }) : pricer.blackScholes(batch))).price;
       plan.absorb(first, count, prices);
       done += count;
       onProgress?.(done, o.paths);
