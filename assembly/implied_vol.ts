@@ -577,6 +577,26 @@ function householderFromB(x: v128, s: v128, oneOverS: v128, b: v128, bp: v128, b
 // beyond √32 evaluates both by normCdfMills (Cody's tail there).
 const MILLS_RANGE: f64 = 5.656854248; // √32 as math.ts's CDF_ROOT32
 
+const FAR_PHI_P: usize = memory.data(16, 16);
+const FAR_PHI_M: usize = memory.data(16, 16);
+
+/**
+ * Φ(h ± t) by normCdfMills on the lanes with |h ± t| beyond √32 (→ FAR_PHI_P, FAR_PHI_M; other lanes keep phiP,
+ * phiM). Rare, so kept out of line: inlined, its eight copies of Cody's tail bloated the hot loop.
+ */
+function farPhiPair(far: v128, xp: v128, ep: v128, xm: v128, em: v128, phiP: v128, phiM: v128): void {
+  if (i64x2.extract_lane(far, 0) != 0) {
+    phiP = f64x2.replace_lane(phiP, 0, normCdfMills(f64x2.extract_lane(xp, 0), f64x2.extract_lane(ep, 0)));
+    phiM = f64x2.replace_lane(phiM, 0, normCdfMills(f64x2.extract_lane(xm, 0), f64x2.extract_lane(em, 0)));
+  }
+  if (i64x2.extract_lane(far, 1) != 0) {
+    phiP = f64x2.replace_lane(phiP, 1, normCdfMills(f64x2.extract_lane(xp, 1), f64x2.extract_lane(ep, 1)));
+    phiM = f64x2.replace_lane(phiM, 1, normCdfMills(f64x2.extract_lane(xm, 1), f64x2.extract_lane(em, 1)));
+  }
+  v128.store(FAR_PHI_P, phiP);
+  v128.store(FAR_PHI_M, phiM);
+}
+
 /** b = e^{x/2}·Φ(h+t) − e^{−x/2}·Φ(h−t) on both lanes given E = e^{−(h²+t²)/2} (see above). */
 @inline
 function bFromPhiPairv(h: v128, t: v128, E: v128, bMax: v128, invBMax: v128): v128 {
@@ -597,14 +617,9 @@ function bFromPhiPairv(h: v128, t: v128, E: v128, bMax: v128, invBMax: v128): v1
   let phiM = v128.bitselect(f64x2.sub(one, tm), tm, f64x2.gt(xm, zero));
   const far = v128.or(f64x2.gt(yp, f64x2.splat(MILLS_RANGE)), f64x2.gt(ym, f64x2.splat(MILLS_RANGE)));
   if (v128.any_true(far)) {
-    if (i64x2.extract_lane(far, 0) != 0) {
-      phiP = f64x2.replace_lane(phiP, 0, normCdfMills(f64x2.extract_lane(xp, 0), f64x2.extract_lane(ep, 0)));
-      phiM = f64x2.replace_lane(phiM, 0, normCdfMills(f64x2.extract_lane(xm, 0), f64x2.extract_lane(em, 0)));
-    }
-    if (i64x2.extract_lane(far, 1) != 0) {
-      phiP = f64x2.replace_lane(phiP, 1, normCdfMills(f64x2.extract_lane(xp, 1), f64x2.extract_lane(ep, 1)));
-      phiM = f64x2.replace_lane(phiM, 1, normCdfMills(f64x2.extract_lane(xm, 1), f64x2.extract_lane(em, 1)));
-    }
+    farPhiPair(far, xp, ep, xm, em, phiP, phiM);
+    phiP = v128.load(FAR_PHI_P);
+    phiM = v128.load(FAR_PHI_M);
   }
   return f64x2.sub(f64x2.mul(bMax, phiP), f64x2.mul(invBMax, phiM));
 }
@@ -788,8 +803,10 @@ function impliedVolQuad(
   const secondA = f64x2.gt(f64x2.abs(ds1A), f64x2.mul(sA, f64x2.splat(CONVERGED_FIRST_STEP)));
   const secondB = f64x2.gt(f64x2.abs(ds1B), f64x2.mul(sB, f64x2.splat(CONVERGED_FIRST_STEP)));
   // Second step from the series at s₀ where it is valid, else a full evaluation at s₁.
-  let ds2A = taylorStepv(xA, s0A, v128.load(INV_S_A), v128.load(B_A), v128.load(VEGA_A), safeBetaA, sA, TAYLOR_OK_A);
-  let ds2B = taylorStepv(xB, s0B, v128.load(INV_S_B), v128.load(B_B), v128.load(VEGA_B), safeBetaB, sB, TAYLOR_OK_B);
+  const invS0A = v128.load(INV_S_A);
+  const invS0B = v128.load(INV_S_B);
+  let ds2A = taylorStepv(xA, s0A, invS0A, v128.load(B_A), v128.load(VEGA_A), safeBetaA, sA, TAYLOR_OK_A);
+  let ds2B = taylorStepv(xB, s0B, invS0B, v128.load(B_B), v128.load(VEGA_B), safeBetaB, sB, TAYLOR_OK_B);
   const taylorA = v128.load(TAYLOR_OK_A);
   const taylorB = v128.load(TAYLOR_OK_B);
   if (v128.any_true(v128.or(v128.andnot(secondA, taylorA), v128.andnot(secondB, taylorB)))) {
@@ -806,8 +823,9 @@ function impliedVolQuad(
   sB = f64x2.add(sB, ds2B);
   // Accept lanes inside the region whose second step was below 2^-13·s ≈ 1.2e-4·s: with fourth-order convergence the
   // error after it is ~C·(1.2e-4)⁴ ≈ 2e-16·C, round-off; everything else is recomputed by the scalar path.
-  const hA = f64x2.div(xA, sA);
-  const hB = f64x2.div(xB, sB);
+  // h at s₀ (the region bounds are not sharp: s moved by ≲ 1e-2·s since) spares a division.
+  const hA = f64x2.mul(xA, invS0A);
+  const hB = f64x2.mul(xB, invS0B);
   const tA = f64x2.mul(half, sA);
   const tB = f64x2.mul(half, sB);
   fastA = v128.and(v128.and(fastA, f64x2.le(f64x2.abs(ds2A), f64x2.mul(sA, f64x2.splat(1.220703125e-4)))), v128.and(
@@ -1085,15 +1103,16 @@ function impliedVolLane(
   const lnBeta = lower ? logScalar(beta) : 0.0;
   const ds1 = householderStepLane(x, s, beta, lnBeta, lower, bMax, invBMax);
   const s0 = s;
+  const invS0 = laneInvS;
   s += ds1;
   const second = Math.abs(ds1) > s * CONVERGED_FIRST_STEP;
   let ds2: f64 = 0.0;
   if (second) {
-    ds2 = taylorStepLane(x, s0, laneInvS, laneB, laneVega, beta, s);
+    ds2 = taylorStepLane(x, s0, invS0, laneB, laneVega, beta, s);
     if (!laneTaylorOk) ds2 = householderStepLane(x, s, beta, 0.0, false, bMax, invBMax);
     s += ds2;
   }
-  const h = x / s;
+  const h = x * invS0;
   const t = 0.5 * s;
   if (Math.abs(ds2) <= s * 1.220703125e-4 && h * h + t * t <= REGION_MAX_EXPONENT && h + t <= REGION_MAX_H_PLUS_T) {
     store<f64>(vol + o, s / Math.sqrt(T));
