@@ -331,7 +331,7 @@ const SQRT_TWO_PI: f64 = 2.5066282746310005024157652848110452530069867;
 
 // Second outputs of the f64x2 routines (vega lanes, lowest-branch lanes, ...), one 16-byte static slot per pair of
 // options in flight (no tuples, and no v128 globals, which the scalar build could not declare).
-const SLOTS: usize = memory.data(128, 16);
+const SLOTS: usize = memory.data(192, 16);
 const VEGA_A: usize = SLOTS;
 const VEGA_B: usize = SLOTS + 16;
 const LOWER_A: usize = SLOTS + 32;
@@ -340,6 +340,10 @@ const B_A: usize = SLOTS + 64;
 const B_B: usize = SLOTS + 80;
 const DS_A: usize = SLOTS + 96;
 const DS_B: usize = SLOTS + 112;
+const INV_S_A: usize = SLOTS + 128;
+const INV_S_B: usize = SLOTS + 144;
+const TAYLOR_OK_A: usize = SLOTS + 160;
+const TAYLOR_OK_B: usize = SLOTS + 176;
 
 // Per-lane results of initialGuessFromNodes.
 let guessObjective: i32 = OBJECTIVE_PRICE;
@@ -573,6 +577,26 @@ function householderFromB(x: v128, s: v128, oneOverS: v128, b: v128, bp: v128, b
 // beyond √32 evaluates both by normCdfMills (Cody's tail there).
 const MILLS_RANGE: f64 = 5.656854248; // √32 as math.ts's CDF_ROOT32
 
+const FAR_PHI_P: usize = memory.data(16, 16);
+const FAR_PHI_M: usize = memory.data(16, 16);
+
+/**
+ * Φ(h ± t) by normCdfMills on the lanes with |h ± t| beyond √32 (→ FAR_PHI_P, FAR_PHI_M; other lanes keep phiP,
+ * phiM). Rare, so kept out of line: inlined, its eight copies of Cody's tail bloated the hot loop.
+ */
+function farPhiPair(far: v128, xp: v128, ep: v128, xm: v128, em: v128, phiP: v128, phiM: v128): void {
+  if (i64x2.extract_lane(far, 0) != 0) {
+    phiP = f64x2.replace_lane(phiP, 0, normCdfMills(f64x2.extract_lane(xp, 0), f64x2.extract_lane(ep, 0)));
+    phiM = f64x2.replace_lane(phiM, 0, normCdfMills(f64x2.extract_lane(xm, 0), f64x2.extract_lane(em, 0)));
+  }
+  if (i64x2.extract_lane(far, 1) != 0) {
+    phiP = f64x2.replace_lane(phiP, 1, normCdfMills(f64x2.extract_lane(xp, 1), f64x2.extract_lane(ep, 1)));
+    phiM = f64x2.replace_lane(phiM, 1, normCdfMills(f64x2.extract_lane(xm, 1), f64x2.extract_lane(em, 1)));
+  }
+  v128.store(FAR_PHI_P, phiP);
+  v128.store(FAR_PHI_M, phiM);
+}
+
 /** b = e^{x/2}·Φ(h+t) − e^{−x/2}·Φ(h−t) on both lanes given E = e^{−(h²+t²)/2} (see above). */
 @inline
 function bFromPhiPairv(h: v128, t: v128, E: v128, bMax: v128, invBMax: v128): v128 {
@@ -593,14 +617,9 @@ function bFromPhiPairv(h: v128, t: v128, E: v128, bMax: v128, invBMax: v128): v1
   let phiM = v128.bitselect(f64x2.sub(one, tm), tm, f64x2.gt(xm, zero));
   const far = v128.or(f64x2.gt(yp, f64x2.splat(MILLS_RANGE)), f64x2.gt(ym, f64x2.splat(MILLS_RANGE)));
   if (v128.any_true(far)) {
-    if (i64x2.extract_lane(far, 0) != 0) {
-      phiP = f64x2.replace_lane(phiP, 0, normCdfMills(f64x2.extract_lane(xp, 0), f64x2.extract_lane(ep, 0)));
-      phiM = f64x2.replace_lane(phiM, 0, normCdfMills(f64x2.extract_lane(xm, 0), f64x2.extract_lane(em, 0)));
-    }
-    if (i64x2.extract_lane(far, 1) != 0) {
-      phiP = f64x2.replace_lane(phiP, 1, normCdfMills(f64x2.extract_lane(xp, 1), f64x2.extract_lane(ep, 1)));
-      phiM = f64x2.replace_lane(phiM, 1, normCdfMills(f64x2.extract_lane(xm, 1), f64x2.extract_lane(em, 1)));
-    }
+    farPhiPair(far, xp, ep, xm, em, phiP, phiM);
+    phiP = v128.load(FAR_PHI_P);
+    phiM = v128.load(FAR_PHI_M);
   }
   return f64x2.sub(f64x2.mul(bMax, phiP), f64x2.mul(invBMax, phiM));
 }
@@ -623,6 +642,61 @@ function fastNormalisedBlack2(
   v128.store(B_B, bFromPhiPairv(hB, tB, EB, bMaxB, invBMaxB));
 }
 
+// ---- second step from the first step's b and b' (no new evaluation of b) ------------------------------------------
+// b'(s) = e^{L(s)}/√(2π) with L(s) = −x²/(2s²) − s²/8 in closed form, so with s = s₀(1 + ρ):
+//   b'(s)/b'(s₀) = G(ρ) = e^{D(ρ)},  D(ρ) = A·(1 − 1/(1+ρ)²) − B·(2ρ + ρ²),  A = h₀²/2, B = s₀²/8,
+// i.e. D = Σ D_k ρ^k with D₁ = 2A − 2B, D₂ = −3A − B, D_k = (−1)^{k+1}(k+1)·A (k ≥ 3), and G = Σ g_k ρ^k by
+// G' = D'G: k·g_k = Σ_{j=1..k} j·D_j·g_{k−j}. Then b(s₁) − b(s₀) = b'(s₀)·d·Σ_k g_k ρ^k/(k+1) for d = s₁ − s₀, and the
+// second step is Newton on β − b(s₁) with b'(s₁) = b'(s₀)·G(ρ). Truncated after g₆: the first term left out is
+// ~ (D₁ρ)⁷/8! relative to d; with |ρ| ≤ 2^-8 and |ρ|·(h₀² + s₀²/4 + 1) ≤ 2^-5 it is below 0.031⁷/40320·2^-8 ≈ 3e-18
+// of s, while Newton's own error ~ ds₂²·|L'| is below 1e-19·s (ds₂ ≲ 0.35·ρ⁴·s, measured Householder(3) constant).
+// The round-off is that of b(s₀): the same δs = δb/b' as a fresh evaluation at s₁. Lanes outside those bounds (the
+// lowest branch, whose first step is ~1e-2·s) take the full evaluation (householderStep2).
+const TAYLOR_MAX_RHO: f64 = 0.00390625; // 2^-8
+const TAYLOR_MAX_D_RHO: f64 = 0.03125; // 2^-5
+
+/** Second step from b, b' at s₀ and s₁ = s₀ + d (see above); lanes where the series is valid → okSlot. */
+@inline
+function taylorStepv(x: v128, s0: v128, oneOverS0: v128, b0: v128, v0: v128, beta: v128, s1: v128, okSlot: usize): v128 {
+  const one = f64x2.splat(1.0);
+  const d = f64x2.sub(s1, s0);
+  const rho = f64x2.mul(d, oneOverS0);
+  const h0 = f64x2.mul(x, oneOverS0);
+  const hh = f64x2.mul(h0, h0);
+  const quarterS2 = f64x2.mul(f64x2.mul(f64x2.splat(0.25), s0), s0);
+  const A = f64x2.mul(f64x2.splat(0.5), hh);
+  const absRho = f64x2.abs(rho);
+  v128.store(okSlot, v128.and(f64x2.le(absRho, f64x2.splat(TAYLOR_MAX_RHO)),
+    f64x2.le(f64x2.mul(absRho, f64x2.add(f64x2.add(hh, quarterS2), one)), f64x2.splat(TAYLOR_MAX_D_RHO))));
+  // e_j = j·D_j.
+  const e1 = f64x2.sub(hh, quarterS2);
+  const e2 = f64x2.sub(f64x2.mul(f64x2.splat(-6.0), A), quarterS2);
+  const e3 = f64x2.mul(f64x2.splat(12.0), A);
+  const e4 = f64x2.mul(f64x2.splat(-20.0), A);
+  const e5 = f64x2.mul(f64x2.splat(30.0), A);
+  const e6 = f64x2.mul(f64x2.splat(-42.0), A);
+  const g1 = e1;
+  const g2 = f64x2.mul(f64x2.add(f64x2.mul(e1, g1), e2), f64x2.splat(1.0 / 2.0));
+  const g3 = f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(e1, g2), f64x2.mul(e2, g1)), e3), f64x2.splat(1.0 / 3.0));
+  const g4 = f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.mul(e1, g3), f64x2.mul(e2, g2)), f64x2.mul(e3, g1)), e4), f64x2.splat(1.0 / 4.0));
+  const g5 = f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.mul(e1, g4), f64x2.mul(e2, g3)), f64x2.mul(e3, g2)), f64x2.mul(e4, g1)), e5), f64x2.splat(1.0 / 5.0));
+  const g6 = f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.mul(e1, g5), f64x2.mul(e2, g4)), f64x2.mul(e3, g3)), f64x2.mul(e4, g2)), f64x2.mul(e5, g1)), e6), f64x2.splat(1.0 / 6.0));
+  // Σ g_k ρ^k/(k+1) and G(ρ) to g₄ (b'(s₁) only scales the tiny Newton step).
+  let integral = f64x2.mul(g6, f64x2.splat(1.0 / 7.0));
+  integral = f64x2.add(f64x2.mul(integral, rho), f64x2.mul(g5, f64x2.splat(1.0 / 6.0)));
+  integral = f64x2.add(f64x2.mul(integral, rho), f64x2.mul(g4, f64x2.splat(1.0 / 5.0)));
+  integral = f64x2.add(f64x2.mul(integral, rho), f64x2.mul(g3, f64x2.splat(1.0 / 4.0)));
+  integral = f64x2.add(f64x2.mul(integral, rho), f64x2.mul(g2, f64x2.splat(1.0 / 3.0)));
+  integral = f64x2.add(f64x2.mul(integral, rho), f64x2.mul(g1, f64x2.splat(1.0 / 2.0)));
+  integral = f64x2.add(f64x2.mul(integral, rho), one);
+  let growth = f64x2.add(f64x2.mul(g4, rho), g3);
+  growth = f64x2.add(f64x2.mul(growth, rho), g2);
+  growth = f64x2.add(f64x2.mul(growth, rho), g1);
+  growth = f64x2.add(f64x2.mul(growth, rho), one);
+  const residual = f64x2.sub(f64x2.sub(beta, b0), f64x2.mul(v0, f64x2.mul(d, integral)));
+  return f64x2.div(residual, f64x2.mul(v0, growth));
+}
+
 /** One Householder(3) step for both pairs (steps → DS_A, DS_B). */
 @inline
 function householderStep2(
@@ -631,6 +705,8 @@ function householderStep2(
 ): void {
   const oneOverSA = f64x2.div(f64x2.splat(1.0), sA);
   const oneOverSB = f64x2.div(f64x2.splat(1.0), sB);
+  v128.store(INV_S_A, oneOverSA);
+  v128.store(INV_S_B, oneOverSB);
   fastNormalisedBlack2(xA, sA, oneOverSA, bMaxA, invBMaxA, xB, sB, oneOverSB, bMaxB, invBMaxB);
   v128.store(DS_A, householderFromB(xA, sA, oneOverSA, v128.load(B_A), v128.load(VEGA_A), betaA, lnBetaA, lowerA, anyLowerA));
   v128.store(DS_B, householderFromB(xB, sB, oneOverSB, v128.load(B_B), v128.load(VEGA_B), betaB, lnBetaB, lowerB, anyLowerB));
@@ -720,26 +796,36 @@ function impliedVolQuad(
   householderStep2(xA, sA, safeBetaA, lnBetaA, lowerA, anyLowerA, bMaxA, invBMaxA, xB, sB, safeBetaB, lnBetaB, lowerB, anyLowerB, bMaxB, invBMaxB);
   const ds1A = v128.load(DS_A);
   const ds1B = v128.load(DS_B);
+  const s0A = sA;
+  const s0B = sB;
   sA = f64x2.add(sA, ds1A);
   sB = f64x2.add(sB, ds1B);
   const secondA = f64x2.gt(f64x2.abs(ds1A), f64x2.mul(sA, f64x2.splat(CONVERGED_FIRST_STEP)));
   const secondB = f64x2.gt(f64x2.abs(ds1B), f64x2.mul(sB, f64x2.splat(CONVERGED_FIRST_STEP)));
-  let ds2A = zero;
-  let ds2B = zero;
-  if (v128.any_true(v128.or(secondA, secondB))) {
+  // Second step from the series at s₀ where it is valid, else a full evaluation at s₁.
+  const invS0A = v128.load(INV_S_A);
+  const invS0B = v128.load(INV_S_B);
+  let ds2A = taylorStepv(xA, s0A, invS0A, v128.load(B_A), v128.load(VEGA_A), safeBetaA, sA, TAYLOR_OK_A);
+  let ds2B = taylorStepv(xB, s0B, invS0B, v128.load(B_B), v128.load(VEGA_B), safeBetaB, sB, TAYLOR_OK_B);
+  const taylorA = v128.load(TAYLOR_OK_A);
+  const taylorB = v128.load(TAYLOR_OK_B);
+  if (v128.any_true(v128.or(v128.andnot(secondA, taylorA), v128.andnot(secondB, taylorB)))) {
     // The second step on the price objective for every lane: the log objective of the lowest branch is there for
     // the global convergence of the first step; within ~1e-6 of the root both reach the same round-off limit
     // δs = δb/b', and b − β spares a logarithm.
     householderStep2(xA, sA, safeBetaA, zero, zero, false, bMaxA, invBMaxA, xB, sB, safeBetaB, zero, zero, false, bMaxB, invBMaxB);
-    ds2A = v128.and(v128.load(DS_A), secondA);
-    ds2B = v128.and(v128.load(DS_B), secondB);
-    sA = f64x2.add(sA, ds2A);
-    sB = f64x2.add(sB, ds2B);
+    ds2A = v128.bitselect(ds2A, v128.load(DS_A), taylorA);
+    ds2B = v128.bitselect(ds2B, v128.load(DS_B), taylorB);
   }
+  ds2A = v128.and(ds2A, secondA);
+  ds2B = v128.and(ds2B, secondB);
+  sA = f64x2.add(sA, ds2A);
+  sB = f64x2.add(sB, ds2B);
   // Accept lanes inside the region whose second step was below 2^-13·s ≈ 1.2e-4·s: with fourth-order convergence the
   // error after it is ~C·(1.2e-4)⁴ ≈ 2e-16·C, round-off; everything else is recomputed by the scalar path.
-  const hA = f64x2.div(xA, sA);
-  const hB = f64x2.div(xB, sB);
+  // h at s₀ (the region bounds are not sharp: s moved by ≲ 1e-2·s since) spares a division.
+  const hA = f64x2.mul(xA, invS0A);
+  const hB = f64x2.mul(xB, invS0B);
   const tA = f64x2.mul(half, sA);
   const tB = f64x2.mul(half, sB);
   fastA = v128.and(v128.and(fastA, f64x2.le(f64x2.abs(ds2A), f64x2.mul(sA, f64x2.splat(1.220703125e-4)))), v128.and(
@@ -904,12 +990,58 @@ function fastNormalisedBlack(x: f64, s: f64, oneOverS: f64, bMax: f64, invBMax: 
   return bMax * phiP - invBMax * phiM;
 }
 
+// b and 1/s of the last householderStepLane call.
+let laneB: f64 = 0.0;
+let laneInvS: f64 = 0.0;
+// Whether the series of the last taylorStepLane call was valid.
+let laneTaylorOk: bool = false;
+
+/** One lane of taylorStepv (sets laneTaylorOk). */
+@inline
+function taylorStepLane(x: f64, s0: f64, oneOverS0: f64, b0: f64, v0: f64, beta: f64, s1: f64): f64 {
+  const d = s1 - s0;
+  const rho = d * oneOverS0;
+  const h0 = x * oneOverS0;
+  const hh = h0 * h0;
+  const quarterS2 = (0.25 * s0) * s0;
+  const A = 0.5 * hh;
+  const absRho = Math.abs(rho);
+  laneTaylorOk = absRho <= TAYLOR_MAX_RHO && absRho * ((hh + quarterS2) + 1.0) <= TAYLOR_MAX_D_RHO;
+  const e1 = hh - quarterS2;
+  const e2 = -6.0 * A - quarterS2;
+  const e3 = 12.0 * A;
+  const e4 = -20.0 * A;
+  const e5 = 30.0 * A;
+  const e6 = -42.0 * A;
+  const g1 = e1;
+  const g2 = (e1 * g1 + e2) * (1.0 / 2.0);
+  const g3 = ((e1 * g2 + e2 * g1) + e3) * (1.0 / 3.0);
+  const g4 = (((e1 * g3 + e2 * g2) + e3 * g1) + e4) * (1.0 / 4.0);
+  const g5 = ((((e1 * g4 + e2 * g3) + e3 * g2) + e4 * g1) + e5) * (1.0 / 5.0);
+  const g6 = (((((e1 * g5 + e2 * g4) + e3 * g3) + e4 * g2) + e5 * g1) + e6) * (1.0 / 6.0);
+  let integral = g6 * (1.0 / 7.0);
+  integral = integral * rho + g5 * (1.0 / 6.0);
+  integral = integral * rho + g4 * (1.0 / 5.0);
+  integral = integral * rho + g3 * (1.0 / 4.0);
+  integral = integral * rho + g2 * (1.0 / 3.0);
+  integral = integral * rho + g1 * (1.0 / 2.0);
+  integral = integral * rho + 1.0;
+  let growth = g4 * rho + g3;
+  growth = growth * rho + g2;
+  growth = growth * rho + g1;
+  growth = growth * rho + 1.0;
+  const residual = (beta - b0) - v0 * (d * integral);
+  return residual / (v0 * growth);
+}
+
 /** One lane of householderStep2 (fastNormalisedBlack + householderFromB): the Householder(3) step at s. */
 @inline
 function householderStepLane(x: f64, s: f64, beta: f64, lnBeta: f64, lower: bool, bMax: f64, invBMax: f64): f64 {
   const oneOverS = 1.0 / s;
   const b = fastNormalisedBlack(x, s, oneOverS, bMax, invBMax);
   const bp = laneVega;
+  laneB = b;
+  laneInvS = oneOverS;
   const hOverS = (x * oneOverS) * oneOverS;
   const bHalley = (x * hOverS) * oneOverS - 0.25 * s;
   const bHh3 = (bHalley * bHalley - 3.0 * (hOverS * hOverS)) - 0.25;
@@ -970,14 +1102,17 @@ function impliedVolLane(
   const lower = laneLower;
   const lnBeta = lower ? logScalar(beta) : 0.0;
   const ds1 = householderStepLane(x, s, beta, lnBeta, lower, bMax, invBMax);
+  const s0 = s;
+  const invS0 = laneInvS;
   s += ds1;
   const second = Math.abs(ds1) > s * CONVERGED_FIRST_STEP;
   let ds2: f64 = 0.0;
   if (second) {
-    ds2 = householderStepLane(x, s, beta, 0.0, false, bMax, invBMax);
+    ds2 = taylorStepLane(x, s0, invS0, laneB, laneVega, beta, s);
+    if (!laneTaylorOk) ds2 = householderStepLane(x, s, beta, 0.0, false, bMax, invBMax);
     s += ds2;
   }
-  const h = x / s;
+  const h = x * invS0;
   const t = 0.5 * s;
   if (Math.abs(ds2) <= s * 1.220703125e-4 && h * h + t * t <= REGION_MAX_EXPONENT && h + t <= REGION_MAX_H_PLUS_T) {
     store<f64>(vol + o, s / Math.sqrt(T));
