@@ -39,9 +39,6 @@ const ASIAN_EXP_BOUNDS: usize = memory.data<f64>([ASIAN_EXP_MIN, ASIAN_EXP_MIN, 
   return expvNormalWith(f64x2.pmin(f64x2.pmax(x, v128.load(ASIAN_EXP_BOUNDS)), v128.load(ASIAN_EXP_BOUNDS, 16)), EXP_TABLE_X2);
 }
 
-/** Four Philox blocks (64 bytes) of the SIMD normal generator. */
-const PHILOX_X4: usize = memory.data(64, 16);
-
 /** Paths per block (antithetic pairs count as two paths). */
 export const MC_BLOCK_PATHS: i32 = 4096;
 /** Independent digital shifts (replications) of the Sobol sampler; sample s belongs to replication s % 16. */
@@ -99,6 +96,9 @@ let greeks = false;
 let controlKind: i32 = 0;
 let wbuf: usize = 0; // W(t_i), i = 0..n−1
 let zbuf: usize = 0; // standard normals of the sample
+// Philox words of the sample (SIMD build: 4 bytes per normal, whole groups of 16): the room of wbuf, whose
+// W values are written only after the normals are made from the words.
+let ubuf: usize = 0;
 let sumZ2: f64 = 0; // Σ z_i² of the current sample (sign-invariant, for likelihood ratios)
 let sumWAll: f64 = 0; // Σ W(t_i) of the current sample (the antithetic mirror negates it)
 // Outputs of evaluatePath.
@@ -345,17 +345,20 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
   // zbuf has room for a multiple of 4 normals.
   let g = 0;
   if (ASC_FEATURE_SIMD) {
-    // Four groups (16 normals) per step: Philox in i32x4 lanes, then four f64x2 Box-Muller pairs.
-    const padded = (n + 3) & ~3;
-    for (; g + 16 <= padded; g += 16) {
-      // Each pair's words are loaded (two u32 lanes, load64_zero) just before its Box-Muller step: no shuffles,
-      // and no v128 of words stays live across the other pairs (V8 would spill it).
-      philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, PHILOX_X4);
-      const p = zbuf + (<usize>g << 3);
-      boxMullerPairsv(v128.load64_zero(PHILOX_X4), v128.load64_zero(PHILOX_X4, 16), p, p + 32);
-      boxMullerPairsv(v128.load64_zero(PHILOX_X4, 32), v128.load64_zero(PHILOX_X4, 48), p + 16, p + 48);
-      boxMullerPairsv(v128.load64_zero(PHILOX_X4, 8), v128.load64_zero(PHILOX_X4, 24), p + 64, p + 96);
-      boxMullerPairsv(v128.load64_zero(PHILOX_X4, 40), v128.load64_zero(PHILOX_X4, 56), p + 80, p + 112);
+    // Two tight loops instead of one fused body (fewer live v128 values, so V8 spills less): Philox for four
+    // groups (16 normals) per call in i32x4 lanes into ubuf, 64 bytes per call as philox4x32x4 lays them out
+    // (word k of block j at 16k + 4j); then one f64x2 Box-Muller step per iteration: step t of a call takes
+    // the pair of words (k, k + 1), k = 2·(t & 1), of blocks (2b, 2b + 1), b = t >> 1, loaded as two u32 lanes
+    // (load64_zero), and writes normals 4·(2b) + k, +1 and 4·(2b + 1) + k, +1 of the call's 16.
+    const full = ((n + 3) & ~3) & ~15;
+    for (; g < full; g += 16) philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
+    for (let t = 0; t < (full >> 2); t++) {
+      const call = <usize>(t >> 2);
+      const k = <usize>(t & 1);
+      const b = <usize>((t >> 1) & 1);
+      const words = ubuf + (call << 6) + (k << 5) + (b << 3);
+      const out = zbuf + (call << 7) + (b << 6) + (k << 4);
+      boxMullerPairsv(v128.load64_zero(words), v128.load64_zero(words, 16), out, out + 32);
     }
   }
   for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
@@ -561,6 +564,7 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
   bridgeLeftWeight = bridgeIndex + (padded << 2);
   bridgeRightWeight = bridgeLeftWeight + (padded << 3);
   bridgeStdDev = bridgeRightWeight + (padded << 3);
+  ubuf = wbuf;
 
   const samples: i64 = antithetic ? paths >> 1 : paths;
   const perBlock: i64 = antithetic ? MC_BLOCK_PATHS >> 1 : MC_BLOCK_PATHS;
@@ -640,6 +644,7 @@ export function philoxNormals(seedLo: u32, seedHi: u32, sample: f64, count: i32,
   const padded = <usize>((count + 3) & ~3);
   wbuf = work;
   zbuf = work + (padded << 3);
+  ubuf = wbuf;
   if (count == 1) {
     pseudoNormalOneDate(<u64>sample, true, seedLo, seedHi);
     store<f64>(out, load<f64>(wbuf));
