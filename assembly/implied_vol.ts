@@ -1123,18 +1123,80 @@ function impliedVolLane(
   }
 }
 
+// Input domain, checked by the kernel itself so the bindings need no separate validation pass (the rules of
+// assembly/validate.ts firstInvalid): type exactly ±1; price finite ≥ 0; spot, strike, expiry finite > 0; rate,
+// dividend finite. Checked per block of CHECK_BLOCK options just before the block is inverted (still in cache).
+const CHECK_BLOCK: i32 = 128; // a multiple of 4: the quads fall on the same options as without blocks
+
+/** True when option `o` (byte offset) is in the domain; NaN fails every compare. */
+@inline
+function laneInDomain(o: usize, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): bool {
+  const t = load<f64>(type + o);
+  const P = load<f64>(price + o);
+  const S = load<f64>(spot + o);
+  const K = load<f64>(strike + o);
+  const T = load<f64>(expiry + o);
+  const r = load<f64>(rate + o);
+  const q = load<f64>(dividend + o);
+  let ok = <i32>(t == 1.0) | <i32>(t == -1.0);
+  ok &= <i32>(P >= 0.0) & <i32>(P < Infinity) & <i32>(S > 0.0) & <i32>(S < Infinity) & <i32>(K > 0.0) & <i32>(K < Infinity);
+  ok &= <i32>(T > 0.0) & <i32>(T < Infinity) & <i32>(r > -Infinity) & <i32>(r < Infinity) & <i32>(q > -Infinity) & <i32>(q < Infinity);
+  return ok != 0;
+}
+
+/** True when options [i, i + count) are all in the domain (SIMD build: pairs with ANDed lane masks). */
+@inline
+function blockInDomain(
+  i: i32, count: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
+): bool {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f64x2.splat(0.0);
+    const inf = f64x2.splat(Infinity);
+    const negInf = f64x2.splat(-Infinity);
+    let ok = i64x2.splat(-1);
+    for (; j + 1 < count; j += 2) {
+      const o = <usize>(i + j) << 3;
+      const t = v128.load(type + o);
+      const P = v128.load(price + o);
+      const S = v128.load(spot + o);
+      const K = v128.load(strike + o);
+      const T = v128.load(expiry + o);
+      const r = v128.load(rate + o);
+      const q = v128.load(dividend + o);
+      ok = v128.and(ok, v128.or(f64x2.eq(t, f64x2.splat(1.0)), f64x2.eq(t, f64x2.splat(-1.0))));
+      ok = v128.and(ok, v128.and(f64x2.ge(P, zero), f64x2.lt(P, inf)));
+      ok = v128.and(ok, v128.and(v128.and(f64x2.gt(S, zero), f64x2.lt(S, inf)), v128.and(f64x2.gt(K, zero), f64x2.lt(K, inf))));
+      ok = v128.and(ok, v128.and(f64x2.gt(T, zero), f64x2.lt(T, inf)));
+      ok = v128.and(ok, v128.and(v128.and(f64x2.gt(r, negInf), f64x2.lt(r, inf)), v128.and(f64x2.gt(q, negInf), f64x2.lt(q, inf))));
+    }
+    if (!i64x2.all_true(ok)) return false;
+  }
+  let ok = true;
+  for (; j < count; j++) ok = ok & laneInDomain(<usize>(i + j) << 3, type, price, spot, strike, expiry, rate, dividend);
+  return ok;
+}
+
 /**
  * Batch implied volatility over SoA columns (byte pointers to n f64 values; status/iterations are i32); see
- * impliedVolElement for the statuses. SIMD build: four options at a time through impliedVolQuad, scalar build: impliedVolLane (bit-identical).
+ * impliedVolElement for the statuses. SIMD build: four options at a time through impliedVolQuad, scalar build:
+ * impliedVolLane (bit-identical). Returns 0, or 1 when some input is outside the domain above (the outputs are
+ * then meaningless; the caller locates the element with firstInvalid).
  */
 export function impliedVolBatch(
   n: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
   vol: usize, status: usize, iterations: usize,
-): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 3 < n; i += 4) impliedVolQuad(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+): i32 {
+  let ok = true;
+  for (let start = 0; start < n; start += CHECK_BLOCK) {
+    const end = min<i32>(n, start + CHECK_BLOCK);
+    ok = ok & blockInDomain(start, end - start, type, price, spot, strike, expiry, rate, dividend);
+    let i = start;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 3 < end; i += 4) impliedVolQuad(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    }
+    // The scalar build, and the SIMD build's last n mod 4 options: the same path one lane at a time.
+    for (; i < end; i++) impliedVolLane(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
   }
-  // The scalar build, and the SIMD build's last n mod 4 options: the same path one lane at a time.
-  for (; i < n; i++) impliedVolLane(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+  return ok ? 0 : 1;
 }

@@ -101,15 +101,14 @@ function checkChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], 
 
 /**
  * Runs `kernel` over the batch chunk by chunk; `collect` copies each chunk's outputs to the results.
- * `kernelChecks`: the kernel checks its inputs itself and returns non-zero when one is out of its domain (the
- * Black-Scholes kernel: no separate pass); otherwise each chunk is checked before the kernel runs.
+ * The kernels check their inputs themselves (no separate pass) and return non-zero when one is out of their
+ * domain; the chunk's first invalid element is then located with firstInvalid and thrown.
  */
 function runChunked(
   core: WasmCore,
   batch: NormalizedBatch,
   outputs: number,
   intOutputs: number,
-  kernelChecks: boolean,
   kernel: (count: number, pointers: number[]) => number,
   collect: (start: number, count: number, pointers: number[]) => void,
 ): void {
@@ -121,7 +120,6 @@ function runChunked(
   for (let start = 0; start < n; start += capacity) {
     const count = Math.min(n, start + capacity) - start;
     copyChunk(core, batch, pointers, start, count);
-    if (!kernelChecks) checkChunk(core, batch, pointers, start, count);
     if (kernel(count, pointers) !== 0) {
       checkChunk(core, batch, pointers, start, count);
       throw new Error("pool2peer: internal error: the kernel flagged an input that firstInvalid accepts");
@@ -187,7 +185,6 @@ export function pricerOver(core: WasmCore): Pricer {
         normalized,
         GREEK_NAMES.length,
         0,
-        true,
         (count, p) =>
           exports.blackScholesBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!),
         (start, count, p) => {
@@ -207,11 +204,7 @@ export function pricerOver(core: WasmCore): Pricer {
         normalized,
         1,
         2,
-        false,
-        (count, p) => {
-          exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!);
-          return 0;
-        },
+        (count, p) => exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!),
         (start, count, p) => {
           result.vol.set(core.f64(p[7]!, count), start);
           result.status.set(core.i32(p[8]!, count), start);

@@ -1,6 +1,6 @@
 // Zero-copy batches: input and output columns that live in the linear memory of a WASM instance of their own.
 // The caller fills the input views in place and the kernel runs on them directly: no copy in, no copy out, no
-// separate validation pass (the Black-Scholes kernel checks its inputs as it prices them). The instance is made
+// separate validation pass (the kernels check their inputs as they go). The instance is made
 // from the pricer's compiled module and its memory is sized once, at creation, and never grows afterwards, so
 // the views stay valid for the batch's whole life (a growing memory would detach them).
 import { WASM_RULE } from "./batch.js";
@@ -108,7 +108,7 @@ export class WasmImpliedVolBatch {
   readonly expiry: Float64Array;
   readonly rate: Float64Array;
   readonly dividend: Float64Array;
-  /** Outputs of the last in-place `impliedVol(batch)`: views overwritten by the next call. */
+  /** Outputs of the last in-place `impliedVol(batch)`: views overwritten by the next call (vol NaN after a rejected one). */
   readonly result: ImpliedVolResult;
 
   /** @internal use `pricer.createImpliedVolBatch(length)`. */
@@ -169,7 +169,12 @@ export function blackScholesInPlace(batch: WasmOptionBatch, backing: Backing): G
 /** Inverts a zero-copy implied-vol batch in place; returns its `result` views. */
 export function impliedVolInPlace(batch: WasmImpliedVolBatch, backing: Backing): ImpliedVolResult {
   const { core, pointers: p } = backing;
-  throwFirstInvalid(backing, IMPLIED_VOL_INPUTS, batch.length);
-  core.exports.impliedVolBatch(batch.length, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!);
+  if (core.exports.impliedVolBatch(batch.length, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) {
+    batch.result.vol.fill(NaN);
+    batch.result.status.fill(0);
+    batch.result.iterations.fill(0);
+    throwFirstInvalid(backing, IMPLIED_VOL_INPUTS, batch.length);
+    throw new Error("pool2peer: internal error: the kernel flagged an input that firstInvalid accepts");
+  }
   return batch.result;
 }

@@ -16,7 +16,7 @@ export interface CoreExports extends Record<string, unknown> {
   impliedVolBatch(
     n: number, type: number, price: number, spot: number, strike: number, expiry: number, rate: number, dividend: number,
     vol: number, status: number, iterations: number,
-  ): void;
+  ): number;
   normalisedBlackCall(x: number, s: number): number;
   normalisedVega(x: number, s: number): number;
   /** Index of the first element of an f64 column breaking a rule (0 finite, 1 > 0, 2 ≥ 0, 3 ±1), or −1. */

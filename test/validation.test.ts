@@ -134,7 +134,7 @@ describe("blackScholes output reuse", () => {
   });
 });
 
-describe("the Black-Scholes kernel's own input check (no separate validation pass)", () => {
+describe("the kernels' own input checks (no separate validation pass)", () => {
   // The pricer relies on blackScholesBatch reporting any input outside its domain, then finds the element with
   // firstInvalid: the two must agree on every edge value, in a SIMD pair or the scalar tail, in both builds.
   const edges = [NaN, Infinity, -Infinity, 0, -0, -1, -5e-324, 5e-324, 1e308, -1e308, 2, 0.5];
@@ -161,6 +161,30 @@ describe("the Black-Scholes kernel's own input check (no separate validation pas
         }
       }
       expect(flagged).toBeGreaterThan(300); // most edge values are invalid somewhere: the check is exercised
+    });
+
+    it(`implied vol: flags a batch exactly when firstInvalid finds an element (${simd ? "SIMD" : "scalar"} build, 7 columns × 12 edge values × 11 positions)`, async () => {
+      const core = await loadWasmCore({ simd });
+      const n = 11; // two quads and a 3-option tail in the SIMD build
+      const base = core.reserve(n * 8 * 10);
+      const at = (k: number) => base + k * n * 8;
+      const ivValid = [1, 5, 100, 100, 0.5, 0.03, 0.01]; // type, price, spot, strike, expiry, rate, dividend
+      const ivRules = [3, 2, 1, 1, 1, 0, 0]; // sign, non-negative, positive ×3, finite ×2
+      let flagged = 0;
+      for (let column = 0; column < 7; column++) {
+        for (const value of edges) {
+          for (let position = 0; position < n; position++) {
+            ivValid.forEach((v, k) => core.f64(at(k), n).fill(v));
+            core.f64(at(column), n)[position] = value;
+            const flag = core.exports.impliedVolBatch(n, at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), at(8) + n * 4);
+            const first = core.exports.firstInvalid(at(column), n, ivRules[column]!);
+            expect(flag !== 0, `column ${column} = ${value} at ${position}`).toBe(first >= 0);
+            if (first >= 0) expect(first).toBe(position);
+            flagged += flag;
+          }
+        }
+      }
+      expect(flagged).toBeGreaterThan(300);
     });
   }
 });

@@ -277,7 +277,7 @@ describe("errors", () => {
           }
           const columns = new Float64Array(names.length);
           names.forEach((name, k) => (columns[k] = k === c ? v : name === "type" ? 1 : (valid[name] as number)));
-          const screened = !task(pricer.core, { input: columns.buffer, stride: 1, start: 0, count: 1, screen: true }).invalid;
+          const screened = !task(pricer.core, { input: columns.buffer, stride: 1, start: 0, count: 1 }).invalid;
           expect(screened, `${kind} ${field} = ${v}`).toBe(accepted);
           cases++;
         }

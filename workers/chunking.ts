@@ -142,8 +142,9 @@ export interface ColumnJobOptions {
    */
   validate?: (start: number, end: number) => void;
   /**
-   * Let workers screen each chunk (typed-array input only) instead of validating here; when one reports an input
-   * outside the domain, `onInvalid` runs on the calling thread and must throw the exact PricingInputError.
+   * Rely on the workers' kernels, which check every chunk (exact for typed-array input only), instead of validating
+   * here; when one reports an input outside the domain, `onInvalid` runs on the calling thread and must throw the
+   * exact PricingInputError.
    */
   screenInWorkers?: { onInvalid: () => never };
 }
@@ -161,7 +162,6 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
-  const screen = screenInWorkers !== undefined;
   const keep = shared !== undefined && options.keepInShared === true;
   const output = keep ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
   const tasks: Task[] = [];
@@ -176,12 +176,12 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         if (shared) {
           const columns = new Float64Array(shared.input, 0, inputs * n);
           for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: shared.input, stride: n, start, count, output: shared.output, screen };
+          task = { input: shared.input, stride: n, start, count, output: shared.output };
         } else {
           const buffer = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(buffer);
           for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-          task = Comlink.transfer({ input: buffer, stride: count, start: 0, count, screen }, [buffer]);
+          task = Comlink.transfer({ input: buffer, stride: count, start: 0, count }, [buffer]);
         }
         const reply = unwrapReply(await api[kind](task));
         if (reply.invalid) {

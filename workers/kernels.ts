@@ -1,23 +1,10 @@
 // Worker side of a column task: copies a chunk's input columns into the WASM scratch region, runs the kernel,
 // and copies the outputs to the reply buffer (transfer mode) or in place into the shared output (shared mode).
-// Screening (task.screen) happens in WASM on the copied values: the Black-Scholes kernel checks its inputs as
-// it prices them (no extra pass); implied-vol chunks go through firstInvalid column by column.
-import { WASM_RULE } from "../bindings/batch.js";
+// Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
+// a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
-import { BS_INPUTS, BS_OUTPUTS, INPUT_RULES, IV_INPUTS, type ColumnReply, type ColumnTask, type InputRule } from "./protocol.js";
-
-const RULE_CODE: Record<InputRule, number> = {
-  type: WASM_RULE.sign,
-  positive: WASM_RULE.positive,
-  nonNegative: WASM_RULE.nonNegative,
-  finite: WASM_RULE.finite,
-};
-
-/** True when every copied input column at `pointers` (kernel order) lies in the domain `rules`. */
-function piecesInDomain(core: WasmCore, pointers: number[], count: number, rules: readonly InputRule[]): boolean {
-  return rules.every((rule, c) => core.exports.firstInvalid(pointers[c]!, count, RULE_CODE[rule]) < 0);
-}
+import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, type ColumnReply, type ColumnTask } from "./protocol.js";
 
 /** Pointers of `columns` f64 columns then `intColumns` i32 columns of `capacity` elements in scratch memory. */
 function scratchColumns(core: WasmCore, capacity: number, columns: number, intColumns: number): number[] {
@@ -88,8 +75,7 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
       const from = c * task.stride + task.start + offset;
       core.f64(p[c]!, count).set(input.subarray(from, from + count));
     }
-    if (task.screen && !piecesInDomain(core, p, count, INPUT_RULES.impliedVol)) return reply(true);
-    core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!);
+    if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) return reply(true);
     const at = out.start + offset;
     vol.set(core.f64(p[7]!, count), at);
     status.set(core.i32(p[8]!, count), at);

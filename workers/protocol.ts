@@ -27,30 +27,15 @@ export interface ColumnTask {
   count: number;
   /** Shared output buffer (whole batch), absent in transfer mode. */
   output?: SharedArrayBuffer;
-  /**
-   * Screen the chunk's inputs against the kernel's domain (see INPUT_RULES) and report any violation. Set when
-   * every column came from a typed array, so the f64 copy is exact; the calling thread then finds the exact error.
-   */
-  screen?: boolean;
 }
 
 /** What a worker answers for a column task. */
 export interface ColumnReply {
   /** The chunk's outputs in transfer mode; undefined in shared mode. */
   output: ArrayBuffer | undefined;
-  /** True when screening found an input outside the kernel's domain (the outputs are then meaningless). */
+  /** True when the kernel found an input outside its domain (the outputs are then meaningless). */
   invalid: boolean;
 }
-
-/**
- * Domain of each input column in kernel order, mirroring bindings/batch.ts: "type" = ±1, "positive" = finite > 0,
- * "nonNegative" = finite ≥ 0, "finite". A test checks these against the validator on edge values.
- */
-export type InputRule = "type" | "positive" | "nonNegative" | "finite";
-export const INPUT_RULES = {
-  blackScholes: ["type", "positive", "positive", "positive", "positive", "finite", "finite"],
-  impliedVol: ["type", "nonNegative", "positive", "positive", "positive", "finite", "finite"],
-} as const satisfies Record<string, readonly InputRule[]>;
 
 /**
  * Output layout of a Black-Scholes chunk: 6 f64 columns of `stride` elements.
