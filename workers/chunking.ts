@@ -98,44 +98,33 @@ export function impliedVolOver(buffer: ArrayBufferLike, n: number): ImpliedVolRe
   };
 }
 
-/**
- * Copies the outputs of `count` options from `from` (columns of `fromStride` elements, the chunk at `fromStart`)
- * into the whole-batch output `target` (columns of `n`) at `start`.
- */
-function placeReply(
-  kind: ColumnKind, from: ArrayBufferLike, fromStride: number, fromStart: number, target: ArrayBufferLike, n: number, start: number, count: number,
-): void {
-  const f64 = (buffer: ArrayBufferLike, offset: number, at: number) => new Float64Array(buffer, offset + at * 8, count);
-  const i32 = (buffer: ArrayBufferLike, offset: number, at: number) => new Int32Array(buffer, offset + at * 4, count);
+/** Copies a transfer-mode reply (outputs of `count` options) into the whole-batch output buffer at `start`. */
+function placeReply(kind: ColumnKind, reply: ArrayBuffer, count: number, target: ArrayBufferLike, n: number, start: number): void {
   if (kind === "blackScholes") {
-    for (let c = 0; c < BS_OUTPUTS.length; c++) f64(target, c * n * 8, start).set(f64(from, c * fromStride * 8, fromStart));
+    for (let c = 0; c < BS_OUTPUTS.length; c++) {
+      new Float64Array(target, c * n * 8, n).set(new Float64Array(reply, c * count * 8, count), start);
+    }
   } else {
-    f64(target, 0, start).set(f64(from, 0, fromStart));
-    i32(target, 8 * n, start).set(i32(from, 8 * fromStride, fromStart));
-    i32(target, 12 * n, start).set(i32(from, 12 * fromStride, fromStart));
+    new Float64Array(target, 0, n).set(new Float64Array(reply, 0, count), start);
+    new Int32Array(target, 8 * n, n).set(new Int32Array(reply, 8 * count, count), start);
+    new Int32Array(target, 12 * n, n).set(new Int32Array(reply, 12 * count, count), start);
   }
 }
 
 /** A planned column job: its tasks, and its outputs once every task is done. */
 export interface ColumnJob {
   tasks: Task[];
-  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver): the shared arena with keepInShared. */
+  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver): `shared.output` in shared mode. */
   output: ArrayBufferLike;
 }
 
 /** How a column job moves data and checks its input. */
 export interface ColumnJobOptions {
   /**
-   * Shared mode: SharedArrayBuffers reused between calls by the pool, for the inputs (at least `7 × n × 8` bytes)
-   * and the outputs (at least n × the kind's output bytes per option), which workers write in place; each chunk's
-   * outputs are copied from there into the result as its reply arrives. Absent: transfer mode.
+   * Shared mode: SharedArrayBuffers for the inputs (at least `7 × n × 8` bytes) and the outputs (at least n × the
+   * kind's output bytes per option), which workers write in place and which is the job's output. Absent: transfer mode.
    */
   shared?: { input: SharedArrayBuffer; output: SharedArrayBuffer };
-  /**
-   * Shared mode only: leave the outputs in `shared.output` (the caller copies them out once every task has
-   * succeeded, e.g. into arrays it reuses) instead of copying each chunk into a new result buffer.
-   */
-  keepInShared?: boolean;
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -150,20 +139,17 @@ export interface ColumnJobOptions {
 }
 
 /**
- * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer, workers write
- * outputs into the shared output buffer, and each chunk's outputs are copied into the result (a plain
- * ArrayBuffer) when its reply arrives. Reusing the shared buffers matters: a fresh SharedArrayBuffer costs about
- * 30 ns per option to allocate and first touch, as much as pricing the option. Transfer mode: each chunk's
- * inputs are packed into an ArrayBuffer transferred to the worker and its outputs transferred back and copied
- * into place. Packing happens when a task is sent, so the calling thread validates and packs chunk k+1 while
- * workers price chunk k.
+ * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer and workers write
+ * outputs into the shared output buffer (kept as the result, or copied out per chunk: see keepInShared).
+ * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
+ * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
+ * and packs chunk k+1 while workers price chunk k.
  */
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
-  const keep = shared !== undefined && options.keepInShared === true;
-  const output = keep ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
+  const output = shared ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
   const tasks: Task[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const end = Math.min(n, start + chunkSize);
@@ -188,8 +174,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
           screenInWorkers?.onInvalid();
           throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
         }
-        if (reply.output) placeReply(kind, reply.output, count, 0, output, n, start, count);
-        else if (shared && !keep) placeReply(kind, shared.output, n, start, output, n, start, count);
+        if (reply.output) placeReply(kind, reply.output, count, output, n, start);
       },
     });
   }
