@@ -74,6 +74,24 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
       const p = await poolOf(workers);
       bs.push({ name: `bs pool ${workers}w`, units: n, unit: "option", baseline: bsBase, note: `createPricingPool({ workers: ${workers} }).blackScholes, same batch`, run: async () => (sink += (await p.blackScholes(batch)).price[0]!) });
     }
+    // The same batch with its columns already in SharedArrayBuffers (as a service can keep them): workers read
+    // them in place, so the calling thread copies nothing in.
+    const onShared = (column: ArrayLike<number>) => {
+      const view = new Float64Array(new SharedArrayBuffer(n * 8));
+      view.set(column);
+      return view;
+    };
+    const sharedBatch = {
+      type: onShared(batch.type as Int8Array), spot: onShared(batch.spot as Float64Array), strike: onShared(batch.strike as Float64Array),
+      expiry: onShared(batch.expiry as Float64Array), vol: onShared(batch.vol as Float64Array), rate: onShared(batch.rate as Float64Array),
+      dividend: onShared(batch.dividend as Float64Array),
+    };
+    const top = await poolOf(maxWorkers);
+    bs.push({
+      name: `bs pool ${maxWorkers}w, shared inputs`, units: n, unit: "option", baseline: bsBase,
+      note: "same batch, columns in SharedArrayBuffers: the workers read them in place",
+      run: async () => (sink += (await top.blackScholes(sharedBatch)).price[0]!),
+    });
     rows.push(...(await fastestInterleaved(bs, rounds, log)));
 
     // Monte Carlo: arithmetic Asian call, 16 dates, price + standard error (path blocks spread over workers).

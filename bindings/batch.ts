@@ -43,6 +43,11 @@ export interface BatchColumn {
   /** Throws PricingInputError for the first invalid element in [start, end). */
   validate(start: number, end: number): void;
   /**
+   * The column itself when it is a Float64Array over a SharedArrayBuffer (values exactly as the kernel reads them):
+   * the worker pool lets workers read it in place instead of copying it. Undefined otherwise.
+   */
+  sharedValues(): Float64Array | undefined;
+  /**
    * Writes elements [start, end) into `target` from index 0. Throws PricingInputError for an element that is not
    * a number (or not "call"/"put"); values that are numbers but break the rule are left to `validate` or the WASM check.
    */
@@ -55,6 +60,11 @@ function isArrayLike(value: unknown): value is ArrayLike<unknown> {
     typeof value === "object" &&
     typeof (value as { length?: unknown }).length === "number"
   );
+}
+
+/** `values` when it is a Float64Array over a SharedArrayBuffer. */
+function sharedFloat64(values: unknown): Float64Array | undefined {
+  return values instanceof Float64Array && typeof SharedArrayBuffer === "function" && values.buffer instanceof SharedArrayBuffer ? values : undefined;
 }
 
 class NumericColumnInput implements BatchColumn {
@@ -86,6 +96,10 @@ class NumericColumnInput implements BatchColumn {
 
   describeInvalid(index: number): string {
     return `${ruleText[this.rule]}, got ${describe(this.values === undefined ? this.scalar : this.values[index])}`;
+  }
+
+  sharedValues(): Float64Array | undefined {
+    return sharedFloat64(this.values);
   }
 
   validate(start: number, end: number): void {
@@ -159,6 +173,10 @@ class TypeColumnInput implements BatchColumn {
       const v = values[i];
       if (v !== "call" && v !== "put") TypeColumnInput.sign(typeof v === "number" ? `${v}` : v, i);
     }
+  }
+
+  sharedValues(): Float64Array | undefined {
+    return sharedFloat64(this.values);
   }
 
   describeInvalid(index: number): string {

@@ -3,7 +3,8 @@
 // abort, crash recovery. The reference is the single-thread pricer itself: the pool must not change one bit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type OptionBatch, type Pricer } from "../bindings/index.js";
-import { unwrapReply } from "../workers/chunking.js";
+import { planColumnJob, unwrapReply, type ColumnSource } from "../workers/chunking.js";
+import type { ColumnTask } from "../workers/protocol.js";
 import { blackScholesTask, impliedVolTask } from "../workers/kernels.js";
 import { BS_INPUTS, IV_INPUTS } from "../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
@@ -139,6 +140,39 @@ describe("bit-identical to the single-thread pricer", () => {
       expectSameBits(await p.blackScholes(one, { output: small }), pricer.blackScholes(one));
     });
   }
+
+  it("reads columns that already live in a SharedArrayBuffer in place (mixed with copied and broadcast columns), bit-identically", async () => {
+    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const onShared = (column: Float64Array, offset: number) => {
+      // Not at the start of its buffer, to exercise the offset.
+      const view = new Float64Array(new SharedArrayBuffer((column.length + offset) * 8), offset * 8, column.length);
+      view.set(column);
+      return view;
+    };
+    const type = onShared(Float64Array.from(batch.type), 3);
+    const mixed = { ...batch, type, spot: onShared(batch.spot, 1), vol: onShared(batch.vol, 0), dividend: 0.01 };
+    expectSameBits(await p.blackScholes(mixed), pricer.blackScholes(mixed));
+    const ivMixed = { ...ivBatch, type, price: onShared(ivBatch.price, 5), strike: Array.from(ivBatch.strike) };
+    expectSameBits(await p.impliedVol(ivMixed), pricer.impliedVol(ivMixed));
+    // The SharedArrayBuffer columns really travel by reference: the plan copies only the others.
+    const copiedColumns = new Set<number>();
+    const source: ColumnSource = {
+      length: 4,
+      copyColumn: (c) => void copiedColumns.add(c),
+      sharedColumn: (c) => (c === 1 || c === 4 ? onShared(new Float64Array(4).fill(1), 2) : undefined),
+    };
+    const shared = { input: new SharedArrayBuffer(7 * 4 * 8), output: new SharedArrayBuffer(6 * 4 * 8) };
+    const job = planColumnJob("blackScholes", source, 4, { shared });
+    let sent: ColumnTask | undefined;
+    const api = { blackScholes: async (task: ColumnTask) => ((sent = task), { ok: true, value: { output: undefined, invalid: false } }) };
+    await job.tasks[0]!.run(api as never);
+    expect(Object.keys(sent!.inPlace!).map(Number)).toEqual([1, 4]);
+    expect(sent!.inPlace![1]!.offset).toBe(2);
+    expect([...copiedColumns].sort()).toEqual([0, 2, 3, 5, 6]);
+    // A bad element in a column read in place is found by the kernel and reported like any other.
+    mixed.vol[77_777] = Number.NaN;
+    await expect(p.blackScholes(mixed)).rejects.toMatchObject({ name: "PricingInputError", field: "vol", index: 77_777 });
+  });
 
   it("broadcast scalars and string types price the same as in the pricer", async () => {
     const p = await pool({ workers: 2, chunkSize: 4_096 });

@@ -21,6 +21,8 @@ export interface ColumnSource {
   readonly length: number;
   /** Writes elements [start, end) of column `column` (kernel order) into `target` from index 0. */
   copyColumn(column: number, target: Float64Array, start: number, end: number): void;
+  /** Column `column` itself when workers can read it in place (a Float64Array over a SharedArrayBuffer). */
+  sharedColumn?(column: number): Float64Array | undefined;
 }
 
 /** A validated NormalizedBatch as a column source. */
@@ -28,6 +30,7 @@ export function batchSource(batch: NormalizedBatch): ColumnSource {
   return {
     length: batch.length,
     copyColumn: (column, target, start, end) => batch.columns[column]!.copyInto(target, start, end),
+    sharedColumn: (column) => batch.columns[column]!.sharedValues(),
   };
 }
 
@@ -150,6 +153,14 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
   const output = shared ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
+  // Shared mode: columns already in a SharedArrayBuffer are read by the workers in place, not copied here.
+  const inPlace: Record<number, { buffer: SharedArrayBuffer; offset: number }> = {};
+  const copied: number[] = [];
+  for (let c = 0; c < inputs; c++) {
+    const own = shared ? source.sharedColumn?.(c) : undefined;
+    if (own) inPlace[c] = { buffer: own.buffer as SharedArrayBuffer, offset: own.byteOffset / 8 };
+    else copied.push(c);
+  }
   const tasks: Task[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const end = Math.min(n, start + chunkSize);
@@ -161,8 +172,8 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         let task: ColumnTask;
         if (shared) {
           const columns = new Float64Array(shared.input, 0, inputs * n);
-          for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: shared.input, stride: n, start, count, output: shared.output };
+          for (const c of copied) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
+          task = { input: shared.input, inPlace, stride: n, start, count, output: shared.output };
         } else {
           const buffer = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(buffer);

@@ -19,6 +19,11 @@ export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "
  */
 export interface ColumnTask {
   input: ArrayBufferLike;
+  /**
+   * Shared mode: columns the worker reads in place from the caller's own SharedArrayBuffer instead of `input`
+   * (by kernel column index): whole-batch element i at f64 index `offset + i` of `buffer`.
+   */
+  inPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
   /** Elements per column in `input` (and `output` when shared). */
   stride: number;
   /** First element of the chunk within each column. */
