@@ -34,40 +34,6 @@ export function batchSource(batch: NormalizedBatch): ColumnSource {
   };
 }
 
-const one = new Float64Array(1);
-
-/** Several sources laid end to end (a micro-batch); `offsets[k]` is where source k starts. */
-export function concatSources(sources: readonly ColumnSource[]): { source: ColumnSource; offsets: number[] } {
-  const offsets: number[] = [];
-  let length = 0;
-  for (const s of sources) {
-    offsets.push(length);
-    length += s.length;
-  }
-  const copyColumn = (column: number, target: Float64Array, start: number, end: number): void => {
-    // First source overlapping `start`, by binary search over the offsets.
-    let lo = 0;
-    let hi = sources.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (offsets[mid]! <= start) lo = mid;
-      else hi = mid - 1;
-    }
-    for (let k = lo; k < sources.length && offsets[k]! < end; k++) {
-      if (sources[k]!.length === 1 && offsets[k]! >= start) {
-        // Single-option calls (the common micro-batch case): no subarray per call and column.
-        sources[k]!.copyColumn(column, one, 0, 1);
-        target[offsets[k]! - start] = one[0]!;
-        continue;
-      }
-      const from = Math.max(start, offsets[k]!);
-      const to = Math.min(end, offsets[k]! + sources[k]!.length);
-      if (to > from) sources[k]!.copyColumn(column, target.subarray(from - start, to - start), from - offsets[k]!, to - offsets[k]!);
-    }
-  };
-  return { source: { length, copyColumn }, offsets };
-}
-
 /** Rebuilds a worker's reply: the value, or the PricingInputError it carried (same class, field and index). */
 export function unwrapReply<T>(reply: Reply<T>): T {
   if (reply.ok) return reply.value;

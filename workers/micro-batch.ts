@@ -1,7 +1,7 @@
 // Micro-batching: small calls arriving close together (same tick, or within `windowMs`) are laid end to end
 // and priced as one batch, then each caller gets its own slice. A service pricing one option per request pays
 // one worker round trip per window instead of one per request.
-import { concatSources, type ColumnSource } from "./chunking.js";
+import type { ColumnSource } from "./chunking.js";
 
 /** Micro-batching settings of createPricingPool(). */
 export interface MicroBatchOptions {
@@ -14,7 +14,8 @@ export interface MicroBatchOptions {
 }
 
 interface Pending<Part> {
-  source: ColumnSource;
+  offset: number;
+  length: number;
   resolve(value: Part): void;
   reject(error: unknown): void;
 }
@@ -22,10 +23,20 @@ interface Pending<Part> {
 const nextMacrotask: (callback: () => void) => void =
   typeof setImmediate === "function" ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);
 
-/** Coalesces validated small calls of one kind into shared batches. */
+/** Input columns of both kernels (BS_INPUTS, IV_INPUTS). */
+const INPUT_COLUMNS = 7;
+const one = new Float64Array(1);
+
+/**
+ * Coalesces validated small calls of one kind into shared batches. Each call's inputs are copied at once into
+ * the open batch's own columns, so a waiting call holds only its offset and its promise: thousands of calls
+ * pending in one macrotask would otherwise keep their batch objects alive across garbage collections (which
+ * then cost more than the pricing).
+ */
 export class MicroBatcher<Whole, Part> {
   private pending: Pending<Part>[] = [];
   private pendingOptions = 0;
+  private columns: Float64Array[] = [];
   private scheduled = false;
 
   constructor(
@@ -37,11 +48,34 @@ export class MicroBatcher<Whole, Part> {
     private readonly maxBatchOptions: number,
   ) {}
 
+  /** Room for `options` options in the open batch's columns (doubling). */
+  private reserve(options: number): void {
+    const capacity = this.columns[0]?.length ?? 0;
+    if (options <= capacity) return;
+    const grown = Math.max(options, 2 * capacity, 64);
+    this.columns = Array.from({ length: INPUT_COLUMNS }, (_, c) => {
+      const column = new Float64Array(grown);
+      if (this.columns[c]) column.set(this.columns[c]!.subarray(0, this.pendingOptions));
+      return column;
+    });
+  }
+
   /** Queues one validated call; resolves with its own results once its batch is priced. */
   add(source: ColumnSource): Promise<Part> {
+    const offset = this.pendingOptions;
+    const length = source.length;
+    this.reserve(offset + length);
+    for (let c = 0; c < INPUT_COLUMNS; c++) {
+      const column = this.columns[c]!;
+      if (length === 1) {
+        // The common case, one option: no subarray per call and column.
+        source.copyColumn(c, one, 0, 1);
+        column[offset] = one[0]!;
+      } else source.copyColumn(c, column.subarray(offset, offset + length), 0, length);
+    }
+    this.pendingOptions += length;
     return new Promise<Part>((resolve, reject) => {
-      this.pending.push({ source, resolve, reject });
-      this.pendingOptions += source.length;
+      this.pending.push({ offset, length, resolve, reject });
       if (this.pendingOptions >= this.maxBatchOptions) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -59,11 +93,17 @@ export class MicroBatcher<Whole, Part> {
   flush(): void {
     const batch = this.pending;
     if (batch.length === 0) return;
+    const columns = this.columns;
+    const length = this.pendingOptions;
     this.pending = [];
     this.pendingOptions = 0;
-    const { source, offsets } = concatSources(batch.map((p) => p.source));
+    this.columns = [];
+    const source: ColumnSource = {
+      length,
+      copyColumn: (c, target, start, end) => target.set(columns[c]!.subarray(start, end)),
+    };
     this.runCombined(source).then(
-      (whole) => batch.forEach((p, k) => p.resolve(this.slice(whole, offsets[k]!, p.source.length))),
+      (whole) => batch.forEach((p) => p.resolve(this.slice(whole, p.offset, p.length))),
       (error: unknown) => batch.forEach((p) => p.reject(error)),
     );
   }
@@ -73,6 +113,7 @@ export class MicroBatcher<Whole, Part> {
     const batch = this.pending;
     this.pending = [];
     this.pendingOptions = 0;
+    this.columns = [];
     batch.forEach((p) => p.reject(error));
   }
 }
