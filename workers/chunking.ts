@@ -108,8 +108,9 @@ export interface ColumnJobOptions {
 }
 
 /**
- * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer and workers write
- * outputs into the shared output buffer (kept as the result, or copied out per chunk: see keepInShared).
+ * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer (columns already in
+ * a SharedArrayBuffer are read by the workers in place) and workers write their outputs into the shared output
+ * buffer, which is the job's output.
  * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
  * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
  * and packs chunk k+1 while workers price chunk k.
