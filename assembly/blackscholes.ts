@@ -25,6 +25,7 @@ import {
   INV_SQRT_2PI, INV_SQRT_2PI_X2, HALF_X2, NEG_HALF_X2, TWO_X2, CDF_NEAR_MAX_X2, MIN_NORMAL_X2, INFINITY_X2,
 } from "./math";
 import { normalisedBlackCall } from "./normalised_black";
+import { RULE_FINITE, RULE_POSITIVE, RULE_SIGN, scalarOk, vectorOk } from "./validate";
 
 // A lane is recomputed with the normalised Black function when price < WING_CANCELLATION·(a + b).
 const WING_CANCELLATION: f64 = 1.0 / 1024.0;
@@ -79,47 +80,26 @@ const W_DEN_2: usize = WORK + 10 * COLUMN_BYTES;
 // `w` of the work columns. The scalar build runs each over a block before the next (as the SIMD build
 // does with pairs); priceOne runs all four on one option in the spare slot SLOT_ONE.
 
-// Input domain (the rules of assembly/validate.ts firstInvalid): type exactly ±1; spot, strike, expiry, vol
-// finite and > 0; rate, dividend finite. Checked inside the kernel's first pass, on values it loads anyway, so
+// Input domain (the rules of assembly/validate.ts firstInvalid, through its own checks): type exactly ±1; spot,
+// strike, expiry, vol finite and > 0; rate, dividend finite. Checked inside the kernel's first pass, on values it loads anyway, so
 // that the bindings need no separate validation pass; they locate the element only when the kernel reports one.
 
 /** True when option `o`'s inputs are in the domain (NaN fails every compare). */
 @inline
 function inputsOkOne(o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize): bool {
-  const t = load<f64>(type + o);
-  const S = load<f64>(spot + o);
-  const K = load<f64>(strike + o);
-  const T = load<f64>(expiry + o);
-  const v = load<f64>(vol + o);
-  const r = load<f64>(rate + o);
-  const q = load<f64>(dividend + o);
-  let ok = <i32>(t == 1.0) | <i32>(t == -1.0);
-  ok &= <i32>(S > 0.0) & <i32>(S < Infinity) & <i32>(K > 0.0) & <i32>(K < Infinity);
-  ok &= <i32>(T > 0.0) & <i32>(T < Infinity) & <i32>(v > 0.0) & <i32>(v < Infinity);
-  ok &= <i32>(r > -Infinity) & <i32>(r < Infinity) & <i32>(q > -Infinity) & <i32>(q < Infinity);
-  return ok != 0;
+  return scalarOk(load<f64>(type + o), RULE_SIGN) & scalarOk(load<f64>(spot + o), RULE_POSITIVE) &
+    scalarOk(load<f64>(strike + o), RULE_POSITIVE) & scalarOk(load<f64>(expiry + o), RULE_POSITIVE) &
+    scalarOk(load<f64>(vol + o), RULE_POSITIVE) & scalarOk(load<f64>(rate + o), RULE_FINITE) &
+    scalarOk(load<f64>(dividend + o), RULE_FINITE);
 }
 
 /** Lane mask of the pair at `o` whose inputs are in the domain. */
 @inline
 function inputsOkPair(o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize): v128 {
-  const zero = f64x2.splat(0.0);
-  const inf = v128.load(INFINITY_X2);
-  const negInf = f64x2.neg(inf);
-  const t = v128.load(type + o);
-  const S = v128.load(spot + o);
-  const K = v128.load(strike + o);
-  const T = v128.load(expiry + o);
-  const v = v128.load(vol + o);
-  const r = v128.load(rate + o);
-  const q = v128.load(dividend + o);
-  let ok = v128.or(f64x2.eq(t, f64x2.splat(1.0)), f64x2.eq(t, f64x2.splat(-1.0)));
-  ok = v128.and(ok, v128.and(f64x2.gt(S, zero), f64x2.lt(S, inf)));
-  ok = v128.and(ok, v128.and(f64x2.gt(K, zero), f64x2.lt(K, inf)));
-  ok = v128.and(ok, v128.and(f64x2.gt(T, zero), f64x2.lt(T, inf)));
-  ok = v128.and(ok, v128.and(f64x2.gt(v, zero), f64x2.lt(v, inf)));
-  ok = v128.and(ok, v128.and(f64x2.gt(r, negInf), f64x2.lt(r, inf)));
-  return v128.and(ok, v128.and(f64x2.gt(q, negInf), f64x2.lt(q, inf)));
+  let ok = v128.and(vectorOk(v128.load(type + o), RULE_SIGN), vectorOk(v128.load(spot + o), RULE_POSITIVE));
+  ok = v128.and(ok, v128.and(vectorOk(v128.load(strike + o), RULE_POSITIVE), vectorOk(v128.load(expiry + o), RULE_POSITIVE)));
+  ok = v128.and(ok, v128.and(vectorOk(v128.load(vol + o), RULE_POSITIVE), vectorOk(v128.load(rate + o), RULE_FINITE)));
+  return v128.and(ok, vectorOk(v128.load(dividend + o), RULE_FINITE));
 }
 
 /** Phase 1: the discount factors e^{−qT}, e^{−rT}. */

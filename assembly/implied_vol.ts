@@ -10,6 +10,7 @@ import {
   exp as expScalar, expv, INV_SQRT_2PI, INV_SQRT_2PI_X2, log as logScalar, logv, millsDen, millsDenv, millsNum, millsNumv, normCdf, normCdfMills, normCdfMillsv, normPdf, pmax,
 } from "./math";
 import { inverseNormalCdf } from "./normal_inverse";
+import { RULE_FINITE, RULE_NON_NEGATIVE, RULE_POSITIVE, RULE_SIGN, scalarOk, vectorOk } from "./validate";
 import {
   convexControlParameterToFitSecondDerivativeAtLeftSide,
   convexControlParameterToFitSecondDerivativeAtRightSide,
@@ -1123,7 +1124,7 @@ function impliedVolLane(
   }
 }
 
-// Input domain, checked by the kernel itself so the bindings need no separate validation pass (the rules of
+// Input domain, checked by the kernel itself so the bindings need no separate validation pass (with the checks of
 // assembly/validate.ts firstInvalid): type exactly ±1; price finite ≥ 0; spot, strike, expiry finite > 0; rate,
 // dividend finite. Checked per block of CHECK_BLOCK options just before the block is inverted (still in cache).
 const CHECK_BLOCK: i32 = 128; // a multiple of 4: the quads fall on the same options as without blocks
@@ -1131,17 +1132,10 @@ const CHECK_BLOCK: i32 = 128; // a multiple of 4: the quads fall on the same opt
 /** True when option `o` (byte offset) is in the domain; NaN fails every compare. */
 @inline
 function laneInDomain(o: usize, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): bool {
-  const t = load<f64>(type + o);
-  const P = load<f64>(price + o);
-  const S = load<f64>(spot + o);
-  const K = load<f64>(strike + o);
-  const T = load<f64>(expiry + o);
-  const r = load<f64>(rate + o);
-  const q = load<f64>(dividend + o);
-  let ok = <i32>(t == 1.0) | <i32>(t == -1.0);
-  ok &= <i32>(P >= 0.0) & <i32>(P < Infinity) & <i32>(S > 0.0) & <i32>(S < Infinity) & <i32>(K > 0.0) & <i32>(K < Infinity);
-  ok &= <i32>(T > 0.0) & <i32>(T < Infinity) & <i32>(r > -Infinity) & <i32>(r < Infinity) & <i32>(q > -Infinity) & <i32>(q < Infinity);
-  return ok != 0;
+  return scalarOk(load<f64>(type + o), RULE_SIGN) & scalarOk(load<f64>(price + o), RULE_NON_NEGATIVE) &
+    scalarOk(load<f64>(spot + o), RULE_POSITIVE) & scalarOk(load<f64>(strike + o), RULE_POSITIVE) &
+    scalarOk(load<f64>(expiry + o), RULE_POSITIVE) & scalarOk(load<f64>(rate + o), RULE_FINITE) &
+    scalarOk(load<f64>(dividend + o), RULE_FINITE);
 }
 
 /** True when options [i, i + count) are all in the domain (SIMD build: pairs with ANDed lane masks). */
@@ -1151,24 +1145,13 @@ function blockInDomain(
 ): bool {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    const zero = f64x2.splat(0.0);
-    const inf = f64x2.splat(Infinity);
-    const negInf = f64x2.splat(-Infinity);
     let ok = i64x2.splat(-1);
     for (; j + 1 < count; j += 2) {
       const o = <usize>(i + j) << 3;
-      const t = v128.load(type + o);
-      const P = v128.load(price + o);
-      const S = v128.load(spot + o);
-      const K = v128.load(strike + o);
-      const T = v128.load(expiry + o);
-      const r = v128.load(rate + o);
-      const q = v128.load(dividend + o);
-      ok = v128.and(ok, v128.or(f64x2.eq(t, f64x2.splat(1.0)), f64x2.eq(t, f64x2.splat(-1.0))));
-      ok = v128.and(ok, v128.and(f64x2.ge(P, zero), f64x2.lt(P, inf)));
-      ok = v128.and(ok, v128.and(v128.and(f64x2.gt(S, zero), f64x2.lt(S, inf)), v128.and(f64x2.gt(K, zero), f64x2.lt(K, inf))));
-      ok = v128.and(ok, v128.and(f64x2.gt(T, zero), f64x2.lt(T, inf)));
-      ok = v128.and(ok, v128.and(v128.and(f64x2.gt(r, negInf), f64x2.lt(r, inf)), v128.and(f64x2.gt(q, negInf), f64x2.lt(q, inf))));
+      ok = v128.and(ok, v128.and(vectorOk(v128.load(type + o), RULE_SIGN), vectorOk(v128.load(price + o), RULE_NON_NEGATIVE)));
+      ok = v128.and(ok, v128.and(vectorOk(v128.load(spot + o), RULE_POSITIVE), vectorOk(v128.load(strike + o), RULE_POSITIVE)));
+      ok = v128.and(ok, v128.and(vectorOk(v128.load(expiry + o), RULE_POSITIVE), vectorOk(v128.load(rate + o), RULE_FINITE)));
+      ok = v128.and(ok, vectorOk(v128.load(dividend + o), RULE_FINITE));
     }
     if (!i64x2.all_true(ok)) return false;
   }

@@ -7,16 +7,18 @@ export const RULE_POSITIVE: i32 = 1;
 export const RULE_NON_NEGATIVE: i32 = 2;
 export const RULE_SIGN: i32 = 3;
 
+/** True when `v` obeys `rule` (inlined with a constant rule, the test folds to two compares). */
 @inline
-function scalarOk(v: f64, rule: i32): bool {
+export function scalarOk(v: f64, rule: i32): bool {
   if (rule == RULE_POSITIVE) return v > 0 && v < Infinity;
   if (rule == RULE_NON_NEGATIVE) return v >= 0 && v < Infinity;
   if (rule == RULE_SIGN) return v == 1.0 || v == -1.0;
   return v > -Infinity && v < Infinity;
 }
 
+/** Lane mask of `v` obeying `rule`; the kernels check their inputs with these, so they agree with firstInvalid. */
 @inline
-function vectorOk(v: v128, rule: i32): v128 {
+export function vectorOk(v: v128, rule: i32): v128 {
   const inf = f64x2.splat(Infinity);
   if (rule == RULE_POSITIVE) return v128.and(f64x2.gt(v, f64x2.splat(0)), f64x2.lt(v, inf));
   if (rule == RULE_NON_NEGATIVE) return v128.and(f64x2.ge(v, f64x2.splat(0)), f64x2.lt(v, inf));
