@@ -111,8 +111,10 @@ export function machineLines(): string[] {
 /** 3 significant digits with an SI suffix: 48.3M, 512k, 7.21. */
 function formatRate(value: number): string {
   const units: [number, string][] = [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
-  for (const [scale, suffix] of units) if (value >= scale) return `${(value / scale).toPrecision(3)}${suffix}`;
-  return value.toPrecision(3);
+  // Decide the unit after rounding to 3 digits, so 999,999 prints as 1.00M rather than 1.00e+3k.
+  const rounded = Number(value.toPrecision(3));
+  for (const [scale, suffix] of units) if (rounded >= scale) return `${(rounded / scale).toPrecision(3)}${suffix}`;
+  return rounded.toPrecision(3);
 }
 
 /** ns with 3 significant digits, thousands separated: 20.7, 1,234, 45,600. */
