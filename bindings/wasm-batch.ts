@@ -87,9 +87,13 @@ export class WasmOptionBatch {
   constructor(backing: Backing, length: number) {
     const view = (k: number) => backing.core.f64(backing.pointers[k]!, length);
     this.length = length;
-    [this.type, this.spot, this.strike, this.expiry, this.vol, this.rate, this.dividend] = [0, 1, 2, 3, 4, 5, 6].map(view) as [
-      Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
-    ];
+    this.type = view(0);
+    this.spot = view(1);
+    this.strike = view(2);
+    this.expiry = view(3);
+    this.vol = view(4);
+    this.rate = view(5);
+    this.dividend = view(6);
     this.greeks = { price: view(7), delta: view(8), gamma: view(9), vega: view(10), theta: view(11), rho: view(12) };
     backings.set(this, backing);
   }
@@ -115,9 +119,13 @@ export class WasmImpliedVolBatch {
   constructor(backing: Backing, length: number) {
     const view = (k: number) => backing.core.f64(backing.pointers[k]!, length);
     this.length = length;
-    [this.type, this.price, this.spot, this.strike, this.expiry, this.rate, this.dividend] = [0, 1, 2, 3, 4, 5, 6].map(view) as [
-      Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
-    ];
+    this.type = view(0);
+    this.price = view(1);
+    this.spot = view(2);
+    this.strike = view(3);
+    this.expiry = view(4);
+    this.rate = view(5);
+    this.dividend = view(6);
     this.result = {
       vol: view(7),
       status: backing.core.i32(backing.pointers[8]!, length),

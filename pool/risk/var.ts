@@ -186,7 +186,7 @@ class VarPlan {
 
   /** Writes the columns that do not change between blocks into a zero-copy batch of blockPaths × nl options. */
   fillConstants(batch: WasmOptionBatch): void {
-    for (let i = 0; i < batch.length; i++) batch.type[i] = this.type[i]!;
+    batch.type.set(this.type); // Int8Array ±1 → f64
     batch.strike.set(this.strike);
     batch.expiry.set(this.expiry);
     batch.rate.fill(this.book.rate);
