@@ -92,6 +92,26 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
       note: "same batch, columns in SharedArrayBuffers: the workers read them in place",
       run: async () => (sink += (await top.blackScholes(sharedBatch)).price[0]!),
     });
+    // Repeated batches into reused result arrays (as a service pricing a book every tick does): the pricer's
+    // `output`, and the pool's `output` as SharedArrayBuffer views that the workers write in place (no result
+    // memory to fault in, which is served one page at a time here however many threads fault).
+    const greeksOf = (allocate: () => Float64Array) => ({ price: allocate(), delta: allocate(), gamma: allocate(), vega: allocate(), theta: allocate(), rho: allocate() });
+    const plainOutput = greeksOf(() => new Float64Array(n));
+    const sharedOutput = greeksOf(() => new Float64Array(new SharedArrayBuffer(n * 8)));
+    const reusedBase = "bs 1 thread, reused output";
+    bs.push(
+      { name: reusedBase, units: n, unit: "option", baseline: reusedBase, note: "createPricer().blackScholes(batch, output), same batch, the same six result arrays every call", run: () => (sink += pricer.blackScholes(batch, plainOutput).price[0]!) },
+      {
+        name: `bs pool ${maxWorkers}w, shared output`, units: n, unit: "option", baseline: reusedBase,
+        note: "blackScholes(batch, { output }), same batch, output columns in SharedArrayBuffers written in place",
+        run: async () => (sink += (await top.blackScholes(batch, { output: sharedOutput })).price[0]!),
+      },
+      {
+        name: `bs pool ${maxWorkers}w, shared inputs + output`, units: n, unit: "option", baseline: reusedBase,
+        note: "both: the calling thread copies nothing",
+        run: async () => (sink += (await top.blackScholes(sharedBatch, { output: sharedOutput })).price[0]!),
+      },
+    );
     rows.push(...(await fastestInterleaved(bs, rounds, log)));
 
     // Monte Carlo: arithmetic Asian call, 16 dates, price + standard error (path blocks spread over workers).

@@ -141,6 +141,64 @@ describe("bit-identical to the single-thread pricer", () => {
     });
   }
 
+  /** Six output columns as views over one SharedArrayBuffer (column c at f64 offset c·n + 3). */
+  function sharedGreeks(n: number) {
+    const buffer = new SharedArrayBuffer((6 * n + 3) * 8);
+    const [price, delta, gamma, vega, theta, rho] = Array.from({ length: 6 }, (_, c) => new Float64Array(buffer, (c * n + 3) * 8, n).fill(7)) as [
+      Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+    ];
+    return { price, delta, gamma, vega, theta, rho };
+  }
+
+  it("writes output columns that are SharedArrayBuffer views in place, bit-identically; a rejected or aborted call settles only after its running chunks ended", async () => {
+    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const output = sharedGreeks(N);
+    expect(await p.blackScholes(batch, { output })).toBe(output);
+    expectSameBits(output, pricer.blackScholes(batch));
+    // Nothing may write into the arrays once the call has settled: snapshot at rejection, compare a while later.
+    const unchangedAfter = async (call: Promise<unknown>, expected: object) => {
+      await expect(call).rejects.toMatchObject(expected);
+      const snapshot = Object.fromEntries(Object.entries(output).map(([k, v]) => [k, v.slice()]));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expectSameBits(output, snapshot as typeof output);
+    };
+    for (const column of Object.values(output)) column.fill(7);
+    const bad = { ...batch, vol: batch.vol.slice() };
+    bad.vol[3 * CHUNK + 5] = -1;
+    await unchangedAfter(p.blackScholes(bad, { output }), { name: "PricingInputError", field: "vol", index: 3 * CHUNK + 5 });
+    for (const column of Object.values(output)) column.fill(7);
+    const controller = new AbortController();
+    const reason = new Error("user cancelled");
+    await unchangedAfter(p.blackScholes(batch, { output, signal: controller.signal, onProgress: () => controller.abort(reason) }), reason);
+    // Overlapping columns would be read and written by different workers at once: refused, naming the column.
+    const overlapping = { ...output, delta: new Float64Array(output.price.buffer, output.price.byteOffset + 8, N) };
+    await expect(p.blackScholes(batch, { output: overlapping })).rejects.toMatchObject({ name: "PricingInputError", field: "output.delta" });
+    const spot = new Float64Array(new SharedArrayBuffer(N * 8));
+    spot.set(batch.spot);
+    await expect(p.blackScholes({ ...batch, spot }, { output: { ...output, rho: spot } })).rejects.toMatchObject({ name: "PricingInputError", field: "output.rho" });
+    // The pool keeps working, and the arrays take the next call's results.
+    expectSameBits(await p.blackScholes(batch, { output }), pricer.blackScholes(batch));
+  });
+
+  it("a worker writes a chunk's outputs into the task's in-place output columns, not into the shared output buffer", () => {
+    const n = 10;
+    const input = new SharedArrayBuffer(7 * n * 8);
+    const columns = new Float64Array(input);
+    const inputs = [1, 100, 95, 0.5, 0.25, 0.01, 0];
+    inputs.forEach((v, c) => columns.fill(v, c * n, (c + 1) * n));
+    const output = new SharedArrayBuffer(6 * n * 8);
+    const own = new SharedArrayBuffer((6 * n + 2) * 8);
+    const outPlace = Object.fromEntries(Array.from({ length: 6 }, (_, c) => [c, { buffer: own, offset: c * n + 2 }]));
+    const reply = blackScholesTask(pricer.core, { input, stride: n, start: 4, count: 6, output, outPlace });
+    expect(reply).toEqual({ output: undefined, invalid: false });
+    expect(new Float64Array(output).every((v) => v === 0)).toBe(true);
+    const expected = pricer.blackScholes({ type: "call", spot: 100, strike: 95, expiry: 0.5, vol: 0.25, rate: 0.01 });
+    const price = new Float64Array(own, 2 * 8, n);
+    expect([...price.subarray(0, 4)]).toEqual([0, 0, 0, 0]);
+    expect([...price.subarray(4)]).toEqual(Array(6).fill(expected.price[0]));
+    expect(new Float64Array(own, (5 * n + 2) * 8, n)[9]).toBe(expected.rho[0]);
+  });
+
   it("reads columns that already live in a SharedArrayBuffer in place (mixed with copied and broadcast columns), bit-identically", async () => {
     const p = await pool({ workers: 2, chunkSize: CHUNK });
     const onShared = (column: Float64Array, offset: number) => {

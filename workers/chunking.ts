@@ -91,9 +91,10 @@ export interface ColumnJob {
 export interface ColumnJobOptions {
   /**
    * Shared mode: SharedArrayBuffers for the inputs (at least `7 × n × 8` bytes) and the outputs (at least n × the
-   * kind's output bytes per option), which workers write in place and which is the job's output. Absent: transfer mode.
+   * kind's output bytes per option), which workers write in place and which is the job's output; `outPlace`:
+   * output columns written into the caller's own SharedArrayBuffers instead (see ColumnTask). Absent: transfer mode.
    */
-  shared?: { input: SharedArrayBuffer; output: SharedArrayBuffer };
+  shared?: { input: SharedArrayBuffer; output: SharedArrayBuffer; outPlace?: ColumnTask["outPlace"] };
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -140,7 +141,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         if (shared) {
           const columns = new Float64Array(shared.input, 0, inputs * n);
           for (const c of copied) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: shared.input, inPlace, stride: n, start, count, output: shared.output };
+          task = { input: shared.input, inPlace, stride: n, start, count, output: shared.output, outPlace: shared.outPlace };
         } else {
           const buffer = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(buffer);

@@ -1,5 +1,6 @@
 // Worker side of a column task: copies a chunk's input columns into the WASM scratch region, runs the kernel,
-// and copies the outputs to the reply buffer (transfer mode) or in place into the shared output (shared mode).
+// and copies the outputs to the reply buffer (transfer mode) or in place into the shared output (shared mode),
+// or into the caller's own shared output columns.
 // Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
@@ -52,7 +53,10 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
     );
     if (flagged !== 0) return reply(true);
     for (let c = 0; c < outputs; c++) {
-      output.set(core.f64(p[inputs + c]!, count), c * out.stride + out.start + offset);
+      const own = task.outPlace?.[c];
+      const values = core.f64(p[inputs + c]!, count);
+      if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(values);
+      else output.set(values, c * out.stride + out.start + offset);
     }
   }
   return reply(false);

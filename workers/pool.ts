@@ -27,7 +27,7 @@ import {
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
 import { planMonteCarloJob } from "./monte-carlo.js";
-import { BS_OUTPUT_BYTES_PER_OPTION, BS_OUTPUTS, IV_OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUT_BYTES_PER_OPTION, BS_OUTPUTS, IV_OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
 export { WorkerCrashError, type CallOptions } from "./scheduler.js";
@@ -61,7 +61,11 @@ export interface PricingPoolOptions {
 export interface BlackScholesCallOptions extends CallOptions {
   /**
    * Six Float64Arrays of the batch length to write the results into (returned), like the pricer's `output`:
-   * saves allocating result buffers per call. Written only once the whole call has succeeded.
+   * saves allocating result buffers per call. Ordinary arrays are written only once the whole call has
+   * succeeded (through a reused arena, copied at the end). When all six are views over SharedArrayBuffers (and
+   * the pool uses shared memory), the workers write them in place as chunks finish: no copy and no fresh memory,
+   * the fastest way to run repeated large batches; if such a call rejects, their contents are unspecified (the
+   * call settles only after its running chunks have ended, so nothing writes into them afterwards).
    */
   output?: Greeks;
 }
@@ -129,6 +133,28 @@ function checkGreeksOutput(output: Greeks, n: number): void {
       throw new PricingInputError(`output.${name}`, undefined, `must be a Float64Array of the batch length ${n}`);
     }
   }
+}
+
+/**
+ * Output columns as in-place targets when every one is a Float64Array over a SharedArrayBuffer, else undefined.
+ * Written by several workers while others still read the inputs, so they must not overlap one another or an
+ * input column read in place (PricingInputError naming the output column otherwise).
+ */
+function sharedOutputColumns(output: Greeks, source: ColumnSource): Record<number, { buffer: SharedArrayBuffer; offset: number }> | undefined {
+  const columns = BS_OUTPUTS.map((name) => output[name]);
+  if (!columns.every((column) => column.buffer instanceof SharedArrayBuffer)) return undefined;
+  const overlap = (a: Float64Array, b: Float64Array) =>
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  const inputs = BS_INPUTS.map((_, c) => source.sharedColumn?.(c));
+  const outPlace: Record<number, { buffer: SharedArrayBuffer; offset: number }> = {};
+  for (const [c, column] of columns.entries()) {
+    const clash = columns.findIndex((other, k) => k < c && overlap(column, other));
+    if (clash >= 0) throw new PricingInputError(`output.${BS_OUTPUTS[c]}`, undefined, `must not share memory with output.${BS_OUTPUTS[clash]}`);
+    const input = inputs.findIndex((other) => other !== undefined && overlap(column, other));
+    if (input >= 0) throw new PricingInputError(`output.${BS_OUTPUTS[c]}`, undefined, `must not share memory with the input column ${BS_INPUTS[input]}`);
+    outPlace[c] = { buffer: column.buffer as SharedArrayBuffer, offset: column.byteOffset / 8 };
+  }
+  return outPlace;
 }
 
 /** Validates a whole batch now, in the single-thread pricer's order (same first error). */
@@ -244,16 +270,25 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     // arena copied into the caller's arrays at the end. Arenas go back to the store only after every task is done.
     const n = source.length;
     const outputBytes = n * OUTPUT_BYTES_PER_OPTION[kind];
+    // Output columns that are the caller's own SharedArrayBuffer views are written by the workers in place: no
+    // arena, no copy at the end, and no fresh pages to fault in (page faults of one process are served one at a
+    // time here, so a fresh 48 MB result costs the same ~10 ms with 1 or 2 workers).
+    const outPlace = sharedMemory && into ? sharedOutputColumns(into, source) : undefined;
     const shared = sharedMemory
-      ? { input: arenas.acquire(n * 7 * 8), output: into ? arenas.acquire(outputBytes) : new SharedArrayBuffer(Math.max(8, outputBytes)) }
+      ? {
+          input: arenas.acquire(n * 7 * 8),
+          output: outPlace ? new SharedArrayBuffer(8) : into ? arenas.acquire(outputBytes) : new SharedArrayBuffer(Math.max(8, outputBytes)),
+          outPlace,
+        }
       : undefined;
     const job = planColumnJob(kind, source, chunkSize, { shared, ...check });
-    // A failed or cancelled call may leave a task running on a worker: its arenas are dropped, not reused.
-    await scheduler.run(job.tasks, n, call);
-    if (into) BS_OUTPUTS.forEach((name, c) => into[name].set(new Float64Array(job.output, c * n * 8, n)));
+    // A failed or cancelled call may leave a task running on a worker: its arenas are dropped, not reused. When
+    // workers write into the caller's arrays, the call settles only after its running tasks end (drain).
+    await scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
+    if (into && !outPlace) BS_OUTPUTS.forEach((name, c) => into[name].set(new Float64Array(job.output, c * n * 8, n)));
     if (shared) {
       arenas.release(shared.input);
-      if (into) arenas.release(shared.output);
+      if (into && !outPlace) arenas.release(shared.output);
     }
     return job.output;
   };

@@ -32,6 +32,11 @@ export interface ColumnTask {
   count: number;
   /** Shared output buffer (whole batch), absent in transfer mode. */
   output?: SharedArrayBuffer;
+  /**
+   * Shared mode: output columns the worker writes in place into the caller's own SharedArrayBuffer instead of
+   * `output` (by output column index): whole-batch element i at f64 index `offset + i` of `buffer`.
+   */
+  outPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
 }
 
 /** What a worker answers for a column task. */

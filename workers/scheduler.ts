@@ -21,6 +21,16 @@ export interface CallOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** How the scheduler runs one call (internal to the pool). */
+export interface RunOptions extends CallOptions {
+  /**
+   * Settle a failed or aborted call only once its tasks already sent to workers have ended (a crashed worker's
+   * task counts as ended): for tasks that write into the caller's own memory, which must not change after the
+   * call has settled.
+   */
+  drain?: boolean;
+}
+
 /** One unit of work sent to a worker; `units` counts towards progress. */
 export interface Task {
   units: number;
@@ -31,12 +41,16 @@ class CallRun {
   settled = false;
   private remaining: number;
   private done = 0;
+  /** Tasks sent to a worker and not yet ended. */
+  private running = 0;
+  /** The failure awaiting the end of running tasks (drain). */
+  private pendingFailure: { error: unknown } | undefined;
   private detach: () => void = () => {};
 
   constructor(
     private readonly total: number,
     taskCount: number,
-    private readonly options: CallOptions,
+    private readonly options: RunOptions,
     private readonly resolve: () => void,
     private readonly reject: (error: unknown) => void,
   ) {
@@ -48,6 +62,21 @@ class CallRun {
       this.detach = () => signal.removeEventListener("abort", onAbort);
     }
     if (taskCount === 0) this.finish();
+  }
+
+  /** A task of this call was sent to a worker. */
+  taskStarted(): void {
+    this.running++;
+  }
+
+  /** A task of this call sent to a worker ended (done, failed, or its worker crashed). */
+  taskEnded(): void {
+    this.running--;
+    if (this.running === 0 && this.pendingFailure) {
+      const { error } = this.pendingFailure;
+      this.pendingFailure = undefined;
+      this.reject(error);
+    }
   }
 
   taskDone(units: number): void {
@@ -76,7 +105,8 @@ class CallRun {
     if (this.settled) return;
     this.settled = true;
     this.detach();
-    this.reject(error);
+    if (this.options.drain && this.running > 0) this.pendingFailure = { error };
+    else this.reject(error);
   }
 }
 
@@ -167,6 +197,7 @@ export class WorkerScheduler {
     if (this.closed) return;
     const crash = new WorkerCrashError(error);
     for (const queued of slot.inFlight) queued.call.fail(crash);
+    for (const queued of slot.inFlight) queued.call.taskEnded();
     slot.inFlight.clear();
     this.replace();
   }
@@ -191,7 +222,7 @@ export class WorkerScheduler {
    * Runs a call's tasks across the workers. Resolves when every task is done; rejects at the first failure,
    * a worker crash under one of its tasks, or an abort (tasks not yet sent are dropped).
    */
-  run(tasks: Task[], total: number, options: CallOptions = {}): Promise<void> {
+  run(tasks: Task[], total: number, options: RunOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error("pool2peer: the pricing pool is closed"));
     if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new Error("pool2peer: the call was aborted"));
     return new Promise<void>((resolve, reject) => {
@@ -221,6 +252,7 @@ export class WorkerScheduler {
 
   private start(slot: Slot, queued: QueuedTask): void {
     slot.inFlight.add(queued);
+    queued.call.taskStarted();
     let work: Promise<void>;
     try {
       work = queued.task.run(slot.api);
@@ -231,11 +263,13 @@ export class WorkerScheduler {
       () => {
         if (!slot.inFlight.delete(queued)) return; // the worker crashed meanwhile: the call already failed
         queued.call.taskDone(queued.task.units);
+        queued.call.taskEnded();
         this.pump();
       },
       (error: unknown) => {
         if (!slot.inFlight.delete(queued)) return;
         queued.call.fail(error);
+        queued.call.taskEnded();
         this.pump();
       },
     );
@@ -259,6 +293,7 @@ export class WorkerScheduler {
     for (const slot of slots) {
       slot.dead = true;
       for (const queued of slot.inFlight) queued.call.fail(error);
+      for (const queued of slot.inFlight) queued.call.taskEnded();
       slot.inFlight.clear();
     }
     await Promise.all(slots.map((slot) => slot.handle.terminate()));
