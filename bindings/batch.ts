@@ -47,6 +47,8 @@ export interface BatchColumn {
    * the worker pool lets workers read it in place instead of copying it. Undefined otherwise.
    */
   sharedValues(): Float64Array | undefined;
+  /** The value as the kernel reads it (±1 for type) when the column is a broadcast scalar, else undefined. */
+  broadcastValue(): number | undefined;
   /**
    * Writes elements [start, end) into `target` from index 0. Throws PricingInputError for an element that is not
    * a number (or not "call"/"put"); values that are numbers but break the rule are left to `validate` or the WASM check.
@@ -100,6 +102,10 @@ class NumericColumnInput implements BatchColumn {
 
   sharedValues(): Float64Array | undefined {
     return sharedFloat64(this.values);
+  }
+
+  broadcastValue(): number | undefined {
+    return this.values === undefined ? this.scalar : undefined;
   }
 
   validate(start: number, end: number): void {
@@ -177,6 +183,10 @@ class TypeColumnInput implements BatchColumn {
 
   sharedValues(): Float64Array | undefined {
     return sharedFloat64(this.values);
+  }
+
+  broadcastValue(): number | undefined {
+    return this.values === undefined ? this.scalar : undefined;
   }
 
   describeInvalid(index: number): string {

@@ -218,6 +218,7 @@ describe("bit-identical to the single-thread pricer", () => {
       length: 4,
       copyColumn: (c) => void copiedColumns.add(c),
       sharedColumn: (c) => (c === 1 || c === 4 ? onShared(new Float64Array(4).fill(1), 2) : undefined),
+      broadcastValue: (c) => (c === 6 ? 0.02 : undefined),
     };
     const shared = { input: new SharedArrayBuffer(7 * 4 * 8), output: new SharedArrayBuffer(6 * 4 * 8) };
     const job = planColumnJob("blackScholes", source, 4, { shared });
@@ -226,18 +227,29 @@ describe("bit-identical to the single-thread pricer", () => {
     await job.tasks[0]!.run(api as never);
     expect(Object.keys(sent!.inPlace!).map(Number)).toEqual([1, 4]);
     expect(sent!.inPlace![1]!.offset).toBe(2);
-    expect([...copiedColumns].sort()).toEqual([0, 2, 3, 5, 6]);
+    // A broadcast scalar travels as one number, filled by the worker: the calling thread copies only the rest.
+    expect(sent!.broadcast).toEqual({ 6: 0.02 });
+    expect([...copiedColumns].sort()).toEqual([0, 2, 3, 5]);
+    copiedColumns.clear();
+    await planColumnJob("blackScholes", source, 4).tasks[0]!.run(api as never);
+    expect(sent!.broadcast).toEqual({ 6: 0.02 });
+    expect([...copiedColumns].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     // A bad element in a column read in place is found by the kernel and reported like any other.
     mixed.vol[77_777] = Number.NaN;
     await expect(p.blackScholes(mixed)).rejects.toMatchObject({ name: "PricingInputError", field: "vol", index: 77_777 });
   });
 
-  it("broadcast scalars and string types price the same as in the pricer", async () => {
-    const p = await pool({ workers: 2, chunkSize: 4_096 });
-    const strikes = Float64Array.from({ length: 10_000 }, (_, i) => 50 + i / 100);
-    const b: OptionBatch = { type: "put", spot: 100, strike: strikes, expiry: 0.75, vol: 0.3, rate: 0.02 };
-    expectSameBits(await p.blackScholes(b), pricer.blackScholes(b));
-  });
+  for (const sharedMemory of [true, false]) {
+    it(`broadcast scalars (filled by the workers) and string types price the same as in the pricer (${sharedMemory ? "shared" : "transferred"} buffers)`, async () => {
+      const p = await pool({ workers: 2, chunkSize: 4_096, sharedMemory });
+      const strikes = Float64Array.from({ length: 10_000 }, (_, i) => 50 + i / 100);
+      const b: OptionBatch = { type: "put", spot: 100, strike: strikes, expiry: 0.75, vol: 0.3, rate: 0.02 };
+      const greeks = await p.blackScholes(b);
+      expectSameBits(greeks, pricer.blackScholes(b));
+      const iv = { type: "put" as const, price: greeks.price, spot: 100, strike: strikes, expiry: 0.75, rate: 0.02 };
+      expectSameBits(await p.impliedVol(iv), pricer.impliedVol(iv));
+    });
+  }
 
   it("micro-batched single-option calls (fired together, coalesced) each equal the pricer's result for that option", async () => {
     const p = await pool({ workers: 2 });

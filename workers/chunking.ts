@@ -23,6 +23,8 @@ export interface ColumnSource {
   copyColumn(column: number, target: Float64Array, start: number, end: number): void;
   /** Column `column` itself when workers can read it in place (a Float64Array over a SharedArrayBuffer). */
   sharedColumn?(column: number): Float64Array | undefined;
+  /** The value of column `column` when it is a broadcast scalar (workers fill it themselves). */
+  broadcastValue?(column: number): number | undefined;
 }
 
 /** A validated NormalizedBatch as a column source. */
@@ -31,6 +33,7 @@ export function batchSource(batch: NormalizedBatch): ColumnSource {
     length: batch.length,
     copyColumn: (column, target, start, end) => batch.columns[column]!.copyInto(target, start, end),
     sharedColumn: (column) => batch.columns[column]!.sharedValues(),
+    broadcastValue: (column) => batch.columns[column]!.broadcastValue(),
   };
 }
 
@@ -121,12 +124,16 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
   const output = shared ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
-  // Shared mode: columns already in a SharedArrayBuffer are read by the workers in place, not copied here.
+  // Broadcast scalars are filled by the workers, and in shared mode columns already in a SharedArrayBuffer are read
+  // by the workers in place: the calling thread copies only the rest.
+  const broadcast: Record<number, number> = {};
   const inPlace: Record<number, { buffer: SharedArrayBuffer; offset: number }> = {};
   const copied: number[] = [];
   for (let c = 0; c < inputs; c++) {
+    const value = source.broadcastValue?.(c);
     const own = shared ? source.sharedColumn?.(c) : undefined;
-    if (own) inPlace[c] = { buffer: own.buffer as SharedArrayBuffer, offset: own.byteOffset / 8 };
+    if (value !== undefined) broadcast[c] = value;
+    else if (own) inPlace[c] = { buffer: own.buffer as SharedArrayBuffer, offset: own.byteOffset / 8 };
     else copied.push(c);
   }
   const tasks: Task[] = [];
@@ -141,12 +148,12 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         if (shared) {
           const columns = new Float64Array(shared.input, 0, inputs * n);
           for (const c of copied) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: shared.input, inPlace, stride: n, start, count, output: shared.output, outPlace: shared.outPlace };
+          task = { input: shared.input, inPlace, broadcast, stride: n, start, count, output: shared.output, outPlace: shared.outPlace };
         } else {
           const buffer = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(buffer);
-          for (let c = 0; c < inputs; c++) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-          task = Comlink.transfer({ input: buffer, stride: count, start: 0, count }, [buffer]);
+          for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
+          task = Comlink.transfer({ input: buffer, broadcast, stride: count, start: 0, count }, [buffer]);
         }
         const reply = unwrapReply(await api[kind](task));
         if (reply.invalid) {

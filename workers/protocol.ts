@@ -24,6 +24,8 @@ export interface ColumnTask {
    * (by kernel column index): whole-batch element i at f64 index `offset + i` of `buffer`.
    */
   inPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
+  /** Columns that are one value for every element (by kernel column index): the worker fills them, `input` holds nothing for them. */
+  broadcast?: Record<number, number>;
   /** Elements per column in `input` (and `output` when shared). */
   stride: number;
   /** First element of the chunk within each column. */
