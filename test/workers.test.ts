@@ -182,10 +182,11 @@ describe("bit-identical to the single-thread pricer", () => {
 
   it("a worker writes a chunk's outputs into the task's in-place output columns, not into the shared output buffer", () => {
     const n = 10;
-    const input = new SharedArrayBuffer(7 * n * 8);
+    // The chunk (6 options from element 4 of a batch of 10) in its input slot: column c at c·6.
+    const input = new SharedArrayBuffer(7 * 6 * 8);
     const columns = new Float64Array(input);
     const inputs = [1, 100, 95, 0.5, 0.25, 0.01, 0];
-    inputs.forEach((v, c) => columns.fill(v, c * n, (c + 1) * n));
+    inputs.forEach((v, c) => columns.fill(v, c * 6, (c + 1) * 6));
     const output = new SharedArrayBuffer(6 * n * 8);
     const own = new SharedArrayBuffer((6 * n + 2) * 8);
     const outPlace = Object.fromEntries(Array.from({ length: 6 }, (_, c) => [c, { buffer: own, offset: c * n + 2 }]));
@@ -220,11 +221,17 @@ describe("bit-identical to the single-thread pricer", () => {
       sharedColumn: (c) => (c === 1 || c === 4 ? onShared(new Float64Array(4).fill(1), 2) : undefined),
       broadcastValue: (c) => (c === 6 ? 0.02 : undefined),
     };
-    const shared = { input: new SharedArrayBuffer(7 * 4 * 8), output: new SharedArrayBuffer(6 * 4 * 8) };
+    const slots: string[] = [];
+    const slot = new SharedArrayBuffer(7 * 4 * 8);
+    const inputSlots = { acquire: (bytes: number) => (slots.push(`acquire ${bytes}`), slot), release: (b: SharedArrayBuffer) => void slots.push(`release ${b === slot}`) };
+    const shared = { inputSlots, output: new SharedArrayBuffer(6 * 4 * 8) };
     const job = planColumnJob("blackScholes", source, 4, { shared });
     let sent: ColumnTask | undefined;
-    const api = { blackScholes: async (task: ColumnTask) => ((sent = task), { ok: true, value: { output: undefined, invalid: false } }) };
+    const api = { blackScholes: async (task: ColumnTask) => ((sent = task), slots.push("answer"), { ok: true, value: { output: undefined, invalid: false } }) };
     await job.tasks[0]!.run(api as never);
+    // The chunk's inputs go through a slot, given back once the worker has answered.
+    expect(slots).toEqual(["acquire 224", "answer", "release true"]);
+    expect(sent!.input).toBe(slot);
     expect(Object.keys(sent!.inPlace!).map(Number)).toEqual([1, 4]);
     expect(sent!.inPlace![1]!.offset).toBe(2);
     // A broadcast scalar travels as one number, filled by the worker: the calling thread copies only the rest.

@@ -83,6 +83,14 @@ function placeReply(kind: ColumnKind, reply: ArrayBuffer, count: number, target:
   }
 }
 
+/** Reusable SharedArrayBuffers for the tasks' inputs (shared mode). */
+export interface InputSlots {
+  /** A buffer of at least `bytes` bytes, not used by any task in flight. */
+  acquire(bytes: number): SharedArrayBuffer;
+  /** Gives back a buffer once its worker has answered. */
+  release(slot: SharedArrayBuffer): void;
+}
+
 /** A planned column job: its tasks, and its outputs once every task is done. */
 export interface ColumnJob {
   tasks: Task[];
@@ -93,11 +101,11 @@ export interface ColumnJob {
 /** How a column job moves data and checks its input. */
 export interface ColumnJobOptions {
   /**
-   * Shared mode: SharedArrayBuffers for the inputs (at least `7 × n × 8` bytes) and the outputs (at least n × the
-   * kind's output bytes per option), which workers write in place and which is the job's output; `outPlace`:
+   * Shared mode: reusable input slots (one per task in flight) and a SharedArrayBuffer for the outputs (at least
+   * n × the kind's output bytes per option), which workers write in place and which is the job's output; `outPlace`:
    * output columns written into the caller's own SharedArrayBuffers instead (see ColumnTask). Absent: transfer mode.
    */
-  shared?: { input: SharedArrayBuffer; output: SharedArrayBuffer; outPlace?: ColumnTask["outPlace"] };
+  shared?: { inputSlots: InputSlots; output: SharedArrayBuffer; outPlace?: ColumnTask["outPlace"] };
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -112,8 +120,8 @@ export interface ColumnJobOptions {
 }
 
 /**
- * Plans the chunk tasks of a batch. Shared mode: inputs are copied into the shared input buffer (columns already in
- * a SharedArrayBuffer are read by the workers in place) and workers write their outputs into the shared output
+ * Plans the chunk tasks of a batch. Shared mode: each task's inputs are copied into an input slot (columns already
+ * in a SharedArrayBuffer are read by the workers in place) and workers write their outputs into the shared output
  * buffer, which is the job's output.
  * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
  * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
@@ -145,17 +153,20 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
       async run(api) {
         validate?.(start, end);
         let task: ColumnTask;
-        if (shared) {
-          const columns = new Float64Array(shared.input, 0, inputs * n);
-          for (const c of copied) source.copyColumn(c, columns.subarray(c * n + start, c * n + end), start, end);
-          task = { input: shared.input, inPlace, broadcast, stride: n, start, count, output: shared.output, outPlace: shared.outPlace };
-        } else {
-          const buffer = new ArrayBuffer(count * inputs * 8);
-          const columns = new Float64Array(buffer);
-          for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-          task = Comlink.transfer({ input: buffer, broadcast, stride: count, start: 0, count }, [buffer]);
+        const slot = shared?.inputSlots.acquire(count * inputs * 8);
+        const input = slot ?? new ArrayBuffer(count * inputs * 8);
+        const columns = new Float64Array(input, 0, count * inputs);
+        for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
+        if (shared) task = { input, inPlace, broadcast, stride: n, start, count, output: shared.output, outPlace: shared.outPlace };
+        else task = Comlink.transfer({ input, broadcast, stride: count, start, count }, [input as ArrayBuffer]);
+        let answer;
+        try {
+          answer = await api[kind](task);
+        } finally {
+          // Reused only once the worker has answered (a crashed worker's slot is simply dropped).
+          if (slot) shared!.inputSlots.release(slot);
         }
-        const reply = unwrapReply(await api[kind](task));
+        const reply = unwrapReply(answer);
         if (reply.invalid) {
           screenInWorkers?.onInvalid();
           throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");

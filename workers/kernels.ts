@@ -16,13 +16,13 @@ function scratchColumns(core: WasmCore, capacity: number, columns: number, intCo
   return pointers;
 }
 
-/** Writes elements [from, from + count) of input column `c` of the chunk (whole-batch indices when shared) to `target`. */
-function loadInputColumn(task: ColumnTask, input: Float64Array, c: number, from: number, count: number, target: Float64Array): void {
+/** Writes elements [offset, offset + count) of the chunk's input column `c` to `target`. */
+function loadInputColumn(task: ColumnTask, input: Float64Array, c: number, offset: number, count: number, target: Float64Array): void {
   const value = task.broadcast?.[c];
   const own = task.inPlace?.[c];
   if (value !== undefined) target.fill(value);
-  else if (own) target.set(new Float64Array(own.buffer, (own.offset + from) * 8, count));
-  else target.set(input.subarray(c * task.stride + from, c * task.stride + from + count));
+  else if (own) target.set(new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count));
+  else target.set(input.subarray(c * task.count + offset, c * task.count + offset + count));
 }
 
 /** Output buffer and the element offset of the chunk within it. */
@@ -49,7 +49,7 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
   const output = new Float64Array(out.buffer);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
-    for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, task.start + offset, count, core.f64(p[c]!, count));
+    for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, offset, count, core.f64(p[c]!, count));
     const flagged = core.exports.blackScholesBatch(
       count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!,
     );
@@ -81,7 +81,7 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const iterations = new Int32Array(out.buffer, 12 * out.stride, out.stride);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
-    for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, task.start + offset, count, core.f64(p[c]!, count));
+    for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, offset, count, core.f64(p[c]!, count));
     if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) return reply(true);
     const at = out.start + offset;
     vol.set(core.f64(p[7]!, count), at);

@@ -10,12 +10,14 @@ export const BS_OUTPUTS = ["price", "delta", "gamma", "vega", "theta", "rho"] as
 export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "dividend"] as const;
 
 /**
- * One chunk of a batch. Column `c`, element `i` of the chunk lives at f64 index `c * stride + start + i` of
- * `input`. Two ways to move data:
- * - transfer: `input` is an ArrayBuffer holding just this chunk (stride = count, start = 0), transferred to the
- *   worker; the worker replies with a fresh output buffer, transferred back.
- * - shared: `input` and `output` are SharedArrayBuffers holding the whole batch (stride = batch length); the
- *   worker writes its outputs in place and replies with nothing.
+ * One chunk of a batch: `count` options starting at element `start` of the whole batch. `input` holds just this
+ * chunk: column `c`, element `i` at f64 index `c * count + i` (columns in `inPlace` or `broadcast` excepted).
+ * Two ways to move data:
+ * - transfer: `input` is an ArrayBuffer transferred to the worker; the worker replies with a fresh output buffer
+ *   (columns of `count`), transferred back.
+ * - shared: `input` is a SharedArrayBuffer slot reused across tasks (small enough to stay in cache between the
+ *   calling thread's copy and the worker's read), and the worker writes its outputs in place into `output`,
+ *   which holds the whole batch (columns of `stride`), or into the caller's columns (`outPlace`).
  */
 export interface ColumnTask {
   input: ArrayBufferLike;
@@ -26,9 +28,9 @@ export interface ColumnTask {
   inPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
   /** Columns that are one value for every element (by kernel column index): the worker fills them, `input` holds nothing for them. */
   broadcast?: Record<number, number>;
-  /** Elements per column in `input` (and `output` when shared). */
+  /** Elements per column of the shared `output` (the batch length). */
   stride: number;
-  /** First element of the chunk within each column. */
+  /** First element of the chunk within the whole batch. */
   start: number;
   /** Elements in the chunk. */
   count: number;
