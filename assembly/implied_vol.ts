@@ -652,7 +652,7 @@ function fastNormalisedBlack2(
 // ~ (D₁ρ)⁷/8! relative to d; with |ρ| ≤ 2^-8 and |ρ|·(h₀² + s₀²/4 + 1) ≤ 2^-5 it is below 0.031⁷/40320·2^-8 ≈ 3e-18
 // of s, while Newton's own error ~ ds₂²·|L'| is below 1e-19·s (ds₂ ≲ 0.35·ρ⁴·s, measured Householder(3) constant).
 // The round-off is that of b(s₀): the same δs = δb/b' as a fresh evaluation at s₁. Lanes outside those bounds (the
-// lowest branch, whose first step is ~1e-2·s) take the full evaluation (householderStep2).
+// lowest branch, whose first step is ~1e-2·s) take the full evaluation (priceStep).
 const TAYLOR_MAX_RHO: f64 = 0.00390625; // 2^-8
 const TAYLOR_MAX_D_RHO: f64 = 0.03125; // 2^-5
 
@@ -711,6 +711,17 @@ function householderStep2(
   fastNormalisedBlack2(xA, sA, oneOverSA, bMaxA, invBMaxA, xB, sB, oneOverSB, bMaxB, invBMaxB);
   v128.store(DS_A, householderFromB(xA, sA, oneOverSA, v128.load(B_A), v128.load(VEGA_A), betaA, lnBetaA, lowerA, anyLowerA));
   v128.store(DS_B, householderFromB(xB, sB, oneOverSB, v128.load(B_B), v128.load(VEGA_B), betaB, lnBetaB, lowerB, anyLowerB));
+}
+
+/** One Householder(3) step on the price objective for one pair (the full second step; out of line, as it is rare). */
+function priceStep(x: v128, s: v128, beta: v128, bMax: v128, invBMax: v128): v128 {
+  const oneOverS = f64x2.div(f64x2.splat(1.0), s);
+  const h = f64x2.mul(x, oneOverS);
+  const t = f64x2.mul(s, f64x2.splat(0.5));
+  const E = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(h, h), f64x2.mul(t, t))));
+  const bp = f64x2.mul(E, v128.load(INV_SQRT_2PI_X2));
+  const b = bFromPhiPairv(h, t, E, bMax, invBMax);
+  return householderFromB(x, s, oneOverS, b, bp, beta, f64x2.splat(0.0), f64x2.splat(0.0), false);
 }
 
 /**
@@ -810,13 +821,14 @@ function impliedVolQuad(
   let ds2B = taylorStepv(xB, s0B, invS0B, v128.load(B_B), v128.load(VEGA_B), safeBetaB, sB, TAYLOR_OK_B);
   const taylorA = v128.load(TAYLOR_OK_A);
   const taylorB = v128.load(TAYLOR_OK_B);
-  if (v128.any_true(v128.or(v128.andnot(secondA, taylorA), v128.andnot(secondB, taylorB)))) {
-    // The second step on the price objective for every lane: the log objective of the lowest branch is there for
-    // the global convergence of the first step; within ~1e-6 of the root both reach the same round-off limit
-    // δs = δb/b', and b − β spares a logarithm.
-    householderStep2(xA, sA, safeBetaA, zero, zero, false, bMaxA, invBMaxA, xB, sB, safeBetaB, zero, zero, false, bMaxB, invBMaxB);
-    ds2A = v128.bitselect(ds2A, v128.load(DS_A), taylorA);
-    ds2B = v128.bitselect(ds2B, v128.load(DS_B), taylorB);
+  // Where the series is not valid, a full evaluation at s₁ on the price objective, for each pair that needs it: the
+  // log objective of the lowest branch is there for the global convergence of the first step; within ~1e-6 of the
+  // root both reach the same round-off limit δs = δb/b', and b − β spares a logarithm.
+  if (v128.any_true(v128.andnot(secondA, taylorA))) {
+    ds2A = v128.bitselect(ds2A, priceStep(xA, sA, safeBetaA, bMaxA, invBMaxA), taylorA);
+  }
+  if (v128.any_true(v128.andnot(secondB, taylorB))) {
+    ds2B = v128.bitselect(ds2B, priceStep(xB, sB, safeBetaB, bMaxB, invBMaxB), taylorB);
   }
   ds2A = v128.and(ds2A, secondA);
   ds2B = v128.and(ds2B, secondB);
