@@ -441,7 +441,8 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
   const ax = f64x2.neg(x);
   const invV1 = f64x2.div(one, v1);
   const anyLowest = v128.any_true(lowest);
-  // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), g = e^{y + s²/8}.
+  // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), and
+  // g = e^{y + s²/8} = e^{−y/2}/E₁ with E₁ = e^{−(h²+s²/4)/2} = √(2π)·b'(s_l) (because h² = 3y): no exponential of its own.
   let fL = zero;
   let fLp = one;
   let fLpp = zero;
@@ -452,7 +453,7 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
     const e = expv(f64x2.mul(f64x2.splat(-0.5), y));
     const Phi = normCdfMillsv(f64x2.neg(z), e);
     const phi = f64x2.mul(e, v128.load(INV_SQRT_2PI_X2));
-    const g = expv(f64x2.add(y, f64x2.mul(f64x2.splat(0.125), s2)));
+    const g = f64x2.mul(f64x2.mul(e, invV1), v128.load(INV_SQRT_2PI_X2));
     const Phi2 = f64x2.mul(Phi, Phi);
     const bracket = f64x2.add(
       f64x2.mul(f64x2.mul(f64x2.splat(8.0 * SQRT_THREE), s1), ax),
@@ -914,7 +915,7 @@ function initialGuessLane(beta: f64, x: f64, bMax: f64, sC: f64, bC: f64, vC: f6
     const e = expScalar(-0.5 * y);
     const Phi = normCdfMills(-z, e);
     const phi = e * INV_SQRT_2PI;
-    const g = expScalar(y + 0.125 * s2);
+    const g = (e * invV1) * INV_SQRT_2PI;
     const Phi2 = Phi * Phi;
     const bracket = ((8.0 * SQRT_THREE) * s1) * ax + ((((3.0 * s2) * (s2 - 8.0)) - 8.0 * (x * x)) * Phi) / phi;
     fLpp = ((((PI_OVER_SIX * y) / (s2 * s1)) * Phi) * bracket) * (g * g);
