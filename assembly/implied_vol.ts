@@ -441,7 +441,8 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
   const ax = f64x2.neg(x);
   const invV1 = f64x2.div(one, v1);
   const anyLowest = v128.any_true(lowest);
-  // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), g = e^{y + s²/8}.
+  // Lower map at s_l (computeLowerMap): z = |x|/(√3·s), y = z², e^{−y/2} serves Φ(−z) and φ(z), and
+  // g = e^{y + s²/8} = e^{−y/2}/E₁ with E₁ = e^{−(h²+s²/4)/2} = √(2π)·b'(s_l) (because h² = 3y): no exponential of its own.
   let fL = zero;
   let fLp = one;
   let fLpp = zero;
@@ -452,7 +453,7 @@ function initialGuessv(beta: v128, x: v128, bMax: v128, sC: v128, bC: v128, vC: 
     const e = expv(f64x2.mul(f64x2.splat(-0.5), y));
     const Phi = normCdfMillsv(f64x2.neg(z), e);
     const phi = f64x2.mul(e, v128.load(INV_SQRT_2PI_X2));
-    const g = expv(f64x2.add(y, f64x2.mul(f64x2.splat(0.125), s2)));
+    const g = f64x2.mul(f64x2.mul(e, invV1), v128.load(INV_SQRT_2PI_X2));
     const Phi2 = f64x2.mul(Phi, Phi);
     const bracket = f64x2.add(
       f64x2.mul(f64x2.mul(f64x2.splat(8.0 * SQRT_THREE), s1), ax),
@@ -652,7 +653,7 @@ function fastNormalisedBlack2(
 // ~ (D₁ρ)⁷/8! relative to d; with |ρ| ≤ 2^-8 and |ρ|·(h₀² + s₀²/4 + 1) ≤ 2^-5 it is below 0.031⁷/40320·2^-8 ≈ 3e-18
 // of s, while Newton's own error ~ ds₂²·|L'| is below 1e-19·s (ds₂ ≲ 0.35·ρ⁴·s, measured Householder(3) constant).
 // The round-off is that of b(s₀): the same δs = δb/b' as a fresh evaluation at s₁. Lanes outside those bounds (the
-// lowest branch, whose first step is ~1e-2·s) take the full evaluation (householderStep2).
+// lowest branch, whose first step is ~1e-2·s) take the full evaluation (priceStep).
 const TAYLOR_MAX_RHO: f64 = 0.00390625; // 2^-8
 const TAYLOR_MAX_D_RHO: f64 = 0.03125; // 2^-5
 
@@ -711,6 +712,17 @@ function householderStep2(
   fastNormalisedBlack2(xA, sA, oneOverSA, bMaxA, invBMaxA, xB, sB, oneOverSB, bMaxB, invBMaxB);
   v128.store(DS_A, householderFromB(xA, sA, oneOverSA, v128.load(B_A), v128.load(VEGA_A), betaA, lnBetaA, lowerA, anyLowerA));
   v128.store(DS_B, householderFromB(xB, sB, oneOverSB, v128.load(B_B), v128.load(VEGA_B), betaB, lnBetaB, lowerB, anyLowerB));
+}
+
+/** One Householder(3) step on the price objective for one pair (the full second step; out of line, as it is rare). */
+function priceStep(x: v128, s: v128, beta: v128, bMax: v128, invBMax: v128): v128 {
+  const oneOverS = f64x2.div(f64x2.splat(1.0), s);
+  const h = f64x2.mul(x, oneOverS);
+  const t = f64x2.mul(s, f64x2.splat(0.5));
+  const E = expv(f64x2.mul(f64x2.splat(-0.5), f64x2.add(f64x2.mul(h, h), f64x2.mul(t, t))));
+  const bp = f64x2.mul(E, v128.load(INV_SQRT_2PI_X2));
+  const b = bFromPhiPairv(h, t, E, bMax, invBMax);
+  return householderFromB(x, s, oneOverS, b, bp, beta, f64x2.splat(0.0), f64x2.splat(0.0), false);
 }
 
 /**
@@ -810,13 +822,14 @@ function impliedVolQuad(
   let ds2B = taylorStepv(xB, s0B, invS0B, v128.load(B_B), v128.load(VEGA_B), safeBetaB, sB, TAYLOR_OK_B);
   const taylorA = v128.load(TAYLOR_OK_A);
   const taylorB = v128.load(TAYLOR_OK_B);
-  if (v128.any_true(v128.or(v128.andnot(secondA, taylorA), v128.andnot(secondB, taylorB)))) {
-    // The second step on the price objective for every lane: the log objective of the lowest branch is there for
-    // the global convergence of the first step; within ~1e-6 of the root both reach the same round-off limit
-    // δs = δb/b', and b − β spares a logarithm.
-    householderStep2(xA, sA, safeBetaA, zero, zero, false, bMaxA, invBMaxA, xB, sB, safeBetaB, zero, zero, false, bMaxB, invBMaxB);
-    ds2A = v128.bitselect(ds2A, v128.load(DS_A), taylorA);
-    ds2B = v128.bitselect(ds2B, v128.load(DS_B), taylorB);
+  // Where the series is not valid, a full evaluation at s₁ on the price objective, for each pair that needs it: the
+  // log objective of the lowest branch is there for the global convergence of the first step; within ~1e-6 of the
+  // root both reach the same round-off limit δs = δb/b', and b − β spares a logarithm.
+  if (v128.any_true(v128.andnot(secondA, taylorA))) {
+    ds2A = v128.bitselect(ds2A, priceStep(xA, sA, safeBetaA, bMaxA, invBMaxA), taylorA);
+  }
+  if (v128.any_true(v128.andnot(secondB, taylorB))) {
+    ds2B = v128.bitselect(ds2B, priceStep(xB, sB, safeBetaB, bMaxB, invBMaxB), taylorB);
   }
   ds2A = v128.and(ds2A, secondA);
   ds2B = v128.and(ds2B, secondB);
@@ -902,7 +915,7 @@ function initialGuessLane(beta: f64, x: f64, bMax: f64, sC: f64, bC: f64, vC: f6
     const e = expScalar(-0.5 * y);
     const Phi = normCdfMills(-z, e);
     const phi = e * INV_SQRT_2PI;
-    const g = expScalar(y + 0.125 * s2);
+    const g = (e * invV1) * INV_SQRT_2PI;
     const Phi2 = Phi * Phi;
     const bracket = ((8.0 * SQRT_THREE) * s1) * ax + ((((3.0 * s2) * (s2 - 8.0)) - 8.0 * (x * x)) * Phi) / phi;
     fLpp = ((((PI_OVER_SIX * y) / (s2 * s1)) * Phi) * bracket) * (g * g);
