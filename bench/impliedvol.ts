@@ -46,6 +46,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const plainOut: PlainImpliedVolOutput = { vol: new Float64Array(n), status: new Int32Array(n), iterations: new Int32Array(n) };
 
   const simdCheck = simd.impliedVol(ivBatch);
+  const reusedOut = { vol: new Float64Array(n), status: new Int32Array(n), iterations: new Int32Array(n) };
   const scalarCheck = scalar.impliedVol(ivBatch);
   impliedVolPlain(n, plainInput, plainOut);
 
@@ -75,6 +76,11 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
       suite: SUITE, name: "wasm simd", units: n, unit: "option", baseline: BASELINE,
       note: `LBR, ${accuracy(simdCheck.vol, simdCheck.iterations, simdCheck.status, columns.vol)}`,
       run: () => { sink += simd.impliedVol(ivBatch).vol[0]!; },
+    },
+    {
+      suite: SUITE, name: "wasm simd, reused output", units: n, unit: "option", baseline: BASELINE,
+      note: "createPricer(): impliedVol(batch, output) into arrays reused across calls, as plain js does",
+      run: () => { sink += simd.impliedVol(ivBatch, reusedOut).vol[0]!; },
     },
     {
       suite: SUITE, name: "wasm simd, zero-copy batch", units: n, unit: "option", baseline: BASELINE,

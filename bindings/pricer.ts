@@ -35,10 +35,12 @@ export interface Pricer {
   /**
    * Implied volatility of every price (Jäckel, "Let's Be Rational"). Prices outside the no-arbitrage bounds
    * give NaN with a status code; they do not throw. A batch from this pricer's `createImpliedVolBatch` is
-   * inverted in place: the result is its `result` views.
+   * inverted in place: the result is its `result` views. Pass `output` (vol as a Float64Array, status and
+   * iterations as Int32Arrays, of the batch length) to write into arrays you reuse; written only once every
+   * input has passed validation, as with blackScholes.
    * @throws PricingInputError for malformed input (NaN, negative price, non-positive spot/strike/expiry...).
    */
-  impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch): ImpliedVolResult;
+  impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch, output?: ImpliedVolResult): ImpliedVolResult;
   /**
    * A zero-copy Black-Scholes batch of `length` options: columns in WASM memory that you fill in place and that
    * `blackScholes` prices with no copy in or out (its `greeks` are views too). Columns start at 0.
@@ -73,6 +75,17 @@ function checkOutput(output: Greeks, n: number): void {
     const column = (output as unknown as Record<string, unknown>)[name];
     if (!(column instanceof Float64Array) || column.length !== n) {
       throw new PricingInputError(`output.${name}`, undefined, `must be a Float64Array of the batch length ${n}`);
+    }
+  }
+}
+
+/** Throws PricingInputError unless `output` holds vol (Float64Array), status and iterations (Int32Array) of length n. */
+function checkImpliedVolOutput(output: ImpliedVolResult, n: number): void {
+  const expected = { vol: Float64Array, status: Int32Array, iterations: Int32Array } as const;
+  for (const [name, type] of Object.entries(expected)) {
+    const column = (output as unknown as Record<string, unknown>)[name];
+    if (!(column instanceof type) || (column as ArrayLike<number>).length !== n) {
+      throw new PricingInputError(`output.${name}`, undefined, `must be a ${type.name} of the batch length ${n}`);
     }
   }
 }
@@ -193,12 +206,25 @@ export function pricerOver(core: WasmCore): Pricer {
       );
       return result;
     },
-    impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch): ImpliedVolResult {
+    impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch, output?: ImpliedVolResult): ImpliedVolResult {
       const backing = batch instanceof WasmImpliedVolBatch ? backingOf(batch, core.module) : undefined;
-      if (backing && batch instanceof WasmImpliedVolBatch) return impliedVolInPlace(batch, backing);
+      if (backing && batch instanceof WasmImpliedVolBatch) {
+        if (output !== undefined) checkImpliedVolOutput(output, batch.length);
+        const inPlace = impliedVolInPlace(batch, backing);
+        if (output === undefined) return inPlace;
+        output.vol.set(inPlace.vol);
+        output.status.set(inPlace.status);
+        output.iterations.set(inPlace.iterations);
+        return output;
+      }
       const normalized = normalizeImpliedVolBatch(batch);
       const n = normalized.length;
-      const result: ImpliedVolResult = { vol: new Float64Array(n), status: new Int32Array(n), iterations: new Int32Array(n) };
+      if (output !== undefined) {
+        checkImpliedVolOutput(output, n);
+        // As in blackScholes: later chunks are checked first, so an error leaves the caller's arrays untouched.
+        if (n > CHUNK_OPTIONS) checkLaterChunks(core, normalized);
+      }
+      const result: ImpliedVolResult = output ?? { vol: new Float64Array(n), status: new Int32Array(n), iterations: new Int32Array(n) };
       runChunked(
         core,
         normalized,

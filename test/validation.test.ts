@@ -134,6 +134,33 @@ describe("blackScholes output reuse", () => {
   });
 });
 
+describe("impliedVol output reuse", () => {
+  const ivOutput = (n: number, fill = 0) => ({ vol: new Float64Array(n).fill(fill), status: new Int32Array(n).fill(fill), iterations: new Int32Array(n).fill(fill) });
+
+  it("writes into caller-provided arrays (same bits as fresh ones) and rejects wrong types or lengths by name", () => {
+    const n = 5;
+    const batch = { type: "call" as const, price: [0.5, 2, 5, 11, 30], spot: 100, strike: [120, 110, 100, 90, 70], expiry: 0.75, rate: 0.02 };
+    const output = ivOutput(n, 7);
+    expect(pricer.impliedVol(batch, output)).toBe(output);
+    const fresh = pricer.impliedVol(batch);
+    expect(Array.from(output.vol)).toEqual(Array.from(fresh.vol));
+    expect(Array.from(output.status)).toEqual(Array.from(fresh.status));
+    expect(Array.from(output.iterations)).toEqual(Array.from(fresh.iterations));
+    expectInputError(() => pricer.impliedVol(batch, { ...output, vol: new Float64Array(4) }), "output.vol", undefined);
+    expectInputError(() => pricer.impliedVol(batch, { ...output, status: new Float64Array(n) as never }), "output.status", undefined);
+    expectInputError(() => pricer.impliedVol(batch, { ...output, iterations: new Int32Array(6) }), "output.iterations", undefined);
+  });
+
+  it("an invalid element in a late chunk leaves caller-provided arrays untouched (every chunk is checked first)", () => {
+    const n = 150_000;
+    const price = new Float64Array(n).fill(8);
+    price[140_000] = -1;
+    const output = ivOutput(n, 7);
+    expectInputError(() => pricer.impliedVol({ type: "put", price, spot: 100, strike: 95, expiry: 1, rate: 0.01 }, output), "price", 140_000);
+    expect(output.vol.every((v) => v === 7) && output.status.every((v) => v === 7) && output.iterations.every((v) => v === 7)).toBe(true);
+  });
+});
+
 describe("the kernels' own input checks (no separate validation pass)", () => {
   // The pricer relies on blackScholesBatch reporting any input outside its domain, then finds the element with
   // firstInvalid: the two must agree on every edge value, in a SIMD pair or the scalar tail, in both builds.

@@ -105,6 +105,25 @@ describe("zero-copy Black-Scholes batches", () => {
     expect(() => simd.blackScholes(batch, { ...output, rho: new Float64Array(4) })).toThrow(PricingInputError);
   });
 
+  it("an implied-vol batch copies its result into caller-provided arrays when given, checking them", async () => {
+    const batch = await simd.createImpliedVolBatch(4);
+    batch.type.set([1, -1, 1, -1]);
+    batch.price.set([5, 4, 9, 2]);
+    batch.spot.fill(100);
+    batch.strike.set([100, 95, 95, 90]);
+    batch.expiry.fill(0.5);
+    batch.rate.fill(0.01);
+    batch.dividend.fill(0);
+    const output = { vol: new Float64Array(4), status: new Int32Array(4), iterations: new Int32Array(4) };
+    expect(simd.impliedVol(batch, output)).toBe(output);
+    const copy = { type: batch.type.slice(), price: batch.price.slice(), spot: 100, strike: batch.strike.slice(), expiry: 0.5, rate: 0.01 };
+    const expected = simd.impliedVol(copy);
+    expect(Array.from(output.vol)).toEqual(Array.from(expected.vol));
+    expect(Array.from(output.status)).toEqual(Array.from(expected.status));
+    expect(Array.from(output.iterations)).toEqual(Array.from(expected.iterations));
+    expect(() => simd.impliedVol(batch, { ...output, vol: new Float64Array(3) })).toThrow(PricingInputError);
+  });
+
   it("is an ordinary OptionBatch for another build's pricer and for the worker pool (Float64Array type column)", async () => {
     const batch = await simd.createOptionBatch(3000);
     fillOptions(batch, 11);
