@@ -4,6 +4,8 @@ import {
   exp, expv, log, logv, normPdf, normPdfv, normCdf, normCdfv, normCdfMills, normCdfMillsv, expNegHalfSquare,
   expNegHalfSquarev,
 } from "./math";
+import { expTable, expTablev } from "./exp_table";
+import { logUnit, logUnitv } from "./log_table";
 
 /** Selects the function applied by mathBatch. */
 export const MATH_EXP: i32 = 0;
@@ -12,6 +14,10 @@ export const MATH_NORM_PDF: i32 = 2;
 export const MATH_NORM_CDF: i32 = 3;
 /** Φ by normCdfMills (the Black-Scholes kernel's form) with e^{−x²/2} from expNegHalfSquare. */
 export const MATH_NORM_CDF_MILLS: i32 = 4;
+/** exp_table.ts's expTable (|x| ≤ 708 only: the Monte Carlo Asian's exp per date). */
+export const MATH_EXP_TABLE: i32 = 5;
+/** log_table.ts's logUnit (positive normal x < 1 only: Box-Muller's radius). */
+export const MATH_LOG_UNIT: i32 = 6;
 
 @inline
 function applyOne(fn: i32, x: f64): f64 {
@@ -19,6 +25,8 @@ function applyOne(fn: i32, x: f64): f64 {
   if (fn == MATH_LOG) return log(x);
   if (fn == MATH_NORM_PDF) return normPdf(x);
   if (fn == MATH_NORM_CDF_MILLS) return normCdfMills(x, expNegHalfSquare(abs<f64>(x)));
+  if (fn == MATH_EXP_TABLE) return expTable(x);
+  if (fn == MATH_LOG_UNIT) return logUnit(x);
   return normCdf(x);
 }
 
@@ -28,12 +36,14 @@ function applyTwo(fn: i32, x: v128): v128 {
   if (fn == MATH_LOG) return logv(x);
   if (fn == MATH_NORM_PDF) return normPdfv(x);
   if (fn == MATH_NORM_CDF_MILLS) return normCdfMillsv(x, expNegHalfSquarev(f64x2.abs(x)));
+  if (fn == MATH_EXP_TABLE) return expTablev(x);
+  if (fn == MATH_LOG_UNIT) return logUnitv(x);
   return normCdfv(x);
 }
 
 /**
  * output[i] = f(input[i]) for n f64 values at byte offsets input/output; f is exp, log, φ or Φ
- * (fn = MATH_EXP, MATH_LOG, MATH_NORM_PDF, MATH_NORM_CDF, MATH_NORM_CDF_MILLS). Pairs go through the f64x2 forms in the SIMD build.
+ * (fn = MATH_EXP, MATH_LOG, MATH_NORM_PDF, MATH_NORM_CDF, MATH_NORM_CDF_MILLS, MATH_EXP_TABLE, MATH_LOG_UNIT). Pairs go through the f64x2 forms in the SIMD build.
  */
 export function mathBatch(fn: i32, n: i32, input: usize, output: usize): void {
   let i: i32 = 0;

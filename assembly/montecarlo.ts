@@ -8,20 +8,21 @@
 // counter (⌊s/4⌋, 0, 0) so no normal is discarded. Quasi-random: Sobol (Joe-Kuo) points with
 // a random digital shift per replication, AS241 inverse CDF, Brownian bridge (Glasserman §3.1.2, Algorithm 3.2
 // ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (sin/cos of a turn, logv), Philox on
-// four counters in i32x4 lanes and exp (math.ts) on two dates per f64x2 in the SIMD build; the scalar build runs
+// four counters in i32x4 lanes and exp (exp_table.ts) on two dates per f64x2 in the SIMD build; the scalar build runs
 // the same operations in the same order (two partial sums for even and odd dates), so the builds agree bit for
-// bit. Only the arithmetic Asian needs an exp per date; the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
+// bit. Only the arithmetic Asian needs an exp per date (exp_table.ts); the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
 // likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
 import { philox4x32, philox4x32x4, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
 import { inverseNormalCdf, inverseNormalCdfWordsv } from "./normal_inverse";
-import { exp, expv, expvNormalWith, EXP_TABLE_X2, pmax, pmin } from "./math";
+import { exp, pmax, pmin } from "./math";
+import { expTable, expTablev } from "./exp_table";
 import { boxMullerPair, boxMullerPairs, boxMullerPairsv } from "./trig";
 
 /**
  * Bounds of the arithmetic Asian's per-date exponent ln(S_i/S0): clamped to ±708 (S_i/S0 beyond e^{±708} is
- * no market) so the SIMD build can take expvNormalWith (no clamp to the overflow range, one 2^k scale), which
- * equals exp lane for lane on [−708, 708]; the scalar build clamps the same way and calls exp.
+ * no market), the domain of exp_table.ts's expTable/expTablev (table-driven, no division: the exp per date
+ * is most of the Asian's payoff time).
  */
 const ASIAN_EXP_MIN: f64 = -708.0;
 const ASIAN_EXP_MAX: f64 = 708.0;
@@ -30,13 +31,13 @@ const ASIAN_EXP_BOUNDS: usize = memory.data<f64>([ASIAN_EXP_MIN, ASIAN_EXP_MIN, 
 /** e^x of an Asian date exponent, x clamped to [ASIAN_EXP_MIN, ASIAN_EXP_MAX] (scalar twin of asianExpv). */
 // @ts-ignore: decorator
 @inline function asianExp(x: f64): f64 {
-  return exp(pmin(pmax(x, ASIAN_EXP_MIN), ASIAN_EXP_MAX));
+  return expTable(pmin(pmax(x, ASIAN_EXP_MIN), ASIAN_EXP_MAX));
 }
 
-/** Both lanes of {@link asianExp}: the same clamp, then expvNormalWith (bit-identical to exp there). */
+/** Both lanes of {@link asianExp}: the same clamp, then expTablev (bit-identical to expTable). */
 // @ts-ignore: decorator
 @inline function asianExpv(x: v128): v128 {
-  return expvNormalWith(f64x2.pmin(f64x2.pmax(x, v128.load(ASIAN_EXP_BOUNDS)), v128.load(ASIAN_EXP_BOUNDS, 16)), EXP_TABLE_X2);
+  return expTablev(f64x2.pmin(f64x2.pmax(x, v128.load(ASIAN_EXP_BOUNDS)), v128.load(ASIAN_EXP_BOUNDS, 16)));
 }
 
 /** Paths per block (antithetic pairs count as two paths). */

@@ -7,8 +7,9 @@
 // __kernel_sin (Sun 1993, as in musl k_sin.c, tail y = 0; < 1 ulp on [−π/4, π/4]), cos x = √(1 − sin²x)
 // (sin²x ≤ ½ there, so 1 − sin²x ∈ [½, 1] is well conditioned: < 1 ulp, and one sqrt is cheaper than the
 // degree-12 cosine kernel), and the quadrant k mod 4 by swapping and sign bits. The scalar and f64x2 forms perform the same IEEE-754
-// operations lane for lane (log / logNormalv of math.ts are bit-identical too), so both builds give the same normals.
-import { log, logNormalv } from "./math";
+// operations lane for lane (logUnit / logUnitv of log_table.ts, the radius's ln u, are bit-identical too), so both builds give the
+// same normals.
+import { logUnit, logUnitv } from "./log_table";
 
 const TWO_PI: f64 = 6.283185307179586;
 const TWO_PI_2M32: f64 = TWO_PI * 2.3283064365386963e-10; // 2π·2⁻³², exact
@@ -29,8 +30,8 @@ const BM_TABLE: usize = memory.data<f64>([
   1.0, 1.0, // 9
   TWO_PI_2M32, TWO_PI_2M32, // 10
 ], 16);
-/** 2²⁹ in i32 lanes, the f64 sign bit in i64 lanes, +0.0 (logNormalv's exponent adjustment). */
-const BM_I32_TABLE: usize = memory.data<u32>([0x20000000, 0x20000000, 0x20000000, 0x20000000, 0, 0x80000000, 0, 0x80000000, 0, 0, 0, 0], 16);
+/** 2²⁹ in i32 lanes, the f64 sign bit in i64 lanes. */
+const BM_I32_TABLE: usize = memory.data<u32>([0x20000000, 0x20000000, 0x20000000, 0x20000000, 0, 0x80000000, 0, 0x80000000], 16);
 
 // @ts-ignore: decorator
 @inline function bmk(i: i32): v128 {
@@ -49,7 +50,7 @@ const BM_I32_TABLE: usize = memory.data<u32>([0x20000000, 0x20000000, 0x20000000
  */
 // @ts-ignore: decorator
 @inline export function boxMullerPair(a: u32, b: u32, out: usize): void {
-  const r = Math.sqrt(-2.0 * log(uniform(a)));
+  const r = Math.sqrt(-2.0 * logUnit(uniform(a)));
   // The reduction from the word's bits: q = round(4u) mod 4 = (b + 2²⁹) >>> 30, and u − q/4 = (d + ½)·2⁻³² with
   // d = b sign-extended from its low 30 bits, exactly; ×2π·2⁻³² (a power-of-two scaling of 2π) rounds once.
   const bq = b + 0x20000000;
@@ -82,9 +83,8 @@ const BM_I32_TABLE: usize = memory.data<u32>([0x20000000, 0x20000000, 0x20000000
 // @ts-ignore: decorator
 @inline export function boxMullerPairsv(a: v128, b: v128, out0: usize, out1: usize): void {
   const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(a), bmk(0)), bmk(1));
-  // u ≥ 2⁻³³ is a positive normal number: logv's subnormal/zero/negative/∞ lanes are never taken, so its core
-  // logNormalv (the same operations) is called directly.
-  const r = f64x2.sqrt(f64x2.mul(bmk(2), logNormalv(ua, v128.load(BM_I32_TABLE, 32))));
+  // u in [2⁻³³, 1) is in logUnit's domain (positive normal, below 1).
+  const r = f64x2.sqrt(f64x2.mul(bmk(2), logUnitv(ua)));
   const bq = i32x4.add(b, v128.load(BM_I32_TABLE));
   const x = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_s(i32x4.shr_s(i32x4.shl(b, 2), 2)), bmk(0)), bmk(10));
   const z = f64x2.mul(x, x);

@@ -9,7 +9,7 @@ interface Golden {
 }
 const golden = JSON.parse(readFileSync(new URL("./fixtures/bsm-golden.json", import.meta.url), "utf8")) as Golden;
 
-const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4 } as const;
+const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4, expTable: 5, logUnit: 6 } as const;
 type FnName = keyof typeof FN;
 
 /** Applies one of the math.ts functions to every element through the exported mathBatch kernel. */
@@ -51,6 +51,50 @@ describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
     const got = apply(cores[build], fn, points.map((p) => p[0]));
     const worst = Math.max(...points.map((p, i) => (p[1] < 2.2250738585072014e-308 ? 0 : ulps(got[i]!, p[1]))));
     expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  // exp_table.ts (the Monte Carlo Asian's exp per date, |x| ≤ 708): ½ ulp in the table entry, ½ in the last
+  // add, < 0.3 from the rest: < 1.5 ulp, checked as ≤ 2 against the references (all |x| ≤ 708 among them) and
+  // as ≤ 3 against Math.exp (itself < 1 ulp) on 200k points of the range a path actually visits, |x| ≤ 5.
+  it("expTable is within 2 ulp of the 60-digit reference on |x| ≤ 708 and within 3 ulp of Math.exp on |x| ≤ 5", () => {
+    const points = golden.math.exp.filter((p) => Math.abs(p[0]) <= 708);
+    expect(points.length).toBeGreaterThan(300);
+    const got = apply(cores[build], "expTable", points.map((p) => p[0]));
+    const worst = Math.max(...points.map((p, i) => ulps(got[i]!, p[1])));
+    expect(worst).toBeLessThanOrEqual(2);
+    const next = lcg(3);
+    const xs = Array.from({ length: 200_000 }, () => (next() - 0.5) * 10);
+    const dense = apply(cores[build], "expTable", xs);
+    let worstDense = 0;
+    xs.forEach((x, i) => { worstDense = Math.max(worstDense, ulps(dense[i]!, Math.exp(x))); });
+    expect(worstDense, `worst ${worstDense} ulp`).toBeLessThanOrEqual(3);
+    // The ends of the domain: 2^⌊k/64⌋ and the result stay normal numbers.
+    const ends = apply(cores[build], "expTable", [0, 708, -708]);
+    expect(ends[0]).toBe(1);
+    expect(ulps(ends[1]!, Math.exp(708))).toBeLessThanOrEqual(3);
+    expect(ulps(ends[2]!, Math.exp(-708))).toBeLessThanOrEqual(3);
+  });
+
+  // log_table.ts (Box-Muller's ln u, u = (word + ½)·2⁻³²): ½ ulp in each table value and the final add,
+  // truncation < 1e-18: ≤ 2 ulp against the references below 1; ≤ 3 ulp against Math.log (itself < 1 ulp) on
+  // 200k uniforms of the Box-Muller form, the 2000 words nearest 2³² (u → 1, where ln u → 0 and only an exact
+  // c = 1 keeps the relative error small) and the 2000 smallest words (u down to 2⁻³³).
+  it("logUnit is within 2 ulp of the 60-digit reference below 1 and within 3 ulp of Math.log on Box-Muller's uniforms", () => {
+    const points = golden.math.log.filter((p) => p[0] < 1 && p[0] >= 2.2250738585072014e-308);
+    expect(points.length).toBeGreaterThan(100);
+    const got = apply(cores[build], "logUnit", points.map((p) => p[0]));
+    expect(Math.max(...points.map((p, i) => ulps(got[i]!, p[1])))).toBeLessThanOrEqual(2);
+    const next = lcg(9);
+    const words = [
+      ...Array.from({ length: 200_000 }, () => Math.floor(next() * 4294967296)),
+      ...Array.from({ length: 2000 }, (_, i) => 4294967295 - i),
+      ...Array.from({ length: 2000 }, (_, i) => i),
+    ];
+    const us = words.map((w) => (w + 0.5) * 2.3283064365386963e-10);
+    const dense = apply(cores[build], "logUnit", us);
+    let worst = 0;
+    us.forEach((u, i) => { worst = Math.max(worst, ulps(dense[i]!, Math.log(u))); });
+    expect(worst, `worst ${worst} ulp`).toBeLessThanOrEqual(3);
   });
 
   // φ: one exp (≤1 ulp), the (1 − lo/2) factor and two roundings of products: ≤ 4 ulp (8e-16).
@@ -109,12 +153,12 @@ describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
 
 describe("math.ts, SIMD forms against scalar forms", () => {
   // Both forms perform the same IEEE operations per lane (no FMA in wasm SIMD), so the results are identical.
-  it.each(["exp", "log", "normPdf", "normCdf", "normCdfMills"] as const)("%s agrees bit for bit on 100k random inputs", (fn) => {
+  it.each(["exp", "log", "normPdf", "normCdf", "normCdfMills", "expTable", "logUnit"] as const)("%s agrees bit for bit on 100k random inputs", (fn) => {
     const next = lcg(11 + FN[fn]);
     const xs = new Float64Array(100_000);
     for (let i = 0; i < xs.length; i++) {
       const u = next();
-      xs[i] = fn === "log" ? Math.exp((u - 0.5) * 1400) : fn === "exp" ? (u - 0.5) * 1500 : (u - 0.5) * 90;
+      xs[i] = fn === "log" ? Math.exp((u - 0.5) * 1400) : fn === "exp" ? (u - 0.5) * 1500 : fn === "expTable" ? (u - 0.5) * 1416 : fn === "logUnit" ? Math.exp(-u * 700) : (u - 0.5) * 90;
     }
     const simd = apply(cores.simd, fn, xs);
     const scalar = apply(cores.scalar, fn, xs);

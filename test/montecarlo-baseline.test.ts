@@ -64,7 +64,7 @@ describe("plain-JS Philox baseline", () => {
 
   it("its arithmetic Asian call price equals the WASM price (same paths) to 1e-12 relative, both builds, 64 / 13 / 1 dates", () => {
     // The same normals drive the same GBM dates, so the prices differ only by rounding: the JS side steps
-    // ln S by increments and uses Math.exp, the WASM side sums W then exps (math.ts), ~n ulp per path average
+    // ln S by increments and uses Math.exp, the WASM side sums W then exps (exp_table.ts), ~n ulp per path average
     // (< 1e-14 relative), averaged over paths. A different path, date or payoff moves the price by ~1e-3.
     for (const core of cores) {
       for (const [steps, paths, seed] of [[64, 4096, 1], [13, 6000, 9], [1, 10_003, 3]] as const) {
