@@ -42,7 +42,8 @@ describe("pool2peer bench --quick (from source)", () => {
     expect(names).toEqual([
       "blackscholes/wasm simd", "blackscholes/wasm simd, reused output", "blackscholes/wasm simd, zero-copy batch", "blackscholes/wasm scalar", "blackscholes/wasm simd kernel", "blackscholes/plain js",
       "blackscholes/black-scholes + greeks", "blackscholes/@uqee/black-scholes", "blackscholes/option-pricing",
-      "impliedvol/wasm simd", "impliedvol/wasm simd, zero-copy batch", "impliedvol/wasm scalar", "impliedvol/wasm simd kernel", "impliedvol/plain js newton",
+      "impliedvol/wasm simd",
+      "impliedvol/wasm simd, reused output", "impliedvol/wasm simd, zero-copy batch", "impliedvol/wasm scalar", "impliedvol/wasm simd kernel", "impliedvol/plain js newton",
     ]);
     const parseRate = (s: string) => parseFloat(s) * ({ G: 1e9, M: 1e6, k: 1e3 }[s.slice(-1)] ?? 1);
     for (const row of rows) {
@@ -83,7 +84,7 @@ describe("compiled CLI (dist/cli/pool2peer.js, built by `npm test`'s build step)
     });
     const rows = tableRows(stdout);
     expect(rows[0]).toEqual(Array.from(TABLE_COLUMNS));
-    expect(rows.slice(1).map((r) => r[1])).toEqual(["wasm simd", "wasm simd, zero-copy batch", "wasm scalar", "wasm simd kernel", "plain js newton"]);
+    expect(rows.slice(1).map((r) => r[1])).toEqual(["wasm simd", "wasm simd, reused output", "wasm simd, zero-copy batch", "wasm scalar", "wasm simd kernel", "plain js newton"]);
     expect(stderr).toMatch(/suite impliedvol/);
   });
 
