@@ -111,6 +111,8 @@ interface BlockSlot {
   spot: Float64Array;
   vol: Float64Array;
   output: Greeks | undefined;
+  /** Columns over SharedArrayBuffers (for a worker pool in shared mode). */
+  shared: boolean;
 }
 
 /** A planned run: which series survive the horizon, the per-path markets and the shared batch columns. */
@@ -130,6 +132,8 @@ class VarPlan {
   private readonly sameType: "call" | "put" | undefined;
   private readonly strike: Float64Array;
   private readonly expiry: Float64Array;
+  /** The constant columns over SharedArrayBuffers (type as ±1.0), made by the first shared slot. */
+  private sharedConstants: { type: Float64Array; strike: Float64Array; expiry: Float64Array } | undefined;
   readonly assets: number;
   readonly baseSharePrice: number;
   readonly losses: Float64Array;
@@ -176,12 +180,26 @@ class VarPlan {
     return Math.ceil(this.o.paths / this.blockPaths);
   }
 
-  slot(withOutput: boolean): BlockSlot {
+  /**
+   * Columns of one block runner: spot, vol and (withOutput) reused output columns. `shared`: all of them over
+   * SharedArrayBuffers, and the constant columns copied once into SharedArrayBuffers too, so that a worker pool in
+   * shared mode reads the inputs and writes the outputs in place (the calling thread copies nothing per block).
+   */
+  slot(withOutput: boolean, shared = false): BlockSlot {
     const size = this.type.length;
+    const column = shared ? () => new Float64Array(new SharedArrayBuffer(Math.max(8, size * 8)), 0, size) : () => new Float64Array(size);
+    if (shared && this.sharedConstants === undefined) {
+      const copy = (values: ArrayLike<number>) => {
+        const c = column();
+        c.set(values);
+        return c;
+      };
+      this.sharedConstants = { type: copy(this.type), strike: copy(this.strike), expiry: copy(this.expiry) };
+    }
     const output = withOutput
-      ? { price: new Float64Array(size), delta: new Float64Array(size), gamma: new Float64Array(size), vega: new Float64Array(size), theta: new Float64Array(size), rho: new Float64Array(size) }
+      ? { price: column(), delta: column(), gamma: column(), vega: column(), theta: column(), rho: column() }
       : undefined;
-    return { spot: new Float64Array(size), vol: new Float64Array(size), output };
+    return { spot: column(), vol: column(), output, shared };
   }
 
   /** Writes the columns that do not change between blocks into a zero-copy batch of blockPaths × nl options. */
@@ -218,11 +236,13 @@ class VarPlan {
     const { first, count } = this.fillMarkets(b, spot, vol);
     const size = count * nl;
     const whole = size === this.type.length;
+    const constants: { type: Int8Array | Float64Array; strike: Float64Array; expiry: Float64Array } =
+      (slot.shared ? this.sharedConstants : undefined) ?? { type: this.type, strike: this.strike, expiry: this.expiry };
     const batch: OptionBatch = {
-      type: this.sameType ?? (whole ? this.type : this.type.subarray(0, size)),
+      type: this.sameType ?? (whole ? constants.type : constants.type.subarray(0, size)),
       spot: whole ? spot : spot.subarray(0, size),
-      strike: whole ? this.strike : this.strike.subarray(0, size),
-      expiry: whole ? this.expiry : this.expiry.subarray(0, size),
+      strike: whole ? constants.strike : constants.strike.subarray(0, size),
+      expiry: whole ? constants.expiry : constants.expiry.subarray(0, size),
       vol: whole ? vol : vol.subarray(0, size),
       rate: this.book.rate,
       dividend: this.book.dividend,
@@ -364,7 +384,7 @@ export async function valueAtRisk(
   // A worker pool writes full blocks into each runner's reused output columns (no result buffers per block).
   const workerPool = isPricingPool(pricer) ? pricer : undefined;
   const runner = async (): Promise<void> => {
-    const slot = plan.slot(workerPool !== undefined);
+    const slot = plan.slot(workerPool !== undefined, workerPool?.sharedMemory === true);
     while (next < plan.blocks) {
       const { first, count, batch } = plan.batch(next++, slot);
       const output = count * plan.nl === slot.spot.length ? slot.output : undefined;
