@@ -276,14 +276,13 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   ): Promise<ArrayBufferLike> => {
     // Shared mode: each chunk's input columns go through a reused input slot. Outputs go to a fresh SharedArrayBuffer
     // that the workers write in place and that becomes the result (its pages are first touched by the workers, in
-    // parallel: measured 1.24-1.42x single-thread at 131k-1M options, against 0.92-1.04x when the calling thread
-    // copies each chunk into a fresh ArrayBuffer and faults its pages in alone); with `into`, through a reused
-    // arena copied into the caller's arrays at the end (returned to the store only after every task is done).
+    // parallel, rather than by the calling thread alone); `into` SharedArrayBuffer views are written in place; other
+    // `into` arrays through a reused arena copied into them at the end (returned to the store once every task is done).
     const n = source.length;
     const outputBytes = n * OUTPUT_BYTES_PER_OPTION[kind];
-    // Output columns that are the caller's own SharedArrayBuffer views are written by the workers in place: no
-    // arena, no copy at the end, and no fresh pages to fault in (page faults of one process are served one at a
-    // time here, so a fresh 48 MB result costs the same ~10 ms with 1 or 2 workers).
+    // Output columns that are SharedArrayBuffer views (the caller's, or fresh ones from runGreeks) are written by the
+    // workers in place: no arena and no copy at the end; reused ones have no fresh pages to fault in either
+    // (first touching a fresh 48 MB costs ~17 ms of page faults here, ~9.5 ms when 2 workers share it).
     const outPlace = sharedMemory && into ? sharedOutputColumns(into, source) : undefined;
     const drain = outPlace !== undefined && !owned;
     const shared = sharedMemory
