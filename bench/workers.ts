@@ -94,7 +94,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     });
     // Repeated batches into reused result arrays (as a service pricing a book every tick does): the pricer's
     // `output`, and the pool's `output` as SharedArrayBuffer views that the workers write in place (no result
-    // memory to fault in, which is served one page at a time here however many threads fault).
+    // memory to allocate and fault in per call).
     const greeksOf = (allocate: () => Float64Array) => ({ price: allocate(), delta: allocate(), gamma: allocate(), vega: allocate(), theta: allocate(), rho: allocate() });
     const plainOutput = greeksOf(() => new Float64Array(n));
     const sharedOutput = greeksOf(() => new Float64Array(new SharedArrayBuffer(n * 8)));
