@@ -725,17 +725,84 @@ function priceStep(x: v128, s: v128, beta: v128, bMax: v128, invBMax: v128): v12
   return householderFromB(x, s, oneOverS, b, bp, beta, f64x2.splat(0.0), f64x2.splat(0.0), false);
 }
 
-/**
- * Options i…i+3 of impliedVolBatch as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3): normalisation, Jäckel's guess,
- * two Householder(3) steps, all in SIMD; lanes outside the mainstream region fall back to impliedVolElement.
- * The two pairs are independent chains written side by side, so the CPU overlaps their latencies (the iteration is
- * latency bound: one pair alone leaves most of the floating-point units idle).
- * Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K) = u/√(F·K).
- */
-function impliedVolQuad(
-  i: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
-  vol: usize, status: usize, iterations: usize,
+// ---- a block in two passes, the lowest branch grouped -------------------------------------------------------------
+// A pair whose lanes mix the lowest branch with the others pays for both branch bodies (lower map, its inverse, the
+// log objective and a full second step): on a random batch ~22% of options are lowest but ~39% of pairs contain one.
+// So a block is done in two passes. nodesQuad normalises four options and evaluates the nodes (s_c, b_c, s₁, b₁, b'₁),
+// which decide the branch, and writes each option's nodes to a block queue: lowest-branch options from the front, the
+// others from the back. finishQuad then takes the queue four at a time (guess, two steps, acceptance) and writes each
+// result to its option. Every lane's arithmetic is independent of the other lane of its pair (lane-wise f64x2
+// operations and per-lane selects; the any/all branches only decide whether a value is computed, never which value a
+// lane keeps), so the grouping changes no result bit.
+
+/** Options per block: checked (see blockInDomain), then queued and inverted. */
+const CHECK_BLOCK: i32 = 128;
+
+/** The block queue: per queued option its nodes (f64 columns of CHECK_BLOCK slots) and its index in the batch. */
+const QUEUE_COLUMN: usize = <usize>CHECK_BLOCK << 3;
+const QUEUE = memory.data(<i32>(QUEUE_COLUMN * 11 + (<usize>CHECK_BLOCK << 2)), 16);
+const Q_X = QUEUE;
+const Q_BETA = QUEUE + QUEUE_COLUMN;
+const Q_BETA_FULL = QUEUE + QUEUE_COLUMN * 2;
+const Q_BMAX = QUEUE + QUEUE_COLUMN * 3;
+const Q_INV_BMAX = QUEUE + QUEUE_COLUMN * 4;
+const Q_SC = QUEUE + QUEUE_COLUMN * 5;
+const Q_BC = QUEUE + QUEUE_COLUMN * 6;
+const Q_S1 = QUEUE + QUEUE_COLUMN * 7;
+const Q_B1 = QUEUE + QUEUE_COLUMN * 8;
+const Q_V1 = QUEUE + QUEUE_COLUMN * 9;
+const Q_EXPIRY = QUEUE + QUEUE_COLUMN * 10;
+const Q_ORIGIN = QUEUE + QUEUE_COLUMN * 11;
+
+// Next free queue slots of the block being queued: lowest branch at the front, the others at the back.
+let queueFront: i32 = 0;
+let queueBack: i32 = 0;
+
+/** Queues one option's nodes: slot at the front when `lowest` (0 or 1), else at the back (branch-free). */
+@inline
+function queueOption(
+  lowest: i32, origin: i32, x: f64, beta: f64, betaFull: f64, bMax: f64, invBMax: f64, sC: f64, bC: f64, s1: f64, b1: f64,
+  v1: f64, T: f64,
 ): void {
+  const slot = select<i32>(queueFront, queueBack, lowest);
+  queueFront += lowest;
+  queueBack -= lowest ^ 1;
+  const o = <usize>slot << 3;
+  store<f64>(Q_X + o, x);
+  store<f64>(Q_BETA + o, beta);
+  store<f64>(Q_BETA_FULL + o, betaFull);
+  store<f64>(Q_BMAX + o, bMax);
+  store<f64>(Q_INV_BMAX + o, invBMax);
+  store<f64>(Q_SC + o, sC);
+  store<f64>(Q_BC + o, bC);
+  store<f64>(Q_S1 + o, s1);
+  store<f64>(Q_B1 + o, b1);
+  store<f64>(Q_V1 + o, v1);
+  store<f64>(Q_EXPIRY + o, T);
+  store<i32>(Q_ORIGIN + (<usize>slot << 2), origin);
+}
+
+/** Queues lane 0 or 1 of a pair's nodes. */
+@inline
+function queueLanes(
+  lowest: v128, origin: i32, x: v128, beta: v128, betaFull: v128, bMax: v128, invBMax: v128, sC: v128, bC: v128, s1: v128,
+  b1: v128, v1: v128, T: v128,
+): void {
+  queueOption(<i32>i64x2.extract_lane(lowest, 0) & 1, origin, f64x2.extract_lane(x, 0), f64x2.extract_lane(beta, 0),
+    f64x2.extract_lane(betaFull, 0), f64x2.extract_lane(bMax, 0), f64x2.extract_lane(invBMax, 0), f64x2.extract_lane(sC, 0),
+    f64x2.extract_lane(bC, 0), f64x2.extract_lane(s1, 0), f64x2.extract_lane(b1, 0), f64x2.extract_lane(v1, 0), f64x2.extract_lane(T, 0));
+  queueOption(<i32>i64x2.extract_lane(lowest, 1) & 1, origin + 1, f64x2.extract_lane(x, 1), f64x2.extract_lane(beta, 1),
+    f64x2.extract_lane(betaFull, 1), f64x2.extract_lane(bMax, 1), f64x2.extract_lane(invBMax, 1), f64x2.extract_lane(sC, 1),
+    f64x2.extract_lane(bC, 1), f64x2.extract_lane(s1, 1), f64x2.extract_lane(b1, 1), f64x2.extract_lane(v1, 1), f64x2.extract_lane(T, 1));
+}
+
+/**
+ * First pass on options i…i+3 as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3): normalisation and Jäckel's nodes,
+ * queued by branch (see above). The two pairs are independent chains written side by side, so the CPU overlaps their
+ * latencies. Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K) = u/√(F·K).
+ */
+@inline
+function nodesQuad(i: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): void {
   const oA = <usize>i << 3;
   const oB = oA + 16;
   const half = f64x2.splat(0.5);
@@ -767,20 +834,11 @@ function impliedVolQuad(
   // In the money: subtract the normalised intrinsic e^{|x|/2} − e^{−|x|/2}.
   const betaA = f64x2.sub(betaFullA, v128.and(f64x2.sub(invBMaxA, bMaxA), f64x2.gt(xSignedA, zero)));
   const betaB = f64x2.sub(betaFullB, v128.and(f64x2.sub(invBMaxB, bMaxB), f64x2.gt(xSignedB, zero)));
-  // Clearly inside the bounds (64ε margins; the boundary cases and their status codes are the scalar path's).
-  let fastA = v128.and(v128.and(
-    f64x2.gt(betaA, f64x2.mul(betaFullA, f64x2.splat(64.0 * DBL_EPSILON))),
-    f64x2.lt(betaA, f64x2.mul(bMaxA, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaA, f64x2.splat(1e-300)));
-  let fastB = v128.and(v128.and(
-    f64x2.gt(betaB, f64x2.mul(betaFullB, f64x2.splat(64.0 * DBL_EPSILON))),
-    f64x2.lt(betaB, f64x2.mul(bMaxB, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaB, f64x2.splat(1e-300)));
   // Central node s_c = √(2|x|): h + t = 0, h − t = −s_c, so b_c = ½·e^{x/2} − e^{−x/2}·Φ(−s_c) with e^{−s_c²/2} = e^{x} = bMax².
   const sCA = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xA));
   const sCB = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xB));
   const bCA = f64x2.sub(f64x2.mul(half, bMaxA), f64x2.mul(invBMaxA, normCdfMillsv(f64x2.neg(sCA), f64x2.mul(bMaxA, bMaxA))));
   const bCB = f64x2.sub(f64x2.mul(half, bMaxB), f64x2.mul(invBMaxB, normCdfMillsv(f64x2.neg(sCB), f64x2.mul(bMaxB, bMaxB))));
-  const vCA = f64x2.mul(bMaxA, v128.load(INV_SQRT_2PI_X2));
-  const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
   // s_l = s_c − b_c/b'_c (β < b_c), s_h = s_c + (b_max − b_c)/b'_c.
   const lowerHalfA = f64x2.lt(betaA, bCA);
   const lowerHalfB = f64x2.lt(betaB, bCB);
@@ -789,8 +847,62 @@ function impliedVolQuad(
   const invVCB = f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
   const s1B = f64x2.add(sCB, f64x2.mul(v128.bitselect(f64x2.neg(bCB), f64x2.sub(bMaxB, bCB), lowerHalfB), invVCB));
   fastNormalisedBlack2(xA, s1A, f64x2.div(one, s1A), bMaxA, invBMaxA, xB, s1B, f64x2.div(one, s1B), bMaxB, invBMaxB);
-  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, v128.load(B_A), v128.load(VEGA_A), LOWER_A);
-  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, v128.load(B_B), v128.load(VEGA_B), LOWER_B);
+  const b1A = v128.load(B_A);
+  const b1B = v128.load(B_B);
+  // The lowest branch as initialGuessv decides it: β < b_c and β < b_l.
+  queueLanes(v128.and(lowerHalfA, f64x2.lt(betaA, b1A)), i, xA, betaA, betaFullA, bMaxA, invBMaxA, sCA, bCA, s1A, b1A, v128.load(VEGA_A), TA);
+  queueLanes(v128.and(lowerHalfB, f64x2.lt(betaB, b1B)), i + 2, xB, betaB, betaFullB, bMaxB, invBMaxB, sCB, bCB, s1B, b1B, v128.load(VEGA_B), TB);
+}
+
+/** The batch index of queue slot j. */
+@inline
+function queueOrigin(j: i32): i32 {
+  return load<i32>(Q_ORIGIN + (<usize>j << 2));
+}
+
+/**
+ * Second pass on queue slots j…j+3 as pairs A = (j, j+1) and B = (j+2, j+3): Jäckel's guess and two Householder(3)
+ * steps, all in SIMD, results written to the options the slots came from; lanes outside the mainstream region fall
+ * back to impliedVolElement.
+ */
+function finishQuad(
+  j: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
+  vol: usize, status: usize, iterations: usize,
+): void {
+  const oA = <usize>j << 3;
+  const oB = oA + 16;
+  const half = f64x2.splat(0.5);
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const xA = v128.load(Q_X + oA);
+  const xB = v128.load(Q_X + oB);
+  const betaA = v128.load(Q_BETA + oA);
+  const betaB = v128.load(Q_BETA + oB);
+  const betaFullA = v128.load(Q_BETA_FULL + oA);
+  const betaFullB = v128.load(Q_BETA_FULL + oB);
+  const bMaxA = v128.load(Q_BMAX + oA);
+  const bMaxB = v128.load(Q_BMAX + oB);
+  const invBMaxA = v128.load(Q_INV_BMAX + oA);
+  const invBMaxB = v128.load(Q_INV_BMAX + oB);
+  const sCA = v128.load(Q_SC + oA);
+  const sCB = v128.load(Q_SC + oB);
+  const bCA = v128.load(Q_BC + oA);
+  const bCB = v128.load(Q_BC + oB);
+  const s1A = v128.load(Q_S1 + oA);
+  const s1B = v128.load(Q_S1 + oB);
+  // Clearly inside the bounds (64ε margins; the boundary cases and their status codes are the scalar path's).
+  let fastA = v128.and(v128.and(
+    f64x2.gt(betaA, f64x2.mul(betaFullA, f64x2.splat(64.0 * DBL_EPSILON))),
+    f64x2.lt(betaA, f64x2.mul(bMaxA, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaA, f64x2.splat(1e-300)));
+  let fastB = v128.and(v128.and(
+    f64x2.gt(betaB, f64x2.mul(betaFullB, f64x2.splat(64.0 * DBL_EPSILON))),
+    f64x2.lt(betaB, f64x2.mul(bMaxB, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaB, f64x2.splat(1e-300)));
+  const vCA = f64x2.mul(bMaxA, v128.load(INV_SQRT_2PI_X2));
+  const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
+  const invVCA = f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
+  const invVCB = f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI));
+  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, v128.load(Q_B1 + oA), v128.load(Q_V1 + oA), LOWER_A);
+  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, v128.load(Q_B1 + oB), v128.load(Q_V1 + oB), LOWER_B);
   // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below; NaN guesses (highest
   // branch) fail s > 0.
   fastA = v128.and(fastA, f64x2.gt(sA, zero));
@@ -848,17 +960,30 @@ function impliedVolQuad(
   fastB = v128.and(v128.and(fastB, f64x2.le(f64x2.abs(ds2B), f64x2.mul(sB, f64x2.splat(1.220703125e-4)))), v128.and(
     f64x2.le(f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB)), f64x2.splat(REGION_MAX_EXPONENT)),
     f64x2.le(f64x2.add(hB, tB), f64x2.splat(REGION_MAX_H_PLUS_T))));
-  v128.store(vol + oA, f64x2.div(sA, f64x2.sqrt(TA)));
-  v128.store(vol + oB, f64x2.div(sB, f64x2.sqrt(TB)));
-  // Iterations 1 or 2 per lane (i32x4 of the four lanes' counts), status 0; then the fallback lanes overwrite theirs.
-  const qi = <usize>i << 2;
-  v128.store(iterations + qi, i32x4.sub(i32x4.splat(1), v128.shuffle<i32>(secondA, secondB, 0, 2, 4, 6)));
-  v128.store(status + qi, i32x4.splat(STATUS_OK));
+  const originA = queueOrigin(j);
+  const originA1 = queueOrigin(j + 1);
+  const originB = queueOrigin(j + 2);
+  const originB1 = queueOrigin(j + 3);
+  const volA = f64x2.div(sA, f64x2.sqrt(v128.load(Q_EXPIRY + oA)));
+  const volB = f64x2.div(sB, f64x2.sqrt(v128.load(Q_EXPIRY + oB)));
+  store<f64>(vol + (<usize>originA << 3), f64x2.extract_lane(volA, 0));
+  store<f64>(vol + (<usize>originA1 << 3), f64x2.extract_lane(volA, 1));
+  store<f64>(vol + (<usize>originB << 3), f64x2.extract_lane(volB, 0));
+  store<f64>(vol + (<usize>originB1 << 3), f64x2.extract_lane(volB, 1));
+  // Iterations 1 or 2 per lane (1 − the second-step mask), status 0; then the fallback lanes overwrite theirs.
+  store<i32>(iterations + (<usize>originA << 2), 1 - <i32>i64x2.extract_lane(secondA, 0));
+  store<i32>(iterations + (<usize>originA1 << 2), 1 - <i32>i64x2.extract_lane(secondA, 1));
+  store<i32>(iterations + (<usize>originB << 2), 1 - <i32>i64x2.extract_lane(secondB, 0));
+  store<i32>(iterations + (<usize>originB1 << 2), 1 - <i32>i64x2.extract_lane(secondB, 1));
+  store<i32>(status + (<usize>originA << 2), STATUS_OK);
+  store<i32>(status + (<usize>originA1 << 2), STATUS_OK);
+  store<i32>(status + (<usize>originB << 2), STATUS_OK);
+  store<i32>(status + (<usize>originB1 << 2), STATUS_OK);
   if (!i64x2.all_true(v128.and(fastA, fastB))) {
-    if (i64x2.extract_lane(fastA, 0) == 0) impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    if (i64x2.extract_lane(fastA, 1) == 0) impliedVolElement(i + 1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    if (i64x2.extract_lane(fastB, 0) == 0) impliedVolElement(i + 2, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    if (i64x2.extract_lane(fastB, 1) == 0) impliedVolElement(i + 3, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastA, 0) == 0) impliedVolElement(originA, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastA, 1) == 0) impliedVolElement(originA1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastB, 0) == 0) impliedVolElement(originB, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastB, 1) == 0) impliedVolElement(originB1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
   }
 }
 
@@ -1140,7 +1265,6 @@ function impliedVolLane(
 // Input domain, checked by the kernel itself so the bindings need no separate validation pass (with the checks of
 // assembly/validate.ts firstInvalid): type exactly ±1; price finite ≥ 0; spot, strike, expiry finite > 0; rate,
 // dividend finite. Checked per block of CHECK_BLOCK options just before the block is inverted (still in cache).
-const CHECK_BLOCK: i32 = 128; // a multiple of 4: the quads fall on the same options as without blocks
 
 /** True when option `o` (byte offset) is in the domain; NaN fails every compare. */
 @inline
@@ -1189,7 +1313,12 @@ export function impliedVolBatch(
     ok = ok & blockInDomain(start, end - start, type, price, spot, strike, expiry, rate, dividend);
     let i = start;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 3 < end; i += 4) impliedVolQuad(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+      // Both passes over the block's quads (see nodesQuad, finishQuad).
+      const queued = (end - start) & ~3;
+      queueFront = 0;
+      queueBack = queued - 1;
+      for (; i + 3 < end; i += 4) nodesQuad(i, type, price, spot, strike, expiry, rate, dividend);
+      for (let j = 0; j < queued; j += 4) finishQuad(j, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
     }
     // The scalar build, and the SIMD build's last n mod 4 options: the same path one lane at a time.
     for (; i < end; i++) impliedVolLane(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
