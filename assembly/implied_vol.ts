@@ -728,81 +728,75 @@ function priceStep(x: v128, s: v128, beta: v128, bMax: v128, invBMax: v128): v12
 // ---- a block in two passes, the lowest branch grouped -------------------------------------------------------------
 // A pair whose lanes mix the lowest branch with the others pays for both branch bodies (lower map, its inverse, the
 // log objective and a full second step): on a random batch ~22% of options are lowest but ~39% of pairs contain one.
-// So a block is done in two passes. nodesQuad normalises four options and evaluates the nodes (s_c, b_c, s₁, b₁, b'₁),
-// which decide the branch, and writes each option's nodes to a block queue: lowest-branch options from the front, the
-// others from the back. finishQuad then takes the queue four at a time (guess, two steps, acceptance) and writes each
-// result to its option. Every lane's arithmetic is independent of the other lane of its pair (lane-wise f64x2
-// operations and per-lane selects; the any/all branches only decide whether a value is computed, never which value a
-// lane keeps), so the grouping changes no result bit.
+// So a block is done in two passes. nodesQuad normalises four options, evaluates the nodes (s_c, b_c, s₁, b₁, b'₁),
+// which decide the branch, stores them in the block's node columns (in option order, whole pairs) and appends the
+// options to an order: lowest-branch options from the front, the others from the back. finishQuad then takes that
+// order four at a time, gathers the nodes, does the guess, two steps and the acceptance test, and writes each result
+// to its option. Every lane's arithmetic is independent of the other lane of its pair (lane-wise f64x2 operations
+// and per-lane selects; the any/all branches only decide whether a value is computed, never which value a lane
+// keeps), so the grouping changes no result bit. (Scattering the nodes into queue slots lane by lane instead cost
+// ~6 ns/option more: 48 scalar stores per quad whose addresses are known late fill the store buffer.)
 
-/** Options per block: checked (see blockInDomain), then queued and inverted. */
+/** Options per block: checked (see blockInDomain), then inverted in two passes. */
 const CHECK_BLOCK: i32 = 128;
 
-/** The block queue: per queued option its nodes (f64 columns of CHECK_BLOCK slots) and its index in the batch. */
-const QUEUE_COLUMN: usize = <usize>CHECK_BLOCK << 3;
-const QUEUE = memory.data(<i32>(QUEUE_COLUMN * 11 + (<usize>CHECK_BLOCK << 2)), 16);
-const Q_X = QUEUE;
-const Q_BETA = QUEUE + QUEUE_COLUMN;
-const Q_BETA_FULL = QUEUE + QUEUE_COLUMN * 2;
-const Q_BMAX = QUEUE + QUEUE_COLUMN * 3;
-const Q_INV_BMAX = QUEUE + QUEUE_COLUMN * 4;
-const Q_SC = QUEUE + QUEUE_COLUMN * 5;
-const Q_BC = QUEUE + QUEUE_COLUMN * 6;
-const Q_S1 = QUEUE + QUEUE_COLUMN * 7;
-const Q_B1 = QUEUE + QUEUE_COLUMN * 8;
-const Q_V1 = QUEUE + QUEUE_COLUMN * 9;
-const Q_EXPIRY = QUEUE + QUEUE_COLUMN * 10;
-const Q_ORIGIN = QUEUE + QUEUE_COLUMN * 11;
+/** The block's nodes (f64 columns indexed by position in the block) and the order of the second pass (i32 positions). */
+const NODE_COLUMN: usize = <usize>CHECK_BLOCK << 3;
+const NODES = memory.data(<i32>(NODE_COLUMN * 11 + (<usize>CHECK_BLOCK << 2)), 16);
+const N_X = NODES;
+const N_BETA = NODES + NODE_COLUMN;
+const N_BETA_FULL = NODES + NODE_COLUMN * 2;
+const N_BMAX = NODES + NODE_COLUMN * 3;
+const N_INV_BMAX = NODES + NODE_COLUMN * 4;
+const N_SC = NODES + NODE_COLUMN * 5;
+const N_BC = NODES + NODE_COLUMN * 6;
+const N_S1 = NODES + NODE_COLUMN * 7;
+const N_B1 = NODES + NODE_COLUMN * 8;
+const N_V1 = NODES + NODE_COLUMN * 9;
+const N_EXPIRY = NODES + NODE_COLUMN * 10;
+const ORDER = NODES + NODE_COLUMN * 11;
 
-// Next free queue slots of the block being queued: lowest branch at the front, the others at the back.
-let queueFront: i32 = 0;
-let queueBack: i32 = 0;
+// Next free places in ORDER for the block being classified: lowest branch at the front, the others at the back.
+let orderFront: i32 = 0;
+let orderBack: i32 = 0;
 
-/** Queues one option's nodes: slot at the front when `lowest` (0 or 1), else at the back (branch-free). */
+/** Appends block position p to ORDER: at the front when `lowest` (0 or 1), else at the back (branch-free). */
 @inline
-function queueOption(
-  lowest: i32, origin: i32, x: f64, beta: f64, betaFull: f64, bMax: f64, invBMax: f64, sC: f64, bC: f64, s1: f64, b1: f64,
-  v1: f64, T: f64,
-): void {
-  const slot = select<i32>(queueFront, queueBack, lowest);
-  queueFront += lowest;
-  queueBack -= lowest ^ 1;
-  const o = <usize>slot << 3;
-  store<f64>(Q_X + o, x);
-  store<f64>(Q_BETA + o, beta);
-  store<f64>(Q_BETA_FULL + o, betaFull);
-  store<f64>(Q_BMAX + o, bMax);
-  store<f64>(Q_INV_BMAX + o, invBMax);
-  store<f64>(Q_SC + o, sC);
-  store<f64>(Q_BC + o, bC);
-  store<f64>(Q_S1 + o, s1);
-  store<f64>(Q_B1 + o, b1);
-  store<f64>(Q_V1 + o, v1);
-  store<f64>(Q_EXPIRY + o, T);
-  store<i32>(Q_ORIGIN + (<usize>slot << 2), origin);
+function appendOrder(lowest: i32, p: i32): void {
+  store<i32>(ORDER + (<usize>select<i32>(orderFront, orderBack, lowest) << 2), p);
+  orderFront += lowest;
+  orderBack -= lowest ^ 1;
 }
 
-/** Queues lane 0 or 1 of a pair's nodes. */
+/** Stores a pair's nodes at block positions p, p + 1 and appends both to ORDER by branch. */
 @inline
-function queueLanes(
-  lowest: v128, origin: i32, x: v128, beta: v128, betaFull: v128, bMax: v128, invBMax: v128, sC: v128, bC: v128, s1: v128,
+function storeNodes(
+  lowest: v128, p: i32, x: v128, beta: v128, betaFull: v128, bMax: v128, invBMax: v128, sC: v128, bC: v128, s1: v128,
   b1: v128, v1: v128, T: v128,
 ): void {
-  queueOption(<i32>i64x2.extract_lane(lowest, 0) & 1, origin, f64x2.extract_lane(x, 0), f64x2.extract_lane(beta, 0),
-    f64x2.extract_lane(betaFull, 0), f64x2.extract_lane(bMax, 0), f64x2.extract_lane(invBMax, 0), f64x2.extract_lane(sC, 0),
-    f64x2.extract_lane(bC, 0), f64x2.extract_lane(s1, 0), f64x2.extract_lane(b1, 0), f64x2.extract_lane(v1, 0), f64x2.extract_lane(T, 0));
-  queueOption(<i32>i64x2.extract_lane(lowest, 1) & 1, origin + 1, f64x2.extract_lane(x, 1), f64x2.extract_lane(beta, 1),
-    f64x2.extract_lane(betaFull, 1), f64x2.extract_lane(bMax, 1), f64x2.extract_lane(invBMax, 1), f64x2.extract_lane(sC, 1),
-    f64x2.extract_lane(bC, 1), f64x2.extract_lane(s1, 1), f64x2.extract_lane(b1, 1), f64x2.extract_lane(v1, 1), f64x2.extract_lane(T, 1));
+  const o = <usize>p << 3;
+  v128.store(N_X + o, x);
+  v128.store(N_BETA + o, beta);
+  v128.store(N_BETA_FULL + o, betaFull);
+  v128.store(N_BMAX + o, bMax);
+  v128.store(N_INV_BMAX + o, invBMax);
+  v128.store(N_SC + o, sC);
+  v128.store(N_BC + o, bC);
+  v128.store(N_S1 + o, s1);
+  v128.store(N_B1 + o, b1);
+  v128.store(N_V1 + o, v1);
+  v128.store(N_EXPIRY + o, T);
+  appendOrder(<i32>i64x2.extract_lane(lowest, 0) & 1, p);
+  appendOrder(<i32>i64x2.extract_lane(lowest, 1) & 1, p + 1);
 }
 
 /**
- * First pass on options i…i+3 as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3): normalisation and Jäckel's nodes,
- * queued by branch (see above). The two pairs are independent chains written side by side, so the CPU overlaps their
+ * First pass on options i…i+3 (block positions p…p+3) as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3):
+ * normalisation and Jäckel's nodes, stored and ordered by branch (see above). The two pairs are independent chains written side by side, so the CPU overlaps their
  * latencies. Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K) = u/√(F·K).
  */
 @inline
-function nodesQuad(i: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): void {
+function nodesQuad(i: i32, p: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): void {
   const oA = <usize>i << 3;
   const oB = oA + 16;
   const half = f64x2.splat(0.5);
@@ -850,46 +844,49 @@ function nodesQuad(i: i32, type: usize, price: usize, spot: usize, strike: usize
   const b1A = v128.load(B_A);
   const b1B = v128.load(B_B);
   // The lowest branch as initialGuessv decides it: β < b_c and β < b_l.
-  queueLanes(v128.and(lowerHalfA, f64x2.lt(betaA, b1A)), i, xA, betaA, betaFullA, bMaxA, invBMaxA, sCA, bCA, s1A, b1A, v128.load(VEGA_A), TA);
-  queueLanes(v128.and(lowerHalfB, f64x2.lt(betaB, b1B)), i + 2, xB, betaB, betaFullB, bMaxB, invBMaxB, sCB, bCB, s1B, b1B, v128.load(VEGA_B), TB);
+  storeNodes(v128.and(lowerHalfA, f64x2.lt(betaA, b1A)), p, xA, betaA, betaFullA, bMaxA, invBMaxA, sCA, bCA, s1A, b1A, v128.load(VEGA_A), TA);
+  storeNodes(v128.and(lowerHalfB, f64x2.lt(betaB, b1B)), p + 2, xB, betaB, betaFullB, bMaxB, invBMaxB, sCB, bCB, s1B, b1B, v128.load(VEGA_B), TB);
 }
 
-/** The batch index of queue slot j. */
+/** Nodes column `column` at block positions p0 (lane 0) and p1 (lane 1). */
 @inline
-function queueOrigin(j: i32): i32 {
-  return load<i32>(Q_ORIGIN + (<usize>j << 2));
+function gatherNodes(column: usize, p0: i32, p1: i32): v128 {
+  return v128.load64_lane(column + (<usize>p1 << 3), v128.load64_zero(column + (<usize>p0 << 3)), 1);
 }
 
 /**
- * Second pass on queue slots j…j+3 as pairs A = (j, j+1) and B = (j+2, j+3): Jäckel's guess and two Householder(3)
- * steps, all in SIMD, results written to the options the slots came from; lanes outside the mainstream region fall
- * back to impliedVolElement.
+ * Second pass on ORDER[j…j+3] of the block starting at option `start`, as pairs A = (ORDER[j], ORDER[j+1]) and
+ * B = (ORDER[j+2], ORDER[j+3]): Jäckel's guess and two Householder(3) steps, all in SIMD, results written to the
+ * options; lanes outside the mainstream region fall back to impliedVolElement.
  */
 function finishQuad(
-  j: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
+  j: i32, start: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
   vol: usize, status: usize, iterations: usize,
 ): void {
-  const oA = <usize>j << 3;
-  const oB = oA + 16;
+  const order = ORDER + (<usize>j << 2);
+  const pA0 = load<i32>(order);
+  const pA1 = load<i32>(order, 4);
+  const pB0 = load<i32>(order, 8);
+  const pB1 = load<i32>(order, 12);
   const half = f64x2.splat(0.5);
   const zero = f64x2.splat(0.0);
   const one = f64x2.splat(1.0);
-  const xA = v128.load(Q_X + oA);
-  const xB = v128.load(Q_X + oB);
-  const betaA = v128.load(Q_BETA + oA);
-  const betaB = v128.load(Q_BETA + oB);
-  const betaFullA = v128.load(Q_BETA_FULL + oA);
-  const betaFullB = v128.load(Q_BETA_FULL + oB);
-  const bMaxA = v128.load(Q_BMAX + oA);
-  const bMaxB = v128.load(Q_BMAX + oB);
-  const invBMaxA = v128.load(Q_INV_BMAX + oA);
-  const invBMaxB = v128.load(Q_INV_BMAX + oB);
-  const sCA = v128.load(Q_SC + oA);
-  const sCB = v128.load(Q_SC + oB);
-  const bCA = v128.load(Q_BC + oA);
-  const bCB = v128.load(Q_BC + oB);
-  const s1A = v128.load(Q_S1 + oA);
-  const s1B = v128.load(Q_S1 + oB);
+  const xA = gatherNodes(N_X, pA0, pA1);
+  const xB = gatherNodes(N_X, pB0, pB1);
+  const betaA = gatherNodes(N_BETA, pA0, pA1);
+  const betaB = gatherNodes(N_BETA, pB0, pB1);
+  const betaFullA = gatherNodes(N_BETA_FULL, pA0, pA1);
+  const betaFullB = gatherNodes(N_BETA_FULL, pB0, pB1);
+  const bMaxA = gatherNodes(N_BMAX, pA0, pA1);
+  const bMaxB = gatherNodes(N_BMAX, pB0, pB1);
+  const invBMaxA = gatherNodes(N_INV_BMAX, pA0, pA1);
+  const invBMaxB = gatherNodes(N_INV_BMAX, pB0, pB1);
+  const sCA = gatherNodes(N_SC, pA0, pA1);
+  const sCB = gatherNodes(N_SC, pB0, pB1);
+  const bCA = gatherNodes(N_BC, pA0, pA1);
+  const bCB = gatherNodes(N_BC, pB0, pB1);
+  const s1A = gatherNodes(N_S1, pA0, pA1);
+  const s1B = gatherNodes(N_S1, pB0, pB1);
   // Clearly inside the bounds (64ε margins; the boundary cases and their status codes are the scalar path's).
   let fastA = v128.and(v128.and(
     f64x2.gt(betaA, f64x2.mul(betaFullA, f64x2.splat(64.0 * DBL_EPSILON))),
@@ -901,8 +898,8 @@ function finishQuad(
   const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
   const invVCA = f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
   const invVCB = f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI));
-  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, v128.load(Q_B1 + oA), v128.load(Q_V1 + oA), LOWER_A);
-  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, v128.load(Q_B1 + oB), v128.load(Q_V1 + oB), LOWER_B);
+  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, gatherNodes(N_B1, pA0, pA1), gatherNodes(N_V1, pA0, pA1), LOWER_A);
+  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, gatherNodes(N_B1, pB0, pB1), gatherNodes(N_V1, pB0, pB1), LOWER_B);
   // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below; NaN guesses (highest
   // branch) fail s > 0.
   fastA = v128.and(fastA, f64x2.gt(sA, zero));
@@ -960,12 +957,12 @@ function finishQuad(
   fastB = v128.and(v128.and(fastB, f64x2.le(f64x2.abs(ds2B), f64x2.mul(sB, f64x2.splat(1.220703125e-4)))), v128.and(
     f64x2.le(f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB)), f64x2.splat(REGION_MAX_EXPONENT)),
     f64x2.le(f64x2.add(hB, tB), f64x2.splat(REGION_MAX_H_PLUS_T))));
-  const originA = queueOrigin(j);
-  const originA1 = queueOrigin(j + 1);
-  const originB = queueOrigin(j + 2);
-  const originB1 = queueOrigin(j + 3);
-  const volA = f64x2.div(sA, f64x2.sqrt(v128.load(Q_EXPIRY + oA)));
-  const volB = f64x2.div(sB, f64x2.sqrt(v128.load(Q_EXPIRY + oB)));
+  const originA = start + pA0;
+  const originA1 = start + pA1;
+  const originB = start + pB0;
+  const originB1 = start + pB1;
+  const volA = f64x2.div(sA, f64x2.sqrt(gatherNodes(N_EXPIRY, pA0, pA1)));
+  const volB = f64x2.div(sB, f64x2.sqrt(gatherNodes(N_EXPIRY, pB0, pB1)));
   store<f64>(vol + (<usize>originA << 3), f64x2.extract_lane(volA, 0));
   store<f64>(vol + (<usize>originA1 << 3), f64x2.extract_lane(volA, 1));
   store<f64>(vol + (<usize>originB << 3), f64x2.extract_lane(volB, 0));
@@ -1314,11 +1311,11 @@ export function impliedVolBatch(
     let i = start;
     if (ASC_FEATURE_SIMD) {
       // Both passes over the block's quads (see nodesQuad, finishQuad).
-      const queued = (end - start) & ~3;
-      queueFront = 0;
-      queueBack = queued - 1;
-      for (; i + 3 < end; i += 4) nodesQuad(i, type, price, spot, strike, expiry, rate, dividend);
-      for (let j = 0; j < queued; j += 4) finishQuad(j, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+      const quads = (end - start) & ~3;
+      orderFront = 0;
+      orderBack = quads - 1;
+      for (; i + 3 < end; i += 4) nodesQuad(i, i - start, type, price, spot, strike, expiry, rate, dividend);
+      for (let j = 0; j < quads; j += 4) finishQuad(j, start, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
     }
     // The scalar build, and the SIMD build's last n mod 4 options: the same path one lane at a time.
     for (; i < end; i++) impliedVolLane(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
