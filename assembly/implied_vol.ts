@@ -985,7 +985,7 @@ function finishQuad(
 }
 
 // ---- the same mainstream path, one option at a time (scalar build) --------------------------------------------------
-// The functions below repeat impliedVolQuad, initialGuessv, householderFromB, fastNormalisedBlack2 and
+// The functions below repeat nodesQuad + finishQuad, initialGuessv, householderFromB, fastNormalisedBlack2 and
 // inverseNormalCdfGuessv operation for operation on one lane (math.ts's exp/log/normCdfMills are the lane forms of
 // expv/logv/normCdfMillsv; a bitselect becomes a conditional; a lane the SIMD code computes and then masks away is
 // skipped), so the scalar build returns the SIMD build's results bit for bit. Change both forms together.
@@ -1201,7 +1201,7 @@ function householderStepLane(x: f64, s: f64, beta: f64, lnBeta: f64, lower: bool
 }
 
 /**
- * Option i of impliedVolBatch in the scalar build: one lane of impliedVolQuad (same normalisation, guess, two
+ * Option i of impliedVolBatch in the scalar build: one lane of nodesQuad + finishQuad (same normalisation, guess, two
  * Householder(3) steps and acceptance test), falling back to impliedVolElement exactly where the SIMD path does.
  */
 function impliedVolLane(
@@ -1296,8 +1296,8 @@ function blockInDomain(
 
 /**
  * Batch implied volatility over SoA columns (byte pointers to n f64 values; status/iterations are i32); see
- * impliedVolElement for the statuses. SIMD build: four options at a time through impliedVolQuad, scalar build:
- * impliedVolLane (bit-identical). Returns 0, or 1 when some input is outside the domain above (the outputs are
+ * impliedVolElement for the statuses. SIMD build: per block, nodesQuad then finishQuad (the lowest branch grouped);
+ * scalar build: impliedVolLane (bit-identical). Returns 0, or 1 when some input is outside the domain above (the outputs are
  * then meaningless; the caller locates the element with firstInvalid).
  */
 export function impliedVolBatch(
