@@ -725,17 +725,78 @@ function priceStep(x: v128, s: v128, beta: v128, bMax: v128, invBMax: v128): v12
   return householderFromB(x, s, oneOverS, b, bp, beta, f64x2.splat(0.0), f64x2.splat(0.0), false);
 }
 
-/**
- * Options i…i+3 of impliedVolBatch as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3): normalisation, Jäckel's guess,
- * two Householder(3) steps, all in SIMD; lanes outside the mainstream region fall back to impliedVolElement.
- * The two pairs are independent chains written side by side, so the CPU overlaps their latencies (the iteration is
- * latency bound: one pair alone leaves most of the floating-point units idle).
- * Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K) = u/√(F·K).
- */
-function impliedVolQuad(
-  i: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
-  vol: usize, status: usize, iterations: usize,
+// ---- a block in two passes, the lowest branch grouped -------------------------------------------------------------
+// A pair whose lanes mix the lowest branch with the others pays for both branch bodies (lower map, its inverse, the
+// log objective and a full second step): on a random batch ~22% of options are lowest but ~39% of pairs contain one.
+// So a block is done in two passes. nodesQuad normalises four options, evaluates the nodes (s_c, b_c, s₁, b₁, b'₁),
+// which decide the branch, stores them in the block's node columns (in option order, whole pairs) and appends the
+// options to an order: lowest-branch options from the front, the others from the back. finishQuad then takes that
+// order four at a time, gathers the nodes, does the guess, two steps and the acceptance test, and writes each result
+// to its option. Every lane's arithmetic is independent of the other lane of its pair (lane-wise f64x2 operations
+// and per-lane selects; the any/all branches only decide whether a value is computed, never which value a lane
+// keeps), so the grouping changes no result bit. (Scattering the nodes into queue slots lane by lane instead cost
+// ~6 ns/option more: 48 scalar stores per quad whose addresses are known late fill the store buffer.)
+
+/** Options per block: checked (see blockInDomain), then inverted in two passes. */
+const CHECK_BLOCK: i32 = 128;
+
+/** The block's nodes (f64 columns indexed by position in the block) and the order of the second pass (i32 positions). */
+const NODE_COLUMN: usize = <usize>CHECK_BLOCK << 3;
+const NODES = memory.data(<i32>(NODE_COLUMN * 11 + (<usize>CHECK_BLOCK << 2)), 16);
+const N_X = NODES;
+const N_BETA = NODES + NODE_COLUMN;
+const N_BETA_FULL = NODES + NODE_COLUMN * 2;
+const N_BMAX = NODES + NODE_COLUMN * 3;
+const N_INV_BMAX = NODES + NODE_COLUMN * 4;
+const N_SC = NODES + NODE_COLUMN * 5;
+const N_BC = NODES + NODE_COLUMN * 6;
+const N_S1 = NODES + NODE_COLUMN * 7;
+const N_B1 = NODES + NODE_COLUMN * 8;
+const N_V1 = NODES + NODE_COLUMN * 9;
+const N_EXPIRY = NODES + NODE_COLUMN * 10;
+const ORDER = NODES + NODE_COLUMN * 11;
+
+// Next free places in ORDER for the block being classified: lowest branch at the front, the others at the back.
+let orderFront: i32 = 0;
+let orderBack: i32 = 0;
+
+/** Appends block position p to ORDER: at the front when `lowest` (0 or 1), else at the back (branch-free). */
+@inline
+function appendOrder(lowest: i32, p: i32): void {
+  store<i32>(ORDER + (<usize>select<i32>(orderFront, orderBack, lowest) << 2), p);
+  orderFront += lowest;
+  orderBack -= lowest ^ 1;
+}
+
+/** Stores a pair's nodes at block positions p, p + 1 and appends both to ORDER by branch. */
+@inline
+function storeNodes(
+  lowest: v128, p: i32, x: v128, beta: v128, betaFull: v128, bMax: v128, invBMax: v128, sC: v128, bC: v128, s1: v128,
+  b1: v128, v1: v128, T: v128,
 ): void {
+  const o = <usize>p << 3;
+  v128.store(N_X + o, x);
+  v128.store(N_BETA + o, beta);
+  v128.store(N_BETA_FULL + o, betaFull);
+  v128.store(N_BMAX + o, bMax);
+  v128.store(N_INV_BMAX + o, invBMax);
+  v128.store(N_SC + o, sC);
+  v128.store(N_BC + o, bC);
+  v128.store(N_S1 + o, s1);
+  v128.store(N_B1 + o, b1);
+  v128.store(N_V1 + o, v1);
+  v128.store(N_EXPIRY + o, T);
+  appendOrder(<i32>i64x2.extract_lane(lowest, 0) & 1, p);
+  appendOrder(<i32>i64x2.extract_lane(lowest, 1) & 1, p + 1);
+}
+
+/**
+ * First pass on options i…i+3 (block positions p…p+3) as two f64x2 pairs A = (i, i+1) and B = (i+2, i+3):
+ * normalisation and Jäckel's nodes, stored and ordered by branch (see above). The two pairs are independent chains written side by side, so the CPU overlaps their
+ * latencies. Normalisation: x = ln(S/K) + (r−q)T = ln(F/K) and β = price·e^{rT − (r−q)T/2}/√(S·K) = u/√(F·K).
+ */
+@inline
+function nodesQuad(i: i32, p: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): void {
   const oA = <usize>i << 3;
   const oB = oA + 16;
   const half = f64x2.splat(0.5);
@@ -767,20 +828,11 @@ function impliedVolQuad(
   // In the money: subtract the normalised intrinsic e^{|x|/2} − e^{−|x|/2}.
   const betaA = f64x2.sub(betaFullA, v128.and(f64x2.sub(invBMaxA, bMaxA), f64x2.gt(xSignedA, zero)));
   const betaB = f64x2.sub(betaFullB, v128.and(f64x2.sub(invBMaxB, bMaxB), f64x2.gt(xSignedB, zero)));
-  // Clearly inside the bounds (64ε margins; the boundary cases and their status codes are the scalar path's).
-  let fastA = v128.and(v128.and(
-    f64x2.gt(betaA, f64x2.mul(betaFullA, f64x2.splat(64.0 * DBL_EPSILON))),
-    f64x2.lt(betaA, f64x2.mul(bMaxA, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaA, f64x2.splat(1e-300)));
-  let fastB = v128.and(v128.and(
-    f64x2.gt(betaB, f64x2.mul(betaFullB, f64x2.splat(64.0 * DBL_EPSILON))),
-    f64x2.lt(betaB, f64x2.mul(bMaxB, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaB, f64x2.splat(1e-300)));
   // Central node s_c = √(2|x|): h + t = 0, h − t = −s_c, so b_c = ½·e^{x/2} − e^{−x/2}·Φ(−s_c) with e^{−s_c²/2} = e^{x} = bMax².
   const sCA = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xA));
   const sCB = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), xB));
   const bCA = f64x2.sub(f64x2.mul(half, bMaxA), f64x2.mul(invBMaxA, normCdfMillsv(f64x2.neg(sCA), f64x2.mul(bMaxA, bMaxA))));
   const bCB = f64x2.sub(f64x2.mul(half, bMaxB), f64x2.mul(invBMaxB, normCdfMillsv(f64x2.neg(sCB), f64x2.mul(bMaxB, bMaxB))));
-  const vCA = f64x2.mul(bMaxA, v128.load(INV_SQRT_2PI_X2));
-  const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
   // s_l = s_c − b_c/b'_c (β < b_c), s_h = s_c + (b_max − b_c)/b'_c.
   const lowerHalfA = f64x2.lt(betaA, bCA);
   const lowerHalfB = f64x2.lt(betaB, bCB);
@@ -789,8 +841,65 @@ function impliedVolQuad(
   const invVCB = f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
   const s1B = f64x2.add(sCB, f64x2.mul(v128.bitselect(f64x2.neg(bCB), f64x2.sub(bMaxB, bCB), lowerHalfB), invVCB));
   fastNormalisedBlack2(xA, s1A, f64x2.div(one, s1A), bMaxA, invBMaxA, xB, s1B, f64x2.div(one, s1B), bMaxB, invBMaxB);
-  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, v128.load(B_A), v128.load(VEGA_A), LOWER_A);
-  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, v128.load(B_B), v128.load(VEGA_B), LOWER_B);
+  const b1A = v128.load(B_A);
+  const b1B = v128.load(B_B);
+  // The lowest branch as initialGuessv decides it: β < b_c and β < b_l.
+  storeNodes(v128.and(lowerHalfA, f64x2.lt(betaA, b1A)), p, xA, betaA, betaFullA, bMaxA, invBMaxA, sCA, bCA, s1A, b1A, v128.load(VEGA_A), TA);
+  storeNodes(v128.and(lowerHalfB, f64x2.lt(betaB, b1B)), p + 2, xB, betaB, betaFullB, bMaxB, invBMaxB, sCB, bCB, s1B, b1B, v128.load(VEGA_B), TB);
+}
+
+/** Nodes column `column` at block positions p0 (lane 0) and p1 (lane 1). */
+@inline
+function gatherNodes(column: usize, p0: i32, p1: i32): v128 {
+  return v128.load64_lane(column + (<usize>p1 << 3), v128.load64_zero(column + (<usize>p0 << 3)), 1);
+}
+
+/**
+ * Second pass on ORDER[j…j+3] of the block starting at option `start`, as pairs A = (ORDER[j], ORDER[j+1]) and
+ * B = (ORDER[j+2], ORDER[j+3]): Jäckel's guess and two Householder(3) steps, all in SIMD, results written to the
+ * options; lanes outside the mainstream region fall back to impliedVolElement.
+ */
+function finishQuad(
+  j: i32, start: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
+  vol: usize, status: usize, iterations: usize,
+): void {
+  const order = ORDER + (<usize>j << 2);
+  const pA0 = load<i32>(order);
+  const pA1 = load<i32>(order, 4);
+  const pB0 = load<i32>(order, 8);
+  const pB1 = load<i32>(order, 12);
+  const half = f64x2.splat(0.5);
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const xA = gatherNodes(N_X, pA0, pA1);
+  const xB = gatherNodes(N_X, pB0, pB1);
+  const betaA = gatherNodes(N_BETA, pA0, pA1);
+  const betaB = gatherNodes(N_BETA, pB0, pB1);
+  const betaFullA = gatherNodes(N_BETA_FULL, pA0, pA1);
+  const betaFullB = gatherNodes(N_BETA_FULL, pB0, pB1);
+  const bMaxA = gatherNodes(N_BMAX, pA0, pA1);
+  const bMaxB = gatherNodes(N_BMAX, pB0, pB1);
+  const invBMaxA = gatherNodes(N_INV_BMAX, pA0, pA1);
+  const invBMaxB = gatherNodes(N_INV_BMAX, pB0, pB1);
+  const sCA = gatherNodes(N_SC, pA0, pA1);
+  const sCB = gatherNodes(N_SC, pB0, pB1);
+  const bCA = gatherNodes(N_BC, pA0, pA1);
+  const bCB = gatherNodes(N_BC, pB0, pB1);
+  const s1A = gatherNodes(N_S1, pA0, pA1);
+  const s1B = gatherNodes(N_S1, pB0, pB1);
+  // Clearly inside the bounds (64ε margins; the boundary cases and their status codes are the scalar path's).
+  let fastA = v128.and(v128.and(
+    f64x2.gt(betaA, f64x2.mul(betaFullA, f64x2.splat(64.0 * DBL_EPSILON))),
+    f64x2.lt(betaA, f64x2.mul(bMaxA, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaA, f64x2.splat(1e-300)));
+  let fastB = v128.and(v128.and(
+    f64x2.gt(betaB, f64x2.mul(betaFullB, f64x2.splat(64.0 * DBL_EPSILON))),
+    f64x2.lt(betaB, f64x2.mul(bMaxB, f64x2.splat(1.0 - 64.0 * DBL_EPSILON)))), f64x2.gt(betaB, f64x2.splat(1e-300)));
+  const vCA = f64x2.mul(bMaxA, v128.load(INV_SQRT_2PI_X2));
+  const vCB = f64x2.mul(bMaxB, v128.load(INV_SQRT_2PI_X2));
+  const invVCA = f64x2.mul(invBMaxA, f64x2.splat(SQRT_TWO_PI)); // 1/b'_c = √(2π)/b_max
+  const invVCB = f64x2.mul(invBMaxB, f64x2.splat(SQRT_TWO_PI));
+  let sA = initialGuessv(betaA, xA, bMaxA, sCA, bCA, vCA, invVCA, s1A, gatherNodes(N_B1, pA0, pA1), gatherNodes(N_V1, pA0, pA1), LOWER_A);
+  let sB = initialGuessv(betaB, xB, bMaxB, sCB, bCB, vCB, invVCB, s1B, gatherNodes(N_B1, pB0, pB1), gatherNodes(N_V1, pB0, pB1), LOWER_B);
   // Lanes that are not fast get a harmless s (1) and are recomputed by the scalar path below; NaN guesses (highest
   // branch) fail s > 0.
   fastA = v128.and(fastA, f64x2.gt(sA, zero));
@@ -848,22 +957,35 @@ function impliedVolQuad(
   fastB = v128.and(v128.and(fastB, f64x2.le(f64x2.abs(ds2B), f64x2.mul(sB, f64x2.splat(1.220703125e-4)))), v128.and(
     f64x2.le(f64x2.add(f64x2.mul(hB, hB), f64x2.mul(tB, tB)), f64x2.splat(REGION_MAX_EXPONENT)),
     f64x2.le(f64x2.add(hB, tB), f64x2.splat(REGION_MAX_H_PLUS_T))));
-  v128.store(vol + oA, f64x2.div(sA, f64x2.sqrt(TA)));
-  v128.store(vol + oB, f64x2.div(sB, f64x2.sqrt(TB)));
-  // Iterations 1 or 2 per lane (i32x4 of the four lanes' counts), status 0; then the fallback lanes overwrite theirs.
-  const qi = <usize>i << 2;
-  v128.store(iterations + qi, i32x4.sub(i32x4.splat(1), v128.shuffle<i32>(secondA, secondB, 0, 2, 4, 6)));
-  v128.store(status + qi, i32x4.splat(STATUS_OK));
+  const originA = start + pA0;
+  const originA1 = start + pA1;
+  const originB = start + pB0;
+  const originB1 = start + pB1;
+  const volA = f64x2.div(sA, f64x2.sqrt(gatherNodes(N_EXPIRY, pA0, pA1)));
+  const volB = f64x2.div(sB, f64x2.sqrt(gatherNodes(N_EXPIRY, pB0, pB1)));
+  store<f64>(vol + (<usize>originA << 3), f64x2.extract_lane(volA, 0));
+  store<f64>(vol + (<usize>originA1 << 3), f64x2.extract_lane(volA, 1));
+  store<f64>(vol + (<usize>originB << 3), f64x2.extract_lane(volB, 0));
+  store<f64>(vol + (<usize>originB1 << 3), f64x2.extract_lane(volB, 1));
+  // Iterations 1 or 2 per lane (1 − the second-step mask), status 0; then the fallback lanes overwrite theirs.
+  store<i32>(iterations + (<usize>originA << 2), 1 - <i32>i64x2.extract_lane(secondA, 0));
+  store<i32>(iterations + (<usize>originA1 << 2), 1 - <i32>i64x2.extract_lane(secondA, 1));
+  store<i32>(iterations + (<usize>originB << 2), 1 - <i32>i64x2.extract_lane(secondB, 0));
+  store<i32>(iterations + (<usize>originB1 << 2), 1 - <i32>i64x2.extract_lane(secondB, 1));
+  store<i32>(status + (<usize>originA << 2), STATUS_OK);
+  store<i32>(status + (<usize>originA1 << 2), STATUS_OK);
+  store<i32>(status + (<usize>originB << 2), STATUS_OK);
+  store<i32>(status + (<usize>originB1 << 2), STATUS_OK);
   if (!i64x2.all_true(v128.and(fastA, fastB))) {
-    if (i64x2.extract_lane(fastA, 0) == 0) impliedVolElement(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    if (i64x2.extract_lane(fastA, 1) == 0) impliedVolElement(i + 1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    if (i64x2.extract_lane(fastB, 0) == 0) impliedVolElement(i + 2, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
-    if (i64x2.extract_lane(fastB, 1) == 0) impliedVolElement(i + 3, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastA, 0) == 0) impliedVolElement(originA, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastA, 1) == 0) impliedVolElement(originA1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastB, 0) == 0) impliedVolElement(originB, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+    if (i64x2.extract_lane(fastB, 1) == 0) impliedVolElement(originB1, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
   }
 }
 
 // ---- the same mainstream path, one option at a time (scalar build) --------------------------------------------------
-// The functions below repeat impliedVolQuad, initialGuessv, householderFromB, fastNormalisedBlack2 and
+// The functions below repeat nodesQuad + finishQuad, initialGuessv, householderFromB, fastNormalisedBlack2 and
 // inverseNormalCdfGuessv operation for operation on one lane (math.ts's exp/log/normCdfMills are the lane forms of
 // expv/logv/normCdfMillsv; a bitselect becomes a conditional; a lane the SIMD code computes and then masks away is
 // skipped), so the scalar build returns the SIMD build's results bit for bit. Change both forms together.
@@ -1079,7 +1201,7 @@ function householderStepLane(x: f64, s: f64, beta: f64, lnBeta: f64, lower: bool
 }
 
 /**
- * Option i of impliedVolBatch in the scalar build: one lane of impliedVolQuad (same normalisation, guess, two
+ * Option i of impliedVolBatch in the scalar build: one lane of nodesQuad + finishQuad (same normalisation, guess, two
  * Householder(3) steps and acceptance test), falling back to impliedVolElement exactly where the SIMD path does.
  */
 function impliedVolLane(
@@ -1140,7 +1262,6 @@ function impliedVolLane(
 // Input domain, checked by the kernel itself so the bindings need no separate validation pass (with the checks of
 // assembly/validate.ts firstInvalid): type exactly ±1; price finite ≥ 0; spot, strike, expiry finite > 0; rate,
 // dividend finite. Checked per block of CHECK_BLOCK options just before the block is inverted (still in cache).
-const CHECK_BLOCK: i32 = 128; // a multiple of 4: the quads fall on the same options as without blocks
 
 /** True when option `o` (byte offset) is in the domain; NaN fails every compare. */
 @inline
@@ -1175,8 +1296,8 @@ function blockInDomain(
 
 /**
  * Batch implied volatility over SoA columns (byte pointers to n f64 values; status/iterations are i32); see
- * impliedVolElement for the statuses. SIMD build: four options at a time through impliedVolQuad, scalar build:
- * impliedVolLane (bit-identical). Returns 0, or 1 when some input is outside the domain above (the outputs are
+ * impliedVolElement for the statuses. SIMD build: per block, nodesQuad then finishQuad (the lowest branch grouped);
+ * scalar build: impliedVolLane (bit-identical). Returns 0, or 1 when some input is outside the domain above (the outputs are
  * then meaningless; the caller locates the element with firstInvalid).
  */
 export function impliedVolBatch(
@@ -1189,7 +1310,12 @@ export function impliedVolBatch(
     ok = ok & blockInDomain(start, end - start, type, price, spot, strike, expiry, rate, dividend);
     let i = start;
     if (ASC_FEATURE_SIMD) {
-      for (; i + 3 < end; i += 4) impliedVolQuad(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
+      // Both passes over the block's quads (see nodesQuad, finishQuad).
+      const quads = (end - start) & ~3;
+      orderFront = 0;
+      orderBack = quads - 1;
+      for (; i + 3 < end; i += 4) nodesQuad(i, i - start, type, price, spot, strike, expiry, rate, dividend);
+      for (let j = 0; j < quads; j += 4) finishQuad(j, start, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);
     }
     // The scalar build, and the SIMD build's last n mod 4 options: the same path one lane at a time.
     for (; i < end; i++) impliedVolLane(i, type, price, spot, strike, expiry, rate, dividend, vol, status, iterations);

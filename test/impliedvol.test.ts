@@ -198,4 +198,39 @@ describe("impliedVol: SIMD and scalar builds", () => {
     // Most rows are ordinary inversions (not all NaN or 0 by a shared failure).
     expect(ok).toBeGreaterThan(40_000);
   });
+
+  it("give each option the same bits whatever its neighbours (shuffled and shifted batches, SIMD build)", async () => {
+    // The SIMD kernel regroups each block's options by branch of the initial guess before pairing them, so every
+    // option's result must depend on its own inputs only: a permuted batch must return the permuted results exactly.
+    const simd = await createPricer({ simd: true });
+    const c = makeCases(simd, 20_001, 107, (r) => {
+      const strike = 100 * Math.exp(8 * (r() - 0.5));
+      return { type: r() < 0.5 ? 1 : -1, strike, expiry: Math.exp(-5 + 6 * r()), sigma: Math.exp(-4 + 5 * r()) };
+    });
+    const n = c.price.length;
+    const reference = invert(simd, c);
+    const random = lcg(109);
+    const shuffled = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const shifted = Array.from({ length: n }, (_, i) => (i + 1) % n);
+    for (const order of [shuffled, shifted]) {
+      const pick = <T extends Float64Array | Int8Array>(column: T) => column.map((_, i) => column[order[i]!]!) as T;
+      const permuted: Case = {
+        type: pick(c.type), spot: pick(c.spot), strike: pick(c.strike), expiry: pick(c.expiry), rate: pick(c.rate),
+        dividend: pick(c.dividend), sigma: pick(c.sigma), price: pick(c.price), conditioning: pick(c.conditioning),
+      };
+      const out = invert(simd, permuted);
+      const bits = new BigUint64Array(out.vol.buffer, out.vol.byteOffset, n);
+      const referenceBits = new BigUint64Array(reference.vol.buffer, reference.vol.byteOffset, n);
+      let mismatches = 0;
+      for (let i = 0; i < n; i++) {
+        const k = order[i]!;
+        if (bits[i] !== referenceBits[k] || out.status[i] !== reference.status[k] || out.iterations[i] !== reference.iterations[k]) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+    }
+  });
 });
