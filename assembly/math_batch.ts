@@ -6,6 +6,7 @@ import {
 } from "./math";
 import { expTable, expTablev } from "./exp_table";
 import { logUnit, logUnitv } from "./log_table";
+import { turnCosSinScaled, turnCosSinScaledv } from "./trig";
 
 /** Selects the function applied by mathBatch. */
 export const MATH_EXP: i32 = 0;
@@ -57,4 +58,19 @@ export function mathBatch(fn: i32, n: i32, input: usize, output: usize): void {
     const o = <usize>i << 3;
     store<f64>(output + o, applyOne(fn, load<f64>(input + o)));
   }
+}
+
+/**
+ * trig.ts's cos and sin of a turn: for n words (u32 values stored as f64) at input, writes (cos 2πu, sin 2πu),
+ * u = (word + ½)·2⁻³², as two f64 per word at output; pairs of words go through the f64x2 form in the SIMD build.
+ */
+export function turnCosSinBatch(n: i32, input: usize, output: usize): void {
+  let i: i32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 1 < n; i += 2) {
+      const words = i32x4(<u32>load<f64>(input + (<usize>i << 3)), <u32>load<f64>(input + (<usize>i << 3), 8), 0, 0);
+      turnCosSinScaledv(words, f64x2.splat(1.0), output + (<usize>i << 4), output + (<usize>i << 4) + 16);
+    }
+  }
+  for (; i < n; i++) turnCosSinScaled(<u32>load<f64>(input + (<usize>i << 3)), 1.0, output + (<usize>i << 4));
 }
