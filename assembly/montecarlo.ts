@@ -12,7 +12,7 @@
 // the same operations in the same order (two partial sums for even and odd dates), so the builds agree bit for
 // bit. Only the arithmetic Asian needs an exp per date (exp_table.ts); the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
 // likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
-import { philox4x32, philox4x32x4, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
+import { philox4x32, philox4x32x4, philox4x32x8, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
 import { inverseNormalCdf, inverseNormalCdfWordsv } from "./normal_inverse";
 import { exp, pmax, pmin } from "./math";
@@ -346,13 +346,16 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
   // zbuf has room for a multiple of 4 normals.
   let g = 0;
   if (ASC_FEATURE_SIMD) {
-    // Two tight loops instead of one fused body (fewer live v128 values, so V8 spills less): Philox for four
-    // groups (16 normals) per call in i32x4 lanes into ubuf, 64 bytes per call as philox4x32x4 lays them out
+    // Two tight loops instead of one fused body (fewer live v128 values, so V8 spills less): Philox for eight
+    // groups (32 normals) per call (philox4x32x8: two chains of four, the last 16 by philox4x32x4) in i32x4
+    // lanes into ubuf, 64 bytes per four groups as philox4x32x4 lays them out
     // (word k of block j at 16k + 4j); then one f64x2 Box-Muller step per iteration: step t of a call takes
     // the pair of words (k, k + 1), k = 2·(t & 1), of blocks (2b, 2b + 1), b = t >> 1, loaded as two u32 lanes
     // (load64_zero), and writes normals 4·(2b) + k, +1 and 4·(2b + 1) + k, +1 of the call's 16.
     const full = ((n + 3) & ~3) & ~15;
-    for (; g < full; g += 16) philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
+    for (; g + 32 <= full; g += 32) philox4x32x8(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
+    if (g < full) philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
+    g = full;
     for (let t = 0; t < (full >> 2); t++) {
       const call = <usize>(t >> 2);
       const k = <usize>(t & 1);

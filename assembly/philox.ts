@@ -99,6 +99,69 @@ const PHILOX_X4_TABLE: usize = memory.data<u32>([
   v128.store(out, x3, 48);
 }
 
+/**
+ * Eight Philox4x32-10 blocks (counters (c0, c1, c2 + j, c3), j = 0..7) as two interleaved philox4x32x4 chains
+ * sharing the key schedule: one chain is ten dependent rounds of multiply, shuffle and xor (latency-bound, its
+ * instructions filled V8's out-of-order window); two give the core independent work. Writes what
+ * philox4x32x4(c0, c1, c2, c3, …, out) and philox4x32x4(c0, c1, c2 + 4, c3, …, out + 64) write.
+ */
+// @ts-ignore: decorator
+@inline export function philox4x32x8(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, out: usize): void {
+  const lanes = v128.load(PHILOX_X4_TABLE, 64);
+  let x0 = i32x4.splat(c0);
+  let x1 = i32x4.splat(c1);
+  let x2 = i32x4.add(i32x4.splat(c2), lanes);
+  let x3 = i32x4.splat(c3);
+  let y0 = x0;
+  let y1 = x1;
+  let y2 = i32x4.add(i32x4.splat(c2 + 4), lanes);
+  let y3 = x3;
+  let key0 = i32x4.splat(k0);
+  let key1 = i32x4.splat(k1);
+  const m0 = v128.load(PHILOX_X4_TABLE);
+  const m1 = v128.load(PHILOX_X4_TABLE, 16);
+  const w0 = v128.load(PHILOX_X4_TABLE, 32);
+  const w1 = v128.load(PHILOX_X4_TABLE, 48);
+  let a = x0, b = x2, c = y0, d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 1
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 2
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 3
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 4
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 5
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 6
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 7
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 8
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 9
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  key0 = i32x4.add(key0, w0); key1 = i32x4.add(key1, w1); a = x0; b = x2; c = y0; d = y2;
+  x0 = philoxHi(b, m1, x1, key0); x2 = philoxHi(a, m0, x3, key1); x1 = philoxLo(b, m1); x3 = philoxLo(a, m0); // 10
+  y0 = philoxHi(d, m1, y1, key0); y2 = philoxHi(c, m0, y3, key1); y1 = philoxLo(d, m1); y3 = philoxLo(c, m0);
+  v128.store(out, x0);
+  v128.store(out, x1, 16);
+  v128.store(out, x2, 32);
+  v128.store(out, x3, 48);
+  v128.store(out, y0, 64);
+  v128.store(out, y1, 80);
+  v128.store(out, y2, 96);
+  v128.store(out, y3, 112);
+}
+
 /** Maps a 32-bit word to the open interval (0, 1): (x + 0.5)·2⁻³², never 0 or 1 (safe for log and AS241). */
 // @ts-ignore: decorator
 @inline export function uniformOpen(x: u32): f64 {
