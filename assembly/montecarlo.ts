@@ -105,6 +105,9 @@ let controlKind: i32 = 0;
 // |drift|·T + |σ|·n·√dt·PSEUDO_NORMAL_BOUND ≤ 700, since |W(t_i)| ≤ i·√dt·max|z|): the clamp is then the identity
 // and the price-only loop skips it (same results, both builds).
 let asianExpClamp = true;
+// Whether paths need Σz² (likelihood-ratio greeks) and ΣW (geometric Asian, its control variate): greeks,
+// payoff 2 or control 1. Otherwise pseudoNormals skips them (sumZ2 and sumWAll then hold 0).
+let pathSums = true;
 let wbuf: usize = 0; // W(t_i), i = 0..n−1
 let zbuf: usize = 0; // standard normals of the sample
 // Philox words of the sample (SIMD build: 4 bytes per normal, whole groups of 16): the room of wbuf, whose
@@ -362,6 +365,77 @@ function evaluatePath(sign: f64): void {
 }
 
 /**
+ * W by cumulative sums of the normals in zbuf into wbuf; with `withSums` (a constant at each call: two
+ * specialised loops) also Σz² and ΣW into sumZ2 and sumWAll, which only greeks, the geometric Asian and its
+ * control variate read (pathSums).
+ */
+// @ts-ignore: decorator
+@inline function cumulativeW(withSums: bool): void {
+  // W by cumulative sums, four dates per step as a prefix sum (a, a+b, c+(a+b), (d+c)+(a+b)) added to the carry,
+  // so the serial chain is one add per four dates; Σz² and ΣW in four partial sums (dates i mod 4). The SIMD
+  // build runs these in f64x2 lanes, the scalar build the same additions one by one (bit-identical results).
+  let carry: f64 = 0;
+  let z2: f64 = 0;
+  let sw: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const h = f64x2.splat(sqrtDt);
+    let z2a = f64x2.splat(0), z2b = f64x2.splat(0), swa = f64x2.splat(0), swb = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const p = zbuf + (<usize>i << 3);
+      const za = v128.load(p);
+      const zb = v128.load(p, 16);
+      const ia = f64x2.mul(h, za);
+      const ib = f64x2.mul(h, zb);
+      const pa = v128.shuffle<f64>(ia, f64x2.add(ia, v128.shuffle<f64>(ia, ia, 1, 0)), 0, 3); // (a, b + a)
+      const pb = v128.shuffle<f64>(ib, f64x2.add(ib, v128.shuffle<f64>(ib, ib, 1, 0)), 0, 3); // (c, d + c)
+      const cv = f64x2.splat(carry);
+      const wa = f64x2.add(cv, pa);
+      const wb = f64x2.add(cv, f64x2.add(pb, v128.shuffle<f64>(pa, pa, 1, 1)));
+      const q = wbuf + (<usize>i << 3);
+      v128.store(q, wa);
+      v128.store(q, wb, 16);
+      carry = f64x2.extract_lane(wb, 1);
+      if (withSums) {
+        z2a = f64x2.add(z2a, f64x2.mul(za, za));
+        z2b = f64x2.add(z2b, f64x2.mul(zb, zb));
+        swa = f64x2.add(swa, wa);
+        swb = f64x2.add(swb, wb);
+      }
+    }
+    z2 = (f64x2.extract_lane(z2a, 0) + f64x2.extract_lane(z2a, 1)) + (f64x2.extract_lane(z2b, 0) + f64x2.extract_lane(z2b, 1));
+    sw = (f64x2.extract_lane(swa, 0) + f64x2.extract_lane(swa, 1)) + (f64x2.extract_lane(swb, 0) + f64x2.extract_lane(swb, 1));
+  } else {
+    let z20: f64 = 0, z21: f64 = 0, z22: f64 = 0, z23: f64 = 0, sw0: f64 = 0, sw1: f64 = 0, sw2: f64 = 0, sw3: f64 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const p = zbuf + (<usize>i << 3);
+      const za0 = load<f64>(p), za1 = load<f64>(p, 8), zb0 = load<f64>(p, 16), zb1 = load<f64>(p, 24);
+      const a = sqrtDt * za0, b = sqrtDt * za1, c = sqrtDt * zb0, d = sqrtDt * zb1;
+      const ab = b + a;
+      const w0 = carry + a, w1 = carry + ab, w2 = carry + (c + ab), w3 = carry + ((d + c) + ab);
+      const q = wbuf + (<usize>i << 3);
+      store<f64>(q, w0); store<f64>(q, w1, 8); store<f64>(q, w2, 16); store<f64>(q, w3, 24);
+      carry = w3;
+      if (withSums) {
+        z20 += za0 * za0; z21 += za1 * za1; z22 += zb0 * zb0; z23 += zb1 * zb1;
+        sw0 += w0; sw1 += w1; sw2 += w2; sw3 += w3;
+      }
+    }
+    z2 = (z20 + z21) + (z22 + z23);
+    sw = (sw0 + sw1) + (sw2 + sw3);
+  }
+  for (; i < n; i++) {
+    const z = load<f64>(zbuf + (<usize>i << 3));
+    carry += sqrtDt * z;
+    z2 += z * z;
+    sw += carry;
+    store<f64>(wbuf + (<usize>i << 3), carry);
+  }
+  sumZ2 = z2;
+  sumWAll = sw;
+}
+
+/**
  * Philox normals for sample s (n ≥ 2): counter (s, g, 0) gives four words, Box-Muller pairs (w0, w1) → z_{4g}, z_{4g+1} and
  * (w2, w3) → z_{4g+2}, z_{4g+3} (trig.ts; both pairs in one f64x2 in the SIMD build); then W by cumulative sums.
  */
@@ -391,64 +465,8 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
     }
   }
   for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
-  // W by cumulative sums, four dates per step as a prefix sum (a, a+b, c+(a+b), (d+c)+(a+b)) added to the carry,
-  // so the serial chain is one add per four dates; Σz² and ΣW in four partial sums (dates i mod 4). The SIMD
-  // build runs these in f64x2 lanes, the scalar build the same additions one by one (bit-identical results).
-  let carry: f64 = 0;
-  let z2: f64 = 0;
-  let sw: f64 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const h = f64x2.splat(sqrtDt);
-    let z2a = f64x2.splat(0), z2b = f64x2.splat(0), swa = f64x2.splat(0), swb = f64x2.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const p = zbuf + (<usize>i << 3);
-      const za = v128.load(p);
-      const zb = v128.load(p, 16);
-      const ia = f64x2.mul(h, za);
-      const ib = f64x2.mul(h, zb);
-      const pa = v128.shuffle<f64>(ia, f64x2.add(ia, v128.shuffle<f64>(ia, ia, 1, 0)), 0, 3); // (a, b + a)
-      const pb = v128.shuffle<f64>(ib, f64x2.add(ib, v128.shuffle<f64>(ib, ib, 1, 0)), 0, 3); // (c, d + c)
-      const cv = f64x2.splat(carry);
-      const wa = f64x2.add(cv, pa);
-      const wb = f64x2.add(cv, f64x2.add(pb, v128.shuffle<f64>(pa, pa, 1, 1)));
-      const q = wbuf + (<usize>i << 3);
-      v128.store(q, wa);
-      v128.store(q, wb, 16);
-      carry = f64x2.extract_lane(wb, 1);
-      z2a = f64x2.add(z2a, f64x2.mul(za, za));
-      z2b = f64x2.add(z2b, f64x2.mul(zb, zb));
-      swa = f64x2.add(swa, wa);
-      swb = f64x2.add(swb, wb);
-    }
-    z2 = (f64x2.extract_lane(z2a, 0) + f64x2.extract_lane(z2a, 1)) + (f64x2.extract_lane(z2b, 0) + f64x2.extract_lane(z2b, 1));
-    sw = (f64x2.extract_lane(swa, 0) + f64x2.extract_lane(swa, 1)) + (f64x2.extract_lane(swb, 0) + f64x2.extract_lane(swb, 1));
-  } else {
-    let z20: f64 = 0, z21: f64 = 0, z22: f64 = 0, z23: f64 = 0, sw0: f64 = 0, sw1: f64 = 0, sw2: f64 = 0, sw3: f64 = 0;
-    for (; i + 4 <= n; i += 4) {
-      const p = zbuf + (<usize>i << 3);
-      const za0 = load<f64>(p), za1 = load<f64>(p, 8), zb0 = load<f64>(p, 16), zb1 = load<f64>(p, 24);
-      const a = sqrtDt * za0, b = sqrtDt * za1, c = sqrtDt * zb0, d = sqrtDt * zb1;
-      const ab = b + a;
-      const w0 = carry + a, w1 = carry + ab, w2 = carry + (c + ab), w3 = carry + ((d + c) + ab);
-      const q = wbuf + (<usize>i << 3);
-      store<f64>(q, w0); store<f64>(q, w1, 8); store<f64>(q, w2, 16); store<f64>(q, w3, 24);
-      carry = w3;
-      z20 += za0 * za0; z21 += za1 * za1; z22 += zb0 * zb0; z23 += zb1 * zb1;
-      sw0 += w0; sw1 += w1; sw2 += w2; sw3 += w3;
-    }
-    z2 = (z20 + z21) + (z22 + z23);
-    sw = (sw0 + sw1) + (sw2 + sw3);
-  }
-  for (; i < n; i++) {
-    const z = load<f64>(zbuf + (<usize>i << 3));
-    carry += sqrtDt * z;
-    z2 += z * z;
-    sw += carry;
-    store<f64>(wbuf + (<usize>i << 3), carry);
-  }
-  sumZ2 = z2;
-  sumWAll = sw;
+  if (pathSums) cumulativeW(true);
+  else cumulativeW(false);
 }
 
 // Brownian bridge tables (built per call into the work space).
@@ -528,27 +546,30 @@ function bridgeNormals(): void {
   store<f64>(acc, load<f64>(acc) + 1.0);
   store<f64>(acc, load<f64>(acc, 8) + q0, 8);
   store<f64>(acc, load<f64>(acc, 16) + q1, 16);
-  store<f64>(acc, load<f64>(acc, 24) + q2, 24);
-  store<f64>(acc, load<f64>(acc, 32) + q3, 32);
-  store<f64>(acc, load<f64>(acc, 40) + q4, 40);
-  store<f64>(acc, load<f64>(acc, 48) + q5, 48);
-  store<f64>(acc, load<f64>(acc, 56) + q6, 56);
   store<f64>(acc, load<f64>(acc, 64) + q0 * q0, 64);
   store<f64>(acc, load<f64>(acc, 72) + q1 * q1, 72);
-  store<f64>(acc, load<f64>(acc, 80) + q2 * q2, 80);
-  store<f64>(acc, load<f64>(acc, 88) + q3 * q3, 88);
-  store<f64>(acc, load<f64>(acc, 96) + q4 * q4, 96);
-  store<f64>(acc, load<f64>(acc, 104) + q5 * q5, 104);
-  store<f64>(acc, load<f64>(acc, 112) + q6 * q6, 112);
   store<f64>(acc, load<f64>(acc, 120) + q0 * q1, 120);
   const rep = acc + 128 + (<usize>(<i32>(s % 16) * 7) << 3);
   store<f64>(rep, load<f64>(rep) + q0);
   store<f64>(rep, load<f64>(rep, 8) + q1, 8);
-  store<f64>(rep, load<f64>(rep, 16) + q2, 16);
-  store<f64>(rep, load<f64>(rep, 24) + q3, 24);
-  store<f64>(rep, load<f64>(rep, 32) + q4, 32);
-  store<f64>(rep, load<f64>(rep, 40) + q5, 40);
-  store<f64>(rep, load<f64>(rep, 48) + q6, 48);
+  // Without greeks q2..q6 are 0 and their sums stay +0 (the block starts zeroed): skipped, same bits.
+  if (greeks) {
+    store<f64>(acc, load<f64>(acc, 24) + q2, 24);
+    store<f64>(acc, load<f64>(acc, 32) + q3, 32);
+    store<f64>(acc, load<f64>(acc, 40) + q4, 40);
+    store<f64>(acc, load<f64>(acc, 48) + q5, 48);
+    store<f64>(acc, load<f64>(acc, 56) + q6, 56);
+    store<f64>(acc, load<f64>(acc, 80) + q2 * q2, 80);
+    store<f64>(acc, load<f64>(acc, 88) + q3 * q3, 88);
+    store<f64>(acc, load<f64>(acc, 96) + q4 * q4, 96);
+    store<f64>(acc, load<f64>(acc, 104) + q5 * q5, 104);
+    store<f64>(acc, load<f64>(acc, 112) + q6 * q6, 112);
+    store<f64>(rep, load<f64>(rep, 16) + q2, 16);
+    store<f64>(rep, load<f64>(rep, 24) + q3, 24);
+    store<f64>(rep, load<f64>(rep, 32) + q4, 32);
+    store<f64>(rep, load<f64>(rep, 40) + q5, 40);
+    store<f64>(rep, load<f64>(rep, 48) + q6, 48);
+  }
 }
 
 /**
@@ -579,6 +600,7 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
   dt = T / <f64>n;
   sqrtDt = Math.sqrt(dt);
   discount = Math.exp(-rate * T);
+  pathSums = greeks || payoff == 2 || controlKind == 1;
   asianExpClamp = sobol || !(Math.abs(drift) * T + Math.abs(vol) * <f64>n * sqrtDt * PSEUDO_NORMAL_BOUND <= 700.0);
 
   // Work space layout.
