@@ -12,7 +12,7 @@
 // the same operations in the same order (two partial sums for even and odd dates), so the builds agree bit for
 // bit. Only the arithmetic Asian needs an exp per date (exp_table.ts); the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
 // likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
-import { philox4x32, philox4x32x4, philox4x32x8, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
+import { philox4x32, philox4x32x4, philox4x32x8, philoxRoundKeys, PHILOX_ROUND_KEYS, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
 import { inverseNormalCdf, inverseNormalCdfWordsv } from "./normal_inverse";
 import { exp, pmax, pmin } from "./math";
@@ -452,8 +452,9 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
     // the pair of words (k, k + 1), k = 2·(t & 1), of blocks (2b, 2b + 1), b = t >> 1, loaded as two u32 lanes
     // (load64_zero), and writes normals 4·(2b) + k, +1 and 4·(2b + 1) + k, +1 of the call's 16.
     const full = ((n + 3) & ~3) & ~15;
-    for (; g + 32 <= full; g += 32) philox4x32x8(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
-    if (g < full) philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
+    // PHILOX_ROUND_KEYS holds the round keys of (k0, k1): monteCarloBlocks and philoxNormals write them first.
+    for (; g + 32 <= full; g += 32) philox4x32x8(lo, hi, <u32>(g >> 2), 0, PHILOX_ROUND_KEYS, ubuf + (<usize>g << 2));
+    if (g < full) philox4x32x4(lo, hi, <u32>(g >> 2), 0, PHILOX_ROUND_KEYS, ubuf + (<usize>g << 2));
     g = full;
     for (let t = 0; t < (full >> 2); t++) {
       const call = <usize>(t >> 2);
@@ -634,6 +635,7 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
     }
   }
 
+  if (ASC_FEATURE_SIMD) philoxRoundKeys(k0, k1, PHILOX_ROUND_KEYS);
   for (let b = 0; b < blockCount; b++) {
     const block = <i64>(firstBlock + b);
     const acc = out + (<usize>b * MC_BLOCK_ACCUMULATORS << 3);
@@ -697,6 +699,7 @@ export function philoxNormals(seedLo: u32, seedHi: u32, sample: f64, count: i32,
   wbuf = work;
   zbuf = work + (padded << 3);
   ubuf = wbuf;
+  if (ASC_FEATURE_SIMD) philoxRoundKeys(seedLo, seedHi, PHILOX_ROUND_KEYS);
   if (count == 1) {
     pseudoNormalOneDate(<u64>sample, true, seedLo, seedHi);
     store<f64>(out, load<f64>(wbuf));
