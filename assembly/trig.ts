@@ -14,9 +14,9 @@
 // within 2 ulp of the exact value (test/math.test.ts checks against 40-digit references). No square root and
 // no quadrant logic: the previous fdlibm sine kernel with cos = √(1 − sin²) spent a second sqrt per pair, and a
 // Horner chain of twice this length. The scalar and f64x2 forms perform the same IEEE-754 operations lane for
-// lane (logUnit / logUnitv of log_table.ts, the radius's ln u, are bit-identical too), so both builds give the
+// lane (minusTwoLogWord / minusTwoLogWordv of log_table.ts, the radius's −2 ln u, are bit-identical too), so both builds give the
 // same normals.
-import { logUnit, logUnitv } from "./log_table";
+import { minusTwoLogWord, minusTwoLogWordv } from "./log_table";
 
 const TWO_PI: f64 = 6.283185307179586;
 const TWO_PI_2M32: f64 = TWO_PI * 2.3283064365386963e-10; // 2π·2⁻³², exact
@@ -291,23 +291,17 @@ const TURN_TABLE: usize = memory.data<f64>([
 // into v128.const, which V8 rebuilds from immediates at every use inside the loop, ~3 instructions each).
 const BM_TABLE: usize = memory.data<f64>([
   0.5, 0.5, // 0
-  2.3283064365386963e-10, 2.3283064365386963e-10, // 1: 2⁻³²
-  -2.0, -2.0, // 2
+  2147483648.5, 2147483648.5, // 1: 2³¹ + ½
+  0, 0, // 2: unused
   S3, S3, S5, S5, S7, S7, C2, C2, C4, C4, C6, C6, // 3-8
   TWO_PI_2M32, TWO_PI_2M32, // 9
 ], 16);
-/** 2²³ in i32 lanes (the rounding of j). */
-const BM_I32_TABLE: usize = memory.data<u32>([0x800000, 0x800000, 0x800000, 0x800000], 16);
+/** 2²³ in i32 lanes (the rounding of j), then 2³¹ (the sign flip of the radius word). */
+const BM_I32_TABLE: usize = memory.data<u32>([0x800000, 0x800000, 0x800000, 0x800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000], 16);
 
 // @ts-ignore: decorator
 @inline function bmk(i: i32): v128 {
   return v128.load(BM_TABLE + (<usize>i << 4));
-}
-
-/** Maps a 32-bit word to (0, 1): (x + ½)·2⁻³² (the same as philox.ts uniformOpen). */
-// @ts-ignore: decorator
-@inline function uniform(x: u32): f64 {
-  return (<f64>x + 0.5) * 2.3283064365386963e-10;
 }
 
 /** Writes r·cos 2πu and r·sin 2πu, u = (b + ½)·2⁻³², at out and out + 8 (the table-driven form above). */
@@ -351,7 +345,8 @@ const BM_I32_TABLE: usize = memory.data<u32>([0x800000, 0x800000, 0x800000, 0x80
  */
 // @ts-ignore: decorator
 @inline export function boxMullerPair(a: u32, b: u32, out: usize): void {
-  turnCosSinScaled(b, Math.sqrt(-2.0 * logUnit(uniform(a))), out);
+  // −2 ln u = minusTwoLogWord(a + ½), bit-identical to −2·logUnit((a + ½)·2⁻³²) (log_table.ts).
+  turnCosSinScaled(b, Math.sqrt(minusTwoLogWord(<f64>a + 0.5)), out);
 }
 
 /**
@@ -366,7 +361,8 @@ const BM_I32_TABLE: usize = memory.data<u32>([0x800000, 0x800000, 0x800000, 0x80
 /** {@link boxMullerPairs} on words already in v128 lanes: u32 lanes 0 and 1 of `a` (radii) and `b` (angles). */
 // @ts-ignore: decorator
 @inline export function boxMullerPairsv(a: v128, b: v128, out0: usize, out1: usize): void {
-  const ua = f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(a), bmk(0)), bmk(1));
-  // u in [2⁻³³, 1) is in logUnit's domain (positive normal, below 1).
-  turnCosSinScaledv(b, f64x2.sqrt(f64x2.mul(bmk(2), logUnitv(ua))), out0, out1);
+  // a + ½ exactly, as (a − 2³¹ as a signed word) + (2³¹ + ½): V8 emulates the unsigned conversion with more
+  // instructions. −2 ln u = minusTwoLogWordv(a + ½), bit-identical to −2·logUnitv((a + ½)·2⁻³²).
+  const v = f64x2.add(f64x2.convert_low_i32x4_s(v128.xor(a, v128.load(BM_I32_TABLE, 16))), bmk(1));
+  turnCosSinScaledv(b, f64x2.sqrt(minusTwoLogWordv(v)), out0, out1);
 }

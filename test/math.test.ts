@@ -11,7 +11,7 @@ const golden = JSON.parse(readFileSync(new URL("./fixtures/bsm-golden.json", imp
 /** Rows [word, cos 2πu, sin 2πu] (test/fixtures/make-turn-golden.py). */
 const turnGolden = JSON.parse(readFileSync(new URL("./fixtures/turn-golden.json", import.meta.url), "utf8")) as { turn: [number, number, number][] };
 
-const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4, expTable: 5, logUnit: 6 } as const;
+const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4, expTable: 5, logUnit: 6, minusTwoLogWord: 7 } as const;
 type FnName = keyof typeof FN;
 
 /** Applies one of the math.ts functions to every element through the exported mathBatch kernel. */
@@ -106,6 +106,24 @@ describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
     let worst = 0;
     us.forEach((u, i) => { worst = Math.max(worst, ulps(dense[i]!, Math.log(u))); });
     expect(worst, `worst ${worst} ulp`).toBeLessThanOrEqual(3);
+  });
+
+  // minusTwoLogWord (Box-Muller's −2 ln u from v = word + ½) is logUnit's operations scaled by powers of two, so
+  // it must equal −2·logUnit(v·2⁻³²) bit for bit (both scalings are exact); the same words as above.
+  it("minusTwoLogWord(w + ½) equals −2·logUnit((w + ½)·2⁻³²) bit for bit on Box-Muller's words", () => {
+    const next = lcg(17);
+    const words = [
+      ...Array.from({ length: 100_000 }, () => Math.floor(next() * 4294967296)),
+      ...Array.from({ length: 2000 }, (_, i) => 4294967295 - i),
+      ...Array.from({ length: 2000 }, (_, i) => i),
+    ];
+    const got = apply(cores[build], "minusTwoLogWord", words.map((w) => w + 0.5));
+    const ref = apply(cores[build], "logUnit", words.map((w) => (w + 0.5) * 2.3283064365386963e-10));
+    let mismatches = 0;
+    words.forEach((_, i) => { if (!Object.is(got[i], -2 * ref[i]!)) mismatches++; });
+    expect(mismatches).toBe(0);
+    // And it is −2 ln u: word 0 (u = 2⁻³³, the largest radius) against Math.log, to 3 ulp of 45.7.
+    expect(Math.abs(got[102_000]! - -2 * Math.log(0.5 * 2.3283064365386963e-10))).toBeLessThan(3 * 45.75 * Number.EPSILON);
   });
 
   // trig.ts (Box-Muller's angle, u = (word + ½)·2⁻³²): ½ ulp in the table entry, ~1 ulp of a correction at most
