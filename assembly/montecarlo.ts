@@ -7,8 +7,9 @@
 // group, 0) under key (seed), Box-Muller normals, W by cumulative sums; one-date runs take normal s mod 4 of
 // counter (⌊s/4⌋, 0, 0) so no normal is discarded. Quasi-random: Sobol (Joe-Kuo) points with
 // a random digital shift per replication, AS241 inverse CDF, Brownian bridge (Glasserman §3.1.2, Algorithm 3.2
-// ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (sin/cos of a turn, logv), Philox on
-// four counters in i32x4 lanes and exp (exp_table.ts) on two dates per f64x2 in the SIMD build; the scalar build runs
+// ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (table-driven sin/cos of a turn, −2 ln u
+// from log_table.ts), Philox on eight counters per call (two chains of i32x4 lanes) and exp (exp_table.ts, its ±708
+// clamp skipped when provably idle) on two dates per f64x2 in the SIMD build; the scalar build runs
 // the same operations in the same order (two partial sums for even and odd dates), so the builds agree bit for
 // bit. Only the arithmetic Asian needs an exp per date (exp_table.ts); the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
 // likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
