@@ -166,41 +166,81 @@ const LOG_TABLE: usize = memory.data<f64>([
 const LOG_UNIT_X2: usize = memory.data<i64>([
   Z_SHIFT, Z_SHIFT, ROUND_MAGIC_BITS_LESS_BIAS, ROUND_MAGIC_BITS_LESS_BIAS, MANTISSA_MASK, MANTISSA_MASK,
   Z_OFFSET, Z_OFFSET, C_ROUND, C_ROUND, C_MASK, C_MASK,
+  ROUND_MAGIC_BITS_LESS_BIAS - 32, ROUND_MAGIC_BITS_LESS_BIAS - 32, // minusTwoLogWord's bias
 ], 16);
 const LOG_UNIT_F64_X2: usize = memory.data<f64>([
   ROUND_MAGIC, ROUND_MAGIC, A3, A3, -0.5, -0.5, A5, A5, A4, A4, A6, A6, LN2_HI, LN2_HI, LN2_LO, LN2_LO,
 ], 16);
+/** LOG_UNIT_F64_X2 scaled for minusTwoLogWord (each entry an exact power-of-two multiple). */
+const NEG2_LOG_F64_X2: usize = memory.data<f64>([
+  ROUND_MAGIC, ROUND_MAGIC, A3 / 4.0, A3 / 4.0, 0.25, 0.25, A5 / 16.0, A5 / 16.0, A4 / -8.0, A4 / -8.0,
+  A6 / -32.0, A6 / -32.0, -2.0 * LN2_HI, -2.0 * LN2_HI, -2.0 * LN2_LO, -2.0 * LN2_LO,
+], 16);
+
+/** LOG_TABLE times −2, entry for entry (exact): (−2/c_i, −2 ln c_i), filled when the module starts. */
+const NEG2_LOG_TABLE: usize = memory.data(129 * 16, 16);
+for (let i = 0; i < 129 * 2; i++) store<f64>(NEG2_LOG_TABLE + (<usize>i << 3), -2.0 * load<f64>(LOG_TABLE + (<usize>i << 3)));
+
+/**
+ * −2·ln(v·2⁻³²) for v in [2⁻¹, 2³²) (a word plus ½: Box-Muller's −2 ln u before u's scaling), bit-identical to
+ * −2·logUnit(v·2⁻³²) with neither multiply: the exponent is taken 32 lower, and every step is logUnit's scaled
+ * by a power of two (r' = −2r from the table's −2/c, so r'² = 4r², and the coefficients A3/4, ¼, A5/16, −A4/8,
+ * −A6/32, −2 ln c, −2·ln2), which rounds exactly as the unscaled step. Two multiplies off the radius's chain.
+ */
+// @ts-ignore: decorator
+@inline export function minusTwoLogWord(v: f64): f64 {
+  return logCore(v, ROUND_MAGIC_BITS_LESS_BIAS - 32, NEG2_LOG_TABLE, A3 / 4.0, 0.25, A5 / 16.0, A4 / -8.0, A6 / -32.0, -2.0 * LN2_HI, -2.0 * LN2_LO);
+}
 
 /** ln x for a positive normal x < 1 (the caller's guarantee: other x come out wrong). */
 // @ts-ignore: decorator
 @inline export function logUnit(x: f64): f64 {
+  return logCore(x, ROUND_MAGIC_BITS_LESS_BIAS, LOG_TABLE, A3, -0.5, A5, A4, A6, LN2_HI, LN2_LO);
+}
+
+/** The operations of logUnit with its bias, table and constants as parameters (see minusTwoLogWord). */
+// @ts-ignore: decorator
+@inline function logCore(x: f64, bias: i64, table: usize, a3: f64, a2: f64, a5: f64, a4: f64, a6: f64, ln2Hi: f64, ln2Lo: f64): f64 {
   const tmp = reinterpret<i64>(x) + Z_SHIFT;
-  const kd = reinterpret<f64>(<i64>(<u64>tmp >> 52) + ROUND_MAGIC_BITS_LESS_BIAS) - ROUND_MAGIC;
+  const kd = reinterpret<f64>(<i64>(<u64>tmp >> 52) + bias) - ROUND_MAGIC;
   const zb = (tmp & MANTISSA_MASK) + Z_OFFSET;
   const cb = (zb + C_ROUND) & C_MASK;
-  const entry = LOG_TABLE + <usize>(<u64>(cb - Z_OFFSET) >> 41);
+  const entry = table + <usize>(<u64>(cb - Z_OFFSET) >> 41);
   const r = (reinterpret<f64>(zb) - reinterpret<f64>(cb)) * load<f64>(entry);
   const r2 = r * r;
-  const q = (r * A5 + A4) + r2 * A6;
-  const p = r + (r2 * (r * A3 + -0.5) + (r2 * r2) * q);
-  return (kd * LN2_HI + load<f64>(entry, 8)) + (p + kd * LN2_LO);
+  const q = (r * a5 + a4) + r2 * a6;
+  const p = r + (r2 * (r * a3 + a2) + (r2 * r2) * q);
+  return (kd * ln2Hi + load<f64>(entry, 8)) + (p + kd * ln2Lo);
 }
 
 /** {@link logUnit} on both lanes: lane for lane the same operations (the table read per lane). */
 // @ts-ignore: decorator
 @inline export function logUnitv(x: v128): v128 {
+  return logCorev(x, v128.load(LOG_UNIT_X2, 16), LOG_TABLE, LOG_UNIT_F64_X2);
+}
+
+/** {@link minusTwoLogWord} on both lanes. */
+// @ts-ignore: decorator
+@inline export function minusTwoLogWordv(v: v128): v128 {
+  return logCorev(v, v128.load(LOG_UNIT_X2, 96), NEG2_LOG_TABLE, NEG2_LOG_F64_X2);
+}
+
+/** {@link logCore} on both lanes: the bias splatted in i64 lanes, the constants laid out as LOG_UNIT_F64_X2. */
+// @ts-ignore: decorator
+@inline function logCorev(x: v128, bias: v128, table: usize, k: usize): v128 {
   const tmp = i64x2.add(x, v128.load(LOG_UNIT_X2));
-  const kd = f64x2.sub(i64x2.add(i64x2.shr_u(tmp, 52), v128.load(LOG_UNIT_X2, 16)), v128.load(LOG_UNIT_F64_X2));
+  const kd = f64x2.sub(i64x2.add(i64x2.shr_u(tmp, 52), bias), v128.load(k));
   const zb = i64x2.add(v128.and(tmp, v128.load(LOG_UNIT_X2, 32)), v128.load(LOG_UNIT_X2, 48));
   const cb = v128.and(i64x2.add(zb, v128.load(LOG_UNIT_X2, 64)), v128.load(LOG_UNIT_X2, 80));
   const offsets = i64x2.shr_u(i64x2.sub(cb, v128.load(LOG_UNIT_X2, 48)), 41);
-  const e0 = v128.load(LOG_TABLE + <usize>(<i32>i64x2.extract_lane(offsets, 0)));
-  const e1 = v128.load(LOG_TABLE + <usize>(<i32>i64x2.extract_lane(offsets, 1)));
+  // The offsets (< 2^12) sit in i32 lanes 0 and 2: i32 extracts (lane 0 is one vmovd) cost fewer uops than i64 ones.
+  const e0 = v128.load(table + <usize>i32x4.extract_lane(offsets, 0));
+  const e1 = v128.load(table + <usize>i32x4.extract_lane(offsets, 2));
   const r = f64x2.mul(f64x2.sub(zb, cb), v128.shuffle<f64>(e0, e1, 0, 2));
   const r2 = f64x2.mul(r, r);
-  const q = f64x2.add(f64x2.add(f64x2.mul(r, v128.load(LOG_UNIT_F64_X2, 48)), v128.load(LOG_UNIT_F64_X2, 64)), f64x2.mul(r2, v128.load(LOG_UNIT_F64_X2, 80)));
-  const a = f64x2.add(f64x2.mul(r, v128.load(LOG_UNIT_F64_X2, 16)), v128.load(LOG_UNIT_F64_X2, 32));
+  const q = f64x2.add(f64x2.add(f64x2.mul(r, v128.load(k, 48)), v128.load(k, 64)), f64x2.mul(r2, v128.load(k, 80)));
+  const a = f64x2.add(f64x2.mul(r, v128.load(k, 16)), v128.load(k, 32));
   const p = f64x2.add(r, f64x2.add(f64x2.mul(r2, a), f64x2.mul(f64x2.mul(r2, r2), q)));
-  const hi = f64x2.add(f64x2.mul(kd, v128.load(LOG_UNIT_F64_X2, 96)), v128.shuffle<f64>(e0, e1, 1, 3));
-  return f64x2.add(hi, f64x2.add(p, f64x2.mul(kd, v128.load(LOG_UNIT_F64_X2, 112))));
+  const hi = f64x2.add(f64x2.mul(kd, v128.load(k, 96)), v128.shuffle<f64>(e0, e1, 1, 3));
+  return f64x2.add(hi, f64x2.add(p, f64x2.mul(kd, v128.load(k, 112))));
 }

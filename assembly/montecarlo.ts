@@ -7,12 +7,13 @@
 // group, 0) under key (seed), Box-Muller normals, W by cumulative sums; one-date runs take normal s mod 4 of
 // counter (⌊s/4⌋, 0, 0) so no normal is discarded. Quasi-random: Sobol (Joe-Kuo) points with
 // a random digital shift per replication, AS241 inverse CDF, Brownian bridge (Glasserman §3.1.2, Algorithm 3.2
-// ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (sin/cos of a turn, logv), Philox on
-// four counters in i32x4 lanes and exp (exp_table.ts) on two dates per f64x2 in the SIMD build; the scalar build runs
+// ordering as in QuantLib's BrownianBridge). Speed: Box-Muller via trig.ts (table-driven sin/cos of a turn, −2 ln u
+// from log_table.ts), Philox on eight counters per call (two chains of i32x4 lanes) and exp (exp_table.ts, its ±708
+// clamp skipped when provably idle) on two dates per f64x2 in the SIMD build; the scalar build runs
 // the same operations in the same order (two partial sums for even and odd dates), so the builds agree bit for
 // bit. Only the arithmetic Asian needs an exp per date (exp_table.ts); the others work in log space. Greeks: pathwise for Lipschitz payoffs, gamma by the mixed
 // likelihood-ratio/pathwise estimator, likelihood ratio for digital and barrier (Glasserman §7.2-7.3).
-import { philox4x32, philox4x32x4, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
+import { philox4x32, philox4x32x4, philox4x32x8, philoxRoundKeys, PHILOX_ROUND_KEYS, philoxOut0, philoxOut1, philoxOut2, philoxOut3, uniformOpen } from "./philox";
 import { ensureSobolDirections, sobolCoordinateAt, sobolDirection } from "./sobol";
 import { inverseNormalCdf, inverseNormalCdfWordsv } from "./normal_inverse";
 import { exp, pmax, pmin } from "./math";
@@ -33,6 +34,12 @@ const ASIAN_EXP_BOUNDS: usize = memory.data<f64>([ASIAN_EXP_MIN, ASIAN_EXP_MIN, 
 @inline function asianExp(x: f64): f64 {
   return expTable(pmin(pmax(x, ASIAN_EXP_MIN), ASIAN_EXP_MAX));
 }
+
+/**
+ * Largest |z| of a pseudo-random normal: Box-Muller's radius is at most √(−2 ln 2⁻³³) = 6.764 (u ≥ 2⁻³³), cos and
+ * sin at most 1 (+ rounding); 6.8 leaves margin.
+ */
+const PSEUDO_NORMAL_BOUND: f64 = 6.8;
 
 /** Both lanes of {@link asianExp}: the same clamp, then expTablev (bit-identical to expTable). */
 // @ts-ignore: decorator
@@ -95,6 +102,13 @@ let barrierKind: i32 = 0;
 let rebate: f64 = 0;
 let greeks = false;
 let controlKind: i32 = 0;
+// False when the Asian's per-date exponent provably stays inside ±ASIAN_EXP_MAX (pseudo-random paths with
+// |drift|·T + |σ|·n·√dt·PSEUDO_NORMAL_BOUND ≤ 700, since |W(t_i)| ≤ i·√dt·max|z|): the clamp is then the identity
+// and the price-only loop skips it (same results, both builds).
+let asianExpClamp = true;
+// Whether paths need Σz² (likelihood-ratio greeks) and ΣW (geometric Asian, its control variate): greeks,
+// payoff 2 or control 1. Otherwise pseudoNormals skips them (sumZ2 and sumWAll then hold 0).
+let pathSums = true;
 let wbuf: usize = 0; // W(t_i), i = 0..n−1
 let zbuf: usize = 0; // standard normals of the sample
 // Philox words of the sample (SIMD build: 4 bytes per normal, whole groups of 16): the room of wbuf, whose
@@ -189,10 +203,18 @@ function evaluatePath(sign: f64): void {
           vET = f64x2.add(vET, f64x2.mul(e, f64x2.mul(date, vDt)));
           date = f64x2.add(date, two);
         }
-      } else {
+      } else if (asianExpClamp) {
         for (; i + 1 < n; i += 2) {
           const wv = v128.load(wbuf + (<usize>i << 3));
           e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+          vE = f64x2.add(vE, e);
+          date = f64x2.add(date, two);
+        }
+      } else {
+        // The clamp cannot act (see asianExpClamp): the same exps without it.
+        for (; i + 1 < n; i += 2) {
+          const wv = v128.load(wbuf + (<usize>i << 3));
+          e = expTablev(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
           vE = f64x2.add(vE, e);
           date = f64x2.add(date, two);
         }
@@ -215,10 +237,17 @@ function evaluatePath(sign: f64): void {
           et0 += ea * (da * dt); et1 += eb * (db * dt);
           lastE = eb;
         }
-      } else {
+      } else if (asianExpClamp) {
         for (; i + 1 < n; i += 2) {
           const ea = asianExp(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
           const eb = asianExp(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
+          e0 += ea; e1 += eb;
+          lastE = eb;
+        }
+      } else {
+        for (; i + 1 < n; i += 2) {
+          const ea = expTable(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
+          const eb = expTable(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
           e0 += ea; e1 += eb;
           lastE = eb;
         }
@@ -337,32 +366,12 @@ function evaluatePath(sign: f64): void {
 }
 
 /**
- * Philox normals for sample s (n ≥ 2): counter (s, g, 0) gives four words, Box-Muller pairs (w0, w1) → z_{4g}, z_{4g+1} and
- * (w2, w3) → z_{4g+2}, z_{4g+3} (trig.ts; both pairs in one f64x2 in the SIMD build); then W by cumulative sums.
+ * W by cumulative sums of the normals in zbuf into wbuf; with `withSums` (a constant at each call: two
+ * specialised loops) also Σz² and ΣW into sumZ2 and sumWAll, which only greeks, the geometric Asian and its
+ * control variate read (pathSums).
  */
-function pseudoNormals(s: u64, k0: u32, k1: u32): void {
-  const lo = <u32>s;
-  const hi = <u32>(s >> 32);
-  // zbuf has room for a multiple of 4 normals.
-  let g = 0;
-  if (ASC_FEATURE_SIMD) {
-    // Two tight loops instead of one fused body (fewer live v128 values, so V8 spills less): Philox for four
-    // groups (16 normals) per call in i32x4 lanes into ubuf, 64 bytes per call as philox4x32x4 lays them out
-    // (word k of block j at 16k + 4j); then one f64x2 Box-Muller step per iteration: step t of a call takes
-    // the pair of words (k, k + 1), k = 2·(t & 1), of blocks (2b, 2b + 1), b = t >> 1, loaded as two u32 lanes
-    // (load64_zero), and writes normals 4·(2b) + k, +1 and 4·(2b + 1) + k, +1 of the call's 16.
-    const full = ((n + 3) & ~3) & ~15;
-    for (; g < full; g += 16) philox4x32x4(lo, hi, <u32>(g >> 2), 0, k0, k1, ubuf + (<usize>g << 2));
-    for (let t = 0; t < (full >> 2); t++) {
-      const call = <usize>(t >> 2);
-      const k = <usize>(t & 1);
-      const b = <usize>((t >> 1) & 1);
-      const words = ubuf + (call << 6) + (k << 5) + (b << 3);
-      const out = zbuf + (call << 7) + (b << 6) + (k << 4);
-      boxMullerPairsv(v128.load64_zero(words), v128.load64_zero(words, 16), out, out + 32);
-    }
-  }
-  for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
+// @ts-ignore: decorator
+@inline function cumulativeW(withSums: bool): void {
   // W by cumulative sums, four dates per step as a prefix sum (a, a+b, c+(a+b), (d+c)+(a+b)) added to the carry,
   // so the serial chain is one add per four dates; Σz² and ΣW in four partial sums (dates i mod 4). The SIMD
   // build runs these in f64x2 lanes, the scalar build the same additions one by one (bit-identical results).
@@ -388,10 +397,12 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
       v128.store(q, wa);
       v128.store(q, wb, 16);
       carry = f64x2.extract_lane(wb, 1);
-      z2a = f64x2.add(z2a, f64x2.mul(za, za));
-      z2b = f64x2.add(z2b, f64x2.mul(zb, zb));
-      swa = f64x2.add(swa, wa);
-      swb = f64x2.add(swb, wb);
+      if (withSums) {
+        z2a = f64x2.add(z2a, f64x2.mul(za, za));
+        z2b = f64x2.add(z2b, f64x2.mul(zb, zb));
+        swa = f64x2.add(swa, wa);
+        swb = f64x2.add(swb, wb);
+      }
     }
     z2 = (f64x2.extract_lane(z2a, 0) + f64x2.extract_lane(z2a, 1)) + (f64x2.extract_lane(z2b, 0) + f64x2.extract_lane(z2b, 1));
     sw = (f64x2.extract_lane(swa, 0) + f64x2.extract_lane(swa, 1)) + (f64x2.extract_lane(swb, 0) + f64x2.extract_lane(swb, 1));
@@ -406,8 +417,10 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
       const q = wbuf + (<usize>i << 3);
       store<f64>(q, w0); store<f64>(q, w1, 8); store<f64>(q, w2, 16); store<f64>(q, w3, 24);
       carry = w3;
-      z20 += za0 * za0; z21 += za1 * za1; z22 += zb0 * zb0; z23 += zb1 * zb1;
-      sw0 += w0; sw1 += w1; sw2 += w2; sw3 += w3;
+      if (withSums) {
+        z20 += za0 * za0; z21 += za1 * za1; z22 += zb0 * zb0; z23 += zb1 * zb1;
+        sw0 += w0; sw1 += w1; sw2 += w2; sw3 += w3;
+      }
     }
     z2 = (z20 + z21) + (z22 + z23);
     sw = (sw0 + sw1) + (sw2 + sw3);
@@ -421,6 +434,41 @@ function pseudoNormals(s: u64, k0: u32, k1: u32): void {
   }
   sumZ2 = z2;
   sumWAll = sw;
+}
+
+/**
+ * Philox normals for sample s (n ≥ 2): counter (s, g, 0) gives four words, Box-Muller pairs (w0, w1) → z_{4g}, z_{4g+1} and
+ * (w2, w3) → z_{4g+2}, z_{4g+3} (trig.ts; both pairs in one f64x2 in the SIMD build); then W by cumulative sums.
+ */
+function pseudoNormals(s: u64, k0: u32, k1: u32): void {
+  const lo = <u32>s;
+  const hi = <u32>(s >> 32);
+  // zbuf has room for a multiple of 4 normals.
+  let g = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Two tight loops instead of one fused body (fewer live v128 values, so V8 spills less): Philox for eight
+    // groups (32 normals) per call (philox4x32x8: two chains of four, the last 16 by philox4x32x4) in i32x4
+    // lanes into ubuf, 64 bytes per four groups as philox4x32x4 lays them out
+    // (word k of block j at 16k + 4j); then one f64x2 Box-Muller step per iteration: step t of a call takes
+    // the pair of words (k, k + 1), k = 2·(t & 1), of blocks (2b, 2b + 1), b = t >> 1, loaded as two u32 lanes
+    // (load64_zero), and writes normals 4·(2b) + k, +1 and 4·(2b + 1) + k, +1 of the call's 16.
+    const full = ((n + 3) & ~3) & ~15;
+    // PHILOX_ROUND_KEYS holds the round keys of (k0, k1): monteCarloBlocks and philoxNormals write them first.
+    for (; g + 32 <= full; g += 32) philox4x32x8(lo, hi, <u32>(g >> 2), 0, PHILOX_ROUND_KEYS, ubuf + (<usize>g << 2));
+    if (g < full) philox4x32x4(lo, hi, <u32>(g >> 2), 0, PHILOX_ROUND_KEYS, ubuf + (<usize>g << 2));
+    g = full;
+    for (let t = 0; t < (full >> 2); t++) {
+      const call = <usize>(t >> 2);
+      const k = <usize>(t & 1);
+      const b = <usize>((t >> 1) & 1);
+      const words = ubuf + (call << 6) + (k << 5) + (b << 3);
+      const out = zbuf + (call << 7) + (b << 6) + (k << 4);
+      boxMullerPairsv(v128.load64_zero(words), v128.load64_zero(words, 16), out, out + 32);
+    }
+  }
+  for (; g < n; g += 4) philoxGroup(lo, hi, <u32>(g >> 2), k0, k1, zbuf + (<usize>g << 3));
+  if (pathSums) cumulativeW(true);
+  else cumulativeW(false);
 }
 
 // Brownian bridge tables (built per call into the work space).
@@ -500,27 +548,30 @@ function bridgeNormals(): void {
   store<f64>(acc, load<f64>(acc) + 1.0);
   store<f64>(acc, load<f64>(acc, 8) + q0, 8);
   store<f64>(acc, load<f64>(acc, 16) + q1, 16);
-  store<f64>(acc, load<f64>(acc, 24) + q2, 24);
-  store<f64>(acc, load<f64>(acc, 32) + q3, 32);
-  store<f64>(acc, load<f64>(acc, 40) + q4, 40);
-  store<f64>(acc, load<f64>(acc, 48) + q5, 48);
-  store<f64>(acc, load<f64>(acc, 56) + q6, 56);
   store<f64>(acc, load<f64>(acc, 64) + q0 * q0, 64);
   store<f64>(acc, load<f64>(acc, 72) + q1 * q1, 72);
-  store<f64>(acc, load<f64>(acc, 80) + q2 * q2, 80);
-  store<f64>(acc, load<f64>(acc, 88) + q3 * q3, 88);
-  store<f64>(acc, load<f64>(acc, 96) + q4 * q4, 96);
-  store<f64>(acc, load<f64>(acc, 104) + q5 * q5, 104);
-  store<f64>(acc, load<f64>(acc, 112) + q6 * q6, 112);
   store<f64>(acc, load<f64>(acc, 120) + q0 * q1, 120);
   const rep = acc + 128 + (<usize>(<i32>(s % 16) * 7) << 3);
   store<f64>(rep, load<f64>(rep) + q0);
   store<f64>(rep, load<f64>(rep, 8) + q1, 8);
-  store<f64>(rep, load<f64>(rep, 16) + q2, 16);
-  store<f64>(rep, load<f64>(rep, 24) + q3, 24);
-  store<f64>(rep, load<f64>(rep, 32) + q4, 32);
-  store<f64>(rep, load<f64>(rep, 40) + q5, 40);
-  store<f64>(rep, load<f64>(rep, 48) + q6, 48);
+  // Without greeks q2..q6 are 0 and their sums stay +0 (the block starts zeroed): skipped, same bits.
+  if (greeks) {
+    store<f64>(acc, load<f64>(acc, 24) + q2, 24);
+    store<f64>(acc, load<f64>(acc, 32) + q3, 32);
+    store<f64>(acc, load<f64>(acc, 40) + q4, 40);
+    store<f64>(acc, load<f64>(acc, 48) + q5, 48);
+    store<f64>(acc, load<f64>(acc, 56) + q6, 56);
+    store<f64>(acc, load<f64>(acc, 80) + q2 * q2, 80);
+    store<f64>(acc, load<f64>(acc, 88) + q3 * q3, 88);
+    store<f64>(acc, load<f64>(acc, 96) + q4 * q4, 96);
+    store<f64>(acc, load<f64>(acc, 104) + q5 * q5, 104);
+    store<f64>(acc, load<f64>(acc, 112) + q6 * q6, 112);
+    store<f64>(rep, load<f64>(rep, 16) + q2, 16);
+    store<f64>(rep, load<f64>(rep, 24) + q3, 24);
+    store<f64>(rep, load<f64>(rep, 32) + q4, 32);
+    store<f64>(rep, load<f64>(rep, 40) + q5, 40);
+    store<f64>(rep, load<f64>(rep, 48) + q6, 48);
+  }
 }
 
 /**
@@ -551,6 +602,8 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
   dt = T / <f64>n;
   sqrtDt = Math.sqrt(dt);
   discount = Math.exp(-rate * T);
+  pathSums = greeks || payoff == 2 || controlKind == 1;
+  asianExpClamp = sobol || !(Math.abs(drift) * T + Math.abs(vol) * <f64>n * sqrtDt * PSEUDO_NORMAL_BOUND <= 700.0);
 
   // Work space layout.
   const padded = <usize>((n + 3) & ~3);
@@ -583,6 +636,7 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
     }
   }
 
+  if (ASC_FEATURE_SIMD) philoxRoundKeys(k0, k1, PHILOX_ROUND_KEYS);
   for (let b = 0; b < blockCount; b++) {
     const block = <i64>(firstBlock + b);
     const acc = out + (<usize>b * MC_BLOCK_ACCUMULATORS << 3);
@@ -646,6 +700,7 @@ export function philoxNormals(seedLo: u32, seedHi: u32, sample: f64, count: i32,
   wbuf = work;
   zbuf = work + (padded << 3);
   ubuf = wbuf;
+  if (ASC_FEATURE_SIMD) philoxRoundKeys(seedLo, seedHi, PHILOX_ROUND_KEYS);
   if (count == 1) {
     pseudoNormalOneDate(<u64>sample, true, seedLo, seedHi);
     store<f64>(out, load<f64>(wbuf));

@@ -8,8 +8,10 @@ interface Golden {
   math: Record<"exp" | "log" | "normPdf" | "normCdf", [number, number][]>;
 }
 const golden = JSON.parse(readFileSync(new URL("./fixtures/bsm-golden.json", import.meta.url), "utf8")) as Golden;
+/** Rows [word, cos 2πu, sin 2πu] (test/fixtures/make-turn-golden.py). */
+const turnGolden = JSON.parse(readFileSync(new URL("./fixtures/turn-golden.json", import.meta.url), "utf8")) as { turn: [number, number, number][] };
 
-const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4, expTable: 5, logUnit: 6 } as const;
+const FN = { exp: 0, log: 1, normPdf: 2, normCdf: 3, normCdfMills: 4, expTable: 5, logUnit: 6, minusTwoLogWord: 7 } as const;
 type FnName = keyof typeof FN;
 
 /** Applies one of the math.ts functions to every element through the exported mathBatch kernel. */
@@ -19,6 +21,15 @@ function apply(core: WasmCore, fn: FnName, input: ArrayLike<number>): Float64Arr
   core.f64(base, n).set(input);
   (core.exports.mathBatch as (fn: number, n: number, input: number, output: number) => void)(FN[fn], n, base, base + 8 * n);
   return core.f64(base + 8 * n, n).slice();
+}
+
+/** trig.ts's (cos 2πu, sin 2πu), u = (word + ½)·2⁻³², for each word, interleaved, through turnCosSinBatch. */
+function applyTurn(core: WasmCore, words: ArrayLike<number>): Float64Array {
+  const n = words.length;
+  const base = core.reserve(24 * n);
+  core.f64(base, n).set(words);
+  (core.exports.turnCosSinBatch as (n: number, input: number, output: number) => void)(n, base, base + 8 * n);
+  return core.f64(base + 8 * n, 2 * n).slice();
 }
 
 /** Distance in units in the last place of the reference (ulp of |reference|). */
@@ -95,6 +106,47 @@ describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {
     let worst = 0;
     us.forEach((u, i) => { worst = Math.max(worst, ulps(dense[i]!, Math.log(u))); });
     expect(worst, `worst ${worst} ulp`).toBeLessThanOrEqual(3);
+  });
+
+  // minusTwoLogWord (Box-Muller's −2 ln u from v = word + ½) is logUnit's operations scaled by powers of two, so
+  // it must equal −2·logUnit(v·2⁻³²) bit for bit (both scalings are exact); the same words as above.
+  it("minusTwoLogWord(w + ½) equals −2·logUnit((w + ½)·2⁻³²) bit for bit on Box-Muller's words", () => {
+    const next = lcg(17);
+    const words = [
+      ...Array.from({ length: 100_000 }, () => Math.floor(next() * 4294967296)),
+      ...Array.from({ length: 2000 }, (_, i) => 4294967295 - i),
+      ...Array.from({ length: 2000 }, (_, i) => i),
+    ];
+    const got = apply(cores[build], "minusTwoLogWord", words.map((w) => w + 0.5));
+    const ref = apply(cores[build], "logUnit", words.map((w) => (w + 0.5) * 2.3283064365386963e-10));
+    let mismatches = 0;
+    words.forEach((_, i) => { if (!Object.is(got[i], -2 * ref[i]!)) mismatches++; });
+    expect(mismatches).toBe(0);
+    // And it is −2 ln u: word 0 (u = 2⁻³³, the largest radius) against Math.log, to 3 ulp of 45.7.
+    expect(Math.abs(got[102_000]! - -2 * Math.log(0.5 * 2.3283064365386963e-10))).toBeLessThan(3 * 45.75 * Number.EPSILON);
+  });
+
+  // trig.ts (Box-Muller's angle, u = (word + ½)·2⁻³²): ½ ulp in the table entry, ~1 ulp of a correction at most
+  // twice the result, ½ in the last add and ½ of the result from rounding x = f·2π: ≤ 2 ulp against the 40-digit
+  // references (test/fixtures/make-turn-golden.py: random words, every table interval's ends and centre, the
+  // words next to quarter turns). Against Math.cos/Math.sin(2π·u) on 200k words the comparison is absolute:
+  // rounding 2π·u moves the argument by up to ~7e-16, so 1.5e-15 (the two errors plus Math's 1 ulp) has
+  // margin, while a wrong table entry, quadrant or sign is off by ≥ 1e-3.
+  it("turn cos/sin is within 2 ulp of the 40-digit reference and within 1.5e-15 of Math.cos/sin(2πu)", () => {
+    const rows = turnGolden.turn;
+    const got = applyTurn(cores[build], rows.map((r) => r[0]));
+    let worst = 0;
+    rows.forEach(([, c, s], i) => { worst = Math.max(worst, ulps(got[2 * i]!, c), ulps(got[2 * i + 1]!, s)); });
+    expect(worst, `worst ${worst} ulp`).toBeLessThanOrEqual(2);
+    const next = lcg(13);
+    const words = Array.from({ length: 200_000 }, () => Math.floor(next() * 4294967296));
+    const dense = applyTurn(cores[build], words);
+    let worstAbs = 0;
+    words.forEach((w, i) => {
+      const a = 2 * Math.PI * ((w + 0.5) * 2.3283064365386963e-10);
+      worstAbs = Math.max(worstAbs, Math.abs(dense[2 * i]! - Math.cos(a)), Math.abs(dense[2 * i + 1]! - Math.sin(a)));
+    });
+    expect(worstAbs).toBeLessThan(1.5e-15);
   });
 
   // φ: one exp (≤1 ulp), the (1 − lo/2) factor and two roundings of products: ≤ 4 ulp (8e-16).

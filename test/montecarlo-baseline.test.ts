@@ -38,7 +38,7 @@ describe("plain-JS Philox baseline", () => {
 
   it("its normals equal the WASM core's (both builds) to 1e-14 absolute for 1024 normals of 3 samples and 2 seeds", () => {
     // Same words, same Box-Muller mapping; the JS side uses V8's Math.log/cos/sin and 2π·u, the WASM side its own
-    // log and a quadrant-reduced sin/cos of the turn: each is within a few ulp of the exact normal (|z| < 7), so
+    // log and a table-driven sin/cos of the turn: each is within a few ulp of the exact normal (|z| < 7), so
     // 1e-14 (~16 ulp at |z| ≈ 4) has margin, while a wrong word, pair or sign is off by O(1).
     for (const core of cores) {
       const x = core.exports as unknown as RngExports;

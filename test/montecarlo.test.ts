@@ -150,7 +150,7 @@ describe("Monte Carlo: variance reduction, honesty and determinism", () => {
       expect(parts).toEqual(whole);
     }
   });
-  it("SIMD and scalar builds give bit-identical block accumulators for every payoff, incl. the 4-block Philox path at ≥ 16 steps (same operations lane for lane)", async () => {
+  it("SIMD and scalar builds give bit-identical block accumulators for every payoff, incl. the 4- and 8-block Philox paths at ≥ 16 and ≥ 32 steps (same operations lane for lane)", async () => {
     const simd = await loadWasmCore({ simd: true });
     const scalar = await loadWasmCore({ simd: false });
     const payoffs: Partial<MonteCarloSpec>[] = [
@@ -158,6 +158,10 @@ describe("Monte Carlo: variance reduction, honesty and determinism", () => {
       { payoff: "asian-arithmetic", steps: 12, controlVariate: true }, { payoff: "asian-geometric", steps: 7 },
       { payoff: "barrier", barrier: 120, barrierType: "up-and-out", steps: 10 }, { payoff: "lookback", steps: 21 },
       { payoff: "asian-arithmetic", steps: 11, sampler: "sobol" },
+      // Price only (the loops without greeks): 64 dates (eight-block Philox, the exp clamp provably idle and
+      // skipped), 13 dates with odd n, and vol 40 over 10 years, where the clamp is kept and reached (ln S/S0 ≈ −8000).
+      { payoff: "asian-arithmetic", steps: 64, greeks: false }, { payoff: "asian-arithmetic", steps: 13, greeks: false, antithetic: false },
+      { payoff: "asian-arithmetic", steps: 16, greeks: false, vol: 40, expiry: 10 },
     ];
     for (const patch of payoffs) {
       const spec = normalizeMonteCarloSpec({ ...market, type: "put", paths: 9000, greeks: true, antithetic: true, seed: 21, ...patch } as MonteCarloSpec);
