@@ -180,19 +180,17 @@ describe("bit-identical to the single-thread pricer", () => {
     expectSameBits(await p.blackScholes(batch, { output }), pricer.blackScholes(batch));
   });
 
-  it("a worker writes a chunk's outputs into the task's in-place output columns, not into the shared output buffer", () => {
+  it("a worker writes a chunk's outputs into the task's in-place output columns (whole-batch positions)", () => {
     const n = 10;
     // The chunk (6 options from element 4 of a batch of 10) in its input slot: column c at c·6.
     const input = new SharedArrayBuffer(7 * 6 * 8);
     const columns = new Float64Array(input);
     const inputs = [1, 100, 95, 0.5, 0.25, 0.01, 0];
     inputs.forEach((v, c) => columns.fill(v, c * 6, (c + 1) * 6));
-    const output = new SharedArrayBuffer(6 * n * 8);
     const own = new SharedArrayBuffer((6 * n + 2) * 8);
     const outPlace = Object.fromEntries(Array.from({ length: 6 }, (_, c) => [c, { buffer: own, offset: c * n + 2 }]));
-    const reply = blackScholesTask(pricer.core, { input, stride: n, start: 4, count: 6, output, outPlace });
+    const reply = blackScholesTask(pricer.core, { input, start: 4, count: 6, outPlace });
     expect(reply).toEqual({ output: undefined, invalid: false });
-    expect(new Float64Array(output).every((v) => v === 0)).toBe(true);
     const expected = pricer.blackScholes({ type: "call", spot: 100, strike: 95, expiry: 0.5, vol: 0.25, rate: 0.01 });
     const price = new Float64Array(own, 2 * 8, n);
     expect([...price.subarray(0, 4)]).toEqual([0, 0, 0, 0]);
@@ -221,17 +219,30 @@ describe("bit-identical to the single-thread pricer", () => {
       sharedColumn: (c) => (c === 1 || c === 4 ? onShared(new Float64Array(4).fill(1), 2) : undefined),
       broadcastValue: (c) => (c === 6 ? 0.02 : undefined),
     };
-    const slots: string[] = [];
-    const slot = new SharedArrayBuffer(7 * 4 * 8);
-    const inputSlots = { acquire: (bytes: number) => (slots.push(`acquire ${bytes}`), slot), release: (b: SharedArrayBuffer) => void slots.push(`release ${b === slot}`) };
-    const shared = { inputSlots, output: new SharedArrayBuffer(6 * 4 * 8) };
-    const job = planColumnJob("blackScholes", source, 4, { shared });
+    const log: string[] = [];
+    const owned: SharedArrayBuffer[] = [];
+    const slots = {
+      acquire: (bytes: number) => (log.push(`acquire ${bytes}`), owned[owned.push(new SharedArrayBuffer(bytes)) - 1]!),
+      release: (b: SharedArrayBuffer) => void log.push(`release ${owned.indexOf(b)}`),
+    };
+    const job = planColumnJob("blackScholes", source, 4, { shared: { slots } });
     let sent: ColumnTask | undefined;
-    const api = { blackScholes: async (task: ColumnTask) => ((sent = task), slots.push("answer"), { ok: true, value: { output: undefined, invalid: false } }) };
+    const api = {
+      blackScholes: async (task: ColumnTask) => {
+        sent = task;
+        log.push("answer");
+        if (task.output) new Float64Array(task.output).set([1, 2, 3, 4], 4); // the worker's delta column of the chunk
+        return { ok: true, value: { output: undefined, invalid: false } };
+      },
+    };
     await job.tasks[0]!.run(api as never);
-    // The chunk's inputs go through a slot, given back once the worker has answered.
-    expect(slots).toEqual(["acquire 224", "answer", "release true"]);
-    expect(sent!.input).toBe(slot);
+    // The chunk's inputs and outputs go through slots, given back once the worker has answered; the outputs are
+    // copied into the job's output (an ordinary ArrayBuffer) on the way.
+    expect(log).toEqual(["acquire 224", "acquire 192", "answer", "release 0", "release 1"]);
+    expect(sent!.input).toBe(owned[0]);
+    expect(sent!.output).toBe(owned[1]);
+    expect(job.output).toBeInstanceOf(ArrayBuffer);
+    expect(Array.from(new Float64Array(job.output, 4 * 8, 4))).toEqual([1, 2, 3, 4]);
     expect(Object.keys(sent!.inPlace!).map(Number)).toEqual([1, 4]);
     expect(sent!.inPlace![1]!.offset).toBe(2);
     // A broadcast scalar travels as one number, filled by the worker: the calling thread copies only the rest.
@@ -388,7 +399,7 @@ describe("errors", () => {
           }
           const columns = new Float64Array(names.length);
           names.forEach((name, k) => (columns[k] = k === c ? v : name === "type" ? 1 : (valid[name] as number)));
-          const screened = !task(pricer.core, { input: columns.buffer, stride: 1, start: 0, count: 1 }).invalid;
+          const screened = !task(pricer.core, { input: columns.buffer, start: 0, count: 1 }).invalid;
           expect(screened, `${kind} ${field} = ${v}`).toBe(accepted);
           cases++;
         }

@@ -70,8 +70,8 @@ export function impliedVolOver(buffer: ArrayBufferLike, n: number): ImpliedVolRe
   };
 }
 
-/** Copies a transfer-mode reply (outputs of `count` options) into the whole-batch output buffer at `start`. */
-function placeReply(kind: ColumnKind, reply: ArrayBuffer, count: number, target: ArrayBufferLike, n: number, start: number): void {
+/** Copies a chunk's outputs (columns of `count`: a transfer-mode reply or an output slot) into the whole-batch output at `start`. */
+function placeReply(kind: ColumnKind, reply: ArrayBufferLike, count: number, target: ArrayBufferLike, n: number, start: number): void {
   if (kind === "blackScholes") {
     for (let c = 0; c < BS_OUTPUTS.length; c++) {
       new Float64Array(target, c * n * 8, n).set(new Float64Array(reply, c * count * 8, count), start);
@@ -83,8 +83,8 @@ function placeReply(kind: ColumnKind, reply: ArrayBuffer, count: number, target:
   }
 }
 
-/** Reusable SharedArrayBuffers for the tasks' inputs (shared mode). */
-export interface InputSlots {
+/** Reusable SharedArrayBuffers for the tasks' inputs and outputs (shared mode). */
+export interface BufferSlots {
   /** A buffer of at least `bytes` bytes, not used by any task in flight. */
   acquire(bytes: number): SharedArrayBuffer;
   /** Gives back a buffer once its worker has answered. */
@@ -94,18 +94,20 @@ export interface InputSlots {
 /** A planned column job: its tasks, and its outputs once every task is done. */
 export interface ColumnJob {
   tasks: Task[];
-  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver): `shared.output` in shared mode. */
-  output: ArrayBufferLike;
+  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver). */
+  output: ArrayBuffer;
 }
 
 /** How a column job moves data and checks its input. */
 export interface ColumnJobOptions {
   /**
-   * Shared mode: reusable input slots (one per task in flight) and a SharedArrayBuffer for the outputs (at least
-   * n × the kind's output bytes per option), which workers write in place and which is the job's output; `outPlace`:
-   * output columns written into the caller's own SharedArrayBuffers instead (see ColumnTask). Absent: transfer mode.
+   * Shared mode: each task's inputs and outputs go through reusable SharedArrayBuffer slots of a chunk (the
+   * calling thread copies the outputs into the job's output as each task ends), or with `outPlace` the workers
+   * write the output columns into the caller's own SharedArrayBuffers. Absent: transfer mode.
    */
-  shared?: { inputSlots: InputSlots; output: SharedArrayBuffer; outPlace?: ColumnTask["outPlace"] };
+  shared?: { slots: BufferSlots; outPlace?: ColumnTask["outPlace"] };
+  /** The whole-batch output buffer to fill (a reused one); default a new ArrayBuffer. */
+  output?: ArrayBuffer;
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -121,8 +123,8 @@ export interface ColumnJobOptions {
 
 /**
  * Plans the chunk tasks of a batch. Shared mode: each task's inputs are copied into an input slot (columns already
- * in a SharedArrayBuffer are read by the workers in place) and workers write their outputs into the shared output
- * buffer, which is the job's output.
+ * in a SharedArrayBuffer are read by the workers in place), workers write the outputs into an output slot that the
+ * calling thread copies into the job's output when the task ends (or into the caller's columns, `outPlace`).
  * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
  * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
  * and packs chunk k+1 while workers price chunk k.
@@ -131,7 +133,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
-  const output = shared ? shared.output : new ArrayBuffer(n * bytesPerOption[kind]);
+  const output = options.output ?? new ArrayBuffer(n * bytesPerOption[kind]);
   // Broadcast scalars are filled by the workers, and in shared mode columns already in a SharedArrayBuffer are read
   // by the workers in place: the calling thread copies only the rest.
   const broadcast: Record<number, number> = {};
@@ -153,25 +155,28 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
       async run(api) {
         validate?.(start, end);
         let task: ColumnTask;
-        const slot = shared?.inputSlots.acquire(count * inputs * 8);
-        const input = slot ?? new ArrayBuffer(count * inputs * 8);
+        const slots = shared?.slots;
+        const inSlot = slots?.acquire(count * inputs * 8);
+        const outSlot = slots && !shared!.outPlace ? slots.acquire(count * bytesPerOption[kind]) : undefined;
+        const input = inSlot ?? new ArrayBuffer(count * inputs * 8);
         const columns = new Float64Array(input, 0, count * inputs);
         for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-        if (shared) task = { input, inPlace, broadcast, stride: n, start, count, output: shared.output, outPlace: shared.outPlace };
-        else task = Comlink.transfer({ input, broadcast, stride: count, start, count }, [input as ArrayBuffer]);
-        let answer;
+        if (shared) task = { input, inPlace, broadcast, start, count, output: outSlot, stride: count, outputStart: 0, outPlace: shared.outPlace };
+        else task = Comlink.transfer({ input, broadcast, start, count }, [input as ArrayBuffer]);
         try {
-          answer = await api[kind](task);
+          const reply = unwrapReply(await api[kind](task));
+          if (reply.invalid) {
+            screenInWorkers?.onInvalid();
+            throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
+          }
+          const chunkOutput = reply.output ?? outSlot;
+          if (chunkOutput) placeReply(kind, chunkOutput, count, output, n, start);
         } finally {
-          // Reused only once the worker has answered (a crashed worker's slot is simply dropped).
-          if (slot) shared!.inputSlots.release(slot);
+          // Slots are reused only once the worker has answered (a crashed worker's slots are simply dropped: the
+          // await above never returns for them).
+          if (inSlot) slots!.release(inSlot);
+          if (outSlot) slots!.release(outSlot);
         }
-        const reply = unwrapReply(answer);
-        if (reply.invalid) {
-          screenInWorkers?.onInvalid();
-          throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
-        }
-        if (reply.output) placeReply(kind, reply.output, count, output, n, start);
       },
     });
   }

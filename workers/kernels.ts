@@ -27,7 +27,8 @@ function loadInputColumn(task: ColumnTask, input: Float64Array, c: number, offse
 
 /** Output buffer and the element offset of the chunk within it. */
 function outputTarget(task: ColumnTask, bytesPerOption: number): { buffer: ArrayBufferLike; stride: number; start: number } {
-  if (task.output) return { buffer: task.output, stride: task.stride, start: task.start };
+  if (task.output) return { buffer: task.output, stride: task.stride ?? task.count, start: task.outputStart ?? 0 };
+  if (task.outPlace) return { buffer: new ArrayBuffer(8), stride: 0, start: 0 }; // unused: every column is in place
   return { buffer: new ArrayBuffer(task.count * bytesPerOption), stride: task.count, start: 0 };
 }
 
@@ -42,7 +43,7 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
   const outputs = BS_OUTPUTS.length;
   const capacity = Math.min(task.count, CHUNK_OPTIONS);
   const out = outputTarget(task, 8 * outputs);
-  const reply = (invalid: boolean): ColumnReply => ({ output: task.output || invalid ? undefined : (out.buffer as ArrayBuffer), invalid });
+  const reply = (invalid: boolean): ColumnReply => ({ output: task.output || task.outPlace || invalid ? undefined : (out.buffer as ArrayBuffer), invalid });
   if (task.count === 0) return reply(false);
   const p = scratchColumns(core, capacity, inputs + outputs, 0);
   const input = new Float64Array(task.input);
@@ -72,7 +73,7 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const inputs = IV_INPUTS.length;
   const capacity = Math.min(task.count, CHUNK_OPTIONS);
   const out = outputTarget(task, 16);
-  const reply = (invalid: boolean): ColumnReply => ({ output: task.output || invalid ? undefined : (out.buffer as ArrayBuffer), invalid });
+  const reply = (invalid: boolean): ColumnReply => ({ output: task.output || task.outPlace || invalid ? undefined : (out.buffer as ArrayBuffer), invalid });
   if (task.count === 0) return reply(false);
   const p = scratchColumns(core, capacity, inputs + 1, 2);
   const input = new Float64Array(task.input);

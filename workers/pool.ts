@@ -50,7 +50,8 @@ export interface PricingPoolOptions {
   microBatch?: boolean | MicroBatchOptions;
   /**
    * Move batches through SharedArrayBuffer (default: when usable — always in Node, cross-origin isolated pages
-   * in browsers) instead of transferring per-chunk buffers. Results are then views over a SharedArrayBuffer.
+   * in browsers) instead of transferring per-chunk buffers (chunk-sized slots reused across calls). Results are
+   * ordinary ArrayBuffers either way.
    */
   sharedMemory?: boolean;
   /** The worker script; default dist/workers/worker.js (Node) or pool2peer.worker.js beside the bundle (browser). */
@@ -135,12 +136,6 @@ function checkGreeksOutput(output: Greeks, n: number): void {
   }
 }
 
-/** Six Float64Arrays of n, each over a SharedArrayBuffer of its own. */
-function sharedGreeks(n: number): Greeks {
-  const column = () => new Float64Array(new SharedArrayBuffer(Math.max(8, n * 8)), 0, n);
-  return { price: column(), delta: column(), gamma: column(), vega: column(), theta: column(), rho: column() };
-}
-
 /**
  * Output columns as in-place targets when every one is a Float64Array over a SharedArrayBuffer, else undefined.
  * Written by several workers while others still read the inputs, so they must not overlap one another or an
@@ -195,23 +190,26 @@ function rethrowExactError(batch: NormalizedBatch): never {
 }
 
 /**
- * Shared buffers kept between calls (input slots, output arenas): allocating and first touching MBs per call costs more than
- * pricing them. At most `maxSpare` are kept, and none larger than `MAX_ARENA_BYTES`.
+ * Buffers kept between calls: allocating and first touching MBs per call costs more than pricing them. At most
+ * `maxSpare` are kept, and none larger than `MAX_ARENA_BYTES`. A buffer is handed out to one user at a time.
  */
-class ArenaStore {
-  private spare: SharedArrayBuffer[] = [];
-  constructor(private readonly maxSpare = MAX_SPARE_ARENAS) {}
-  acquire(bytes: number): SharedArrayBuffer {
+class BufferStore<B extends ArrayBufferLike> {
+  private spare: B[] = [];
+  constructor(
+    private readonly allocate: (bytes: number) => B,
+    private readonly maxSpare: number,
+  ) {}
+  acquire(bytes: number): B {
     let best = -1;
     this.spare.forEach((a, k) => {
       if (a.byteLength >= bytes && (best < 0 || a.byteLength < this.spare[best]!.byteLength)) best = k;
     });
     if (best >= 0) return this.spare.splice(best, 1)[0]!;
-    return new SharedArrayBuffer(Math.max(bytes, 8));
+    return this.allocate(Math.max(bytes, 8));
   }
-  release(arena: SharedArrayBuffer): void {
-    if (arena.byteLength > MAX_ARENA_BYTES) return;
-    this.spare.push(arena);
+  release(buffer: B): void {
+    if (buffer.byteLength > MAX_ARENA_BYTES) return;
+    this.spare.push(buffer);
     if (this.spare.length > this.maxSpare) this.spare.sort((a, b) => b.byteLength - a.byteLength).pop();
   }
 }
@@ -261,10 +259,10 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   const maxCallOptions = micro?.maxCallOptions ?? 1024;
   const maxBatchOptions = micro?.maxBatchOptions ?? chunkSize;
 
-  const arenas = new ArenaStore();
-  // Input slots of a chunk each (~1.8 MB at the default size), reused: the calling thread's copy is still in cache
-  // when the worker reads it, where a whole-batch input arena (56 MB for 1M options) went through memory twice.
-  const inputSlots = new ArenaStore(2 * workers + 2);
+  // Chunk-sized SharedArrayBuffer slots for the tasks in flight (an input and an output slot each, two tasks per
+  // worker), and reused staging buffers for results copied into the caller's ordinary `output` arrays.
+  const slots = new BufferStore((bytes) => new SharedArrayBuffer(bytes), 4 * workers + 4);
+  const outputArenas = new BufferStore((bytes) => new ArrayBuffer(bytes), MAX_SPARE_ARENAS);
   /** Prices a column batch; `validate` (optional) checks it chunk by chunk in pricer order as chunks are sent. */
   const runColumns = async (
     kind: ColumnKind,
@@ -272,47 +270,31 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     call?: CallOptions,
     check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">,
     into?: Greeks,
-    owned = false,
-  ): Promise<ArrayBufferLike> => {
-    // Shared mode: each chunk's input columns go through a reused input slot. Outputs go to a fresh SharedArrayBuffer
-    // that the workers write in place and that becomes the result (its pages are first touched by the workers, in
-    // parallel, rather than by the calling thread alone); `into` SharedArrayBuffer views are written in place; other
-    // `into` arrays through a reused arena copied into them at the end (returned to the store once every task is done).
+  ): Promise<ArrayBuffer> => {
+    // Shared mode: each task's inputs and outputs go through reused SharedArrayBuffer slots and the calling thread
+    // copies each finished chunk into the result, an ordinary ArrayBuffer. (Fresh SharedArrayBuffers per call, which
+    // the workers wrote in place, were faster on paper but never came back: V8 does not count them towards a
+    // garbage collection, and each worker's copy of the handle lives until its own rare collection, so 1M-option
+    // calls grew the process by 48 MB each, to 4 GB after 80 calls.) Output columns that are the caller's own
+    // SharedArrayBuffer views are written by the workers in place: no slots, no copy, no fresh memory. Other `into`
+    // arrays are filled from a reused buffer once the whole call has succeeded.
     const n = source.length;
-    const outputBytes = n * OUTPUT_BYTES_PER_OPTION[kind];
-    // Output columns that are SharedArrayBuffer views (the caller's, or fresh ones from runGreeks) are written by the
-    // workers in place: no arena and no copy at the end; reused ones have no fresh pages to fault in either
-    // (first touching a fresh 48 MB costs ~17 ms of page faults here, ~9.5 ms when 2 workers share it).
     const outPlace = sharedMemory && into ? sharedOutputColumns(into, source) : undefined;
-    const drain = outPlace !== undefined && !owned;
-    const shared = sharedMemory
-      ? {
-          inputSlots,
-          output: outPlace ? new SharedArrayBuffer(8) : into ? arenas.acquire(outputBytes) : new SharedArrayBuffer(Math.max(8, outputBytes)),
-          outPlace,
-        }
-      : undefined;
-    const job = planColumnJob(kind, source, chunkSize, { shared, ...check });
-    // A failed or cancelled call may leave a task running on a worker: its output arena is dropped, not reused.
+    const staged = into && !outPlace ? outputArenas.acquire(n * OUTPUT_BYTES_PER_OPTION[kind]) : undefined;
+    const shared = sharedMemory ? { slots, outPlace } : undefined;
+    const job = planColumnJob(kind, source, chunkSize, { shared, output: staged, ...check });
     // When workers write into the caller's arrays, the call settles only after its running tasks end (drain).
-    await scheduler.run(job.tasks, n, { ...call, drain });
-    if (into && !outPlace) {
-      BS_OUTPUTS.forEach((name, c) => into[name].set(new Float64Array(job.output, c * n * 8, n)));
-      arenas.release(job.output as SharedArrayBuffer);
+    await scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
+    if (staged) {
+      BS_OUTPUTS.forEach((name, c) => into![name].set(new Float64Array(staged, c * n * 8, n)));
+      outputArenas.release(staged);
     }
     return job.output;
   };
-  /**
-   * Black-Scholes into `output`, or in shared mode into six fresh SharedArrayBuffers (one per column) that the
-   * workers write in place: measured 30.4 ms against 34.0 ms for one 48 MB buffer on 1M options, 2 workers (a
-   * buffer of 8 MB is under the allocator's mmap threshold, so it can reuse memory that earlier results gave back
-   * instead of faulting fresh pages in).
-   */
+  /** Black-Scholes into `output` (see BlackScholesCallOptions), or into new arrays: six views of one ArrayBuffer, as the pricer returns. */
   const runGreeks = async (source: ColumnSource, call?: CallOptions, check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">, output?: Greeks): Promise<Greeks> => {
-    const n = source.length;
-    const fresh = sharedMemory && !output ? sharedGreeks(n) : undefined;
-    const buffer = await runColumns("blackScholes", source, call, check, output ?? fresh, fresh !== undefined);
-    return output ?? fresh ?? greeksOver(buffer, n);
+    const buffer = await runColumns("blackScholes", source, call, check, output);
+    return output ?? greeksOver(buffer, source.length);
   };
   /** Typed-array batches are screened by the workers (in parallel); others validated here as chunks are sent. */
   const checkOf = (input: object, fields: readonly string[], batch: NormalizedBatch): Pick<ColumnJobOptions, "validate" | "screenInWorkers"> =>

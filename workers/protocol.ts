@@ -15,9 +15,9 @@ export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "
  * Two ways to move data:
  * - transfer: `input` is an ArrayBuffer transferred to the worker; the worker replies with a fresh output buffer
  *   (columns of `count`), transferred back.
- * - shared: `input` is a SharedArrayBuffer slot reused across tasks (small enough to stay in cache between the
- *   calling thread's copy and the worker's read), and the worker writes its outputs in place into `output`,
- *   which holds the whole batch (columns of `stride`), or into the caller's columns (`outPlace`).
+ * - shared: `input` and `output` are SharedArrayBuffer slots reused across tasks (small enough to stay in cache
+ *   between one thread's write and the other's read); the worker writes its outputs into `output` (columns of
+ *   `stride`, the chunk at `outputStart`), or into the caller's own columns (`outPlace`), and replies with nothing.
  */
 export interface ColumnTask {
   input: ArrayBufferLike;
@@ -28,24 +28,26 @@ export interface ColumnTask {
   inPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
   /** Columns that are one value for every element (by kernel column index): the worker fills them, `input` holds nothing for them. */
   broadcast?: Record<number, number>;
-  /** Elements per column of the shared `output` (the batch length). */
-  stride: number;
   /** First element of the chunk within the whole batch. */
   start: number;
   /** Elements in the chunk. */
   count: number;
-  /** Shared output buffer (whole batch), absent in transfer mode. */
+  /** Shared mode: the output slot (layout below), absent in transfer mode and with `outPlace`. */
   output?: SharedArrayBuffer;
+  /** Elements per column of `output`. */
+  stride?: number;
+  /** Position of the chunk's first element in the columns of `output`. */
+  outputStart?: number;
   /**
-   * Shared mode: output columns the worker writes in place into the caller's own SharedArrayBuffer instead of
-   * `output` (by output column index): whole-batch element i at f64 index `offset + i` of `buffer`.
+   * Shared mode: output columns the worker writes in place into the caller's own SharedArrayBuffer (by output
+   * column index): whole-batch element i at f64 index `offset + i` of `buffer`.
    */
   outPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
 }
 
 /** What a worker answers for a column task. */
 export interface ColumnReply {
-  /** The chunk's outputs in transfer mode; undefined in shared mode. */
+  /** The chunk's outputs in transfer mode; undefined in shared mode (they are in the task's output slot or in place). */
   output: ArrayBuffer | undefined;
   /** True when the kernel found an input outside its domain (the outputs are then meaningless). */
   invalid: boolean;

@@ -129,7 +129,7 @@ const MAX_FAILED_STARTS = 3;
 /** Starts workers, queues tasks across them, replaces crashed workers. */
 export class WorkerScheduler {
   private readonly slots: Slot[] = [];
-  private queue: QueuedTask[] = [];
+  private queue: (QueuedTask | undefined)[] = [];
   private head = 0;
   private closed = false;
   private failedStarts = 0;
@@ -240,11 +240,17 @@ export class WorkerScheduler {
         if (!best || slot.inFlight.size < best.inFlight.size) best = slot;
       }
       if (!best) break;
-      const queued = this.queue[this.head++]!;
+      const queued = this.queue[this.head]!;
+      // Release the slot at once: a task's closure can hold a whole batch's buffers (tens of MB), which a consumed
+      // queue entry would keep alive until the next compaction.
+      this.queue[this.head++] = undefined;
       if (queued.call.settled) continue;
       this.start(best, queued);
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
