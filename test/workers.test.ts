@@ -110,6 +110,11 @@ describe("bit-identical to the single-thread pricer", () => {
         expect(p.simd).toBe(pricer.simd);
         const [greeks, iv] = await Promise.all([p.blackScholes(batch), p.impliedVol(ivBatch)]);
         expectSameBits(greeks, pricer.blackScholes(batch));
+        // Results are ordinary memory the caller owns, as the pricer's: no SharedArrayBuffer per call that the
+        // workers would also hold (V8 would not count it towards a collection, so repeated calls would pile them up).
+        expect(greeks.price.buffer).toBeInstanceOf(ArrayBuffer);
+        expect(greeks.rho.buffer).toBe(greeks.price.buffer);
+        expect(iv.vol.buffer).toBeInstanceOf(ArrayBuffer);
         const expectedIv = pricer.impliedVol(ivBatch);
         expectSameBits(iv, expectedIv);
         // The status codes really vary (otherwise the comparison of that column would prove little).
