@@ -94,7 +94,7 @@ export interface BufferSlots {
 /** A planned column job: its tasks, and its outputs once every task is done. */
 export interface ColumnJob {
   tasks: Task[];
-  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver). */
+  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver); empty when every output column is in place. */
   output: ArrayBuffer;
 }
 
@@ -133,7 +133,8 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
-  const output = options.output ?? new ArrayBuffer(n * bytesPerOption[kind]);
+  // With every output column in place there is nothing to gather: no whole-batch buffer.
+  const output = options.output ?? new ArrayBuffer(shared?.outPlace ? 0 : n * bytesPerOption[kind]);
   // Broadcast scalars are filled by the workers, and in shared mode columns already in a SharedArrayBuffer are read
   // by the workers in place: the calling thread copies only the rest.
   const broadcast: Record<number, number> = {};
