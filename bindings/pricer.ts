@@ -90,6 +90,21 @@ function checkImpliedVolOutput(output: ImpliedVolResult, n: number): void {
   }
 }
 
+/** Copies every column of `from` into the same-named column of `output` and returns `output`. */
+function copyColumns<T extends object>(output: T, from: T): T {
+  for (const name of Object.keys(from) as (keyof T)[]) (output[name] as Float64Array).set(from[name] as Float64Array);
+  return output;
+}
+
+/**
+ * Before results go into caller-owned arrays chunk by chunk: checks the arrays, then every chunk after the first
+ * (the first is checked by its kernel call before anything is written), so an error leaves them untouched.
+ */
+function checkBeforeWritingInto(core: WasmCore, batch: NormalizedBatch, checkArrays: () => void): void {
+  checkArrays();
+  if (batch.length > CHUNK_OPTIONS) checkLaterChunks(core, batch);
+}
+
 /** Scratch layout: `inputs` f64 columns, then `outputs` f64 columns, then `intOutputs` i32 columns, `capacity` each. */
 function layout(core: WasmCore, capacity: number, inputs: number, outputs: number, intOutputs: number) {
   const bytes = capacity * 8 * (inputs + outputs) + capacity * 4 * intOutputs;
@@ -181,18 +196,12 @@ export function pricerOver(core: WasmCore): Pricer {
       if (backing && batch instanceof WasmOptionBatch) {
         if (output !== undefined) checkOutput(output, batch.length);
         const greeks = blackScholesInPlace(batch, backing);
-        if (output === undefined) return greeks;
-        for (const name of GREEK_NAMES) output[name].set(greeks[name]);
-        return output;
+        return output === undefined ? greeks : copyColumns(output, greeks);
       }
       const normalized = normalizeOptionBatch(batch);
       const n = normalized.length;
       const result = output ?? allocateGreeks(n);
-      if (output !== undefined) {
-        checkOutput(output, n);
-        // Results go into the caller's arrays chunk by chunk: check later chunks first, so an error leaves them untouched.
-        if (n > CHUNK_OPTIONS) checkLaterChunks(core, normalized);
-      }
+      if (output !== undefined) checkBeforeWritingInto(core, normalized, () => checkOutput(output, n));
       runChunked(
         core,
         normalized,
@@ -211,19 +220,11 @@ export function pricerOver(core: WasmCore): Pricer {
       if (backing && batch instanceof WasmImpliedVolBatch) {
         if (output !== undefined) checkImpliedVolOutput(output, batch.length);
         const inPlace = impliedVolInPlace(batch, backing);
-        if (output === undefined) return inPlace;
-        output.vol.set(inPlace.vol);
-        output.status.set(inPlace.status);
-        output.iterations.set(inPlace.iterations);
-        return output;
+        return output === undefined ? inPlace : copyColumns(output, inPlace);
       }
       const normalized = normalizeImpliedVolBatch(batch);
       const n = normalized.length;
-      if (output !== undefined) {
-        checkImpliedVolOutput(output, n);
-        // As in blackScholes: later chunks are checked first, so an error leaves the caller's arrays untouched.
-        if (n > CHUNK_OPTIONS) checkLaterChunks(core, normalized);
-      }
+      if (output !== undefined) checkBeforeWritingInto(core, normalized, () => checkImpliedVolOutput(output, n));
       const result: ImpliedVolResult = output ?? { vol: new Float64Array(n), status: new Int32Array(n), iterations: new Int32Array(n) };
       runChunked(
         core,

@@ -7,9 +7,8 @@ import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
 import {
   BS_INPUTS,
-  BS_OUTPUT_BYTES_PER_OPTION,
   BS_OUTPUTS,
-  IV_OUTPUT_BYTES_PER_OPTION,
+  OUTPUT_BYTES_PER_OPTION,
   type ColumnTask,
   type Reply,
 } from "./protocol.js";
@@ -49,10 +48,6 @@ export function unwrapReply<T>(reply: Reply<T>): T {
 /** The kinds of column jobs and their output layouts. */
 export type ColumnKind = "blackScholes" | "impliedVol";
 
-const bytesPerOption: Record<ColumnKind, number> = {
-  blackScholes: BS_OUTPUT_BYTES_PER_OPTION,
-  impliedVol: IV_OUTPUT_BYTES_PER_OPTION,
-};
 
 /** Greeks as views over one buffer: 6 f64 columns of n. */
 export function greeksOver(buffer: ArrayBufferLike, n: number): Greeks {
@@ -134,7 +129,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
   // With every output column in place there is nothing to gather: no whole-batch buffer.
-  const output = options.output ?? new ArrayBuffer(shared?.outPlace ? 0 : n * bytesPerOption[kind]);
+  const output = options.output ?? new ArrayBuffer(shared?.outPlace ? 0 : n * OUTPUT_BYTES_PER_OPTION[kind]);
   // Broadcast scalars are filled by the workers, and in shared mode columns already in a SharedArrayBuffer are read
   // by the workers in place: the calling thread copies only the rest.
   const broadcast: Record<number, number> = {};
@@ -158,11 +153,11 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         let task: ColumnTask;
         const slots = shared?.slots;
         const inSlot = slots?.acquire(count * inputs * 8);
-        const outSlot = slots && !shared!.outPlace ? slots.acquire(count * bytesPerOption[kind]) : undefined;
+        const outSlot = slots && !shared!.outPlace ? slots.acquire(count * OUTPUT_BYTES_PER_OPTION[kind]) : undefined;
         const input = inSlot ?? new ArrayBuffer(count * inputs * 8);
         const columns = new Float64Array(input, 0, count * inputs);
         for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-        if (shared) task = { input, inPlace, broadcast, start, count, output: outSlot, stride: count, outputStart: 0, outPlace: shared.outPlace };
+        if (shared) task = { input, inPlace, broadcast, start, count, output: outSlot, outPlace: shared.outPlace };
         else task = Comlink.transfer({ input, broadcast, start, count }, [input as ArrayBuffer]);
         try {
           const reply = unwrapReply(await api[kind](task));

@@ -5,7 +5,7 @@
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
-import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, type ColumnReply, type ColumnTask } from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, type ColumnReply, type ColumnTask } from "./protocol.js";
 
 /** Pointers of `columns` f64 columns then `intColumns` i32 columns of `capacity` elements in scratch memory. */
 function scratchColumns(core: WasmCore, capacity: number, columns: number, intColumns: number): number[] {
@@ -25,11 +25,18 @@ function loadInputColumn(task: ColumnTask, input: Float64Array, c: number, offse
   else target.set(input.subarray(c * task.count + offset, c * task.count + offset + count));
 }
 
-/** Output buffer and the element offset of the chunk within it. */
-function outputTarget(task: ColumnTask, bytesPerOption: number): { buffer: ArrayBufferLike; stride: number; start: number } {
-  if (task.output) return { buffer: task.output, stride: task.stride ?? task.count, start: task.outputStart ?? 0 };
-  if (task.outPlace) return { buffer: new ArrayBuffer(8), stride: 0, start: 0 }; // unused: every column is in place
-  return { buffer: new ArrayBuffer(task.count * bytesPerOption), stride: task.count, start: 0 };
+/**
+ * Where a chunk's outputs go (columns of `count`): the task's output slot in shared mode, a fresh buffer to send
+ * back in transfer mode, nothing with every column in place (`outPlace`).
+ */
+function outputBuffer(task: ColumnTask, kind: keyof typeof OUTPUT_BYTES_PER_OPTION): ArrayBufferLike {
+  if (task.output) return task.output;
+  return new ArrayBuffer(task.outPlace ? 0 : task.count * OUTPUT_BYTES_PER_OPTION[kind]);
+}
+
+/** The reply to a task: the output buffer only when it is a fresh one to transfer back. */
+function replyOf(task: ColumnTask, buffer: ArrayBufferLike, invalid: boolean): ColumnReply {
+  return { output: task.output || task.outPlace || invalid ? undefined : (buffer as ArrayBuffer), invalid };
 }
 
 /**
@@ -42,12 +49,12 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
   const inputs = BS_INPUTS.length;
   const outputs = BS_OUTPUTS.length;
   const capacity = Math.min(task.count, CHUNK_OPTIONS);
-  const out = outputTarget(task, 8 * outputs);
-  const reply = (invalid: boolean): ColumnReply => ({ output: task.output || task.outPlace || invalid ? undefined : (out.buffer as ArrayBuffer), invalid });
+  const buffer = outputBuffer(task, "blackScholes");
+  const reply = (invalid: boolean): ColumnReply => replyOf(task, buffer, invalid);
   if (task.count === 0) return reply(false);
   const p = scratchColumns(core, capacity, inputs + outputs, 0);
   const input = new Float64Array(task.input);
-  const output = new Float64Array(out.buffer);
+  const output = new Float64Array(buffer);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
     for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, offset, count, core.f64(p[c]!, count));
@@ -59,7 +66,7 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
       const own = task.outPlace?.[c];
       const values = core.f64(p[inputs + c]!, count);
       if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(values);
-      else output.set(values, c * out.stride + out.start + offset);
+      else output.set(values, c * task.count + offset);
     }
   }
   return reply(false);
@@ -72,22 +79,21 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
 export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const inputs = IV_INPUTS.length;
   const capacity = Math.min(task.count, CHUNK_OPTIONS);
-  const out = outputTarget(task, 16);
-  const reply = (invalid: boolean): ColumnReply => ({ output: task.output || task.outPlace || invalid ? undefined : (out.buffer as ArrayBuffer), invalid });
+  const buffer = outputBuffer(task, "impliedVol");
+  const reply = (invalid: boolean): ColumnReply => replyOf(task, buffer, invalid);
   if (task.count === 0) return reply(false);
   const p = scratchColumns(core, capacity, inputs + 1, 2);
   const input = new Float64Array(task.input);
-  const vol = new Float64Array(out.buffer, 0, out.stride);
-  const status = new Int32Array(out.buffer, 8 * out.stride, out.stride);
-  const iterations = new Int32Array(out.buffer, 12 * out.stride, out.stride);
+  const vol = new Float64Array(buffer, 0, task.count);
+  const status = new Int32Array(buffer, 8 * task.count, task.count);
+  const iterations = new Int32Array(buffer, 12 * task.count, task.count);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
     for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, offset, count, core.f64(p[c]!, count));
     if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) return reply(true);
-    const at = out.start + offset;
-    vol.set(core.f64(p[7]!, count), at);
-    status.set(core.i32(p[8]!, count), at);
-    iterations.set(core.i32(p[9]!, count), at);
+    vol.set(core.f64(p[7]!, count), offset);
+    status.set(core.i32(p[8]!, count), offset);
+    iterations.set(core.i32(p[9]!, count), offset);
   }
   return reply(false);
 }

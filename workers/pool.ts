@@ -27,7 +27,7 @@ import {
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
 import { planMonteCarloJob } from "./monte-carlo.js";
-import { BS_INPUTS, BS_OUTPUT_BYTES_PER_OPTION, BS_OUTPUTS, IV_OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUTS, OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
 export { WorkerCrashError, type CallOptions } from "./scheduler.js";
@@ -213,10 +213,9 @@ class BufferStore<B extends ArrayBufferLike> {
     if (this.spare.length > this.maxSpare) this.spare.sort((a, b) => b.byteLength - a.byteLength).pop();
   }
 }
-// Room for the input and output arenas of a few calls in flight (the risk run keeps 4 blocks in flight).
+// Staging buffers of a few calls into ordinary `output` arrays in flight at once.
 const MAX_SPARE_ARENAS = 8;
 const MAX_ARENA_BYTES = 1 << 27;
-const OUTPUT_BYTES_PER_OPTION = { blackScholes: BS_OUTPUT_BYTES_PER_OPTION, impliedVol: IV_OUTPUT_BYTES_PER_OPTION } as const;
 
 // A coalesced call's results are views into its batch's output (a copy per caller would allocate six buffers
 // per single-option call, and the garbage collector then dominates the cost of micro-batching).

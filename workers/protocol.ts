@@ -17,7 +17,7 @@ export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "
  *   (columns of `count`), transferred back.
  * - shared: `input` and `output` are SharedArrayBuffer slots reused across tasks (small enough to stay in cache
  *   between one thread's write and the other's read); the worker writes its outputs into `output` (columns of
- *   `stride`, the chunk at `outputStart`), or into the caller's own columns (`outPlace`), and replies with nothing.
+ *   `count`), or into the caller's own columns (`outPlace`), and replies with nothing.
  */
 export interface ColumnTask {
   input: ArrayBufferLike;
@@ -32,12 +32,8 @@ export interface ColumnTask {
   start: number;
   /** Elements in the chunk. */
   count: number;
-  /** Shared mode: the output slot (layout below), absent in transfer mode and with `outPlace`. */
+  /** Shared mode: the output slot (the chunk's output layout, below), absent in transfer mode and with `outPlace`. */
   output?: SharedArrayBuffer;
-  /** Elements per column of `output`. */
-  stride?: number;
-  /** Position of the chunk's first element in the columns of `output`. */
-  outputStart?: number;
   /**
    * Shared mode: output columns the worker writes in place into the caller's own SharedArrayBuffer (by output
    * column index): whole-batch element i at f64 index `offset + i` of `buffer`.
@@ -54,12 +50,11 @@ export interface ColumnReply {
 }
 
 /**
- * Output layout of a Black-Scholes chunk: 6 f64 columns of `stride` elements.
- * Output layout of an implied-vol chunk: vol (f64, `stride`), then status and iterations (i32, `stride` each),
+ * Output layout of a Black-Scholes chunk (or batch): 6 f64 columns of its length.
+ * Output layout of an implied-vol chunk (or batch): vol (f64), then status and iterations (i32),
  * i.e. 16 bytes per element.
  */
-export const BS_OUTPUT_BYTES_PER_OPTION = 8 * BS_OUTPUTS.length;
-export const IV_OUTPUT_BYTES_PER_OPTION = 16;
+export const OUTPUT_BYTES_PER_OPTION = { blackScholes: 8 * BS_OUTPUTS.length, impliedVol: 16 } as const;
 
 /** A PricingInputError flattened for postMessage (structured clone drops subclass fields). */
 export interface SerializedInputError {
