@@ -27,10 +27,33 @@ export interface CoreExports extends Record<string, unknown> {
 export interface LoadOptions {
   /** Force the SIMD (true) or scalar (false) build; default: SIMD when the host validates it. */
   simd?: boolean;
-  /** An already compiled module (e.g. sent to a worker); its build is detected from its exports. */
+  /**
+   * Load the build that imports a shared memory (for the worker pool: another thread can then read and write the
+   * instance's memory directly). Needs SharedArrayBuffer (browsers: cross-origin isolation). Default false.
+   */
+  sharedMemory?: boolean;
+  /** An already compiled module (e.g. sent to a worker); its build is detected from its exports and imports. */
   module?: WebAssembly.Module;
   /** Raw bytes of a build to compile instead of the bundled ones. */
   bytes?: BufferSource;
+  /**
+   * For a shared-memory build: the fresh (zeroed, never instantiated) memory to run in; default a new one of
+   * `sharedWasmMemory()`.
+   */
+  memory?: WebAssembly.Memory;
+}
+
+/** Pages (64 KiB) of the shared-memory builds' memory: the initial size they declare and their maximum (1 GiB). */
+export const SHARED_MEMORY_PAGES = { initial: 16, maximum: 16384 } as const;
+
+/** A new memory for a shared-memory build (asconfig.json: importMemory, sharedMemory, zeroFilledMemory). */
+export function sharedWasmMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true });
+}
+
+/** True when `module` is a shared-memory build (it imports its memory). */
+export function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((entry) => entry.kind === "memory");
 }
 
 // The smallest module using a v128 instruction: (func (result v128) v128.const i64x2 0 0). Used to detect SIMD.
@@ -49,13 +72,18 @@ export class WasmCore {
   readonly exports: CoreExports;
   readonly module: WebAssembly.Module;
   readonly simd: boolean;
-  private buffer: ArrayBuffer;
+  /** True for a shared-memory build: `exports.memory.buffer` is a SharedArrayBuffer that never detaches. */
+  readonly sharedMemory: boolean;
+  private buffer: ArrayBufferLike;
+  /** Bytes at the start of the scratch area set aside for good by claim(). */
+  private claimed = 0;
 
   constructor(module: WebAssembly.Module, exports: CoreExports) {
     this.module = module;
     this.exports = exports;
     this.simd = exports.simdEnabled() === 1;
     this.buffer = exports.memory.buffer;
+    this.sharedMemory = typeof SharedArrayBuffer !== "undefined" && this.buffer instanceof SharedArrayBuffer;
   }
 
   /**
@@ -63,9 +91,19 @@ export class WasmCore {
    * The region is shared by every kernel call; views made before a growth are detached: re-make them.
    */
   reserve(bytes: number): number {
-    const pointer = this.exports.reserveScratch(bytes);
-    if (pointer === 0) throw new RangeError(`pool2peer: WebAssembly memory cannot grow to ${bytes} bytes`);
+    const pointer = this.exports.reserveScratch(this.claimed + bytes);
+    if (pointer === 0) throw new RangeError(`pool2peer: WebAssembly memory cannot grow to ${this.claimed + bytes} bytes`);
     this.buffer = this.exports.memory.buffer;
+    return pointer + this.claimed;
+  }
+
+  /**
+   * Sets aside `bytes` (rounded up to 16) for good and returns their 16-byte aligned pointer: later scratch
+   * regions start after them, so nothing else ever writes there (a worker's task regions).
+   */
+  claim(bytes: number): number {
+    const pointer = this.reserve(bytes);
+    this.claimed += Math.ceil(bytes / 16) * 16;
     return pointer;
   }
 
@@ -82,16 +120,19 @@ export class WasmCore {
   }
 }
 
+/** Compiles one of the bundled WASM builds (SIMD when the host supports it, unless `simd` says otherwise). */
+export async function compileWasmCore(options: Pick<LoadOptions, "simd" | "sharedMemory" | "bytes"> = {}): Promise<WebAssembly.Module> {
+  const simd = options.simd ?? hostSupportsSimd();
+  if (simd && !hostSupportsSimd()) throw new Error("pool2peer: this host does not support WebAssembly SIMD");
+  const bytes = options.bytes ?? (await wasmBytes(simd, options.sharedMemory ?? false));
+  return WebAssembly.compile(bytes as BufferSource);
+}
+
 /** Compiles (or reuses) a WASM build and instantiates it. */
 export async function loadWasmCore(options: LoadOptions = {}): Promise<WasmCore> {
-  let module = options.module;
-  if (!module) {
-    const simd = options.simd ?? hostSupportsSimd();
-    if (simd && !hostSupportsSimd()) throw new Error("pool2peer: this host does not support WebAssembly SIMD");
-    const bytes = options.bytes ?? (await wasmBytes(simd));
-    module = await WebAssembly.compile(bytes as BufferSource);
-  }
-  const { exports } = await instantiate<CoreExports>(module, {});
+  const module = options.module ?? (await compileWasmCore(options));
+  const imports = importsMemory(module) ? { env: { memory: options.memory ?? sharedWasmMemory() } } : {};
+  const { exports } = await instantiate<CoreExports>(module, imports);
   (exports as unknown as { _initialize?: () => void })._initialize?.();
   return new WasmCore(module, exports as unknown as CoreExports);
 }

@@ -32,7 +32,7 @@ const SCREENSHOT = join(root, "test-results", "browser-demo.png");
 interface PageState {
   ready: boolean;
   error?: string;
-  engine: { kind: string; simd: boolean; workers: number; crossOriginIsolated: boolean; sharedArrayBuffer: boolean };
+  engine: { kind: string; simd: boolean; workers: number; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; sharedMemory: boolean };
   inputs: { type: number[]; strike: number[]; expiry: number[]; vol: number[]; spot: number; rate: number; dividend: number };
   results: Record<(typeof GREEK_COLUMNS)[number]["field"], number[]>;
   impliedVol: { vol: number[]; status: number[] };
@@ -110,6 +110,8 @@ describe("demo page in headless Chromium", () => {
     expect(state.engine.crossOriginIsolated).toBe(true);
     expect(state.engine.sharedArrayBuffer).toBe(true);
     expect(state.engine.kind).toBe("pool");
+    // The workers run the shared-memory build: this page writes chunks straight into their WASM memories.
+    expect(state.engine.sharedMemory).toBe(true);
     expect(state.engine.workers).toBeGreaterThanOrEqual(1);
     // Chromium 156 validates WASM SIMD, so the pool must have picked the f64x2 build.
     expect(state.engine.simd).toBe(true);

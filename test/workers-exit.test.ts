@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultWorkerUrl } from "../workers/host.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const wasmPath = join(here, "..", "build", "pool2peer.scalar.wasm");
+// The shared-memory build, compiled by the child itself: the bundled child cannot find build/ on its own.
+const wasmPath = join(here, "..", "build", "pool2peer.scalar-shared.wasm");
 let dir: string;
 let childScript: string;
 let workerUrl: string;

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { planColumnJob, unwrapReply, type ColumnSource } from "../workers/chunking.js";
-import type { ColumnTask } from "../workers/protocol.js";
+import { compileWasmCore, importsMemory, loadWasmCore, sharedWasmMemory } from "../bindings/wasm.js";
 import { blackScholesTask, impliedVolTask } from "../workers/kernels.js";
-import { BS_INPUTS, IV_INPUTS } from "../workers/protocol.js";
+import { BS_INPUTS, IV_INPUTS, REGION_COLUMNS, regionColumn, type ColumnTask } from "../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
 
 /** mulberry32: a small deterministic PRNG so every run prices the same batch. */
@@ -112,9 +112,7 @@ describe("bit-identical to the single-thread pricer", () => {
         expectSameBits(greeks, pricer.blackScholes(batch));
         // Results are ordinary memory the caller owns, as the pricer's: no SharedArrayBuffer per call that the
         // workers would also hold (V8 would not count it towards a collection, so repeated calls would pile them up).
-        expect(greeks.price.buffer).toBeInstanceOf(ArrayBuffer);
-        expect(greeks.rho.buffer).toBe(greeks.price.buffer);
-        expect(iv.vol.buffer).toBeInstanceOf(ArrayBuffer);
+        for (const column of [...Object.values(greeks), ...Object.values(iv)]) expect(column.buffer instanceof ArrayBuffer).toBe(true);
         const expectedIv = pricer.impliedVol(ivBatch);
         expectSameBits(iv, expectedIv);
         // The status codes really vary (otherwise the comparison of that column would prove little).
@@ -185,22 +183,26 @@ describe("bit-identical to the single-thread pricer", () => {
     expectSameBits(await p.blackScholes(batch, { output }), pricer.blackScholes(batch));
   });
 
-  it("a worker writes a chunk's outputs into the task's in-place output columns (whole-batch positions)", () => {
+  it("a worker prices a chunk in its task region and writes the outputs into the caller's in-place columns (whole-batch positions)", async () => {
     const n = 10;
-    // The chunk (6 options from element 4 of a batch of 10) in its input slot: column c at c·6.
-    const input = new SharedArrayBuffer(7 * 6 * 8);
-    const columns = new Float64Array(input);
+    // The chunk (6 options from element 4 of a batch of 10) in a task region of capacity 8: column c at c·8.
+    const core = await loadWasmCore({ module: pricer.core.module });
+    const region = { pointer: core.claim(8 * REGION_COLUMNS * 8), capacity: 8 };
     const inputs = [1, 100, 95, 0.5, 0.25, 0.01, 0];
-    inputs.forEach((v, c) => columns.fill(v, c * 6, (c + 1) * 6));
+    inputs.forEach((v, c) => core.f64(regionColumn(region, c), 6).fill(v));
     const own = new SharedArrayBuffer((6 * n + 2) * 8);
     const outPlace = Object.fromEntries(Array.from({ length: 6 }, (_, c) => [c, { buffer: own, offset: c * n + 2 }]));
-    const reply = blackScholesTask(pricer.core, { input, start: 4, count: 6, outPlace });
+    const reply = blackScholesTask(core, { region, start: 4, count: 6, outPlace });
     expect(reply).toEqual({ output: undefined, invalid: false });
     const expected = pricer.blackScholes({ type: "call", spot: 100, strike: 95, expiry: 0.5, vol: 0.25, rate: 0.01 });
     const price = new Float64Array(own, 2 * 8, n);
     expect([...price.subarray(0, 4)]).toEqual([0, 0, 0, 0]);
     expect([...price.subarray(4)]).toEqual(Array(6).fill(expected.price[0]));
     expect(new Float64Array(own, (5 * n + 2) * 8, n)[9]).toBe(expected.rho[0]);
+    // The outputs are also in the region (column 7 on), for the calling thread when it gives no columns of its own.
+    expect([...core.f64(regionColumn(region, 7), 6)]).toEqual(Array(6).fill(expected.price[0]));
+    // A region smaller than the task is refused, not overrun.
+    expect(() => blackScholesTask(core, { region, start: 0, count: 9 })).toThrow(/exceeds its region of 8/);
   });
 
   it("reads columns that already live in a SharedArrayBuffer in place (mixed with copied and broadcast columns), bit-identically", async () => {
@@ -224,37 +226,32 @@ describe("bit-identical to the single-thread pricer", () => {
       sharedColumn: (c) => (c === 1 || c === 4 ? onShared(new Float64Array(4).fill(1), 2) : undefined),
       broadcastValue: (c) => (c === 6 ? 0.02 : undefined),
     };
-    const log: string[] = [];
-    const owned: SharedArrayBuffer[] = [];
-    const slots = {
-      acquire: (bytes: number) => (log.push(`acquire ${bytes}`), owned[owned.push(new SharedArrayBuffer(bytes)) - 1]!),
-      release: (b: SharedArrayBuffer) => void log.push(`release ${owned.indexOf(b)}`),
-    };
-    const job = planColumnJob("blackScholes", source, 4, { shared: { slots } });
+    const job = planColumnJob("blackScholes", source, 4, { shared: {} });
     let sent: ColumnTask | undefined;
+    const memory = sharedWasmMemory();
+    const region = { pointer: 4096, capacity: 6 };
     const api = {
       blackScholes: async (task: ColumnTask) => {
         sent = task;
-        log.push("answer");
-        if (task.output) new Float64Array(task.output).set([1, 2, 3, 4], 4); // the worker's delta column of the chunk
+        if (task.region) new Float64Array(memory.buffer, regionColumn(task.region, 8), 4).set([1, 2, 3, 4]); // the worker's delta column of the chunk
         return { ok: true, value: { output: undefined, invalid: false } };
       },
     };
-    await job.tasks[0]!.run(api as never);
-    // The chunk's inputs and outputs go through slots, given back once the worker has answered; the outputs are
-    // copied into the job's output (an ordinary ArrayBuffer) on the way.
-    expect(log).toEqual(["acquire 224", "acquire 192", "answer", "release 0", "release 1"]);
-    expect(sent!.input).toBe(owned[0]);
-    expect(sent!.output).toBe(owned[1]);
-    expect(job.output).toBeInstanceOf(ArrayBuffer);
-    expect(Array.from(new Float64Array(job.output, 4 * 8, 4))).toEqual([1, 2, 3, 4]);
+    await job.tasks[0]!.run({ api: api as never, shared: { memory, region } });
+    // Nothing but the task's description travels: the inputs were written into the worker's region, and the calling
+    // thread copied the outputs from there into the results (ordinary ArrayBuffers).
+    expect(sent!.region).toEqual(region);
+    expect(sent!.input).toBeUndefined();
+    const result = job.result();
+    expect(result[1]!.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(Array.from(result[1]!)).toEqual([1, 2, 3, 4]);
     expect(Object.keys(sent!.inPlace!).map(Number)).toEqual([1, 4]);
     expect(sent!.inPlace![1]!.offset).toBe(2);
     // A broadcast scalar travels as one number, filled by the worker: the calling thread copies only the rest.
     expect(sent!.broadcast).toEqual({ 6: 0.02 });
     expect([...copiedColumns].sort()).toEqual([0, 2, 3, 5]);
     copiedColumns.clear();
-    await planColumnJob("blackScholes", source, 4).tasks[0]!.run(api as never);
+    await planColumnJob("blackScholes", source, 4).tasks[0]!.run({ api: api as never });
     expect(sent!.broadcast).toEqual({ 6: 0.02 });
     expect([...copiedColumns].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     // A bad element in a column read in place is found by the kernel and reported like any other.
@@ -438,6 +435,30 @@ describe("errors", () => {
   it("bad pool options are rejected with PricingInputError naming the option", async () => {
     await expect(createPricingPool({ workers: 0 })).rejects.toMatchObject({ field: "workers" });
     await expect(createPricingPool({ chunkSize: 1.5 })).rejects.toMatchObject({ field: "chunkSize" });
+    // A chunk's task regions must fit in a worker's memory.
+    await expect(createPricingPool({ chunkSize: 2 ** 20 + 2 })).rejects.toMatchObject({ field: "chunkSize", message: /\[1, 1048576\]/ });
+  });
+});
+
+describe("the workers' module", () => {
+  it("in shared mode is the shared-memory twin of the module given (same build, compiled once), as is in transfer mode", async () => {
+    const shared = await pool({ workers: 1, sharedMemory: true });
+    const again = await pool({ workers: 1, sharedMemory: true });
+    const transfer = await pool({ workers: 1, sharedMemory: false });
+    expect(importsMemory(pricer.core.module)).toBe(false);
+    expect(importsMemory(shared.module)).toBe(true);
+    expect(again.module).toBe(shared.module);
+    expect(transfer.module).toBe(pricer.core.module);
+    expect(shared.simd).toBe(pricer.simd);
+    // A shared-memory module given is used as it is, in either mode.
+    const given = await compileWasmCore({ simd: false, sharedMemory: true });
+    const scalar = await pool({ workers: 2, module: given, chunkSize: 4_096 });
+    expect(scalar.module).toBe(given);
+    expect(scalar.simd).toBe(false);
+    const strikes = Float64Array.from({ length: 9_999 }, (_, i) => 40 + i / 80);
+    const b: OptionBatch = { type: "call", spot: 100, strike: strikes, expiry: 0.4, vol: 0.35, rate: 0.02 };
+    const scalarPricer = await createPricer({ simd: false });
+    expectSameBits(await scalar.blackScholes(b), scalarPricer.blackScholes(b));
   });
 });
 

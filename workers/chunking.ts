@@ -5,13 +5,7 @@ import * as Comlink from "comlink";
 import type { NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
-import {
-  BS_INPUTS,
-  BS_OUTPUTS,
-  OUTPUT_BYTES_PER_OPTION,
-  type ColumnTask,
-  type Reply,
-} from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUTS, regionColumn, type ColumnTask, type Reply } from "./protocol.js";
 import type { Task } from "./scheduler.js";
 
 /** Input columns of a batch, read chunk by chunk. */
@@ -49,60 +43,63 @@ export function unwrapReply<T>(reply: Reply<T>): T {
 export type ColumnKind = "blackScholes" | "impliedVol";
 
 
-/** Greeks as views over one buffer: 6 f64 columns of n. */
-export function greeksOver(buffer: ArrayBufferLike, n: number): Greeks {
+/** A whole batch's result columns, in kernel output order: six f64 (Black-Scholes), or vol f64, status and iterations i32. */
+export type ResultColumns = (Float64Array | Int32Array)[];
+
+/**
+ * Result columns of `n` elements: views over `buffer` when given (a reused staging buffer), else one ArrayBuffer per
+ * column. Separate columns are cheaper to make than one large buffer: a freed column of a few MB is handed back by
+ * the allocator already mapped, where a buffer of tens of MB is mapped afresh and every page faulted in on first write.
+ */
+export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferLike): ResultColumns {
+  if (kind === "blackScholes") return BS_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
+  if (!buffer) return [new Float64Array(n), new Int32Array(n), new Int32Array(n)];
+  return [new Float64Array(buffer, 0, n), new Int32Array(buffer, 8 * n, n), new Int32Array(buffer, 12 * n, n)];
+}
+
+/** Greeks over result columns. */
+export function greeksOf(columns: ResultColumns): Greeks {
   const g = {} as Greeks;
-  BS_OUTPUTS.forEach((name, c) => (g[name] = new Float64Array(buffer, c * n * 8, n)));
+  BS_OUTPUTS.forEach((name, c) => (g[name] = columns[c] as Float64Array));
   return g;
 }
 
-/** Implied-vol results as views over one buffer: vol (f64 n), status (i32 n), iterations (i32 n). */
-export function impliedVolOver(buffer: ArrayBufferLike, n: number): ImpliedVolResult {
-  return {
-    vol: new Float64Array(buffer, 0, n),
-    status: new Int32Array(buffer, 8 * n, n),
-    iterations: new Int32Array(buffer, 12 * n, n),
-  };
+/** Implied-vol results over result columns. */
+export function impliedVolOf(columns: ResultColumns): ImpliedVolResult {
+  return { vol: columns[0] as Float64Array, status: columns[1] as Int32Array, iterations: columns[2] as Int32Array };
 }
 
-/** Copies a chunk's outputs (columns of `count`: a transfer-mode reply or an output slot) into the whole-batch output at `start`. */
-function placeReply(kind: ColumnKind, reply: ArrayBufferLike, count: number, target: ArrayBufferLike, n: number, start: number): void {
+/**
+ * Copies a chunk's `count` outputs into the result columns at `start`: from `source` at byte `offset`, laid out as
+ * output columns of `stride` elements (a transfer-mode reply: stride = count; a task region: its capacity).
+ */
+function placeOutputs(kind: ColumnKind, source: ArrayBufferLike, offset: number, stride: number, count: number, target: ResultColumns, start: number): void {
   if (kind === "blackScholes") {
-    for (let c = 0; c < BS_OUTPUTS.length; c++) {
-      new Float64Array(target, c * n * 8, n).set(new Float64Array(reply, c * count * 8, count), start);
-    }
+    for (let c = 0; c < BS_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
   } else {
-    new Float64Array(target, 0, n).set(new Float64Array(reply, 0, count), start);
-    new Int32Array(target, 8 * n, n).set(new Int32Array(reply, 8 * count, count), start);
-    new Int32Array(target, 12 * n, n).set(new Int32Array(reply, 12 * count, count), start);
+    target[0]!.set(new Float64Array(source, offset, count), start);
+    target[1]!.set(new Int32Array(source, offset + 8 * stride, count), start);
+    target[2]!.set(new Int32Array(source, offset + 12 * stride, count), start);
   }
 }
 
-/** Reusable SharedArrayBuffers for the tasks' inputs and outputs (shared mode). */
-export interface BufferSlots {
-  /** A buffer of at least `bytes` bytes, not used by any task in flight. */
-  acquire(bytes: number): SharedArrayBuffer;
-  /** Gives back a buffer once its worker has answered. */
-  release(slot: SharedArrayBuffer): void;
-}
-
-/** A planned column job: its tasks, and its outputs once every task is done. */
+/** A planned column job: its tasks, and its results once every task is done. */
 export interface ColumnJob {
   tasks: Task[];
-  /** The whole-batch output buffer (layout of greeksOver / impliedVolOver); empty when every output column is in place. */
-  output: ArrayBuffer;
+  /** The whole-batch result columns (none when every output column is written in place). */
+  result(): ResultColumns;
 }
 
 /** How a column job moves data and checks its input. */
 export interface ColumnJobOptions {
   /**
-   * Shared mode: each task's inputs and outputs go through reusable SharedArrayBuffer slots of a chunk (the
-   * calling thread copies the outputs into the job's output as each task ends), or with `outPlace` the workers
-   * write the output columns into the caller's own SharedArrayBuffers. Absent: transfer mode.
+   * Shared mode (the workers' memories are shared, see TaskTarget): the calling thread writes each chunk's inputs
+   * straight into its task's region and copies the outputs out of it, or with `outPlace` the workers write the
+   * output columns into the caller's own SharedArrayBuffers. Absent: transfer mode.
    */
-  shared?: { slots: BufferSlots; outPlace?: ColumnTask["outPlace"] };
-  /** The whole-batch output buffer to fill (a reused one); default a new ArrayBuffer. */
-  output?: ArrayBuffer;
+  shared?: { outPlace?: ColumnTask["outPlace"] };
+  /** The whole-batch result columns to fill (views of a reused buffer); default new columns. */
+  output?: ResultColumns;
   /**
    * Validates elements [start, end) on the calling thread (throws PricingInputError). Called in order, just
    * before each chunk is packed, so validation overlaps with the workers pricing earlier chunks.
@@ -117,19 +114,21 @@ export interface ColumnJobOptions {
 }
 
 /**
- * Plans the chunk tasks of a batch. Shared mode: each task's inputs are copied into an input slot (columns already
- * in a SharedArrayBuffer are read by the workers in place), workers write the outputs into an output slot that the
- * calling thread copies into the job's output when the task ends (or into the caller's columns, `outPlace`).
- * Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its outputs
- * transferred back and copied into place. Packing happens when a task is sent, so the calling thread validates
- * and packs chunk k+1 while workers price chunk k.
+ * Plans the chunk tasks of a batch. Shared mode: the calling thread copies each chunk's inputs into its task's
+ * region of the worker's memory (columns already in a SharedArrayBuffer are read by the worker in place) and, when
+ * the task ends, its outputs from there into the results (or the worker writes them into the caller's columns,
+ * `outPlace`). Transfer mode: each chunk's inputs are packed into an ArrayBuffer transferred to the worker and its
+ * outputs transferred back and copied into place. Packing happens when a task starts, so the calling thread
+ * validates and packs chunk k+1 while workers price chunk k.
  */
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
   const { shared, validate, screenInWorkers } = options;
-  // With every output column in place there is nothing to gather: no whole-batch buffer.
-  const output = options.output ?? new ArrayBuffer(shared?.outPlace ? 0 : n * OUTPUT_BYTES_PER_OPTION[kind]);
+  // New result columns are made when the first chunk comes back, not before the first chunk is sent: zeroing tens
+  // of MB would hold the workers up. With every output column in place there is nothing to gather.
+  let output = options.output ?? (shared?.outPlace ? [] : undefined);
+  const result = (): ResultColumns => (output ??= resultColumns(kind, n));
   // Broadcast scalars are filled by the workers, and in shared mode columns already in a SharedArrayBuffer are read
   // by the workers in place: the calling thread copies only the rest.
   const broadcast: Record<number, number> = {};
@@ -148,35 +147,32 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
     const count = end - start;
     tasks.push({
       units: count,
-      async run(api) {
+      async run({ api, shared: worker }) {
         validate?.(start, end);
         let task: ColumnTask;
-        const slots = shared?.slots;
-        const inSlot = slots?.acquire(count * inputs * 8);
-        const outSlot = slots && !shared!.outPlace ? slots.acquire(count * OUTPUT_BYTES_PER_OPTION[kind]) : undefined;
-        const input = inSlot ?? new ArrayBuffer(count * inputs * 8);
-        const columns = new Float64Array(input, 0, count * inputs);
-        for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-        if (shared) task = { input, inPlace, broadcast, start, count, output: outSlot, outPlace: shared.outPlace };
-        else task = Comlink.transfer({ input, broadcast, start, count }, [input as ArrayBuffer]);
-        try {
-          const reply = unwrapReply(await api[kind](task));
-          if (reply.invalid) {
-            screenInWorkers?.onInvalid();
-            throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
-          }
-          const chunkOutput = reply.output ?? outSlot;
-          if (chunkOutput) placeReply(kind, chunkOutput, count, output, n, start);
-        } finally {
-          // Slots are reused only once the worker has answered (a crashed worker's slots are simply dropped: the
-          // await above never returns for them).
-          if (inSlot) slots!.release(inSlot);
-          if (outSlot) slots!.release(outSlot);
+        if (shared) {
+          if (!worker) throw new Error("pool2peer: internal error: a shared-mode task reached a worker without a shared memory");
+          const { memory, region } = worker;
+          for (const c of copied) source.copyColumn(c, new Float64Array(memory.buffer, regionColumn(region, c), count), start, end);
+          task = { region, inPlace, broadcast, start, count, outPlace: shared.outPlace };
+        } else {
+          const input = new ArrayBuffer(count * inputs * 8);
+          const columns = new Float64Array(input);
+          for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
+          task = Comlink.transfer({ input, broadcast, start, count }, [input]);
         }
+        const reply = unwrapReply(await api[kind](task));
+        if (reply.invalid) {
+          screenInWorkers?.onInvalid();
+          throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
+        }
+        // The region is the task's until this returns: the scheduler hands it to the worker's next task only then.
+        if (reply.output) placeOutputs(kind, reply.output, 0, count, count, result(), start);
+        else if (worker && !shared?.outPlace) placeOutputs(kind, worker.memory.buffer, regionColumn(worker.region, inputs), worker.region.capacity, count, result(), start);
       },
     });
   }
-  return { tasks, output };
+  return { tasks, result };
 }
 
 /**

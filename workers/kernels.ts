@@ -1,11 +1,13 @@
-// Worker side of a column task: copies a chunk's input columns into the WASM scratch region, runs the kernel,
-// and copies the outputs to the reply buffer (transfer mode) or in place into the shared output (shared mode),
-// or into the caller's own shared output columns.
+// Worker side of a column task. Transfer mode: copies the chunk's input columns into WASM scratch memory, runs the
+// kernel, copies the outputs into a reply buffer. Shared mode: the calling thread wrote the inputs straight into the
+// task's region of this worker's (shared) memory, the kernel runs there and the outputs stay there for it to read;
+// only broadcast scalars and the caller's own shared columns are filled here, and outputs copied to the caller's
+// own shared columns when it gave some.
 // Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
-import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, type ColumnReply, type ColumnTask } from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, regionColumn, type ColumnReply, type ColumnTask } from "./protocol.js";
 
 /** Pointers of `columns` f64 columns then `intColumns` i32 columns of `capacity` elements in scratch memory. */
 function scratchColumns(core: WasmCore, capacity: number, columns: number, intColumns: number): number[] {
@@ -16,84 +18,91 @@ function scratchColumns(core: WasmCore, capacity: number, columns: number, intCo
   return pointers;
 }
 
-/** Writes elements [offset, offset + count) of the chunk's input column `c` to `target`. */
-function loadInputColumn(task: ColumnTask, input: Float64Array, c: number, offset: number, count: number, target: Float64Array): void {
+/**
+ * Where a task's kernel runs: its region (shared mode, the whole chunk at once: the calling thread wrote the
+ * copied inputs there) or scratch memory in pieces of CHUNK_OPTIONS (transfer mode, bounded scratch). Pointers of
+ * the 7 input columns, then `outputs` f64 columns, then `intOutputs` i32 columns.
+ */
+function kernelColumns(core: WasmCore, task: ColumnTask, outputs: number, intOutputs: number): { pointers: number[]; capacity: number } {
+  const region = task.region;
+  if (!region) {
+    const capacity = Math.min(task.count, CHUNK_OPTIONS);
+    return { pointers: scratchColumns(core, capacity, BS_INPUTS.length + outputs, intOutputs), capacity };
+  }
+  if (task.count > region.capacity) throw new RangeError(`pool2peer worker: a task of ${task.count} options exceeds its region of ${region.capacity}`);
+  const pointers: number[] = [];
+  for (let c = 0; c < BS_INPUTS.length + outputs; c++) pointers.push(regionColumn(region, c));
+  for (let k = 0; k < intOutputs; k++) pointers.push(regionColumn(region, BS_INPUTS.length + outputs) + k * region.capacity * 4);
+  return { pointers, capacity: region.capacity };
+}
+
+/**
+ * Fills elements [offset, offset + count) of the chunk's input column `c` in `target` (WASM memory): a broadcast
+ * value, the caller's own shared column, or (transfer mode) the task's input buffer. In shared mode the calling
+ * thread has written every other column into the region already.
+ */
+function loadInputColumn(task: ColumnTask, c: number, offset: number, count: number, target: Float64Array): void {
   const value = task.broadcast?.[c];
   const own = task.inPlace?.[c];
   if (value !== undefined) target.fill(value);
   else if (own) target.set(new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count));
-  else target.set(input.subarray(c * task.count + offset, c * task.count + offset + count));
+  else if (task.input) target.set(new Float64Array(task.input, (c * task.count + offset) * 8, count));
+}
+
+/** The reply to a task, with a fresh output buffer to transfer back in transfer mode. */
+function replyOf(task: ColumnTask, invalid: boolean, output?: ArrayBuffer): ColumnReply {
+  return { output: task.input && !invalid ? output : undefined, invalid };
 }
 
 /**
- * Where a chunk's outputs go (columns of `count`): the task's output slot in shared mode, a fresh buffer to send
- * back in transfer mode, nothing with every column in place (`outPlace`).
- */
-function outputBuffer(task: ColumnTask, kind: keyof typeof OUTPUT_BYTES_PER_OPTION): ArrayBufferLike {
-  if (task.output) return task.output;
-  return new ArrayBuffer(task.outPlace ? 0 : task.count * OUTPUT_BYTES_PER_OPTION[kind]);
-}
-
-/** The reply to a task: the output buffer only when it is a fresh one to transfer back. */
-function replyOf(task: ColumnTask, buffer: ArrayBufferLike, invalid: boolean): ColumnReply {
-  return { output: task.output || task.outPlace || invalid ? undefined : (buffer as ArrayBuffer), invalid };
-}
-
-/**
- * Black-Scholes-Merton price and greeks of one chunk (kernel `blackScholesBatch`), processed in pieces of
- * CHUNK_OPTIONS like the single-thread pricer so the scratch region stays bounded. The kernel reports inputs
+ * Black-Scholes-Merton price and greeks of one chunk (kernel `blackScholesBatch`). The kernel reports inputs
  * outside its domain: the chunk is then `invalid` (its outputs meaningless; the calling thread finds the error).
- * The output buffer is returned in transfer mode, undefined in shared mode.
+ * Outputs: a fresh buffer returned in transfer mode (columns of `count`); left in the region in shared mode, or
+ * copied into the caller's own columns (`outPlace`).
  */
 export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const inputs = BS_INPUTS.length;
   const outputs = BS_OUTPUTS.length;
-  const capacity = Math.min(task.count, CHUNK_OPTIONS);
-  const buffer = outputBuffer(task, "blackScholes");
-  const reply = (invalid: boolean): ColumnReply => replyOf(task, buffer, invalid);
-  if (task.count === 0) return reply(false);
-  const p = scratchColumns(core, capacity, inputs + outputs, 0);
-  const input = new Float64Array(task.input);
-  const output = new Float64Array(buffer);
+  const transferred = task.input ? new ArrayBuffer(task.count * OUTPUT_BYTES_PER_OPTION.blackScholes) : undefined;
+  if (task.count === 0) return replyOf(task, false, transferred);
+  const { pointers: p, capacity } = kernelColumns(core, task, outputs, 0);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
-    for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, offset, count, core.f64(p[c]!, count));
+    for (let c = 0; c < inputs; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
     const flagged = core.exports.blackScholesBatch(
       count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!,
     );
-    if (flagged !== 0) return reply(true);
+    if (flagged !== 0) return replyOf(task, true);
     for (let c = 0; c < outputs; c++) {
       const own = task.outPlace?.[c];
-      const values = core.f64(p[inputs + c]!, count);
-      if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(values);
-      else output.set(values, c * task.count + offset);
+      if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(core.f64(p[inputs + c]!, count));
+      else if (transferred) new Float64Array(transferred, (c * task.count + offset) * 8, count).set(core.f64(p[inputs + c]!, count));
     }
   }
-  return reply(false);
+  return replyOf(task, false, transferred);
 }
 
 /**
  * Implied volatility of one chunk (kernel `impliedVolBatch`, Jäckel's "Let's Be Rational"): vol (f64) then
- * status and iterations (i32) columns. Returns the output buffer in transfer mode, undefined in shared mode.
+ * status and iterations (i32) columns, in a fresh buffer returned in transfer mode or left in the region.
  */
 export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const inputs = IV_INPUTS.length;
-  const capacity = Math.min(task.count, CHUNK_OPTIONS);
-  const buffer = outputBuffer(task, "impliedVol");
-  const reply = (invalid: boolean): ColumnReply => replyOf(task, buffer, invalid);
-  if (task.count === 0) return reply(false);
-  const p = scratchColumns(core, capacity, inputs + 1, 2);
-  const input = new Float64Array(task.input);
-  const vol = new Float64Array(buffer, 0, task.count);
-  const status = new Int32Array(buffer, 8 * task.count, task.count);
-  const iterations = new Int32Array(buffer, 12 * task.count, task.count);
-  for (let offset = 0; offset < task.count; offset += capacity) {
-    const count = Math.min(capacity, task.count - offset);
-    for (let c = 0; c < inputs; c++) loadInputColumn(task, input, c, offset, count, core.f64(p[c]!, count));
-    if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) return reply(true);
-    vol.set(core.f64(p[7]!, count), offset);
-    status.set(core.i32(p[8]!, count), offset);
-    iterations.set(core.i32(p[9]!, count), offset);
+  const n = task.count;
+  const transferred = task.input ? new ArrayBuffer(n * OUTPUT_BYTES_PER_OPTION.impliedVol) : undefined;
+  if (n === 0) return replyOf(task, false, transferred);
+  const { pointers: p, capacity } = kernelColumns(core, task, 1, 2);
+  for (let offset = 0; offset < n; offset += capacity) {
+    const count = Math.min(capacity, n - offset);
+    for (let c = 0; c < inputs; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
+    if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) {
+      return replyOf(task, true);
+    }
+    if (transferred) {
+      new Float64Array(transferred, 0, n).set(core.f64(p[7]!, count), offset);
+      new Int32Array(transferred, 8 * n, n).set(core.i32(p[8]!, count), offset);
+      new Int32Array(transferred, 12 * n, n).set(core.i32(p[9]!, count), offset);
+    }
   }
-  return reply(false);
+  return replyOf(task, false, transferred);
 }

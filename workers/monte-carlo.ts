@@ -29,7 +29,7 @@ export function planMonteCarloJob(
     const count = Math.min(perTask, end - first);
     tasks.push({
       units: pathsBefore(first + count) - pathsBefore(first),
-      async run(api) {
+      async run({ api }) {
         const accumulators = unwrapReply(await api.monteCarloBlocks(spec, first, count));
         blocks.set(accumulators, (first - firstBlock) * MC_BLOCK_ACCUMULATORS);
       },

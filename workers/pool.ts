@@ -13,16 +13,18 @@ import {
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
-import { loadWasmCore } from "../bindings/wasm.js";
+import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import {
   batchSource,
-  greeksOver,
-  impliedVolOver,
+  greeksOf,
+  impliedVolOf,
   planColumnJob,
+  resultColumns,
   validatorInPricerOrder,
   type ColumnJobOptions,
   type ColumnKind,
   type ColumnSource,
+  type ResultColumns,
 } from "./chunking.js";
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
@@ -42,15 +44,21 @@ export interface PricingPoolOptions {
   workers?: number;
   /** Force the SIMD (true) or scalar (false) build; default SIMD when the host supports it. Ignored with `module`. */
   simd?: boolean;
-  /** An already compiled core (e.g. `pricer.core.module`): sent to every worker, never recompiled. */
+  /**
+   * An already compiled core (e.g. `pricer.core.module`) to take the build from: sent to every worker, never
+   * recompiled. In shared-memory mode the workers run its shared-memory twin (same SIMD-ness), compiled once per
+   * process, unless it is one already (`compileWasmCore({ sharedMemory: true })`).
+   */
   module?: WebAssembly.Module;
-  /** Options per chunk task (rounded up to even); default 32768. */
+  /** Options per chunk task (rounded up to even, at most 2^20); default 32768. */
   chunkSize?: number;
   /** Coalesce small concurrent calls into shared batches (default true), or tune how. */
   microBatch?: boolean | MicroBatchOptions;
   /**
-   * Move batches through SharedArrayBuffer (default: when usable — always in Node, cross-origin isolated pages
-   * in browsers) instead of transferring per-chunk buffers (chunk-sized slots reused across calls). Results are
+   * Share each worker's WASM memory with the calling thread (default: when SharedArrayBuffer is usable — always in
+   * Node, cross-origin isolated pages in browsers): the calling thread writes each chunk's inputs straight into the
+   * worker's memory and reads the outputs from it, and inputs or outputs that are SharedArrayBuffer views are read
+   * or written by the workers in place. Otherwise each chunk's inputs and outputs are transferred. Results are
    * ordinary ArrayBuffers either way.
    */
   sharedMemory?: boolean;
@@ -120,11 +128,22 @@ export function injectWorkerCrash(pool: PricingPool, index: number, mode: CrashM
   scheduler.injectCrash(index, mode);
 }
 
-function positiveInteger(field: string, value: number | undefined, fallback: number): number {
+function positiveInteger(field: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new PricingInputError(field, undefined, `must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new PricingInputError(field, undefined, max === Number.MAX_SAFE_INTEGER ? `must be a positive integer, got ${value}` : `must be an integer in [1, ${max}], got ${value}`);
+  }
   return value;
 }
+
+/**
+ * Tasks each worker holds at once. With two, a worker ran dry whenever the calling thread answered late (on two
+ * cores it shares a core with a worker, and zeroing a new result takes it ~5 ms): four keep ~4 ms of work queued.
+ */
+const TASKS_IN_FLIGHT = 4;
+
+/** Largest chunk: a worker's task regions (104 bytes an option each) stay well inside its 1 GiB of memory. */
+const MAX_CHUNK_OPTIONS = 1 << 20;
 
 /** Throws PricingInputError unless `output` holds six Float64Arrays of length n. */
 function checkGreeksOutput(output: Greeks, n: number): void {
@@ -193,7 +212,7 @@ function rethrowExactError(batch: NormalizedBatch): never {
  * Buffers kept between calls: allocating and first touching MBs per call costs more than pricing them. At most
  * `maxSpare` are kept, and none larger than `MAX_ARENA_BYTES`. A buffer is handed out to one user at a time.
  */
-class BufferStore<B extends ArrayBufferLike> {
+class BufferStore<B extends ArrayBuffer> {
   private spare: B[] = [];
   constructor(
     private readonly allocate: (bytes: number) => B,
@@ -236,6 +255,25 @@ function sliceImpliedVol(r: ImpliedVolResult, offset: number, length: number): I
   return { vol: r.vol.subarray(offset, end), status: r.status.subarray(offset, end), iterations: r.iterations.subarray(offset, end) };
 }
 
+/** Shared-memory twins of compiled modules (same SIMD-ness), compiled once per process. */
+const sharedTwins = new WeakMap<WebAssembly.Module, Promise<WebAssembly.Module>>();
+
+/**
+ * The module the workers instantiate: `options.module` or the bundled build, as its shared-memory build in shared
+ * mode (a module given that is not one is swapped for its twin, compiled once).
+ */
+async function workerModule(options: PricingPoolOptions, sharedMemory: boolean): Promise<WebAssembly.Module> {
+  const given = options.module;
+  if (!given) return compileWasmCore({ simd: options.simd, sharedMemory });
+  if (!sharedMemory || importsMemory(given)) return given;
+  let twin = sharedTwins.get(given);
+  if (!twin) {
+    twin = loadWasmCore({ module: given }).then(({ simd }) => compileWasmCore({ simd, sharedMemory: true }));
+    sharedTwins.set(given, twin);
+  }
+  return twin;
+}
+
 /**
  * Starts a pool of pricing workers.
  * @example
@@ -245,22 +283,26 @@ function sliceImpliedVol(r: ImpliedVolResult, offset: number, length: number): I
  */
 export async function createPricingPool(options: PricingPoolOptions = {}): Promise<PricingPool> {
   const workers = positiveInteger("workers", options.workers, defaultWorkerCount());
-  const requestedChunk = positiveInteger("chunkSize", options.chunkSize, DEFAULT_CHUNK_OPTIONS);
+  const requestedChunk = positiveInteger("chunkSize", options.chunkSize, DEFAULT_CHUNK_OPTIONS, MAX_CHUNK_OPTIONS);
   // Even chunk starts keep every option in the same SIMD lane position as in the single-thread pricer.
   const chunkSize = requestedChunk + (requestedChunk & 1);
   const sharedMemory = options.sharedMemory ?? sharedMemoryUsable();
   if (sharedMemory && !sharedMemoryUsable()) throw new Error("pool2peer: SharedArrayBuffer is not usable here (browsers: cross-origin isolation)");
-  const module = options.module ?? (await loadWasmCore({ simd: options.simd })).module;
-  const scheduler = await WorkerScheduler.start(module, workers, options.workerUrl);
+  const module = await workerModule(options, sharedMemory);
+  // Shared mode: each worker's WASM memory is shared with this thread, which writes every chunk's inputs straight
+  // into the task's region there and reads the outputs from it (no copy on the worker's side).
+  const scheduler = await WorkerScheduler.start(module, workers, {
+    workerUrl: options.workerUrl,
+    maxInFlight: TASKS_IN_FLIGHT,
+    regionCapacity: sharedMemory ? chunkSize : undefined,
+  });
 
   const micro = options.microBatch === false ? undefined : options.microBatch === true || options.microBatch === undefined ? {} : options.microBatch;
   const windowMs = micro?.windowMs ?? 0;
   const maxCallOptions = micro?.maxCallOptions ?? 1024;
   const maxBatchOptions = micro?.maxBatchOptions ?? chunkSize;
 
-  // Chunk-sized SharedArrayBuffer slots for the tasks in flight (an input and an output slot each, two tasks per
-  // worker), and reused staging buffers for results copied into the caller's ordinary `output` arrays.
-  const slots = new BufferStore((bytes) => new SharedArrayBuffer(bytes), 4 * workers + 4);
+  // Reused staging buffers for results copied into the caller's ordinary `output` arrays.
   const outputArenas = new BufferStore((bytes) => new ArrayBuffer(bytes), MAX_SPARE_ARENAS);
   /** Prices a column batch; `validate` (optional) checks it chunk by chunk in pricer order as chunks are sent. */
   const runColumns = async (
@@ -269,31 +311,33 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     call?: CallOptions,
     check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">,
     into?: Greeks,
-  ): Promise<ArrayBuffer> => {
-    // Shared mode: each task's inputs and outputs go through reused SharedArrayBuffer slots and the calling thread
-    // copies each finished chunk into the result, an ordinary ArrayBuffer. (Fresh SharedArrayBuffers per call, which
-    // the workers wrote in place, were faster on paper but never came back: V8 does not count them towards a
-    // garbage collection, and each worker's copy of the handle lives until its own rare collection, so 1M-option
-    // calls grew the process by 48 MB each, to 4 GB after 80 calls.) Output columns that are the caller's own
-    // SharedArrayBuffer views are written by the workers in place: no slots, no copy, no fresh memory. Other `into`
-    // arrays are filled from a reused buffer once the whole call has succeeded.
+  ): Promise<ResultColumns> => {
+    // Results are new ordinary ArrayBuffers that the calling thread fills chunk by chunk. (Fresh SharedArrayBuffers
+    // per call, which the workers wrote in place, were faster on paper but never came back: V8 does not count them
+    // towards a garbage collection, and each worker's copy of the handle lives until its own rare collection, so
+    // 1M-option calls grew the process by 48 MB each, to 4 GB after 80 calls.) Output columns that are the caller's
+    // own SharedArrayBuffer views are written by the workers in place: no copy, no fresh memory. Other `into` arrays
+    // are filled from a reused buffer once the whole call has succeeded.
     const n = source.length;
     const outPlace = sharedMemory && into ? sharedOutputColumns(into, source) : undefined;
     const staged = into && !outPlace ? outputArenas.acquire(n * OUTPUT_BYTES_PER_OPTION[kind]) : undefined;
-    const shared = sharedMemory ? { slots, outPlace } : undefined;
-    const job = planColumnJob(kind, source, chunkSize, { shared, output: staged, ...check });
+    const job = planColumnJob(kind, source, chunkSize, {
+      shared: sharedMemory ? { outPlace } : undefined,
+      output: staged && resultColumns(kind, n, staged),
+      ...check,
+    });
     // When workers write into the caller's arrays, the call settles only after its running tasks end (drain).
     await scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
     if (staged) {
       BS_OUTPUTS.forEach((name, c) => into![name].set(new Float64Array(staged, c * n * 8, n)));
       outputArenas.release(staged);
     }
-    return job.output;
+    return job.result();
   };
   /** Black-Scholes into `output` (see BlackScholesCallOptions), or into new arrays: six views of one ArrayBuffer, as the pricer returns. */
   const runGreeks = async (source: ColumnSource, call?: CallOptions, check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">, output?: Greeks): Promise<Greeks> => {
-    const buffer = await runColumns("blackScholes", source, call, check, output);
-    return output ?? greeksOver(buffer, source.length);
+    const columns = await runColumns("blackScholes", source, call, check, output);
+    return output ?? greeksOf(columns);
   };
   /** Typed-array batches are screened by the workers (in parallel); others validated here as chunks are sent. */
   const checkOf = (input: object, fields: readonly string[], batch: NormalizedBatch): Pick<ColumnJobOptions, "validate" | "screenInWorkers"> =>
@@ -307,7 +351,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     maxBatchOptions,
   );
   const ivBatcher = new MicroBatcher<ImpliedVolResult, ImpliedVolResult>(
-    async (source) => impliedVolOver(await runColumns("impliedVol", source), source.length),
+    async (source) => impliedVolOf(await runColumns("impliedVol", source)),
     sliceImpliedVol,
     windowMs,
     maxBatchOptions,
@@ -346,7 +390,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
         validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
         return ivBatcher.add(source);
       }
-      return impliedVolOver(await runColumns("impliedVol", source, call, checkOf(batch, IV_FIELDS, normalized)), source.length);
+      return impliedVolOf(await runColumns("impliedVol", source, call, checkOf(batch, IV_FIELDS, normalized)));
     },
     async monteCarlo(spec, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");

@@ -10,30 +10,49 @@ export const BS_OUTPUTS = ["price", "delta", "gamma", "vega", "theta", "rho"] as
 export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "dividend"] as const;
 
 /**
- * One chunk of a batch: `count` options starting at element `start` of the whole batch. `input` holds just this
- * chunk: column `c`, element `i` at f64 index `c * count + i` (columns in `inPlace` or `broadcast` excepted).
- * Two ways to move data:
- * - transfer: `input` is an ArrayBuffer transferred to the worker; the worker replies with a fresh output buffer
- *   (columns of `count`), transferred back.
- * - shared: `input` and `output` are SharedArrayBuffer slots reused across tasks (small enough to stay in cache
- *   between one thread's write and the other's read); the worker writes its outputs into `output` (columns of
- *   `count`), or into the caller's own columns (`outPlace`), and replies with nothing.
+ * A task's region of a worker's WASM memory (shared mode): `REGION_COLUMNS` columns of `capacity` elements from byte
+ * `pointer`, column `c` at `pointer + c * capacity * 8`. Black-Scholes: the 7 inputs then the 6 outputs; implied vol:
+ * the 7 inputs, vol, then status and iterations (i32) one after the other in column 8.
+ */
+export interface TaskRegion {
+  pointer: number;
+  capacity: number;
+}
+
+/** Columns of f64 in a task region: the most either kernel needs (Black-Scholes: 7 inputs + 6 outputs). */
+export const REGION_COLUMNS = BS_INPUTS.length + BS_OUTPUTS.length;
+
+/** Byte offset of column `c` of a task region. */
+export function regionColumn(region: TaskRegion, c: number): number {
+  return region.pointer + c * region.capacity * 8;
+}
+
+/**
+ * One chunk of a batch: `count` options starting at element `start` of the whole batch. Two ways to move data:
+ * - transfer: `input` holds the chunk's input columns (column `c`, element `i` at f64 index `c * count + i`), an
+ *   ArrayBuffer transferred to the worker; the worker replies with a fresh output buffer (columns of `count`),
+ *   transferred back.
+ * - shared: the worker's WASM memory is a shared memory and the calling thread has already written the input
+ *   columns into the task's `region` of it; the kernel runs there and leaves the outputs there for the calling
+ *   thread to copy out, or the worker copies them into the caller's own columns (`outPlace`).
+ * In both, columns in `inPlace` or `broadcast` are not sent: the worker fills them itself.
  */
 export interface ColumnTask {
-  input: ArrayBufferLike;
+  /** Transfer mode: the chunk's input columns. */
+  input?: ArrayBuffer;
+  /** Shared mode: the task's region of the worker's memory. */
+  region?: TaskRegion;
   /**
-   * Shared mode: columns the worker reads in place from the caller's own SharedArrayBuffer instead of `input`
-   * (by kernel column index): whole-batch element i at f64 index `offset + i` of `buffer`.
+   * Shared mode: columns the worker reads in place from the caller's own SharedArrayBuffer (by kernel column index):
+   * whole-batch element i at f64 index `offset + i` of `buffer`.
    */
   inPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
-  /** Columns that are one value for every element (by kernel column index): the worker fills them, `input` holds nothing for them. */
+  /** Columns that are one value for every element (by kernel column index): the worker fills them. */
   broadcast?: Record<number, number>;
   /** First element of the chunk within the whole batch. */
   start: number;
   /** Elements in the chunk. */
   count: number;
-  /** Shared mode: the output slot (the chunk's output layout, below), absent in transfer mode and with `outPlace`. */
-  output?: SharedArrayBuffer;
   /**
    * Shared mode: output columns the worker writes in place into the caller's own SharedArrayBuffer (by output
    * column index): whole-batch element i at f64 index `offset + i` of `buffer`.
@@ -43,7 +62,7 @@ export interface ColumnTask {
 
 /** What a worker answers for a column task. */
 export interface ColumnReply {
-  /** The chunk's outputs in transfer mode; undefined in shared mode (they are in the task's output slot or in place). */
+  /** The chunk's outputs in transfer mode; undefined in shared mode (they are in the task's region or in place). */
   output: ArrayBuffer | undefined;
   /** True when the kernel found an input outside its domain (the outputs are then meaningless). */
   invalid: boolean;
@@ -55,6 +74,13 @@ export interface ColumnReply {
  * i.e. 16 bytes per element.
  */
 export const OUTPUT_BYTES_PER_OPTION = { blackScholes: 8 * BS_OUTPUTS.length, impliedVol: 16 } as const;
+
+/** What a worker needs to run in a memory the calling thread shares. */
+export interface SharedInit {
+  memory: WebAssembly.Memory;
+  regions: number;
+  capacity: number;
+}
 
 /** A PricingInputError flattened for postMessage (structured clone drops subclass fields). */
 export interface SerializedInputError {
@@ -71,8 +97,12 @@ export type CrashMode = "exit" | "throw";
 
 /** The API a pricing worker exposes through comlink. */
 export interface WorkerApi {
-  /** Instantiates the WASM core from a compiled module (cloned, not recompiled) and reports its build. */
-  init(module: WebAssembly.Module): Promise<{ simd: boolean }>;
+  /**
+   * Instantiates the WASM core from a compiled module (cloned, not recompiled) and reports its build. Shared mode:
+   * the module is a shared-memory build run in `shared.memory` (made by the calling thread, which keeps it), and
+   * the worker claims `shared.regions` task regions of `shared.capacity` options there for good.
+   */
+  init(module: WebAssembly.Module, shared?: SharedInit): Promise<{ simd: boolean; regions: TaskRegion[] }>;
   /** Prices one Black-Scholes chunk; returns the output buffer in transfer mode, nothing in shared mode. */
   blackScholes(task: ColumnTask): Reply<ColumnReply>;
   /** Inverts one implied-vol chunk; same data movement as blackScholes. */

@@ -2,8 +2,9 @@
 // message is already waiting when a task ends), a call is a set of tasks that settles when all are done or at
 // its first failure, and a crashed worker is replaced while the calls it was running reject.
 import * as Comlink from "comlink";
+import { sharedWasmMemory } from "../bindings/wasm.js";
 import { spawnWorker, type WorkerHandle } from "./host.js";
-import type { CrashMode, WorkerApi } from "./protocol.js";
+import type { CrashMode, TaskRegion, WorkerApi } from "./protocol.js";
 
 /** A worker died (exit, uncaught error, terminated) while running part of this call. The pool replaced it. */
 export class WorkerCrashError extends Error {
@@ -31,10 +32,19 @@ export interface RunOptions extends CallOptions {
   drain?: boolean;
 }
 
+/**
+ * The worker a task runs on: its API and, when the pool shares the workers' memories, that memory and a region of
+ * it reserved for this task until the task ends (no other task of the worker touches it meanwhile).
+ */
+export interface TaskTarget {
+  api: Comlink.Remote<WorkerApi>;
+  shared?: { memory: WebAssembly.Memory; region: TaskRegion };
+}
+
 /** One unit of work sent to a worker; `units` counts towards progress. */
 export interface Task {
   units: number;
-  run(api: Comlink.Remote<WorkerApi>): Promise<void>;
+  run(target: TaskTarget): Promise<void>;
 }
 
 class CallRun {
@@ -121,6 +131,22 @@ interface Slot {
   ready: boolean;
   dead: boolean;
   inFlight: Set<QueuedTask>;
+  /** Shared mode: the worker's memory and its task regions not in use (one per task in flight). */
+  memory?: WebAssembly.Memory;
+  freeRegions: TaskRegion[];
+}
+
+/** How the scheduler runs its workers. */
+export interface SchedulerOptions {
+  /** The worker script (see PricingPoolOptions.workerUrl). */
+  workerUrl?: string | URL;
+  /** Tasks each worker runs at once (default 2: the next message is already waiting when a task ends). */
+  maxInFlight?: number;
+  /**
+   * Share each worker's WASM memory (the module must be a shared-memory build): every worker gets `maxInFlight`
+   * task regions of this many options, handed to tasks as they start.
+   */
+  regionCapacity?: number;
 }
 
 /** Consecutive failed starts of a replacement worker before the pool gives up on replacing. */
@@ -135,16 +161,18 @@ export class WorkerScheduler {
   private failedStarts = 0;
   private simdReported: boolean | undefined;
 
+  private readonly maxInFlight: number;
+
   private constructor(
     private readonly module: WebAssembly.Module,
-    private readonly size: number,
-    private readonly workerUrl: string | URL | undefined,
-    private readonly maxInFlight: number,
-  ) {}
+    private readonly options: SchedulerOptions,
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
 
   /** Starts `size` workers, each instantiating `module`; resolves when all are ready. */
-  static async start(module: WebAssembly.Module, size: number, workerUrl: string | URL | undefined, maxInFlight = 2): Promise<WorkerScheduler> {
-    const scheduler = new WorkerScheduler(module, size, workerUrl, maxInFlight);
+  static async start(module: WebAssembly.Module, size: number, options: SchedulerOptions = {}): Promise<WorkerScheduler> {
+    const scheduler = new WorkerScheduler(module, options);
     try {
       await Promise.all(Array.from({ length: size }, () => scheduler.addSlot()));
     } catch (error) {
@@ -165,9 +193,12 @@ export class WorkerScheduler {
   }
 
   private async addSlot(): Promise<void> {
-    const handle = await spawnWorker(this.workerUrl);
+    const handle = await spawnWorker(this.options.workerUrl);
     const api = Comlink.wrap<WorkerApi>(handle.endpoint);
-    const slot: Slot = { handle, api, ready: false, dead: false, inFlight: new Set() };
+    const capacity = this.options.regionCapacity;
+    // A fresh memory per worker (a replacement too): the calling thread keeps it to read and write task regions.
+    const memory = capacity === undefined ? undefined : sharedWasmMemory();
+    const slot: Slot = { handle, api, ready: false, dead: false, inFlight: new Set(), memory, freeRegions: [] };
     if (this.closed) {
       await handle.terminate();
       return;
@@ -180,8 +211,10 @@ export class WorkerScheduler {
       startFailure?.(error);
       this.onCrash(slot, error);
     });
-    const { simd } = await Promise.race([api.init(this.module), crashed]);
+    const shared = memory && capacity !== undefined ? { memory, regions: this.maxInFlight, capacity } : undefined;
+    const { simd, regions } = await Promise.race([api.init(this.module, shared), crashed]);
     startFailure = undefined;
+    slot.freeRegions = regions;
     this.simdReported ??= simd;
     if (slot.dead) return;
     slot.ready = true;
@@ -259,21 +292,28 @@ export class WorkerScheduler {
   private start(slot: Slot, queued: QueuedTask): void {
     slot.inFlight.add(queued);
     queued.call.taskStarted();
+    // A worker runs at most maxInFlight tasks and has as many regions: one is free.
+    const region = slot.memory ? slot.freeRegions.pop() : undefined;
+    const target: TaskTarget = { api: slot.api, shared: slot.memory && region ? { memory: slot.memory, region } : undefined };
     let work: Promise<void>;
     try {
-      work = queued.task.run(slot.api);
+      work = queued.task.run(target);
     } catch (error) {
       work = Promise.reject(error);
     }
+    const ended = (): boolean => {
+      if (region) slot.freeRegions.push(region);
+      return slot.inFlight.delete(queued); // false: the worker crashed meanwhile and the call already failed
+    };
     work.then(
       () => {
-        if (!slot.inFlight.delete(queued)) return; // the worker crashed meanwhile: the call already failed
+        if (!ended()) return;
         queued.call.taskDone(queued.task.units);
         queued.call.taskEnded();
         this.pump();
       },
       (error: unknown) => {
-        if (!slot.inFlight.delete(queued)) return;
+        if (!ended()) return;
         queued.call.fail(error);
         queued.call.taskEnded();
         this.pump();

@@ -5,7 +5,16 @@ import { PricingInputError } from "../bindings/errors.js";
 import { runMonteCarloBlocks, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
 import { blackScholesTask, impliedVolTask } from "./kernels.js";
-import { type ColumnReply, type ColumnTask, type CrashMode, type Reply, type WorkerApi } from "./protocol.js";
+import {
+  REGION_COLUMNS,
+  type ColumnReply,
+  type ColumnTask,
+  type CrashMode,
+  type Reply,
+  type SharedInit,
+  type TaskRegion,
+  type WorkerApi,
+} from "./protocol.js";
 import { exitAbruptly, workerEndpoint } from "./worker-endpoint.js";
 
 let core: WasmCore | undefined;
@@ -31,9 +40,14 @@ function reply<T>(work: () => T, transfer: (value: T) => Transferable[]): Reply<
 const buffers = (value: ColumnReply): Transferable[] => (value.output ? [value.output] : []);
 
 const api: WorkerApi = {
-  async init(module: WebAssembly.Module) {
-    core = await loadWasmCore({ module });
-    return { simd: core.simd };
+  async init(module: WebAssembly.Module, shared?: SharedInit) {
+    core = await loadWasmCore({ module, memory: shared?.memory });
+    const regions: TaskRegion[] = [];
+    for (let k = 0; k < (shared?.regions ?? 0); k++) {
+      const capacity = shared!.capacity;
+      regions.push({ pointer: core.claim(capacity * REGION_COLUMNS * 8), capacity });
+    }
+    return { simd: core.simd, regions };
   },
   blackScholes(task: ColumnTask) {
     return reply(() => blackScholesTask(requireCore(), task), buffers);
