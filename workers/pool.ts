@@ -73,8 +73,8 @@ export interface BlackScholesCallOptions extends CallOptions {
    * saves allocating result buffers per call. Ordinary arrays are written only once the whole call has
    * succeeded (through a reused arena, copied at the end). When all six are views over SharedArrayBuffers (and
    * the pool uses shared memory), the workers write them in place as chunks finish: no copy and no fresh memory,
-   * the fastest way to run repeated large batches; if such a call rejects, their contents are unspecified (the
-   * call settles only after its running chunks have ended, so nothing writes into them afterwards).
+   * the fastest way to run repeated large batches; if such a call rejects, they are left all NaN rather than
+   * half-written (the call settles only after its running chunks have ended, so nothing writes into them afterwards).
    */
   output?: Greeks;
 }
@@ -326,8 +326,14 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       output: staged && resultColumns(kind, n, staged),
       ...check,
     });
-    // When workers write into the caller's arrays, the call settles only after its running tasks end (drain).
-    await scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
+    // When workers write into the caller's arrays, the call settles only after its running tasks end (drain), and a
+    // failed call leaves them all NaN rather than half-written (as a zero-copy batch's outputs).
+    try {
+      await scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
+    } catch (error) {
+      if (outPlace) for (const name of BS_OUTPUTS) into![name].fill(NaN);
+      throw error;
+    }
     if (staged) {
       BS_OUTPUTS.forEach((name, c) => into![name].set(new Float64Array(staged, c * n * 8, n)));
       outputArenas.release(staged);
