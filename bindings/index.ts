@@ -2,7 +2,7 @@
 export { createPricer, pricerOver, CHUNK_OPTIONS, type Pricer, type PricerOptions } from "./pricer.js";
 export { PricingInputError } from "./errors.js";
 export { WasmOptionBatch, WasmImpliedVolBatch, MAX_WASM_BATCH } from "./wasm-batch.js";
-export { hostSupportsSimd, loadWasmCore, WasmCore, type CoreExports, type LoadOptions } from "./wasm.js";
+export { compileWasmCore, hostSupportsSimd, loadWasmCore, WasmCore, type CoreExports, type LoadOptions } from "./wasm.js";
 export {
   normalizeOptionBatch,
   normalizeImpliedVolBatch,
