@@ -1,5 +1,5 @@
 // Node: the WASM bytes are read from build/ next to the package (from source: ../build, from dist/: ../../build).
-// The browser bundle swaps this file for wasm-bytes.browser.ts, which inlines the builds.
+// The browser bundle swaps this file for wasm-bytes.browser.ts, which inlines both builds.
 import { readFile } from "node:fs/promises";
 
 const candidates = (file: string): URL[] => [
@@ -7,9 +7,9 @@ const candidates = (file: string): URL[] => [
   new URL(`../../build/${file}`, import.meta.url),
 ];
 
-/** Reads the bytes of one WASM build: SIMD or scalar, with its own memory or importing a shared one. */
-export async function wasmBytes(simd: boolean, sharedMemory = false): Promise<Uint8Array<ArrayBuffer>> {
-  const file = `pool2peer.${simd ? "simd" : "scalar"}${sharedMemory ? "-shared" : ""}.wasm`;
+/** Reads the bytes of one WASM build. */
+export async function wasmBytes(simd: boolean): Promise<Uint8Array<ArrayBuffer>> {
+  const file = simd ? "pool2peer.simd.wasm" : "pool2peer.scalar.wasm";
   let lastError: unknown;
   for (const url of candidates(file)) {
     try {

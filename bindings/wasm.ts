@@ -28,8 +28,8 @@ export interface LoadOptions {
   /** Force the SIMD (true) or scalar (false) build; default: SIMD when the host validates it. */
   simd?: boolean;
   /**
-   * Load the build that imports a shared memory (for the worker pool: another thread can then read and write the
-   * instance's memory directly). Needs SharedArrayBuffer (browsers: cross-origin isolation). Default false.
+   * Load the build's twin that imports a shared memory (for the worker pool: another thread can then read and write
+   * the instance's memory directly). Needs SharedArrayBuffer (browsers: cross-origin isolation). Default false.
    */
   sharedMemory?: boolean;
   /** An already compiled module (e.g. sent to a worker); its build is detected from its exports and imports. */
@@ -46,7 +46,7 @@ export interface LoadOptions {
 /** Pages (64 KiB) of the shared-memory builds' memory: the initial size they declare and their maximum (1 GiB). */
 export const SHARED_MEMORY_PAGES = { initial: 16, maximum: 16384 } as const;
 
-/** A new memory for a shared-memory build (asconfig.json: importMemory, sharedMemory, zeroFilledMemory). */
+/** A new memory for a shared-memory build (zeroed: the builds' data segments leave out zero bytes). */
 export function sharedWasmMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ ...SHARED_MEMORY_PAGES, shared: true });
 }
@@ -120,11 +120,96 @@ export class WasmCore {
   }
 }
 
-/** Compiles one of the bundled WASM builds (SIMD when the host supports it, unless `simd` says otherwise). */
+/** Reads an unsigned LEB128 integer at `at`; returns it and the offset after it. */
+function readLeb(bytes: Uint8Array, at: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    if (at >= bytes.length) throw new Error("pool2peer: truncated WebAssembly module");
+    byte = bytes[at++]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [value, at];
+}
+
+function writeLeb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    out.push(byte);
+  } while (value > 0);
+  return out;
+}
+
+/**
+ * The shared-memory twin of a build: the same module with its memory section (id 5, `(memory min)`) replaced by an
+ * import section (id 2) of `(import "env" "memory" (memory min SHARED_MEMORY_PAGES.maximum shared))`. Every other
+ * section is kept byte for byte, so the code and data are the build's own (asc's `--importMemory --sharedMemory
+ * --zeroFilledMemory` output differs from its plain build in exactly these two sections). Needs a build with one
+ * memory and no imports, as asconfig.json makes them.
+ */
+export function sharedMemoryTwin(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const header = 8;
+  if (bytes.length < header || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new Error("pool2peer: not a WebAssembly module");
+  }
+  const sections: { id: number; start: number; end: number; body: number }[] = [];
+  for (let at = header; at < bytes.length; ) {
+    const id = bytes[at]!;
+    const [size, body] = readLeb(bytes, at + 1);
+    sections.push({ id, start: at, end: body + size, body });
+    at = body + size;
+  }
+  if (sections.some((s) => s.id === 2)) throw new Error("pool2peer: the build already imports something; expected none");
+  const memory = sections.filter((s) => s.id === 5);
+  if (memory.length !== 1) throw new Error("pool2peer: the build must define exactly one memory section");
+  const [count, limitsAt] = readLeb(bytes, memory[0]!.body);
+  if (count !== 1 || bytes[limitsAt] !== 0) throw new Error("pool2peer: the build must define one memory without a maximum");
+  const [initial] = readLeb(bytes, limitsAt + 1);
+  const name = (text: string) => [text.length, ...Array.from(text, (c) => c.charCodeAt(0))];
+  // limits flag 3: a maximum follows, and the memory is shared.
+  const entry = [1, ...name("env"), ...name("memory"), 0x02, 0x03, ...writeLeb(initial), ...writeLeb(SHARED_MEMORY_PAGES.maximum)];
+  const importSection = [0x02, ...writeLeb(entry.length), ...entry];
+  const parts: ArrayLike<number>[] = [bytes.subarray(0, header)];
+  let inserted = false;
+  for (const s of sections) {
+    // Known sections are ordered by id (custom sections, id 0, may sit anywhere): the import section goes before
+    // the first known section after it.
+    if (!inserted && s.id > 2 && s.id !== 0) {
+      parts.push(importSection);
+      inserted = true;
+    }
+    if (s.id !== 5) parts.push(bytes.subarray(s.start, s.end));
+  }
+  if (!inserted) parts.push(importSection);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Compiles one of the bundled WASM builds (SIMD when the host supports it, unless `simd` says otherwise), or
+ * `bytes`; with `sharedMemory`, their shared-memory twin (see sharedMemoryTwin).
+ */
 export async function compileWasmCore(options: Pick<LoadOptions, "simd" | "sharedMemory" | "bytes"> = {}): Promise<WebAssembly.Module> {
-  const simd = options.simd ?? hostSupportsSimd();
-  if (simd && !hostSupportsSimd()) throw new Error("pool2peer: this host does not support WebAssembly SIMD");
-  const bytes = options.bytes ?? (await wasmBytes(simd, options.sharedMemory ?? false));
+  let bytes = options.bytes;
+  if (!bytes) {
+    const simd = options.simd ?? hostSupportsSimd();
+    if (simd && !hostSupportsSimd()) throw new Error("pool2peer: this host does not support WebAssembly SIMD");
+    bytes = await wasmBytes(simd);
+  }
+  if (options.sharedMemory) {
+    const view = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    bytes = sharedMemoryTwin(view);
+  }
   return WebAssembly.compile(bytes as BufferSource);
 }
 

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Builds everything a checkout needs, in order:
-//   1. build/pool2peer.{simd,scalar}{,-shared}.wasm   four AssemblyScript builds from one source (asconfig.json
-//      targets): SIMD or scalar, with a memory of their own or an imported shared one (for the worker pool)
+//   1. build/pool2peer.{simd,scalar}.wasm   two AssemblyScript builds from one source (asconfig.json targets)
 //   2. dist/**                              TypeScript output with .d.ts (tsconfig.build.json)
 //   3. dist/browser/*.js                    ESM browser bundles (wasm inlined) for the library and its worker
 // `node scripts/build.mjs wasm` builds step 1 only; `--if-stale` skips the work when outputs are newer than sources.
@@ -38,14 +37,13 @@ function oldestMtime(paths) {
   return oldest;
 }
 
-const wasmTargets = ["simd", "scalar", "simd-shared", "scalar-shared"];
-const wasmOutputs = wasmTargets.map((target) => `build/pool2peer.${target}.wasm`);
+const wasmOutputs = ["build/pool2peer.simd.wasm", "build/pool2peer.scalar.wasm"];
 const wasmInputs = ["assembly", "asconfig.json"];
 const tsOutputs = ["dist/index.js", "dist/browser/pool2peer.js"];
 const tsInputs = ["index.ts", "bindings", "workers", "pool", "fleet", "cli", "bench", "demo", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/bundle.mjs"];
 
 function buildWasm() {
-  for (const target of wasmTargets) {
+  for (const target of ["simd", "scalar"]) {
     run(process.execPath, [join(root, "node_modules/assemblyscript/bin/asc.js"), "assembly/index.ts", "--config", "asconfig.json", "--target", target]);
   }
 }

@@ -11,17 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultWorkerUrl } from "../workers/host.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-// The shared-memory build, compiled by the child itself: the bundled child cannot find build/ on its own.
-const wasmPath = join(here, "..", "build", "pool2peer.scalar-shared.wasm");
+const wasmPath = join(here, "..", "build", "pool2peer.scalar.wasm");
 let dir: string;
 let childScript: string;
 let workerUrl: string;
 
 const childSource = (close: boolean): string => `
 import { readFileSync } from "node:fs";
+import { compileWasmCore } from "../bindings/wasm.ts";
 import { createPricingPool } from "../workers/pool.ts";
 const [workerUrl, wasmPath] = process.argv.slice(2);
-const module = new WebAssembly.Module(readFileSync(wasmPath));
+// The bundled child cannot find build/ on its own: it compiles the shared-memory twin the pool needs itself.
+const module = await compileWasmCore({ bytes: readFileSync(wasmPath), sharedMemory: true });
 const pool = await createPricingPool({ workers: 2, module, workerUrl, chunkSize: 2 });
 const greeks = await pool.blackScholes({ type: "call", spot: 100, strike: [90, 100, 110], expiry: 1, vol: 0.2, rate: 0.01 });
 const mc = await pool.monteCarlo({ payoff: "european", type: "put", spot: 100, strike: 100, expiry: 1, vol: 0.2, rate: 0.01, paths: 20000 });
