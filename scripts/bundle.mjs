@@ -8,16 +8,23 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Swaps a Node-only module for its browser sibling (`foo.ts` → `foo.browser.ts`) when one exists. */
-const browserSiblings = {
+/**
+ * Swaps a Node-only module for its first sibling that exists, by suffix: `foo.ts` → `foo.browser.ts` (and, for the
+ * worker bundle, `foo.worker.ts` first: the worker gets its compiled module from the pool, so it leaves out the
+ * inlined WASM bytes).
+ */
+const siblings = (suffixes) => ({
   name: "browser-siblings",
   setup(b) {
     b.onResolve({ filter: /^\.{1,2}\/.*\.js$/ }, (args) => {
-      const candidate = join(args.resolveDir, args.path.replace(/\.js$/, ".browser.ts"));
-      return existsSync(candidate) ? { path: candidate } : undefined;
+      for (const suffix of suffixes) {
+        const candidate = join(args.resolveDir, args.path.replace(/\.js$/, suffix));
+        if (existsSync(candidate)) return { path: candidate };
+      }
+      return undefined;
     });
   },
-};
+});
 
 const common = {
   bundle: true,
@@ -25,18 +32,17 @@ const common = {
   platform: "browser",
   target: ["es2022", "chrome120", "firefox120", "safari16"],
   loader: { ".wasm": "binary" },
-  plugins: [browserSiblings],
   sourcemap: true,
   logLevel: "warning",
   absWorkingDir: root,
 };
 
 const entries = [
-  { in: "index.ts", out: "dist/browser/pool2peer.js" },
-  { in: "workers/worker.ts", out: "dist/browser/pool2peer.worker.js" },
-  { in: "demo/main.ts", out: "dist/demo/main.js" },
+  { in: "index.ts", out: "dist/browser/pool2peer.js", suffixes: [".browser.ts"] },
+  { in: "workers/worker.ts", out: "dist/browser/pool2peer.worker.js", suffixes: [".worker.ts", ".browser.ts"] },
+  { in: "demo/main.ts", out: "dist/demo/main.js", suffixes: [".browser.ts"] },
 ];
 for (const e of entries) {
   if (!existsSync(join(root, e.in))) continue;
-  await build({ ...common, entryPoints: [e.in], outfile: e.out });
+  await build({ ...common, plugins: [siblings(e.suffixes)], entryPoints: [e.in], outfile: e.out });
 }

@@ -131,6 +131,15 @@ describe("demo page in headless Chromium", () => {
     }
   });
 
+  it("inlines the WASM builds into the library bundle only: the worker bundle runs the module the pool sends", async () => {
+    // "AGFzbQ" is base64 for "\0asm", the start of every inlined build.
+    const library = await (await fetch(`${server!.url}dist/browser/pool2peer.js`)).text();
+    const worker = await (await fetch(`${server!.url}dist/browser/pool2peer.worker.js`)).text();
+    expect(library.split("AGFzbQ").length - 1).toBe(2);
+    expect(worker).not.toContain("AGFzbQ");
+    expect(worker.length).toBeLessThan(100_000);
+  });
+
   it("prices the 41 × 8 chain of calls and puts built by demo/chain.ts (grid exact, smile vols within 2 ulps)", () => {
     const chain = buildChain();
     expect(chain.length).toBe(STRIKES.length * EXPIRY_DAYS.length * 2);
