@@ -109,7 +109,7 @@ function checkBeforeWritingInto(core: WasmCore, batch: NormalizedBatch, checkArr
 }
 
 /** Scratch layout: `inputs` f64 columns, then `outputs` f64 columns, then `intOutputs` i32 columns, `capacity` each. */
-function layout(core: WasmCore, capacity: number, inputs: number, outputs: number, intOutputs: number) {
+export function scratchLayout(core: WasmCore, capacity: number, inputs: number, outputs: number, intOutputs: number) {
   const bytes = capacity * 8 * (inputs + outputs) + capacity * 4 * intOutputs;
   const base = core.reserve(bytes);
   const pointers: number[] = [];
@@ -147,7 +147,7 @@ function runChunked(
   if (n === 0) return;
   const capacity = Math.min(n, CHUNK_OPTIONS);
   const inputs = batch.columns.length;
-  const pointers = layout(core, capacity, inputs, outputs, intOutputs);
+  const pointers = scratchLayout(core, capacity, inputs, outputs, intOutputs);
   for (let start = 0; start < n; start += capacity) {
     const count = Math.min(n, start + capacity) - start;
     copyChunk(core, batch, pointers, start, count);
@@ -169,7 +169,7 @@ function copyChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], s
  */
 function checkLaterChunks(core: WasmCore, batch: NormalizedBatch): void {
   const capacity = Math.min(batch.length, CHUNK_OPTIONS);
-  const pointers = layout(core, capacity, batch.columns.length, 0, 0);
+  const pointers = scratchLayout(core, capacity, batch.columns.length, 0, 0);
   for (let start = capacity; start < batch.length; start += capacity) {
     const count = Math.min(batch.length, start + capacity) - start;
     copyChunk(core, batch, pointers, start, count);

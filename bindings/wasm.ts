@@ -179,7 +179,7 @@ export function sharedMemoryTwin(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   for (const s of sections) {
     // Known sections are ordered by id (custom sections, id 0, may sit anywhere): the import section goes before
     // the first known section after it.
-    if (!inserted && s.id > 2 && s.id !== 0) {
+    if (!inserted && s.id > 2) {
       parts.push(importSection);
       inserted = true;
     }

@@ -5,18 +5,9 @@
 // own shared columns when it gave some.
 // Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
-import { CHUNK_OPTIONS } from "../bindings/pricer.js";
+import { CHUNK_OPTIONS, scratchLayout } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
 import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, regionColumn, type ColumnReply, type ColumnTask } from "./protocol.js";
-
-/** Pointers of `columns` f64 columns then `intColumns` i32 columns of `capacity` elements in scratch memory. */
-function scratchColumns(core: WasmCore, capacity: number, columns: number, intColumns: number): number[] {
-  const base = core.reserve(capacity * (8 * columns + 4 * intColumns));
-  const pointers: number[] = [];
-  for (let k = 0; k < columns; k++) pointers.push(base + k * capacity * 8);
-  for (let k = 0; k < intColumns; k++) pointers.push(base + columns * capacity * 8 + k * capacity * 4);
-  return pointers;
-}
 
 /**
  * Where a task's kernel runs: its region (shared mode, the whole chunk at once: the calling thread wrote the
@@ -27,7 +18,7 @@ function kernelColumns(core: WasmCore, task: ColumnTask, outputs: number, intOut
   const region = task.region;
   if (!region) {
     const capacity = Math.min(task.count, CHUNK_OPTIONS);
-    return { pointers: scratchColumns(core, capacity, BS_INPUTS.length + outputs, intOutputs), capacity };
+    return { pointers: scratchLayout(core, capacity, BS_INPUTS.length, outputs, intOutputs), capacity };
   }
   if (task.count > region.capacity) throw new RangeError(`pool2peer worker: a task of ${task.count} options exceeds its region of ${region.capacity}`);
   const pointers: number[] = [];
@@ -49,11 +40,6 @@ function loadInputColumn(task: ColumnTask, c: number, offset: number, count: num
   else if (task.input) target.set(new Float64Array(task.input, (c * task.count + offset) * 8, count));
 }
 
-/** The reply to a task, with a fresh output buffer to transfer back in transfer mode. */
-function replyOf(task: ColumnTask, invalid: boolean, output?: ArrayBuffer): ColumnReply {
-  return { output: task.input && !invalid ? output : undefined, invalid };
-}
-
 /**
  * Black-Scholes-Merton price and greeks of one chunk (kernel `blackScholesBatch`). The kernel reports inputs
  * outside its domain: the chunk is then `invalid` (its outputs meaningless; the calling thread finds the error).
@@ -64,7 +50,7 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
   const inputs = BS_INPUTS.length;
   const outputs = BS_OUTPUTS.length;
   const transferred = task.input ? new ArrayBuffer(task.count * OUTPUT_BYTES_PER_OPTION.blackScholes) : undefined;
-  if (task.count === 0) return replyOf(task, false, transferred);
+  if (task.count === 0) return { output: transferred, invalid: false };
   const { pointers: p, capacity } = kernelColumns(core, task, outputs, 0);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
@@ -72,14 +58,14 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
     const flagged = core.exports.blackScholesBatch(
       count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!,
     );
-    if (flagged !== 0) return replyOf(task, true);
+    if (flagged !== 0) return { output: undefined, invalid: true };
     for (let c = 0; c < outputs; c++) {
       const own = task.outPlace?.[c];
       if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(core.f64(p[inputs + c]!, count));
       else if (transferred) new Float64Array(transferred, (c * task.count + offset) * 8, count).set(core.f64(p[inputs + c]!, count));
     }
   }
-  return replyOf(task, false, transferred);
+  return { output: transferred, invalid: false };
 }
 
 /**
@@ -90,13 +76,13 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const inputs = IV_INPUTS.length;
   const n = task.count;
   const transferred = task.input ? new ArrayBuffer(n * OUTPUT_BYTES_PER_OPTION.impliedVol) : undefined;
-  if (n === 0) return replyOf(task, false, transferred);
+  if (n === 0) return { output: transferred, invalid: false };
   const { pointers: p, capacity } = kernelColumns(core, task, 1, 2);
   for (let offset = 0; offset < n; offset += capacity) {
     const count = Math.min(capacity, n - offset);
     for (let c = 0; c < inputs; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
     if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) {
-      return replyOf(task, true);
+      return { output: undefined, invalid: true };
     }
     if (transferred) {
       new Float64Array(transferred, 0, n).set(core.f64(p[7]!, count), offset);
@@ -104,5 +90,5 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
       new Int32Array(transferred, 12 * n, n).set(core.i32(p[9]!, count), offset);
     }
   }
-  return replyOf(task, false, transferred);
+  return { output: transferred, invalid: false };
 }

@@ -212,21 +212,18 @@ function rethrowExactError(batch: NormalizedBatch): never {
  * Buffers kept between calls: allocating and first touching MBs per call costs more than pricing them. At most
  * `maxSpare` are kept, and none larger than `MAX_ARENA_BYTES`. A buffer is handed out to one user at a time.
  */
-class BufferStore<B extends ArrayBuffer> {
-  private spare: B[] = [];
-  constructor(
-    private readonly allocate: (bytes: number) => B,
-    private readonly maxSpare: number,
-  ) {}
-  acquire(bytes: number): B {
+class BufferStore {
+  private spare: ArrayBuffer[] = [];
+  constructor(private readonly maxSpare: number) {}
+  acquire(bytes: number): ArrayBuffer {
     let best = -1;
     this.spare.forEach((a, k) => {
       if (a.byteLength >= bytes && (best < 0 || a.byteLength < this.spare[best]!.byteLength)) best = k;
     });
     if (best >= 0) return this.spare.splice(best, 1)[0]!;
-    return this.allocate(Math.max(bytes, 8));
+    return new ArrayBuffer(Math.max(bytes, 8));
   }
-  release(buffer: B): void {
+  release(buffer: ArrayBuffer): void {
     if (buffer.byteLength > MAX_ARENA_BYTES) return;
     this.spare.push(buffer);
     if (this.spare.length > this.maxSpare) this.spare.sort((a, b) => b.byteLength - a.byteLength).pop();
@@ -303,7 +300,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   const maxBatchOptions = micro?.maxBatchOptions ?? chunkSize;
 
   // Reused staging buffers for results copied into the caller's ordinary `output` arrays.
-  const outputArenas = new BufferStore((bytes) => new ArrayBuffer(bytes), MAX_SPARE_ARENAS);
+  const outputArenas = new BufferStore(MAX_SPARE_ARENAS);
   /** Prices a column batch; `validate` (optional) checks it chunk by chunk in pricer order as chunks are sent. */
   const runColumns = async (
     kind: ColumnKind,
@@ -335,12 +332,13 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       throw error;
     }
     if (staged) {
-      BS_OUTPUTS.forEach((name, c) => into![name].set(new Float64Array(staged, c * n * 8, n)));
+      const columns = job.result(); // views of `staged`
+      BS_OUTPUTS.forEach((name, c) => into![name].set(columns[c]!));
       outputArenas.release(staged);
     }
     return job.result();
   };
-  /** Black-Scholes into `output` (see BlackScholesCallOptions), or into new arrays: six views of one ArrayBuffer, as the pricer returns. */
+  /** Black-Scholes into `output` (see BlackScholesCallOptions), or into new arrays: one ArrayBuffer each, as the pricer returns. */
   const runGreeks = async (source: ColumnSource, call?: CallOptions, check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">, output?: Greeks): Promise<Greeks> => {
     const columns = await runColumns("blackScholes", source, call, check, output);
     return output ?? greeksOf(columns);

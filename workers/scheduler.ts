@@ -211,7 +211,7 @@ export class WorkerScheduler {
       startFailure?.(error);
       this.onCrash(slot, error);
     });
-    const shared = memory && capacity !== undefined ? { memory, regions: this.maxInFlight, capacity } : undefined;
+    const shared = memory ? { memory, regions: this.maxInFlight, capacity: capacity! } : undefined;
     const { simd, regions } = await Promise.race([api.init(this.module, shared), crashed]);
     startFailure = undefined;
     slot.freeRegions = regions;
