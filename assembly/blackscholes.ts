@@ -75,6 +75,22 @@ const W_NUM_1: usize = WORK + 7 * COLUMN_BYTES;
 const W_DEN_1: usize = WORK + 8 * COLUMN_BYTES;
 const W_NUM_2: usize = WORK + 9 * COLUMN_BYTES;
 const W_DEN_2: usize = WORK + 10 * COLUMN_BYTES;
+// Where this instance's work area really is, relative to WORK: 0 (the static area) unless the instance shares its
+// linear memory with others (the worker pool's zero-copy batches), each of which then works in its own area.
+let workShift: usize = 0;
+
+/** Bytes of the Black-Scholes work area (16-byte aligned). */
+export function blackScholesWorkBytes(): i32 {
+  return <i32>COLUMN_BYTES * WORK_COLUMNS;
+}
+
+/**
+ * Moves this instance's Black-Scholes work area to [pointer, pointer + blackScholesWorkBytes()) (16-byte aligned),
+ * or back to its static place with 0. Instances that share one memory must each use an area of their own.
+ */
+export function useBlackScholesWorkArea(pointer: usize): void {
+  workShift = pointer == 0 ? 0 : pointer - WORK;
+}
 
 // The four phases for one option (scalar): input columns at byte offset `o`, work slot at byte offset
 // `w` of the work columns. The scalar build runs each over a block before the next (as the SIMD build
@@ -178,31 +194,32 @@ function greeksOne(
 @inline
 function priceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
-  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
 ): void {
-  discountsOne(o, SLOT_ONE, expiry, rate, dividend);
-  d1One(o, SLOT_ONE, spot, strike, expiry, vol, rate, dividend);
-  expOne(SLOT_ONE);
-  greeksOne(o, SLOT_ONE, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+  const w = SLOT_ONE + shift;
+  discountsOne(o, w, expiry, rate, dividend);
+  d1One(o, w, spot, strike, expiry, vol, rate, dividend);
+  expOne(w);
+  greeksOne(o, w, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
 }
 
 /** The scalar build's block of `count` options from byte offset `base`, phase by phase. */
 @inline
 function priceBlockScalar(
   base: usize, count: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
-  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
 ): bool {
   let ok = true;
   for (let j = 0; j < count; j++) {
     const o = base + (<usize>j << 3);
     ok = ok & inputsOkOne(o, type, spot, strike, expiry, vol, rate, dividend);
-    discountsOne(o, <usize>j << 3, expiry, rate, dividend);
+    discountsOne(o, (<usize>j << 3) + shift, expiry, rate, dividend);
   }
-  for (let j = 0; j < count; j++) d1One(base + (<usize>j << 3), <usize>j << 3, spot, strike, expiry, vol, rate, dividend);
-  for (let j = 0; j < count; j++) expOne(<usize>j << 3);
+  for (let j = 0; j < count; j++) d1One(base + (<usize>j << 3), (<usize>j << 3) + shift, spot, strike, expiry, vol, rate, dividend);
+  for (let j = 0; j < count; j++) expOne((<usize>j << 3) + shift);
   for (let j = 0; j < count; j++) {
     greeksOne(
-      base + (<usize>j << 3), <usize>j << 3, type, spot, strike, expiry, vol, rate, dividend,
+      base + (<usize>j << 3), (<usize>j << 3) + shift, type, spot, strike, expiry, vol, rate, dividend,
       price, delta, gamma, vega, theta, rho,
     );
   }
@@ -212,9 +229,9 @@ function priceBlockScalar(
 /** priceOne as an out-of-line call, for the SIMD path's rare lanes (keeps the vector loop small). */
 function repriceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
-  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
 ): void {
-  priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+  priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
 }
 
 /**
@@ -226,12 +243,12 @@ function repriceOne(
 @inline
 function priceBlock(
   base: usize, pairs: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
-  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
 ): bool {
   let ok = i64x2.splat(-1);
   for (let j = 0; j < pairs; j++) {
     const o = base + (<usize>j << 4);
-    const w = <usize>j << 4;
+    const w = (<usize>j << 4) + shift;
     ok = v128.and(ok, inputsOkPair(o, type, spot, strike, expiry, vol, rate, dividend));
     const negT = f64x2.neg(v128.load(expiry + o));
     const qT = f64x2.mul(v128.load(dividend + o), negT);
@@ -243,7 +260,7 @@ function priceBlock(
   }
   for (let j = 0; j < pairs; j++) {
     const o = base + (<usize>j << 4);
-    const w = <usize>j << 4;
+    const w = (<usize>j << 4) + shift;
     const T = v128.load(expiry + o);
     const ratio = f64x2.div(v128.load(spot + o), v128.load(strike + o));
     const carry = f64x2.mul(f64x2.sub(v128.load(rate + o), v128.load(dividend + o)), T);
@@ -259,7 +276,7 @@ function priceBlock(
     )));
   }
   for (let j = 0; j < pairs; j++) {
-    const w = <usize>j << 4;
+    const w = (<usize>j << 4) + shift;
     const d1 = v128.load(W_D1 + w);
     // |d₁| > √32 lanes are redone, so −d₁²/2 ≥ −16 here.
     v128.store(W_E1 + w, expvNormalWith(f64x2.mul(f64x2.mul(d1, d1), v128.load(NEG_HALF_X2)), EXP_TABLE_X2_C));
@@ -267,20 +284,20 @@ function priceBlock(
   // Φ(±d₁), Φ(±d₂): numerators and denominators of normCdfMills's rational in their own loops (each
   // loop's constants and values then fit in the registers).
   for (let j = 0; j < pairs; j++) {
-    const w = <usize>j << 4;
+    const w = (<usize>j << 4) + shift;
     const d1 = v128.load(W_D1 + w);
     v128.store(W_NUM_1 + w, millsNumv(f64x2.abs(d1)));
     v128.store(W_NUM_2 + w, millsNumv(f64x2.abs(f64x2.sub(d1, v128.load(W_S + w)))));
   }
   for (let j = 0; j < pairs; j++) {
-    const w = <usize>j << 4;
+    const w = (<usize>j << 4) + shift;
     const d1 = v128.load(W_D1 + w);
     v128.store(W_DEN_1 + w, millsDenv(f64x2.abs(d1)));
     v128.store(W_DEN_2 + w, millsDenv(f64x2.abs(f64x2.sub(d1, v128.load(W_S + w)))));
   }
   for (let j = 0; j < pairs; j++) {
     const o = base + (<usize>j << 4);
-    const w = <usize>j << 4;
+    const w = (<usize>j << 4) + shift;
     const S = v128.load(spot + o);
     const dq = v128.load(W_DQ + w);
     const e1 = v128.load(W_E1 + w);
@@ -320,10 +337,10 @@ function priceBlock(
     redo = v128.or(redo, f64x2.lt(p, f64x2.mul(f64x2.add(a, b), v128.load(WING_CANCELLATION_X2))));
     if (v128.any_true(redo)) {
       if (i64x2.extract_lane(redo, 0) != 0) {
-        repriceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+        repriceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
       }
       if (i64x2.extract_lane(redo, 1) != 0) {
-        repriceOne(o + 8, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+        repriceOne(o + 8, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
       }
     }
   }
@@ -344,22 +361,23 @@ export function blackScholesBatch(
 ): i32 {
   let ok = true;
   let i: i32 = 0;
+  const shift = workShift;
   if (ASC_FEATURE_SIMD) {
     for (; i + 1 < n; i += BLOCK) {
       const pairs = min<i32>(BLOCK, n - i) >> 1;
-      ok = ok & priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+      ok = ok & priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
     }
     i = n & ~1;
   }
   if (!ASC_FEATURE_SIMD) {
     for (; i < n; i += BLOCK) {
-      ok = ok & priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+      ok = ok & priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 3;
     ok = ok & inputsOkOne(o, type, spot, strike, expiry, vol, rate, dividend);
-    priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+    priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
   }
   return ok ? 0 : 1;
 }

@@ -9,6 +9,6 @@ export { philox4x32Into } from "./philox";
 export { sobolFill, SOBOL_MAX_DIMENSIONS } from "./sobol";
 export { inverseNormalCdf } from "./normal_inverse";
 export { monteCarloBlocks, monteCarloWorkBytes, philoxNormals, MC_BLOCK_PATHS, MC_BLOCK_ACCUMULATORS, MC_PARAMS } from "./montecarlo";
-export { blackScholesBatch } from "./blackscholes";
+export { blackScholesBatch, blackScholesWorkBytes, useBlackScholesWorkArea } from "./blackscholes";
 export { mathBatch, turnCosSinBatch } from "./math_batch";
 export { firstInvalid } from "./validate";

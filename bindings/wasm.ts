@@ -17,6 +17,10 @@ export interface CoreExports extends Record<string, unknown> {
     n: number, type: number, price: number, spot: number, strike: number, expiry: number, rate: number, dividend: number,
     vol: number, status: number, iterations: number,
   ): number;
+  /** Bytes of the Black-Scholes kernel's work area. */
+  blackScholesWorkBytes(): number;
+  /** Moves this instance's Black-Scholes work area to `pointer` (16-byte aligned; 0: its static place). */
+  useBlackScholesWorkArea(pointer: number): void;
   normalisedBlackCall(x: number, s: number): number;
   normalisedVega(x: number, s: number): number;
   /** Index of the first element of an f64 column breaking a rule (0 finite, 1 > 0, 2 ≥ 0, 3 ±1), or −1. */
