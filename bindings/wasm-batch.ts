@@ -44,7 +44,7 @@ const RULE_TEXT: Record<number, string> = {
 export const MAX_WASM_BATCH = 1 << 24;
 
 /** The instance behind a batch and the byte offsets of its columns (inputs, then outputs). */
-interface Backing {
+export interface Backing {
   core: WasmCore;
   pointers: number[];
 }
@@ -157,6 +157,11 @@ function throwFirstInvalid(backing: Backing, columns: readonly ColumnSpec[], len
     const bad = core.exports.firstInvalid(pointers[k]!, length, rule);
     if (bad >= 0) throw new PricingInputError(field, bad, `${RULE_TEXT[rule]}, got ${core.f64(pointers[k]!, length)[bad]}`);
   });
+}
+
+/** Throws the PricingInputError of a Black-Scholes batch's first invalid input (column order, then index), if any. */
+export function throwFirstInvalidOption(backing: Backing, length: number): void {
+  throwFirstInvalid(backing, OPTION_INPUTS, length);
 }
 
 /** Prices a zero-copy option batch in place; returns its `greeks` views. */

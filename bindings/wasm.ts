@@ -41,8 +41,10 @@ export interface LoadOptions {
   /** Raw bytes of a build to compile instead of the bundled ones. */
   bytes?: BufferSource;
   /**
-   * For a shared-memory build: the fresh (zeroed, never instantiated) memory to run in; default a new one of
-   * `sharedWasmMemory()`.
+   * For a shared-memory build: the memory to run in (zeroed when fresh); default a new one of `sharedWasmMemory()`.
+   * Another instance of the same build may run in it already (the worker pool's zero-copy batches): instantiating
+   * rewrites only the build's static data, with the same bytes; each instance must then run the Black-Scholes
+   * kernel in a work area of its own (`useBlackScholesWorkArea`), and only that kernel.
    */
   memory?: WebAssembly.Memory;
 }

@@ -8,68 +8,8 @@ import { compileWasmCore, importsMemory, loadWasmCore, sharedWasmMemory } from "
 import { blackScholesTask, impliedVolTask } from "../workers/kernels.js";
 import { BS_INPUTS, IV_INPUTS, REGION_COLUMNS, regionColumn, type ColumnTask } from "../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
+import { expectSameBits, firstBitDifference, random, randomBatch, type Columns } from "./helpers/batches.js";
 
-/** mulberry32: a small deterministic PRNG so every run prices the same batch. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Columns {
-  type: Int8Array;
-  spot: Float64Array;
-  strike: Float64Array;
-  expiry: Float64Array;
-  vol: Float64Array;
-  rate: Float64Array;
-  dividend: Float64Array;
-}
-
-function randomBatch(n: number, seed: number): Columns {
-  const r = random(seed);
-  const b: Columns = {
-    type: new Int8Array(n),
-    spot: new Float64Array(n),
-    strike: new Float64Array(n),
-    expiry: new Float64Array(n),
-    vol: new Float64Array(n),
-    rate: new Float64Array(n),
-    dividend: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    b.type[i] = r() < 0.5 ? 1 : -1;
-    b.spot[i] = 50 + 100 * r();
-    b.strike[i] = 40 + 120 * r();
-    b.expiry[i] = 0.01 + 3 * r();
-    b.vol[i] = 0.05 + 0.9 * r();
-    b.rate[i] = -0.01 + 0.08 * r();
-    b.dividend[i] = 0.04 * r();
-  }
-  return b;
-}
-
-/** First index where two arrays differ in bits (NaN payloads and −0 included), or −1. */
-function firstBitDifference(a: Float64Array | Int32Array, b: Float64Array | Int32Array): number {
-  if (a.length !== b.length) return -2;
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  const width = a.BYTES_PER_ELEMENT;
-  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return Math.floor(k / width);
-  return -1;
-}
-
-function expectSameBits<T extends object>(actual: T, expected: T): void {
-  for (const key of Object.keys(expected) as (keyof T)[]) {
-    const at = firstBitDifference(actual[key] as Float64Array, expected[key] as Float64Array);
-    expect(at, `${String(key)} differs at element ${at}`).toBe(-1);
-  }
-}
 
 let pricer: Pricer;
 // 100,001 options: odd (a scalar tail) and, with 16k chunks, seven chunks of which the last is short.
@@ -239,7 +179,7 @@ describe("bit-identical to the single-thread pricer", () => {
         return { ok: true, value: { output: undefined, invalid: false } };
       },
     };
-    await job.tasks[0]!.run({ api: api as never, shared: { memory, region } });
+    await job.tasks[0]!.run({ api: api as never, index: 0, shared: { memory, region } });
     // Nothing but the task's description travels: the inputs were written into the worker's region, and the calling
     // thread copied the outputs from there into the results (ordinary ArrayBuffers).
     expect(sent!.region).toEqual(region);
@@ -253,7 +193,7 @@ describe("bit-identical to the single-thread pricer", () => {
     expect(sent!.broadcast).toEqual({ 6: 0.02 });
     expect([...copiedColumns].sort()).toEqual([0, 2, 3, 5]);
     copiedColumns.clear();
-    await planColumnJob("blackScholes", source, 4).tasks[0]!.run({ api: api as never });
+    await planColumnJob("blackScholes", source, 4).tasks[0]!.run({ api: api as never, index: 0 });
     expect(sent!.broadcast).toEqual({ 6: 0.02 });
     expect([...copiedColumns].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     // A bad element in a column read in place is found by the kernel and reported like any other.

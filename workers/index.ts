@@ -10,3 +10,4 @@ export {
   type BlackScholesCallOptions,
   type PricingPoolOptions,
 } from "./pool.js";
+export { PoolOptionBatch, MAX_POOL_BATCH } from "./pool-batch.js";

@@ -7,7 +7,7 @@
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
 import { CHUNK_OPTIONS, scratchLayout } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
-import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, regionColumn, type ColumnReply, type ColumnTask } from "./protocol.js";
+import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, regionColumn, type BatchTask, type ColumnReply, type ColumnTask } from "./protocol.js";
 
 /**
  * Where a task's kernel runs: its region (shared mode, the whole chunk at once: the calling thread wrote the
@@ -91,4 +91,20 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
     }
   }
   return { output: transferred, invalid: false };
+}
+
+/**
+ * Black-Scholes-Merton on options [start, start + count) of a pool's zero-copy batch, in place: `instance` runs in
+ * the batch's memory, with the work area the calling thread set aside for this worker. `start` is even, so each
+ * option sits in the same SIMD lane as when the single-thread pricer prices the whole batch.
+ */
+export function blackScholesInBatch(instance: WasmCore, task: BatchTask): { invalid: boolean } {
+  const p = task.pointers;
+  const o = task.start * 8;
+  instance.exports.useBlackScholesWorkArea(task.workArea);
+  const flagged = instance.exports.blackScholesBatch(
+    task.count, p[0]! + o, p[1]! + o, p[2]! + o, p[3]! + o, p[4]! + o, p[5]! + o, p[6]! + o,
+    p[7]! + o, p[8]! + o, p[9]! + o, p[10]! + o, p[11]! + o, p[12]! + o,
+  );
+  return { invalid: flagged !== 0 };
 }

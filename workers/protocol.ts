@@ -82,6 +82,21 @@ export interface SharedInit {
   capacity: number;
 }
 
+/**
+ * One range of a pool's zero-copy batch (workers/pool-batch.ts): the kernel runs on options [start, start + count)
+ * of the batch's columns, in the batch's own memory, using the work area at `workArea` there.
+ */
+export interface BatchTask {
+  /** The batch, as attached by `attachBatch`. */
+  id: number;
+  start: number;
+  count: number;
+  /** Byte offsets of the batch's 7 input then 6 output columns. */
+  pointers: number[];
+  /** This worker's Black-Scholes work area in the batch's memory. */
+  workArea: number;
+}
+
 /** A PricingInputError flattened for postMessage (structured clone drops subclass fields). */
 export interface SerializedInputError {
   field: string;
@@ -112,6 +127,15 @@ export interface WorkerApi {
    * accumulators (bindings/montecarlo.ts `runMonteCarloBlocks`).
    */
   monteCarloBlocks(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number): Reply<Float64Array>;
+  /**
+   * Instantiates the build a second time, in the shared memory of a pool's zero-copy batch (idempotent per id), so
+   * that its kernel can run on the batch's columns where they are.
+   */
+  attachBatch(id: number, memory: WebAssembly.Memory): Promise<void>;
+  /** Drops the instance of batch `id` (its memory is freed once no thread holds it). */
+  detachBatch(id: number): void;
+  /** Prices a range of an attached batch in place; `invalid` when the kernel found an input outside its domain. */
+  blackScholesInBatch(task: BatchTask): Promise<Reply<{ invalid: boolean }>>;
   /** Fault injection: ends the worker abruptly ("exit") or with an uncaught exception ("throw"). */
   crash(mode: CrashMode): void;
 }

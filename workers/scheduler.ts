@@ -38,6 +38,8 @@ export interface RunOptions extends CallOptions {
  */
 export interface TaskTarget {
   api: Comlink.Remote<WorkerApi>;
+  /** The worker's place in the pool, in [0, pool size): a replacement takes the place of the worker it replaces. */
+  index: number;
   shared?: { memory: WebAssembly.Memory; region: TaskRegion };
 }
 
@@ -126,6 +128,7 @@ interface QueuedTask {
 }
 
 interface Slot {
+  index: number;
   handle: WorkerHandle;
   api: Comlink.Remote<WorkerApi>;
   ready: boolean;
@@ -198,11 +201,13 @@ export class WorkerScheduler {
     const capacity = this.options.regionCapacity;
     // A fresh memory per worker (a replacement too): the calling thread keeps it to read and write task regions.
     const memory = capacity === undefined ? undefined : sharedWasmMemory();
-    const slot: Slot = { handle, api, ready: false, dead: false, inFlight: new Set(), memory, freeRegions: [] };
     if (this.closed) {
       await handle.terminate();
       return;
     }
+    let index = 0;
+    while (this.slots.some((s) => s.index === index)) index++;
+    const slot: Slot = { index, handle, api, ready: false, dead: false, inFlight: new Set(), memory, freeRegions: [] };
     this.slots.push(slot);
     let startFailure: ((error: Error) => void) | undefined;
     const crashed = new Promise<never>((_, reject) => (startFailure = reject));
@@ -294,7 +299,7 @@ export class WorkerScheduler {
     queued.call.taskStarted();
     // A worker runs at most maxInFlight tasks and has as many regions: one is free.
     const region = slot.memory ? slot.freeRegions.pop() : undefined;
-    const target: TaskTarget = { api: slot.api, shared: slot.memory && region ? { memory: slot.memory, region } : undefined };
+    const target: TaskTarget = { api: slot.api, index: slot.index, shared: slot.memory && region ? { memory: slot.memory, region } : undefined };
     let work: Promise<void>;
     try {
       work = queued.task.run(target);
@@ -319,6 +324,11 @@ export class WorkerScheduler {
         this.pump();
       },
     );
+  }
+
+  /** Calls `action` on every live, started worker (e.g. to drop state they hold); its failures are ignored. */
+  eachWorker(action: (api: Comlink.Remote<WorkerApi>) => Promise<unknown>): void {
+    for (const slot of this.slots) if (slot.ready && !slot.dead) action(slot.api).catch(() => {});
   }
 
   /** Fault injection for tests: makes worker `index` crash in the given way ("kill" = terminated from outside). */

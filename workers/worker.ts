@@ -4,9 +4,10 @@ import * as Comlink from "comlink";
 import { PricingInputError } from "../bindings/errors.js";
 import { runMonteCarloBlocks, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
-import { blackScholesTask, impliedVolTask } from "./kernels.js";
+import { blackScholesInBatch, blackScholesTask, impliedVolTask } from "./kernels.js";
 import {
   REGION_COLUMNS,
+  type BatchTask,
   type ColumnReply,
   type ColumnTask,
   type CrashMode,
@@ -18,6 +19,8 @@ import {
 import { exitAbruptly, workerEndpoint } from "./worker-endpoint.js";
 
 let core: WasmCore | undefined;
+/** Instances of the build in the memories of the pool's zero-copy batches, by batch id. */
+const batches = new Map<number, Promise<WasmCore>>();
 
 function requireCore(): WasmCore {
   if (!core) throw new Error("pool2peer worker: init() was not called");
@@ -60,6 +63,26 @@ const api: WorkerApi = {
       () => runMonteCarloBlocks(requireCore(), spec, firstBlock, blockCount),
       (blocks) => [blocks.buffer as ArrayBuffer],
     );
+  },
+  attachBatch(id: number, memory: WebAssembly.Memory) {
+    let instance = batches.get(id);
+    if (!instance) {
+      // The memory is in use already (the calling thread's instance laid the batch out in it, other workers may be
+      // pricing it): instantiating rewrites only the build's static data, with the same bytes, and this instance
+      // gets a work area of its own per task, so it touches nothing another instance uses.
+      instance = loadWasmCore({ module: requireCore().module, memory });
+      batches.set(id, instance);
+      instance.catch(() => batches.delete(id));
+    }
+    return instance.then(() => undefined);
+  },
+  detachBatch(id: number) {
+    batches.delete(id);
+  },
+  async blackScholesInBatch(task: BatchTask) {
+    const instance = await batches.get(task.id);
+    if (!instance) throw new Error(`pool2peer worker: batch ${task.id} is not attached`);
+    return reply(() => blackScholesInBatch(instance, task), () => []);
   },
   crash(mode: CrashMode) {
     if (mode === "exit") exitAbruptly();
