@@ -6,11 +6,13 @@ import { availableParallelism } from "node:os";
 import { createPricer } from "../bindings/pricer.js";
 import { monteCarlo, type MonteCarloSpec } from "../bindings/montecarlo.js";
 import type { OptionBatch } from "../bindings/types.js";
+import type { WasmOptionBatch } from "../bindings/wasm-batch.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
 import { randomOptions } from "./inputs.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
 const SUITE = "workers";
+const BS_COLUMNS = ["spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
 
 interface Variant {
   name: string;
@@ -112,6 +114,26 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
         run: async () => (sink += (await top.blackScholes(sharedBatch, { output: sharedOutput })).price[0]!),
       },
     );
+    // Zero-copy batches on both sides (the fastest path of each): the pricer's createOptionBatch against the
+    // pool's, whose columns live in one shared memory every worker prices its ranges of in place.
+    const fillFrom = (target: Pick<WasmOptionBatch, "type" | (typeof BS_COLUMNS)[number]>) => {
+      target.type.set(batch.type as Int8Array);
+      for (const field of BS_COLUMNS) target[field].set(batch[field] as Float64Array);
+    };
+    const pricerBatch = await pricer.createOptionBatch(n);
+    fillFrom(pricerBatch);
+    const zeroBase = "bs 1 thread, zero-copy batch";
+    bs.push({ name: zeroBase, units: n, unit: "option", baseline: zeroBase, note: "createPricer().createOptionBatch(n), filled once: the kernel runs on the columns in place", run: () => (sink += pricer.blackScholes(pricerBatch).price[0]!) });
+    for (let workers = 1; workers <= maxWorkers; workers++) {
+      const p = await poolOf(workers);
+      const poolBatch = await p.createOptionBatch(n);
+      fillFrom(poolBatch);
+      bs.push({
+        name: `bs pool ${workers}w, zero-copy batch`, units: n, unit: "option", baseline: zeroBase,
+        note: `createPricingPool({ workers: ${workers} }).createOptionBatch(n): each worker prices its ranges in the shared columns`,
+        run: async () => (sink += (await p.blackScholes(poolBatch)).price[0]!),
+      });
+    }
     rows.push(...(await fastestInterleaved(bs, rounds, log)));
 
     // Monte Carlo: arithmetic Asian call, 16 dates, price + standard error (path blocks spread over workers).

@@ -21,7 +21,14 @@ interface Engine {
   sharedMemory: boolean;
   blackScholes(batch: OptionBatch): Promise<Greeks>;
   impliedVol(batch: ImpliedVolBatch): Promise<ImpliedVolResult>;
+  /**
+   * Shared-memory pools: copies `batch` into a zero-copy batch of the pool (`pool.createOptionBatch`) and returns
+   * the call that prices it in place.
+   */
+  zeroCopy?(batch: LadderBatch): Promise<() => Promise<Greeks>>;
 }
+
+type LadderBatch = ReturnType<typeof buildSpotLadder>["batch"];
 
 /** One throughput measurement (best of `runs` timed runs after one warm-up run). */
 interface Throughput {
@@ -57,7 +64,14 @@ interface DemoState {
   impliedVol?: { vol: number[]; status: number[] };
   throughput?: Throughput[];
   /** The 1M-option pool result compared with the main-thread pricer element by element (Object.is). */
-  ladder?: { options: number; scenarios: number; bitIdenticalToPricer: boolean; mismatches: number };
+  ladder?: {
+    options: number;
+    scenarios: number;
+    bitIdenticalToPricer: boolean;
+    mismatches: number;
+    /** The same through the pool's zero-copy batch (shared-memory pools only). */
+    zeroCopyMismatches?: number;
+  };
 }
 
 declare global {
@@ -107,6 +121,16 @@ async function poolEngine(lib: Library, workers: number | undefined): Promise<En
     sharedMemory: pool.sharedMemory,
     blackScholes: (batch) => pool.blackScholes(batch),
     impliedVol: (batch) => pool.impliedVol(batch),
+    zeroCopy: pool.sharedMemory
+      ? async (from) => {
+          const batch = await pool.createOptionBatch(from.type.length);
+          batch.type.set(from.type);
+          for (const field of ["spot", "strike", "expiry", "vol"] as const) batch[field].set(from[field]);
+          batch.rate.fill(from.rate);
+          batch.dividend.fill(from.dividend);
+          return () => pool.blackScholes(batch);
+        }
+      : undefined,
   };
 }
 
@@ -267,6 +291,12 @@ function renderThroughput(rows: Throughput[], ladder: NonNullable<DemoState["lad
   $("ladder-check").textContent = ladder.bitIdenticalToPricer
     ? `The ${ladder.options.toLocaleString("en-US")}-option result of the pool equals the main-thread pricer's bit for bit.`
     : `MISMATCH: ${ladder.mismatches} of ${ladder.options} pool results differ from the main-thread pricer.`;
+  if (ladder.zeroCopyMismatches !== undefined) {
+    $("ladder-check").textContent +=
+      ladder.zeroCopyMismatches === 0
+        ? " So does its zero-copy batch's."
+        : ` MISMATCH: ${ladder.zeroCopyMismatches} results of the pool's zero-copy batch differ.`;
+  }
 }
 
 /** Best wall time of `runs` runs after one warm-up run (the first run pays for JIT and worker start-up). */
@@ -373,8 +403,14 @@ async function main() {
   const ivBatch: ImpliedVolBatch = { ...ladderWithoutVol, price: viaEngine.result.price };
   const ivRun = await bestOf(1, () => engine.impliedVol(ivBatch));
   record("Implied vol", engineLabel, ivRun.bestMs);
+  let zeroCopyMismatches: number | undefined;
+  if (engine.zeroCopy) {
+    const viaBatch = await bestOf(runs, await engine.zeroCopy(ladder.batch));
+    record("Black-Scholes + greeks, zero-copy batch", engineLabel, viaBatch.bestMs);
+    zeroCopyMismatches = countMismatches(viaBatch.result, viaPricer.result);
+  }
   const mismatches = countMismatches(viaEngine.result, viaPricer.result);
-  state.ladder = { options: ladder.length, scenarios: ladder.scenarios, bitIdenticalToPricer: mismatches === 0, mismatches };
+  state.ladder = { options: ladder.length, scenarios: ladder.scenarios, bitIdenticalToPricer: mismatches === 0, mismatches, zeroCopyMismatches };
   state.throughput = throughput;
   renderThroughput(throughput, state.ladder);
 

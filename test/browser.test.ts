@@ -37,7 +37,7 @@ interface PageState {
   results: Record<(typeof GREEK_COLUMNS)[number]["field"], number[]>;
   impliedVol: { vol: number[]; status: number[] };
   throughput: { what: string; engine: string; options: number; bestMs: number; optionsPerSecond: number }[];
-  ladder: { options: number; scenarios: number; bitIdenticalToPricer: boolean; mismatches: number };
+  ladder: { options: number; scenarios: number; bitIdenticalToPricer: boolean; mismatches: number; zeroCopyMismatches?: number };
 }
 
 /** Indices where two columns differ bit for bit (Object.is: NaN equals NaN, 0 differs from −0). */
@@ -236,6 +236,9 @@ describe("demo page in headless Chromium", () => {
     expect(state.ladder.options).toBeGreaterThanOrEqual(1_000_000);
     expect(state.ladder.mismatches).toBe(0);
     expect(state.ladder.bitIdenticalToPricer).toBe(true);
+    // The page is cross-origin isolated, so the pool shares memory and also prices a zero-copy batch of its own.
+    expect(state.ladder.zeroCopyMismatches).toBe(0);
+    expect(state.throughput.map((r) => r.what)).toContain("Black-Scholes + greeks, zero-copy batch");
     for (const row of state.throughput) {
       expect(row.options).toBe(state.ladder.options);
       expect(row.optionsPerSecond).toBeGreaterThan(0);
