@@ -150,7 +150,7 @@ export class PoolBatches {
 
   /**
    * Ranges of at least the pool's chunk size, about four per worker: enough to balance the workers, few enough that
-   * messages cost nothing next to the kernel (~15 µs per 1,000 options).
+   * messages (tens of µs each) cost little next to the kernel (~2 ms for a range of 125,000 options).
    */
   private taskOptions(n: number): number {
     const perTask = Math.ceil(n / (this.workers * 4));
