@@ -162,7 +162,7 @@ describe("Monte Carlo VaR / ES", () => {
     return { pool, oracle };
   }
 
-  it("reproduces bit-for-bit for a seed on the pricer (copying and zero-copy paths), 1 worker and 2 workers, with other block sizes", async () => {
+  it("reproduces bit-for-bit for a seed on the pricer (copying and zero-copy paths), 1 worker and 2 workers (pool batches, and transferred blocks), with other block sizes", async () => {
     const { pool } = book();
     const prep = () => prepareBook(pool.openBook(), pool.settings, pool);
     const opts = { paths: 20_000, seed: 99, horizonDays: 10 };
@@ -170,7 +170,10 @@ describe("Monte Carlo VaR / ES", () => {
     const one = await valueAtRisk(prep(), workers1, 0.6, { ...opts, blockPaths: 100 });
     const two = await valueAtRisk(prep(), workers2, 0.6, { ...opts, blockPaths: 333, window: 3 });
     const inPlace = await valueAtRisk(prep(), pricer, 0.6, { ...opts, blockPaths: 777 }); // zero-copy batch path, short last block
-    for (const r of [one, two, inPlace]) {
+    // A pool without shared memory prices ordinary blocks (transferred), not pool batches.
+    const transfer = await createPricingPool({ workers: 2, module: pricer.core.module, sharedMemory: false });
+    const transferred = await valueAtRisk(prep(), transfer, 0.6, { ...opts, blockPaths: 500 }).finally(() => transfer.close());
+    for (const r of [one, two, inPlace, transferred]) {
       expect(Object.is(r.valueAtRisk, sync.valueAtRisk)).toBe(true);
       expect(Object.is(r.expectedShortfall, sync.expectedShortfall)).toBe(true);
       expect(Object.is(r.expectedShortfallStdError, sync.expectedShortfallStdError)).toBe(true);

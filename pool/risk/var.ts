@@ -354,7 +354,8 @@ function hasZeroCopyBatches(pricer: AnyPricer): pricer is Pricer {
  * Monte Carlo VaR / ES with any pricer (the worker pool: `window` blocks in flight, each with its own spot and
  * vol columns). Bit-identical to valueAtRiskSync for the same book, atmVol and options. The normals come from
  * the pricer's WASM core, or one instantiated from its module (worker pool) or from the bundled build. With the
- * single-thread pricer, blocks are priced in place in one zero-copy batch (pricer.createOptionBatch).
+ * single-thread pricer, blocks are priced in place in one zero-copy batch (pricer.createOptionBatch); with a
+ * shared-memory worker pool, in one pool batch per block in flight (pool.createOptionBatch).
  * `onProgress(pathsDone, paths)` after each block.
  */
 export async function valueAtRisk(
@@ -381,8 +382,28 @@ export async function valueAtRisk(
   }
   let next = 0;
   let done = 0;
-  // A worker pool writes full blocks into each runner's reused output columns (no result buffers per block).
   const workerPool = isPricingPool(pricer) ? pricer : undefined;
+  if (plan.nl > 0 && workerPool?.sharedMemory) {
+    // A worker pool with shared memory: a zero-copy pool batch per runner, constant columns written once, each
+    // block's spot and vol written in place; the workers price their ranges where they are.
+    const poolRunner = async (): Promise<void> => {
+      const batch = await workerPool.createOptionBatch(plan.blockPaths * plan.nl);
+      try {
+        plan.fillConstants(batch);
+        while (next < plan.blocks) {
+          const { first, count } = plan.fillMarkets(next++, batch.spot, batch.vol);
+          plan.absorb(first, count, (await workerPool.blackScholes(batch)).price);
+          done += count;
+          onProgress?.(done, o.paths);
+        }
+      } finally {
+        batch.close();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.window, plan.blocks) }, poolRunner));
+    return plan.result();
+  }
+  // Otherwise a worker pool writes full blocks into each runner's reused output columns (no result buffers per block).
   const runner = async (): Promise<void> => {
     const slot = plan.slot(workerPool !== undefined, workerPool?.sharedMemory === true);
     while (next < plan.blocks) {
