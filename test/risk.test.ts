@@ -173,6 +173,11 @@ describe("Monte Carlo VaR / ES", () => {
     // A pool without shared memory prices ordinary blocks (transferred), not pool batches.
     const transfer = await createPricingPool({ workers: 2, module: pricer.core.module, sharedMemory: false });
     const transferred = await valueAtRisk(prep(), transfer, 0.6, { ...opts, blockPaths: 500 }).finally(() => transfer.close());
+    // More runners than blocks: a runner's first block is the short last one.
+    const few = { ...opts, paths: 1_000 };
+    const fewSync = valueAtRiskSync(prep(), pricer, 0.6, few);
+    const fewTwo = await valueAtRisk(prep(), workers2, 0.6, { ...few, blockPaths: 300, window: 4 });
+    expect(Buffer.from(fewTwo.losses.buffer).equals(Buffer.from(fewSync.losses.buffer))).toBe(true);
     for (const r of [one, two, inPlace, transferred]) {
       expect(Object.is(r.valueAtRisk, sync.valueAtRisk)).toBe(true);
       expect(Object.is(r.expectedShortfall, sync.expectedShortfall)).toBe(true);

@@ -390,6 +390,9 @@ export async function valueAtRisk(
       const batch = await workerPool.createOptionBatch(plan.blockPaths * plan.nl);
       try {
         plan.fillConstants(batch);
+        // Block 0 is full: its markets leave valid values past the end of a shorter last block (priced, not read),
+        // even when that block is the first this runner takes.
+        plan.fillMarkets(0, batch.spot, batch.vol);
         while (next < plan.blocks) {
           const { first, count } = plan.fillMarkets(next++, batch.spot, batch.vol);
           plan.absorb(first, count, (await workerPool.blackScholes(batch)).price);
