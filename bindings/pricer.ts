@@ -94,7 +94,7 @@ function checkImpliedVolOutput(output: ImpliedVolResult, n: number): void {
 }
 
 /** Copies every column of `from` into the same-named column of `output` and returns `output`. */
-function copyColumns<T extends object>(output: T, from: T): T {
+export function copyColumns<T extends object>(output: T, from: T): T {
   for (const name of Object.keys(from) as (keyof T)[]) (output[name] as Float64Array).set(from[name] as Float64Array);
   return output;
 }

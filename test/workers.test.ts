@@ -8,7 +8,7 @@ import { compileWasmCore, importsMemory, loadWasmCore, sharedWasmMemory } from "
 import { blackScholesTask, impliedVolTask } from "../workers/kernels.js";
 import { BS_INPUTS, IV_INPUTS, REGION_COLUMNS, regionColumn, type ColumnTask } from "../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../workers/pool.js";
-import { expectSameBits, firstBitDifference, random, randomBatch, type Columns } from "./helpers/batches.js";
+import { expectSameBits, randomBatch, type Columns } from "./helpers/batches.js";
 
 
 let pricer: Pricer;

@@ -34,7 +34,6 @@ export class PoolOptionBatch extends WasmOptionBatch {
 interface BatchState {
   owner: PoolBatches;
   id: number;
-  memory: WebAssembly.Memory;
   /** The calling thread's instance in the batch's memory (it laid the columns out; it locates invalid input). */
   backing: Backing;
   /** One Black-Scholes work area per worker place (TaskTarget.index). */
@@ -72,8 +71,7 @@ export class PoolBatches {
     if (!Number.isInteger(length) || length < 1 || length > MAX_POOL_BATCH) {
       throw new PricingInputError("length", undefined, `must be an integer in [1, ${MAX_POOL_BATCH}], got ${String(length)}`);
     }
-    const memory = sharedWasmMemory();
-    const core = await loadWasmCore({ module: this.module, memory });
+    const core = await loadWasmCore({ module: this.module, memory: sharedWasmMemory() });
     const workBytes = core.exports.blackScholesWorkBytes();
     const workAreas = Array.from({ length: this.workers }, () => core.claim(workBytes));
     // Columns start on 16-byte boundaries (v128 loads) whatever the length; all memory is claimed before any view
@@ -84,7 +82,7 @@ export class PoolBatches {
     const backing: Backing = { core, pointers: Array.from({ length: columns }, (_, k) => base + k * stride) };
     const batch = new PoolOptionBatch(backing, length);
     const id = this.nextId++;
-    states.set(batch, { owner: this, id, memory, backing, workAreas, attached: new WeakMap(), tail: Promise.resolve(), closed: false });
+    states.set(batch, { owner: this, id, backing, workAreas, attached: new WeakMap(), tail: Promise.resolve(), closed: false });
     this.finalizer.register(batch, id, batch);
     return batch;
   }
@@ -161,7 +159,7 @@ export class PoolBatches {
   private attach(state: BatchState, api: Comlink.Remote<WorkerApi>): Promise<void> {
     let attaching = state.attached.get(api);
     if (!attaching) {
-      attaching = api.attachBatch(state.id, state.memory);
+      attaching = api.attachBatch(state.id, state.backing.core.exports.memory);
       state.attached.set(api, attaching);
       attaching.catch(() => state.attached.delete(api));
     }

@@ -12,7 +12,7 @@ import {
   type MonteCarloResult,
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
-import { CHUNK_OPTIONS } from "../bindings/pricer.js";
+import { CHUNK_OPTIONS, copyColumns } from "../bindings/pricer.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import {
   batchSource,
@@ -388,9 +388,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
         const output = call?.output;
         if (output !== undefined) checkGreeksOutput(output, batch.length);
         const greeks = await poolBatches.price(batch, call);
-        if (output === undefined) return greeks;
-        for (const name of BS_OUTPUTS) output[name].set(greeks[name]);
-        return output;
+        return output === undefined ? greeks : copyColumns(output, greeks);
       }
       const normalized = normalizeOptionBatch(batch);
       const source = batchSource(normalized);
@@ -399,9 +397,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       if (coalesce(source.length, call)) {
         validateLikePricer(normalized); // a bad call must fail alone, before it joins a shared batch
         const greeks = await bsBatcher.add(source);
-        if (output === undefined) return greeks;
-        for (const name of BS_OUTPUTS) output[name].set(greeks[name]);
-        return output;
+        return output === undefined ? greeks : copyColumns(output, greeks);
       }
       return runGreeks(source, call, checkOf(batch, BS_FIELDS, normalized), output);
     },

@@ -111,8 +111,6 @@ interface BlockSlot {
   spot: Float64Array;
   vol: Float64Array;
   output: Greeks | undefined;
-  /** Columns over SharedArrayBuffers (for a worker pool in shared mode). */
-  shared: boolean;
 }
 
 /** A planned run: which series survive the horizon, the per-path markets and the shared batch columns. */
@@ -132,8 +130,6 @@ class VarPlan {
   private readonly sameType: "call" | "put" | undefined;
   private readonly strike: Float64Array;
   private readonly expiry: Float64Array;
-  /** The constant columns over SharedArrayBuffers (type as ±1.0), made by the first shared slot. */
-  private sharedConstants: { type: Float64Array; strike: Float64Array; expiry: Float64Array } | undefined;
   readonly assets: number;
   readonly baseSharePrice: number;
   readonly losses: Float64Array;
@@ -180,26 +176,14 @@ class VarPlan {
     return Math.ceil(this.o.paths / this.blockPaths);
   }
 
-  /**
-   * Columns of one block runner: spot, vol and (withOutput) reused output columns. `shared`: all of them over
-   * SharedArrayBuffers, and the constant columns copied once into SharedArrayBuffers too, so that a worker pool in
-   * shared mode reads the inputs and writes the outputs in place (the calling thread copies nothing per block).
-   */
-  slot(withOutput: boolean, shared = false): BlockSlot {
+  /** Columns of one block runner: spot, vol and (withOutput) reused output columns. */
+  slot(withOutput: boolean): BlockSlot {
     const size = this.type.length;
-    const column = shared ? () => new Float64Array(new SharedArrayBuffer(Math.max(8, size * 8)), 0, size) : () => new Float64Array(size);
-    if (shared && this.sharedConstants === undefined) {
-      const copy = (values: ArrayLike<number>) => {
-        const c = column();
-        c.set(values);
-        return c;
-      };
-      this.sharedConstants = { type: copy(this.type), strike: copy(this.strike), expiry: copy(this.expiry) };
-    }
+    const column = () => new Float64Array(size);
     const output = withOutput
       ? { price: column(), delta: column(), gamma: column(), vega: column(), theta: column(), rho: column() }
       : undefined;
-    return { spot: column(), vol: column(), output, shared };
+    return { spot: column(), vol: column(), output };
   }
 
   /** Writes the columns that do not change between blocks into a zero-copy batch of blockPaths × nl options. */
@@ -236,13 +220,11 @@ class VarPlan {
     const { first, count } = this.fillMarkets(b, spot, vol);
     const size = count * nl;
     const whole = size === this.type.length;
-    const constants: { type: Int8Array | Float64Array; strike: Float64Array; expiry: Float64Array } =
-      (slot.shared ? this.sharedConstants : undefined) ?? { type: this.type, strike: this.strike, expiry: this.expiry };
     const batch: OptionBatch = {
-      type: this.sameType ?? (whole ? constants.type : constants.type.subarray(0, size)),
+      type: this.sameType ?? (whole ? this.type : this.type.subarray(0, size)),
       spot: whole ? spot : spot.subarray(0, size),
-      strike: whole ? constants.strike : constants.strike.subarray(0, size),
-      expiry: whole ? constants.expiry : constants.expiry.subarray(0, size),
+      strike: whole ? this.strike : this.strike.subarray(0, size),
+      expiry: whole ? this.expiry : this.expiry.subarray(0, size),
       vol: whole ? vol : vol.subarray(0, size),
       rate: this.book.rate,
       dividend: this.book.dividend,
@@ -368,55 +350,55 @@ export async function valueAtRisk(
   const o = resolve(options);
   const nav = baseNav(book, book.n > 0 ? ((await pricer.blackScholes(baseBatch(book))) as Greeks).price : new Float64Array(0));
   const plan = new VarPlan(await coreOf(pricer), book, o, atmVol, nav);
-  if (plan.nl > 0 && hasZeroCopyBatches(pricer)) {
-    // The single-thread pricer: one zero-copy batch, constant columns written once, spot and vol per block
-    // written straight into WASM memory, prices read from its views (no copies, no allocation per block).
-    const batch = await pricer.createOptionBatch(plan.blockPaths * plan.nl);
-    plan.fillConstants(batch);
-    for (let b = 0; b < plan.blocks; b++) {
-      const { first, count } = plan.fillMarkets(b, batch.spot, batch.vol);
-      plan.absorb(first, count, pricer.blackScholes(batch).price);
-      onProgress?.(first + count, o.paths);
-    }
-    return plan.result();
-  }
+  const workerPool = isPricingPool(pricer) ? pricer : undefined;
   let next = 0;
   let done = 0;
-  const workerPool = isPricingPool(pricer) ? pricer : undefined;
-  if (plan.nl > 0 && workerPool?.sharedMemory) {
-    // A worker pool with shared memory: a zero-copy pool batch per runner, constant columns written once, each
-    // block's spot and vol written in place; the workers price their ranges where they are.
-    const poolRunner = async (): Promise<void> => {
-      const batch = await workerPool.createOptionBatch(plan.blockPaths * plan.nl);
-      try {
-        plan.fillConstants(batch);
-        // Block 0 is full: its markets leave valid values past the end of a shorter last block (priced, not read),
-        // even when that block is the first this runner takes.
-        plan.fillMarkets(0, batch.spot, batch.vol);
-        while (next < plan.blocks) {
-          const { first, count } = plan.fillMarkets(next++, batch.spot, batch.vol);
-          plan.absorb(first, count, (await workerPool.blackScholes(batch)).price);
-          done += count;
-          onProgress?.(done, o.paths);
-        }
-      } finally {
-        batch.close();
+  const blockDone = (count: number): void => {
+    done += count;
+    onProgress?.(done, o.paths);
+  };
+  if (plan.nl > 0 && (hasZeroCopyBatches(pricer) || workerPool?.sharedMemory)) {
+    // Zero-copy batches: the single-thread pricer's (one), or a shared-memory pool's (one per block in flight, its
+    // ranges priced by the workers where they are). Constant columns written once, each block's spot and vol
+    // written in place, prices read from the batch's views: no copies, no allocation per block.
+    const size = plan.blockPaths * plan.nl;
+    const inPlace = async (batch: WasmOptionBatch, price: (batch: WasmOptionBatch) => Greeks | Promise<Greeks>): Promise<void> => {
+      plan.fillConstants(batch);
+      // Block 0 is full: its markets leave valid values past the end of a shorter last block (priced, not read),
+      // even when that block is the first this batch takes.
+      plan.fillMarkets(0, batch.spot, batch.vol);
+      while (next < plan.blocks) {
+        const { first, count } = plan.fillMarkets(next++, batch.spot, batch.vol);
+        plan.absorb(first, count, (await price(batch)).price);
+        blockDone(count);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(o.window, plan.blocks) }, poolRunner));
+    if (hasZeroCopyBatches(pricer)) {
+      await inPlace(await pricer.createOptionBatch(size), (batch) => pricer.blackScholes(batch));
+    } else {
+      const pool = workerPool!;
+      const poolRunner = async (): Promise<void> => {
+        const batch = await pool.createOptionBatch(size);
+        try {
+          await inPlace(batch, (b) => pool.blackScholes(b));
+        } finally {
+          batch.close();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(o.window, plan.blocks) }, poolRunner));
+    }
     return plan.result();
   }
   // Otherwise a worker pool writes full blocks into each runner's reused output columns (no result buffers per block).
   const runner = async (): Promise<void> => {
-    const slot = plan.slot(workerPool !== undefined, workerPool?.sharedMemory === true);
+    const slot = plan.slot(workerPool !== undefined);
     while (next < plan.blocks) {
       const { first, count, batch } = plan.batch(next++, slot);
       const output = count * plan.nl === slot.spot.length ? slot.output : undefined;
       let prices: Float64Array = new Float64Array(0);
       if (plan.nl > 0) prices = (await (workerPool ? workerPool.blackScholes(batch, { output }) : pricer.blackScholes(batch))).price;
       plan.absorb(first, count, prices);
-      done += count;
-      onProgress?.(done, o.paths);
+      blockDone(count);
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.window, plan.blocks) }, runner));

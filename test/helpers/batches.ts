@@ -1,17 +1,6 @@
 // Random option batches and bit-exact comparison, shared by the worker-pool tests.
 import { expect } from "vitest";
-
-/** mulberry32: a small deterministic PRNG so every run prices the same batch. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from "../../bench/inputs.js";
 
 export interface Columns {
   type: Int8Array;
@@ -24,7 +13,7 @@ export interface Columns {
 }
 
 export function randomBatch(n: number, seed: number): Columns {
-  const r = random(seed);
+  const r = seededUniform(seed);
   const b: Columns = {
     type: new Int8Array(n),
     spot: new Float64Array(n),
@@ -47,7 +36,7 @@ export function randomBatch(n: number, seed: number): Columns {
 }
 
 /** First index where two arrays differ in bits (NaN payloads and −0 included), or −1. */
-export function firstBitDifference(a: Float64Array | Int32Array, b: Float64Array | Int32Array): number {
+function firstBitDifference(a: Float64Array | Int32Array, b: Float64Array | Int32Array): number {
   if (a.length !== b.length) return -2;
   const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
