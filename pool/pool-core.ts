@@ -167,6 +167,7 @@ export class PoolCore {
     events.forEach((raw, i) => {
       const e = decodeEvent(raw, `events[${i}]`, false);
       try {
+        if (e.seq !== this.state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${this.state.seq + 1}, got ${e.seq}`);
         checkChain(this.state.hash, e, this.key);
         verifyEvent(ctx, this.state, e);
         applyEvent(this.state, e);
