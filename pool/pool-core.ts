@@ -110,12 +110,15 @@ export class PoolCore {
    * Builds operation `operation` on a draft and installs it whole (see the file header); `payQueue` then tries the
    * withdrawal queue on a savepoint. Returns the installed events (none when the operation changed nothing).
    */
-  commit(operation: PoolOperation, build: (tx: Tx) => void, payQueue = false): PoolEvent[] {
+  commit(operation: PoolOperation, build: (tx: Tx) => void, payQueue = false, settleFirst = true): PoolEvent[] {
     const now = this.now();
     const draft = this.state.clone();
     const staged: PoolEvent[] = [];
     const emit = this.stager(draft, now, staged);
-    build({ draft, emit, now });
+    const tx = { draft, emit, now };
+    // Every operation first settles what is due, so nothing runs between an expiry's price and its settlement.
+    if (settleFirst) this.settleDue(tx, "lenient");
+    build(tx);
     this.hooks?.onStaged?.(draft, staged, emit);
     if (staged.length > 0) this.hooks?.beforeCommit?.(operation, draft, staged);
     const installed = payQueue ? this.withQueue(draft, staged, now) : { draft, staged };
@@ -263,7 +266,6 @@ export class PoolCore {
     const wasOpen = dueExpiries(this.state, now).includes(expiry);
     if (!wasOpen) throw new PoolError("NOTHING_TO_SETTLE", "expiry", this.state.settled.has(expiry) ? `expiry ${expiry} is already settled` : `no open series expire at ${expiry}`);
     this.commit("settle", (tx) => {
-      this.settleDue(tx, "lenient");
       if (!tx.draft.settled.has(expiry)) {
         const lookup = lookupSettlementPrice(expiry, this.oracle, this.settings.params, this.settings.collateral, this.settings, tx.now);
         throw pendingError(expiry, lookup as Extract<typeof lookup, { status: "pending" }>);
@@ -284,10 +286,7 @@ export class PoolCore {
     if (lookup.status === "priced") throw new PoolError("SETTLEMENT_PRICE_KNOWN", "expiry", `expiry ${expiry} has a ${lookup.source} price ${lookup.price}: settle() uses it`);
     if (now < expiry + p.maxSettlementDelaySeconds + p.settlementFallbackWindowSeconds) throw pendingError(expiry, lookup);
     const fixed: SettlementPrice = { price, priceUnits: priceUnits!, source: "admin", observedAt: now };
-    this.commit("admin", (tx) => {
-      this.settleDue(tx, "lenient");
-      tx.emit(settlementEvent(tx.draft, expiry, fixed, this.settings, reason));
-    }, true);
+    this.commit("admin", (tx) => tx.emit(settlementEvent(tx.draft, expiry, fixed, this.settings, reason)), true);
   }
 
   // ------------------------------------------------------------------ trading and keeping
@@ -313,7 +312,6 @@ export class PoolCore {
     this.hooks?.beforeQuote?.(request);
     let q: Quote | undefined;
     this.commit("trade", (tx) => {
-      this.settleDue(tx, "lenient");
       q = this.priceAt(tx.draft, request, this.market.guarded(tx.now, tx.draft.tradingPausedUntil), tx.now);
       if (buy && q.total > request.maxCost!) throw new PoolError("SLIPPAGE", "maxCost", `costs ${q.total} > maxCost ${request.maxCost}`);
       if (!buy && q.total < request.minProceeds!) throw new PoolError("SLIPPAGE", "minProceeds", `pays ${q.total} < minProceeds ${request.minProceeds}`);
@@ -333,7 +331,6 @@ export class PoolCore {
     checkAccount(account, "account");
     let assets = 0n;
     this.commit("claim", (tx) => {
-      this.settleDue(tx, "lenient");
       assets = tx.draft.claimable.get(account) ?? 0n;
       if (assets === 0n) throw new PoolError("NOTHING_TO_CLAIM", "account", `${account} has nothing to claim`);
       tx.emit({ kind: "claim", account, assets });
@@ -346,12 +343,13 @@ export class PoolCore {
     const now = this.now();
     if (this.state.tradingPausedUntil > now) return;
     const d = this.market.deviation(this.market.latest(), now);
-    if (d) this.commit("observe", (tx) => tx.emit({ kind: "tradingPaused", ...d, pausedUntil: tx.now + this.settings.params.tradingPauseSeconds }));
+    // The pause alone: it stays even when the operation that saw the deviation is then refused.
+    if (d) this.commit("observe", (tx) => tx.emit({ kind: "tradingPaused", ...d, pausedUntil: tx.now + this.settings.params.tradingPauseSeconds }), false, false);
   }
 
   observe(): number {
     this.recordDeviation();
-    this.commit("observe", (tx) => this.settleDue(tx, "lenient"), true);
+    this.commit("observe", () => {}, true);
     return this.state.tradingPausedUntil;
   }
 
