@@ -10,7 +10,7 @@ import { checkAccount } from "./accounts.js";
 import type { Clock } from "./clock.js";
 import { PoolError, check } from "./errors.js";
 import type { BreakerName, PoolEvent, PoolEventBody } from "./events.js";
-import { decodeEvent } from "./events.js";
+import { canonicalEvent, decodeEvent } from "./events.js";
 import { applyEvent, PoolState, seriesKey } from "./ledger.js";
 import { checkChain, genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
 import { liabilityOf, openBookOf, type OpenBook } from "./liability.js";
@@ -171,7 +171,7 @@ export class PoolCore {
       const e = decodeEvent(raw, `events[${i}]`, false);
       try {
         if (e.seq !== this.state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${this.state.seq + 1}, got ${e.seq}`);
-        checkChain(this.state.hash, e, this.key);
+        checkChain(this.state.hash, e, canonicalEvent(e), this.key);
         verifyEvent(ctx, this.state, e);
         applyEvent(this.state, e);
         checkConservation(this.state, e);
