@@ -67,6 +67,7 @@ function openSeries(state: PoolState, ref: SeriesRef, key: string): SeriesState 
   if (existing) return existing;
   const s: SeriesState = { type: ref.type, strike: ref.strike, strikeUnits: ref.strikeUnits, expiry: ref.expiry, openSize: 0n, locked: 0n };
   state.undo.mapSet(state.series, key, s);
+  state.columns.open(state.undo, key, s);
   let keys = state.seriesByExpiry.get(ref.expiry);
   if (!keys) state.undo.mapSet(state.seriesByExpiry, ref.expiry, (keys = new Set()));
   keys.add(key);
@@ -77,6 +78,7 @@ function openSeries(state: PoolState, ref: SeriesRef, key: string): SeriesState 
 /** Removes a series that has no open size left (its recent flow stays: closing does not reset the IV impact). */
 function closeSeries(state: PoolState, key: string, s: SeriesState): void {
   state.undo.mapDelete(state.series, key);
+  state.columns.close(state.undo, key);
   const keys = state.seriesByExpiry.get(s.expiry)!;
   keys.delete(key);
   state.undo.record(() => keys.add(key));
@@ -98,6 +100,7 @@ function applyTrade(state: PoolState, e: Extract<PoolEvent, { kind: "trade" }>):
     const s = openSeries(state, e.series, key);
     u.set(s, "openSize", s.openSize + e.size);
     u.set(s, "locked", s.locked + e.collateral);
+    state.columns.update(u, key, s);
     hold(state, e.trader, key, e.size);
     credit(state, "free", e.paid - e.protocolFee);
     debit(state, "free", e.collateral);
@@ -109,6 +112,7 @@ function applyTrade(state: PoolState, e: Extract<PoolEvent, { kind: "trade" }>):
     hold(state, e.trader, key, -e.size);
     u.set(s, "openSize", s.openSize - e.size);
     u.set(s, "locked", s.locked - e.collateral);
+    if (s.openSize > 0n) state.columns.update(u, key, s);
     if (s.openSize === 0n) {
       if (s.locked !== 0n) mismatch("collateral", `${key} closed with collateral left`);
       closeSeries(state, key, s);

@@ -3,6 +3,7 @@
 // cost of what it touched. Indexes (holders per series, series per expiry, open expiries in order, the recent trade
 // cash window) are derived from the ledger and rebuilt by fromSnapshot(); the snapshot is the ledger alone.
 import type { SeriesRef, SettlementSource, BreakerName } from "./events.js";
+import { BookColumns } from "./book-columns.js";
 import { FlowWindow } from "./flow-window.js";
 import { UndoLog } from "./undo.js";
 
@@ -104,6 +105,8 @@ export class PoolState {
   seriesByExpiry = new Map<number, Set<string>>();
   /** Expiries with open series or pending protocol fees, ascending (what settlement walks). */
   openExpiries: number[] = [];
+  /** The open series as columns (what valuation prices). */
+  columns = new BookColumns();
   /** Trade cash of the impact window (every trade's, until the window passes), summed in O(log n). Ledger state. */
   recentCash = new FlowWindow();
 
@@ -208,6 +211,7 @@ export class PoolState {
     const expiries = new Set<number>(this.seriesByExpiry.keys());
     for (const key of this.treasuryPending.keys()) expiries.add(Number(key));
     this.openExpiries = [...expiries].sort((a, b) => a - b);
+    this.columns = BookColumns.of(this.series, this.undo);
   }
 }
 

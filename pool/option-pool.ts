@@ -11,7 +11,7 @@ import { PoolError, check } from "./errors.js";
 import type { BreakerName, PoolEvent, SeriesRef } from "./events.js";
 import { eventsFromJSON } from "./events.js";
 import type { FlowTotals, PoolState, QueuedWithdrawal, SeriesState } from "./ledger.js";
-import { liabilityFromPrices, type OpenBook } from "./liability.js";
+import { liabilityFromPrices, type OpenBook } from "./valuation.js";
 import type { LedgerKey } from "./ledger-chain.js";
 import { sameSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
@@ -26,7 +26,7 @@ import type { VerifyLevel } from "./verify.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 export type { Quote, QuoteRequest } from "./quote.js";
-export type { OpenBook } from "./liability.js";
+export type { OpenBook } from "./valuation.js";
 export type { PoolOperation } from "./pool-core.js";
 
 /**

@@ -13,7 +13,7 @@ import type { BreakerName, PoolEvent, PoolEventBody } from "./events.js";
 import { canonicalEvent, decodeEvent } from "./events.js";
 import { applyEvent, PoolState, seriesKey } from "./ledger.js";
 import { checkChain, genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
-import { liabilityOf, openBookOf, type OpenBook } from "./liability.js";
+import { BookValuer, openBookOf, type OpenBook } from "./valuation.js";
 import { LpOperations } from "./lp.js";
 import { MarketGuard } from "./market.js";
 import { volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
@@ -54,6 +54,7 @@ export class PoolCore {
   readonly market: MarketGuard;
   readonly quoteContext: QuoteContext;
   readonly lp: LpOperations;
+  readonly valuer: BookValuer;
   private readonly key: Uint8Array | undefined;
   private busy: PoolOperation | undefined;
   private retainedFrom: number | undefined;
@@ -73,6 +74,7 @@ export class PoolCore {
     this.state.flowWindowSeconds = settings.params.ivImpactWindowSeconds;
     this.state.hash = genesisHash(settings);
     this.lp = new LpOperations(this);
+    this.valuer = new BookValuer(settings, config.pricer);
   }
 
   // ------------------------------------------------------------------ the commit
@@ -208,7 +210,8 @@ export class PoolCore {
 
   navOf(state: PoolState, rounding: Rounding): bigint {
     if (state.series.size === 0) return state.free + state.locked;
-    return state.free + state.locked - liabilityOf(this.bookOf(state, this.market.navSnapshot(this.now())), this.pricer, rounding, this.settings);
+    const now = this.now();
+    return state.free + state.locked - this.valuer.liability(state, this.market.navSnapshot(now), now, rounding, this.fixedPrice);
   }
 
   /**
@@ -221,10 +224,10 @@ export class PoolCore {
   private lpLiability(state: PoolState, rounding: Rounding): bigint {
     if (state.series.size === 0) return 0n;
     const now = this.now();
-    const twap = liabilityOf(this.bookOf(state, this.market.navSnapshot(now)), this.pricer, rounding, this.settings);
+    const twap = this.valuer.liability(state, this.market.navSnapshot(now), now, rounding, this.fixedPrice);
     const p = this.settings.params;
     if (p.lpConservativeNav === 0 || p.navTwapWindowSeconds <= 0) return twap;
-    const latest = liabilityOf(this.bookOf(state), this.pricer, rounding, this.settings);
+    const latest = this.valuer.liability(state, this.market.latest(), now, rounding, this.fixedPrice);
     return rounding === "down" ? minBig(twap, latest) : maxBig(twap, latest);
   }
 

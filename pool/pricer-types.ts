@@ -4,7 +4,8 @@ import type { Greeks, OptionBatch } from "../bindings/types.js";
 
 /** The synchronous pricer the pool needs (`createPricer()` satisfies it). */
 export interface SyncPricer {
-  blackScholes(batch: OptionBatch): Greeks;
+  /** Prices `batch`; `output` (six Float64Arrays of the batch length), when the pricer supports it, is written instead of new arrays. */
+  blackScholes(batch: OptionBatch, output?: Greeks): Greeks;
 }
 
 /** An asynchronous pricer (`createPricingPool()` satisfies it): used by `navAsync`. */

@@ -4,6 +4,7 @@
 import type { Greeks, OptionBatch } from "../../bindings/types.js";
 import type { OpenBook, PoolSettings } from "../option-pool.js";
 import { MIN_VOL } from "../oracle.js";
+import { seriesValue } from "../valuation.js";
 import { pow10 } from "../units.js";
 
 /** Ledger totals a revaluation needs (from the pool or a draft state). */
@@ -87,23 +88,23 @@ export interface ScenarioLiability {
 }
 
 /**
- * Values the book at `spot` from per-option prices `prices[offset + i]` of the live series (quote currency per
- * contract), plus expired series at intrinsic. `liveMask` (optional) marks live series whose price is given;
- * the others (expired within a horizon) are valued at intrinsic too.
+ * Values the book at `spot` by the pool's one rule (pool/valuation.ts) from per-option prices
+ * `prices[offset + i · liveStride]` of the live series (quote currency per contract), plus expired series at intrinsic:
+ * `capped` (each series at most its collateral: the NAV's liability) and `uncapped` (the worst-case payout).
  */
-export function liabilityAt(book: PreparedBook, spot: number, prices: Float64Array, offset: number, out: ScenarioLiability, liveStride = 1): void {
+export function liabilityAt(book: PreparedBook, spot: number, prices: ArrayLike<number>, offset: number, out: ScenarioLiability, liveStride = 1): void {
   let capped = 0;
   let uncapped = 0;
-  const toCollateral = book.quoteCollateral ? 1 : 1 / spot;
+  const q = book.quoteCollateral;
   for (let i = 0; i < book.n; i++) {
-    const v = Math.max(0, prices[offset + i * liveStride]!) * toCollateral * book.scale[i]!;
+    const v = seriesValue(prices[offset + i * liveStride]!, spot, book.scale[i]!, q);
     uncapped += v;
-    capped += Math.min(v, book.locked[i]!);
+    capped += v < book.locked[i]! ? v : book.locked[i]!;
   }
   for (const s of book.expired) {
-    const v = Math.max(0, s.type === "put" ? s.strike - spot : spot - s.strike) * toCollateral * s.scale;
+    const v = seriesValue(s.type === "put" ? s.strike - spot : spot - s.strike, spot, s.scale, q);
     uncapped += v;
-    capped += Math.min(v, s.locked);
+    capped += v < s.locked ? v : s.locked;
   }
   out.capped = capped;
   out.uncapped = uncapped;

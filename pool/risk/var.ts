@@ -11,7 +11,8 @@ import type { WasmOptionBatch } from "../../bindings/wasm-batch.js";
 import { isPricingPool } from "../../workers/pool.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { coreOf, pathNormals, type RiskPricer } from "./normals.js";
-import { floorVol, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
+import { seriesLiability } from "../valuation.js";
+import { floorVol, liabilityAt, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
 
 /** Parameters of a Monte Carlo risk run. */
 export interface VarOptions {
@@ -239,17 +240,11 @@ class VarPlan {
     const { liveScale, liveLocked, intrinsic } = this;
     for (let q = 0; q < count; q++) {
       const spot = this.markets.spot[first + q]!;
-      const toCollateral = book.quoteCollateral ? 1 : 1 / spot;
+      const quote = book.quoteCollateral;
       const base = q * nl;
       let liability = 0;
-      for (let l = 0; l < nl; l++) {
-        const price = prices[base + l]!;
-        liability += Math.min((price > 0 ? price : 0) * toCollateral * liveScale[l]!, liveLocked[l]!);
-      }
-      for (const s of intrinsic) {
-        const v = Math.max(0, s.call ? spot - s.strike : s.strike - spot);
-        liability += Math.min(v * toCollateral * s.scale, s.locked);
-      }
+      for (let l = 0; l < nl; l++) liability += seriesLiability(prices[base + l]!, spot, liveScale[l]!, liveLocked[l]!, quote);
+      for (const s of intrinsic) liability += seriesLiability(s.call ? spot - s.strike : s.strike - spot, spot, s.scale, s.locked, quote);
       this.losses[first + q] = 1 - sharePriceOf(book, this.assets - liability) / this.baseSharePrice;
     }
   }
@@ -291,14 +286,9 @@ class VarPlan {
 
 /** Base NAV (capped liability at the current market) for a prepared book, priced with `prices` of its series. */
 function baseNav(book: PreparedBook, prices: Float64Array): number {
-  let liability = 0;
-  const toCollateral = book.quoteCollateral ? 1 : 1 / book.spot;
-  for (let i = 0; i < book.n; i++) liability += Math.min(Math.max(0, prices[i]!) * toCollateral * book.scale[i]!, book.locked[i]!);
-  for (const s of book.expired) {
-    const v = Math.max(0, s.type === "put" ? s.strike - book.spot : book.spot - s.strike);
-    liability += Math.min(v * toCollateral * s.scale, s.locked);
-  }
-  return book.free + book.lockedTotal - liability;
+  const liability = { capped: 0, uncapped: 0 };
+  liabilityAt(book, book.spot, prices, 0, liability);
+  return book.free + book.lockedTotal - liability.capped;
 }
 
 function baseBatch(book: PreparedBook) {

@@ -1,0 +1,121 @@
+// Suite "pool-scale" (issue 16): what one pool operation costs as the pool lives — open series 1 → 2,000, holders
+// 10 → 10,000, oracle history 100 → 216,000 prints (30 days at 12 s), past events — and the year-scale pool at once
+// (2,000 series, 10,000 holders, 30 days of prints). Latencies are per call (performance.now around each), reported
+// as p50 and p99; growth = cost at the largest size ÷ cost at the size 10× smaller. Run: pool2peer bench --suite pool-scale.
+import { createPricer, type Pricer } from "../bindings/pricer.js";
+import { ManualClock, ManualOracle, OptionPool, attachRisk, type PoolConfig } from "../pool/index.js";
+import type { BenchRow, SuiteOptions } from "./types.js";
+
+const SUITE = "pool-scale";
+const T0 = 1_767_225_600;
+const DAY = 86_400;
+const USDC = 1_000_000n;
+
+/** What a pool of the suite holds. */
+export interface ScaleShape {
+  series: number;
+  holders: number;
+  /** Oracle prints of history, 12 s apart, ending at the pool's start time. */
+  prints: number;
+}
+
+export interface ScalePool {
+  pool: OptionPool;
+  clock: ManualClock;
+  oracle: ManualOracle;
+  /** A series the pool has open (for sells) and its buyer. */
+  series: { strike: number; expiry: number };
+}
+
+/** A USDC put pool with `shape` built through its public operations. */
+export function scalePool(pricer: Pricer, shape: ScaleShape, config: Partial<PoolConfig> = {}): ScalePool {
+  const start = T0 + shape.prints * 12;
+  const clock = new ManualClock(T0);
+  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 }, { keepSeconds: 40 * DAY });
+  for (let i = 1; i < shape.prints; i++) oracle.push({ timestamp: T0 + i * 12, spot: 2000 * Math.exp(0.0005 * Math.sin(i / 50)) });
+  clock.set(start);
+  oracle.push({ timestamp: start, spot: 2000 });
+  const pool = new OptionPool({ collateral: "quote", decimals: 6, pricer, oracle, clock, params: { maxUtilization: 0.95 }, ...config });
+  pool.deposit("lp", 10n ** 12n * USDC);
+  const strikes = 50;
+  const trades = Math.max(shape.series, shape.holders);
+  for (let i = 0; i < trades; i++) {
+    const s = i % shape.series;
+    const strike = 1200 + 20 * (s % strikes);
+    const expiry = start + (7 + Math.floor(s / strikes)) * DAY;
+    pool.trade(`holder${i % shape.holders}`, { type: "put", strike, expiry, size: 10n, side: "buy", maxCost: 10n ** 15n });
+  }
+  return { pool, clock, oracle, series: { strike: 1200, expiry: start + 7 * DAY } };
+}
+
+/** p50 and p99 of `calls` timed calls of `op` (µs). */
+export function latency(calls: number, op: (i: number) => void): { p50: number; p99: number } {
+  const t = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    op(i);
+    t[i] = (performance.now() - t0) * 1000;
+  }
+  t.sort();
+  return { p50: t[Math.floor(calls * 0.5)]!, p99: t[Math.min(calls - 1, Math.floor(calls * 0.99))]! };
+}
+
+function row(name: string, l: { p50: number; p99: number }, note: string): BenchRow {
+  return { suite: SUITE, name, opsPerSecond: 1e6 / l.p50, nsPerOp: l.p50 * 1000, unit: "op", note: `p99 ${l.p99.toFixed(1)} µs; ${note}` };
+}
+
+/** Trades (a buy then its sale, alternating), quotes, deposits and redemptions on `p`, `calls` of each. */
+function operations(p: ScalePool, calls: number) {
+  const { pool, series } = p;
+  const buy = { type: "put" as const, ...series, size: 10n, maxCost: 10n ** 15n };
+  const trade = latency(calls, (i) => {
+    if (i % 2 === 0) pool.trade("bench", { ...buy, side: "buy" });
+    else pool.trade("bench", { ...buy, side: "sell", minProceeds: 0n });
+  });
+  const quote = latency(calls, () => void pool.quote({ ...buy, side: "buy" }));
+  const deposit = latency(calls, () => void pool.deposit("benchlp", 1_000n * USDC));
+  const redeem = latency(calls, () => void pool.redeem("benchlp", pool.sharesOf("benchlp") / 2n));
+  return { trade, quote, deposit, redeem };
+}
+
+/** A growth curve of `name`: the operation's p50 at each size, and the growth over the last decade. */
+function curve(op: "trade" | "quote" | "deposit" | "redeem", name: string, sizes: number[], results: ReturnType<typeof operations>[]): BenchRow {
+  const p50 = results.map((r) => r[op].p50);
+  const last = results.at(-1)![op];
+  const i10 = sizes.findIndex((s) => s * 10 === sizes.at(-1));
+  const growth = i10 >= 0 ? `growth ×${(p50.at(-1)! / p50[i10]!).toFixed(2)} for 10×` : "";
+  return row(`${op}, ${name} ${sizes.at(-1)!.toLocaleString("en")}`, last, `${name} ${sizes.map((s, k) => `${s.toLocaleString("en")}: ${p50[k]!.toFixed(1)}`).join(" / ")} µs; ${growth}`);
+}
+
+export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
+  const log = options.log ?? (() => {});
+  const pricer = await createPricer();
+  const calls = options.quick ? 200 : 2000;
+  const rows: BenchRow[] = [];
+  const sweep = (name: string, sizes: number[], shapeOf: (n: number) => ScaleShape) => {
+    const results = sizes.map((n) => {
+      log(`  ${SUITE}: ${name} ${n}`);
+      return operations(scalePool(pricer, shapeOf(n)), calls);
+    });
+    for (const op of ["trade", "quote", "deposit"] as const) rows.push(curve(op, name, sizes, results));
+  };
+  const big = options.quick ? [2, 20, 200] : [2, 20, 200, 2000];
+  sweep("series", big, (n) => ({ series: n, holders: 10, prints: 300 }));
+  sweep("holders", options.quick ? [10, 100, 1000] : [10, 100, 1000, 10_000], (n) => ({ series: 20, holders: n, prints: 300 }));
+  sweep("prints", options.quick ? [100, 1000, 10_000] : [100, 1000, 10_000, 100_000, 216_000], (n) => ({ series: 20, holders: 10, prints: n }));
+  // The year-scale pool: 2,000 series, 10,000 holders, 30 days of 12-second prints, with and without risk hooks.
+  const shape = options.quick ? { series: 200, holders: 1000, prints: 21_600 } : { series: 2000, holders: 10_000, prints: 216_000 };
+  log(`  ${SUITE}: year-scale pool ${JSON.stringify(shape)}`);
+  const year = scalePool(pricer, shape);
+  const ops = operations(year, calls);
+  const label = `${shape.series} series, ${shape.holders} holders, ${shape.prints} prints`;
+  for (const op of ["trade", "quote", "deposit", "redeem"] as const) rows.push(row(`${op}, year-scale pool`, ops[op], label));
+  attachRisk(year.pool, { pricer });
+  const buy = { type: "put" as const, ...year.series, size: 10n, maxCost: 10n ** 15n };
+  const risky = latency(options.quick ? 20 : 200, (i) => {
+    if (i % 2 === 0) year.pool.trade("bench", { ...buy, side: "buy" });
+    else year.pool.trade("bench", { ...buy, side: "sell", minProceeds: 0n });
+  });
+  rows.push(row("trade with attachRisk + pre-trade check, year-scale pool", risky, label));
+  return rows;
+}
