@@ -1,0 +1,178 @@
+// Reading a journal (issue 15, item 14): a bad line in the middle is reported by line number and seq; a complete
+// last event without its newline is kept, a torn one cut (by a writer) or skipped (by a reader); a journal on a
+// read-only file system opens with { readOnly: true }; reading is line by line, so a journal past V8's 512 MiB
+// string limit opens; readJournal streams the same events.
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPricer, type Pricer } from "../bindings/index.js";
+import { eventsToJSON, OptionPool, type PoolEvent } from "../pool/index.js";
+import { FileJournal, JournalError, openJournaledPool, readJournal } from "../pool/journal/index.js";
+import { mountTmpfs, operate, poolConfig, remount, unmount } from "./helpers/journal.js";
+
+let dir: string;
+let pricer: Pricer;
+let files = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "pool2peer-journal-reading-"));
+  pricer = await createPricer();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A journal of `steps` pool operations at a fresh path (or `path`); returns the path and the pool. */
+function writeJournal(steps: number, path = join(dir, `journal-${files++}.jsonl`)): { path: string; pool: OptionPool } {
+  const { pool, journal } = openJournaledPool(poolConfig(pricer), path);
+  for (let step = 0; step < steps; step++) operate(pool, step);
+  journal.sync(pool);
+  journal.close();
+  return { path, pool };
+}
+
+async function collect(events: AsyncIterable<PoolEvent>): Promise<PoolEvent[]> {
+  const all: PoolEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+/** The JournalError of `run` (sync or async). */
+async function journalError(run: () => unknown): Promise<JournalError> {
+  try {
+    await run();
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(JournalError);
+    return e as JournalError;
+  }
+  throw new Error("expected a JournalError, nothing was thrown");
+}
+
+const lineOf = (event: PoolEvent): string => eventsToJSON([event]).slice(1, -1);
+
+describe("corruption in the middle of a journal", () => {
+  const cases: [string, (line: string) => string, number | undefined, RegExp][] = [
+    ["a line cut short", (line) => line.slice(0, 25), undefined, /line 3 \(the line after seq 2\) is not an event/],
+    ["a line with another seq", (line) => line.replace(/"seq":3,/, '"seq":9,'), 9, /line 3 holds seq 9; expected seq 3 after seq 2/],
+    ["a line whose seq is a string", (line) => line.replace(/"seq":3,/, '"seq":"3",'), undefined, /line 3 has seq "3", not a number/],
+    ["an empty line", () => "", undefined, /line 3 \(the line after seq 2\) is not one JSON object/],
+    ["a line of binary zeros", (line) => "\0".repeat(line.length), undefined, /line 3 \(the line after seq 2\) is not an event/],
+  ];
+  it.each(cases)("%s is reported by line number and seq by every reader, and the file is left as it was", async (_name, corrupt, badSeq, message) => {
+    const { path } = writeJournal(6);
+    const original = readFileSync(path, "utf8");
+    const lines = original.split("\n");
+    lines[2] = corrupt(lines[2]!);
+    writeFileSync(path, lines.join("\n"));
+    const before = readFileSync(path);
+    const streamed: number[] = [];
+    const stream = async (): Promise<void> => {
+      for await (const event of readJournal(path)) streamed.push(event.seq);
+    };
+    for (const read of [() => FileJournal.open(path), () => FileJournal.open(path, { readOnly: true }), stream]) {
+      const error = await journalError(read);
+      expect(error.code).toBe("CORRUPT");
+      expect(error.line).toBe(3);
+      expect(error.seq).toBe(badSeq ?? 2);
+      expect(error.message).toMatch(message);
+    }
+    expect(streamed).toEqual([1, 2]); // the events before the bad line
+    expect(readFileSync(path)).toEqual(before);
+    writeFileSync(path, original);
+    FileJournal.open(path).journal.close(); // the failed writer open released its lock
+  });
+
+  it("a complete last line that is not the next event is corrupt too, not cut as if torn", async () => {
+    const { path } = writeJournal(4);
+    appendFileSync(path, `${lineOf({ kind: "donate", from: "x", assets: 1n, seq: 9, time: 0 })}\n`);
+    const error = await journalError(() => FileJournal.open(path));
+    expect([error.code, error.line, error.seq]).toEqual(["CORRUPT", 5, 9]);
+  });
+});
+
+describe("the end of a journal", () => {
+  it("keeps a complete last event without its newline, and the next append writes the newline first", async () => {
+    const { path, pool } = writeJournal(5);
+    const text = readFileSync(path, "utf8");
+    writeFileSync(path, text.slice(0, -1));
+    const reader = FileJournal.open(path, { readOnly: true });
+    reader.journal.close();
+    expect(reader.events).toEqual(pool.events);
+    expect(await collect(readJournal(path))).toEqual(pool.events);
+    const writer = openJournaledPool(poolConfig(pricer), path);
+    expect(writer.pool.events).toEqual(pool.events);
+    expect(readFileSync(path, "utf8")).toBe(text.slice(0, -1)); // nothing cut
+    operate(writer.pool, 5);
+    writer.journal.sync(writer.pool);
+    writer.journal.close();
+    expect(readFileSync(path, "utf8")).toBe(writer.pool.events.map((e) => `${lineOf(e)}\n`).join(""));
+  });
+
+  it("skips a torn last line when reading, and cuts it when opening for writing", async () => {
+    const { path, pool } = writeJournal(5);
+    const text = readFileSync(path, "utf8");
+    appendFileSync(path, '{"kind":"deposit","owner":"x","assets":"1'); // a write cut short by a crash
+    expect(FileJournal.open(path, { readOnly: true }).events).toEqual(pool.events);
+    expect(await collect(readJournal(path))).toEqual(pool.events);
+    expect(readFileSync(path, "utf8")).not.toBe(text); // readers change nothing
+    FileJournal.open(path).journal.close();
+    expect(readFileSync(path, "utf8")).toBe(text);
+  });
+});
+
+describe("a journal on a read-only file system", () => {
+  it("opens with { readOnly: true } (torn tail and all); a writer open and every write are refused with READ_ONLY", async () => {
+    const mount = join(dir, "tmpfs-ro");
+    mountTmpfs(mount, "1m");
+    try {
+      const { path, pool } = writeJournal(8, join(mount, "pool.jsonl"));
+      appendFileSync(path, '{"kind":"trade","trader":"t1","si');
+      remount(mount, "ro");
+      const writer = await journalError(() => FileJournal.open(path));
+      expect(writer.code).toBe("READ_ONLY");
+      expect(writer.message).toMatch(/EROFS.*open it with \{ readOnly: true \}/);
+      const { pool: replayed, journal } = openJournaledPool(poolConfig(pricer), path, { readOnly: true });
+      expect(replayed.snapshot()).toEqual(pool.snapshot());
+      expect(journal.readOnly).toBe(true);
+      operate(replayed, 8);
+      expect((await journalError(() => journal.sync(replayed))).code).toBe("READ_ONLY");
+      expect((await journalError(() => journal.append(replayed.events.slice(-1)))).code).toBe("READ_ONLY");
+      journal.close();
+      expect(await collect(readJournal(path))).toEqual(pool.events);
+    } finally {
+      unmount(mount);
+    }
+  });
+});
+
+describe("a journal larger than the longest string", () => {
+  it("2,000,000 trade events (~550 MiB, past V8's 2^29 - 24 character limit) open line by line and take an append", () => {
+    const { pool } = writeJournal(5);
+    const trade = pool.events.find((e) => e.kind === "trade")!; // its line, ~300 bytes, is the template
+    const [head, tail] = lineOf(trade).split(`"seq":${trade.seq},`).map((part, i) => Buffer.from(i === 0 ? `${part}"seq":` : `,${part}\n`)) as [Buffer, Buffer];
+    const path = join(dir, "large.jsonl");
+    const count = 2_000_000;
+    const fd = openSync(path, "w");
+    const block = Buffer.allocUnsafe(8 << 20);
+    let used = 0;
+    const flush = (): void => {
+      for (let done = 0; done < used; ) done += writeSync(fd, block, done, used - done);
+      used = 0;
+    };
+    for (let seq = 1; seq <= count; seq++) {
+      if (used + head.length + 16 + tail.length > block.length) flush();
+      used += head.copy(block, used);
+      used += block.write(String(seq), used, "latin1");
+      used += tail.copy(block, used);
+    }
+    flush();
+    closeSync(fd);
+    expect(statSync(path).size).toBeGreaterThan(2 ** 29 - 24); // readFileSync(path, "utf8") throws ERR_STRING_TOO_LONG
+    const { journal, events } = FileJournal.open(path);
+    expect(events.length).toBe(count);
+    expect(journal.count).toBe(count);
+    for (const seq of [1, 777_777, count]) expect(events[seq - 1]).toEqual({ ...trade, seq });
+    journal.append([{ ...trade, seq: count + 1 }]);
+    journal.close();
+    rmSync(path);
+  }, 180_000);
+});
