@@ -1,7 +1,7 @@
 // The pool's ledger: state as exact bigints, changed only by applyEvent(). Commands in option-pool.ts build
 // events against a draft copy and commit the draft only when the whole operation succeeded.
 import { PoolError } from "./errors.js";
-import type { PoolEvent, SeriesRef } from "./events.js";
+import type { BreakerName, PoolEvent, SeriesRef, SettlementSource } from "./events.js";
 
 /** One open series the pool is short. */
 export interface SeriesState extends SeriesRef {
@@ -40,6 +40,13 @@ export interface RecentTrade {
   cash: bigint;
 }
 
+/** A settled expiry's price, as recorded by its `settle` event. */
+export interface SettledPrice {
+  price: number;
+  priceUnits: bigint;
+  source: SettlementSource;
+}
+
 /** Key of a series in maps: "put:150000000000:1700000000". */
 export function seriesKey(s: { type: string; strikeUnits: bigint; expiry: number }): string {
   return `${s.type}:${s.strikeUnits}:${s.expiry}`;
@@ -72,8 +79,8 @@ export class PoolState {
   positions = new Map<string, Map<string, bigint>>();
   queue: QueuedWithdrawal[] = [];
   nextWithdrawalId = 1;
-  /** LP queue processing is paused until this unix second (circuit breakers; 0 = never paused). */
-  queuePausedUntil = 0;
+  /** Per breaker: LP withdrawals (direct and queued) are paused until this unix second (0 = never tripped). */
+  breakerPausedUntil: Record<BreakerName, number> = { liquidity: 0, ivJump: 0, settlement: 0 };
   totals: FlowTotals = { paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n };
   /**
    * Recent trades per series and side (key: `${seriesKey}:${side}`): time and collateral, kept for
@@ -84,6 +91,20 @@ export class PoolState {
   flowWindowSeconds = 0;
   /** Trading is paused until this unix second (deviation from the time average; 0 = never paused). */
   tradingPausedUntil = 0;
+  /** Time of the last event (unix seconds): events never go back in time. */
+  time = 0;
+  /** Hash of the last event (the head of the chain; the genesis hash before any event). */
+  hash = "";
+  /** Seq of the last event that changed the open book (a trade or a settlement): greeks computed before it are stale. */
+  bookSeq = 0;
+  /** Prices of the settled expiries (key: expiry seconds). */
+  settled = new Map<number, SettledPrice>();
+
+  /** LP withdrawals are paused until this unix second (the latest of the breakers' pauses). */
+  get withdrawalsPausedUntil(): number {
+    const b = this.breakerPausedUntil;
+    return Math.max(b.liquidity, b.ivJump, b.settlement);
+  }
 
   /** A deep copy (the draft of an operation). */
   clone(): PoolState {
@@ -100,11 +121,15 @@ export class PoolState {
     c.positions = new Map([...this.positions].map(([k, v]) => [k, new Map(v)]));
     c.queue = this.queue.map((q) => ({ ...q }));
     c.nextWithdrawalId = this.nextWithdrawalId;
-    c.queuePausedUntil = this.queuePausedUntil;
+    c.breakerPausedUntil = { ...this.breakerPausedUntil };
     c.totals = { ...this.totals };
     c.recentFlow = new Map([...this.recentFlow].map(([k, v]) => [k, v.map((f) => ({ ...f }))]));
     c.flowWindowSeconds = this.flowWindowSeconds;
     c.tradingPausedUntil = this.tradingPausedUntil;
+    c.time = this.time;
+    c.hash = this.hash;
+    c.bookSeq = this.bookSeq;
+    c.settled = new Map(this.settled);
     return c;
   }
 
@@ -131,12 +156,16 @@ export class PoolState {
       positions: Object.fromEntries([...this.positions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortMap(v)])),
       queue: this.queue.map((q) => ({ ...q, shares: q.shares.toString() })),
       nextWithdrawalId: this.nextWithdrawalId,
-      queuePausedUntil: this.queuePausedUntil,
+      breakerPausedUntil: { ...this.breakerPausedUntil },
       totals: Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, (v as bigint).toString()])),
       recentFlow: Object.fromEntries(
         [...this.recentFlow].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.map((f) => `${f.time}:${f.collateral}:${f.cash}`)]),
       ),
       tradingPausedUntil: this.tradingPausedUntil,
+      time: this.time,
+      hash: this.hash,
+      bookSeq: this.bookSeq,
+      settled: [...this.settled].sort(([a], [b]) => a - b).map(([expiry, p]) => ({ expiry, price: p.price, priceUnits: p.priceUnits.toString(), source: p.source })),
     };
   }
 }
@@ -172,7 +201,8 @@ function recordFlow(state: PoolState, flowKey: string, time: number, collateral:
  * the state (wrong sequence number, a balance going negative): a corrupted or reordered log is refused.
  */
 export function applyEvent(state: PoolState, e: PoolEvent): void {
-  if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected ${state.seq + 1}, got ${e.seq}`);
+  if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${state.seq + 1}, got ${String(e.seq)}`);
+  if (e.time < state.time) throw new PoolError("REPLAY_MISMATCH", "time", `seq ${e.seq}: time ${e.time} is before the previous event's ${state.time}`);
   switch (e.kind) {
     case "deposit":
       state.free += e.assets;
@@ -249,9 +279,11 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       state.totals.premiums += e.premium;
       state.totals.fees += e.fees;
       state.totals.protocolFees += e.protocolFee;
+      state.bookSeq = e.seq;
       break;
     }
     case "settle": {
+      if (state.settled.has(e.expiry)) throw new PoolError("REPLAY_MISMATCH", "expiry", `seq ${e.seq}: expiry ${e.expiry} is already settled`);
       let released = 0n;
       for (const [key, s] of [...state.series]) {
         if (s.expiry !== e.expiry) continue;
@@ -275,6 +307,8 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       debit(state, "free", owed);
       state.reserved += owed;
       state.totals.settlementPayouts += owed;
+      state.settled.set(e.expiry, { price: e.price, priceUnits: e.priceUnits, source: e.source });
+      state.bookSeq = e.seq;
       const expiryKey = String(e.expiry);
       const pending = state.treasuryPending.get(expiryKey) ?? 0n;
       if (pending !== e.treasuryFee) throw new PoolError("REPLAY_MISMATCH", "treasuryFee", `expected ${pending}, event says ${e.treasuryFee}`);
@@ -288,11 +322,19 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       state.totals.paidOut += e.assets;
       break;
     case "circuitBreaker":
-      state.queuePausedUntil = Math.max(state.queuePausedUntil, e.pausedUntil);
+      state.breakerPausedUntil[e.breaker] = Math.max(state.breakerPausedUntil[e.breaker], e.pausedUntil);
       break;
     case "tradingPaused":
       state.tradingPausedUntil = Math.max(state.tradingPausedUntil, e.pausedUntil);
       break;
+    case "pauseLifted":
+      if (e.scope === "trading") state.tradingPausedUntil = 0;
+      else state.breakerPausedUntil = { liquidity: 0, ivJump: 0, settlement: 0 };
+      break;
+    default:
+      throw new PoolError("INVALID_EVENT", "kind", `seq ${(e as PoolEvent).seq}: unknown event kind`);
   }
   state.seq = e.seq;
+  state.time = e.time;
+  state.hash = e.hash;
 }

@@ -14,18 +14,15 @@ import type { OptionPool, Quote } from "../option-pool.js";
 import { PoolError, check } from "../errors.js";
 import type { SeriesRef } from "../events.js";
 import { seriesKey } from "../ledger.js";
-import { collateralFor, optionTypeOf, payoutFor } from "../collateral.js";
-import { exactUnits, mulDiv, pow10 } from "../units.js";
+import { checkAccount } from "../accounts.js";
+import { collateralFor, payoutFor } from "../collateral.js";
+import { seriesRefOf, type SeriesSpec } from "../series.js";
+import { mulDiv, pow10 } from "../units.js";
 import type { BookEvent, BookEventBody, BookPayout, BookSide } from "./events.js";
 import { bookEventsFromJSON } from "./events.js";
 import { applyBookEvent, BookState, type RestingOrder } from "./state.js";
 
-/** A series to trade: `strike` in quote currency, `expiry` unix seconds. */
-export interface SeriesSpec {
-  type: "call" | "put";
-  strike: number;
-  expiry: number;
-}
+export type { SeriesSpec } from "../series.js";
 
 /** An order: a limit order when `limitPrice` is given, else a market order. */
 export interface BookOrder extends SeriesSpec {
@@ -75,13 +72,13 @@ export interface FillReport {
   collateralPosted: bigint;
 }
 
-const ACCOUNT = /^\S.{0,127}$/s;
 
 /** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
 export class PeerBook {
   readonly pool: OptionPool;
   private state = new BookState();
   private readonly log: BookEvent[] = [];
+  private busy = false;
 
   constructor(pool: OptionPool) {
     this.pool = pool;
@@ -177,7 +174,7 @@ export class PeerBook {
    * the limit; a limit order's remainder rests. Nothing changes (book or pool) when it throws.
    */
   submit(trader: string, order: BookOrder): FillReport {
-    check(typeof trader === "string" && ACCOUNT.test(trader), "trader", "must be a non-empty account name (≤ 128 chars)");
+    checkAccount(trader, "trader");
     check(typeof order === "object" && order !== null, "order", "must be an object");
     check(order.side === "buy" || order.side === "sell", "side", 'must be "buy" or "sell"');
     const series = this.seriesOf(order);
@@ -188,7 +185,6 @@ export class PeerBook {
     const limit = order.limitPrice;
     if (limit !== undefined) check(typeof limit === "bigint" && limit > 0n, "limitPrice", "must be a bigint > 0 (base units per contract)");
     check(typeof order.funds === "bigint" && order.funds >= 0n, "funds", "must be a bigint ≥ 0");
-    this.expireOrders();
 
     const buy = order.side === "buy";
     const scale = pow10(this.pool.settings.sizeDecimals);
@@ -215,6 +211,7 @@ export class PeerBook {
 
     let poolPart: Quote | undefined;
     this.commit((draft, emit) => {
+      this.stageExpiries(draft, emit);
       let remaining = order.size;
       let takerWritten = 0n; // cumulative size this taker writes to peers (sell), for exact collateral rounding
       const makers = draft.side(key, buy ? "sell" : "buy");
@@ -284,12 +281,18 @@ export class PeerBook {
 
   /** Removes every resting order whose series has expired (escrow refunded). Returns how many. */
   expireOrders(): number {
-    const now = this.pool.clock.now();
-    const due = [...this.state.orders.values()].filter((o) => o.series.expiry <= now).sort((a, b) => a.id - b.id);
-    if (due.length === 0) return 0;
-    this.commit((_d, emit) => {
-      for (const o of due) emit({ kind: "cancel", id: o.id, owner: o.owner, refund: o.escrow, reason: "expiry" });
+    let count = 0;
+    this.commit((draft, emit) => {
+      count = this.stageExpiries(draft, emit);
     });
+    return count;
+  }
+
+  /** Stages the refund of every resting order whose series has expired, inside the running commit. */
+  private stageExpiries(draft: BookState, emit: (body: BookEventBody) => void): number {
+    const now = this.pool.clock.now();
+    const due = [...draft.orders.values()].filter((o) => o.series.expiry <= now).sort((a, b) => a.id - b.id);
+    for (const o of due) emit({ kind: "cancel", id: o.id, owner: o.owner, refund: o.escrow, reason: "expiry" });
     return due.length;
   }
 
@@ -302,7 +305,6 @@ export class PeerBook {
     check(Number.isInteger(expiry), "expiry", "must be integer unix seconds");
     const now = this.pool.clock.now();
     if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
-    this.expireOrders();
     const open = [...this.state.positions.values()].filter((p) => p.series.expiry === expiry);
     if (open.length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no peer positions expire at ${expiry}`);
     const { priceUnits } = this.pool.settlementPrice(expiry);
@@ -328,7 +330,10 @@ export class PeerBook {
       }
       dust += left - toShorts;
     }
-    this.commit((_d, emit) => emit({ kind: "settle", expiry, priceUnits, payouts, unlocked, dust, treasury: s.treasury }));
+    this.commit((draft, emit) => {
+      this.stageExpiries(draft, emit);
+      emit({ kind: "settle", expiry, priceUnits, payouts, unlocked, dust, treasury: s.treasury });
+    });
     return priceUnits;
   }
 
@@ -342,30 +347,34 @@ export class PeerBook {
 
   // ------------------------------------------------------------ internals
 
+  /**
+   * Builds an operation on a draft and installs it whole. Non-reentrant (a book operation started from inside another
+   * is refused), and an unexpected failure becomes a PoolError: either way nothing of the book changes.
+   */
   private commit(build: (draft: BookState, emit: (body: BookEventBody) => void) => void): void {
-    const draft = this.state.clone();
-    const staged: BookEvent[] = [];
-    const time = this.pool.clock.now();
-    build(draft, (body) => {
-      const e = { ...body, seq: draft.seq + 1, time } as BookEvent;
-      applyBookEvent(draft, e);
-      staged.push(e);
-    });
-    this.state = draft;
-    this.log.push(...staged);
+    if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", "a book operation was called while another is running");
+    this.busy = true;
+    try {
+      const draft = this.state.clone();
+      const staged: BookEvent[] = [];
+      const time = this.pool.clock.now();
+      build(draft, (body) => {
+        const e = { ...body, seq: draft.seq + 1, time } as BookEvent;
+        applyBookEvent(draft, e);
+        staged.push(e);
+      });
+      this.state = draft;
+      this.log.push(...staged);
+    } catch (e) {
+      if (e instanceof PoolError) throw e;
+      throw new PoolError("INTERNAL_ERROR", "operation", `book operation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      this.busy = false;
+    }
   }
 
   private seriesOf(spec: SeriesSpec): SeriesRef {
-    check(typeof spec === "object" && spec !== null, "series", "must be an object");
-    const s = this.pool.settings;
-    check(spec.type === "call" || spec.type === "put", "type", 'must be "call" or "put"');
-    if (spec.type !== optionTypeOf(s.collateral))
-      throw new PoolError("WRONG_OPTION_TYPE", "type", `a ${s.collateral}-collateral book trades ${optionTypeOf(s.collateral)}s only`);
-    check(typeof spec.strike === "number" && Number.isFinite(spec.strike) && spec.strike > 0, "strike", "must be a finite number > 0");
-    const strikeUnits = exactUnits(spec.strike, s.priceDecimals);
-    check(strikeUnits !== undefined && strikeUnits > 0n, "strike", `must have at most ${s.priceDecimals} decimals`);
-    check(Number.isInteger(spec.expiry), "expiry", "must be integer unix seconds");
-    return { type: spec.type, strike: spec.strike, strikeUnits, expiry: spec.expiry };
+    return seriesRefOf(spec, this.pool.settings.collateral, this.pool.settings);
   }
 
   private keyOf(spec: SeriesSpec): string {
