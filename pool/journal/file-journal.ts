@@ -5,11 +5,11 @@
 // reopening recovers every acknowledged event (a torn last line is cut, as after a crash). One writer at a time
 // (writer-lock.ts); readers open with `{ readOnly: true }`, which neither locks nor changes the file.
 import { constants } from "node:fs";
-import type { PoolEvent } from "../events.js";
+import { eventToJSON, type PoolEvent } from "../events.js";
 import { OptionPool, type PoolConfig } from "../option-pool.js";
 import { describe, JournalError } from "./errors.js";
 import { fsyncDirectory, nodeIO, readJournalSync, writeFully, type JournalContent, type JournalIO } from "./io.js";
-import { eventLine } from "./lines.js";
+import { sameEvent } from "./lines.js";
 import { WriterLock } from "./writer-lock.js";
 
 /** How to open a journal. */
@@ -32,8 +32,8 @@ export class FileJournal {
   /** Bytes up to the end of the last acknowledged event: where the next append writes. */
   private end: number;
   private lastSeq: number;
-  /** The last acknowledged event's line, to recognise the pool it came from. */
-  private lastLine: string | undefined;
+  /** The last acknowledged event, to recognise the pool it came from. */
+  private lastEvent: PoolEvent | undefined;
   /** The last event was kept without its newline (a file cut right after it): the next append writes it first. */
   private newlineOwed: boolean;
   /** Set when a failed append could not be undone: every write throws it until the journal is reopened. */
@@ -51,8 +51,7 @@ export class FileJournal {
     this.fd = fd;
     this.end = content.end;
     this.lastSeq = content.events.length;
-    const last = content.events.at(-1);
-    this.lastLine = last === undefined ? undefined : eventLine(last);
+    this.lastEvent = content.events.at(-1);
     this.newlineOwed = content.event !== undefined;
   }
 
@@ -112,8 +111,7 @@ export class FileJournal {
     this.checkWritable();
     if (events.length === 0) return;
     this.checkContinues(events);
-    const lines = events.map(eventLine);
-    const bytes = Buffer.from(`${this.newlineOwed ? "\n" : ""}${lines.join("\n")}\n`, "utf8");
+    const bytes = Buffer.from(`${this.newlineOwed ? "\n" : ""}${events.map(eventToJSON).join("\n")}\n`, "utf8");
     try {
       writeFully(this.io, this.fd, bytes, this.end);
       this.io.fsyncSync(this.fd);
@@ -122,23 +120,24 @@ export class FileJournal {
     }
     this.end += bytes.length;
     this.lastSeq += events.length;
-    this.lastLine = lines.at(-1);
+    this.lastEvent = events.at(-1);
     this.newlineOwed = false;
   }
 
   /**
-   * Appends the pool's events not yet in the journal (one fsync'ed batch; see `append`) and returns how many.
-   * Throws OUT_OF_ORDER when the pool's history is not the journal's (fewer events, or a different last event).
-   * Cost: `pool.events` copies the whole log, O(events) per call.
+   * Appends the pool's events not yet in the journal (one fsync'ed batch; see `append`) and returns how many; cost
+   * O(new events). Throws OUT_OF_ORDER when the pool's history is not the journal's (fewer events, or a different
+   * event at the journal's last seq).
    */
   sync(pool: OptionPool): number {
     this.checkWritable();
-    const all = pool.events;
-    if (all.length < this.lastSeq || (this.lastLine !== undefined && eventLine(all[this.lastSeq - 1]!) !== this.lastLine)) {
-      const why = all.length < this.lastSeq ? `has only ${all.length} events` : `has a different event at seq ${this.lastSeq}`;
+    // From the journal's last event on, to check the pool has it too.
+    const tail = pool.eventsSince(Math.max(0, this.lastSeq - 1));
+    if (pool.seq < this.lastSeq || (this.lastEvent !== undefined && !sameEvent(tail[0]!, this.lastEvent))) {
+      const why = pool.seq < this.lastSeq ? `has only ${pool.seq} events` : `has a different event at seq ${this.lastSeq}`;
       throw new JournalError("OUT_OF_ORDER", this.path, `the pool ${why}; the journal holds seq 1..${this.lastSeq}: it is not this journal's pool`);
     }
-    const fresh = all.slice(this.lastSeq);
+    const fresh = this.lastEvent === undefined ? tail : tail.slice(1);
     this.append(fresh);
     return fresh.length;
   }

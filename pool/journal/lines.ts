@@ -1,18 +1,29 @@
-// The journal's format: line n holds the event with seq n as one JSON object (eventsToJSON's form: bigints as
+// The journal's format: line n holds the event with seq n as one JSON object (eventToJSON's form: bigints as
 // decimal strings), ended by "\n". Reading goes line by line over chunks of the file, never through one string of
 // the whole file (a string holds at most 2^29 - 24 characters in V8: ~512 MiB). The journal checks only what it
-// owns — one object per line, seq n on line n — and leaves every other field to eventsFromJSON and replay.
+// owns — seq n on line n — and leaves every other field to eventFromJSON's schema check and to replay.
 import { createReadStream } from "node:fs";
-import { eventsFromJSON, eventsToJSON, type PoolEvent } from "../events.js";
+import { eventFromJSON, type PoolEvent } from "../events.js";
 import { describe, JournalError } from "./errors.js";
 
 const NEWLINE = 0x0a;
 /** Bytes read at a time (a read's size, not a limit on a line's length). */
 export const CHUNK_BYTES = 1 << 20;
 
-/** One event's line text without its newline, in eventsToJSON's form. */
-export function eventLine(event: PoolEvent): string {
-  return eventsToJSON([event]).slice(1, -1);
+/**
+ * Whether two events are the same, whatever the order of their keys (a replayed event is rebuilt in schema order):
+ * their JSON with keys sorted, bigints as strings.
+ */
+export function sameEvent(a: PoolEvent, b: PoolEvent): boolean {
+  return sortedJSON(a) === sortedJSON(b);
+}
+
+function sortedJSON(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
 }
 
 /** What the last line of a journal turned out to be once the whole file was read. */
@@ -72,30 +83,32 @@ export class JournalDecoder {
   /** The event on the next line; undefined for an unparseable last line (`last`), which is a torn write. */
   private decode(text: string, last: boolean): PoolEvent | undefined {
     const line = this.count + 1;
-    let events: PoolEvent[];
+    let event: PoolEvent;
     try {
-      events = eventsFromJSON(`[${text}]`);
+      event = eventFromJSON(text, `line ${line}`);
     } catch (e) {
       const parsed = parseJSON(text);
       if (last && parsed === undefined) return undefined;
-      const seq = parsed === undefined ? undefined : numericSeq(parsed.value);
-      const where = seq === undefined ? `(the line after seq ${this.count})` : `(seq ${seq})`;
-      throw new JournalError("CORRUPT", this.path, `line ${line} ${where} is not an event: ${describe(e)}`, { line, seq: seq ?? this.count, cause: e });
+      throw this.corrupt(line, parsed, e);
     }
-    const event = events[0] as unknown;
-    if (events.length !== 1 || typeof event !== "object" || event === null || Array.isArray(event)) {
-      throw new JournalError("CORRUPT", this.path, `line ${line} (the line after seq ${this.count}) is not one JSON object`, { line, seq: this.count });
-    }
-    const seq = (event as { seq?: unknown }).seq;
-    if (seq !== line) {
-      const what = typeof seq === "number" ? `holds seq ${seq}` : `has seq ${JSON.stringify(seq)}, not a number`;
-      throw new JournalError("CORRUPT", this.path, `line ${line} ${what}; expected seq ${line} after seq ${this.count}`, {
-        line,
-        seq: typeof seq === "number" ? seq : this.count,
-      });
-    }
+    if (event.seq !== line) throw this.corrupt(line, { value: event });
     this.count = line;
-    return event as PoolEvent;
+    return event;
+  }
+
+  /** CORRUPT for `line`: a seq out of place, else why the line is not an event (`cause`). */
+  private corrupt(line: number, parsed: { value: unknown } | undefined, cause?: unknown): JournalError {
+    const seq = typeof parsed?.value === "object" && parsed.value !== null ? (parsed.value as { seq?: unknown }).seq : undefined;
+    const after = `after seq ${this.count}`;
+    if (typeof seq === "number" && seq !== line) {
+      return new JournalError("CORRUPT", this.path, `line ${line} holds seq ${seq}; expected seq ${line} ${after}`, { line, seq });
+    }
+    if (seq !== undefined && typeof seq !== "number") {
+      return new JournalError("CORRUPT", this.path, `line ${line} has seq ${JSON.stringify(seq)}, not a number; expected seq ${line} ${after}`, { line, seq: this.count, cause });
+    }
+    const what = parsed === undefined ? "is not JSON" : "is not an event";
+    const where = typeof seq === "number" ? `(seq ${seq})` : `(the line ${after})`;
+    return new JournalError("CORRUPT", this.path, `line ${line} ${where} ${what}: ${describe(cause)}`, { line, seq: typeof seq === "number" ? seq : this.count, cause });
   }
 }
 
@@ -106,11 +119,6 @@ function parseJSON(text: string): { value: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-function numericSeq(value: unknown): number | undefined {
-  const seq = typeof value === "object" && value !== null ? (value as { seq?: unknown }).seq : undefined;
-  return typeof seq === "number" ? seq : undefined;
 }
 
 /**
