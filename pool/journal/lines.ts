@@ -2,11 +2,15 @@
 // decimal strings), ended by "\n". Reading goes line by line over chunks of the file, never through one string of
 // the whole file (a string holds at most 2^29 - 24 characters in V8: ~512 MiB). The journal checks only what it
 // owns — seq n on line n — and leaves every other field to eventFromJSON's schema check and to replay.
+import { constants } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { eventFromJSON, type PoolEvent } from "../events.js";
 import { describe, JournalError } from "./errors.js";
 
 const NEWLINE = 0x0a;
+/** The longest line that decodes to a string (UTF-8 takes at least one byte per UTF-16 unit): 2^29 - 24 in V8. */
+const MAX_LINE_BYTES = constants.MAX_STRING_LENGTH;
+const OPEN_BRACE = 0x7b;
 /** Bytes read at a time (a read's size, not a limit on a line's length). */
 export const CHUNK_BYTES = 1 << 20;
 
@@ -43,7 +47,10 @@ export class JournalDecoder {
   count = 0;
   /** Bytes from the file's start to the end of the last decoded event (its newline included, if it has one). */
   end = 0;
+  /** The unfinished line's bytes so far, while it may still decode (see `keeps`); all of them are counted. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingDropped = false;
 
   constructor(private readonly path: string) {}
 
@@ -51,33 +58,55 @@ export class JournalDecoder {
   *push(chunk: Buffer): Generator<PoolEvent, void, undefined> {
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
-      let text: string;
-      let bytes = nl - start;
-      if (this.pending.length === 0) text = chunk.toString("utf8", start, nl);
-      else {
-        const line = Buffer.concat([...this.pending, chunk.subarray(start, nl)]);
-        this.pending = [];
-        text = line.toString("utf8");
-        bytes = line.length;
-      }
+      const bytes = this.pendingBytes + nl - start;
+      const text = this.take(chunk.subarray(start, nl));
       start = nl + 1;
+      if (text === undefined) {
+        const line = this.count + 1;
+        const why = bytes > MAX_LINE_BYTES ? "longer than the longest string" : `not an event: it does not start with "{"`;
+        throw new JournalError("CORRUPT", this.path, `line ${line} (the line after seq ${this.count}) is ${bytes} bytes, ${why}`, { line, seq: this.count });
+      }
       const event = this.decode(text, false)!;
       this.end += bytes + 1;
       yield event;
     }
+    if (start === chunk.length) return;
+    const rest = chunk.subarray(start);
+    this.pendingBytes += rest.length;
     // A copy: the caller may reuse the chunk's memory for its next read.
-    if (start < chunk.length) this.pending.push(Buffer.from(chunk.subarray(start)));
+    if (!this.pendingDropped && this.keeps(rest)) this.pending.push(Buffer.from(rest));
+    else [this.pending, this.pendingDropped] = [[], true];
+  }
+
+  /**
+   * Whether the unfinished line, now `pendingBytes` long, may still decode: an event's line starts with "{" and
+   * fits a string; another line is kept up to 1 MiB, for its error message. So a tail of zeros that a crash left
+   * (a file grown before its data landed) is counted, not buffered.
+   */
+  private keeps(rest: Buffer): boolean {
+    const first = this.pending.length > 0 ? this.pending[0]![0] : rest[0];
+    return this.pendingBytes <= (first === OPEN_BRACE ? MAX_LINE_BYTES : 1 << 20);
   }
 
   /** Ends the file: the last line, if it has no newline, is an event (kept) or a torn write. */
   finish(): JournalTail {
-    if (this.pending.length === 0) return { event: undefined, tornBytes: 0 };
-    const line = Buffer.concat(this.pending);
-    this.pending = [];
-    const event = this.decode(line.toString("utf8"), true);
-    if (event === undefined) return { event, tornBytes: line.length };
-    this.end += line.length;
+    const bytes = this.pendingBytes;
+    if (bytes === 0) return { event: undefined, tornBytes: 0 };
+    const text = this.take(Buffer.alloc(0));
+    const event = text === undefined ? undefined : this.decode(text, true);
+    if (event === undefined) return { event, tornBytes: bytes };
+    this.end += bytes;
     return { event, tornBytes: 0 };
+  }
+
+  /** The text of the line that `last` ends, undefined if it cannot decode (`keeps`); the next line starts empty. */
+  private take(last: Buffer): string | undefined {
+    const parts = this.pending;
+    const bytes = this.pendingBytes + last.length;
+    const dropped = this.pendingDropped;
+    [this.pending, this.pendingBytes, this.pendingDropped] = [[], 0, false];
+    if (dropped || bytes > MAX_LINE_BYTES) return undefined;
+    return (parts.length === 0 ? last : Buffer.concat([...parts, last])).toString("utf8");
   }
 
   /** The event on the next line; undefined for an unparseable last line (`last`), which is a torn write. */
