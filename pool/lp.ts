@@ -43,10 +43,7 @@ export class LpOperations {
   donate(from: string, assets: bigint): void {
     checkAccount(from, "from");
     checkAmount(assets, "assets");
-    this.core.commit("donate", (tx) => {
-      this.core.settleDue(tx, "lenient");
-      tx.emit({ kind: "donate", from, assets });
-    }, true);
+    this.core.commit("donate", (tx) => tx.emit({ kind: "donate", from, assets }), true);
   }
 
   private checkHolding(owner: string, shares: bigint): void {
@@ -73,7 +70,7 @@ export class LpOperations {
           result.assets = assets;
           result.sharesRedeemed = fill;
         }
-      } else this.core.settleDue(tx, "lenient");
+      }
       if (fill < shares) {
         const id = draft.nextWithdrawalId;
         tx.emit({ kind: "withdrawalQueued", id, owner, shares: shares - fill });

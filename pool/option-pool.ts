@@ -13,7 +13,7 @@ import { eventsFromJSON } from "./events.js";
 import type { FlowTotals, PoolState, QueuedWithdrawal, SeriesState } from "./ledger.js";
 import { liabilityFromPrices, type OpenBook } from "./liability.js";
 import type { LedgerKey } from "./ledger-chain.js";
-import type { SpotVolOracle } from "./oracle.js";
+import { sameSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
 import type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 import type { Quote, QuoteRequest } from "./quote.js";
@@ -308,16 +308,18 @@ export class OptionPool {
   }
 
   /**
-   * NAV priced by an asynchronous pricer (e.g. the worker pool) in one batch. If the ledger or the oracle moved
-   * while the batch was priced, it is priced again (up to `attempts` times), then refused with LEDGER_MOVED: the
-   * result is always the NAV of one ledger state at one oracle print.
+   * NAV priced by an asynchronous pricer (e.g. the worker pool) in one batch. If the ledger, the oracle or the clock
+   * moved while the batch was priced, it is priced again (up to `attempts` times), then refused with LEDGER_MOVED:
+   * the result is always the NAV of one ledger state at one oracle print and one time (what nav() says then).
    */
   async navAsync(pricer: AsyncPricer, rounding: Rounding = "up", attempts = 3): Promise<bigint> {
     for (let i = 0; i < attempts; i++) {
-      const book = this.openBook();
-      const print = this.oracle.latest().timestamp;
+      const now = this.clock.now();
+      // The NAV's own marks: the time-weighted spot and vol (nav()), not the latest print (openBook()).
+      const book = { ...this.core.bookOf(this.core.state, this.core.market.navSnapshot(now)), seq: this.seq };
+      const print = this.oracle.latest();
       const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : { price: new Float64Array(0) };
-      if (this.seq === book.seq && this.oracle.latest().timestamp === print) return this.navFromGreeks(book, greeks, rounding);
+      if (this.seq === book.seq && sameSnapshot(this.oracle.latest(), print) && this.clock.now() === now) return this.navFromGreeks(book, greeks, rounding);
     }
     throw new PoolError("LEDGER_MOVED", "navAsync", `the ledger or the oracle moved during each of ${attempts} pricings`);
   }

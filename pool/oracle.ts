@@ -49,6 +49,11 @@ export function volAt(snapshot: OracleSnapshot, strike: number, years: number): 
   return Math.max(MIN_VOL, v);
 }
 
+/** True when two snapshots are the same observation (an async result computed at `a` still holds at `b`). */
+export function sameSnapshot(a: OracleSnapshot, b: OracleSnapshot): boolean {
+  return a.timestamp === b.timestamp && a.spot === b.spot && a.baseVol === b.baseVol && a.skew === b.skew && a.surface === b.surface;
+}
+
 /** Checks a snapshot is usable (finite positive spot and vol, finite timestamp); returns the bad field. */
 export function invalidSnapshotField(s: OracleSnapshot): string | undefined {
   if (!(Number.isFinite(s.spot) && s.spot > 0)) return "spot";

@@ -10,7 +10,7 @@ import { checkAccount } from "./accounts.js";
 import type { Clock } from "./clock.js";
 import { PoolError, check } from "./errors.js";
 import type { BreakerName, PoolEvent, PoolEventBody } from "./events.js";
-import { decodeEvent } from "./events.js";
+import { canonicalEvent, decodeEvent } from "./events.js";
 import { applyEvent, PoolState, seriesKey } from "./ledger.js";
 import { checkChain, genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
 import { liabilityOf, openBookOf, type OpenBook } from "./liability.js";
@@ -107,41 +107,53 @@ export class PoolCore {
   }
 
   /**
-   * Builds operation `operation` on a draft and installs it whole (see the file header); `payQueue` then tries the
-   * withdrawal queue on a savepoint. Returns the installed events (none when the operation changed nothing).
+   * Runs operation `operation` on the state in place, recording every change in its undo log, and keeps it whole or
+   * takes it back whole (see the file header); `payQueue` then tries the withdrawal queue on a savepoint. Returns the
+   * events kept (none when the operation changed nothing).
    */
-  commit(operation: PoolOperation, build: (tx: Tx) => void, payQueue = false): PoolEvent[] {
+  commit(operation: PoolOperation, build: (tx: Tx) => void, payQueue = false, settleFirst = true): PoolEvent[] {
     const now = this.now();
-    const draft = this.state.clone();
+    const state = this.state;
     const staged: PoolEvent[] = [];
-    const emit = this.stager(draft, now, staged);
-    build({ draft, emit, now });
-    this.hooks?.onStaged?.(draft, staged, emit);
-    if (staged.length > 0) this.hooks?.beforeCommit?.(operation, draft, staged);
-    const installed = payQueue ? this.withQueue(draft, staged, now) : { draft, staged };
-    if (installed.staged.length === 0) return [];
-    this.state = installed.draft;
-    this.log.push(...installed.staged);
-    this.retainOracle();
-    return installed.staged;
-  }
-
-  /** The draft after paying what the queue can be paid now, or the draft as it was when the payments are refused. */
-  private withQueue(draft: PoolState, staged: PoolEvent[], now: number): { draft: PoolState; staged: PoolEvent[] } {
-    if (draft.queue.length === 0 || draft.withdrawalsPausedUntil > now) return { draft, staged };
-    const save = draft.clone();
-    const more: PoolEvent[] = [];
-    const emit = this.stager(save, now, more);
+    const emit = this.stager(state, now, staged);
+    const tx = { draft: state, emit, now };
+    state.undo.begin();
     try {
-      this.lp.payQueue({ draft: save, emit, now });
-      if (more.length === 0) return { draft, staged };
-      this.hooks?.onStaged?.(save, more, emit);
-      this.hooks?.beforeCommit?.("queue", save, more);
+      // Every operation first settles what is due, so nothing runs between an expiry's price and its settlement.
+      if (settleFirst) this.settleDue(tx, "lenient");
+      build(tx);
+      this.hooks?.onStaged?.(state, staged, emit);
+      if (staged.length > 0) this.hooks?.beforeCommit?.(operation, state, staged);
+      if (payQueue) this.payQueueOnSavepoint(tx, staged);
     } catch (e) {
-      if (e instanceof PoolError) return { draft, staged }; // a guard or a limit: the queue waits for a later operation
+      state.undo.rollback();
       throw e;
     }
-    return { draft: save, staged: [...staged, ...more] };
+    state.undo.commit();
+    if (staged.length === 0) return [];
+    this.log.push(...staged);
+    this.retainOracle();
+    return staged;
+  }
+
+  /** Pays what the queue can be paid now, on a savepoint: a guard or a limit refusing it takes back only the payments. */
+  private payQueueOnSavepoint(tx: Tx, staged: PoolEvent[]): void {
+    const state = tx.draft;
+    if (state.queue.length === 0 || state.withdrawalsPausedUntil > tx.now) return;
+    const mark = state.undo.savepoint();
+    const more: PoolEvent[] = [];
+    const emit = this.stager(state, tx.now, more);
+    try {
+      this.lp.payQueue({ draft: state, emit, now: tx.now });
+      if (more.length === 0) return;
+      this.hooks?.onStaged?.(state, more, emit);
+      this.hooks?.beforeCommit?.("queue", state, more);
+    } catch (e) {
+      if (!(e instanceof PoolError)) throw e;
+      state.undo.rollbackTo(mark); // the queue waits for a later operation
+      return;
+    }
+    staged.push(...more);
   }
 
   /** Asks the oracle to keep its record from the earliest unsettled expiry on (settlement.ts). */
@@ -155,8 +167,7 @@ export class PoolCore {
 
   /** Takes `other`'s state and log as this pool's own (fork); the impact window is this pool's. */
   adopt(other: PoolCore): void {
-    this.state = other.state.clone();
-    this.state.flowWindowSeconds = this.settings.params.ivImpactWindowSeconds;
+    this.state = PoolState.fromSnapshot(other.state.snapshot(), this.settings.params.ivImpactWindowSeconds);
     this.log.push(...other.log);
     this.retainOracle();
   }
@@ -168,7 +179,7 @@ export class PoolCore {
       const e = decodeEvent(raw, `events[${i}]`, false);
       try {
         if (e.seq !== this.state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${this.state.seq + 1}, got ${e.seq}`);
-        checkChain(this.state.hash, e, this.key);
+        checkChain(this.state.hash, e, canonicalEvent(e), this.key);
         verifyEvent(ctx, this.state, e);
         applyEvent(this.state, e);
         checkConservation(this.state, e);
@@ -263,7 +274,6 @@ export class PoolCore {
     const wasOpen = dueExpiries(this.state, now).includes(expiry);
     if (!wasOpen) throw new PoolError("NOTHING_TO_SETTLE", "expiry", this.state.settled.has(expiry) ? `expiry ${expiry} is already settled` : `no open series expire at ${expiry}`);
     this.commit("settle", (tx) => {
-      this.settleDue(tx, "lenient");
       if (!tx.draft.settled.has(expiry)) {
         const lookup = lookupSettlementPrice(expiry, this.oracle, this.settings.params, this.settings.collateral, this.settings, tx.now);
         throw pendingError(expiry, lookup as Extract<typeof lookup, { status: "pending" }>);
@@ -284,10 +294,7 @@ export class PoolCore {
     if (lookup.status === "priced") throw new PoolError("SETTLEMENT_PRICE_KNOWN", "expiry", `expiry ${expiry} has a ${lookup.source} price ${lookup.price}: settle() uses it`);
     if (now < expiry + p.maxSettlementDelaySeconds + p.settlementFallbackWindowSeconds) throw pendingError(expiry, lookup);
     const fixed: SettlementPrice = { price, priceUnits: priceUnits!, source: "admin", observedAt: now };
-    this.commit("admin", (tx) => {
-      this.settleDue(tx, "lenient");
-      tx.emit(settlementEvent(tx.draft, expiry, fixed, this.settings, reason));
-    }, true);
+    this.commit("admin", (tx) => tx.emit(settlementEvent(tx.draft, expiry, fixed, this.settings, reason)), true);
   }
 
   // ------------------------------------------------------------------ trading and keeping
@@ -313,7 +320,6 @@ export class PoolCore {
     this.hooks?.beforeQuote?.(request);
     let q: Quote | undefined;
     this.commit("trade", (tx) => {
-      this.settleDue(tx, "lenient");
       q = this.priceAt(tx.draft, request, this.market.guarded(tx.now, tx.draft.tradingPausedUntil), tx.now);
       if (buy && q.total > request.maxCost!) throw new PoolError("SLIPPAGE", "maxCost", `costs ${q.total} > maxCost ${request.maxCost}`);
       if (!buy && q.total < request.minProceeds!) throw new PoolError("SLIPPAGE", "minProceeds", `pays ${q.total} < minProceeds ${request.minProceeds}`);
@@ -333,7 +339,6 @@ export class PoolCore {
     checkAccount(account, "account");
     let assets = 0n;
     this.commit("claim", (tx) => {
-      this.settleDue(tx, "lenient");
       assets = tx.draft.claimable.get(account) ?? 0n;
       if (assets === 0n) throw new PoolError("NOTHING_TO_CLAIM", "account", `${account} has nothing to claim`);
       tx.emit({ kind: "claim", account, assets });
@@ -346,12 +351,13 @@ export class PoolCore {
     const now = this.now();
     if (this.state.tradingPausedUntil > now) return;
     const d = this.market.deviation(this.market.latest(), now);
-    if (d) this.commit("observe", (tx) => tx.emit({ kind: "tradingPaused", ...d, pausedUntil: tx.now + this.settings.params.tradingPauseSeconds }));
+    // The pause alone: it stays even when the operation that saw the deviation is then refused.
+    if (d) this.commit("observe", (tx) => tx.emit({ kind: "tradingPaused", ...d, pausedUntil: tx.now + this.settings.params.tradingPauseSeconds }), false, false);
   }
 
   observe(): number {
     this.recordDeviation();
-    this.commit("observe", (tx) => this.settleDue(tx, "lenient"), true);
+    this.commit("observe", () => {}, true);
     return this.state.tradingPausedUntil;
   }
 

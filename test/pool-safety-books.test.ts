@@ -7,7 +7,8 @@ import {
   CircuitBreakers, GreeksMonitor, OptionPool, PeerBook, PoolError, eventsToJSON, resolveParams, type PoolEvent,
 } from "../pool/index.js";
 import { decodeEvent } from "../pool/events.js";
-import { chainHash, genesisHash } from "../pool/ledger-chain.js";
+import { bookEventsToJSON, canonicalBookEvent, decodeBookEvent } from "../pool/book/events.js";
+import { chainHash, genesisHash, hashAfter } from "../pool/ledger-chain.js";
 import { DAY, expectRejected, makePool, printEvery, T0, USDC, type PoolFixture } from "./helpers/pool.js";
 
 let pricer: Pricer;
@@ -180,6 +181,69 @@ describe("7. replay refuses a tampered log and names the first bad event", () =>
     const stripped = rawLog(f.pool).map(({ mac: _mac, ...r }) => r);
     expect(() => OptionPool.fromJSON(f.config, JSON.stringify(stripped))).toThrow(/no mac/);
     expect(() => makePool(pricer, { config: { ledgerKey: "short" } })).toThrow(/ledgerKey/);
+  });
+});
+
+describe("7b. the peer book's log: the same schema, chain, MAC and re-derivations", () => {
+  const S = { type: "put" as const, strike: 1800, expiry: E };
+  function busyBook(ledgerKey?: string) {
+    const f = makePool(pricer); // no liquidity: the pool fills nothing, the peers trade with each other
+    const book = new PeerBook(f.pool, ledgerKey ? { ledgerKey } : {});
+    book.list(S);
+    book.submit("alice", { ...S, side: "sell", size: 300n, limitPrice: 30n * USDC, funds: 10_000n * USDC });
+    book.submit("bob", { ...S, side: "buy", size: 200n, limitPrice: 30n * USDC, funds: 10_000n * USDC });
+    book.submit("carol", { ...S, side: "buy", size: 100n, limitPrice: 10n * USDC, funds: 10_000n * USDC });
+    book.submit("dave", { ...S, side: "sell", size: 50n, limitPrice: 10n * USDC, funds: 10_000n * USDC });
+    book.cancel("alice", 1);
+    f.clock.set(E);
+    f.oracle.push({ timestamp: E, spot: 1700 });
+    book.settle(E);
+    book.claim("bob");
+    return { f, book };
+  }
+  const BOOK_TAMPERINGS: [string, (r: Raw[]) => void][] = [
+    ["a fill's premium − 1", (r) => void (first(r, "fill").amount = big(first(r, "fill").amount, -1n))],
+    ["a fill's collateral − 1000", (r) => void (first(r, "fill").collateral = big(first(r, "fill").collateral, -1000n))],
+    ["a resting ask escrows less", (r) => void (first(r, "place").escrow = big(first(r, "place").escrow, -1n))],
+    ["a cancel refunds more", (r) => void (first(r, "cancel").refund = big(first(r, "cancel").refund, 1n))],
+    ["a long payout re-addressed", (r) => void (((first(r, "settle").payouts as Raw[])[0]!).account = "mallory")],
+    ["a payout + 1", (r) => void (((first(r, "settle").payouts as Raw[])[0]!).amount = big(((first(r, "settle").payouts as Raw[])[0]!).amount, 1n))],
+    ["the settlement price changed", (r) => void (first(r, "settle").priceUnits = "150000000000")],
+    ["the dust re-addressed", (r) => void (first(r, "settle").treasury = "mallory")],
+    ["an unknown kind", (r) => void (first(r, "claim").kind = "bonus")],
+    ['"amount": "+5"', (r) => void (first(r, "fill").amount = "+5")],
+    ["a claim larger than the balance", (r) => void (first(r, "claim").assets = big(first(r, "claim").assets, 1n))],
+    ["a fill's taker is its maker", (r) => void (first(r, "fill").taker = first(r, "fill").maker)],
+  ];
+
+  it("replays the untampered log, with and without a key", () => {
+    const { f, book } = busyBook();
+    expect(PeerBook.fromJSON(f.pool, bookEventsToJSON(book.events)).snapshot()).toEqual(book.snapshot());
+    const k = busyBook(KEY);
+    expect(PeerBook.fromJSON(k.f.pool, bookEventsToJSON(k.book.events), { ledgerKey: KEY }).snapshot()).toEqual(k.book.snapshot());
+  });
+
+  it.each(BOOK_TAMPERINGS)("%s: refused as written, after a rechain without the key, and by the MAC", (_name, tamper) => {
+    const { f, book } = busyBook();
+    const raw = JSON.parse(bookEventsToJSON(book.events)) as Raw[];
+    tamper(raw);
+    expect(() => PeerBook.fromJSON(f.pool, JSON.stringify(raw))).toThrow(PoolError);
+    let previous = genesisHash({ ...f.pool.settings }, "book");
+    const forged = raw.map((r, i) => {
+      try {
+        const { mac: _mac, ...unsealed } = r;
+        const e = decodeBookEvent({ ...unsealed, hash: "0".repeat(64) }, `events[${i}]`);
+        previous = hashAfter(previous, canonicalBookEvent(e));
+        return { ...r, hash: previous };
+      } catch {
+        return r;
+      }
+    });
+    expect(() => PeerBook.fromJSON(f.pool, JSON.stringify(forged))).toThrow(/INVALID_EVENT|REPLAY_MISMATCH/);
+    const k = busyBook(KEY);
+    const rawK = JSON.parse(bookEventsToJSON(k.book.events)) as Raw[];
+    tamper(rawK);
+    expect(() => PeerBook.fromJSON(k.f.pool, JSON.stringify(rawK), { ledgerKey: KEY })).toThrow(PoolError);
   });
 });
 

@@ -230,8 +230,7 @@ describe("5. every path out of the pool passes the same checks", () => {
     printEvery(f, E + 60, E + 600, 60, { spot: 2050 });
     // The limit: the share-price ES after the settlement with the queue unpaid; paying b would raise it.
     const unpaid = f.pool.fork();
-    unpaid.tripCircuitBreaker("liquidity", "measure without the queue", E + 3600);
-    unpaid.settle(E);
+    unpaid.tripCircuitBreaker("liquidity", "measure without the queue", E + 3600); // settles E first, pays no queue
     const es = valueAtRiskSync(prepareBook(unpaid.openBook(), unpaid.settings, unpaid), pricer, 0.6, DEFAULT_PRE_TRADE_LIMITS.var).expectedShortfall;
     attachRisk(f.pool, { pricer, preTrade: { maxExpectedShortfall: es * 1.0001 }, breakers: { settlementPauseSeconds: 1, minFreeLiquidityRatio: 0 } });
     const queued = f.pool.withdrawalQueue();

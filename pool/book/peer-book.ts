@@ -15,11 +15,14 @@ import { PoolError, check } from "../errors.js";
 import type { SeriesRef } from "../events.js";
 import { seriesKey } from "../ledger.js";
 import { checkAccount } from "../accounts.js";
-import { collateralFor, payoutFor } from "../collateral.js";
+import { collateralFor } from "../collateral.js";
 import { seriesRefOf, type SeriesSpec } from "../series.js";
 import { mulDiv, pow10 } from "../units.js";
-import type { BookEvent, BookEventBody, BookPayout, BookSide } from "./events.js";
-import { bookEventsFromJSON } from "./events.js";
+import type { BookEvent, BookEventBody, BookSide } from "./events.js";
+import { bookEventsFromJSON, canonicalBookEvent, decodeBookEvent } from "./events.js";
+import { checkChain, genesisHash, ledgerKeyBytes, seal, type LedgerKey } from "../ledger-chain.js";
+import { bookSettlement } from "./settlement.js";
+import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { applyBookEvent, BookState, type RestingOrder } from "./state.js";
 
 export type { SeriesSpec } from "../series.js";
@@ -79,24 +82,41 @@ export class PeerBook {
   private state = new BookState();
   private readonly log: BookEvent[] = [];
   private busy = false;
+  private readonly key: Uint8Array | undefined;
 
-  constructor(pool: OptionPool) {
+  /**
+   * A book beside `pool`. `ledgerKey` (≥ 32 bytes, the operator's secret) MACs every book event as the pool's key
+   * does its events; replay then refuses a log without valid MACs.
+   */
+  constructor(pool: OptionPool, options: { ledgerKey?: LedgerKey } = {}) {
     this.pool = pool;
+    this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
+    this.state.hash = genesisHash(pool.settings, "book");
   }
 
-  /** Rebuilds a book from its events; throws PoolError("REPLAY_MISMATCH") for a log that does not fit. */
-  static replay(pool: OptionPool, events: readonly BookEvent[]): PeerBook {
-    const book = new PeerBook(pool);
-    for (const e of events) {
-      applyBookEvent(book.state, e);
+  /**
+   * Rebuilds a book from its events, verifying each before applying it (schema, the book's hash chain, MACs under
+   * `ledgerKey`, re-derived amounts: book/verify.ts). A log that does not verify is refused with a PoolError naming
+   * the first bad event's seq.
+   */
+  static replay(pool: OptionPool, events: readonly BookEvent[], options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+    const book = new PeerBook(pool, options);
+    events.forEach((raw, i) => {
+      const e = decodeBookEvent(raw, `events[${i}]`, false);
+      const state = book.state;
+      if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
+      checkChain(state.hash, e, canonicalBookEvent(e), book.key);
+      verifyBookEvent(pool, state, e);
+      applyBookEvent(state, e);
+      checkBookAfter(pool, state, e);
       book.log.push(e);
-    }
+    });
     return book;
   }
 
   /** PeerBook.replay over bookEventsToJSON text. */
-  static fromJSON(pool: OptionPool, text: string): PeerBook {
-    return PeerBook.replay(pool, bookEventsFromJSON(text));
+  static fromJSON(pool: OptionPool, text: string, options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+    return PeerBook.replay(pool, bookEventsFromJSON(text), options);
   }
 
   // ------------------------------------------------------------ views
@@ -309,30 +329,9 @@ export class PeerBook {
     if (open.length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no peer positions expire at ${expiry}`);
     const { priceUnits } = this.pool.settlementPrice(expiry);
     const s = this.pool.settings;
-    const payouts: BookPayout[] = [];
-    let unlocked = 0n;
-    let dust = 0n;
-    for (const p of open) {
-      unlocked += p.locked;
-      let toLongs = 0n;
-      for (const [account, size] of p.longs) {
-        const amount = payoutFor(s.collateral, p.series.strikeUnits, priceUnits, size, s);
-        toLongs += amount;
-        if (amount > 0n) payouts.push({ account, position: "long", strikeUnits: p.series.strikeUnits, size, amount });
-      }
-      const left = p.locked - toLongs; // ≥ 0: locked ≥ collateral of openSize ≥ its payoff (README)
-      if (left < 0n) throw new PoolError("REPLAY_MISMATCH", "locked", "collateral below the payoff");
-      let toShorts = 0n;
-      for (const [account, size] of p.shorts) {
-        const amount = mulDiv(left, size, p.openSize, "down");
-        toShorts += amount;
-        if (amount > 0n) payouts.push({ account, position: "short", strikeUnits: p.series.strikeUnits, size, amount });
-      }
-      dust += left - toShorts;
-    }
     this.commit((draft, emit) => {
       this.stageExpiries(draft, emit);
-      emit({ kind: "settle", expiry, priceUnits, payouts, unlocked, dust, treasury: s.treasury });
+      emit({ kind: "settle", expiry, priceUnits, ...bookSettlement(draft, expiry, priceUnits, s), treasury: s.treasury });
     });
     return priceUnits;
   }
@@ -359,7 +358,8 @@ export class PeerBook {
       const staged: BookEvent[] = [];
       const time = this.pool.clock.now();
       build(draft, (body) => {
-        const e = { ...body, seq: draft.seq + 1, time } as BookEvent;
+        const unsealed = { ...body, seq: draft.seq + 1, time } as BookEventBody & { seq: number; time: number };
+        const e = seal(unsealed, canonicalBookEvent(unsealed), draft.hash, this.key) as BookEvent;
         applyBookEvent(draft, e);
         staged.push(e);
       });

@@ -5,7 +5,7 @@
 import type { Greeks } from "../../bindings/types.js";
 import { PoolError } from "../errors.js";
 import type { OpenBook, OptionPool, SyncPricer } from "../option-pool.js";
-import type { OracleSnapshot } from "../oracle.js";
+import { sameSnapshot, type OracleSnapshot } from "../oracle.js";
 import type { AnyPricer } from "./valuation.js";
 
 /** Greeks of the pool's short position (negative delta for short calls...), in contracts × per-contract greeks. */
@@ -96,7 +96,7 @@ export class GreeksMonitor {
 
   /**
    * Recomputes the figures with `pricer` (sync or the worker pool) in one batch. The figures are of the book and the
-   * oracle print read before pricing; if the ledger or the oracle moved while an asynchronous pricer worked, the book
+   * oracle print read before pricing; if the ledger, the oracle or the clock moved while an asynchronous pricer worked, the book
    * is read and priced again (up to `attempts` times), then refused with LEDGER_MOVED: stale figures never pass for
    * current ones.
    */
@@ -106,7 +106,7 @@ export class GreeksMonitor {
       const snap = this.pool.oracle.latest();
       const now = this.pool.clock.now();
       const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : undefined;
-      if (this.pool.seq === book.seq && this.pool.oracle.latest().timestamp === snap.timestamp) return this.store(book, greeks, snap, now);
+      if (this.pool.seq === book.seq && sameSnapshot(this.pool.oracle.latest(), snap) && this.pool.clock.now() === now) return this.store(book, greeks, snap, now);
     }
     throw new PoolError("LEDGER_MOVED", "greeks", `the ledger or the oracle moved during each of ${attempts} pricings`);
   }
