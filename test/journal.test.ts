@@ -2,17 +2,15 @@
 // batch, acknowledging each batch on stdout) is SIGKILLed mid-stream; reopening by replay must keep every
 // acknowledged event and rebuild a consistent state.
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
-import { ManualClock, ManualOracle, OptionPool, type PoolConfig } from "../pool/index.js";
-import { FileJournal, openJournaledPool } from "../pool/journal/index.js";
+import { OptionPool } from "../pool/index.js";
+import { FileJournal, JournalError, openJournaledPool, readJournal } from "../pool/journal/index.js";
+import { bundleScript, imports, poolConfig as config, ROOT, T0 } from "./helpers/journal.js";
 
-const ROOT = resolve(__dirname, "..");
-const T0 = 1_767_225_600;
 let dir: string;
 let pricer: Pricer;
 
@@ -21,10 +19,6 @@ beforeAll(async () => {
   pricer = await createPricer();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const config = (p: Pricer): PoolConfig => ({
-  collateral: "quote", decimals: 6, pricer: p, clock: new ManualClock(T0), oracle: new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 }),
-});
 
 function checkInvariants(pool: OptionPool): void {
   expect(pool.assets).toBe(pool.free + pool.locked + pool.reserved);
@@ -56,12 +50,55 @@ describe("file journal", () => {
     third.journal.close();
   });
 
+  it("refuses events that do not continue its seq, and another pool's history, writing nothing", () => {
+    const path = join(dir, "order.jsonl");
+    const { pool, journal } = openJournaledPool(config(pricer), path);
+    pool.deposit("alice", 5_000_000_000n);
+    pool.deposit("bob", 1_000_000n);
+    journal.sync(pool);
+    const other = new OptionPool(config(pricer));
+    other.deposit("mallory", 7_000_000n);
+    other.deposit("mallory", 7_000_000n);
+    other.deposit("mallory", 7_000_000n);
+    const size = journal.bytes;
+    for (const [run, message] of [
+      [() => journal.append(pool.events), /events\[0\] has seq 1, expected 3/],
+      [() => journal.append([{ ...pool.events[1]!, seq: 4 }]), /events\[0\] has seq 4, expected 3/],
+      [() => journal.sync(other), /the pool has a different event at seq 2; the journal holds seq 1..2/],
+      [() => journal.sync(new OptionPool(config(pricer))), /the pool has only 0 events/],
+    ] as const) {
+      expect(run).toThrow(JournalError);
+      expect(run).toThrow(message);
+    }
+    expect(journal.bytes).toBe(size);
+    expect(journal.count).toBe(2);
+    pool.deposit("carol", 1_000_000n);
+    expect(journal.sync(pool)).toBe(1); // only the new event
+    journal.close();
+    expect(() => journal.sync(pool)).toThrow(/CLOSED/);
+  });
+
+  it("readJournal streams the same events as open, and a reader that stops early leaves no file open", async () => {
+    const path = join(dir, "stream.jsonl");
+    const { pool, journal } = openJournaledPool(config(pricer), path);
+    for (let i = 1; i <= 5; i++) pool.deposit(`lp${i}`, BigInt(i) * 1_000_000n);
+    journal.sync(pool);
+    journal.close();
+    const streamed: unknown[] = [];
+    for await (const event of readJournal(path)) streamed.push(event);
+    expect(streamed).toEqual(pool.events);
+    const open = (): number => readdirSync("/proc/self/fd").length;
+    const before = open();
+    for await (const event of readJournal(path)) if (event.seq === 2) break;
+    // The stream closes its file asynchronously once the loop returns.
+    for (let waited = 0; open() > before && waited < 2_000; waited += 10) await new Promise((wake) => setTimeout(wake, 10));
+    expect(open()).toBe(before);
+  });
+
   it("survives SIGKILL of a writer mid-stream: every acknowledged event is replayed and the state is consistent", async () => {
     const writerSource = `
       import { readFileSync } from "node:fs";
-      import { createPricer } from ${JSON.stringify(join(ROOT, "bindings/index.ts"))};
-      import { ManualClock, ManualOracle } from ${JSON.stringify(join(ROOT, "pool/index.ts"))};
-      import { openJournaledPool } from ${JSON.stringify(join(ROOT, "pool/journal/index.ts"))};
+      ${imports({ bindings: "createPricer", pool: "ManualClock, ManualOracle", journal: "openJournaledPool" })}
       const [path, wasm] = process.argv.slice(2);
       const pricer = await createPricer({ simd: false, bytes: readFileSync(wasm) });
       const T0 = ${T0};
@@ -84,10 +121,7 @@ describe("file journal", () => {
         }
       }
     `;
-    const entry = join(dir, "writer.ts");
-    writeFileSync(entry, writerSource);
-    const bundle = join(dir, "writer.mjs");
-    await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", target: "node20", outfile: bundle, logLevel: "silent", absWorkingDir: ROOT });
+    const bundle = await bundleScript(dir, "writer", writerSource);
     const path = join(dir, "crash.jsonl");
     const child = spawn(process.execPath, [bundle, path, join(ROOT, "build/pool2peer.scalar.wasm")], { stdio: ["ignore", "pipe", "pipe"] });
     const acks: { seq: number; free: bigint; locked: bigint; supply: bigint }[] = [];
