@@ -164,6 +164,26 @@ export function lastNormalisedVega(): f64 {
   return outVega;
 }
 
+/** Region 1 of the header: h < η and t < τ + |h| − |η|, written without dividing by s. */
+@inline
+function inAsymptoticRegion(x: f64, s: f64): bool {
+  return x < s * ASYMPTOTIC_EXPANSION_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_EXPANSION_THRESHOLD);
+}
+
+/**
+ * b(x, s)/E with E = e^{−(h²+t²)/2}, for x < 0 and h + t < 0 (both Φ terms in their lower tails): the same three
+ * regions as normalisedBlackCallOutOfTheMoney with E = 1 (region 3 in its h + t < 0 form), so the caller can carry
+ * the exponential scaled when E itself underflows (blackscholes.ts farWingOne: a price e^{−rT}·√(F·K)·E·b/E of
+ * 1e-261 with E = 1e-312). Relative accuracy as b's, ~1e-15.
+ */
+export function normalisedBlackCallOverExponential(x: f64, s: f64): f64 {
+  if (inAsymptoticRegion(x, s)) return asymptoticExpansionOfNormalisedBlackCall(x, s, 1.0);
+  if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(x, s, 1.0);
+  const hPlusT = ONE_OVER_SQRT_TWO * (x / s + 0.5 * s);
+  const tMinusH = ONE_OVER_SQRT_TWO * (0.5 * s - x / s);
+  return Math.abs(Math.max(0.5 * (erfcx(-hPlusT) - erfcx(tMinusH)), 0.0));
+}
+
 /**
  * The out-of-the-money (x ≤ 0) normalised call b(x, s) over the three regions of the header, with
  * bMax = e^{x/2} supplied by the caller; sets the vega E/√(2π) read by lastNormalisedVega().
@@ -175,10 +195,7 @@ export function normalisedBlackCallOutOfTheMoney(x: f64, s: f64, bMax: f64): f64
   }
   const E = expMinusHalfHSquaredPlusTSquared(x, s);
   outVega = INV_SQRT_2PI * E;
-  // h < η and t < τ + |h| − |η|, written without dividing by s.
-  if (x < s * ASYMPTOTIC_EXPANSION_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_EXPANSION_THRESHOLD)) {
-    return asymptoticExpansionOfNormalisedBlackCall(x, s, E);
-  }
+  if (inAsymptoticRegion(x, s)) return asymptoticExpansionOfNormalisedBlackCall(x, s, E);
   if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(x, s, E);
   const h = x / s;
   const t = 0.5 * s;
