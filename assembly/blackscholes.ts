@@ -11,6 +11,9 @@
 // ~1e-300. Below the threshold the plain formula's relative error is at most ~2048·(ε_Φ + ε·d²)
 // ≈ 2e-10 for |d| ≤ 21 (prices ≥ 1e-100·S), and far less on mainstream inputs; above it the
 // normalised Black path is exact to ~1e-15 whatever the cancellation.
+// Far wings: where e^{−d₁²/2} or e^{−d₂²/2} < 1e-280 (|d| > 35.9) one Φ term can underflow while its partner
+// does not; farWingOne rewrites those lanes with every lower-tail term scaled by a separate binary exponent, so
+// outputs keep a relative error ~ε·d² down to the double range and round once below it (docs/numerics.md).
 // Limits: σ√T → 0 sends d₁, d₂ → ±∞ (price → discounted forward intrinsic, φ → 0 so gamma/vega → 0
 // away from the money); σ√T → ∞ sends Φ(d₁) → 1, Φ(d₂) → 0 (call → S·e^{−qT}). Φ and φ clamp |d| at 40.
 // Φ is normCdfMills (assembly/math.ts): e^{−d²/2}·R(|d|), so Φ(d₁), Φ(d₂) and φ(d₁) share e^{−d₁²/2}.
@@ -20,11 +23,12 @@
 // forms agree bit for bit.
 
 import {
-  exp, expvNormalWith, EXP_NORMAL_ARG_MAX_X2, log, logNormalv, normCdfMills, millsNumv, millsDenv, cdfFromMillsv, pmax,
+  exp, expvNormalWith, EXP_NORMAL_ARG_MAX_X2, log, logNormalv, normCdfMills, normTailScaled, millsNumv, millsDenv, cdfFromMillsv, pmax,
   EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C,
   INV_SQRT_2PI, INV_SQRT_2PI_X2, HALF_X2, NEG_HALF_X2, TWO_X2, CDF_NEAR_MAX_X2, MIN_NORMAL_X2, INFINITY_X2,
 } from "./math";
-import { normalisedBlackCall } from "./normalised_black";
+import { normalisedBlackCall, normalisedBlackCallOverExponential } from "./normalised_black";
+import { exponentOf, mantissaOf, scaledExponent, scaledGaussian, scaledMantissa } from "./scaled";
 import { RULE_FINITE, RULE_POSITIVE, RULE_SIGN, scalarOk, vectorOk } from "./validate";
 
 // A lane is recomputed with the normalised Black function when price < WING_CANCELLATION·(a + b).
@@ -51,6 +55,61 @@ function wingPrice(type: f64, spot: f64, strike: f64, expiry: f64, vol: f64, rat
   const s = max<f64>(vol * Math.sqrt(expiry), MIN_TOTAL_VOL);
   const forward = spot * exp(carry);
   return exp(-rate * expiry) * (Math.sqrt(forward) * Math.sqrt(strike)) * normalisedBlackCall(type * x, s);
+}
+
+/**
+ * The far wings: lanes where e^{−d₁²/2} or e^{−d₂²/2} is below E_PRODUCT_MIN (|d| > 35.9), whose six outputs
+ * farWingOne writes again. There the plain formula keeps a term whose partner has underflowed (a call with
+ * d₂ < −38.6: K·e^{−rT}·Φ(d₂) → 0 while S·e^{−qT}·Φ(d₁) stays, a price 3–7× too high and rho 0), so every
+ * lower-tail term is written through U = S·e^{−qT}·e^{−d₁²/2} = K·e^{−rT}·e^{−d₂²/2} (the two are equal because
+ * d₁² − d₂² = 2·ln(F/K)), carried as mantissa·2^exponent (scaled.ts) from the form with the smaller |d|:
+ *   Φ(−y) term = U·R(y), R(y) = Φ(−y)·e^{y²/2} (math.ts normTailScaled),
+ *   out of the money (both terms in the lower tail): price = U·b(θx, s)/E (normalised_black.ts, Jäckel's regions),
+ *   delta = θ·a/S, gamma = U/(√(2π)·S²·σ√T), vega = U·√T/√(2π), theta and rho from a and b as in greeksOne.
+ * Terms on the upper side (Φ(θd) = 1 − e·R, near 1) are kept as greeksOne computes them. Each output rounds once,
+ * when its scaled value becomes a double (gradual underflow below 2.2e-308, 0 below 4.9e-324). Accuracy: the
+ * relative error ~ε·d² inherited from d's rounding, ≲ 1e-12 for |d| ≤ 60 (docs/numerics.md). Lanes whose
+ * S·e^{−qT} or K·e^{−rT} is not a normal number (|rT|, |qT| beyond ~700, spot at underflow) keep greeksOne's values.
+ */
+function farWingOne(
+  o: usize, wt: f64, S: f64, K: f64, T: f64, sigma: f64, r: f64, q: f64, dq: f64, kdr: f64, d1: f64, s: f64,
+  sqrtT: f64, e1: f64, e2: f64, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+): void {
+  const sdq = S * dq;
+  if (!(isNormalPositive(sdq) && isNormalPositive(kdr) && isNormalPositive(S))) return;
+  const d2 = d1 - s;
+  if (Math.abs(d1) <= Math.abs(d2)) scaledGaussian(sdq, d1);
+  else scaledGaussian(kdr, d2);
+  const u = scaledMantissa;
+  const n = scaledExponent;
+  const lowerTail1 = wt * d1 <= 0.0;
+  const lowerTail2 = wt * d2 <= 0.0;
+  // a/U and b/U on the lower-tail side.
+  const aOverU = normTailScaled(Math.abs(d1));
+  const bOverU = normTailScaled(Math.abs(d2));
+  const a = lowerTail1 ? Math.scalbn(u * aOverU, n) : sdq * normCdfMills(wt * d1, e1);
+  const b = lowerTail2 ? Math.scalbn(u * bOverU, n) : kdr * normCdfMills(wt * d2, e2);
+  let p = wt * (a - b);
+  if (lowerTail1 && lowerTail2) {
+    const x = log(S / K) + (r - q) * T;
+    p = u == 0.0 ? 0.0 : Math.scalbn(u * normalisedBlackCallOverExponential(wt * x, s), n);
+  }
+  store<f64>(price + o, p);
+  const mS = mantissaOf(S);
+  const nS = exponentOf(S);
+  store<f64>(delta + o, lowerTail1 ? wt * Math.scalbn(u * aOverU / mS, n - nS) : wt * (dq * normCdfMills(wt * d1, e1)));
+  const vegaU = u * INV_SQRT_2PI;
+  store<f64>(gamma + o, Math.scalbn(vegaU / (mS * mS * mantissaOf(s)), n - 2 * nS - exponentOf(s)));
+  store<f64>(vega + o, Math.scalbn(vegaU * sqrtT, n));
+  const thetaVol = Math.scalbn(vegaU * (mantissaOf(sigma) / (2.0 * mantissaOf(sqrtT))), n + exponentOf(sigma) - exponentOf(sqrtT));
+  store<f64>(theta + o, wt * (q * a - r * b) - thetaVol);
+  store<f64>(rho + o, lowerTail2 ? wt * Math.scalbn(u * bOverU * mantissaOf(T), n + exponentOf(T)) : wt * (T * b));
+}
+
+/** x is a finite normal number > 0 (NaN fails). */
+@inline
+function isNormalPositive(x: f64): bool {
+  return x >= MIN_TOTAL_VOL && x < Infinity;
 }
 
 // The batch goes in blocks of BLOCK options, each through short loops (f64x2 pairs in the SIMD build) that hand intermediates on through a static work area (L1-resident): discount factors, then d₁,
@@ -188,6 +247,7 @@ function greeksOne(
   store<f64>(price + o, p);
   store<f64>(theta + o, wt * (q * a - r * b) - thetaVol);
   store<f64>(rho + o, wt * (T * b));
+  if (e2 < E_PRODUCT_MIN || e1 < E_PRODUCT_MIN) farWingOne(o, wt, S, K, T, sigma, r, q, dq, kdr, d1, s, sqrtT, e1, e2, price, delta, gamma, vega, theta, rho);
 }
 
 /** One option at byte offset `o` of every column: the four phases in the spare work slot. */

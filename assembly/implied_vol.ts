@@ -4,7 +4,9 @@
 // Everything is done in normalised form: x = ln(F/K) ≤ 0 after mapping in-the-money to out-of-the-money
 // (subtracting the intrinsic value) and puts to calls (x → −x).
 
-import { lastNormalisedVega, normalisedBlackCallOutOfTheMoney } from "./normalised_black";
+import {
+  lastNormalisedVega, lastNormalisedVegaOverB, logNormalisedBlackCallOutOfTheMoney, normalisedBlackCallOutOfTheMoney,
+} from "./normalised_black";
 import { erfcx, ONE_OVER_SQRT_TWO } from "./erf_cody";
 import {
   exp as expScalar, expv, INV_SQRT_2PI, INV_SQRT_2PI_X2, log as logScalar, logv, millsDen, millsDenv, millsNum, millsNumv, normCdf, normCdfMills, normCdfMillsv, normPdf, pmax,
@@ -245,6 +247,54 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, bMax: f64): f64 {
   return s;
 }
 
+/**
+ * Householder(3) steps allowed on a subnormal normalised price: two reach ε from the lower-map guess on every
+ * reference case (docs/numerics.md), the third confirms it; 3 is also the documented bound of `iterations`.
+ */
+const MAXIMUM_ITERATIONS_TINY: i32 = 3;
+
+/**
+ * Normalised implied volatility s of an out-of-the-money call from ln β, for β = b(x, s) below the double range
+ * (β < 2.2e-308: e.g. a price of 1e-298 against √(F·K) = 1.4e31): Jäckel's lowest branch carried in logarithms.
+ * Guess: the inverse lower map at f = β (f(β) = β + O(β²/b_l), Jäckel 2015 (4.5)–(4.7)), whose cube root
+ * (β/((2π/√27)|x|))^{1/3} = e^{(ln β − ln((2π/√27)|x|))/3} is a normal number; then Householder(3) steps on the
+ * lowest branch's objective 1/ln b(s) − 1/ln β with ln b and b'/b from logNormalisedBlackCallOutOfTheMoney, kept
+ * inside the bracket as normalisedImpliedVolatility does. At x = 0, b(0, s) = 2Φ(s/2) − 1 = s/√(2π)·(1 − O(s²)), so
+ * s = β·√(2π). Sets lastIterations.
+ */
+export function normalisedImpliedVolatilityFromLog(lnBeta: f64, x: f64): f64 {
+  lastIterations = 0;
+  if (x == 0.0) return Math.exp(lnBeta) * SQRT_TWO_PI;
+  const ax = Math.abs(x);
+  let s = ax / (SQRT_THREE * -inverseNormalCdf(Math.exp((lnBeta - Math.log(TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax)) * (1.0 / 3.0))));
+  let sLeft: f64 = 0.0;
+  let sRight = Math.sqrt(2.0 * ax); // s_c: b(s_c) ≥ b_c ≫ β
+  let iterations: i32 = 0;
+  let ds: f64 = -DBL_MAX;
+  while (iterations < MAXIMUM_ITERATIONS_TINY && Math.abs(ds) > DBL_EPSILON * s) {
+    if (!(s > sLeft && s < sRight)) s = 0.5 * (sLeft + sRight);
+    const lnB = logNormalisedBlackCallOutOfTheMoney(x, s);
+    const bpob = lastNormalisedVegaOverB();
+    if (lnB > lnBeta) sRight = s;
+    else if (lnB < lnBeta) sLeft = s;
+    // As the OBJECTIVE_LOWER step of normalisedImpliedVolatility, with b''/b' = h²/s − s/4.
+    const oneOverS = 1.0 / s;
+    const hOverS = x * oneOverS * oneOverS;
+    const bHalley = x * hOverS * oneOverS - 0.25 * s;
+    const bHh3 = bHalley * bHalley - 3.0 * hOverS * hOverS - 0.25;
+    const oneOverLnB = 1.0 / lnB;
+    const newton = (lnBeta - lnB) * lnB / lnBeta / bpob;
+    const halley = bHalley - bpob * (1.0 + 2.0 * oneOverLnB);
+    const hh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 * oneOverLnB * (1.0 + oneOverLnB)) - 3.0 * bHalley * bpob * (1.0 + 2.0 * oneOverLnB);
+    ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
+    if (!(ds == ds)) ds = 0.5 * (sLeft + sRight) - s; // ln b or b'/b overflowed: bisect
+    s += ds;
+    iterations++;
+  }
+  lastIterations = iterations;
+  return s;
+}
+
 /** Iterations used by the last normalisedImpliedVolatility call. */
 export function normalisedImpliedVolatilityIterations(): i32 {
   return lastIterations;
@@ -254,7 +304,8 @@ export function normalisedImpliedVolatilityIterations(): i32 {
  * One element of impliedVolBatch, scalar (the reference path; the SIMD pair path falls back to it per lane).
  * Forward F = S·e^{(r−q)T}, undiscounted price u = price·e^{rT}; u < intrinsic → NaN, status 1;
  * u ≥ F (call) or K (put) → NaN, status 2; u within 4ε (relative) of intrinsic (no resolvable time value) → 0, status 3.
- * Otherwise σ = s/√T with s from normalisedImpliedVolatility on β = (u − intrinsic)/√(F·K), x = ±ln(F/K) ≤ 0.
+ * Otherwise σ = s/√T with s from normalisedImpliedVolatility on β = (u − intrinsic)/√(F·K), x = ±ln(F/K) ≤ 0,
+ * or, where β is below the double range, from normalisedImpliedVolatilityFromLog on ln β.
  */
 function impliedVolElement(
   i: i32, type: usize, price: usize, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize,
@@ -277,7 +328,8 @@ function impliedVolElement(
     code = STATUS_BELOW_INTRINSIC;
   } else if (u >= upper) {
     code = STATUS_ABOVE_MAXIMUM;
-  } else if (u <= intrinsic * (1.0 + 4.0 * DBL_EPSILON)) {
+  } else if (u <= intrinsic * (1.0 + 4.0 * DBL_EPSILON) && !(intrinsic == 0.0 && load<f64>(price + o) > 0.0)) {
+    // (An out-of-the-money price > 0 whose u = price·e^{rT} rounded to 0 has a time value: the log path below.)
     sigma = 0.0;
     code = STATUS_AT_INTRINSIC;
   } else {
@@ -291,9 +343,11 @@ function impliedVolElement(
       x = -x;
     } else beta = u / sqrtFK;
     if (!(beta >= DBL_MIN)) {
-      // A subnormal normalised time value cannot be inverted to any accuracy.
-      sigma = 0.0;
-      code = STATUS_AT_INTRINSIC;
+      // A subnormal normalised time value: invert its logarithm. Out of the money ln u = ln price + rT, since u itself
+      // may have rounded to a subnormal; in the money the time value u − intrinsic is a double > 0 here.
+      const lnBeta = (intrinsic > 0.0 ? Math.log(u - intrinsic) : Math.log(load<f64>(price + o)) + r * T) - Math.log(sqrtFK);
+      sigma = normalisedImpliedVolatilityFromLog(lnBeta, x) / Math.sqrt(T);
+      its = lastIterations;
     } else {
       const bMax = Math.exp(0.5 * x);
       if (beta >= bMax) {

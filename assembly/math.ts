@@ -620,6 +620,16 @@ export function normCdfMills(x: f64, e: f64): f64 {
   return x > 0.0 ? 1.0 - tail : tail;
 }
 
+/**
+ * R(y) = Φ(−y)·e^{y²/2} for any y ≥ 0, without the clamp of {@link normCdfMills}: the rational above up to √32,
+ * Cody's asymptotic tail (≈ 1/(y·√(2π))) beyond; ≲ 1e-15 relative. For tails whose e^{−y²/2} underflows on its
+ * own while the product with a large factor does not (blackscholes.ts farWingOne).
+ */
+@inline
+export function normTailScaled(y: f64): f64 {
+  return y <= CDF_ROOT32 ? millsRatio(y) : tailFar(y, 1.0);
+}
+
 // The f64x2 form in pieces (numerator, denominator, combination) for kernels that evaluate them in
 // separate loops; per lane the same operations as normCdfMills for |x| ≤ √32.
 export const MILLS_TABLE_X2: usize = memory.data<f64>([

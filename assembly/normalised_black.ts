@@ -27,19 +27,17 @@ const SQRT_DBL_MIN: f64 = 1.4916681462400413e-154;
 // Dekker's splitter 2^27 + 1 for exact products without FMA.
 const SPLITTER: f64 = 134217729.0;
 
+// h² + t² = squareSum + squareSumLo in double-double, set by splitSquareSum (module state, single-threaded kernels).
+let squareSum: f64 = 0.0;
+let squareSumLo: f64 = 0.0;
+
 /**
- * e^{−(h² + t²)/2} with h = x/s, t = s/2, the common factor of all regions. The exponent is formed in
- * double-double (Dekker's exact product, Knuth's two-sum, and the exact residual of x/s), because rounding h
- * alone would cost h²·ε of relative accuracy (1e-13 at h = −30); the low part enters as e^{−lo} ≈ 1 − lo.
+ * h² + t² with h = x/s, t = s/2 in double-double (Dekker's exact product, Knuth's two-sum, and the exact residual of
+ * x/s), because rounding h alone would cost h²·ε (absolute) in the exponent (1e-13 relative at h = −30). Needs
+ * |h| < 1e150 (finite splits).
  */
 @inline
-function expMinusHalfHSquaredPlusTSquared(x: f64, s: f64): f64 {
-  const h = x / s;
-  const t = 0.5 * s;
-  const halfSum = 0.5 * (h * h + t * t);
-  // Below 1 the rounding of h and h² moves the exponent by at most ~2ε (absolute): no double-double needed.
-  if (halfSum < 1.0) return Math.exp(-halfSum);
-  if (halfSum > 750.0) return 0.0; // e^{−750} underflows; also keeps the splits below finite
+function splitSquareSum(x: f64, s: f64, h: f64, t: f64): void {
   // h·s = p + pe exactly; then x − h·s = (x − p) − pe exactly (Sterbenz) and h_lo = (x − h·s)/s.
   let c = SPLITTER * h;
   const hHi = c - (c - h);
@@ -60,8 +58,24 @@ function expMinusHalfHSquaredPlusTSquared(x: f64, s: f64): f64 {
   const sum = q + u;
   const bv = sum - q;
   const sumErr = (q - (sum - bv)) + (u - bv);
-  const lo = sumErr + qe + ue + 2.0 * h * hResidual;
-  return Math.exp(-0.5 * sum) * (1.0 - 0.5 * lo);
+  squareSum = sum;
+  squareSumLo = sumErr + qe + ue + 2.0 * h * hResidual;
+}
+
+/**
+ * e^{−(h² + t²)/2} with h = x/s, t = s/2, the common factor of all regions, from the double-double exponent of
+ * splitSquareSum; the low part enters as e^{−lo} ≈ 1 − lo.
+ */
+@inline
+function expMinusHalfHSquaredPlusTSquared(x: f64, s: f64): f64 {
+  const h = x / s;
+  const t = 0.5 * s;
+  const halfSum = 0.5 * (h * h + t * t);
+  // Below 1 the rounding of h and h² moves the exponent by at most ~2ε (absolute): no double-double needed.
+  if (halfSum < 1.0) return Math.exp(-halfSum);
+  if (halfSum > 750.0) return 0.0; // e^{−750} underflows; also keeps the splits below finite
+  splitSquareSum(x, s, h, t);
+  return Math.exp(-0.5 * squareSum) * (1.0 - 0.5 * squareSumLo);
 }
 
 /**
@@ -164,6 +178,53 @@ export function lastNormalisedVega(): f64 {
   return outVega;
 }
 
+/** Region 1 of the header: h < η and t < τ + |h| − |η|, written without dividing by s. */
+@inline
+function inAsymptoticRegion(x: f64, s: f64): bool {
+  return x < s * ASYMPTOTIC_EXPANSION_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_EXPANSION_THRESHOLD);
+}
+
+/**
+ * b(x, s)/E with E = e^{−(h²+t²)/2}, for x < 0 and h + t < 0 (both Φ terms in their lower tails): the same three
+ * regions as normalisedBlackCallOutOfTheMoney with E = 1 (region 3 in its h + t < 0 form), so the caller can carry
+ * the exponential scaled when E itself underflows (blackscholes.ts farWingOne: a price e^{−rT}·√(F·K)·E·b/E of
+ * 1e-261 with E = 1e-312). Relative accuracy as b's, ~1e-15.
+ */
+export function normalisedBlackCallOverExponential(x: f64, s: f64): f64 {
+  if (inAsymptoticRegion(x, s)) return asymptoticExpansionOfNormalisedBlackCall(x, s, 1.0);
+  if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(x, s, 1.0);
+  const hPlusT = ONE_OVER_SQRT_TWO * (x / s + 0.5 * s);
+  const tMinusH = ONE_OVER_SQRT_TWO * (0.5 * s - x / s);
+  return Math.abs(Math.max(0.5 * (erfcx(-hPlusT) - erfcx(tMinusH)), 0.0));
+}
+
+// b'/b of the last logNormalisedBlackCallOutOfTheMoney call.
+let outVegaOverB: f64 = 0.0;
+
+/** b'/b (per unit of s) that the last logNormalisedBlackCallOutOfTheMoney call computed along with ln b. */
+@inline
+export function lastNormalisedVegaOverB(): f64 {
+  return outVegaOverB;
+}
+
+/**
+ * ln b(x, s) for x < −s²/2 (h + t < 0), where b may be far below the double range (implied vol of a price whose
+ * normalised value is subnormal): ln b = −(h² + t²)/2 + ln(b/E), the exponent in double-double (splitSquareSum)
+ * and b/E from normalisedBlackCallOverExponential; sets b'/b = 1/(√(2π)·b/E). Absolute error ~ε·(1 + |ln b|·2^−50).
+ * Returns −∞ (and b'/b = +∞) where |x/s| ≥ 1e150.
+ */
+export function logNormalisedBlackCallOutOfTheMoney(x: f64, s: f64): f64 {
+  const h = x / s;
+  if (!(Math.abs(h) < 1e150)) {
+    outVegaOverB = Infinity;
+    return -Infinity;
+  }
+  const bOverE = normalisedBlackCallOverExponential(x, s);
+  splitSquareSum(x, s, h, 0.5 * s);
+  outVegaOverB = INV_SQRT_2PI / bOverE;
+  return (-0.5 * squareSum - 0.5 * squareSumLo) + Math.log(bOverE);
+}
+
 /**
  * The out-of-the-money (x ≤ 0) normalised call b(x, s) over the three regions of the header, with
  * bMax = e^{x/2} supplied by the caller; sets the vega E/√(2π) read by lastNormalisedVega().
@@ -175,10 +236,7 @@ export function normalisedBlackCallOutOfTheMoney(x: f64, s: f64, bMax: f64): f64
   }
   const E = expMinusHalfHSquaredPlusTSquared(x, s);
   outVega = INV_SQRT_2PI * E;
-  // h < η and t < τ + |h| − |η|, written without dividing by s.
-  if (x < s * ASYMPTOTIC_EXPANSION_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_EXPANSION_THRESHOLD)) {
-    return asymptoticExpansionOfNormalisedBlackCall(x, s, E);
-  }
+  if (inAsymptoticRegion(x, s)) return asymptoticExpansionOfNormalisedBlackCall(x, s, E);
   if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(x, s, E);
   const h = x / s;
   const t = 0.5 * s;

@@ -39,7 +39,8 @@ export interface MonteCarloSpec {
   /** Paid at expiry when a knock-out option is knocked out or a knock-in option is not knocked in. */
   rebate?: number;
   /**
-   * Continuous monitoring approximated by the Broadie-Glasserman-Kou shift H·e^{±0.5826·σ·√(T/steps)}. With
+   * Continuous monitoring approximated by the Broadie-Glasserman-Kou shift: the `steps` dates are monitored at
+   * H·e^{∓0.5826·σ·√(T/steps)}, the barrier moved toward spot (error O(1/steps), see docs/numerics.md). With
    * `greeks`, vega and theta hold the shifted level fixed (they omit the shift's σ and T dependence, O(1/√steps)).
    */
   continuous?: boolean;
@@ -185,13 +186,15 @@ export function normalizeMonteCarloSpec(spec: MonteCarloSpec): NormalizedMonteCa
     const up = barrierKind < 2;
     if (up ? !(barrier > spot) : !(barrier < spot)) throw new PricingInputError("barrier", undefined, `must be ${up ? "above" : "below"} spot ${spot} for ${bt}, got ${barrier}`);
     rebate = spec.rebate === undefined ? 0 : requireNumber("rebate", spec.rebate, "nonNegative");
-    // Continuous monitoring: the kernel prices the discrete barrier at the shifted level H' = H·e^{±β·σ·√(T/m)}.
+    // Continuous monitoring (Broadie-Glasserman-Kou 1997, Theorem 1): a barrier monitored on m dates prices like a
+    // continuous one moved away from spot by e^{±β·σ·√(T/m)}, so a continuous barrier H is priced by monitoring the
+    // m dates at H' = H·e^{∓β·σ·√(T/m)}, moved toward spot (down for an up barrier, up for a down barrier).
     // Known limitation of the greeks: H' is passed as a fixed level, so the likelihood-ratio vega and theta are
-    // ∂V/∂σ and ∂V/∂t at fixed H' and omit the shift's own dependence, ∂V/∂H'·∂H'/∂σ with ∂H'/∂σ = ±β·√(T/m)·H'
-    // and ∂V/∂H'·∂H'/∂T with ∂H'/∂T = ±β·σ/(2√(T·m))·H' (theta = −∂V/∂T). Both terms shrink like 1/√m; delta,
+    // ∂V/∂σ and ∂V/∂t at fixed H' and omit the shift's own dependence, ∂V/∂H'·∂H'/∂σ with ∂H'/∂σ = ∓β·√(T/m)·H'
+    // and ∂V/∂H'·∂H'/∂T with ∂H'/∂T = ∓β·σ/(2√(T·m))·H' (theta = −∂V/∂T). Both terms shrink like 1/√m; delta,
     // gamma and rho are unaffected (H' depends on neither spot nor rate). Including them would need ∂V/∂H', which
     // the likelihood-ratio estimator does not give (a finite difference in H' of a knock indicator is very noisy).
-    if (continuous) barrier *= Math.exp((up ? 1 : -1) * BGK_BETA * vol * Math.sqrt(expiry / steps));
+    if (continuous) barrier *= Math.exp((up ? -1 : 1) * BGK_BETA * vol * Math.sqrt(expiry / steps));
   }
   const control = !controlVariate ? 0 : payoffCode === 1 ? 1 : 2;
   const controlMean = control === 1

@@ -58,7 +58,7 @@ export const ImpliedVolStatus = {
   belowIntrinsic: 1,
   /** The price is at or above the upper bound (forward for a call, strike for a put, discounted): vol is NaN. */
   aboveMaximum: 2,
-  /** The price equals the intrinsic value to within 4ε relative (no resolvable time value, or a subnormal normalised one): vol is 0. */
+  /** The price equals the intrinsic value to within 4ε relative (no resolvable time value): vol is 0. */
   atIntrinsic: 3,
 } as const;
 export type ImpliedVolStatusCode = (typeof ImpliedVolStatus)[keyof typeof ImpliedVolStatus];
