@@ -8,8 +8,8 @@
 //   otherwise (r ≤ 0 ≤ …,   early exercise never pays (r ≤ 0 and q ≥ r): the European value, exactly.
 //              r ≤ 0, q ≥ r)
 // The European part is the Black-Scholes kernel's own output (assembly/blackscholes.ts, run on the batch first),
-// so a European-regime option is bit for bit pricer.blackScholes's, and American ≥ European holds exactly (the
-// premium is clamped at 0). A put-form spot at or below the boundary at T is exercised: intrinsic value, delta ∓1,
+// so a European-regime option is bit for bit pricer.blackScholes's (its price raised to intrinsic where rounding
+// left it an ulp below), and American ≥ max(European, intrinsic) holds exactly (the premium is clamped at 0). A put-form spot at or below the boundary at T is exercised: intrinsic value, delta ∓1,
 // gamma and theta 0. Greeks of the premium: delta and gamma from its integral (exact derivatives of the computed
 // premium), theta from the Black-Scholes PDE; for calls they are carried back through the symmetry by the
 // premium's degree-1 homogeneity in (S, K): e_S = (e − S'e_S')/K', e_SS = (S'/K')²·e_S'S' (S' = K, K' = S).
@@ -101,6 +101,8 @@ function priceOne(
   const kind = regime(problem.r, problem.q);
   if (kind == REGIME_EUROPEAN) {
     if (row != 0) for (let j = 0; j <= scheme.n; j++) store<f64>(row + (<usize>j << 3), call ? Infinity : 0.0);
+    // Exact arithmetic puts the European value at or above intrinsic here; rounding can put it an ulp below.
+    store<f64>(price, max<f64>(load<f64>(price), max<f64>(problem.K - problem.S, 0.0)));
     return;
   }
   if (kind == REGIME_DOUBLE) {
@@ -110,7 +112,7 @@ function priceOne(
     // The grid's discretisation error must not take the value below the European one (kept in place) or intrinsic.
     const european = load<f64>(price);
     storeFromPut(call, problem, grid.price, grid.delta, grid.gamma, grid.theta, price, delta, gamma, theta);
-    store<f64>(price, max<f64>(max<f64>(load<f64>(price), european), max<f64>(w * (S - K), 0.0)));
+    store<f64>(price, max<f64>(max<f64>(load<f64>(price), european), max<f64>(problem.K - problem.S, 0.0)));
     return;
   }
   problem.X = problem.q > 0 ? problem.K * min<f64>(1.0, problem.r / problem.q) : problem.K;
@@ -122,7 +124,8 @@ function priceOne(
     }
   }
   if (problem.S <= boundaryAtNode(problem, scheme.n)) {
-    store<f64>(price, w * (S - K));
+    // Intrinsic value, not below the European value where rounding puts that a few ulp above it.
+    store<f64>(price, max<f64>(problem.K - problem.S, load<f64>(price)));
     store<f64>(delta, w);
     store<f64>(gamma, 0.0);
     store<f64>(theta, 0.0);
@@ -130,16 +133,17 @@ function priceOne(
   }
   const e = changetype<Premium>(PREMIUM);
   premium(problem, scheme, e);
-  if (!(e.value > 0)) return;
-  const thetaPut = problem.r * e.value - (problem.r - problem.q) * problem.S * e.delta
-    - 0.5 * vol * vol * problem.S * problem.S * e.gamma;
-  const deltaOut = call ? (e.value - problem.S * e.delta) / problem.K : e.delta;
-  const ratio = problem.S / problem.K;
-  const gammaOut = call ? ratio * ratio * e.gamma : e.gamma;
-  store<f64>(price, max<f64>(load<f64>(price) + e.value, w * (S - K)));
-  store<f64>(delta, load<f64>(delta) + deltaOut);
-  store<f64>(gamma, load<f64>(gamma) + gammaOut);
-  store<f64>(theta, load<f64>(theta) + thetaPut);
+  if (e.value > 0) {
+    const thetaPut = problem.r * e.value - (problem.r - problem.q) * problem.S * e.delta
+      - 0.5 * vol * vol * problem.S * problem.S * e.gamma;
+    const ratio = problem.S / problem.K;
+    store<f64>(price, load<f64>(price) + e.value);
+    store<f64>(delta, load<f64>(delta) + (call ? (e.value - problem.S * e.delta) / problem.K : e.delta));
+    store<f64>(gamma, load<f64>(gamma) + (call ? ratio * ratio * e.gamma : e.gamma));
+    store<f64>(theta, load<f64>(theta) + thetaPut);
+  }
+  // Just above the boundary the computed value can fall an ulp or a quadrature error below intrinsic.
+  store<f64>(price, max<f64>(load<f64>(price), problem.K - problem.S));
 }
 
 /** Writes a put-form value and greeks as the option's own (carried back through the symmetry for a call). */

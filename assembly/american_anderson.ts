@@ -5,7 +5,8 @@
 //   γ = argmin |f_k − Σ_i γ_i (f_k − f_i)|,   x_{k+1} = g_k − Σ_i γ_i (g_k − g_i),   i over the last `depth` steps,
 // γ from the normal equations (at most 3 × 3, Gaussian elimination). FP-A contracts slowly where r ≫ q and the vol
 // is low (the error shrinks ~3× a step); the acceleration takes the grid RMS from 4.3e-7 to 8.7e-8 in 6 steps.
-// A normal matrix too close to singular (the iterates have converged, or repeat a direction) leaves g_k as it is.
+// A normal matrix too close to singular (the iterates have converged, or repeat a direction), or an accelerated
+// iterate outside the domain of H, leaves g_k as it is.
 import { MAX_ANDERSON, MAX_NODES } from "./american_scheme";
 
 const ROW_BYTES: usize = <usize>MAX_NODES << 3;
@@ -15,6 +16,7 @@ const NORMAL: usize = memory.data(MAX_ANDERSON * MAX_ANDERSON * 8, 16);
 const RIGHT: usize = memory.data(MAX_ANDERSON * 8, 16);
 const GAMMA: usize = memory.data(MAX_ANDERSON * 8, 16);
 const DIAGONAL: usize = memory.data(MAX_ANDERSON * 8, 16);
+const ACCELERATED: usize = memory.data(MAX_NODES * 8, 16);
 /** A pivot below this fraction of its row's original diagonal means the differences are (nearly) dependent. */
 const PIVOT_MIN: f64 = 1e-12;
 
@@ -38,7 +40,7 @@ function residual(slot: i32, j: i32): f64 {
 
 /**
  * Records step (x → g) of nodes 1..n (`x`, `g`: node arrays, index 0 unused) and overwrites g with the accelerated
- * iterate, clamped to [0, hMax].
+ * iterate when it lies in [0, hMax].
  */
 export function andersonStep(x: usize, g: usize, n: i32, depth: i32, hMax: f64): void {
   if (stored == depth + 1) {
@@ -66,8 +68,11 @@ export function andersonStep(x: usize, g: usize, n: i32, depth: i32, hMax: f64):
   for (let j = 1; j <= n; j++) {
     let value = at(G_HISTORY, k, j);
     for (let a = 0; a < k; a++) value -= load<f64>(GAMMA + (<usize>a << 3)) * (at(G_HISTORY, k, j) - at(G_HISTORY, a, j));
-    store<f64>(g + (<usize>j << 3), min<f64>(max<f64>(value, 0.0), hMax));
+    // An extrapolation out of [0, hMax] (B above X or below its floor) is no iterate: keep the plain step.
+    if (!(value >= 0 && value <= hMax)) return;
+    store<f64>(ACCELERATED + (<usize>j << 3), value);
   }
+  memory.copy(g + 8, ACCELERATED + 8, <usize>n << 3);
 }
 
 /** Gaussian elimination of the k × k normal equations into GAMMA; false when a pivot is (nearly) zero. */
