@@ -22,14 +22,14 @@
 // with its S-derivatives in closed form under the integral (the boundary does not depend on S):
 //   e_S  = ∫ [−q e^{−qm}Φ(−d₊) + (q e^{−qm}φ(d₊) − (rK/S) e^{−rm}φ(d₋))/(σ√m)] du,
 //   e_SS = ∫ [rK e^{−rm}φ(d₋)·d₊/S² − q e^{−qm}φ(d₊)·d₋/S]/(σ²m) du.
-// Near the boundary (S within σ√m_min·S of B(T), m_min the first price point) e_SS's integrand peaks below the
-// first quadrature point and the gamma loses accuracy (docs/american.md).
+// Near the boundary e_SS's integrand peaks at small m, where the price points are graded (american_scheme.ts); within
+// a few % of B(T) gamma and theta still lose digits (docs/american.md has the measured errors).
 //
 // SIMD: the per-point loops run on f64x2 pairs of points (l and p are even); the scalar build runs the same
 // operations one point at a time and every reduction over points is a scalar loop in point order, so both builds
 // agree bit for bit.
 import {
-  exp, expvWith, log, normCdfMills, normCdfMillsv, pmax, EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C, INV_SQRT_2PI,
+  exp, expvWith, log, logv, normCdfMills, normCdfMillsv, pmax, EXP_TABLE_X2, EXP_TABLE_X2_B, EXP_TABLE_X2_C, INV_SQRT_2PI,
 } from "./math";
 import { qdPlusBoundary } from "./american_qdplus";
 import { andersonReset, andersonStep } from "./american_anderson";
@@ -51,6 +51,8 @@ const NODE_TAU: usize = memory.data(MAX_NODES * 8, 16); // τ_j
 const NODE_VOL: usize = memory.data(MAX_NODES * 8, 16); // σ√τ_j
 const NODE_DR: usize = memory.data(MAX_NODES * 8, 16); // e^{−rτ_j}
 const NODE_DQ: usize = memory.data(MAX_NODES * 8, 16); // e^{−qτ_j}
+const NODE_NUM: usize = memory.data(MAX_NODES * 8, 16); // the integral part of N
+const NODE_DEN: usize = memory.data(MAX_NODES * 8, 16); // the integral part of D
 const PRICE_HQ: usize = memory.data(MAX_PRICE_POINTS * 8, 16);
 const PRICE_VALUE: usize = memory.data(MAX_PRICE_POINTS * 8, 16);
 const PRICE_DELTA: usize = memory.data(MAX_PRICE_POINTS * 8, 16);
@@ -118,7 +120,7 @@ export function solveBoundary(problem: PutProblem, scheme: Scheme): void {
     interpolate(scheme.matrix, n, n * scheme.l, W_HQ);
     integrands(scheme);
     memory.copy(NODE_PREVIOUS, NODE_H, <usize>(n + 1) << 3);
-    for (let j = 1; j <= n; j++) updateNode(problem, scheme, j, logXK, step == 0);
+    updateNodes(problem, scheme, logXK, step == 0);
     // The Jacobi-Newton step is not a step of the map being accelerated.
     if (scheme.anderson > 0 && step > 0) andersonStep(NODE_PREVIOUS, NODE_H, n, scheme.anderson, H_MAX);
   }
@@ -167,22 +169,30 @@ function pointSetup(problem: PutProblem, scheme: Scheme, sqrtT: f64): void {
 
 /** out[i] = Σ_{j=1..n} matrix[j−1][i]·H_j for i < count (columns of `count`), j ascending in both builds. */
 function interpolate(matrix: usize, n: i32, count: i32, out: usize): void {
-  memory.fill(out, 0, <usize>count << 3);
-  for (let j = 1; j <= n; j++) {
-    const h = load<f64>(NODE_H + (<usize>j << 3));
-    const column = matrix + ((<usize>(j - 1) * <usize>count) << 3);
-    let i = 0;
-    if (ASC_FEATURE_SIMD) {
-      const hv = f64x2.splat(h);
-      for (; i < count; i += 2) {
-        const o = <usize>i << 3;
-        v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(column + o), hv)));
-      }
-    }
-    for (; i < count; i++) {
+  const stride = <usize>count << 3;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Two pairs of points at a time, the sums in registers (one store each, not one per column).
+    for (; i + 3 < count; i += 4) {
       const o = <usize>i << 3;
-      store<f64>(out + o, load<f64>(out + o) + load<f64>(column + o) * h);
+      let a = f64x2.splat(0.0);
+      let b = f64x2.splat(0.0);
+      let column = matrix + o;
+      for (let j = 1; j <= n; j++, column += stride) {
+        const h = v128.load64_splat(NODE_H + (<usize>j << 3));
+        a = f64x2.add(a, f64x2.mul(v128.load(column), h));
+        b = f64x2.add(b, f64x2.mul(v128.load(column, 16), h));
+      }
+      v128.store(out + o, a);
+      v128.store(out + o, b, 16);
     }
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 3;
+    let sum = 0.0;
+    let column = matrix + o;
+    for (let j = 1; j <= n; j++, column += stride) sum += load<f64>(column) * load<f64>(NODE_H + (<usize>j << 3));
+    store<f64>(out + o, sum);
   }
 }
 
@@ -221,43 +231,91 @@ function integrands(scheme: Scheme): void {
   }
 }
 
-/** One fixed-point (or, with `newton`, Jacobi-Newton) update of node j from the integrands. */
-function updateNode(problem: PutProblem, scheme: Scheme, j: i32, logXK: f64, newton: bool): void {
+/** One fixed-point (or, with `newton`, Jacobi-Newton) update of every node from the integrands. */
+function updateNodes(problem: PutProblem, scheme: Scheme, logXK: f64, newton: bool): void {
   const l = scheme.l;
-  let num = 0.0;
-  let den = 0.0;
-  for (let k = 0; k < l; k++) {
-    const o = <usize>((j - 1) * l + k) << 3;
-    num += load<f64>(W_NUM + o);
-    den += load<f64>(W_DEN + o);
+  const n = scheme.n;
+  for (let j = 1; j <= n; j++) {
+    let num = 0.0;
+    let den = 0.0;
+    for (let k = 0; k < l; k++) {
+      const o = <usize>((j - 1) * l + k) << 3;
+      num += load<f64>(W_NUM + o);
+      den += load<f64>(W_DEN + o);
+    }
+    store<f64>(NODE_NUM + (<usize>j << 3), num);
+    store<f64>(NODE_DEN + (<usize>j << 3), den);
   }
+  let j = 1;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 1 <= n; j += 2) updateNodePair(problem, j, logXK, newton);
+  }
+  for (; j <= n; j++) updateNode(problem, j, logXK, newton);
+}
+
+/**
+ * Node j's new H from its integral sums: f = K·N/D with the terms outside the integrals, or the Jacobi-Newton step
+ * b − (f − b)/(f' − 1), f' from those terms only (ALO §5.3: their B-derivatives, with ∂d±/∂B = 1/(B·v)).
+ */
+function updateNode(problem: PutProblem, j: i32, logXK: f64, newton: bool): void {
   const o = <usize>j << 3;
-  const tau = load<f64>(NODE_TAU + o);
   const v = load<f64>(NODE_VOL + o);
   const root = load<f64>(NODE_ROOT + o);
   const X = problem.X;
   const K = problem.K;
-  const dp = (logXK - root + (problem.r - problem.q) * tau) / v + 0.5 * v;
+  const dp = (logXK - root + (problem.r - problem.q) * load<f64>(NODE_TAU + o)) / v + 0.5 * v;
   const dm = dp - v;
   const e1 = exp((dp * dp) * -0.5);
   const e2 = exp((dm * dm) * -0.5);
   const dr = load<f64>(NODE_DR + o);
   const dq = load<f64>(NODE_DQ + o);
-  const n = dr * normCdfMills(dm, e2) + num;
-  const d = dq * normCdfMills(dp, e1) + den;
+  const n = dr * normCdfMills(dm, e2) + load<f64>(NODE_NUM + o);
+  const d = dq * normCdfMills(dp, e1) + load<f64>(NODE_DEN + o);
   const b = X * exp(-root);
-  let f = K * n / d;
+  let f = (K * n) / d;
   if (newton) {
-    // f' from the terms outside the integrals (ALO §5.3): their B-derivatives, with ∂d±/∂B = 1/(B·v).
-    const nb = (dr * e2 * INV_SQRT_2PI) / (b * v);
-    const db = (dq * e1 * INV_SQRT_2PI) / (b * v);
+    const bv = b * v;
+    const nb = (dr * e2 * INV_SQRT_2PI) / bv;
+    const db = (dq * e1 * INV_SQRT_2PI) / bv;
     const slope = K * (nb / d - (db * n) / (d * d));
     f = b - (f - b) / (slope - 1.0);
   }
   if (f != f) f = b;
   f = min<f64>(max<f64>(f, MIN_BOUNDARY_RATIO * X), X);
   const logRatio = log(f / X);
-  store<f64>(NODE_H + (<usize>j << 3), logRatio * logRatio);
+  store<f64>(NODE_H + o, logRatio * logRatio);
+}
+
+/** updateNode on nodes j and j + 1 at once (f64x2; the same operations lane for lane). */
+function updateNodePair(problem: PutProblem, j: i32, logXK: f64, newton: bool): void {
+  const o = <usize>j << 3;
+  const v = v128.load(NODE_VOL + o);
+  const root = v128.load(NODE_ROOT + o);
+  const X = f64x2.splat(problem.X);
+  const K = f64x2.splat(problem.K);
+  const carry = f64x2.mul(f64x2.splat(problem.r - problem.q), v128.load(NODE_TAU + o));
+  const dp = f64x2.add(f64x2.div(f64x2.add(f64x2.sub(f64x2.splat(logXK), root), carry), v), f64x2.mul(f64x2.splat(0.5), v));
+  const dm = f64x2.sub(dp, v);
+  const e1 = expvWith(f64x2.mul(f64x2.mul(dp, dp), f64x2.splat(-0.5)), EXP_TABLE_X2);
+  const e2 = expvWith(f64x2.mul(f64x2.mul(dm, dm), f64x2.splat(-0.5)), EXP_TABLE_X2_B);
+  const dr = v128.load(NODE_DR + o);
+  const dq = v128.load(NODE_DQ + o);
+  const n = f64x2.add(f64x2.mul(dr, normCdfMillsv(dm, e2)), v128.load(NODE_NUM + o));
+  const d = f64x2.add(f64x2.mul(dq, normCdfMillsv(dp, e1)), v128.load(NODE_DEN + o));
+  const b = f64x2.mul(X, expvWith(f64x2.neg(root), EXP_TABLE_X2_C));
+  let f = f64x2.div(f64x2.mul(K, n), d);
+  if (newton) {
+    const bv = f64x2.mul(b, v);
+    const invRoot = f64x2.splat(INV_SQRT_2PI);
+    const nb = f64x2.div(f64x2.mul(f64x2.mul(dr, e2), invRoot), bv);
+    const db = f64x2.div(f64x2.mul(f64x2.mul(dq, e1), invRoot), bv);
+    const slope = f64x2.mul(K, f64x2.sub(f64x2.div(nb, d), f64x2.div(f64x2.mul(db, n), f64x2.mul(d, d))));
+    f = f64x2.sub(b, f64x2.div(f64x2.sub(f, b), f64x2.sub(slope, f64x2.splat(1.0))));
+  }
+  f = v128.bitselect(b, f, f64x2.ne(f, f));
+  f = f64x2.min(f64x2.max(f, f64x2.mul(f64x2.splat(MIN_BOUNDARY_RATIO), X)), X);
+  const logRatio = logv(f64x2.div(f, X));
+  v128.store(NODE_H + o, f64x2.mul(logRatio, logRatio));
 }
 
 /** The early-exercise premium of `problem` at its spot and its S-derivatives, from the last solved boundary. */
@@ -279,40 +337,79 @@ export function premium(problem: PutProblem, scheme: Scheme, out: Premium): void
   out.gamma = gamma;
 }
 
-/** Each price point's contributions to e, e_S and e_SS (see the header). */
+/** Each price point's contributions to e, e_S and e_SS (see the header); the two forms agree lane for lane. */
 function premiumIntegrands(problem: PutProblem, scheme: Scheme): void {
   const S = problem.S;
-  const K = problem.K;
-  const T = problem.T;
   const vol = problem.vol;
   const r = problem.r;
   const q = problem.q;
+  const T = problem.T;
   const sqrtT = Math.sqrt(T);
   const lnSX = log(S / problem.X);
-  const rK = r * K;
+  const carry = r - q;
+  const rK = r * problem.K;
+  const qS = q * S;
   const rKOverS = rK / S;
   const rKOverS2 = rKOverS / S;
   const qOverS = q / S;
   const rootOverVol = sqrtT / vol;
   const invVol2 = 1.0 / (vol * vol);
-  for (let k = 0; k < scheme.p; k++) {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; k < scheme.p; k += 2) {
+      const o = <usize>k << 3;
+      const s = v128.load(scheme.priceSin + o);
+      const unit = f64x2.mul(f64x2.splat(sqrtT), s);
+      const sm = f64x2.mul(f64x2.splat(vol), unit);
+      const m = f64x2.mul(unit, unit);
+      const lr = f64x2.add(f64x2.splat(lnSX), f64x2.sqrt(f64x2.pmax(v128.load(PRICE_HQ + o), f64x2.splat(0.0))));
+      const dp = f64x2.add(f64x2.div(f64x2.add(lr, f64x2.mul(f64x2.splat(carry), m)), sm), f64x2.mul(f64x2.splat(0.5), sm));
+      const dm = f64x2.sub(dp, sm);
+      const e1 = expvWith(f64x2.mul(f64x2.mul(dp, dp), f64x2.splat(-0.5)), EXP_TABLE_X2);
+      const e2 = expvWith(f64x2.mul(f64x2.mul(dm, dm), f64x2.splat(-0.5)), EXP_TABLE_X2_B);
+      const er = expvWith(f64x2.mul(f64x2.splat(-r), m), EXP_TABLE_X2_C);
+      const eq = expvWith(f64x2.mul(f64x2.splat(-q), m), EXP_TABLE_X2);
+      const cdfMinusDp = normCdfMillsv(f64x2.neg(dp), e1);
+      const cdfMinusDm = normCdfMillsv(f64x2.neg(dm), e2);
+      const du = f64x2.mul(f64x2.splat(T), v128.load(scheme.priceDu + o));
+      const dm1 = v128.load(scheme.priceDm + o);
+      const rTerm = f64x2.mul(f64x2.splat(rK), er);
+      const qTerm = f64x2.mul(f64x2.splat(qS), eq);
+      v128.store(PRICE_VALUE + o, f64x2.mul(du, f64x2.sub(f64x2.mul(rTerm, cdfMinusDm), f64x2.mul(qTerm, cdfMinusDp))));
+      const qe = f64x2.mul(f64x2.splat(q), eq);
+      const slope = f64x2.sub(f64x2.mul(qe, e1), f64x2.mul(f64x2.mul(f64x2.splat(rKOverS), er), e2));
+      v128.store(PRICE_DELTA + o, f64x2.sub(f64x2.mul(f64x2.mul(f64x2.splat(rootOverVol), dm1), slope), f64x2.mul(f64x2.mul(qe, cdfMinusDp), du)));
+      const curvature = f64x2.sub(
+        f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(rKOverS2), er), e2), dp),
+        f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(qOverS), eq), e1), dm),
+      );
+      v128.store(PRICE_GAMMA + o, f64x2.mul(f64x2.div(f64x2.mul(dm1, f64x2.splat(invVol2)), s), curvature));
+    }
+  }
+  for (; k < scheme.p; k++) {
     const o = <usize>k << 3;
     const s = load<f64>(scheme.priceSin + o);
     const unit = sqrtT * s;
     const sm = vol * unit;
     const m = unit * unit;
     const lr = lnSX + Math.sqrt(pmax(load<f64>(PRICE_HQ + o), 0.0));
-    const dp = (lr + (r - q) * m) / sm + 0.5 * sm;
+    const dp = (lr + carry * m) / sm + 0.5 * sm;
     const dm = dp - sm;
     const e1 = exp((dp * dp) * -0.5);
     const e2 = exp((dm * dm) * -0.5);
     const er = exp(-r * m);
     const eq = exp(-q * m);
     const cdfMinusDp = normCdfMills(-dp, e1);
+    const cdfMinusDm = normCdfMills(-dm, e2);
     const du = T * load<f64>(scheme.priceDu + o);
     const dm1 = load<f64>(scheme.priceDm + o);
-    store<f64>(PRICE_VALUE + o, du * (rK * er * normCdfMills(-dm, e2) - q * S * eq * cdfMinusDp));
-    store<f64>(PRICE_DELTA + o, -q * eq * cdfMinusDp * du + rootOverVol * dm1 * (q * eq * e1 - rKOverS * er * e2));
-    store<f64>(PRICE_GAMMA + o, ((dm1 * invVol2) / s) * (rKOverS2 * er * e2 * dp - qOverS * eq * e1 * dm));
+    const rTerm = rK * er;
+    const qTerm = qS * eq;
+    store<f64>(PRICE_VALUE + o, du * (rTerm * cdfMinusDm - qTerm * cdfMinusDp));
+    const qe = q * eq;
+    const slope = qe * e1 - (rKOverS * er) * e2;
+    store<f64>(PRICE_DELTA + o, (rootOverVol * dm1) * slope - (qe * cdfMinusDp) * du);
+    const curvature = ((rKOverS2 * er) * e2) * dp - ((qOverS * eq) * e1) * dm;
+    store<f64>(PRICE_GAMMA + o, ((dm1 * invVol2) / s) * curvature);
   }
 }
