@@ -2,9 +2,10 @@
 // McDonald-Schroder put-call symmetry (fast-check), the SIMD and scalar builds bit for bit, and input validation.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPricer, PricingInputError, type AmericanOptions, type OptionBatch, type Pricer } from "../bindings/index.js";
+import { createPricer, type AmericanOptions, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { americanGolden, batchOf, gridRows, type AmericanRow } from "./helpers/american.js";
 import { expectSameBits } from "./helpers/batches.js";
+import { expectInputError } from "./helpers/errors.js";
 
 let pricer: Pricer;
 let scalar: Pricer;
@@ -99,35 +100,23 @@ describe("SIMD and scalar builds", () => {
 describe("input validation", () => {
   const base: OptionBatch = { type: ["call", "put", "put"], spot: 100, strike: [90, 100, 110], expiry: 1, vol: [0.2, 0.3, 0.4], rate: 0.05, dividend: 0.01 };
 
-  function expectError(fn: () => unknown, field: string, index: number | undefined): void {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(PricingInputError);
-    expect((caught as PricingInputError).field).toBe(field);
-    expect((caught as PricingInputError).index).toBe(index);
-  }
-
   it("names the field and element of a bad input, as blackScholes does", () => {
-    expectError(() => pricer.american({ ...base, vol: [0.2, -0.3, 0.4] }), "vol", 1);
-    expectError(() => pricer.american({ ...base, strike: [90, 100, Number.NaN] }), "strike", 2);
-    expectError(() => pricer.american({ ...base, expiry: 0 }), "expiry", undefined);
-    expectError(() => pricer.american({ ...base, type: ["call", "straddle", "put"] as never }), "type", 1);
-    expectError(() => pricer.american({ ...base, rate: [0.05, 0.05] }), "rate", undefined);
-    expectError(() => pricer.american({ ...base, dividend: [0, Infinity, 0] }), "dividend", 1);
+    expectInputError(() => pricer.american({ ...base, vol: [0.2, -0.3, 0.4] }), "vol", 1);
+    expectInputError(() => pricer.american({ ...base, strike: [90, 100, Number.NaN] }), "strike", 2);
+    expectInputError(() => pricer.american({ ...base, expiry: 0 }), "expiry", undefined);
+    expectInputError(() => pricer.american({ ...base, type: ["call", "straddle", "put"] as never }), "type", 1);
+    expectInputError(() => pricer.american({ ...base, rate: [0.05, 0.05] }), "rate", undefined);
+    expectInputError(() => pricer.american({ ...base, dividend: [0, Infinity, 0] }), "dividend", 1);
     // The same element the Black-Scholes pricer names, in a batch spanning several chunks.
     const n = 70_000;
     const vol = new Float64Array(n).fill(0.2);
     vol[n - 3] = -1;
-    expectError(() => pricer.american({ ...base, type: "put", strike: 100, vol }, { accuracy: "fast" }), "vol", n - 3);
+    expectInputError(() => pricer.american({ ...base, type: "put", strike: 100, vol }, { accuracy: "fast" }), "vol", n - 3);
   });
 
   it("names a bad option", () => {
-    expectError(() => pricer.american(base, { accuracy: "exact" } as unknown as AmericanOptions), "options.accuracy", undefined);
-    expectError(() => pricer.american(base, { boundary: "yes" } as unknown as AmericanOptions), "options.boundary", undefined);
-    expectError(() => pricer.american(base, 3 as unknown as AmericanOptions), "options", undefined);
+    expectInputError(() => pricer.american(base, { accuracy: "exact" } as unknown as AmericanOptions), "options.accuracy", undefined);
+    expectInputError(() => pricer.american(base, { boundary: "yes" } as unknown as AmericanOptions), "options.boundary", undefined);
+    expectInputError(() => pricer.american(base, 3 as unknown as AmericanOptions), "options", undefined);
   });
 });
