@@ -12,3 +12,4 @@ export { monteCarloBlocks, monteCarloWorkBytes, philoxNormals, MC_BLOCK_PATHS, M
 export { blackScholesBatch, blackScholesWorkBytes, useBlackScholesWorkArea } from "./blackscholes";
 export { mathBatch, turnCosSinBatch } from "./math_batch";
 export { firstInvalid } from "./validate";
+export { americanBatch, americanBoundaryNodes } from "./american";

@@ -2,6 +2,10 @@
 // Batches are processed in chunks of CHUNK_OPTIONS so that any batch size (10 million options and more)
 // runs in a fixed scratch region: each chunk's columns are copied into WASM views with one bulk copy each.
 import { normalizeImpliedVolBatch, normalizeOptionBatch, type NormalizedBatch } from "./batch.js";
+import {
+  allocateAmericanResult, americanSettings, americanValuesPerOption, placeAmericanChunk, runAmericanKernel,
+  type AmericanOptions, type AmericanResult,
+} from "./american.js";
 import { PricingInputError } from "./errors.js";
 import { monteCarlo, type MonteCarloResult, type MonteCarloSpec } from "./montecarlo.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "./types.js";
@@ -41,6 +45,14 @@ export interface Pricer {
    * @throws PricingInputError for malformed input (NaN, negative price, non-positive spot/strike/expiry...).
    */
   impliedVol(batch: ImpliedVolBatch | WasmImpliedVolBatch, output?: ImpliedVolResult): ImpliedVolResult;
+  /**
+   * American price, delta, gamma and theta of every option of the batch (calls and puts, rates and yields of either
+   * sign), by Andersen-Lake-Offengelt's fixed-point method on the exercise boundary; `options.accuracy` trades speed
+   * for error ("accurate" by default), `options.boundary` adds each option's exercise boundary (docs/american.md).
+   * @throws PricingInputError naming the field and element of the first invalid input, or the invalid option.
+   * @example pricer.american({ type: "put", spot: 100, strike: [90, 100, 110], expiry: 1, vol: 0.3, rate: 0.05 }, { accuracy: "fast" })
+   */
+  american(batch: OptionBatch, options?: AmericanOptions): AmericanResult;
   /**
    * A zero-copy Black-Scholes batch of `length` options: columns in WASM memory that you fill in place and that
    * `blackScholes` prices with no copy in or out (its `greeks` are views too). Columns start at 0.
@@ -240,6 +252,22 @@ export function pricerOver(core: WasmCore): Pricer {
           result.status.set(core.i32(p[8]!, count), start);
           result.iterations.set(core.i32(p[9]!, count), start);
         },
+      );
+      return result;
+    },
+    american(batch: OptionBatch, options?: AmericanOptions): AmericanResult {
+      const settings = americanSettings(options);
+      const normalized = normalizeOptionBatch(batch);
+      const result = allocateAmericanResult(normalized.length, settings);
+      const capacity = Math.min(normalized.length, CHUNK_OPTIONS);
+      const inputs = normalized.columns.length;
+      runChunked(
+        core,
+        normalized,
+        americanValuesPerOption(settings),
+        0,
+        (count, p) => runAmericanKernel(exports, count, p, p[inputs]!, capacity, settings),
+        (start, count, p) => placeAmericanChunk(result, core.exports.memory.buffer, p[inputs]!, capacity, count, start),
       );
       return result;
     },

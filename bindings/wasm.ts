@@ -17,6 +17,13 @@ export interface CoreExports extends Record<string, unknown> {
     n: number, type: number, price: number, spot: number, strike: number, expiry: number, rate: number, dividend: number,
     vol: number, status: number, iterations: number,
   ): number;
+  /** American prices and greeks (assembly/american.ts); bindings/american.ts runAmericanKernel lays its columns out. */
+  americanBatch(
+    n: number, type: number, spot: number, strike: number, expiry: number, vol: number, rate: number, dividend: number,
+    price: number, delta: number, gamma: number, theta: number, mode: number, boundaryLevel: number, boundaryTime: number,
+  ): number;
+  /** Boundary nodes per option of accuracy mode `mode`. */
+  americanBoundaryNodes(mode: number): number;
   /** Bytes of the Black-Scholes kernel's work area. */
   blackScholesWorkBytes(): number;
   /** Moves this instance's Black-Scholes work area to `pointer` (16-byte aligned; 0: its static place). */

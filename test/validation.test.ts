@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type ImpliedVolBatch, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { loadWasmCore } from "../bindings/wasm.js";
+import { expectInputError } from "./helpers/errors.js";
 
 let pricer: Pricer;
 beforeAll(async () => {
@@ -18,22 +19,6 @@ const base: OptionBatch = {
   rate: 0.03,
   dividend: 0.01,
 };
-
-function expectInputError(fn: () => unknown, field: string, index: number | undefined): PricingInputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(PricingInputError);
-  expect(caught).toBeInstanceOf(RangeError);
-  const error = caught as PricingInputError;
-  expect(error.field).toBe(field);
-  expect(error.index).toBe(index);
-  expect(error.message).toContain(index === undefined ? field : `${field}[${index}]`);
-  return error;
-}
 
 describe("blackScholes rejects invalid input, naming field and element", () => {
   // [what, field, column with one bad element, index of that element]

@@ -5,6 +5,7 @@ import * as Comlink from "comlink";
 import type { NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
+import { AMERICAN_OUTPUTS, allocateAmericanResult, placeAmericanChunk, type AmericanResult, type AmericanSettings } from "../bindings/american.js";
 import { BS_INPUTS, BS_OUTPUTS, regionColumn, type ColumnTask, type Reply } from "./protocol.js";
 import type { Task } from "./scheduler.js";
 
@@ -40,10 +41,12 @@ export function unwrapReply<T>(reply: Reply<T>): T {
 }
 
 /** The kinds of column jobs and their output layouts. */
-export type ColumnKind = "blackScholes" | "impliedVol";
+export type ColumnKind = "blackScholes" | "impliedVol" | "american";
 
-
-/** A whole batch's result columns, in kernel output order: six f64 (Black-Scholes), or vol f64, status and iterations i32. */
+/**
+ * A whole batch's result columns, in kernel output order: six f64 (Black-Scholes); vol f64, status and iterations
+ * i32 (implied vol); price, delta, gamma, theta, then with a boundary its levels and times (American, see americanOf).
+ */
 export type ResultColumns = (Float64Array | Int32Array)[];
 
 /**
@@ -51,7 +54,12 @@ export type ResultColumns = (Float64Array | Int32Array)[];
  * column. Separate columns are cheaper to make than one large buffer: a freed column of a few MB is handed back by
  * the allocator already mapped, where a buffer of tens of MB is mapped afresh and every page faulted in on first write.
  */
-export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferLike): ResultColumns {
+export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferLike, american?: AmericanSettings): ResultColumns {
+  if (kind === "american") {
+    const { boundary, ...outputs } = allocateAmericanResult(n, american!);
+    const columns: ResultColumns = AMERICAN_OUTPUTS.map((name) => outputs[name]);
+    return boundary ? [...columns, boundary.level, boundary.timeToExpiry] : columns;
+  }
   if (kind === "blackScholes") return BS_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
   if (!buffer) return [new Float64Array(n), new Int32Array(n), new Int32Array(n)];
   return [new Float64Array(buffer, 0, n), new Int32Array(buffer, 8 * n, n), new Int32Array(buffer, 12 * n, n)];
@@ -69,12 +77,25 @@ export function impliedVolOf(columns: ResultColumns): ImpliedVolResult {
   return { vol: columns[0] as Float64Array, status: columns[1] as Int32Array, iterations: columns[2] as Int32Array };
 }
 
+/** American results over result columns (the layout of resultColumns("american", …)). */
+export function americanOf(columns: ResultColumns, settings: AmericanSettings): AmericanResult {
+  const [price, delta, gamma, theta, level, timeToExpiry] = columns as Float64Array[];
+  const result: AmericanResult = { price: price!, delta: delta!, gamma: gamma!, theta: theta! };
+  if (level && timeToExpiry) result.boundary = { nodes: settings.boundaryNodes, level, timeToExpiry };
+  return result;
+}
+
 /**
  * Copies a chunk's `count` outputs into the result columns at `start`: from `source` at byte `offset`, laid out as
  * output columns of `stride` elements (a transfer-mode reply: stride = count; a task region: its capacity).
  */
-function placeOutputs(kind: ColumnKind, source: ArrayBufferLike, offset: number, stride: number, count: number, target: ResultColumns, start: number): void {
-  if (kind === "blackScholes") {
+function placeOutputs(
+  kind: ColumnKind, source: ArrayBufferLike, offset: number, stride: number, count: number, target: ResultColumns, start: number,
+  american?: AmericanSettings,
+): void {
+  if (kind === "american") {
+    placeAmericanChunk(americanOf(target, american!), source, offset, stride, count, start);
+  } else if (kind === "blackScholes") {
     for (let c = 0; c < BS_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
   } else {
     target[0]!.set(new Float64Array(source, offset, count), start);
@@ -111,6 +132,8 @@ export interface ColumnJobOptions {
    * exact PricingInputError.
    */
   screenInWorkers?: { onInvalid: () => never };
+  /** The settings of an American job (kind "american", transfer mode only). */
+  american?: AmericanSettings;
 }
 
 /**
@@ -124,11 +147,11 @@ export interface ColumnJobOptions {
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
   const inputs = BS_INPUTS.length; // both kernels take 7 input columns
-  const { shared, validate, screenInWorkers } = options;
+  const { shared, validate, screenInWorkers, american } = options;
   // New result columns are made when the first chunk comes back, not before the first chunk is sent: zeroing tens
   // of MB would hold the workers up. With every output column in place there is nothing to gather.
   let output = options.output ?? (shared?.outPlace ? [] : undefined);
-  const result = (): ResultColumns => (output ??= resultColumns(kind, n));
+  const result = (): ResultColumns => (output ??= resultColumns(kind, n, undefined, american));
   // Broadcast scalars are filled by the workers, and in shared mode columns already in a SharedArrayBuffer are read
   // by the workers in place: the calling thread copies only the rest.
   const broadcast: Record<number, number> = {};
@@ -159,7 +182,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
           const input = new ArrayBuffer(count * inputs * 8);
           const columns = new Float64Array(input);
           for (const c of copied) source.copyColumn(c, columns.subarray(c * count, (c + 1) * count), start, end);
-          task = Comlink.transfer({ input, broadcast, start, count }, [input]);
+          task = Comlink.transfer({ input, broadcast, start, count, american }, [input]);
         }
         const reply = unwrapReply(await api[kind](task));
         if (reply.invalid) {
@@ -167,7 +190,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
           throw new Error("pool2peer: internal error: a worker's kernel flagged input that the calling thread validated");
         }
         // The region is the task's until this returns: the scheduler hands it to the worker's next task only then.
-        if (reply.output) placeOutputs(kind, reply.output, 0, count, count, result(), start);
+        if (reply.output) placeOutputs(kind, reply.output, 0, count, count, result(), start, american);
         else if (worker && !shared?.outPlace) placeOutputs(kind, worker.memory.buffer, regionColumn(worker.region, inputs), worker.region.capacity, count, result(), start);
       },
     });

@@ -8,6 +8,7 @@ export {
   type MicroBatchOptions,
   type PricingPool,
   type BlackScholesCallOptions,
+  type AmericanCallOptions,
   type PricingPoolOptions,
 } from "./pool.js";
 export { PoolOptionBatch, MAX_POOL_BATCH } from "./pool-batch.js";

@@ -5,6 +5,7 @@
 // own shared columns when it gave some.
 // Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
+import { AMERICAN_OUTPUTS, americanValuesPerOption, runAmericanKernel } from "../bindings/american.js";
 import { CHUNK_OPTIONS, scratchLayout } from "../bindings/pricer.js";
 import type { WasmCore } from "../bindings/wasm.js";
 import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, regionColumn, type BatchTask, type ColumnReply, type ColumnTask } from "./protocol.js";
@@ -107,4 +108,35 @@ export function blackScholesInBatch(instance: WasmCore, task: BatchTask): { inva
     p[7]! + o, p[8]! + o, p[9]! + o, p[10]! + o, p[11]! + o, p[12]! + o,
   );
   return { invalid: flagged !== 0 };
+}
+
+/**
+ * American prices and greeks of one chunk (kernel `americanBatch`), in transfer mode: the inputs come in the task's
+ * buffer, the outputs go back in a fresh one laid out as bindings/american.ts americanValuesPerOption says (four
+ * columns of `count`, then the boundary levels and times, `count·nodes` each, row-major).
+ */
+export function americanTask(core: WasmCore, task: ColumnTask): ColumnReply {
+  const settings = task.american;
+  if (!settings || task.region) throw new Error("pool2peer worker: an American task needs its settings and runs in transfer mode");
+  const n = task.count;
+  const perOption = americanValuesPerOption(settings);
+  const transferred = new ArrayBuffer(n * perOption * 8);
+  if (n === 0) return { output: transferred, invalid: false };
+  const capacity = Math.min(n, CHUNK_OPTIONS);
+  const p = scratchLayout(core, capacity, BS_INPUTS.length, perOption, 0);
+  const outputs = p[BS_INPUTS.length]!;
+  const nodes = settings.boundaryNodes;
+  for (let offset = 0; offset < n; offset += capacity) {
+    const count = Math.min(capacity, n - offset);
+    for (let c = 0; c < BS_INPUTS.length; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
+    if (runAmericanKernel(core.exports, count, p, outputs, capacity, settings) !== 0) return { output: undefined, invalid: true };
+    AMERICAN_OUTPUTS.forEach((_, c) => new Float64Array(transferred, (c * n + offset) * 8, count).set(core.f64(outputs + c * capacity * 8, count)));
+    if (nodes > 0) {
+      const level = outputs + AMERICAN_OUTPUTS.length * capacity * 8;
+      const block = AMERICAN_OUTPUTS.length * n;
+      new Float64Array(transferred, (block + offset * nodes) * 8, count * nodes).set(core.f64(level, count * nodes));
+      new Float64Array(transferred, (block + n * nodes + offset * nodes) * 8, count * nodes).set(core.f64(level + count * nodes * 8, count * nodes));
+    }
+  }
+  return { output: transferred, invalid: false };
 }

@@ -1,6 +1,7 @@
 // createPricingPool(): the pricer's methods, async, split across worker threads (Node) or module workers
 // (browsers). The calling thread validates every batch in full first (errors name the element of the whole
 // batch and nothing is sent), workers price chunks with the same WASM module compiled once here.
+import { americanSettings, type AmericanOptions, type AmericanResult } from "../bindings/american.js";
 import { normalizeImpliedVolBatch, normalizeOptionBatch, type NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
@@ -15,6 +16,7 @@ import {
 import { CHUNK_OPTIONS, copyColumns } from "../bindings/pricer.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import {
+  americanOf,
   batchSource,
   greeksOf,
   impliedVolOf,
@@ -80,6 +82,17 @@ export interface BlackScholesCallOptions extends CallOptions {
   output?: Greeks;
 }
 
+/** Options of one `american` call on the pool: the pricer's (accuracy, boundary) and a long call's (signal, progress). */
+export interface AmericanCallOptions extends AmericanOptions, CallOptions {}
+
+/**
+ * Options per American task: ~5 ms of work in the fast mode and ~30 ms in the accurate one, so a message (~20-100 µs)
+ * is amortised and the workers stay balanced on small batches. American tasks always travel in transfer mode: their
+ * outputs (up to 38 values an option with a boundary) would not fit the task regions sized for Black-Scholes, and
+ * at microseconds an option the copies are noise.
+ */
+const AMERICAN_TASK_OPTIONS = 1024;
+
 /** The worker-pool pricer: the single-thread pricer's methods, async, plus close(). */
 export interface PricingPool {
   /** Number of workers. */
@@ -97,6 +110,12 @@ export interface PricingPool {
   blackScholes(batch: OptionBatch, options?: BlackScholesCallOptions): Promise<Greeks>;
   /** Implied volatility (see Pricer.impliedVol), bit-identical to the single-thread pricer. */
   impliedVol(batch: ImpliedVolBatch, options?: CallOptions): Promise<ImpliedVolResult>;
+  /**
+   * American price, delta, gamma, theta (and the boundary on request; see Pricer.american), bit-identical to the
+   * single-thread pricer for any worker count. Progress is in options.
+   * @throws (rejects) PricingInputError naming the field and the element of the whole batch, or the invalid option.
+   */
+  american(batch: OptionBatch, options?: AmericanCallOptions): Promise<AmericanResult>;
   /**
    * Monte Carlo price (see Pricer.monteCarlo): path blocks spread over the workers, summed in block order, so
    * the result is bit-identical to the single-thread pricer for the same spec and seed. Progress is in paths.
@@ -312,7 +331,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   const outputArenas = new BufferStore(MAX_SPARE_ARENAS);
   /** Prices a column batch; `validate` (optional) checks it chunk by chunk in pricer order as chunks are sent. */
   const runColumns = async (
-    kind: ColumnKind,
+    kind: Exclude<ColumnKind, "american">,
     source: ColumnSource,
     call?: CallOptions,
     check?: Pick<ColumnJobOptions, "validate" | "screenInWorkers">,
@@ -410,6 +429,18 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
         return ivBatcher.add(source);
       }
       return impliedVolOf(await runColumns("impliedVol", source, call, checkOf(batch, IV_FIELDS, normalized)));
+    },
+    async american(batch, options) {
+      if (closed) throw new Error("pool2peer: the pricing pool is closed");
+      const settings = americanSettings(options);
+      const normalized = normalizeOptionBatch(batch);
+      const source = batchSource(normalized);
+      const job = planColumnJob("american", source, Math.min(chunkSize, AMERICAN_TASK_OPTIONS), {
+        american: settings,
+        ...checkOf(batch, BS_FIELDS, normalized),
+      });
+      await scheduler.run(job.tasks, source.length, options);
+      return americanOf(job.result(), settings);
     },
     async monteCarlo(spec, call) {
       if (closed) throw new Error("pool2peer: the pricing pool is closed");

@@ -1,5 +1,6 @@
 // The messages between the pool (calling thread) and a pricing worker: task shapes, column layouts and the
 // reply envelope that carries PricingInputError across the thread boundary with its field and index.
+import type { AmericanSettings } from "../bindings/american.js";
 import type { NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 
 /** Input columns of a Black-Scholes task, in kernel order (type as ±1.0). */
@@ -58,6 +59,8 @@ export interface ColumnTask {
    * column index): whole-batch element i at f64 index `offset + i` of `buffer`.
    */
   outPlace?: Record<number, { buffer: SharedArrayBuffer; offset: number }>;
+  /** The settings of an American task (bindings/american.ts; its outputs laid out as americanValuesPerOption says). */
+  american?: AmericanSettings;
 }
 
 /** What a worker answers for a column task. */
@@ -122,6 +125,8 @@ export interface WorkerApi {
   blackScholes(task: ColumnTask): Reply<ColumnReply>;
   /** Inverts one implied-vol chunk; same data movement as blackScholes. */
   impliedVol(task: ColumnTask): Reply<ColumnReply>;
+  /** Prices one American chunk (`task.american` says how); transfer mode only (see workers/pool.ts american). */
+  american(task: ColumnTask): Reply<ColumnReply>;
   /**
    * Runs Monte Carlo blocks [firstBlock, firstBlock + blockCount) of a normalised spec and returns their
    * accumulators (bindings/montecarlo.ts `runMonteCarloBlocks`).

@@ -4,7 +4,7 @@ import * as Comlink from "comlink";
 import { PricingInputError } from "../bindings/errors.js";
 import { runMonteCarloBlocks, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
-import { blackScholesInBatch, blackScholesTask, impliedVolTask } from "./kernels.js";
+import { americanTask, blackScholesInBatch, blackScholesTask, impliedVolTask } from "./kernels.js";
 import {
   REGION_COLUMNS,
   type BatchTask,
@@ -57,6 +57,9 @@ const api: WorkerApi = {
   },
   impliedVol(task: ColumnTask) {
     return reply(() => impliedVolTask(requireCore(), task), buffers);
+  },
+  american(task: ColumnTask) {
+    return reply(() => americanTask(requireCore(), task), buffers);
   },
   monteCarloBlocks(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number) {
     return reply(
