@@ -1,0 +1,324 @@
+// Implied-volatility surfaces as total implied variance w(k, T) = σ²(k, T)·T in log-moneyness k = ln(K/F),
+// F = S·e^{(r−q)T} the forward, T in years. Two models (J. Gatheral and A. Jacquier, "Arbitrage-free SVI
+// volatility surfaces", Quantitative Finance 14 (2014) 59–71; "GJ" below):
+//
+//   raw SVI per expiry T_i (GJ (3.1)):  w_i(k) = a + b·(ρ(k − m) + √((k − m)² + σ²))
+//   SSVI (GJ (4.1)):                    w(k, θ) = θ/2·(1 + ρφ(θ)k + √((φ(θ)k + ρ)² + 1 − ρ²)),  θ = θ(T) the
+//                                       ATM total variance, φ power-law  η/(θ^γ(1 + θ)^{1−γ})  (GJ (4.5)) or
+//                                       Heston-like  (1 − (1 − e^{−λθ})/(λθ))/(λθ)  (GJ (4.3)).
+//
+// Between and beyond the expiries T_1 < … < T_n (the rules docs/surface.md proves):
+//   raw SVI   T < T_1: w = (T/T_1)·w_1(k)                       (the first smile's implied vols, held)
+//             T_i ≤ T ≤ T_{i+1}: w = (1 − α)w_i(k) + α·w_{i+1}(k), α = (T − T_i)/(T_{i+1} − T_i)
+//             T > T_n: w = λ·w_n(k/λ), λ = T/T_n                (wing slopes and ATM vol of the last smile held)
+//   SSVI      θ(T) linear between the θ_i, θ_1·T/T_1 before T_1 and θ_n·T/T_n after T_n.
+//
+// Each point also gets the k-derivatives w', w'', Durrleman's butterfly density factor (GJ Lemma 2.2)
+//   g(k) = (1 − k·w'/(2w))² − (w'²/4)·(1/w + 1/4) + w''/2     (≥ 0 ⇔ no butterfly arbitrage)
+// and ∂w/∂T at fixed k (≥ 0 ⇔ no calendar arbitrage, GJ Lemma 2.1), all in closed form: no finite differences.
+// Accuracy: a handful of roundings per term (sqrt, divisions); ~1e-15 relative on w, and g to ~1e-15 absolute
+// plus the cancellation its terms carry (tests check against 50-digit mpmath values).
+//
+// A surface is a block of f64 words (the layout below) that the caller writes, then passes by pointer; the
+// static block at surfaceParamsPointer() serves a single-threaded caller. Kernels flag invalid inputs (k not
+// finite, T not > 0...) by returning 1, as the pricing kernels do, and still write every output.
+
+import { exp, log } from "./math";
+import { RULE_FINITE, RULE_POSITIVE, scalarOk } from "./validate";
+
+/** Models (word SURFACE_WORD_KIND). */
+export const SURFACE_KIND_SVI: i32 = 0;
+export const SURFACE_KIND_SSVI_POWER_LAW: i32 = 1;
+export const SURFACE_KIND_SSVI_HESTON: i32 = 2;
+
+/** Header words: kind, slice count n, then SSVI's ρ, η (power-law) or λ (Heston-like), γ (power-law). */
+export const SURFACE_WORD_KIND: i32 = 0;
+export const SURFACE_WORD_COUNT: i32 = 1;
+export const SURFACE_WORD_RHO: i32 = 2;
+export const SURFACE_WORD_ETA: i32 = 3;
+export const SURFACE_WORD_GAMMA: i32 = 4;
+export const SURFACE_HEADER_WORDS: i32 = 8;
+/**
+ * After the header, SURFACE_COLUMNS columns of n words each, in this order: T_i (years, increasing), θ_i (ATM
+ * total variance; SSVI's node values), then the raw SVI a, b, ρ, m, σ of each slice (for SSVI, its slices').
+ */
+export const SURFACE_COLUMN_YEARS: i32 = 0;
+export const SURFACE_COLUMN_THETA: i32 = 1;
+export const SURFACE_COLUMN_A: i32 = 2;
+export const SURFACE_COLUMN_B: i32 = 3;
+export const SURFACE_COLUMN_RHO: i32 = 4;
+export const SURFACE_COLUMN_M: i32 = 5;
+export const SURFACE_COLUMN_SIGMA: i32 = 6;
+export const SURFACE_COLUMNS: i32 = 7;
+/** Most slices a block holds. */
+export const SURFACE_MAX_SLICES: i32 = 256;
+
+const BLOCK: usize = memory.data(<i32>(SURFACE_HEADER_WORDS + SURFACE_COLUMNS * SURFACE_MAX_SLICES) * 8, 16);
+
+/** The static surface block (SURFACE_HEADER_WORDS + SURFACE_COLUMNS·SURFACE_MAX_SLICES words). */
+export function surfaceParamsPointer(): usize {
+  return BLOCK;
+}
+
+// Up to this x = λθ, the Heston-like φ and φ' come from their Taylor series: the closed forms cancel (q' loses
+// ~log2(1/x) + 3 bits near 0), and at x ≤ 1 the 20 terms kept reach below 1e-18 of the sum.
+const HESTON_SERIES_MAX: f64 = 1.0;
+// 1/22!: the coefficient c_20 = 1/(20 + 2)! the series starts from.
+const INV_FACTORIAL_22: f64 = 8.896791392450574e-22;
+
+// The block being evaluated (set by begin()).
+let surface: usize = 0;
+let kind: i32 = 0;
+let count: i32 = 0;
+// Slice located last: T in [yearsLo, yearsHi) ⇒ lastSlice (−1 before the first expiry, n − 1 from the last on).
+let lastSlice: i32 = -2;
+let yearsLo: f64 = 0;
+let yearsHi: f64 = 0;
+// SSVI: the T whose θ(T), θ'(T), φ(θ), φ'(θ) are cached (NaN: none yet).
+let cachedYears: f64 = NaN;
+let theta: f64 = 0;
+let thetaSlope: f64 = 0;
+let phi: f64 = 0;
+let phiSlope: f64 = 0;
+// Outputs of evaluate(): w, ∂w/∂k, ∂²w/∂k², ∂w/∂T.
+let W: f64 = 0;
+let W1: f64 = 0;
+let W2: f64 = 0;
+let WT: f64 = 0;
+// Outputs of sviSlice().
+let sw: f64 = 0;
+let sw1: f64 = 0;
+let sw2: f64 = 0;
+
+@inline
+function column(c: i32, i: i32): f64 {
+  return load<f64>(surface + (<usize>(SURFACE_HEADER_WORDS + c * count + i) << 3));
+}
+
+@inline
+function header(word: i32): f64 {
+  return load<f64>(surface + (<usize>word << 3));
+}
+
+function begin(pointer: usize): void {
+  surface = pointer;
+  kind = <i32>header(SURFACE_WORD_KIND);
+  count = <i32>header(SURFACE_WORD_COUNT);
+  lastSlice = -2;
+  cachedYears = NaN;
+}
+
+/** Index j with T_j ≤ T < T_{j+1} (−1 before T_1, n − 1 from T_n on); the last answer is reused while T stays in it. */
+function locate(years: f64): i32 {
+  if (lastSlice > -2 && years >= yearsLo && years < yearsHi) return lastSlice;
+  let lo = 0;
+  let hi = count; // answer in [lo − 1, hi − 1]: T_{lo−1} ≤ T < T_hi
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (column(SURFACE_COLUMN_YEARS, mid) <= years) lo = mid + 1;
+    else hi = mid;
+  }
+  const j = lo - 1;
+  yearsLo = j < 0 ? -Infinity : column(SURFACE_COLUMN_YEARS, j);
+  yearsHi = j + 1 < count ? column(SURFACE_COLUMN_YEARS, j + 1) : Infinity;
+  lastSlice = j;
+  return j;
+}
+
+/** Raw SVI slice i at k: sw, sw1 = w', sw2 = w'' (GJ (3.1) and its derivatives). */
+@inline
+function sviSlice(i: i32, k: f64): void {
+  const b = column(SURFACE_COLUMN_B, i);
+  const rho = column(SURFACE_COLUMN_RHO, i);
+  const s = column(SURFACE_COLUMN_SIGMA, i);
+  const x = k - column(SURFACE_COLUMN_M, i);
+  const r = Math.sqrt(x * x + s * s);
+  sw = column(SURFACE_COLUMN_A, i) + b * (rho * x + r);
+  sw1 = b * (rho + x / r);
+  sw2 = b * (s * s) / (r * r * r);
+}
+
+/** Raw SVI slices with the interpolation and extrapolation rules of the header. */
+function evaluateSvi(k: f64, years: f64): void {
+  const j = locate(years);
+  if (j < 0) {
+    const t1 = column(SURFACE_COLUMN_YEARS, 0);
+    const scale = years / t1;
+    sviSlice(0, k);
+    W = scale * sw;
+    W1 = scale * sw1;
+    W2 = scale * sw2;
+    WT = sw / t1;
+  } else if (j >= count - 1) {
+    const tn = column(SURFACE_COLUMN_YEARS, count - 1);
+    const scale = years / tn;
+    const x = k / scale;
+    sviSlice(count - 1, x);
+    W = scale * sw;
+    W1 = sw1;
+    W2 = sw2 / scale;
+    WT = (sw - x * sw1) / tn;
+  } else {
+    const t0 = column(SURFACE_COLUMN_YEARS, j);
+    const dt = column(SURFACE_COLUMN_YEARS, j + 1) - t0;
+    const alpha = (years - t0) / dt;
+    sviSlice(j, k);
+    const w = sw;
+    const w1 = sw1;
+    const w2 = sw2;
+    sviSlice(j + 1, k);
+    W = w + alpha * (sw - w);
+    W1 = w1 + alpha * (sw1 - w1);
+    W2 = w2 + alpha * (sw2 - w2);
+    WT = (sw - w) / dt;
+  }
+}
+
+/** θ(T) and θ'(T) (SSVI's ATM total variance and its slope in T). */
+function ssviTheta(years: f64): void {
+  const j = locate(years);
+  if (j < 0) {
+    thetaSlope = column(SURFACE_COLUMN_THETA, 0) / column(SURFACE_COLUMN_YEARS, 0);
+    theta = thetaSlope * years;
+  } else if (j >= count - 1) {
+    thetaSlope = column(SURFACE_COLUMN_THETA, count - 1) / column(SURFACE_COLUMN_YEARS, count - 1);
+    theta = thetaSlope * years;
+  } else {
+    const t0 = column(SURFACE_COLUMN_YEARS, j);
+    const theta0 = column(SURFACE_COLUMN_THETA, j);
+    thetaSlope = (column(SURFACE_COLUMN_THETA, j + 1) - theta0) / (column(SURFACE_COLUMN_YEARS, j + 1) - t0);
+    theta = theta0 + thetaSlope * (years - t0);
+  }
+}
+
+/** Power-law φ(θ) = η·θ^{−γ}·(1 + θ)^{γ−1} (GJ (4.5)) and φ'(θ) = φ·(−γ/θ + (γ − 1)/(1 + θ)). */
+function powerLawPhi(): void {
+  const eta = header(SURFACE_WORD_ETA);
+  const gamma = header(SURFACE_WORD_GAMMA);
+  phi = eta * exp(-gamma * log(theta) + (gamma - 1.0) * log(1.0 + theta));
+  phiSlope = phi * (-gamma / theta + (gamma - 1.0) / (1.0 + theta));
+}
+
+/**
+ * Heston-like φ(θ) = q(λθ) with q(x) = (1 − (1 − e^{−x})/x)/x = (x − 1 + e^{−x})/x² = Σ_{j≥0} (−x)^j/(j + 2)!
+ * (GJ (4.3)), and φ'(θ) = λ·q'(λθ), q'(x) = (2 − x − (x + 2)e^{−x})/x³ = −Σ_{j≥0} (j + 1)(−x)^j/(j + 3)!.
+ */
+function hestonPhi(): void {
+  const lambda = header(SURFACE_WORD_ETA);
+  const x = lambda * theta;
+  if (x > HESTON_SERIES_MAX) {
+    const e = exp(-x);
+    phi = (x - 1.0 + e) / (x * x);
+    phiSlope = lambda * (2.0 - x - (x + 2.0) * e) / (x * x * x);
+  } else {
+    // Horner on both series; c runs through c_j = 1/(j + 2)!, holding c_{j+1} when dq needs it.
+    let q = 0.0;
+    let dq = 0.0;
+    let c = INV_FACTORIAL_22;
+    for (let j = 19; j >= 0; j--) {
+      dq = dq * -x - <f64>(j + 1) * c;
+      c *= <f64>(j + 3);
+      q = q * -x + c;
+    }
+    phi = q;
+    phiSlope = lambda * dq;
+  }
+}
+
+/** SSVI at (k, T): GJ (4.1) with its k-derivatives, and ∂w/∂T = θ'(T)·(w/θ + φ'(θ)·(θk/2)·(ρ + z/R)). */
+function evaluateSsvi(k: f64, years: f64): void {
+  if (years != cachedYears) {
+    ssviTheta(years);
+    if (kind == SURFACE_KIND_SSVI_HESTON) hestonPhi();
+    else powerLawPhi();
+    cachedYears = years;
+  }
+  const rho = header(SURFACE_WORD_RHO);
+  const z = phi * k + rho;
+  const r = Math.sqrt(z * z + (1.0 - rho * rho));
+  const skew = rho + z / r;
+  W = 0.5 * theta * (1.0 + rho * phi * k + r);
+  W1 = 0.5 * theta * phi * skew;
+  W2 = 0.5 * theta * (phi * phi) * (1.0 - rho * rho) / (r * r * r);
+  WT = thetaSlope * (W / theta + phiSlope * 0.5 * theta * k * skew);
+}
+
+@inline
+function evaluate(k: f64, years: f64): void {
+  if (kind == SURFACE_KIND_SVI) evaluateSvi(k, years);
+  else evaluateSsvi(k, years);
+}
+
+/** Durrleman's g (GJ Lemma 2.2) from w, w', w'' at k. */
+@inline
+function durrleman(k: f64, w: f64, w1: f64, w2: f64): f64 {
+  const u = 1.0 - k * w1 / (2.0 * w);
+  return u * u - 0.25 * w1 * w1 * (1.0 / w + 0.25) + 0.5 * w2;
+}
+
+/**
+ * Implied vol σ = √(w(k, T)/T) for n points (k[i], years[i]) (f64 columns at byte offsets) into `vol`.
+ * Returns 1 when some k is not finite or some T is not finite and > 0 (that element's vol is garbage), else 0.
+ */
+export function surfaceVolBatch(pointer: usize, n: i32, k: usize, years: usize, vol: usize): i32 {
+  begin(pointer);
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const ki = load<f64>(k + o);
+    const t = load<f64>(years + o);
+    ok = ok & scalarOk(ki, RULE_FINITE) & scalarOk(t, RULE_POSITIVE);
+    evaluate(ki, t);
+    store<f64>(vol + o, Math.sqrt(W / t));
+  }
+  return ok ? 0 : 1;
+}
+
+/**
+ * Implied vol at strike[i] for an option expiring in expiry[i] years on spot[i] with continuously compounded
+ * rate[i] and dividend[i]: k = ln(K/S) − (r − q)·T. Returns 1 when an input is out of its domain (spot, strike,
+ * expiry finite and > 0; rate, dividend finite), else 0.
+ */
+export function surfaceVolStrikeBatch(
+  pointer: usize, n: i32, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize, vol: usize,
+): i32 {
+  begin(pointer);
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const s = load<f64>(spot + o);
+    const K = load<f64>(strike + o);
+    const t = load<f64>(expiry + o);
+    const r = load<f64>(rate + o);
+    const q = load<f64>(dividend + o);
+    ok = ok & scalarOk(s, RULE_POSITIVE) & scalarOk(K, RULE_POSITIVE) & scalarOk(t, RULE_POSITIVE)
+      & scalarOk(r, RULE_FINITE) & scalarOk(q, RULE_FINITE);
+    const ki = log(K / s) - (r - q) * t;
+    evaluate(ki, t);
+    store<f64>(vol + o, Math.sqrt(W / t));
+  }
+  return ok ? 0 : 1;
+}
+
+/**
+ * Shape of the surface at n points: total variance w, ∂w/∂k, Durrleman's g and ∂w/∂T (f64 columns).
+ * Returns 1 when some k is not finite or some T is not finite and > 0, else 0.
+ */
+export function surfaceShapeBatch(
+  pointer: usize, n: i32, k: usize, years: usize, w: usize, dwdk: usize, g: usize, dwdT: usize,
+): i32 {
+  begin(pointer);
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const ki = load<f64>(k + o);
+    const t = load<f64>(years + o);
+    ok = ok & scalarOk(ki, RULE_FINITE) & scalarOk(t, RULE_POSITIVE);
+    evaluate(ki, t);
+    store<f64>(w + o, W);
+    store<f64>(dwdk + o, W1);
+    store<f64>(g + o, durrleman(ki, W, W1, W2));
+    store<f64>(dwdT + o, WT);
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+// Batch evaluation of a surface block through the WASM kernels of assembly/surface.ts, chunk by chunk like the
+// pricer's batches (bindings/pricer.ts runChunked): inputs validated in WASM, errors naming field and element,
+// nothing written to a caller's output array before every input has passed.
+import { normalizeNumericBatch, type NormalizedBatch } from "../batch.js";
+import { PricingInputError } from "../errors.js";
+import { checkBeforeWritingInto, runChunked } from "../pricer.js";
+import type { WasmCore } from "../wasm.js";
+import type { SurfaceOptionBatch, SurfacePoints, SurfaceShape } from "./types.js";
+
+const POINT_FIELDS = [
+  { field: "k", rule: "finite" },
+  { field: "years", rule: "positive" },
+] as const;
+
+const OPTION_FIELDS = [
+  { field: "spot", rule: "positive" },
+  { field: "strike", rule: "positive" },
+  { field: "expiry", rule: "positive" },
+  { field: "rate", rule: "finite" },
+  { field: "dividend", rule: "finite", fallback: 0 },
+] as const;
+
+const SHAPE_NAMES = ["totalVariance", "dwdk", "density", "dwdT"] as const;
+
+/** Writes `block` into the core's static surface block and returns its pointer. */
+function place(core: WasmCore, block: Float64Array): number {
+  const pointer = core.exports.surfaceParamsPointer();
+  core.f64(pointer, block.length).set(block);
+  return pointer;
+}
+
+/** The result column: `output` once checked (length n, Float64Array), else a new one. */
+function target(core: WasmCore, batch: NormalizedBatch, output: Float64Array | undefined): Float64Array {
+  if (output === undefined) return new Float64Array(batch.length);
+  checkBeforeWritingInto(core, batch, () => {
+    if (!(output instanceof Float64Array) || output.length !== batch.length) {
+      throw new PricingInputError("output", undefined, `must be a Float64Array of the batch length ${batch.length}`);
+    }
+  });
+  return output;
+}
+
+/** σ(k, T) at every point. */
+export function volAtPoints(core: WasmCore, block: Float64Array, points: SurfacePoints, output?: Float64Array): Float64Array {
+  const batch = normalizeNumericBatch(points, "surface points", POINT_FIELDS);
+  const result = target(core, batch, output);
+  const surface = place(core, block);
+  runChunked(
+    core, batch, 1, 0,
+    (count, p) => core.exports.surfaceVolBatch(surface, count, p[0]!, p[1]!, p[2]!),
+    (start, count, p) => result.set(core.f64(p[2]!, count), start),
+  );
+  return result;
+}
+
+/** σ at each option's strike and expiry: k = ln(K/S) − (r − q)T. */
+export function volForOptions(core: WasmCore, block: Float64Array, options: SurfaceOptionBatch, output?: Float64Array): Float64Array {
+  const batch = normalizeNumericBatch(options, "an option batch", OPTION_FIELDS);
+  const result = target(core, batch, output);
+  const surface = place(core, block);
+  runChunked(
+    core, batch, 1, 0,
+    (count, p) => core.exports.surfaceVolStrikeBatch(surface, count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!),
+    (start, count, p) => result.set(core.f64(p[5]!, count), start),
+  );
+  return result;
+}
+
+/** w, ∂w/∂k, Durrleman's g and ∂w/∂T at every point. */
+export function shapeAtPoints(core: WasmCore, block: Float64Array, points: SurfacePoints): SurfaceShape {
+  const batch = normalizeNumericBatch(points, "surface points", POINT_FIELDS);
+  const n = batch.length;
+  const shape = {} as SurfaceShape;
+  for (const name of SHAPE_NAMES) shape[name] = new Float64Array(n);
+  const surface = place(core, block);
+  runChunked(
+    core, batch, 4, 0,
+    (count, p) => core.exports.surfaceShapeBatch(surface, count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!),
+    (start, count, p) => SHAPE_NAMES.forEach((name, c) => shape[name].set(core.f64(p[2 + c]!, count), start)),
+  );
+  return shape;
+}
