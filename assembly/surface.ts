@@ -322,3 +322,45 @@ export function surfaceShapeBatch(
   }
   return ok ? 0 : 1;
 }
+
+/** Words per grid row in surfaceGridMinima's output: min g, its k index, min ∂w/∂T, its k index. */
+export const SURFACE_GRID_ROW_WORDS: i32 = 4;
+
+/**
+ * The check grid k[j] × years[i] (nk × nt points) reduced per row i to (min g, argmin j, min ∂w/∂T, argmin j),
+ * written as SURFACE_GRID_ROW_WORDS f64 per row at `out`: the grid check reads 4·nt numbers, not 4·nk·nt.
+ * Returns 1 when some k is not finite or some T is not finite and > 0, else 0.
+ */
+export function surfaceGridMinima(pointer: usize, k: usize, nk: i32, years: usize, nt: i32, out: usize): i32 {
+  begin(pointer);
+  let ok = true;
+  for (let j = 0; j < nk; j++) ok = ok & scalarOk(load<f64>(k + (<usize>j << 3)), RULE_FINITE);
+  for (let i = 0; i < nt; i++) {
+    const t = load<f64>(years + (<usize>i << 3));
+    ok = ok & scalarOk(t, RULE_POSITIVE);
+    let minG = Infinity;
+    let minT = Infinity;
+    let atG = 0;
+    let atT = 0;
+    for (let j = 0; j < nk; j++) {
+      const kj = load<f64>(k + (<usize>j << 3));
+      evaluate(kj, t);
+      const g = durrleman(kj, W, W1, W2);
+      // `!(g >= minG)` also takes a NaN, so a NaN anywhere shows as the row's minimum.
+      if (!(g >= minG)) {
+        minG = g;
+        atG = j;
+      }
+      if (!(WT >= minT)) {
+        minT = WT;
+        atT = j;
+      }
+    }
+    const row = out + (<usize>(i * SURFACE_GRID_ROW_WORDS) << 3);
+    store<f64>(row, minG);
+    store<f64>(row, <f64>atG, 8);
+    store<f64>(row, minT, 16);
+    store<f64>(row, <f64>atT, 24);
+  }
+  return ok ? 0 : 1;
+}

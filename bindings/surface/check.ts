@@ -3,11 +3,12 @@
 //                  (calendar: a − bm(1 + ρ) ≥ 0 and a + bm(1 − ρ) ≥ 0); SSVI: GJ Theorems 4.1 (θ non-decreasing)
 //                  and 4.2 (φ's margins, ssvi.ts).
 //   scans          minimum over all k (scan.ts) of g on every slice and between raw SVI slices, of
-//                  w_{i+1} − w_i for each pair of raw SVI slices, and of the extrapolation's λ → ∞ limit of g.
+//                  w_{i+1}/w_i − 1 for each pair of raw SVI slices, and of the extrapolation's λ → ∞ limit of g.
 //   grid           g ≥ 0 and ∂w/∂T ≥ 0 at every point of a (k, T) grid, 200 × 200 by default.
-// A value counts as a violation below −CHECK_TOLERANCE: g and ∂w/∂T are sums of O(1) terms whose rounding is
-// ~1e-15, so 1e-12 separates arithmetic noise from arbitrage by three orders of magnitude.
+// A value counts as a violation below −CHECK_TOLERANCE: g, ∂w/∂T and the relative gap are sums of O(1) terms
+// whose rounding is ~1e-15, so 1e-12 separates arithmetic noise from arbitrage by three orders of magnitude.
 import { PricingInputError } from "../errors.js";
+import type { GridMinima } from "./evaluate.js";
 import { scanLines, type LineValue, type ScanLine, type ShapeAt } from "./scan.js";
 import { ssviButterflyMargins } from "./ssvi.js";
 import { sviIntercepts, sviWings } from "./svi-math.js";
@@ -19,8 +20,8 @@ export const CHECK_TOLERANCE = 1e-12;
 export const DEFAULT_GRID_POINTS = 200;
 /** Most points per side of a check grid. */
 const MAX_GRID_POINTS = 4096;
-/** Between two raw SVI slices the interpolated smile is scanned at these fractions of the interval. */
-const BETWEEN = [0.25, 0.5, 0.75];
+/** Between two raw SVI slices the interpolated smile is scanned at these fractions of the interval (the grid adds more expiries). */
+const BETWEEN = [0.5];
 
 /** What the checks read from a surface. */
 export interface CheckSource {
@@ -28,6 +29,8 @@ export interface CheckSource {
   /** Raw SVI parameters of each slice (SSVI's too). */
   readonly slices: readonly SviSlice[];
   readonly shapeAt: ShapeAt;
+  /** Per-row minima of g and ∂w/∂T over the grid k × years. */
+  readonly gridMinima: (k: Float64Array, years: Float64Array) => GridMinima;
 }
 
 /**
@@ -163,7 +166,7 @@ function scanLinesOf(spec: VolSurfaceSpec, slices: readonly SviSlice[]): { name:
   slices.forEach((s, i) => {
     if (i === 0) return;
     const prev = slices[i - 1]!;
-    out.push({ name: "slice calendar", kind: "calendar", what: "w_{i+1} − w_i", line: at({ kind: "gap", years: s.years, yearsFrom: prev.years }, prev, s) });
+    out.push({ name: "slice calendar", kind: "calendar", what: "w_{i+1}/w_i − 1", line: at({ kind: "gap", years: s.years, yearsFrom: prev.years }, prev, s) });
     for (const alpha of BETWEEN) {
       const years = prev.years + alpha * (s.years - prev.years);
       out.push({ name: "interpolation butterfly", kind: "butterfly", what: "g", line: at({ kind: "density", years }, prev, s) });
@@ -185,37 +188,36 @@ function runScans(report: Report, source: CheckSource): void {
   });
 }
 
-/** Grid rows (expiries) where `values` (row-major) dip below −tolerance, summarised as one failure at the worst row. */
-function gridFailure(name: string, kind: ArbitrageKind, what: string, values: Float64Array, k: Float64Array, years: Float64Array): { worst: number; failures: ArbitrageFailure[] } {
-  let worstAt = 0;
-  for (let p = 1; p < values.length; p++) if (values[p]! < values[worstAt]!) worstAt = p;
-  const worst = values[worstAt]!;
-  if (!(worst < -CHECK_TOLERANCE)) return { worst, failures: [] };
-  const row = Math.floor(worstAt / k.length);
-  const rowBad = (i: number) => values.subarray(i * k.length, (i + 1) * k.length).some((v) => v < -CHECK_TOLERANCE);
-  let first = row;
-  while (first > 0 && rowBad(first - 1)) first--;
-  let lo = worstAt;
-  let hi = worstAt;
-  while (lo > row * k.length && values[lo - 1]! < -CHECK_TOLERANCE) lo--;
-  while (hi + 1 < (row + 1) * k.length && values[hi + 1]! < -CHECK_TOLERANCE) hi++;
-  const where = { years: years[row]!, kFrom: k[lo - row * k.length]!, kTo: k[hi - row * k.length]!, kWorst: k[worstAt - row * k.length]!, worst };
-  return { worst, failures: [failure(name, kind, what, first < row ? { ...where, yearsFrom: years[first]! } : where)] };
+/**
+ * One grid condition from its per-row minima: the worst row, the run of rows around it that also dip below
+ * −tolerance, and the k-run of that row (re-evaluated in full) below −tolerance.
+ */
+function gridCondition(
+  name: string, kind: ArbitrageKind, what: string, minima: Float64Array, at: Int32Array, axes: { k: Float64Array; years: Float64Array },
+  row: (years: number) => Float64Array,
+): { worst: number; failures: ArbitrageFailure[] } {
+  let i = 0;
+  for (let r = 1; r < minima.length; r++) if (!(minima[r]! >= minima[i]!)) i = r;
+  const worst = minima[i]!;
+  if (!(worst < -CHECK_TOLERANCE) && !Number.isNaN(worst)) return { worst, failures: [] };
+  let first = i;
+  while (first > 0 && minima[first - 1]! < -CHECK_TOLERANCE) first--;
+  const values = row(axes.years[i]!);
+  let [lo, hi] = [at[i]!, at[i]!];
+  while (lo > 0 && values[lo - 1]! < -CHECK_TOLERANCE) lo--;
+  while (hi + 1 < values.length && values[hi + 1]! < -CHECK_TOLERANCE) hi++;
+  const where = { years: axes.years[i]!, kFrom: axes.k[lo]!, kTo: axes.k[hi]!, kWorst: axes.k[at[i]!]!, worst };
+  return { worst, failures: [failure(name, kind, what, first < i ? { ...where, yearsFrom: axes.years[first]! } : where)] };
 }
 
 function gridChecks(report: Report, source: CheckSource, grid: CheckGrid): void {
   const axes = gridAxes(grid);
+  const minima = source.gridMinima(axes.k, axes.years);
   const n = axes.k.length * axes.years.length;
-  const k = new Float64Array(n);
-  const years = new Float64Array(n);
-  for (let i = 0; i < axes.years.length; i++) {
-    k.set(axes.k, i * axes.k.length);
-    years.fill(axes.years[i]!, i * axes.k.length, (i + 1) * axes.k.length);
-  }
-  const shape = source.shapeAt(k, years);
-  const butterfly = gridFailure("grid butterfly", "butterfly", "g", shape.density, axes.k, axes.years);
+  const row = (years: number) => source.shapeAt(axes.k, new Float64Array(axes.k.length).fill(years));
+  const butterfly = gridCondition("grid butterfly", "butterfly", "g", minima.minG, minima.atG, axes, (t) => row(t).density);
   report.add("grid butterfly", "butterfly", butterfly.worst, n, butterfly.failures);
-  const calendar = gridFailure("grid calendar", "calendar", "∂w/∂T", shape.dwdT, axes.k, axes.years);
+  const calendar = gridCondition("grid calendar", "calendar", "∂w/∂T", minima.minDwdT, minima.atDwdT, axes, (t) => row(t).dwdT);
   report.add("grid calendar", "calendar", calendar.worst, n, calendar.failures);
 }
 

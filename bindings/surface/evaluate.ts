@@ -5,6 +5,7 @@ import { normalizeNumericBatch, type NormalizedBatch } from "../batch.js";
 import { PricingInputError } from "../errors.js";
 import { checkBeforeWritingInto, runChunked } from "../pricer.js";
 import type { WasmCore } from "../wasm.js";
+import { surfaceLayout } from "./layout.js";
 import type { SurfaceOptionBatch, SurfacePoints, SurfaceShape } from "./types.js";
 
 const POINT_FIELDS = [
@@ -79,4 +80,47 @@ export function shapeAtPoints(core: WasmCore, block: Float64Array, points: Surfa
     (start, count, p) => SHAPE_NAMES.forEach((name, c) => shape[name].set(core.f64(p[2 + c]!, count), start)),
   );
   return shape;
+}
+
+/** Per-row minima of the grid k × years: min g and min ∂w/∂T with the k index where each is reached. */
+export interface GridMinima {
+  minG: Float64Array;
+  atG: Int32Array;
+  minDwdT: Float64Array;
+  atDwdT: Int32Array;
+}
+
+/** The grid check's reduction in WASM (assembly/surface.ts surfaceGridMinima); the axes must be valid already. */
+export function gridMinimaOf(core: WasmCore, block: Float64Array, k: Float64Array, years: Float64Array): GridMinima {
+  const rowWords = surfaceLayout(core).SURFACE_GRID_ROW_WORDS;
+  const base = core.reserve((k.length + years.length * (1 + rowWords)) * 8);
+  const yearsAt = base + k.length * 8;
+  const outAt = yearsAt + years.length * 8;
+  core.f64(base, k.length).set(k);
+  core.f64(yearsAt, years.length).set(years);
+  const surface = place(core, block);
+  if (core.exports.surfaceGridMinima(surface, base, k.length, yearsAt, years.length, outAt) !== 0) {
+    throw new Error("pool2peer: internal error: a check grid axis is not finite or not positive");
+  }
+  const out = core.f64(outAt, years.length * rowWords);
+  const column = (c: number) => Float64Array.from({ length: years.length }, (_, i) => out[i * rowWords + c]!);
+  return { minG: column(0), atG: Int32Array.from(column(1)), minDwdT: column(2), atDwdT: Int32Array.from(column(3)) };
+}
+
+/**
+ * w, ∂w/∂k, g and ∂w/∂T at points the library generated itself (finite k, positive years: the checks' scans):
+ * straight into scratch and through the kernel, without the validation and chunking of shapeAtPoints.
+ */
+export function shapeOfValidPoints(core: WasmCore, block: Float64Array, k: Float64Array, years: Float64Array): SurfaceShape {
+  const n = k.length;
+  const base = core.reserve(6 * n * 8);
+  const at = (c: number) => base + c * n * 8;
+  core.f64(at(0), n).set(k);
+  core.f64(at(1), n).set(years);
+  const surface = place(core, block);
+  if (core.exports.surfaceShapeBatch(surface, n, at(0), at(1), at(2), at(3), at(4), at(5)) !== 0) {
+    throw new Error("pool2peer: internal error: a scan point is not finite or not positive");
+  }
+  const out = (c: number) => core.f64(at(c), n).slice();
+  return { totalVariance: out(2), dwdk: out(3), density: out(4), dwdT: out(5) };
 }

@@ -13,13 +13,16 @@ import { coreOf, VolSurface } from "./vol-surface.js";
 /** Refit rounds after the first fit of a raw SVI surface. */
 const REFIT_ROUNDS = 4;
 
-/** Where a slice's conditions are enforced at first: its quotes, 25 points over 3× their range, two far wings. */
+/**
+ * Where a slice's conditions are enforced at first: its quotes, 6 points on each side out to one range beyond
+ * them, and two far wings at four ranges (checks that fail elsewhere add their strikes: sliceOf, failurePoints).
+ */
 function initialPoints(quotes: SliceQuotes): number[] {
   const lo = Math.min(...quotes.k);
   const hi = Math.max(...quotes.k);
   const range = Math.max(hi - lo, 0.05);
   const points = Array.from(quotes.k);
-  for (let j = 0; j <= 24; j++) points.push(lo - range + (3 * range * j) / 24);
+  for (let j = 1; j <= 6; j++) points.push(lo - (range * j) / 6, hi + (range * j) / 6);
   points.push(lo - 4 * range, hi + 4 * range);
   return points;
 }

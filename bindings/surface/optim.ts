@@ -143,8 +143,20 @@ export function levenbergMarquardt(
       size = Math.max(size, Math.abs(p[a]!));
     }
     if (stepSize <= stepTolerance * (size + stepTolerance)) break;
-    const trial = p.map((v, a) => v + step[a]!);
-    const rTrial = problem.residuals(trial);
+    let trial = p.map((v, a) => v + step[a]!);
+    let rTrial = problem.residuals(trial);
+    if (rTrial === undefined) {
+      // The step leaves the domain: its largest inside fraction (halving), so iterates can slide along a bound.
+      for (let t = 0.5; t > 1e-3 && rTrial === undefined; t /= 2) {
+        trial = p.map((v, a) => v + t * step[a]!);
+        rTrial = problem.residuals(trial);
+      }
+      const shortCost = rTrial === undefined ? Infinity : sumSquares(rTrial);
+      if (shortCost < cost) {
+        [p, r, cost, system] = [trial, rTrial!, shortCost, undefined];
+        continue;
+      }
+    }
     const trialCost = rTrial === undefined ? Infinity : sumSquares(rTrial);
     // Predicted decrease of F = ½Σr² is ½δᵀ(μδ − g) (Madsen et al. (3.14)); doubled for the cost Σr².
     let predicted = 0;

@@ -35,13 +35,21 @@ export function solveLinear(M: Float64Array, r: Float64Array, n: number): boolea
   return true;
 }
 
-/** A convex QP in `n` unknowns: H (n×n, positive definite), f, and constraints rows A (m×n) with bounds b. */
+/** A convex QP in `n` unknowns: H (n×n, positive definite), f, and `m` constraint rows A (m×n, row-major) ≤ b. */
 export interface Qp {
   n: number;
   H: Float64Array;
   f: Float64Array;
-  A: readonly Float64Array[];
-  b: readonly number[];
+  m: number;
+  A: Float64Array;
+  b: Float64Array;
+}
+
+/** A_c·v for constraint row c. */
+function rowDot(qp: Qp, c: number, v: Float64Array): number {
+  let s = 0;
+  for (let j = 0; j < qp.n; j++) s += qp.A[c * qp.n + j]! * v[j]!;
+  return s;
 }
 
 /**
@@ -59,21 +67,48 @@ function kktStep(qp: Qp, g: Float64Array, working: readonly number[]): { p: Floa
   }
   working.forEach((c, w) => {
     for (let j = 0; j < n; j++) {
-      M[(n + w) * size + j] = qp.A[c]![j]!;
-      M[j * size + n + w] = qp.A[c]![j]!;
+      M[(n + w) * size + j] = qp.A[c * n + j]!;
+      M[j * size + n + w] = qp.A[c * n + j]!;
     }
   });
   if (!solveLinear(M, r, size)) return undefined;
   return { p: r.subarray(0, n), lambda: r.subarray(n) };
 }
 
+/** The unconstrained minimiser −H⁻¹f when it satisfies every constraint (the common case), else undefined. */
+function interiorMinimum(qp: Qp): Float64Array | undefined {
+  const x = qp.n === 3 ? cramer3(qp.H, qp.f) : solveInto(qp);
+  if (x === undefined) return undefined;
+  for (let c = 0; c < qp.m; c++) if (rowDot(qp, c, x) > qp.b[c]!) return undefined;
+  return x;
+}
+
+function solveInto(qp: Qp): Float64Array | undefined {
+  const x = qp.f.map((v) => -v);
+  return solveLinear(qp.H.slice(), x, qp.n) ? x : undefined;
+}
+
+/** −H⁻¹f for a symmetric 3×3 H by cofactors (the SVI slice QP's size, solved ~100 times per slice). */
+function cramer3(H: Float64Array, f: Float64Array): Float64Array | undefined {
+  const [a, b, c, e, g, i] = [H[0]!, H[1]!, H[2]!, H[4]!, H[5]!, H[8]!];
+  const [A, B, C] = [e * i - g * g, c * g - b * i, b * g - c * e];
+  const det = a * A + b * B + c * C;
+  if (!(Math.abs(det) > 0)) return undefined;
+  const [D, E, F] = [a * i - c * c, b * c - a * g, a * e - b * b];
+  const [u, v, w] = [-f[0]! / det, -f[1]! / det, -f[2]! / det];
+  return Float64Array.of(A * u + B * v + C * w, B * u + D * v + E * w, C * u + E * v + F * w);
+}
+
 /**
- * Minimises the QP from a feasible point `x0` (Ax0 ≤ b): the primal active-set method, adding the blocking
- * constraint of each step and dropping the one with the most negative multiplier at a stationary point.
- * Returns the minimiser (x0 itself if the working-set system turns singular), within `maxIterations` steps.
+ * Minimises the QP from a feasible point `x0` (Ax0 ≤ b): the unconstrained minimiser when feasible, else the
+ * primal active-set method, adding the blocking constraint of each step and dropping the one with the most
+ * negative multiplier at a stationary point. Returns the minimiser (the last iterate if the working-set system
+ * turns singular), within `maxIterations` steps.
  */
 export function solveQp(qp: Qp, x0: Float64Array, maxIterations = 60): Float64Array {
-  const { n, A, b } = qp;
+  const interior = interiorMinimum(qp);
+  if (interior !== undefined) return interior;
+  const { n } = qp;
   const x = Float64Array.from(x0);
   const working: number[] = [];
   const g = new Float64Array(n);
@@ -87,9 +122,11 @@ export function solveQp(qp: Qp, x0: Float64Array, maxIterations = 60): Float64Ar
     if (step === undefined) return x;
     const { p, lambda } = step;
     let size = 0;
-    for (let i = 0; i < n; i++) size = Math.max(size, Math.abs(p[i]!));
     let scale = 1;
-    for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(x[i]!));
+    for (let i = 0; i < n; i++) {
+      size = Math.max(size, Math.abs(p[i]!));
+      scale = Math.max(scale, Math.abs(x[i]!));
+    }
     if (size <= 1e-14 * scale) {
       let drop = -1;
       for (let w = 0; w < working.length; w++) if (lambda[w]! < -1e-14 && (drop < 0 || lambda[w]! < lambda[drop]!)) drop = w;
@@ -99,20 +136,12 @@ export function solveQp(qp: Qp, x0: Float64Array, maxIterations = 60): Float64Ar
     }
     let alpha = 1;
     let blocking = -1;
-    for (let c = 0; c < A.length; c++) {
+    for (let c = 0; c < qp.m; c++) {
       if (working.includes(c)) continue;
-      let ap = 0;
-      let ax = 0;
-      for (let j = 0; j < n; j++) {
-        ap += A[c]![j]! * p[j]!;
-        ax += A[c]![j]! * x[j]!;
-      }
+      const ap = rowDot(qp, c, p);
       if (ap > 0) {
-        const limit = Math.max(0, (b[c]! - ax) / ap);
-        if (limit < alpha) {
-          alpha = limit;
-          blocking = c;
-        }
+        const limit = Math.max(0, (qp.b[c]! - rowDot(qp, c, x)) / ap);
+        if (limit < alpha) [alpha, blocking] = [limit, c];
       }
     }
     for (let j = 0; j < n; j++) x[j]! += alpha * p[j]!;

@@ -29,13 +29,17 @@ export interface LineMinimum {
 /** Evaluates the surface's shape at points (k[i], years[i]). */
 export type ShapeAt = (k: Float64Array, years: Float64Array) => SurfaceShape;
 
-/** Scan points per line; |k − centre| reaches SCAN_SPAN, beyond which every smile here is in its linear wings. */
-const SCAN_POINTS = 384;
-const SCAN_SPAN = 1e4;
-/** Local minima refined per line, zoom steps, and points per zoom step (each step shrinks the bracket 4×). */
-const REFINED = 3;
-const ZOOM_STEPS = 12;
-const ZOOM_POINTS = 9;
+/**
+ * Scan points per line; |k − centre| reaches SCAN_SPAN (K/F = e^{±1000}), where every smile here is deep in its
+ * linear wings and the closed-form wing checks take over. Near a line's centre the points are
+ * scale·2·asinh(SCAN_SPAN/scale)/SCAN_POINTS apart (0.08·scale at scale 0.1).
+ */
+const SCAN_POINTS = 256;
+const SCAN_SPAN = 1e3;
+/** Local minima refined per line, zoom steps, and points per zoom step (each step shrinks the bracket 4×: 4⁹ ≈ 2.6e5). */
+const REFINED = 2;
+const ZOOM_STEPS = 9;
+const ZOOM_POINTS = 7;
 
 /** Values of every line at its points `k` (points[line] lists the line's k). */
 function evaluateLines(shapeAt: ShapeAt, lines: readonly ScanLine[], points: readonly Float64Array[]): Float64Array[] {
@@ -65,7 +69,8 @@ function evaluateLines(shapeAt: ShapeAt, lines: readonly ScanLine[], points: rea
 
 function pointValue(value: LineValue, shape: SurfaceShape, at: number, from: number, k: Float64Array): number {
   if (value.kind === "density") return shape.density[at]!;
-  if (value.kind === "gap") return shape.totalVariance[at]! - shape.totalVariance[from]!;
+  // Relative, so the tolerance means the same at k = 0 and in the far wings where w is large.
+  if (value.kind === "gap") return shape.totalVariance[at]! / shape.totalVariance[from]! - 1;
   // λ → ∞ limit of g for the extrapolation λ·w(k/λ): (1 − kw'/(2w))² − w'²/16.
   const w = shape.totalVariance[at]!;
   const w1 = shape.dwdk[at]!;

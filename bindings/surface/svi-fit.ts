@@ -10,11 +10,13 @@
 // quotes of such smiles are recovered exactly.
 import { VolSurfaceError } from "../errors.js";
 import { levenbergMarquardt, type LeastSquares } from "./optim.js";
-import { durrleman, extrapolationMargin, sviGradient, sviIntercepts, sviMinimum, sviPoint, sviWings } from "./svi-math.js";
+import { durrleman, extrapolationMargin, sviGradient, sviIntercepts, sviMinimum, sviPoint, sviWings, type SviPoint } from "./svi-math.js";
 import { quasiExplicitFit, type SliceContext, type SliceQuotes } from "./svi-quasi-explicit.js";
 import type { SviParams, SviSlice } from "./types.js";
 
 const BLEND = [0.25, 0.5, 0.75];
+/** Relative rounding allowed on the comparisons with the previous slice (the checks allow 1e-12). */
+const SLACK = 1e-14;
 /** Least value the penalised quantities (g and its relatives, O(1) near the money) are pushed to. */
 const PENALTY_MARGIN = 1e-4;
 
@@ -24,22 +26,33 @@ function paramsOf(p: Float64Array): SviParams {
 
 /** The least squares of one slice with its hard constraints and penalties. */
 class SlicePolish implements LeastSquares {
+  /** The previous slice's w, w', w'' at the context's points (fixed while this slice is fitted). */
+  private readonly before: SviPoint[];
+
   constructor(
     private readonly quotes: SliceQuotes,
     private readonly context: SliceContext,
     private readonly strength: number,
-  ) {}
+  ) {
+    const prev = context.previous;
+    this.before = prev ? Array.from(context.points, (k) => sviPoint(prev, k)) : [];
+  }
 
-  /** The hard constraints of the header. */
+  /**
+   * The hard constraints of the header. Comparisons with the previous slice allow SLACK of relative rounding:
+   * stage 1's (a, ρbσ, bσ) sit exactly on a bound, and converting them to (a, b, ρ) rounds.
+   */
   inside(s: SviParams): boolean {
     if (!(s.b >= 0 && Math.abs(s.rho) < 1 && s.sigma > 0 && s.b * (1 + Math.abs(s.rho)) <= 2 && sviMinimum(s) > 0)) return false;
     const prev = this.context.previous;
     if (prev) {
+      const atLeast = (x: number, y: number) => x >= y - SLACK * Math.abs(y);
       const [wings, before] = [sviWings(s), sviWings(prev)];
       const [intercepts, above] = [sviIntercepts(s), sviIntercepts(prev)];
-      if (!(wings.right >= before.right && wings.left >= before.left)) return false;
-      if (!(intercepts.right >= above.right && intercepts.left >= above.left)) return false;
-      for (const k of this.context.points) if (!(sviPoint(s, k).w >= sviPoint(prev, k).w)) return false;
+      if (!(atLeast(wings.right, before.right) && atLeast(wings.left, before.left))) return false;
+      if (!(atLeast(intercepts.right, above.right) && atLeast(intercepts.left, above.left))) return false;
+      const { points } = this.context;
+      for (let i = 0; i < points.length; i++) if (!atLeast(sviPoint(s, points[i]!).w, this.before[i]!.w)) return false;
     }
     if (this.context.last) {
       const { right, left } = sviIntercepts(s);
@@ -54,14 +67,16 @@ class SlicePolish implements LeastSquares {
     const perPoint = 1 + (previous ? BLEND.length : 0) + (last ? 1 : 0);
     const out = new Float64Array(points.length * perPoint);
     let at = 0;
-    for (const k of points) {
+    for (let i = 0; i < points.length; i++) {
+      const k = points[i]!;
       const here = sviPoint(s, k);
       out[at++] = PENALTY_MARGIN - durrleman(k, here.w, here.w1, here.w2);
       if (previous) {
-        const before = sviPoint(previous, k);
+        const before = this.before[i]!;
         for (const alpha of BLEND) {
-          const mix = (x: number, y: number) => x + alpha * (y - x);
-          out[at++] = PENALTY_MARGIN - durrleman(k, mix(before.w, here.w), mix(before.w1, here.w1), mix(before.w2, here.w2));
+          const w = before.w + alpha * (here.w - before.w);
+          const w1 = before.w1 + alpha * (here.w1 - before.w1);
+          out[at++] = PENALTY_MARGIN - durrleman(k, w, w1, before.w2 + alpha * (here.w2 - before.w2));
         }
       }
       if (last) out[at++] = PENALTY_MARGIN - extrapolationMargin(k, here.w, here.w1);
@@ -126,7 +141,7 @@ export function fitSviSlice(quotes: SliceQuotes, context: SliceContext, strength
   }
   const polish = new SlicePolish(quotes, context, strength);
   const p0 = Float64Array.of(start.a, start.b, start.rho, start.m, start.sigma);
-  const { p, cost } = levenbergMarquardt(polish, p0, 200);
+  const { p, cost } = levenbergMarquardt(polish, p0, 100);
   const best = Number.isFinite(cost) ? paramsOf(p) : start;
   return { years: quotes.years, ...best };
 }

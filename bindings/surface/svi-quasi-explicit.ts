@@ -14,7 +14,7 @@
 // The note's cap a ≤ max target is left out: the QP is strictly convex without it, and it can clash with the
 // calendar rows when the previous slice lies above this one's quotes somewhere.
 import { nelderMead } from "./optim.js";
-import { solveQp, type Qp } from "./qp.js";
+import { solveQp } from "./qp.js";
 import { sviIntercepts, sviPoint, sviWings } from "./svi-math.js";
 import type { SviParams, SviSlice } from "./types.js";
 
@@ -39,101 +39,115 @@ export interface SliceContext {
 /** Margin on the least total variance, relative to the largest target (keeps w > 0 strictly). */
 const LEAST_VARIANCE_MARGIN = 1e-6;
 
-interface Reduced {
-  qp: Qp;
-  x0: Float64Array;
-  /** Σ weights·target², added back to the QP's value to get the weighted sum of squares. */
-  constant: number;
-}
+/** Builds the QP of fixed (m, σ) for one slice into buffers sized once per slice. */
+class Reducer {
+  private readonly A: Float64Array;
+  private readonly b: Float64Array;
+  private readonly H = new Float64Array(9);
+  private readonly f = new Float64Array(3);
+  private rows = 0;
+  /** Σ weight·target², added to the QP's value to give the weighted sum of squares. */
+  private constant = 0;
 
-/** Constraint rows A·(a, d, c) ≤ b of the header for fixed (m, σ); `points` adds the calendar rows at the points. */
-function constraintRows(m: number, s: number, top: number, context: SliceContext, points: boolean): { A: Float64Array[]; b: number[] } {
-  const A: Float64Array[] = [];
-  const b: number[] = [];
-  const row = (a: number, d: number, c: number, bound: number) => {
-    A.push(Float64Array.of(a, d, c));
-    b.push(bound);
-  };
-  const r = m / s;
-  row(0, 1, -1, 0);
-  row(0, -1, -1, 0);
-  row(0, 1, 1, 2 * s);
-  row(0, -1, 1, 2 * s);
-  row(-1, 1, -1, -LEAST_VARIANCE_MARGIN * top);
-  row(-1, -1, -1, -LEAST_VARIANCE_MARGIN * top);
-  if (context.last) {
-    row(-1, r, r, 0);
-    row(-1, r, -r, 0);
+  constructor(
+    private readonly quotes: SliceQuotes,
+    private readonly target: Float64Array,
+    private readonly weight: Float64Array,
+    private readonly context: SliceContext,
+  ) {
+    const capacity = 12 + context.points.length;
+    this.A = new Float64Array(3 * capacity);
+    this.b = new Float64Array(capacity);
   }
-  const prev = context.previous;
-  if (prev) {
+
+  private row(a: number, d: number, c: number, bound: number): void {
+    const at = 3 * this.rows;
+    this.A[at] = a;
+    this.A[at + 1] = d;
+    this.A[at + 2] = c;
+    this.b[this.rows++] = bound;
+  }
+
+  /** Constraint rows of the header for fixed (m, σ); `points` adds the calendar rows at the points. */
+  private constraints(m: number, s: number, top: number, points: boolean): void {
+    this.rows = 0;
+    const r = m / s;
+    this.row(0, 1, -1, 0);
+    this.row(0, -1, -1, 0);
+    this.row(0, 1, 1, 2 * s);
+    this.row(0, -1, 1, 2 * s);
+    this.row(-1, 1, -1, -LEAST_VARIANCE_MARGIN * top);
+    this.row(-1, -1, -1, -LEAST_VARIANCE_MARGIN * top);
+    if (this.context.last) {
+      this.row(-1, r, r, 0);
+      this.row(-1, r, -r, 0);
+    }
+    const prev = this.context.previous;
+    if (!prev) return;
     const wings = sviWings(prev);
     const intercepts = sviIntercepts(prev);
-    row(0, -1, -1, -s * wings.right);
-    row(0, 1, -1, -s * wings.left);
-    row(-1, r, r, -intercepts.right);
-    row(-1, r, -r, -intercepts.left);
-    if (points) {
-      for (const k of context.points) {
-        const y = (k - m) / s;
-        row(-1, -y, -Math.sqrt(y * y + 1), -sviPoint(prev, k).w);
-      }
+    this.row(0, -1, -1, -s * wings.right);
+    this.row(0, 1, -1, -s * wings.left);
+    this.row(-1, r, r, -intercepts.right);
+    this.row(-1, r, -r, -intercepts.left);
+    if (!points) return;
+    for (const k of this.context.points) {
+      const y = (k - m) / s;
+      this.row(-1, -y, -Math.sqrt(y * y + 1), -sviPoint(prev, k).w);
     }
   }
-  return { A, b };
-}
 
-/** A feasible (a, d, c): d = 0, c as steep as the previous wings need, a above every lower bound. */
-function feasibleStart(rows: { A: Float64Array[]; b: number[] }, s: number, context: SliceContext): Float64Array | undefined {
-  const prev = context.previous;
-  const c = prev ? s * Math.max(sviWings(prev).right, sviWings(prev).left) : 0;
-  let a = -Infinity;
-  let top = Infinity;
-  rows.A.forEach((r, i) => {
-    const rest = r[2]! * c;
-    if (r[0]! < 0) a = Math.max(a, (rows.b[i]! - rest) / r[0]!);
-    else if (r[0]! > 0) top = Math.min(top, (rows.b[i]! - rest) / r[0]!);
-  });
-  if (!(a <= top)) return undefined;
-  const x = Float64Array.of(a, 0, c);
-  return rows.A.every((r, i) => r[0]! * x[0]! + r[2]! * x[2]! <= rows.b[i]! + 1e-12 * Math.max(1, Math.abs(rows.b[i]!))) ? x : undefined;
-}
+  /** A feasible (a, d, c): d = 0, c as steep as the previous wings need, a at the largest lower bound. */
+  private feasibleStart(s: number): Float64Array | undefined {
+    const prev = this.context.previous;
+    const c = prev ? s * Math.max(sviWings(prev).right, sviWings(prev).left) : 0;
+    let a = -Infinity;
+    for (let i = 0; i < this.rows; i++) if (this.A[3 * i]! < 0) a = Math.max(a, (this.b[i]! - this.A[3 * i + 2]! * c) / this.A[3 * i]!);
+    for (let i = 0; i < this.rows; i++) {
+      const slack = this.b[i]! - this.A[3 * i]! * a - this.A[3 * i + 2]! * c;
+      if (!(slack >= -1e-12 * Math.max(1, Math.abs(this.b[i]!)))) return undefined;
+    }
+    return Float64Array.of(a, 0, c);
+  }
 
-/** The QP of fixed (m, σ): weighted least squares of a + d·y + c·√(y² + 1) against the targets. */
-function reduce(
-  quotes: SliceQuotes, target: Float64Array, weight: Float64Array, m: number, s: number, context: SliceContext, points: boolean,
-): Reduced | undefined {
-  const H = new Float64Array(9);
-  const f = new Float64Array(3);
-  let constant = 0;
-  let top = 0;
-  for (let j = 0; j < target.length; j++) {
-    const y = (quotes.k[j]! - m) / s;
-    const basis = [1, y, Math.sqrt(y * y + 1)];
-    const w = weight[j]!;
+  /** The weighted sum of squares at the optimum of fixed (m, σ), and the optimum (a, d, c); undefined if infeasible. */
+  solve(m: number, s: number, points: boolean): { x: Float64Array; value: number } | undefined {
+    const { H, f } = this;
+    H.fill(0);
+    f.fill(0);
+    this.constant = 0;
+    let top = 0;
+    for (let j = 0; j < this.target.length; j++) {
+      const y = (this.quotes.k[j]! - m) / s;
+      const z = Math.sqrt(y * y + 1);
+      const w = this.weight[j]!;
+      const t = this.target[j]!;
+      f[0]! -= w * t;
+      f[1]! -= w * t * y;
+      f[2]! -= w * t * z;
+      H[0]! += w;
+      H[1]! += w * y;
+      H[2]! += w * z;
+      H[4]! += w * y * y;
+      H[5]! += w * y * z;
+      H[8]! += w * z * z;
+      this.constant += w * t * t;
+      top = Math.max(top, t);
+    }
+    [H[3], H[6], H[7]] = [H[1]!, H[2]!, H[5]!];
+    const ridge = 1e-13 * (H[0]! + H[4]! + H[8]!);
+    for (let p = 0; p < 3; p++) H[p * 4]! += ridge;
+    this.constraints(m, s, top, points);
+    const x0 = this.feasibleStart(s);
+    if (x0 === undefined) return undefined;
+    const x = solveQp({ n: 3, H, f, m: this.rows, A: this.A, b: this.b }, x0);
+    let value = this.constant;
     for (let p = 0; p < 3; p++) {
-      f[p]! -= w * target[j]! * basis[p]!;
-      for (let q = 0; q < 3; q++) H[p * 3 + q]! += w * basis[p]! * basis[q]!;
+      value += 2 * f[p]! * x[p]!;
+      for (let q = 0; q < 3; q++) value += x[p]! * H[p * 3 + q]! * x[q]!;
     }
-    constant += w * target[j]! * target[j]!;
-    top = Math.max(top, target[j]!);
+    return { x, value };
   }
-  const ridge = 1e-13 * (H[0]! + H[4]! + H[8]!);
-  for (let p = 0; p < 3; p++) H[p * 4]! += ridge;
-  const rows = constraintRows(m, s, top, context, points);
-  const x0 = feasibleStart(rows, s, context);
-  return x0 === undefined ? undefined : { qp: { n: 3, H, f, A: rows.A, b: rows.b }, x0, constant };
-}
-
-/** Weighted sum of squares of the QP's optimum, and the optimum. */
-function solveReduced(r: Reduced): { x: Float64Array; value: number } {
-  const x = solveQp(r.qp, r.x0);
-  let value = r.constant;
-  for (let p = 0; p < 3; p++) {
-    value += 2 * r.qp.f[p]! * x[p]!;
-    for (let q = 0; q < 3; q++) value += x[p]! * r.qp.H[p * 3 + q]! * x[q]!;
-  }
-  return { x, value };
 }
 
 /** Raw SVI from (a, d, c) at (m, σ): b = c/σ, ρ = d/c. */
@@ -158,11 +172,11 @@ export function quasiExplicitFit(quotes: SliceQuotes, context: SliceContext): Sv
     kMax = Math.max(kMax, k);
   }
   const range = Math.max(kMax - kMin, 1e-3);
+  const reducer = new Reducer(quotes, target, weight, context);
   const objective = (z: Float64Array) => {
     const s = Math.exp(z[1]!);
     if (!(s > 1e-4 * range && s < 10 * range)) return Infinity;
-    const reduced = reduce(quotes, target, weight, z[0]!, s, context, false);
-    return reduced === undefined ? Infinity : solveReduced(reduced).value;
+    return reducer.solve(z[0]!, s, false)?.value ?? Infinity;
   };
   let start = Float64Array.of(0, 0);
   let startValue = Infinity;
@@ -177,6 +191,6 @@ export function quasiExplicitFit(quotes: SliceQuotes, context: SliceContext): Sv
   // Only the basin matters here: stage 2 (svi-fit.ts) polishes all five parameters.
   const best = nelderMead(objective, start, Float64Array.of(0.1 * range, 0.5), 1e-9 * startValue, 300, 1e-3);
   const s = Math.exp(best.x[1]!);
-  const reduced = reduce(quotes, target, weight, best.x[0]!, s, context, true);
-  return reduced === undefined ? undefined : rawOf(solveReduced(reduced).x, best.x[0]!, s);
+  const solved = reducer.solve(best.x[0]!, s, true);
+  return solved === undefined ? undefined : rawOf(solved.x, best.x[0]!, s);
 }

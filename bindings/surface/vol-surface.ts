@@ -1,7 +1,7 @@
 // VolSurface: an immutable implied-vol surface (raw SVI slices or SSVI) evaluated by the WASM core.
 import type { WasmCore } from "../wasm.js";
 import { checkSurface, defaultCheckGrid, gridAxes, resolveGrid } from "./check.js";
-import { shapeAtPoints, volAtPoints, volForOptions } from "./evaluate.js";
+import { gridMinimaOf, shapeAtPoints, shapeOfValidPoints, volAtPoints, volForOptions } from "./evaluate.js";
 import { encodeSurface, surfaceLayout } from "./layout.js";
 import { specFromJSON, specToJSON, validateSpec } from "./params.js";
 import { ssviSlices } from "./ssvi.js";
@@ -143,7 +143,8 @@ export class VolSurface {
     const source = {
       spec: this.spec,
       slices: this.slices,
-      shapeAt: (k: Float64Array, years: Float64Array) => this.shape({ k, years }),
+      shapeAt: (k: Float64Array, years: Float64Array) => shapeOfValidPoints(this.core, this.block, k, years),
+      gridMinima: (k: Float64Array, years: Float64Array) => gridMinimaOf(this.core, this.block, k, years),
     };
     return checkSurface(source, resolveGrid(this.defaultGrid(), grid));
   }
