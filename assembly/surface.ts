@@ -23,7 +23,7 @@
 // static block at surfaceParamsPointer() serves a single-threaded caller. Kernels flag invalid inputs (k not
 // finite, T not > 0...) by returning 1, as the pricing kernels do, and still write every output.
 
-import { exp, log } from "./math";
+import { exp, expv, log, logv } from "./math";
 import { RULE_FINITE, RULE_POSITIVE, scalarOk } from "./validate";
 
 /** Models (word SURFACE_WORD_KIND). */
@@ -108,17 +108,25 @@ function begin(pointer: usize): void {
   cachedYears = NaN;
 }
 
+/** Slice counts up to this are located by counting T_i ≤ T over all slices (no branch to mispredict). */
+const LINEAR_LOCATE_MAX: i32 = 32;
+
 /** Index j with T_j ≤ T < T_{j+1} (−1 before T_1, n − 1 from T_n on); the last answer is reused while T stays in it. */
 function locate(years: f64): i32 {
   if (lastSlice > -2 && years >= yearsLo && years < yearsHi) return lastSlice;
-  let lo = 0;
-  let hi = count; // answer in [lo − 1, hi − 1]: T_{lo−1} ≤ T < T_hi
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (column(SURFACE_COLUMN_YEARS, mid) <= years) lo = mid + 1;
-    else hi = mid;
+  let j = -1;
+  if (count <= LINEAR_LOCATE_MAX) {
+    for (let i = 0; i < count; i++) j += <i32>(column(SURFACE_COLUMN_YEARS, i) <= years);
+  } else {
+    let lo = 0;
+    let hi = count; // answer in [lo − 1, hi − 1]: T_{lo−1} ≤ T < T_hi
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (column(SURFACE_COLUMN_YEARS, mid) <= years) lo = mid + 1;
+      else hi = mid;
+    }
+    j = lo - 1;
   }
-  const j = lo - 1;
   yearsLo = j < 0 ? -Infinity : column(SURFACE_COLUMN_YEARS, j);
   yearsHi = j + 1 < count ? column(SURFACE_COLUMN_YEARS, j + 1) : Infinity;
   lastSlice = j;
@@ -174,9 +182,36 @@ function evaluateSvi(k: f64, years: f64): void {
   }
 }
 
+/** w of raw SVI slice i at k (no derivatives: the vol kernels' path). */
+@inline
+function sviW(i: i32, k: f64): f64 {
+  const s = column(SURFACE_COLUMN_SIGMA, i);
+  const x = k - column(SURFACE_COLUMN_M, i);
+  return column(SURFACE_COLUMN_A, i) + column(SURFACE_COLUMN_B, i) * (column(SURFACE_COLUMN_RHO, i) * x + Math.sqrt(x * x + s * s));
+}
+
+/** w(k, T) of raw SVI slices alone, by the rules of evaluateSvi (the same operations on w). */
+function totalVarianceSvi(k: f64, years: f64): f64 {
+  const j = locate(years);
+  if (j < 0) return (years / column(SURFACE_COLUMN_YEARS, 0)) * sviW(0, k);
+  if (j >= count - 1) {
+    const scale = years / column(SURFACE_COLUMN_YEARS, count - 1);
+    return scale * sviW(count - 1, k / scale);
+  }
+  const t0 = column(SURFACE_COLUMN_YEARS, j);
+  const alpha = (years - t0) / (column(SURFACE_COLUMN_YEARS, j + 1) - t0);
+  const w = sviW(j, k);
+  return w + alpha * (sviW(j + 1, k) - w);
+}
+
 /** θ(T) and θ'(T) (SSVI's ATM total variance and its slope in T). */
 function ssviTheta(years: f64): void {
-  const j = locate(years);
+  thetaIn(locate(years), years);
+}
+
+/** θ(T) and θ'(T) given T's slice j (as locate returns it). */
+@inline
+function thetaIn(j: i32, years: f64): void {
   if (j < 0) {
     thetaSlope = column(SURFACE_COLUMN_THETA, 0) / column(SURFACE_COLUMN_YEARS, 0);
     theta = thetaSlope * years;
@@ -191,11 +226,13 @@ function ssviTheta(years: f64): void {
   }
 }
 
-/** Power-law φ(θ) = η·θ^{−γ}·(1 + θ)^{γ−1} (GJ (4.5)) and φ'(θ) = φ·(−γ/θ + (γ − 1)/(1 + θ)). */
+/**
+ * Power-law φ(θ) = η·θ^{−γ}·(1 + θ)^{γ−1} (GJ (4.5)), computed as η·e^{γ·ln((1 + θ)/θ)}/(1 + θ) (one logarithm),
+ * and φ'(θ) = φ·(−γ/θ + (γ − 1)/(1 + θ)).
+ */
 function powerLawPhi(): void {
-  const eta = header(SURFACE_WORD_ETA);
   const gamma = header(SURFACE_WORD_GAMMA);
-  phi = eta * exp(-gamma * log(theta) + (gamma - 1.0) * log(1.0 + theta));
+  phi = header(SURFACE_WORD_ETA) * exp(gamma * log((1.0 + theta) / theta)) / (1.0 + theta);
   phiSlope = phi * (-gamma / theta + (gamma - 1.0) / (1.0 + theta));
 }
 
@@ -243,6 +280,80 @@ function evaluateSsvi(k: f64, years: f64): void {
   WT = thetaSlope * (W / theta + phiSlope * 0.5 * theta * k * skew);
 }
 
+/** φ(θ) on both lanes of an f64x2: lane for lane the operations of powerLawPhi / hestonPhi (so both builds agree). */
+@inline
+function phiv(th: v128): v128 {
+  if (kind == SURFACE_KIND_SSVI_HESTON) {
+    const x = f64x2.mul(f64x2.splat(header(SURFACE_WORD_ETA)), th);
+    const closed = f64x2.div(f64x2.add(f64x2.sub(x, f64x2.splat(1.0)), expv(f64x2.neg(x))), f64x2.mul(x, x));
+    const minusX = f64x2.neg(x);
+    let q = f64x2.splat(0.0);
+    let c = INV_FACTORIAL_22;
+    for (let j = 19; j >= 0; j--) {
+      c *= <f64>(j + 3);
+      q = f64x2.add(f64x2.mul(q, minusX), f64x2.splat(c));
+    }
+    return v128.bitselect(closed, q, f64x2.gt(x, f64x2.splat(HESTON_SERIES_MAX)));
+  }
+  const onePlus = f64x2.add(f64x2.splat(1.0), th);
+  const power = expv(f64x2.mul(f64x2.splat(header(SURFACE_WORD_GAMMA)), logv(f64x2.div(onePlus, th))));
+  return f64x2.div(f64x2.mul(f64x2.splat(header(SURFACE_WORD_ETA)), power), onePlus);
+}
+
+/**
+ * SSVI vols of two points at once (the SIMD build): θ per lane, then φ and w on both lanes (the operations of
+ * totalVarianceSsvi lane for lane). Leaves lane 1's θ, φ in the cache for the next pair, its φ' as NaN: the vol
+ * kernels never read ∂w/∂T, and every kernel call starts with an empty cache.
+ */
+function ssviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
+  // Both lanes' slices at once: j = (number of T_i ≤ T) − 1, counted with lane masks (−1 where true).
+  const tv = f64x2(t0, t1);
+  let jv = i64x2.splat(-1);
+  for (let i = 0; i < count; i++) jv = i64x2.sub(jv, f64x2.le(f64x2.splat(column(SURFACE_COLUMN_YEARS, i)), tv));
+  thetaIn(<i32>i64x2.extract_lane(jv, 0), t0);
+  const theta0 = theta;
+  thetaIn(<i32>i64x2.extract_lane(jv, 1), t1);
+  const th = f64x2(theta0, theta);
+  const ph = phiv(th);
+  const rho = f64x2.splat(header(SURFACE_WORD_RHO));
+  const kv = f64x2(k0, k1);
+  const z = f64x2.add(f64x2.mul(ph, kv), rho);
+  const r = f64x2.sqrt(f64x2.add(f64x2.mul(z, z), f64x2.splat(1.0 - header(SURFACE_WORD_RHO) * header(SURFACE_WORD_RHO))));
+  const inner = f64x2.add(f64x2.add(f64x2.splat(1.0), f64x2.mul(f64x2.mul(rho, ph), kv)), r);
+  const w = f64x2.mul(f64x2.mul(f64x2.splat(0.5), th), inner);
+  cachedYears = t1;
+  phi = f64x2.extract_lane(ph, 1);
+  phiSlope = NaN;
+  return f64x2.sqrt(f64x2.div(w, f64x2(t0, t1)));
+}
+
+/** Vols of points i and i + 1 into `vol`: two scalar evaluations when both reuse the cached θ (sorted batches), else a pair. */
+@inline
+function volPair(k0: f64, t0: f64, k1: f64, t1: f64, vol: usize): void {
+  if (kind == SURFACE_KIND_SVI || (t0 == cachedYears && t1 == cachedYears)) {
+    store<f64>(vol, Math.sqrt(totalVariance(k0, t0) / t0));
+    store<f64>(vol, Math.sqrt(totalVariance(k1, t1) / t1), 8);
+  } else v128.store(vol, ssviVolPair(k0, t0, k1, t1));
+}
+
+/** w(k, T) of SSVI alone (θ and φ through the same cache as evaluateSsvi). */
+function totalVarianceSsvi(k: f64, years: f64): f64 {
+  if (years != cachedYears) {
+    ssviTheta(years);
+    if (kind == SURFACE_KIND_SSVI_HESTON) hestonPhi();
+    else powerLawPhi();
+    cachedYears = years;
+  }
+  const rho = header(SURFACE_WORD_RHO);
+  const z = phi * k + rho;
+  return 0.5 * theta * (1.0 + rho * phi * k + Math.sqrt(z * z + (1.0 - rho * rho)));
+}
+
+@inline
+function totalVariance(k: f64, years: f64): f64 {
+  return kind == SURFACE_KIND_SVI ? totalVarianceSvi(k, years) : totalVarianceSsvi(k, years);
+}
+
 @inline
 function evaluate(k: f64, years: f64): void {
   if (kind == SURFACE_KIND_SVI) evaluateSvi(k, years);
@@ -263,15 +374,41 @@ function durrleman(k: f64, w: f64, w1: f64, w2: f64): f64 {
 export function surfaceVolBatch(pointer: usize, n: i32, k: usize, years: usize, vol: usize): i32 {
   begin(pointer);
   let ok = true;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 1 < n; i += 2) {
+      const o = <usize>i << 3;
+      const k0 = load<f64>(k + o);
+      const k1 = load<f64>(k + o, 8);
+      const t0 = load<f64>(years + o);
+      const t1 = load<f64>(years + o, 8);
+      ok = ok & scalarOk(k0, RULE_FINITE) & scalarOk(k1, RULE_FINITE) & scalarOk(t0, RULE_POSITIVE) & scalarOk(t1, RULE_POSITIVE);
+      volPair(k0, t0, k1, t1, vol + o);
+    }
+  }
+  for (; i < n; i++) {
     const o = <usize>i << 3;
     const ki = load<f64>(k + o);
     const t = load<f64>(years + o);
     ok = ok & scalarOk(ki, RULE_FINITE) & scalarOk(t, RULE_POSITIVE);
-    evaluate(ki, t);
-    store<f64>(vol + o, Math.sqrt(W / t));
+    store<f64>(vol + o, Math.sqrt(totalVariance(ki, t) / t));
   }
   return ok ? 0 : 1;
+}
+
+/** Log-moneyness of option i, k = ln(K/S) − (r − q)T, and whether its inputs are in their domain (stored in `okInputs`). */
+let okInputs = true;
+@inline
+function optionK(i: i32, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): f64 {
+  const o = <usize>i << 3;
+  const s = load<f64>(spot + o);
+  const K = load<f64>(strike + o);
+  const t = load<f64>(expiry + o);
+  const r = load<f64>(rate + o);
+  const q = load<f64>(dividend + o);
+  okInputs = scalarOk(s, RULE_POSITIVE) & scalarOk(K, RULE_POSITIVE) & scalarOk(t, RULE_POSITIVE) & scalarOk(r, RULE_FINITE)
+    & scalarOk(q, RULE_FINITE);
+  return log(K / s) - (r - q) * t;
 }
 
 /**
@@ -284,18 +421,22 @@ export function surfaceVolStrikeBatch(
 ): i32 {
   begin(pointer);
   let ok = true;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
-    const s = load<f64>(spot + o);
-    const K = load<f64>(strike + o);
-    const t = load<f64>(expiry + o);
-    const r = load<f64>(rate + o);
-    const q = load<f64>(dividend + o);
-    ok = ok & scalarOk(s, RULE_POSITIVE) & scalarOk(K, RULE_POSITIVE) & scalarOk(t, RULE_POSITIVE)
-      & scalarOk(r, RULE_FINITE) & scalarOk(q, RULE_FINITE);
-    const ki = log(K / s) - (r - q) * t;
-    evaluate(ki, t);
-    store<f64>(vol + o, Math.sqrt(W / t));
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 1 < n; i += 2) {
+      const o = <usize>i << 3;
+      const k0 = optionK(i, spot, strike, expiry, rate, dividend);
+      ok = ok & okInputs;
+      const k1 = optionK(i + 1, spot, strike, expiry, rate, dividend);
+      ok = ok & okInputs;
+      volPair(k0, load<f64>(expiry + o), k1, load<f64>(expiry + o, 8), vol + o);
+    }
+  }
+  for (; i < n; i++) {
+    const ki = optionK(i, spot, strike, expiry, rate, dividend);
+    ok = ok & okInputs;
+    const t = load<f64>(expiry + (<usize>i << 3));
+    store<f64>(vol + (<usize>i << 3), Math.sqrt(totalVariance(ki, t) / t));
   }
   return ok ? 0 : 1;
 }
