@@ -114,11 +114,12 @@ function normalEquations(J: Float64Array, r: Float64Array, n: number): { JtJ: Fl
 
 /**
  * Levenberg-Marquardt from p0 (inside the domain): the Jacobian is recomputed only after an accepted step;
- * stops when a step falls below `stepTolerance` relative to p, or after `maxIterations` steps tried. Returns
- * the best point and its sum of squared residuals (Infinity when p0 is outside the domain).
+ * stops when a step falls below `stepTolerance` relative to p, when an accepted step lowers the cost by less
+ * than `costTolerance` of it (a plateau: noisy data), or after `maxIterations` steps tried. Returns the best
+ * point and its sum of squared residuals (Infinity when p0 is outside the domain).
  */
 export function levenbergMarquardt(
-  problem: LeastSquares, p0: Float64Array, maxIterations = 100, stepTolerance = 1e-13,
+  problem: LeastSquares, p0: Float64Array, maxIterations = 100, stepTolerance = 1e-13, costTolerance = 1e-12,
 ): { p: Float64Array; cost: number } {
   const n = p0.length;
   let p = Float64Array.from(p0);
@@ -153,7 +154,9 @@ export function levenbergMarquardt(
       }
       const shortCost = rTrial === undefined ? Infinity : sumSquares(rTrial);
       if (shortCost < cost) {
+        const plateau = cost - shortCost <= costTolerance * cost;
         [p, r, cost, system] = [trial, rTrial!, shortCost, undefined];
+        if (plateau) break;
         continue;
       }
     }
@@ -163,7 +166,9 @@ export function levenbergMarquardt(
     for (let a = 0; a < n; a++) predicted += step[a]! * (mu * step[a]! - g[a]!);
     const gain = (cost - trialCost) / predicted;
     if (gain > 0 && rTrial !== undefined) {
+      const plateau = cost - trialCost <= costTolerance * cost;
       [p, r, cost, system] = [trial, rTrial, trialCost, undefined];
+      if (plateau) break;
       mu *= Math.max(1 / 3, 1 - (2 * gain - 1) ** 3);
       nu = 2;
     } else {
