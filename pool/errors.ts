@@ -20,6 +20,17 @@ export type PoolErrorCode =
   | "NOTHING_TO_CLAIM"
   | "UNKNOWN_WITHDRAWAL"
   | "REPLAY_MISMATCH"
+  // the log: schema, hash chain and MAC (events.ts, ledger-chain.ts)
+  | "INVALID_EVENT"
+  | "TAMPERED"
+  // settlement (settlement.ts)
+  | "SETTLEMENT_PENDING"
+  | "SETTLEMENT_PRICE_KNOWN"
+  | "WITHDRAWALS_PAUSED"
+  // the commit mechanism: a nested operation, an async result overtaken by the ledger, an unexpected failure
+  | "REENTRANT_CALL"
+  | "LEDGER_MOVED"
+  | "INTERNAL_ERROR"
   // peer book and manipulation defences (pool/book)
   | "UNKNOWN_SERIES"
   | "EXPIRED"
@@ -41,8 +52,8 @@ export class PoolError extends Error {
   readonly code: PoolErrorCode;
   readonly field: string;
 
-  constructor(code: PoolErrorCode, field: string, problem: string) {
-    super(`${code} (${field}): ${problem}`);
+  constructor(code: PoolErrorCode, field: string, problem: string, options?: { cause?: unknown }) {
+    super(`${code} (${field}): ${problem}`, options);
     this.name = "PoolError";
     this.code = code;
     this.field = field;

@@ -1,6 +1,10 @@
-// The pool's events: every state change is one of these, numbered by `seq` from 1. Events carry every
-// computed amount (no prices are recomputed on replay), so replay needs neither the pricer nor the oracle.
-// JSON form: bigints as decimal strings (see eventsToJSON / eventsFromJSON).
+// The pool's events: every state change is one of these, numbered by `seq` from 1 and chained by `hash`. Events
+// carry every computed amount and the market inputs they were computed from (spot, vol, NAV), so replay needs
+// neither the oracle nor a pricer to rebuild the state, and a verifying replay (verify.ts) can re-derive the
+// amounts. The schema below is the one contract of the event JSON: it drives the TypeScript types' runtime check,
+// the JSON decoding (bigints as decimal strings) and the canonical form the hash chain is computed over.
+import { PoolError } from "./errors.js";
+import { canonicalWith, decodeWith, parseJSON, toJSON, type EventSchema, type FieldType } from "./event-schema.js";
 
 /** A position's option series. `strikeUnits` = strike × 10^priceDecimals; `expiry` in unix seconds. */
 export interface SeriesRef {
@@ -18,13 +22,20 @@ export interface SettlementPayout {
   amount: bigint;
 }
 
-/** Event bodies (amounts in collateral base units, sizes in size units, shares in share units). */
+/** Breakers that pause LP withdrawals (pool/risk/breakers.ts). */
+export type BreakerName = "liquidity" | "ivJump" | "settlement";
+/** Where a settlement price comes from (see OptionPool.settle and docs/pool-safety.md). */
+export type SettlementSource = "print" | "twap" | "admin";
+
+/** Event bodies (amounts in collateral base units, sizes in size units, shares in share units, times unix seconds). */
 export type PoolEventBody =
-  | { kind: "deposit"; owner: string; assets: bigint; shares: bigint }
+  /** LP entry. `nav`: the NAV the shares were priced at; `by`: "assets" (deposit, shares rounded down) or "shares" (mint, assets rounded up). */
+  | { kind: "deposit"; owner: string; assets: bigint; shares: bigint; nav: bigint; by: "assets" | "shares" }
   | { kind: "donate"; from: string; assets: bigint }
-  | { kind: "redeem"; owner: string; shares: bigint; assets: bigint }
+  /** LP exit paid now. `by`: "shares" (redeem, assets rounded down) or "assets" (withdraw, shares rounded up). */
+  | { kind: "redeem"; owner: string; shares: bigint; assets: bigint; nav: bigint; by: "assets" | "shares" }
   | { kind: "withdrawalQueued"; id: number; owner: string; shares: bigint }
-  | { kind: "withdrawalPaid"; id: number; owner: string; shares: bigint; assets: bigint }
+  | { kind: "withdrawalPaid"; id: number; owner: string; shares: bigint; assets: bigint; nav: bigint }
   | { kind: "withdrawalCancelled"; id: number; owner: string; shares: bigint }
   | {
       kind: "trade";
@@ -32,8 +43,9 @@ export type PoolEventBody =
       side: "buy" | "sell";
       series: SeriesRef;
       size: bigint;
-      /** Oracle spot and the vol used (after IV impact), for audit. */
+      /** Oracle spot, the oracle vol at the strike and expiry, and the vol used (after IV impact). */
       spot: number;
+      oracleVol: number;
       vol: number;
       /** Core premium part (buy: rounded up; sell: rounded down). */
       premium: bigint;
@@ -51,6 +63,12 @@ export type PoolEventBody =
       expiry: number;
       price: number;
       priceUnits: bigint;
+      /** "print": the first oracle print in [expiry, expiry + maxSettlementDelaySeconds]; "twap": the fallback; "admin": the last resort. */
+      source: SettlementSource;
+      /** Oracle timestamp of the print, end of the TWAP window, or time of the admin call. */
+      observedAt: number;
+      /** Why (admin settlements); empty otherwise. */
+      reason: string;
       payouts: SettlementPayout[];
       /** Collateral released by the expiry's series. */
       unlocked: bigint;
@@ -62,10 +80,9 @@ export type PoolEventBody =
   | { kind: "claim"; account: string; assets: bigint }
   | {
       kind: "circuitBreaker";
-      /** Which breaker tripped (pool/risk/breakers.ts): low free liquidity, an implied-vol jump, a settlement. */
-      breaker: "liquidity" | "ivJump" | "settlement";
+      breaker: BreakerName;
       reason: string;
-      /** LP withdrawal-queue processing is paused until this unix second. */
+      /** LP withdrawals (direct and queued) are paused until this unix second. */
       pausedUntil: number;
     }
   | {
@@ -77,36 +94,86 @@ export type PoolEventBody =
       average: number;
       /** |ln(latest / average)|, above maxTwapDeviation. */
       deviation: number;
-      /** Trades are refused until this unix second. */
+      /** Trades and LP operations are refused until this unix second. */
       pausedUntil: number;
-    };
+    }
+  /** An operator lifts a pause before its end (logged with its reason). */
+  | { kind: "pauseLifted"; scope: "withdrawals" | "trading"; reason: string };
 
-/** A numbered, timestamped pool event. */
-export type PoolEvent = PoolEventBody & {
-  /** 1, 2, 3 ... without gaps. */
-  seq: number;
-  /** Clock time of the operation (unix seconds). */
-  time: number;
-};
+export type { EventHeader } from "./event-schema.js";
+import type { EventHeader } from "./event-schema.js";
+
+/** A numbered, timestamped, chained pool event. */
+export type PoolEvent = PoolEventBody & EventHeader;
 
 /** Kinds of pool events. */
 export type PoolEventKind = PoolEventBody["kind"];
 
-const BIGINT_KEYS = new Set([
-  "assets", "shares", "strikeUnits", "size", "premium", "fees", "protocolFee", "paid", "collateral",
-  "priceUnits", "amount", "unlocked", "treasuryFee",
-]);
+// ------------------------------------------------------------------------------------------------ the schema
 
-/** JSON text of the events, bigints as decimal strings. */
-export function eventsToJSON(events: readonly PoolEvent[]): string {
-  return JSON.stringify(events, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+const SIDES = ["buy", "sell"] as const;
+const BY = ["assets", "shares"] as const;
+const SERIES: FieldType = { object: [["type", ["call", "put"]], ["strike", "positive"], ["strikeUnits", "positiveUnits"], ["expiry", "seconds"]] };
+const PAYOUTS: FieldType = { list: [["account", "account"], ["strikeUnits", "positiveUnits"], ["size", "positiveUnits"], ["amount", "positiveUnits"]] };
+
+/** The series reference of an event (type, strike, strikeUnits, expiry), shared with the book's schema. */
+export const SERIES_FIELD = SERIES;
+
+/** Fields of every event kind, in canonical order (the order of the hashed form). */
+export const EVENT_SCHEMA: EventSchema<PoolEventKind> = {
+  deposit: [["owner", "account"], ["assets", "positiveUnits"], ["shares", "positiveUnits"], ["nav", "units"], ["by", BY]],
+  donate: [["from", "account"], ["assets", "positiveUnits"]],
+  redeem: [["owner", "account"], ["shares", "positiveUnits"], ["assets", "units"], ["nav", "units"], ["by", BY]],
+  withdrawalQueued: [["id", "id"], ["owner", "account"], ["shares", "positiveUnits"]],
+  withdrawalPaid: [["id", "id"], ["owner", "account"], ["shares", "positiveUnits"], ["assets", "units"], ["nav", "units"]],
+  withdrawalCancelled: [["id", "id"], ["owner", "account"], ["shares", "positiveUnits"]],
+  trade: [
+    ["trader", "account"], ["side", SIDES], ["series", SERIES], ["size", "positiveUnits"], ["spot", "positive"],
+    ["oracleVol", "positive"], ["vol", "positive"], ["premium", "units"], ["fees", "units"], ["protocolFee", "units"],
+    ["paid", "units"], ["collateral", "units"],
+  ],
+  settle: [
+    ["expiry", "seconds"], ["price", "positive"], ["priceUnits", "positiveUnits"], ["source", ["print", "twap", "admin"]],
+    ["observedAt", "seconds"], ["reason", "text"], ["payouts", PAYOUTS], ["unlocked", "units"], ["treasuryFee", "units"],
+    ["treasury", "account"],
+  ],
+  claim: [["account", "account"], ["assets", "positiveUnits"]],
+  circuitBreaker: [["breaker", ["liquidity", "ivJump", "settlement"]], ["reason", "text"], ["pausedUntil", "seconds"]],
+  tradingPaused: [["field", ["oracle.spot", "oracle.baseVol"]], ["latest", "positive"], ["average", "positive"], ["deviation", "nonNegative"], ["pausedUntil", "seconds"]],
+  pauseLifted: [["scope", ["withdrawals", "trading"]], ["reason", "text"]],
+};
+
+/**
+ * Checks (and from JSON converts) one pool event against EVENT_SCHEMA; `json`: the parsed JSON form (bigints as
+ * decimal strings), otherwise an event object as held in memory. PoolError("INVALID_EVENT") naming the event and field.
+ */
+export function decodeEvent(raw: unknown, position: string, json = true): PoolEvent {
+  return decodeWith(EVENT_SCHEMA, raw, position, json) as unknown as PoolEvent;
 }
 
-/** Events back from eventsToJSON's text (the known amount fields become bigints again). */
+/** The canonical form of a pool event (kind, seq, time, then its fields in schema order) that the hash covers. */
+export function canonicalEvent(e: PoolEventBody & { seq: number; time: number }): string {
+  return canonicalWith(EVENT_SCHEMA, e);
+}
+
+/** JSON text of one event (bigints as decimal strings): a line of a journal. */
+export function eventToJSON(event: PoolEvent): string {
+  return toJSON(event);
+}
+
+/** One event back from eventToJSON's text, checked against the schema (PoolError "INVALID_EVENT" naming `position`). */
+export function eventFromJSON(text: string, position = "event"): PoolEvent {
+  return decodeEvent(parseJSON(text, position), position);
+}
+
+/** JSON text of the events (an array), bigints as decimal strings. */
+export function eventsToJSON(events: readonly PoolEvent[]): string {
+  return `[${events.map(eventToJSON).join(",")}]`;
+}
+
+/** Events back from eventsToJSON's text, each checked against the schema (PoolError "INVALID_EVENT" naming events[i] and its seq). */
 export function eventsFromJSON(text: string): PoolEvent[] {
-  const parsed: unknown = JSON.parse(text, (key, value: unknown) =>
-    BIGINT_KEYS.has(key) && typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : value,
-  );
-  if (!Array.isArray(parsed)) throw new TypeError("eventsFromJSON: expected an array of events");
-  return parsed as PoolEvent[];
+  const parsed = parseJSON(text, "events");
+  if (!Array.isArray(parsed)) throw new PoolError("INVALID_EVENT", "json", "expected an array of events");
+  return parsed.map((raw, i) => decodeEvent(raw, `events[${i}]`));
 }

@@ -1,47 +1,51 @@
 // OptionPool: the pool-to-peer options liquidity pool. LPs deposit one collateral asset for ERC-4626 shares;
 // traders buy options from the pool (buy to open) and sell them back (sell to close); the pool is fully
-// collateralised and settles at expiry from the oracle. Every change is an event (ledger.ts); operations are
-// validated first, then built on a draft copy of the state and committed whole, so a rejected operation
-// leaves no event and no change.
-import type { Greeks, OptionBatch } from "../bindings/types.js";
-import { SECONDS_PER_YEAR, type Clock } from "./clock.js";
-import { collateralFor, optionTypeOf, payoutFor, quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
+// collateralised and settles at expiry from the oracle. Every change is a chained event (ledger.ts,
+// ledger-chain.ts) made by one commit (transaction.ts): validated, built on a draft, checked by the risk hooks and
+// installed whole, or refused with a PoolError that changes nothing. Threat model: docs/pool-safety.md.
+import type { Greeks } from "../bindings/types.js";
+import { checkAccount } from "./accounts.js";
+import type { Clock } from "./clock.js";
+import type { CollateralKind, Scales } from "./collateral.js";
 import { PoolError, check } from "./errors.js";
-import type { PoolEvent, PoolEventBody, SeriesRef, SettlementPayout } from "./events.js";
+import type { BreakerName, PoolEvent, SeriesRef } from "./events.js";
 import { eventsFromJSON } from "./events.js";
-import { feeBreakdown, ivImpact, type FeeBreakdown } from "./fees.js";
-import { applyEvent, PoolState, recentCollateral, recentTradeCash, seriesKey, type FlowTotals, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
-import { invalidSnapshotField, MIN_VOL, spotMove, timeWeightedSpot, timeWeightedVol, volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
+import type { FlowTotals, PoolState, QueuedWithdrawal, SeriesState } from "./ledger.js";
+import { liabilityFromPrices, type OpenBook } from "./liability.js";
+import type { LedgerKey } from "./ledger-chain.js";
+import { sameSnapshot, type SpotVolOracle } from "./oracle.js";
 import { resolveParams, type PoolParams } from "./params.js";
-import { previewDeposit, previewRedeem, redeemableShares, type ShareTotals } from "./shares.js";
+import type { AsyncPricer, SyncPricer } from "./pricer-types.js";
+import type { Quote, QuoteRequest } from "./quote.js";
+import { PoolCore, type PoolOperation } from "./pool-core.js";
+import { previewDeposit, previewRedeem } from "./shares.js";
 // Types only (erased at run time): pool/risk imports this module, not the other way round.
 import type { StressReport, StressScenario } from "./risk/stress.js";
-import { exactUnits, floatUnits, maxBig, minBig, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
+import { pow10, unitsToFloat, type Rounding } from "./units.js";
+import type { VerifyLevel } from "./verify.js";
 
-/** The synchronous pricer the pool needs (`createPricer()` satisfies it). */
-export interface SyncPricer {
-  blackScholes(batch: OptionBatch): Greeks;
-}
-
-/** An asynchronous pricer (`createPricingPool()` satisfies it): used by `navAsync`. */
-export interface AsyncPricer {
-  blackScholes(batch: OptionBatch): Promise<Greeks>;
-}
+export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
+export type { Quote, QuoteRequest } from "./quote.js";
+export type { OpenBook } from "./liability.js";
+export type { PoolOperation } from "./pool-core.js";
 
 /**
- * Risk hooks (pool/risk plugs in here; all optional). A hook refuses by throwing a PoolError, and the
- * operation then appends nothing and changes nothing.
+ * Risk hooks (pool/risk plugs in here; all optional). A hook refuses by throwing a PoolError, and the operation
+ * then appends nothing and changes nothing. Hooks run inside an operation: calling a pool operation from one is
+ * refused (REENTRANT_CALL); views (nav, openBook, bookOfState, events) are fine.
  */
 export interface PoolRiskHooks {
   /** Before a quote (and a trade) is priced, e.g. to refuse stale net greeks. */
   beforeQuote?(request: QuoteRequest): void;
-  /** With the draft state and the staged events of a trade or redemption, before it is committed. */
-  beforeCommit?(operation: "trade" | "redeem", draft: PoolState, events: readonly PoolEvent[]): void;
+  /** Inside a commit, after the operation's events are staged: may stage more (circuit-breaker trips) with `emit`. */
+  onStaged?(draft: PoolState, staged: readonly PoolEvent[], emit: (body: import("./events.js").PoolEventBody) => void): void;
+  /** With the draft state and every staged event of an operation (and separately of the queue payments it makes), before it is installed. */
+  beforeCommit?(operation: PoolOperation, draft: PoolState, events: readonly PoolEvent[]): void;
   /** Stress test of the current book, installed by `attachRisk` (pool/risk); `pool.stressTest()` delegates to it. */
   stressTest?(scenarios?: readonly StressScenario[]): Promise<StressReport>;
 }
 
-/** The serialisable settings of a pool (everything but the pricer, oracle and clock). */
+/** The serialisable settings of a pool (everything but the pricer, oracle, clock and ledger key). */
 export interface PoolSettings extends Scales {
   /** "quote": the pool holds the quote asset and writes puts; "base": holds the base asset and writes calls. */
   collateral: CollateralKind;
@@ -65,17 +69,19 @@ export interface PoolConfig {
   pricer: SyncPricer;
   oracle: SpotVolOracle;
   clock: Clock;
-  /** Risk hooks (pre-trade check, greeks staleness); can also be set later on `pool.riskHooks`. */
+  /** Risk hooks (pre-trade check, greeks staleness, breakers); can also be set later on `pool.riskHooks`. */
   riskHooks?: PoolRiskHooks;
+  /**
+   * The operator's secret (≥ 32 bytes) for event MACs: every event then carries an HMAC of its hash, and replay
+   * refuses a log without valid MACs, so a forger without the key cannot rewrite it (docs/pool-safety.md).
+   */
+  ledgerKey?: LedgerKey;
 }
 
-/** What a trader asks a quote for. `expiry` in unix seconds; `size` in size units (10^sizeDecimals per contract). */
-export interface QuoteRequest {
-  type: "call" | "put";
-  strike: number;
-  expiry: number;
-  size: bigint;
-  side: "buy" | "sell";
+/** Options of a replay. */
+export interface ReplayOptions {
+  /** "full" (default) re-derives every amount, repricing trades with the config's pricer and parameters; "ledger" skips the repricing. */
+  verify?: VerifyLevel;
 }
 
 /** A trade: a quote request plus the slippage bound of its side. */
@@ -84,37 +90,6 @@ export interface TradeRequest extends QuoteRequest {
   maxCost?: bigint;
   /** Sells: the least the trader will accept (base units). */
   minProceeds?: bigint;
-}
-
-/** A priced quote. Unit amounts are collateral base units, rounded in the pool's favour. */
-export interface Quote {
-  side: "buy" | "sell";
-  series: SeriesRef;
-  size: bigint;
-  spot: number;
-  /** Oracle vol at the strike and expiry. */
-  vol: number;
-  /** Vol the premium is priced at (vol ± IV impact). */
-  volUsed: number;
-  ivImpact: number;
-  years: number;
-  utilizationBefore: number;
-  utilizationAfter: number;
-  /** Per-contract components in quote currency. */
-  perContract: FeeBreakdown;
-  premium: bigint;
-  utilizationMarkup: bigint;
-  optionPriceFee: bigint;
-  spotFee: bigint;
-  vegaFee: bigint;
-  /** Fees charged: buys, markup + all fees; sells, what is withheld from the premium (≤ premium). */
-  fees: bigint;
-  /** Treasury's share of `fees`. */
-  protocolFee: bigint;
-  /** Buys: collateral locked. Sells: collateral unlocked. */
-  collateral: bigint;
-  /** Buys: total the trader pays. Sells: what the trader receives (never negative). */
-  total: bigint;
 }
 
 /** Result of a redemption. */
@@ -127,23 +102,6 @@ export interface RedeemResult {
   queuedShares: bigint;
   /** Id of the queued withdrawal, when any. */
   withdrawalId: number | undefined;
-}
-
-/** The open book as one pricer batch (the pricing seam for NAV, greeks and stress tests). */
-export interface OpenBook {
-  /** Live (not expired) series, in batch order. */
-  series: SeriesState[];
-  /** One option per live series: type, spot, strike, years, vol at the oracle, rate, dividend. */
-  batch: OptionBatch;
-  /** Series past expiry, not yet settled: valued at intrinsic. */
-  expired: SeriesState[];
-  spot: number;
-}
-
-const ACCOUNT_PATTERN = /^\S.{0,127}$/s;
-
-function checkAccount(value: unknown, field: string): asserts value is string {
-  check(typeof value === "string" && ACCOUNT_PATTERN.test(value), field, "must be a non-empty account name (≤ 128 chars)");
 }
 
 function checkAmount(value: unknown, field: string): asserts value is bigint {
@@ -159,14 +117,7 @@ function checkInteger(value: unknown, field: string, min: number, max: number): 
 /** The pool. See README.md, "The pool model", for the model, parameters and invariants. */
 export class OptionPool {
   readonly settings: Readonly<PoolSettings>;
-  readonly pricer: SyncPricer;
-  readonly oracle: SpotVolOracle;
-  readonly clock: Clock;
-  /** Risk hooks in force (see PoolRiskHooks). */
-  riskHooks: PoolRiskHooks | undefined;
-  private state = new PoolState();
-  private readonly log: PoolEvent[] = [];
-  private readonly protocolShareBps: bigint;
+  private readonly core: PoolCore;
 
   constructor(config: PoolConfig) {
     check(config.collateral === "quote" || config.collateral === "base", "collateral", 'must be "quote" or "base"');
@@ -181,631 +132,360 @@ export class OptionPool {
     check(typeof config.clock?.now === "function", "clock", "must have now()");
     const params = resolveParams(config.params);
     this.settings = Object.freeze({ collateral: config.collateral, decimals, sizeDecimals, priceDecimals, shareOffset, treasury, params: Object.freeze(params) });
-    this.pricer = config.pricer;
-    this.oracle = config.oracle;
-    this.clock = config.clock;
-    this.riskHooks = config.riskHooks;
-    this.protocolShareBps = BigInt(Math.round(params.protocolFeeShare * 10_000));
-    this.state.flowWindowSeconds = params.ivImpactWindowSeconds;
+    this.core = new PoolCore(this.settings, config);
   }
 
   /**
-   * Rebuilds a pool from its events (e.g. read back with eventsFromJSON). The result has the identical state
-   * (`snapshot()`) and event log. Throws PoolError("REPLAY_MISMATCH") for a log that does not fit.
+   * Rebuilds a pool from its events (e.g. read back with eventsFromJSON), verifying each one (schema, hash chain,
+   * MAC under the config's ledgerKey, re-derived amounts, conservation; verify.ts) before applying it. The result
+   * has the identical state (`snapshot()`) and event log. A log that does not verify is refused with a PoolError
+   * (INVALID_EVENT, TAMPERED or REPLAY_MISMATCH) naming the first bad event's seq and field.
    */
-  static replay(config: PoolConfig, events: readonly PoolEvent[]): OptionPool {
+  static replay(config: PoolConfig, events: readonly PoolEvent[], options: ReplayOptions = {}): OptionPool {
     const pool = new OptionPool(config);
-    for (const e of events) {
-      applyEvent(pool.state, e);
-      pool.log.push(e);
-    }
+    pool.core.replay(events, options.verify ?? "full");
+    return pool;
+  }
+
+  /**
+   * A copy of this pool as it stands (state and log), with `params` overriding some parameters: a twin for what-if
+   * runs (e.g. the same attack against a pool with a defence switched off). It has the same pricer, oracle, clock
+   * and ledger key, no risk hooks, and its own future: nothing done to one changes the other.
+   */
+  fork(overrides: { params?: Partial<PoolParams> } = {}): OptionPool {
+    const pool = new OptionPool({ ...this.core.config, riskHooks: undefined, params: { ...this.settings.params, ...overrides.params } });
+    pool.core.adopt(this.core);
     return pool;
   }
 
   /** OptionPool.replay over the JSON text of eventsToJSON(). */
-  static fromJSON(config: PoolConfig, text: string): OptionPool {
-    return OptionPool.replay(config, eventsFromJSON(text));
+  static fromJSON(config: PoolConfig, text: string, options: ReplayOptions = {}): OptionPool {
+    return OptionPool.replay(config, eventsFromJSON(text), options);
+  }
+
+  // ---------------------------------------------------------------- collaborators and hooks
+
+  get pricer(): SyncPricer {
+    return this.core.pricer;
+  }
+
+  get oracle(): SpotVolOracle {
+    return this.core.oracle;
+  }
+
+  get clock(): Clock {
+    return this.core.clock;
+  }
+
+  /** Risk hooks in force (see PoolRiskHooks). */
+  get riskHooks(): PoolRiskHooks | undefined {
+    return this.core.hooks;
+  }
+
+  set riskHooks(hooks: PoolRiskHooks | undefined) {
+    this.core.hooks = hooks;
   }
 
   // ---------------------------------------------------------------- views
 
   /** Every event so far, oldest first (a copy). */
   get events(): readonly PoolEvent[] {
-    return this.log.slice();
+    return this.core.log.slice();
+  }
+
+  /** Events with seq > `afterSeq`, oldest first (a copy of that part only). */
+  eventsSince(afterSeq: number): readonly PoolEvent[] {
+    return this.core.log.slice(Math.max(0, afterSeq));
+  }
+
+  /** Seq of the last event (0 for a new pool): async results are tied to it. */
+  get seq(): number {
+    return this.core.state.seq;
+  }
+
+  /** Seq of the last event that changed the open book (a trade or a settlement). */
+  get bookSeq(): number {
+    return this.core.state.bookSeq;
   }
 
   /** Total assets held (base units) = free + locked + reserved. */
   get assets(): bigint {
-    return this.state.assets;
+    return this.core.state.assets;
   }
 
   /** Free liquidity (base units): LP money not locked as collateral. */
   get free(): bigint {
-    return this.state.free;
+    return this.core.state.free;
   }
 
   /** Collateral locked for open positions (base units). */
   get locked(): bigint {
-    return this.state.locked;
+    return this.core.state.locked;
   }
 
   /** Reserved for others (base units): settled payouts and treasury fees, claimable or pending. */
   get reserved(): bigint {
-    return this.state.reserved;
+    return this.core.state.reserved;
   }
 
   /** Shares in existence, including those escrowed in the withdrawal queue (share units). */
   get totalSupply(): bigint {
-    return this.state.totalSupply;
+    return this.core.state.totalSupply;
   }
 
   /** Cumulative flows (paid in, paid out, premiums, fees, protocol fees, settlement payouts), base units. */
   get totals(): Readonly<FlowTotals> {
-    return { ...this.state.totals };
+    return { ...this.core.state.totals };
   }
 
   /** Utilization = locked / (free + locked), in [0, 1] (0 for an empty pool). */
   get utilization(): number {
-    const liquidity = this.state.free + this.state.locked;
-    return liquidity === 0n ? 0 : Number(this.state.locked) / Number(liquidity);
+    const liquidity = this.core.state.free + this.core.state.locked;
+    return liquidity === 0n ? 0 : Number(this.core.state.locked) / Number(liquidity);
   }
 
   /** Shares held by `owner` (not counting queued ones). */
   sharesOf(owner: string): bigint {
-    return this.state.shares.get(owner) ?? 0n;
+    return this.core.state.shares.get(owner) ?? 0n;
   }
 
   /** Claimable settlement payouts (and treasury fees) of `account`, base units. */
   claimableOf(account: string): bigint {
-    return this.state.claimable.get(account) ?? 0n;
+    return this.core.state.claimable.get(account) ?? 0n;
   }
 
   /** Long positions of `account`: series and size (size units). */
   positionsOf(account: string): { series: SeriesRef; size: bigint }[] {
-    const held = this.state.positions.get(account);
+    const held = this.core.state.positions.get(account);
     if (!held) return [];
     return [...held].map(([key, size]) => {
-      const s = this.state.series.get(key)!;
+      const s = this.core.state.series.get(key)!;
       return { series: { type: s.type, strike: s.strike, strikeUnits: s.strikeUnits, expiry: s.expiry }, size };
     });
   }
 
   /** Open series the pool is short (copies). */
   openSeries(): SeriesState[] {
-    return [...this.state.series.values()].map((s) => ({ ...s }));
+    return [...this.core.state.series.values()].map((s) => ({ ...s }));
   }
 
   /** The FIFO withdrawal queue (copies). */
   withdrawalQueue(): QueuedWithdrawal[] {
-    return this.state.queue.map((q) => ({ ...q }));
+    return this.core.state.queue.map((q) => ({ ...q }));
   }
 
   /** Key-sorted JSON-safe picture of the ledger: equal pools give deep-equal snapshots. */
   snapshot(): Record<string, unknown> {
-    return this.state.snapshot();
+    return this.core.state.snapshot();
   }
 
   /**
-   * The open book as one pricer batch at the current oracle (no fees, no IV impact).
-   * Use with any pricer, e.g. `pool.navFromGreeks(book, await workers.blackScholes(book.batch))`.
+   * The open book as one pricer batch at the current oracle (no fees, no IV impact), tagged with the seq it was
+   * read at. Use with any pricer, e.g. `pool.navFromGreeks(book, await workers.blackScholes(book.batch))`.
    */
-  openBook(): OpenBook {
-    return this.bookOf(this.state, this.readOracle(false), this.clock.now());
+  openBook(): OpenBook & { seq: number } {
+    return { ...this.core.bookOf(this.core.state), seq: this.core.state.seq };
+  }
+
+  /** The open book of a draft state (the pre-trade check's), or the pool's own state when omitted. Pricing seam for pool/risk. */
+  bookOfState(state?: PoolState): OpenBook {
+    return this.core.bookOf(state ?? this.core.state);
   }
 
   /** NAV = free + locked − mark-to-market of the open short options (base units). `rounding` of the liability: "up" (default) is conservative. */
   nav(rounding: Rounding = "up"): bigint {
-    return this.navOf(this.state, rounding);
+    return this.core.navOf(this.core.state, rounding);
   }
 
-  /** NAV from prices computed elsewhere (the async path): `greeks.price[i]` belongs to `book.series[i]`. */
-  navFromGreeks(book: OpenBook, greeks: Pick<Greeks, "price">, rounding: Rounding = "up"): bigint {
-    return this.state.free + this.state.locked - this.liabilityFromPrices(book, greeks.price, rounding);
+  /**
+   * NAV from prices computed elsewhere (the async path): `greeks.price[i]` belongs to `book.series[i]`. Refuses
+   * (LEDGER_MOVED) a book read at another seq than the ledger's now: prices of an old book are not today's NAV.
+   */
+  navFromGreeks(book: OpenBook & { seq?: number }, greeks: Pick<Greeks, "price">, rounding: Rounding = "up"): bigint {
+    if (book.seq !== undefined && book.seq !== this.seq) throw new PoolError("LEDGER_MOVED", "book", `the book was read at seq ${book.seq}, the ledger is at ${this.seq}`);
+    const s = this.core.state;
+    return s.free + s.locked - liabilityFromPrices(book, greeks.price, rounding, this.settings);
   }
 
-  /** NAV priced by an asynchronous pricer (e.g. the worker pool) in one batch. */
-  async navAsync(pricer: AsyncPricer, rounding: Rounding = "up"): Promise<bigint> {
-    const book = this.openBook();
-    const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : { price: new Float64Array(0) };
-    return this.navFromGreeks(book, greeks, rounding);
+  /**
+   * NAV priced by an asynchronous pricer (e.g. the worker pool) in one batch. If the ledger, the oracle or the clock
+   * moved while the batch was priced, it is priced again (up to `attempts` times), then refused with LEDGER_MOVED:
+   * the result is always the NAV of one ledger state at one oracle print and one time (what nav() says then).
+   */
+  async navAsync(pricer: AsyncPricer, rounding: Rounding = "up", attempts = 3): Promise<bigint> {
+    for (let i = 0; i < attempts; i++) {
+      const now = this.clock.now();
+      // The NAV's own marks: the time-weighted spot and vol (nav()), not the latest print (openBook()).
+      const book = { ...this.core.bookOf(this.core.state, this.core.market.navSnapshot(now)), seq: this.seq };
+      const print = this.oracle.latest();
+      const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : { price: new Float64Array(0) };
+      if (this.seq === book.seq && sameSnapshot(this.oracle.latest(), print) && this.clock.now() === now) return this.navFromGreeks(book, greeks, rounding);
+    }
+    throw new PoolError("LEDGER_MOVED", "navAsync", `the ledger or the oracle moved during each of ${attempts} pricings`);
   }
 
   /** Price of one whole share in whole collateral tokens: 10^offset · (NAV + 1) / (supply + 10^offset). 1 for a new pool. */
   sharePrice(): number {
     const nav = this.nav("up");
     const v = pow10(this.settings.shareOffset);
-    return (Number(nav + 1n) / Number(this.state.totalSupply + v)) * Number(v);
+    return (Number(nav + 1n) / Number(this.core.state.totalSupply + v)) * Number(v);
   }
 
   /** Shares a deposit of `assets` would mint now (rounded down). */
   previewDeposit(assets: bigint): bigint {
     checkAmount(assets, "assets");
-    return previewDeposit(assets, this.shareTotals(this.state, "down"));
+    return previewDeposit(assets, this.core.shareTotals(this.core.state, "down"));
   }
 
   /** Assets a redemption of `shares` would pay now if liquidity allowed (rounded down). */
   previewRedeem(shares: bigint): bigint {
     checkAmount(shares, "shares");
-    return previewRedeem(shares, this.shareTotals(this.state, "up"));
+    return previewRedeem(shares, this.core.shareTotals(this.core.state, "up"));
   }
 
   /** Value of `owner`'s shares (held + queued) at the redemption price, base units. */
   valueOf(owner: string): bigint {
-    const queued = this.state.queue.filter((q) => q.owner === owner).reduce((a, q) => a + q.shares, 0n);
-    return previewRedeem(this.sharesOf(owner) + queued, this.shareTotals(this.state, "up"));
+    const queued = this.core.state.queue.filter((q) => q.owner === owner).reduce((a, q) => a + q.shares, 0n);
+    return previewRedeem(this.sharesOf(owner) + queued, this.core.shareTotals(this.core.state, "up"));
   }
 
   /**
-   * Reprices the whole book under a scenario grid (default: pool/risk's 23 spot × vol scenarios) and reports NAV,
-   * share-price change, solvency and the worst scenario. Runs on the risk engine wired by `attachRisk(pool, ...)`
-   * from pool/risk (kept out of this module so the accounting layer does not load the risk layer).
-   * @throws Error (rejects) when no risk engine is attached.
+   * Reprices the whole book under a scenario grid (default: pool/risk's 23 spot × vol scenarios). Runs on the risk
+   * engine wired by `attachRisk(pool, ...)` from pool/risk (kept out of this module so the accounting layer does not
+   * load the risk layer). @throws Error (rejects) when no risk engine is attached.
    */
   async stressTest(scenarios?: readonly StressScenario[]): Promise<StressReport> {
-    const hooks = this.riskHooks;
+    const hooks = this.core.hooks;
     if (!hooks?.stressTest) throw new Error("pool.stressTest: no risk engine attached; call attachRisk(pool, { pricer }) from pool2peer's pool/risk first");
     return hooks.stressTest(scenarios);
   }
 
   /** Prices a trade without doing it (no event, no change). Throws PoolError for what the trade would hit. */
   quote(request: QuoteRequest): Quote {
-    this.riskHooks?.beforeQuote?.(request);
-    return this.quoteOn(this.state, request, this.readOracle(true));
+    return this.core.quote(request);
   }
 
-  // ---------------------------------------------------------------- LP operations
+  /** Unix second until which trading (and LP entries and exits at the oracle's prices) is paused after a deviation. */
+  get tradingPausedUntil(): number {
+    return this.core.state.tradingPausedUntil;
+  }
 
-  /** Deposits `assets` base units for `owner`; returns the shares minted (rounded down). Pays queued withdrawals after. */
+  /** Unix second until which LP withdrawals (direct and queued) are paused by a circuit breaker (0 when never paused). */
+  get withdrawalsPausedUntil(): number {
+    return this.core.state.withdrawalsPausedUntil;
+  }
+
+  /** Per breaker, the unix second until which it pauses LP withdrawals (0 when never tripped). */
+  breakerPauses(): Record<BreakerName, number> {
+    return { ...this.core.state.breakerPausedUntil };
+  }
+
+  /** @deprecated The same as withdrawalsPausedUntil (breakers pause direct redemptions too, not only the queue). */
+  get queuePausedUntil(): number {
+    return this.withdrawalsPausedUntil;
+  }
+
+  /**
+   * The settlement price of `expiry`: the recorded one once settled, else the rule of settlement.ts (first print in
+   * [expiry, expiry + maxSettlementDelaySeconds], then the TWAP fallback). Throws NOT_EXPIRED, or SETTLEMENT_PENDING
+   * with the reason when there is none yet. Used by the peer book so peer positions settle at the same price.
+   */
+  settlementPrice(expiry: number): { price: number; priceUnits: bigint } {
+    check(Number.isSafeInteger(expiry), "expiry", "must be integer unix seconds");
+    return this.core.settlementPriceOf(expiry);
+  }
+
+  // ---------------------------------------------------------------- operations (pool-ops.ts)
+
+  /** Deposits `assets` base units for `owner`; returns the shares minted (rounded down). */
   deposit(owner: string, assets: bigint): bigint {
-    checkAccount(owner, "owner");
-    checkAmount(assets, "assets");
-    let minted = 0n;
-    this.commit((draft, emit) => {
-      minted = previewDeposit(assets, this.shareTotals(draft, "down"));
-      if (minted === 0n) throw new PoolError("INVALID_INPUT", "assets", "too small to mint a share");
-      emit({ kind: "deposit", owner, assets, shares: minted });
-      this.payQueue(draft, emit);
-    });
-    return minted;
+    return this.core.run("deposit", () => this.core.lp.deposit(owner, assets));
+  }
+
+  /** Mints exactly `shares` for `owner` (ERC-4626 mint); returns the assets paid in (rounded up). */
+  mint(owner: string, shares: bigint): bigint {
+    return this.core.run("mint", () => this.core.lp.mint(owner, shares));
   }
 
   /** Gives `assets` to the pool with no shares in return (a donation; how the inflation attack starts). */
   donate(from: string, assets: bigint): void {
-    checkAccount(from, "from");
-    checkAmount(assets, "assets");
-    this.commit((draft, emit) => {
-      emit({ kind: "donate", from, assets });
-      this.payQueue(draft, emit);
-    });
+    this.core.run("donate", () => this.core.lp.donate(from, assets));
   }
 
   /**
    * Redeems `shares` of `owner`: what free liquidity allows is paid now (rounded down); the rest waits in the
-   * FIFO withdrawal queue and is paid, possibly in parts, at the share price of the moment it is paid.
+   * FIFO withdrawal queue and is paid, possibly in parts, at the share price of the moment it is paid. While a
+   * breaker pauses withdrawals, or others wait ahead, the whole redemption is queued.
    */
   redeem(owner: string, shares: bigint): RedeemResult {
-    checkAccount(owner, "owner");
-    checkAmount(shares, "shares");
-    if (this.sharesOf(owner) < shares) throw new PoolError("INSUFFICIENT_SHARES", "shares", `${owner} holds ${this.sharesOf(owner)} shares`);
-    const result: RedeemResult = { assets: 0n, sharesRedeemed: 0n, queuedShares: 0n, withdrawalId: undefined };
-    this.commit((draft, emit) => {
-      this.payQueue(draft, emit);
-      let fill = 0n;
-      if (draft.queue.length === 0) {
-        const totals = this.shareTotals(draft, "up");
-        fill = redeemableShares(shares, draft.free, totals);
-        const assets = previewRedeem(fill, totals);
-        if (assets === 0n && fill < shares) fill = 0n; // never burn part of a redemption for nothing
-        if (fill > 0n) {
-          emit({ kind: "redeem", owner, shares: fill, assets });
-          result.assets = assets;
-          result.sharesRedeemed = fill;
-        }
-      }
-      if (fill < shares) {
-        const id = draft.nextWithdrawalId;
-        emit({ kind: "withdrawalQueued", id, owner, shares: shares - fill });
-        result.queuedShares = shares - fill;
-        result.withdrawalId = id;
-      }
-    }, "redeem");
-    return result;
+    return this.core.run("redeem", () => this.core.lp.redeem(owner, shares));
   }
 
-  /** Pays queued withdrawals from free liquidity, FIFO, at the current price. Returns the number of events. */
+  /** Withdraws exactly `assets` now for `owner` (ERC-4626 withdraw), burning shares rounded up; returns the shares burned. */
+  withdraw(owner: string, assets: bigint): bigint {
+    return this.core.run("withdraw", () => this.core.lp.withdraw(owner, assets));
+  }
+
+  /** Pays queued withdrawals from free liquidity, FIFO, at the current price, through every LP guard. Returns the number of payments. */
   processWithdrawals(): number {
-    if (this.state.queue.length === 0) return 0;
-    let count = 0;
-    this.commit((draft, emit) => {
-      count = this.payQueue(draft, emit);
-    });
-    return count;
+    return this.core.run("queue", () => this.core.lp.processQueue());
   }
 
   /** Takes a queued withdrawal back: its remaining shares return to `owner`. */
   cancelWithdrawal(owner: string, id: number): bigint {
-    checkAccount(owner, "owner");
-    const entry = this.state.queue.find((q) => q.id === id);
-    if (!entry || entry.owner !== owner) throw new PoolError("UNKNOWN_WITHDRAWAL", "id", `${owner} has no queued withdrawal ${id}`);
-    const shares = entry.shares;
-    this.commit((_draft, emit) => emit({ kind: "withdrawalCancelled", id, owner, shares }));
-    return shares;
+    return this.core.run("cancelWithdrawal", () => this.core.lp.cancelWithdrawal(owner, id));
   }
-
-  // ---------------------------------------------------------------- traders
 
   /**
    * Buys to open or sells to close at the current quote, within the slippage bound (`maxCost` for buys,
    * `minProceeds` for sells). Returns the quote it traded at.
    */
   trade(trader: string, request: TradeRequest): Quote {
-    checkAccount(trader, "trader");
-    const buy = request?.side === "buy";
-    if (buy) check(typeof request.maxCost === "bigint" && request.maxCost >= 0n, "maxCost", "a buy needs maxCost ≥ 0 (bigint base units)");
-    else check(typeof request?.minProceeds === "bigint" && request.minProceeds >= 0n, "minProceeds", "a sell needs minProceeds ≥ 0 (bigint base units)");
-    // A deviating oracle is recorded as a pause (an event that stays, even though this trade is refused).
-    this.observeOracle();
-    this.riskHooks?.beforeQuote?.(request);
-    const q = this.quoteOn(this.state, request, this.readOracle(true));
-    if (buy && q.total > request.maxCost!) throw new PoolError("SLIPPAGE", "maxCost", `costs ${q.total} > maxCost ${request.maxCost}`);
-    if (!buy && q.total < request.minProceeds!) throw new PoolError("SLIPPAGE", "minProceeds", `pays ${q.total} < minProceeds ${request.minProceeds}`);
-    if (!buy) {
-      const held = this.state.positions.get(trader)?.get(seriesKey(q.series)) ?? 0n;
-      if (held < q.size) throw new PoolError("INSUFFICIENT_POSITION", "size", `${trader} holds ${held} of this series`);
-    }
-    this.commit((draft, emit) => {
-      emit({
-        kind: "trade", trader, side: q.side, series: q.series, size: q.size, spot: q.spot, vol: q.volUsed,
-        premium: q.premium, fees: q.fees, protocolFee: q.protocolFee, paid: q.total, collateral: q.collateral,
-      });
-      if (!buy) this.payQueue(draft, emit);
-    }, "trade");
-    return q;
+    return this.core.run("trade", () => this.core.trade(trader, request));
   }
 
-  // ---------------------------------------------------------------- settlement
-
   /**
-   * Settles every series expiring at `expiry` (unix seconds) at the oracle's first price observed at or after
-   * expiry: holders' payouts are reserved for them to claim, collateral is released to LPs, and the expiry's
-   * protocol fees become claimable by the treasury. Returns the settlement price.
+   * Settles `expiry` (and any earlier expiry that is due) at its settlement price (settlement.ts): holders' payouts
+   * are reserved for them to claim, collateral is released to LPs, the expiry's protocol fees become claimable by
+   * the treasury. Anyone may call it, and every other operation settles what is due first. Returns the price.
    */
   settle(expiry: number): number {
-    check(Number.isInteger(expiry), "expiry", "must be integer unix seconds");
-    const now = this.clock.now();
-    if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
-    const live = [...this.state.series.values()].filter((s) => s.expiry === expiry);
-    const pending = this.state.treasuryPending.get(String(expiry)) ?? 0n;
-    if (live.length === 0 && pending === 0n) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no open series expire at ${expiry}`);
-    const { price, priceUnits } = this.settlementPrice(expiry);
-    const snap = { spot: price };
-    const { settings } = this;
-    const payouts: SettlementPayout[] = [];
-    let unlocked = 0n;
-    for (const s of live) {
-      unlocked += s.locked;
-      const key = seriesKey(s);
-      for (const [account, held] of this.state.positions) {
-        const size = held.get(key);
-        if (!size) continue;
-        const amount = payoutFor(settings.collateral, s.strikeUnits, priceUnits, size, settings);
-        if (amount > 0n) payouts.push({ account, strikeUnits: s.strikeUnits, size, amount });
-      }
-    }
-    this.commit((draft, emit) => {
-      emit({ kind: "settle", expiry, price: snap.spot, priceUnits, payouts, unlocked, treasuryFee: pending, treasury: settings.treasury });
-      this.payQueue(draft, emit);
-    });
-    return snap.spot;
+    return this.core.run("settle", () => this.core.settleExpiry(expiry));
   }
 
   /**
-   * The settlement price of `expiry`: the oracle's first observation at or after it (within
-   * maxSettlementDelaySeconds), in priceDecimals units rounded against the holders (up for puts, down for
-   * calls). Used by settle() and by the peer book (pool/book) so peer positions settle at the same price.
+   * The last resort of the settlement rule: settles `expiry` at `price` when neither an oracle print within
+   * maxSettlementDelaySeconds nor the TWAP fallback exists. A privileged operation: expose it only to the operator.
    */
-  settlementPrice(expiry: number): { price: number; priceUnits: bigint } {
-    const snap = this.settlementSnapshot(expiry);
-    const { settings } = this;
-    const priceFloat = snap.spot * 10 ** settings.priceDecimals;
-    // Round the settlement price against the holders: up for puts (quote pools), down for calls (base pools).
-    const priceUnits = floatUnits(priceFloat, settings.collateral === "quote" ? "up" : "down");
-    if (priceUnits <= 0n) throw new PoolError("INVALID_INPUT", "oracle.spot", "settlement price rounds to 0");
-    return { price: snap.spot, priceUnits };
-  }
-
-  /**
-   * Records a circuit-breaker trip (pool/risk): LP queue processing pauses until `pausedUntil` (unix seconds).
-   * The pause is part of the ledger, so it survives replay.
-   */
-  tripCircuitBreaker(breaker: "liquidity" | "ivJump" | "settlement", reason: string, pausedUntil: number): void {
-    check(Number.isFinite(pausedUntil), "pausedUntil", "must be finite unix seconds");
-    this.commit((_draft, emit) => emit({ kind: "circuitBreaker", breaker, reason, pausedUntil }));
-  }
-
-  /**
-   * Checks the latest oracle against its time averages: a spot or base vol deviating by more than maxTwapDeviation
-   * records a `tradingPaused` event (trades refused with TRADING_PAUSED for tradingPauseSeconds) instead of
-   * repricing the pool. Called by `trade()`; keepers may call it on every oracle update. Returns the unix second
-   * trading is paused until (0 or a past time when trading is open).
-   */
-  observeOracle(): number {
-    const now = this.clock.now();
-    if (this.state.tradingPausedUntil > now) return this.state.tradingPausedUntil;
-    const d = this.twapDeviation(this.readOracle(false));
-    if (d) {
-      const pausedUntil = now + this.settings.params.tradingPauseSeconds;
-      this.commit((_draft, emit) => emit({ kind: "tradingPaused", ...d, pausedUntil }));
-    }
-    return this.state.tradingPausedUntil;
-  }
-
-  /** Unix second until which trading is paused after a deviation (0 when never paused). */
-  get tradingPausedUntil(): number {
-    return this.state.tradingPausedUntil;
-  }
-
-  /** Unix second until which LP queue processing is paused (0 when never paused). */
-  get queuePausedUntil(): number {
-    return this.state.queuePausedUntil;
-  }
-
-  /**
-   * The open book of a state at the current oracle and clock (the draft of a pre-trade check, or the pool's
-   * own state when omitted). Pricing seam for pool/risk.
-   */
-  bookOfState(state?: PoolState): OpenBook {
-    return this.bookOf(state ?? this.state, this.readOracle(false), this.clock.now());
+  adminSettle(expiry: number, price: number, reason: string): void {
+    this.core.run("admin", () => this.core.adminSettle(expiry, price, reason));
   }
 
   /** Pays `account`'s claimable balance (settlement payouts, or treasury fees); returns the amount. */
   claim(account: string): bigint {
-    checkAccount(account, "account");
-    const assets = this.claimableOf(account);
-    if (assets === 0n) throw new PoolError("NOTHING_TO_CLAIM", "account", `${account} has nothing to claim`);
-    this.commit((_draft, emit) => emit({ kind: "claim", account, assets }));
-    return assets;
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  /** Runs `build` on a draft; commits the draft and its events only if it returns without throwing. */
-  private commit(build: (draft: PoolState, emit: (body: PoolEventBody) => void) => void, operation?: "trade" | "redeem"): void {
-    const draft = this.state.clone();
-    const staged: PoolEvent[] = [];
-    const time = this.clock.now();
-    build(draft, (body) => {
-      const event = { ...body, seq: draft.seq + 1, time } as PoolEvent;
-      applyEvent(draft, event);
-      staged.push(event);
-    });
-    if (operation) this.riskHooks?.beforeCommit?.(operation, draft, staged);
-    this.state = draft;
-    this.log.push(...staged);
-  }
-
-  /** Pays the queue head-first while free liquidity pays at least one share; returns events emitted. */
-  private payQueue(draft: PoolState, emit: (body: PoolEventBody) => void): number {
-    if (draft.queue.length === 0) return 0;
-    // A circuit breaker (pool/risk) pauses LP queue processing until queuePausedUntil.
-    if (draft.queuePausedUntil > this.clock.now()) return 0;
-    let count = 0;
-    const liability = this.lpLiability(draft, "up");
-    while (draft.queue.length > 0) {
-      const head = draft.queue[0]!;
-      const totals: ShareTotals = { supply: draft.totalSupply, nav: draft.free + draft.locked - liability, offset: this.settings.shareOffset };
-      const fill = redeemableShares(head.shares, draft.free, totals);
-      const assets = previewRedeem(fill, totals);
-      // Stop when nothing can be paid; a part worth 0 units would burn shares for nothing.
-      if (fill === 0n || (assets === 0n && fill < head.shares)) break;
-      emit({ kind: "withdrawalPaid", id: head.id, owner: head.owner, shares: fill, assets });
-      count++;
-    }
-    return count;
-  }
-
-  /** Share totals of an LP entry (liability rounded "down": deposits) or exit ("up": redemptions, queue payments). */
-  private shareTotals(state: PoolState, liabilityRounding: Rounding): ShareTotals {
-    return { supply: state.totalSupply, nav: state.free + state.locked - this.lpLiability(state, liabilityRounding), offset: this.settings.shareOffset };
+    return this.core.run("claim", () => this.core.claim(account));
   }
 
   /**
-   * Liability at which LPs enter ("down") and exit ("up"). With lpConservativeNav, the option book is marked both
-   * at the TWAP spot/vol and at the latest ones, and the LP gets the worse of the two: entries at the lower
-   * liability (higher share price), exits at the higher. Hit-and-run defence: an LP who deposits, trades at the
-   * latest prices and redeems at once would otherwise have its own trade marked at the stale TWAP (a put bought
-   * after a drop is worth more than the TWAP mark) and take that gap from the other LPs; with the worse mark the
-   * attacker's trade counts at no less than its latest value, so its profit is ≤ (1 − its share)·(value − cost) ≤ 0.
+   * The keeper's call, on every oracle update: settles what is due, records a `tradingPaused` event when spot or base
+   * vol deviates from its time average by more than maxTwapDeviation, lets the breakers trip, pays the queue where
+   * it can. Returns the unix second trading is paused until (0 or a past time when trading is open).
    */
-  private lpLiability(state: PoolState, rounding: Rounding): bigint {
-    const twap = this.liability(state, rounding);
-    const p = this.settings.params;
-    if (p.lpConservativeNav === 0 || p.navTwapWindowSeconds <= 0 || state.series.size === 0) return twap;
-    const latest = this.liabilityAt(state, this.readOracle(false), rounding);
-    return rounding === "down" ? minBig(twap, latest) : maxBig(twap, latest);
-  }
-
-  private navOf(state: PoolState, rounding: Rounding): bigint {
-    return state.free + state.locked - this.liability(state, rounding);
-  }
-
-  /** Mark-to-market of the open short options, capped per series at its collateral (base units). */
-  private liability(state: PoolState, rounding: Rounding): bigint {
-    if (state.series.size === 0) return 0n;
-    return this.liabilityAt(state, this.navSnapshot(), rounding);
-  }
-
-  private liabilityAt(state: PoolState, snap: OracleSnapshot, rounding: Rounding): bigint {
-    if (state.series.size === 0) return 0n;
-    const book = this.bookOf(state, snap, this.clock.now());
-    const prices = book.series.length > 0 ? this.pricer.blackScholes(book.batch).price : new Float64Array(0);
-    return this.liabilityFromPrices(book, prices, rounding);
-  }
-
-  private liabilityFromPrices(book: OpenBook, prices: Float64Array, rounding: Rounding): bigint {
-    const { settings } = this;
-    let total = 0n;
-    const value = (s: SeriesState, perContract: number) =>
-      minBig(s.locked, floatUnits(quoteAmountToUnitsFloat(Math.max(0, perContract), book.spot, s.openSize, settings.collateral, settings), rounding));
-    book.series.forEach((s, i) => {
-      total += value(s, prices[i]!);
-    });
-    for (const s of book.expired) total += value(s, s.type === "put" ? s.strike - book.spot : book.spot - s.strike);
-    return total;
-  }
-
-  private bookOf(state: PoolState, snap: OracleSnapshot, now: number): OpenBook {
-    const series: SeriesState[] = [];
-    const expired: SeriesState[] = [];
-    for (const s of state.series.values()) (s.expiry > now ? series : expired).push(s);
-    const n = series.length;
-    const type = new Int8Array(n);
-    const strike = new Float64Array(n);
-    const expiry = new Float64Array(n);
-    const vol = new Float64Array(n);
-    series.forEach((s, i) => {
-      type[i] = s.type === "call" ? 1 : -1;
-      strike[i] = s.strike;
-      expiry[i] = (s.expiry - now) / SECONDS_PER_YEAR;
-      vol[i] = volAt(snap, s.strike, expiry[i]!);
-    });
-    const { rate, dividend } = this.settings.params;
-    return { series, expired, spot: snap.spot, batch: { type, spot: snap.spot, strike, expiry, vol, rate, dividend } };
-  }
-
-  /** The latest oracle snapshot, validated; `forTrading` adds the staleness and moving checks. */
-  private readOracle(forTrading: boolean): OracleSnapshot {
-    const snap = this.oracle.latest();
-    const bad = invalidSnapshotField(snap);
-    if (bad) throw new PoolError("INVALID_INPUT", `oracle.${bad}`, "oracle returned an unusable value");
-    if (forTrading) {
-      const p = this.settings.params;
-      const age = this.clock.now() - snap.timestamp;
-      if (age > p.maxOracleAgeSeconds || age < -p.maxOracleAgeSeconds)
-        throw new PoolError("STALE_ORACLE", "oracle.timestamp", `oracle is ${age} s old (limit ${p.maxOracleAgeSeconds})`);
-      const move = spotMove(this.oracle, p.oracleMoveWindowSeconds);
-      // A spot or vol far from its time average pauses trading instead of repricing the pool.
-      const d = this.twapDeviation(snap);
-      if (d) throw new PoolError("TRADING_PAUSED", d.field, `latest deviates ${d.deviation.toFixed(4)} (log) from its ${p.navTwapWindowSeconds} s time average (limit ${p.maxTwapDeviation})`);
-      const until = this.state.tradingPausedUntil;
-      if (until > this.clock.now()) throw new PoolError("TRADING_PAUSED", "tradingPausedUntil", `trading is paused until ${until}`);
-      if (move > p.maxOracleMove)
-        throw new PoolError("ORACLE_MOVING", "oracle.spot", `spot moved ${move.toFixed(4)} (log) within ${p.oracleMoveWindowSeconds} s (limit ${p.maxOracleMove})`);
-    }
-    return snap;
-  }
-
-  /** The oracle value (spot or base vol) deviating most from its time average, when beyond maxTwapDeviation. */
-  private twapDeviation(snap: OracleSnapshot): Omit<Extract<PoolEventBody, { kind: "tradingPaused" }>, "kind" | "pausedUntil"> | undefined {
-    const p = this.settings.params;
-    if (p.navTwapWindowSeconds <= 0) return undefined;
-    const now = this.clock.now();
-    const spotAverage = timeWeightedSpot(this.oracle, p.navTwapWindowSeconds, now);
-    const volAverage = timeWeightedVol(this.oracle, p.navTwapWindowSeconds, now);
-    const dSpot = Math.abs(Math.log(snap.spot / spotAverage));
-    const dVol = Math.abs(Math.log(snap.baseVol / volAverage));
-    if (Math.max(dSpot, dVol) <= p.maxTwapDeviation) return undefined;
-    return dSpot >= dVol
-      ? { field: "oracle.spot", latest: snap.spot, average: spotAverage, deviation: dSpot }
-      : { field: "oracle.baseVol", latest: snap.baseVol, average: volAverage, deviation: dVol };
+  observeOracle(): number {
+    return this.core.run("observe", () => this.core.observe());
   }
 
   /**
-   * The oracle as NAV and share prices see it: spot and base vol replaced by their geometric time-weighted
-   * averages over navTwapWindowSeconds (manipulation defence: a one-block spike barely moves the share price).
+   * Records a circuit-breaker trip (pool/risk): LP withdrawals pause until `pausedUntil` (integer unix seconds, after
+   * now and at most params.maxPauseSeconds ahead). The pause is part of the ledger, so it survives replay.
    */
-  private navSnapshot(): OracleSnapshot {
-    const snap = this.readOracle(false);
-    const window = this.settings.params.navTwapWindowSeconds;
-    if (window <= 0) return snap;
-    const now = this.clock.now();
-    return { ...snap, spot: timeWeightedSpot(this.oracle, window, now), baseVol: timeWeightedVol(this.oracle, window, now) };
+  tripCircuitBreaker(breaker: BreakerName, reason: string, pausedUntil: number): void {
+    this.core.run("breaker", () => this.core.tripBreaker(breaker, reason, pausedUntil));
   }
 
-  private settlementSnapshot(expiry: number): OracleSnapshot {
-    const maxDelay = this.settings.params.maxSettlementDelaySeconds;
-    const candidates = this.oracle.history ? this.oracle.history(expiry) : [this.oracle.latest()];
-    const snap = candidates.find((o) => o.timestamp >= expiry);
-    if (!snap || snap.timestamp - expiry > maxDelay)
-      throw new PoolError("STALE_ORACLE", "oracle.timestamp", `no oracle price within ${maxDelay} s after expiry ${expiry}`);
-    const bad = invalidSnapshotField(snap);
-    if (bad) throw new PoolError("INVALID_INPUT", `oracle.${bad}`, "oracle returned an unusable value");
-    return snap;
-  }
-
-  private quoteOn(state: PoolState, request: QuoteRequest, snap: OracleSnapshot): Quote {
-    const { settings } = this;
-    const p = settings.params;
-    check(typeof request === "object" && request !== null, "request", "must be an object");
-    const { side, type, strike, expiry, size } = request;
-    check(side === "buy" || side === "sell", "side", 'must be "buy" or "sell"');
-    check(type === "call" || type === "put", "type", 'must be "call" or "put"');
-    if (type !== optionTypeOf(settings.collateral))
-      throw new PoolError("WRONG_OPTION_TYPE", "type", `a ${settings.collateral}-collateral pool writes ${optionTypeOf(settings.collateral)}s only`);
-    check(typeof strike === "number" && Number.isFinite(strike) && strike > 0, "strike", "must be a finite number > 0");
-    const strikeUnits = exactUnits(strike, settings.priceDecimals);
-    check(strikeUnits !== undefined && strikeUnits > 0n, "strike", `must have at most ${settings.priceDecimals} decimals`);
-    check(Number.isInteger(expiry), "expiry", "must be integer unix seconds");
-    checkAmount(size, "size");
-    const buy = side === "buy";
-    const now = this.clock.now();
-    const secondsLeft = expiry - now;
-    if (secondsLeft < p.minTimeToExpirySeconds)
-      throw new PoolError("TOO_CLOSE_TO_EXPIRY", "expiry", `${secondsLeft} s to expiry < ${p.minTimeToExpirySeconds} s`);
-    if (buy && secondsLeft > p.maxTimeToExpirySeconds)
-      throw new PoolError("EXPIRY_OUT_OF_BOUNDS", "expiry", `${secondsLeft} s to expiry > ${p.maxTimeToExpirySeconds} s`);
-    const moneyness = strike / snap.spot;
-    if (buy && (moneyness < p.minMoneyness || moneyness > p.maxMoneyness))
-      throw new PoolError("STRIKE_OUT_OF_BOUNDS", "strike", `strike/spot ${moneyness.toFixed(4)} outside [${p.minMoneyness}, ${p.maxMoneyness}]`);
-
-    const series: SeriesRef = { type, strike, strikeUnits, expiry };
-    // Size and utilization are measured against the liquidity without the trade cash of the impact window, so
-    // that the premiums of the first pieces of a split trade do not make the later pieces look smaller.
-    const held = state.free + state.locked;
-    const netted = held - recentTradeCash(state, now);
-    const liquidity = netted > 0n ? netted : held;
-    const utilizationBefore = liquidity === 0n ? 0 : Number(state.locked) / Number(liquidity);
-    let collateral: bigint;
-    let utilizationAfter: number;
-    if (buy) {
-      collateral = collateralFor(settings.collateral, strikeUnits, size, settings);
-      if (collateral > state.free) throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", `needs ${collateral} collateral, ${state.free} free`);
-      utilizationAfter = Number(state.locked + collateral) / Number(liquidity);
-      if (utilizationAfter > p.maxUtilization)
-        throw new PoolError("MAX_UTILIZATION", "size", `utilization would be ${utilizationAfter.toFixed(4)} > ${p.maxUtilization}`);
-    } else {
-      const open = state.series.get(seriesKey(series));
-      if (!open || open.openSize < size) throw new PoolError("INSUFFICIENT_POSITION", "size", `the pool has ${open?.openSize ?? 0n} of this series open`);
-      collateral = size === open.openSize ? open.locked : mulDiv(open.locked, size, open.openSize, "down");
-      utilizationAfter = liquidity === 0n ? 0 : Number(state.locked - collateral) / Number(liquidity);
-    }
-
-    const years = secondsLeft / SECONDS_PER_YEAR;
-    const vol = volAt(snap, strike, years);
-    // Same-side flow of this series within ivImpactWindowSeconds raises the impact (split trades pay as one).
-    const recent = recentCollateral(state, `${seriesKey(series)}:${side}`, now);
-    const impact = ivImpact(Number(collateral), Number(liquidity), p, Number(recent));
-    const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
-    const g = this.pricer.blackScholes({ type, spot: snap.spot, strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
-    const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, spot: snap.spot, years, utilizationBefore, utilizationAfter }, p);
-    const units = (perUnit: number, rounding: Rounding) =>
-      floatUnits(quoteAmountToUnitsFloat(Math.max(0, perUnit), snap.spot, size, settings.collateral, settings), rounding);
-    // Buys round every component up; sells round the premium down and the fees up.
-    const premium = units(perContract.premium, buy ? "up" : "down");
-    const utilizationMarkup = units(perContract.utilizationMarkup, "up");
-    const optionPriceFee = units(perContract.optionPriceFee, "up");
-    const spotFee = units(perContract.spotFee, "up");
-    const vegaFee = units(perContract.vegaFee, "up");
-    const feeSum = utilizationMarkup + optionPriceFee + spotFee + vegaFee;
-    const fees = buy ? feeSum : minBig(premium, feeSum);
-    const total = buy ? premium + fees : premium - fees;
-    const protocolFee = (fees * this.protocolShareBps) / 10_000n;
-    if (!buy && state.free + collateral < total + protocolFee)
-      throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", "the pool cannot pay this sale");
-    return {
-      side, series, size, spot: snap.spot, vol, volUsed, ivImpact: impact, years, utilizationBefore, utilizationAfter, perContract,
-      premium, utilizationMarkup, optionPriceFee, spotFee, vegaFee, fees, protocolFee, collateral, total,
-    };
+  /** Lifts a pause before its end (a privileged, logged operation): "withdrawals" (every breaker) or "trading". */
+  liftPause(scope: "withdrawals" | "trading", reason: string): void {
+    this.core.run("admin", () => this.core.liftPause(scope, reason));
   }
 }
 

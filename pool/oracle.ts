@@ -1,6 +1,8 @@
 // Spot and implied-vol oracle of a pool. The pool reads `latest()` for quotes and NAV, and the optional
 // `history()` for the moving-oracle check, settlement prices and time-weighted averages (manipulation
-// defences of issue 7 plug in here: timeWeightedSpot / timeWeightedVol).
+// defences plug in here: timeWeightedSpot / timeWeightedVol). What the oracle is trusted for and what the pool
+// guards against is in docs/pool-safety.md.
+import { PoolError } from "./errors.js";
 
 /** One oracle observation. */
 export interface OracleSnapshot {
@@ -20,19 +22,36 @@ export interface OracleSnapshot {
 export interface SpotVolOracle {
   /** The latest observation. */
   latest(): OracleSnapshot;
-  /** Observations with timestamp ≥ `sinceSeconds`, oldest first (optional; enables the moving check). */
+  /** Observations with timestamp ≥ `sinceSeconds`, oldest first (optional; enables the moving check, TWAPs and exact settlement prices). */
   history?(sinceSeconds: number): readonly OracleSnapshot[];
+  /**
+   * Asks the oracle to keep every observation from `fromSeconds` on (optional). A pool calls it with the earliest
+   * time it may still need (its earliest unsettled expiry), so pruning never removes a settlement price; `holder`
+   * tells pools sharing one oracle apart, and `undefined` releases the holder's claim.
+   */
+  retain?(holder: object, fromSeconds: number | undefined): void;
 }
 
 /** Lowest vol the pool ever prices with (a surface or skew could produce less). */
 export const MIN_VOL = 0.01;
 
-/** Implied vol of the snapshot at `strike` and `years`, floored at MIN_VOL. */
+/**
+ * Implied vol of the snapshot at `strike` and `years`, floored at MIN_VOL. A surface (or skew) giving NaN, ±Infinity,
+ * 0 or a negative vol is an oracle fault, not a low vol: PoolError INVALID_INPUT naming `oracle.surface` (or
+ * `oracle.skew`) and the strike and expiry, so that nothing is priced or valued from it.
+ */
 export function volAt(snapshot: OracleSnapshot, strike: number, years: number): number {
   const v = snapshot.surface
     ? snapshot.surface(strike, years)
     : snapshot.baseVol + (snapshot.skew ?? 0) * Math.log(strike / snapshot.spot);
-  return Number.isFinite(v) ? Math.max(MIN_VOL, v) : MIN_VOL;
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+    throw new PoolError("INVALID_INPUT", snapshot.surface ? "oracle.surface" : "oracle.skew", `vol ${String(v)} at strike ${strike}, ${years.toFixed(6)} years is not a finite number > 0`);
+  return Math.max(MIN_VOL, v);
+}
+
+/** True when two snapshots are the same observation (an async result computed at `a` still holds at `b`). */
+export function sameSnapshot(a: OracleSnapshot, b: OracleSnapshot): boolean {
+  return a.timestamp === b.timestamp && a.spot === b.spot && a.baseVol === b.baseVol && a.skew === b.skew && a.surface === b.surface;
 }
 
 /** Checks a snapshot is usable (finite positive spot and vol, finite timestamp); returns the bad field. */
@@ -47,8 +66,9 @@ export function invalidSnapshotField(s: OracleSnapshot): string | undefined {
 /** An oracle updated by hand (tests, simulations, a Node service feeding prices). Keeps its history. */
 export class ManualOracle implements SpotVolOracle {
   private readonly observations: OracleSnapshot[] = [];
-  /** Observations older than this many seconds before the newest are dropped. */
+  /** Observations older than this many seconds before the newest are dropped (unless a holder retains them). */
   private readonly keepSeconds: number;
+  private readonly retained = new Map<object, number>();
 
   constructor(initial: OracleSnapshot, options: { keepSeconds?: number } = {}) {
     this.keepSeconds = options.keepSeconds ?? 30 * 24 * 3600;
@@ -63,9 +83,17 @@ export class ManualOracle implements SpotVolOracle {
     if (bad) throw new RangeError(`ManualOracle: invalid ${bad}`);
     if (last && next.timestamp < last.timestamp) throw new RangeError("ManualOracle: timestamp goes backwards");
     this.observations.push(next);
-    const horizon = next.timestamp - this.keepSeconds;
-    while (this.observations.length > 1 && this.observations[0]!.timestamp < horizon) this.observations.shift();
+    let horizon = next.timestamp - this.keepSeconds;
+    for (const from of this.retained.values()) horizon = Math.min(horizon, from);
+    let drop = 0;
+    while (drop < this.observations.length - 1 && this.observations[drop]!.timestamp < horizon) drop++;
+    if (drop > 0) this.observations.splice(0, drop);
     return next;
+  }
+
+  retain(holder: object, fromSeconds: number | undefined): void {
+    if (fromSeconds === undefined) this.retained.delete(holder);
+    else this.retained.set(holder, fromSeconds);
   }
 
   latest(): OracleSnapshot {
@@ -73,7 +101,15 @@ export class ManualOracle implements SpotVolOracle {
   }
 
   history(sinceSeconds: number): readonly OracleSnapshot[] {
-    return this.observations.filter((o) => o.timestamp >= sinceSeconds);
+    // Binary search for the first observation at or after sinceSeconds (timestamps never go backwards).
+    let lo = 0;
+    let hi = this.observations.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.observations[mid]!.timestamp < sinceSeconds) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.observations.slice(lo);
   }
 }
 

@@ -52,8 +52,15 @@ export interface LimitParams {
   maxOracleMove: number;
   /** Window of the moving-oracle check (seconds). Default 600. */
   oracleMoveWindowSeconds: number;
-  /** Settlement price must be observed within this many seconds after expiry. Default 3600. */
+  /** The settlement price is the first oracle print within this many seconds after expiry. Default 3600. */
   maxSettlementDelaySeconds: number;
+  /**
+   * Without a print within maxSettlementDelaySeconds, the expiry settles at the geometric TWAP of the prints in the
+   * following window of this many seconds, once it has passed (settlement.ts). Default 3600.
+   */
+  settlementFallbackWindowSeconds: number;
+  /** Longest pause (seconds) a circuit breaker or a deviation pause may set. Default 7 days. */
+  maxPauseSeconds: number;
   /** NAV and share prices use geometric time-weighted spot and base vol over this window (seconds; 0 = latest). Default 1800. */
   navTwapWindowSeconds: number;
   /**
@@ -104,6 +111,8 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   maxOracleMove: 0.05,
   oracleMoveWindowSeconds: 600,
   maxSettlementDelaySeconds: 3600,
+  settlementFallbackWindowSeconds: 3600,
+  maxPauseSeconds: 7 * 24 * 3600,
   navTwapWindowSeconds: 1800,
   maxTwapDeviation: 0.1,
   tradingPauseSeconds: 900,
@@ -126,7 +135,17 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
     "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
     "navTwapWindowSeconds", "maxTwapDeviation", "ivImpactWindowSeconds", "tradingPauseSeconds",
   ];
+  const wholeSeconds: (keyof PoolParams)[] = [
+    "minTimeToExpirySeconds", "maxTimeToExpirySeconds", "maxOracleAgeSeconds", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
+    "settlementFallbackWindowSeconds", "maxPauseSeconds", "navTwapWindowSeconds", "ivImpactWindowSeconds", "tradingPauseSeconds",
+  ];
+  for (const key of Object.keys(p)) if (!Object.hasOwn(DEFAULT_POOL_PARAMS, key)) bad(key, "is not a pool parameter");
   for (const key of nonNegative) if (p[key] < 0) bad(key, "must be ≥ 0");
+  // Times are whole seconds, at most ten years: a value in milliseconds is refused instead of pausing for millennia.
+  for (const key of wholeSeconds) if (!Number.isSafeInteger(p[key]) || p[key] > 10 * 365 * 86_400) bad(key, "must be whole seconds, at most 10 years");
+  if (!(p.maxPauseSeconds >= 1 && p.maxPauseSeconds <= 365 * 86_400)) bad("maxPauseSeconds", "must be in [1, 365 days] (seconds)");
+  if (p.tradingPauseSeconds > p.maxPauseSeconds) bad("tradingPauseSeconds", "must be at most maxPauseSeconds");
+  if (p.settlementFallbackWindowSeconds < 1) bad("settlementFallbackWindowSeconds", "must be ≥ 1 s");
   if (!(p.timeFeeFullYears > p.timeFeeStartYears)) bad("timeFeeFullYears", "must exceed timeFeeStartYears");
   if (!(p.timeFeeMaxWeight >= 1)) bad("timeFeeMaxWeight", "must be ≥ 1");
   if (!(p.utilizationMultiplierMin >= 1)) bad("utilizationMultiplierMin", "must be ≥ 1");

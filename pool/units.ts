@@ -42,17 +42,22 @@ export function floatUnits(x: number, rounding: Rounding): bigint {
 }
 
 /**
- * A decimal number as bigint units with `decimals` digits, exact when the number has at most that many
- * decimals (returns undefined otherwise). Used for strikes and prices (e.g. 1500.25 with 8 decimals).
+ * A decimal number as bigint units with `decimals` digits (e.g. 1500.25 with 8 decimals → 150025000000n), exact
+ * when the number's shortest decimal form (what `String(x)` prints, which round-trips to the same double) has at
+ * most that many decimals; undefined otherwise, and for non-finite or negative numbers. Works on the decimal digits,
+ * not on x · 10^decimals, so that large strikes (1e12) and many decimals (18) stay exact beyond 2^53.
  */
 export function exactUnits(x: number, decimals: number): bigint | undefined {
-  if (!Number.isFinite(x)) return undefined;
-  const scaled = x * 10 ** decimals;
-  const nearest = Math.round(scaled);
-  if (!Number.isSafeInteger(nearest)) return undefined;
-  // Exact when the decimal string of x round-trips through the scaled integer.
-  if (Math.abs(scaled - nearest) > Math.max(1e-7, Math.abs(scaled) * 1e-13)) return undefined;
-  return BigInt(nearest);
+  if (!Number.isFinite(x) || x < 0) return undefined;
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
+  if (!m) return undefined;
+  const digits = m[1]! + (m[2] ?? "");
+  // Value = digits · 10^shift, shift counting the fraction digits and the exponent.
+  const shift = Number(m[3] ?? 0) - (m[2]?.length ?? 0) + decimals;
+  if (shift >= 0) return BigInt(digits) * 10n ** BigInt(shift);
+  const kept = digits.length + shift;
+  if (/[^0]/.test(digits.slice(Math.max(0, kept)))) return undefined;
+  return kept > 0 ? BigInt(digits.slice(0, kept)) : 0n;
 }
 
 /** bigint units with `decimals` → float (for display and for the pricer only, never for the ledger). */

@@ -24,7 +24,7 @@ const SERIES = [
 const ACCOUNTS = ["a", "b", "c"];
 
 const op = fc.oneof(
-  { weight: 6, arbitrary: fc.record({
+  { weight: 10, arbitrary: fc.record({
     kind: fc.constant("submit" as const),
     who: fc.constantFrom(...ACCOUNTS),
     s: fc.nat(1),
@@ -34,9 +34,16 @@ const op = fc.oneof(
     funds: fc.bigInt({ min: 0n, max: 20_000n * USDC }),
   }) },
   fc.record({ kind: fc.constant("cancel" as const), who: fc.constantFrom(...ACCOUNTS), pick: fc.nat(20) }),
-  fc.record({ kind: fc.constant("advance" as const), seconds: fc.integer({ min: 0, max: 2 * DAY }) }),
-  fc.record({ kind: fc.constant("settle" as const), s: fc.nat(1) }),
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("advance" as const), seconds: fc.integer({ min: 0, max: 2 * DAY }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("settle" as const), s: fc.nat(1) }) },
   fc.record({ kind: fc.constant("claim" as const), who: fc.constantFrom(...ACCOUNTS) }),
+  // a writer and a buyer meeting at one price (positions to settle)
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("pair" as const), s: fc.nat(1), size: fc.bigInt({ min: 1n, max: 300n }), price: fc.bigInt({ min: USDC, max: 40n * USDC }) }) },
+  // the adversarial actor: a stale feed, a jumping print, pool settlements and LP operations around the expiries
+  fc.record({ kind: fc.constant("stale" as const), seconds: fc.integer({ min: 1, max: DAY }) }),
+  fc.record({ kind: fc.constant("jump" as const), logReturn: fc.double({ min: -0.5, max: 0.5, noNaN: true }) }),
+  fc.record({ kind: fc.constant("poolSettle" as const), s: fc.nat(1) }),
+  fc.record({ kind: fc.constant("lp" as const), deposit: fc.boolean(), amount: fc.bigInt({ min: 1n, max: 10_000n * USDC }) }),
 );
 
 function checkInvariants(book: PeerBook): void {
@@ -68,7 +75,7 @@ describe("peer book properties", () => {
   it("conserves collateral, refunds cancels exactly, never rests crossed, rejects atomically, replays identically (300 runs)", () => {
     const seen = new Map<string, number>();
     fc.assert(
-      fc.property(fc.boolean(), fc.array(op, { minLength: 1, maxLength: 40 }), (withPool, ops) => {
+      fc.property(fc.boolean(), fc.array(op, { minLength: 1, maxLength: 60 }), (withPool, ops) => {
         const clock = new ManualClock(T0);
         const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
         const config: PoolConfig = { collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock, params: { maxOracleAgeSeconds: 10 * DAY, maxSettlementDelaySeconds: 10 * DAY } };
@@ -78,6 +85,7 @@ describe("peer book properties", () => {
         for (const s of SERIES) book.list(s);
         for (const o of ops) {
           const before = JSON.stringify(book.snapshot());
+          const poolBefore = JSON.stringify(pool.snapshot());
           try {
             if (o.kind === "submit") {
               book.submit(o.who, { ...SERIES[o.s]!, side: o.side, size: o.size, limitPrice: o.price, funds: o.funds });
@@ -95,13 +103,31 @@ describe("peer book properties", () => {
               oracle.push({ timestamp: clock.now(), spot: 1500 + (o.seconds % 1000) });
               book.expireOrders();
             } else if (o.kind === "settle") book.settle(SERIES[o.s]!.expiry);
-            else book.claim(o.who);
+            else if (o.kind === "pair") {
+              book.submit("a", { ...SERIES[o.s]!, side: "sell", size: o.size, limitPrice: o.price, funds: 20_000n * USDC });
+              book.submit("b", { ...SERIES[o.s]!, side: "buy", size: o.size, limitPrice: o.price, funds: 20_000n * USDC });
+            } else if (o.kind === "stale") clock.advance(o.seconds);
+            else if (o.kind === "jump") oracle.push({ timestamp: clock.now(), spot: oracle.latest().spot * Math.exp(o.logReturn) });
+            else if (o.kind === "poolSettle") pool.settle(SERIES[o.s]!.expiry);
+            else if (o.kind === "lp") {
+              if (o.deposit) pool.deposit("lp", o.amount);
+              else pool.redeem("lp", pool.sharesOf("lp") / 3n + 1n);
+            } else book.claim(o.who);
           } catch (e) {
             if (!(e instanceof PoolError)) throw e;
+            // Refused: neither the book nor the pool changed (a refused book order never leaves a pool trade).
             expect(JSON.stringify(book.snapshot())).toBe(before);
+            if (!(o.kind === "submit" && e.code === "TRADING_PAUSED")) expect(JSON.stringify(pool.snapshot())).toBe(poolBefore);
           }
           checkInvariants(book);
         }
+        // Every run ends past both expiries: whatever positions it opened settle, and their accounts claim.
+        clock.set(Math.max(clock.now(), SERIES[1]!.expiry + 60));
+        oracle.push({ timestamp: clock.now(), spot: 1900 });
+        for (const spec of SERIES) if (book.openSeries().some((p) => p.series.expiry === spec.expiry)) book.settle(spec.expiry);
+        for (const who of [...ACCOUNTS, "treasury"]) if (book.claimableOf(who) > 0n) book.claim(who);
+        checkInvariants(book);
+        expect(book.assets).toBe(book.escrow);
         for (const e of book.events) seen.set(e.kind + (e.kind === "cancel" ? e.reason : ""), (seen.get(e.kind + (e.kind === "cancel" ? e.reason : "")) ?? 0) + 1);
         seen.set("pool-trade", (seen.get("pool-trade") ?? 0) + pool.events.filter((e) => e.kind === "trade").length);
         const copy = PeerBook.fromJSON(new OptionPool(config), bookEventsToJSON(book.events));

@@ -4,7 +4,9 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
+import type { Greeks, OptionBatch } from "../bindings/types.js";
 import {
+  GreeksMonitor,
   ManualClock,
   ManualOracle,
   OptionPool,
@@ -40,7 +42,16 @@ type Op =
   | { op: "toExpiry"; expiry: number; logReturn: number }
   | { op: "settle"; expiry: number; jump: boolean }
   | { op: "claim"; who: number }
-  | { op: "process" };
+  | { op: "process" }
+  // the adversarial actor: LP operations around expiries, stale and jumping prints, pauses, admin calls
+  | { op: "mint"; who: number; shares: bigint }
+  | { op: "withdraw"; who: number; permille: number }
+  | { op: "stale"; seconds: number }
+  | { op: "jump"; logReturn: number }
+  | { op: "nearExpiry"; expiry: number; offset: number; print: boolean; logReturn: number; then: "deposit" | "redeem" | "withdraw" | "claim" | "observe" }
+  | { op: "breaker"; seconds: number }
+  | { op: "lift" }
+  | { op: "admin"; expiry: number; price: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("deposit" as const), who: fc.nat(2), amount: fc.bigInt({ min: 1n, max: 10n ** 11n }) }), weight: 4 },
@@ -67,6 +78,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("settle" as const), expiry: fc.nat(2), jump: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("claim" as const), who: fc.nat(2) }), weight: 1 },
   { arbitrary: fc.constant({ op: "process" as const }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("mint" as const), who: fc.nat(2), shares: fc.bigInt({ min: 1n, max: 10n ** 14n }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("withdraw" as const), who: fc.nat(2), permille: fc.integer({ min: 1, max: 1200 }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("stale" as const), seconds: fc.integer({ min: 1, max: 6 * 3600 }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("jump" as const), logReturn: fc.double({ min: -0.6, max: 0.6, noNaN: true }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("nearExpiry" as const), expiry: fc.nat(2), offset: fc.integer({ min: -900, max: 7200 }), print: fc.boolean(),
+      logReturn: fc.double({ min: -0.3, max: 0.3, noNaN: true }), then: fc.constantFrom("deposit" as const, "redeem" as const, "withdraw" as const, "claim" as const, "observe" as const),
+    }),
+    weight: 3,
+  },
+  { arbitrary: fc.record({ op: fc.constant("breaker" as const), seconds: fc.integer({ min: 1, max: 4 * 3600 }) }), weight: 1 },
+  { arbitrary: fc.constant({ op: "lift" as const }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("admin" as const), expiry: fc.nat(2), price: fc.double({ min: 500, max: 4000, noNaN: true }) }), weight: 1 },
 );
 
 /** Runs one operation; returns whether it can only change the share price through rounding (LP-side ops). */
@@ -139,6 +164,56 @@ function run(pool: OptionPool, clock: ManualClock, oracle: ManualOracle, o: Op):
     case "process":
       pool.processWithdrawals();
       return true;
+    case "mint":
+      pool.mint(LPS[o.who]!, o.shares);
+      return true;
+    case "withdraw":
+      pool.withdraw(LPS[o.who]!, (pool.previewRedeem(pool.sharesOf(LPS[o.who]!) || 1n) * BigInt(o.permille)) / 1000n + 1n);
+      return true;
+    case "stale":
+      clock.advance(o.seconds);
+      return false;
+    case "jump":
+      oracle.push({ spot: spot * Math.exp(o.logReturn), timestamp: clock.now() });
+      return false;
+    case "nearExpiry": {
+      // The market moved in prepare(): here the operation right after it.
+      if (o.then === "deposit") pool.deposit(LPS[0]!, 10n ** 9n);
+      else if (o.then === "redeem") pool.redeem(LPS[1]!, pool.sharesOf(LPS[1]!) / 2n + 1n);
+      else if (o.then === "withdraw") pool.withdraw(LPS[2]!, 10n ** 6n);
+      else if (o.then === "claim") pool.claim(TRADERS[0]!);
+      else pool.observeOracle();
+      return o.then !== "claim" && o.then !== "observe";
+    }
+    case "breaker":
+      pool.tripCircuitBreaker("liquidity", "fuzz", clock.now() + o.seconds);
+      return false;
+    case "lift":
+      pool.liftPause("withdrawals", "fuzz");
+      return false;
+    case "admin":
+      pool.adminSettle(EXPIRIES[o.expiry]!, o.price, "fuzz: feed down");
+      return false;
+  }
+}
+
+/** The market move that comes before an operation (so that the share-price check compares around the operation only). */
+function prepare(clock: ManualClock, oracle: ManualOracle, o: Op): void {
+  if (o.op !== "nearExpiry") return;
+  clock.set(Math.max(clock.now(), EXPIRIES[o.expiry]! + o.offset));
+  if (o.print) oracle.push({ spot: oracle.latest().spot * Math.exp(o.logReturn), timestamp: clock.now() });
+}
+
+/** No expiry that has a settlement price is left unsettled once an operation has run (every operation settles first). */
+function checkNothingDue(pool: OptionPool) {
+  for (const s of pool.openSeries().filter((x) => x.expiry <= pool.clock.now())) {
+    let pending = false;
+    try {
+      pool.settlementPrice(s.expiry);
+    } catch (e) {
+      pending = e instanceof PoolError && e.code === "SETTLEMENT_PENDING";
+    }
+    expect(pending, `expiry ${s.expiry} has a price but is not settled`).toBe(true);
   }
 }
 
@@ -171,10 +246,13 @@ function checkInvariants(pool: OptionPool) {
   }
 }
 
-function newPool(kind: "quote" | "base") {
+function newPool(kind: "quote" | "base", keyed = false) {
   const clock = new ManualClock(T0);
   const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.7, skew: -0.1 });
-  const config: PoolConfig = { collateral: kind, decimals: kind === "quote" ? 6 : 9, sizeDecimals: 2, shareOffset: 3, pricer, oracle, clock };
+  const config: PoolConfig = {
+    collateral: kind, decimals: kind === "quote" ? 6 : 9, sizeDecimals: 2, shareOffset: 3, pricer, oracle, clock,
+    ...(keyed ? { ledgerKey: "a fuzzing key that is at least thirty-two bytes" } : {}),
+  };
   return { pool: new OptionPool(config), clock, oracle, config };
 }
 
@@ -186,18 +264,21 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
     let settles = 0;
     let paused = 0;
     fc.assert(
-      fc.property(fc.bigInt({ min: 10n ** 6n, max: 10n ** 12n }), fc.array(opArb, { minLength: 5, maxLength: 30 }), (seed, ops) => {
-        const { pool, clock, oracle, config } = newPool(kind);
+      fc.property(fc.bigInt({ min: 10n ** 6n, max: 10n ** 12n }), fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.boolean(), (seed, ops, keyed) => {
+        const { pool, clock, oracle, config } = newPool(kind, keyed);
         pool.deposit("lp-a", seed); // a funded pool, so that most sequences trade
         for (const o of ops) {
+          prepare(clock, oracle, o);
           const before = JSON.stringify(pool.snapshot());
           const eventsBefore = pool.events.length;
           // Share price as the exact ratio (NAV + 1) / (supply + 10^offset), same oracle and clock before and after.
           const navBefore = pool.nav();
           const supplyBefore = pool.totalSupply;
           let lpOp = false;
+          let done = false;
           try {
             lpOp = run(pool, clock, oracle, o);
+            done = true;
           } catch (e) {
             if (!(e instanceof PoolError)) throw e;
             rejected++;
@@ -212,6 +293,7 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
             lpOp = false;
           }
           steps++;
+          if (done && pool.seq > eventsBefore) checkNothingDue(pool);
           if (pool.events.length > eventsBefore && pool.events.at(-1)!.kind === "trade") trades++;
           if (pool.events.some((e, i) => i >= eventsBefore && e.kind === "settle")) settles++;
           checkInvariants(pool);
@@ -234,5 +316,53 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
     expect(trades).toBeGreaterThan(1000);
     expect(settles).toBeGreaterThan(100);
     expect(rejected).toBeLessThan(steps);
+  });
+});
+
+describe("async pricing against a moving ledger", () => {
+  it("navAsync and GreeksMonitor.refresh return figures of the ledger state they resolve at, or LEDGER_MOVED, whatever runs during the await (200 sequences)", async () => {
+    let resolvedCurrent = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(opArb, fc.nat(6)), { minLength: 3, maxLength: 12 }), async (steps) => {
+        const { pool, clock, oracle } = newPool("quote");
+        pool.deposit("lp-a", 10n ** 11n);
+        for (const expiry of EXPIRIES) pool.trade("t-1", { type: "put", strike: 1900, expiry, size: 500n, side: "buy", maxCost: 10n ** 12n });
+        const monitor = new GreeksMonitor(pool);
+        for (const [o, races] of steps) {
+          // An async pricer that lets `races` operations of the sequence run while it prices (as a worker pool would).
+          let left = races;
+          const racing = {
+            async blackScholes(batch: OptionBatch): Promise<Greeks> {
+              const g = pricer.blackScholes(batch);
+              await Promise.resolve();
+              if (left-- > 0) {
+                try {
+                  prepare(clock, oracle, o);
+                  run(pool, clock, oracle, o);
+                } catch (e) {
+                  if (!(e instanceof PoolError)) throw e;
+                }
+              }
+              return g;
+            },
+          };
+          try {
+            const nav = await pool.navAsync(racing);
+            expect(nav).toBe(pool.nav());
+            const g = await monitor.refresh(racing);
+            expect(g.seq).toBe(pool.seq);
+            resolvedCurrent++;
+          } catch (e) {
+            if (!(e instanceof PoolError)) throw e;
+            if (e.code === "LEDGER_MOVED") refused++;
+            else expect(["INVALID_INPUT", "STALE_ORACLE"]).toContain(e.code); // a view over a bad or stale oracle
+          }
+        }
+      }),
+      { numRuns: 200, seed: 20260103 },
+    );
+    expect(resolvedCurrent).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(0);
   });
 });

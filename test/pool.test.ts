@@ -237,7 +237,7 @@ describe("settlement", () => {
     // Locked 1900·2 + 1500·1 = 5300 USDC.
     expect(pool.locked).toBe(5_300n * USDC);
     clock.set(expiry);
-    expectRejected(pool, () => pool.settle(expiry), "STALE_ORACLE", "oracle.timestamp"); // no price at/after expiry yet
+    expectRejected(pool, () => pool.settle(expiry), "SETTLEMENT_PENDING", "expiry"); // no price at/after expiry yet
     // Settlement price 1800.123456789 rounds UP to 8 decimals (against put holders): 1800.12345679.
     oracle.push({ spot: 1800.123456789, timestamp: expiry + 60 });
     const freeBefore = pool.free;

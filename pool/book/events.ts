@@ -1,7 +1,9 @@
 // Events of the peer order book. Like the pool's events they carry every computed amount, so replaying them
 // (state.ts applyBookEvent) rebuilds the book and the peer positions without the pool, pricer or oracle.
 // Amounts are collateral base units, sizes size units, `price` base units per whole contract.
-import type { SeriesRef } from "../events.js";
+import { PoolError } from "../errors.js";
+import { canonicalWith, decodeWith, parseJSON, toJSON, type EventHeader, type EventSchema } from "../event-schema.js";
+import { SERIES_FIELD, type SeriesRef } from "../events.js";
 
 /** A side of an order: "buy" (bid) or "sell" (ask, writes the option against full collateral). */
 export type BookSide = "buy" | "sell";
@@ -47,21 +49,46 @@ export type BookEventBody =
   /** `account` takes its claimable balance (sale proceeds and settlement payouts). */
   | { kind: "claim"; account: string; assets: bigint };
 
-/** A numbered, timestamped book event (`seq` 1, 2, 3 ... without gaps; `time` unix seconds). */
-export type BookEvent = BookEventBody & { seq: number; time: number };
+/** A numbered, timestamped, chained book event (`seq` 1, 2, 3 ... without gaps; `time` unix seconds; `hash`, `mac` as the pool's). */
+export type BookEvent = BookEventBody & EventHeader;
 
-const BIGINT_KEYS = new Set(["strikeUnits", "price", "size", "escrow", "amount", "collateral", "refund", "priceUnits", "unlocked", "dust", "assets"]);
+const SIDES = ["buy", "sell"] as const;
+
+/** Fields of every book event kind, in canonical order (the one contract of the book's event JSON and hash). */
+export const BOOK_EVENT_SCHEMA: EventSchema<BookEventBody["kind"]> = {
+  list: [["series", SERIES_FIELD]],
+  place: [["id", "id"], ["owner", "account"], ["side", SIDES], ["series", SERIES_FIELD], ["price", "positiveUnits"], ["size", "positiveUnits"], ["escrow", "units"]],
+  fill: [
+    ["makerId", "id"], ["maker", "account"], ["taker", "account"], ["makerSide", SIDES], ["series", SERIES_FIELD], ["price", "positiveUnits"],
+    ["size", "positiveUnits"], ["amount", "units"], ["collateral", "units"],
+  ],
+  cancel: [["id", "id"], ["owner", "account"], ["refund", "units"], ["reason", ["cancel", "expiry"]]],
+  settle: [
+    ["expiry", "seconds"], ["priceUnits", "positiveUnits"],
+    ["payouts", { list: [["account", "account"], ["position", ["long", "short"]], ["strikeUnits", "positiveUnits"], ["size", "positiveUnits"], ["amount", "positiveUnits"]] }],
+    ["unlocked", "units"], ["dust", "units"], ["treasury", "account"],
+  ],
+  claim: [["account", "account"], ["assets", "positiveUnits"]],
+};
+
+/** Checks (and from JSON converts) one book event; PoolError("INVALID_EVENT") naming the event and the field. */
+export function decodeBookEvent(raw: unknown, position: string, json = true): BookEvent {
+  return decodeWith(BOOK_EVENT_SCHEMA, raw, position, json) as unknown as BookEvent;
+}
+
+/** The canonical form of a book event that its hash covers. */
+export function canonicalBookEvent(e: BookEventBody & { seq: number; time: number }): string {
+  return canonicalWith(BOOK_EVENT_SCHEMA, e);
+}
 
 /** JSON text of book events (bigints as decimal strings). */
 export function bookEventsToJSON(events: readonly BookEvent[]): string {
-  return JSON.stringify(events, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  return `[${events.map(toJSON).join(",")}]`;
 }
 
-/** Book events back from bookEventsToJSON's text. */
+/** Book events back from bookEventsToJSON's text, each checked against the schema. */
 export function bookEventsFromJSON(text: string): BookEvent[] {
-  const parsed: unknown = JSON.parse(text, (key, value: unknown) =>
-    BIGINT_KEYS.has(key) && typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : value,
-  );
-  if (!Array.isArray(parsed)) throw new TypeError("bookEventsFromJSON: expected an array of events");
-  return parsed as BookEvent[];
+  const parsed = parseJSON(text, "book events");
+  if (!Array.isArray(parsed)) throw new PoolError("INVALID_EVENT", "json", "expected an array of book events");
+  return parsed.map((raw, i) => decodeBookEvent(raw, `events[${i}]`));
 }

@@ -14,18 +14,18 @@ import type { OptionPool, Quote } from "../option-pool.js";
 import { PoolError, check } from "../errors.js";
 import type { SeriesRef } from "../events.js";
 import { seriesKey } from "../ledger.js";
-import { collateralFor, optionTypeOf, payoutFor } from "../collateral.js";
-import { exactUnits, mulDiv, pow10 } from "../units.js";
-import type { BookEvent, BookEventBody, BookPayout, BookSide } from "./events.js";
-import { bookEventsFromJSON } from "./events.js";
+import { checkAccount } from "../accounts.js";
+import { collateralFor } from "../collateral.js";
+import { seriesRefOf, type SeriesSpec } from "../series.js";
+import { mulDiv, pow10 } from "../units.js";
+import type { BookEvent, BookEventBody, BookSide } from "./events.js";
+import { bookEventsFromJSON, canonicalBookEvent, decodeBookEvent } from "./events.js";
+import { checkChain, genesisHash, ledgerKeyBytes, seal, type LedgerKey } from "../ledger-chain.js";
+import { bookSettlement } from "./settlement.js";
+import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { applyBookEvent, BookState, type RestingOrder } from "./state.js";
 
-/** A series to trade: `strike` in quote currency, `expiry` unix seconds. */
-export interface SeriesSpec {
-  type: "call" | "put";
-  strike: number;
-  expiry: number;
-}
+export type { SeriesSpec } from "../series.js";
 
 /** An order: a limit order when `limitPrice` is given, else a market order. */
 export interface BookOrder extends SeriesSpec {
@@ -75,31 +75,48 @@ export interface FillReport {
   collateralPosted: bigint;
 }
 
-const ACCOUNT = /^\S.{0,127}$/s;
 
 /** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
 export class PeerBook {
   readonly pool: OptionPool;
   private state = new BookState();
   private readonly log: BookEvent[] = [];
+  private busy = false;
+  private readonly key: Uint8Array | undefined;
 
-  constructor(pool: OptionPool) {
+  /**
+   * A book beside `pool`. `ledgerKey` (≥ 32 bytes, the operator's secret) MACs every book event as the pool's key
+   * does its events; replay then refuses a log without valid MACs.
+   */
+  constructor(pool: OptionPool, options: { ledgerKey?: LedgerKey } = {}) {
     this.pool = pool;
+    this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
+    this.state.hash = genesisHash(pool.settings, "book");
   }
 
-  /** Rebuilds a book from its events; throws PoolError("REPLAY_MISMATCH") for a log that does not fit. */
-  static replay(pool: OptionPool, events: readonly BookEvent[]): PeerBook {
-    const book = new PeerBook(pool);
-    for (const e of events) {
-      applyBookEvent(book.state, e);
+  /**
+   * Rebuilds a book from its events, verifying each before applying it (schema, the book's hash chain, MACs under
+   * `ledgerKey`, re-derived amounts: book/verify.ts). A log that does not verify is refused with a PoolError naming
+   * the first bad event's seq.
+   */
+  static replay(pool: OptionPool, events: readonly BookEvent[], options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+    const book = new PeerBook(pool, options);
+    events.forEach((raw, i) => {
+      const e = decodeBookEvent(raw, `events[${i}]`, false);
+      const state = book.state;
+      if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
+      checkChain(state.hash, e, canonicalBookEvent(e), book.key);
+      verifyBookEvent(pool, state, e);
+      applyBookEvent(state, e);
+      checkBookAfter(pool, state, e);
       book.log.push(e);
-    }
+    });
     return book;
   }
 
   /** PeerBook.replay over bookEventsToJSON text. */
-  static fromJSON(pool: OptionPool, text: string): PeerBook {
-    return PeerBook.replay(pool, bookEventsFromJSON(text));
+  static fromJSON(pool: OptionPool, text: string, options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+    return PeerBook.replay(pool, bookEventsFromJSON(text), options);
   }
 
   // ------------------------------------------------------------ views
@@ -177,7 +194,7 @@ export class PeerBook {
    * the limit; a limit order's remainder rests. Nothing changes (book or pool) when it throws.
    */
   submit(trader: string, order: BookOrder): FillReport {
-    check(typeof trader === "string" && ACCOUNT.test(trader), "trader", "must be a non-empty account name (≤ 128 chars)");
+    checkAccount(trader, "trader");
     check(typeof order === "object" && order !== null, "order", "must be an object");
     check(order.side === "buy" || order.side === "sell", "side", 'must be "buy" or "sell"');
     const series = this.seriesOf(order);
@@ -188,7 +205,6 @@ export class PeerBook {
     const limit = order.limitPrice;
     if (limit !== undefined) check(typeof limit === "bigint" && limit > 0n, "limitPrice", "must be a bigint > 0 (base units per contract)");
     check(typeof order.funds === "bigint" && order.funds >= 0n, "funds", "must be a bigint ≥ 0");
-    this.expireOrders();
 
     const buy = order.side === "buy";
     const scale = pow10(this.pool.settings.sizeDecimals);
@@ -215,6 +231,7 @@ export class PeerBook {
 
     let poolPart: Quote | undefined;
     this.commit((draft, emit) => {
+      this.stageExpiries(draft, emit);
       let remaining = order.size;
       let takerWritten = 0n; // cumulative size this taker writes to peers (sell), for exact collateral rounding
       const makers = draft.side(key, buy ? "sell" : "buy");
@@ -284,12 +301,18 @@ export class PeerBook {
 
   /** Removes every resting order whose series has expired (escrow refunded). Returns how many. */
   expireOrders(): number {
-    const now = this.pool.clock.now();
-    const due = [...this.state.orders.values()].filter((o) => o.series.expiry <= now).sort((a, b) => a.id - b.id);
-    if (due.length === 0) return 0;
-    this.commit((_d, emit) => {
-      for (const o of due) emit({ kind: "cancel", id: o.id, owner: o.owner, refund: o.escrow, reason: "expiry" });
+    let count = 0;
+    this.commit((draft, emit) => {
+      count = this.stageExpiries(draft, emit);
     });
+    return count;
+  }
+
+  /** Stages the refund of every resting order whose series has expired, inside the running commit. */
+  private stageExpiries(draft: BookState, emit: (body: BookEventBody) => void): number {
+    const now = this.pool.clock.now();
+    const due = [...draft.orders.values()].filter((o) => o.series.expiry <= now).sort((a, b) => a.id - b.id);
+    for (const o of due) emit({ kind: "cancel", id: o.id, owner: o.owner, refund: o.escrow, reason: "expiry" });
     return due.length;
   }
 
@@ -302,33 +325,14 @@ export class PeerBook {
     check(Number.isInteger(expiry), "expiry", "must be integer unix seconds");
     const now = this.pool.clock.now();
     if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
-    this.expireOrders();
     const open = [...this.state.positions.values()].filter((p) => p.series.expiry === expiry);
     if (open.length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no peer positions expire at ${expiry}`);
     const { priceUnits } = this.pool.settlementPrice(expiry);
     const s = this.pool.settings;
-    const payouts: BookPayout[] = [];
-    let unlocked = 0n;
-    let dust = 0n;
-    for (const p of open) {
-      unlocked += p.locked;
-      let toLongs = 0n;
-      for (const [account, size] of p.longs) {
-        const amount = payoutFor(s.collateral, p.series.strikeUnits, priceUnits, size, s);
-        toLongs += amount;
-        if (amount > 0n) payouts.push({ account, position: "long", strikeUnits: p.series.strikeUnits, size, amount });
-      }
-      const left = p.locked - toLongs; // ≥ 0: locked ≥ collateral of openSize ≥ its payoff (README)
-      if (left < 0n) throw new PoolError("REPLAY_MISMATCH", "locked", "collateral below the payoff");
-      let toShorts = 0n;
-      for (const [account, size] of p.shorts) {
-        const amount = mulDiv(left, size, p.openSize, "down");
-        toShorts += amount;
-        if (amount > 0n) payouts.push({ account, position: "short", strikeUnits: p.series.strikeUnits, size, amount });
-      }
-      dust += left - toShorts;
-    }
-    this.commit((_d, emit) => emit({ kind: "settle", expiry, priceUnits, payouts, unlocked, dust, treasury: s.treasury }));
+    this.commit((draft, emit) => {
+      this.stageExpiries(draft, emit);
+      emit({ kind: "settle", expiry, priceUnits, ...bookSettlement(draft, expiry, priceUnits, s), treasury: s.treasury });
+    });
     return priceUnits;
   }
 
@@ -342,30 +346,35 @@ export class PeerBook {
 
   // ------------------------------------------------------------ internals
 
+  /**
+   * Builds an operation on a draft and installs it whole. Non-reentrant (a book operation started from inside another
+   * is refused), and an unexpected failure becomes a PoolError: either way nothing of the book changes.
+   */
   private commit(build: (draft: BookState, emit: (body: BookEventBody) => void) => void): void {
-    const draft = this.state.clone();
-    const staged: BookEvent[] = [];
-    const time = this.pool.clock.now();
-    build(draft, (body) => {
-      const e = { ...body, seq: draft.seq + 1, time } as BookEvent;
-      applyBookEvent(draft, e);
-      staged.push(e);
-    });
-    this.state = draft;
-    this.log.push(...staged);
+    if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", "a book operation was called while another is running");
+    this.busy = true;
+    try {
+      const draft = this.state.clone();
+      const staged: BookEvent[] = [];
+      const time = this.pool.clock.now();
+      build(draft, (body) => {
+        const unsealed = { ...body, seq: draft.seq + 1, time } as BookEventBody & { seq: number; time: number };
+        const e = seal(unsealed, canonicalBookEvent(unsealed), draft.hash, this.key) as BookEvent;
+        applyBookEvent(draft, e);
+        staged.push(e);
+      });
+      this.state = draft;
+      this.log.push(...staged);
+    } catch (e) {
+      if (e instanceof PoolError) throw e;
+      throw new PoolError("INTERNAL_ERROR", "operation", `book operation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      this.busy = false;
+    }
   }
 
   private seriesOf(spec: SeriesSpec): SeriesRef {
-    check(typeof spec === "object" && spec !== null, "series", "must be an object");
-    const s = this.pool.settings;
-    check(spec.type === "call" || spec.type === "put", "type", 'must be "call" or "put"');
-    if (spec.type !== optionTypeOf(s.collateral))
-      throw new PoolError("WRONG_OPTION_TYPE", "type", `a ${s.collateral}-collateral book trades ${optionTypeOf(s.collateral)}s only`);
-    check(typeof spec.strike === "number" && Number.isFinite(spec.strike) && spec.strike > 0, "strike", "must be a finite number > 0");
-    const strikeUnits = exactUnits(spec.strike, s.priceDecimals);
-    check(strikeUnits !== undefined && strikeUnits > 0n, "strike", `must have at most ${s.priceDecimals} decimals`);
-    check(Number.isInteger(spec.expiry), "expiry", "must be integer unix seconds");
-    return { type: spec.type, strike: spec.strike, strikeUnits, expiry: spec.expiry };
+    return seriesRefOf(spec, this.pool.settings.collateral, this.pool.settings);
   }
 
   private keyOf(spec: SeriesSpec): string {

@@ -60,6 +60,10 @@ export class BookState {
   claimable = new Map<string, bigint>();
   paidIn = 0n;
   paidOut = 0n;
+  /** Time of the last event (unix seconds): events never go back in time. */
+  time = 0;
+  /** Hash of the last event (the head of the book's chain; its genesis hash before any event). */
+  hash = "";
 
   clone(): BookState {
     const c = new BookState();
@@ -73,6 +77,8 @@ export class BookState {
     c.claimable = new Map(this.claimable);
     c.paidIn = this.paidIn;
     c.paidOut = this.paidOut;
+    c.time = this.time;
+    c.hash = this.hash;
     return c;
   }
 
@@ -108,13 +114,16 @@ export class BookState {
       claimable: big(this.claimable),
       paidIn: this.paidIn.toString(),
       paidOut: this.paidOut.toString(),
+      time: this.time,
+      hash: this.hash,
     };
   }
 }
 
 /** Applies one event to `state` (mutating it); throws REPLAY_MISMATCH for an event that does not fit. */
 export function applyBookEvent(state: BookState, e: BookEvent): void {
-  if (e.seq !== state.seq + 1) mismatch("seq", `expected ${state.seq + 1}, got ${e.seq}`);
+  if (e.seq !== state.seq + 1) mismatch("seq", `expected seq ${state.seq + 1}, got ${String(e.seq)}`);
+  if (e.time < state.time) mismatch("time", `seq ${e.seq}: time ${e.time} is before the previous event's ${state.time}`);
   switch (e.kind) {
     case "list": {
       const key = seriesKey(e.series);
@@ -192,6 +201,10 @@ export function applyBookEvent(state: BookState, e: BookEvent): void {
       bump(state.claimable, e.account, -e.assets, "assets");
       state.paidOut += e.assets;
       break;
+    default:
+      mismatch("kind", `seq ${(e as BookEvent).seq}: unknown event kind`);
   }
   state.seq = e.seq;
+  state.time = e.time;
+  state.hash = e.hash;
 }

@@ -5,6 +5,7 @@
 import type { Greeks } from "../../bindings/types.js";
 import { PoolError } from "../errors.js";
 import type { OpenBook, OptionPool, SyncPricer } from "../option-pool.js";
+import { sameSnapshot, type OracleSnapshot } from "../oracle.js";
 import type { AnyPricer } from "./valuation.js";
 
 /** Greeks of the pool's short position (negative delta for short calls...), in contracts × per-contract greeks. */
@@ -28,7 +29,7 @@ export interface NetGreeks {
   spot: number;
   /** Oracle base vol at the computation. */
   baseVol: number;
-  /** Pool event sequence number the book was read at. */
+  /** Pool event seq the book was read at: figures from before a later trade or settlement are stale. */
   seq: number;
 }
 
@@ -86,24 +87,35 @@ export class GreeksMonitor {
     const g = this.last;
     if (!g) return "none";
     const snap = this.pool.oracle.latest();
-    if (this.pool.events.length !== g.seq) return "book";
+    if (this.pool.bookSeq > g.seq) return "book";
     if (Math.abs(Math.log(snap.spot / g.spot)) > this.options.spotMoveThreshold) return "spot";
     if (Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold) return "vol";
     if (this.pool.clock.now() - g.computedAt > this.options.refreshAgeSeconds) return "age";
     return undefined;
   }
 
-  /** Recomputes the figures with `pricer` (sync or the worker pool) in one batch. */
-  async refresh(pricer: AnyPricer): Promise<NetGreeks> {
-    const book = this.pool.openBook();
-    const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : undefined;
-    return this.store(book, greeks);
+  /**
+   * Recomputes the figures with `pricer` (sync or the worker pool) in one batch. The figures are of the book and the
+   * oracle print read before pricing; if the ledger, the oracle or the clock moved while an asynchronous pricer worked, the book
+   * is read and priced again (up to `attempts` times), then refused with LEDGER_MOVED: stale figures never pass for
+   * current ones.
+   */
+  async refresh(pricer: AnyPricer, attempts = 3): Promise<NetGreeks> {
+    for (let i = 0; i < attempts; i++) {
+      const book = this.pool.openBook();
+      const snap = this.pool.oracle.latest();
+      const now = this.pool.clock.now();
+      const greeks = book.series.length > 0 ? await pricer.blackScholes(book.batch) : undefined;
+      if (this.pool.seq === book.seq && sameSnapshot(this.pool.oracle.latest(), snap) && this.pool.clock.now() === now) return this.store(book, greeks, snap, now);
+    }
+    throw new PoolError("LEDGER_MOVED", "greeks", `the ledger or the oracle moved during each of ${attempts} pricings`);
   }
 
   /** Recomputes the figures with a synchronous pricer. */
   refreshSync(pricer: SyncPricer): NetGreeks {
     const book = this.pool.openBook();
-    return this.store(book, book.series.length > 0 ? pricer.blackScholes(book.batch) : undefined);
+    const snap = this.pool.oracle.latest();
+    return this.store(book, book.series.length > 0 ? pricer.blackScholes(book.batch) : undefined, snap, this.pool.clock.now());
   }
 
   /** Refreshes (synchronously) only when refreshReason() says so; returns the current figures. */
@@ -111,10 +123,14 @@ export class GreeksMonitor {
     return this.refreshReason() === undefined ? this.last! : this.refreshSync(pricer);
   }
 
-  /** Throws PoolError("STALE_GREEKS") unless the figures are younger than maxQuoteAgeSeconds and the market has not moved beyond the thresholds. */
+  /**
+   * Throws PoolError("STALE_GREEKS") unless the figures are of the current book (no trade or settlement since), younger
+   * than maxQuoteAgeSeconds, and the market has not moved beyond the thresholds.
+   */
   assertUsableForQuote(): NetGreeks {
     const g = this.last;
     if (!g) throw new PoolError("STALE_GREEKS", "greeks", "net greeks were never computed");
+    if (this.pool.bookSeq > g.seq) throw new PoolError("STALE_GREEKS", "greeks", `net greeks are of the book at seq ${g.seq}; it changed at seq ${this.pool.bookSeq}`);
     const age = this.pool.clock.now() - g.computedAt;
     if (age > this.options.maxQuoteAgeSeconds) throw new PoolError("STALE_GREEKS", "greeks", `net greeks are ${age} s old (limit ${this.options.maxQuoteAgeSeconds})`);
     const snap = this.pool.oracle.latest();
@@ -123,10 +139,9 @@ export class GreeksMonitor {
     return g;
   }
 
-  private store(book: OpenBook, greeks: Greeks | undefined): NetGreeks {
-    const snap = this.pool.oracle.latest();
+  private store(book: OpenBook & { seq: number }, greeks: Greeks | undefined, snap: OracleSnapshot, computedAt: number): NetGreeks {
     const agg = greeks ? aggregateGreeks(book, greeks, this.pool.settings.sizeDecimals) : { total: zero(), byExpiry: [] };
-    this.last = { ...agg, computedAt: this.pool.clock.now(), spot: snap.spot, baseVol: snap.baseVol, seq: this.pool.events.length };
+    this.last = { ...agg, computedAt, spot: book.spot, baseVol: snap.baseVol, seq: book.seq };
     return this.last;
   }
 }

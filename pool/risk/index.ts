@@ -72,6 +72,7 @@ export function attachRisk(
       if (auto) greeks.refreshIfNeeded(options.pricer);
       greeks.assertUsableForQuote();
     },
+    onStaged: breakers.onStaged,
     beforeCommit: preTrade ? (operation, draft, events) => preTrade.check(operation, draft, events) : undefined,
     stressTest,
   };

@@ -5,7 +5,7 @@
 import { PoolError } from "../errors.js";
 import type { PoolEvent } from "../events.js";
 import type { PoolState } from "../ledger.js";
-import type { OptionPool } from "../option-pool.js";
+import type { OptionPool, PoolOperation } from "../option-pool.js";
 import type { RiskPricer } from "./normals.js";
 import { DEFAULT_STRESS_OPTIONS, defaultStressScenarios, stressTestSync, type StressOptions, type StressScenario } from "./stress.js";
 import { prepareBook } from "./valuation.js";
@@ -33,7 +33,7 @@ export const DEFAULT_PRE_TRADE_LIMITS: Readonly<PreTradeLimits> = Object.freeze(
 
 /** What the check measured on the last draft it saw. */
 export interface PreTradeAssessment {
-  operation: "trade" | "redeem";
+  operation: PoolOperation;
   solvency: number;
   expectedShortfall: number;
   expectedShortfallStdError: number;
@@ -49,21 +49,24 @@ export class PreTradeCheck {
     this.limits = { ...DEFAULT_PRE_TRADE_LIMITS, ...limits };
   }
 
-  /** True for the operations checked: redemptions and buys (risk-adding). */
-  applies(operation: "trade" | "redeem", events: readonly PoolEvent[]): boolean {
-    return operation === "redeem" || events.some((e) => e.kind === "trade" && e.side === "buy");
+  /**
+   * True for the events checked: LP exits (direct redemptions, withdrawals and queue payments, whichever operation
+   * makes them) and buys (risk-adding). Sells to close and deposits only remove risk.
+   */
+  applies(events: readonly PoolEvent[]): boolean {
+    return events.some((e) => e.kind === "redeem" || e.kind === "withdrawalPaid" || (e.kind === "trade" && e.side === "buy"));
   }
 
   /** Measures the draft; throws PoolError("RISK_LIMIT") naming the breached limit. */
-  check(operation: "trade" | "redeem", draft: PoolState, events: readonly PoolEvent[]): void {
-    if (!this.applies(operation, events)) return;
+  check(operation: PoolOperation, draft: PoolState, events: readonly PoolEvent[]): void {
+    if (!this.applies(events)) return;
     const book = prepareBook(this.pool.bookOfState(draft), this.pool.settings, draft);
     const stress = stressTestSync(book, this.pricer, this.limits.scenarios, this.limits.stress);
     const es = valueAtRiskSync(book, this.pricer, this.pool.oracle.latest().baseVol, this.limits.var);
     this.last = { operation, solvency: stress.minSolvency, expectedShortfall: es.expectedShortfall, expectedShortfallStdError: es.expectedShortfallStdError };
     if (stress.minSolvency < this.limits.minSolvency)
-      throw new PoolError("RISK_LIMIT", operation === "redeem" ? "shares" : "size", `stressed solvency would be ${stress.minSolvency.toFixed(4)} < ${this.limits.minSolvency} (worst: ${stress.worst.scenario.name})`);
+      throw new PoolError("RISK_LIMIT", operation === "trade" ? "size" : "shares", `stressed solvency would be ${stress.minSolvency.toFixed(4)} < ${this.limits.minSolvency} (worst: ${stress.worst.scenario.name})`);
     if (es.expectedShortfall > this.limits.maxExpectedShortfall)
-      throw new PoolError("RISK_LIMIT", operation === "redeem" ? "shares" : "size", `99% expected shortfall would be ${(es.expectedShortfall * 100).toFixed(2)}% > ${(this.limits.maxExpectedShortfall * 100).toFixed(2)}% of the share price`);
+      throw new PoolError("RISK_LIMIT", operation === "trade" ? "size" : "shares", `99% expected shortfall would be ${(es.expectedShortfall * 100).toFixed(2)}% > ${(this.limits.maxExpectedShortfall * 100).toFixed(2)}% of the share price`);
   }
 }

@@ -82,14 +82,17 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
     pool.observeOracle();
   }
   const undefendedParams: Partial<PoolParams> =
-    attack.kind === "hit-and-run" ? { lpConservativeNav: 0 } : attack.kind === "oracle-spike" ? { navTwapWindowSeconds: 0 } : { ivImpactWindowSeconds: 0 };
+    attack.kind === "hit-and-run" ? { lpConservativeNav: 0 }
+      // The spike meets two defences: the LP oracle guards refuse the deposit (deviation, moving oracle) and the NAV
+      // is a TWAP; the undefended twin has both off.
+      : attack.kind === "oracle-spike" ? { navTwapWindowSeconds: 0, maxOracleMove: 100 }
+        : { ivImpactWindowSeconds: 0 };
   // Shares the attacker still has queued from an earlier attack go back to its balance (no value changes hands), so
   // this attack's deposit cannot pay its own old withdrawal and every share it holds is redeemed at the end.
   for (const q of pool.withdrawalQueue().filter((w) => w.owner === attacker)) pool.cancelWithdrawal(attacker, q.id);
-  const events = pool.events;
-  const control = OptionPool.replay(ctx.poolConfig, events);
-  const undefended = OptionPool.replay({ ...ctx.poolConfig, params: { ...ctx.poolConfig.params, ...undefendedParams } }, events);
-  const firstEvent = events.length;
+  const control = pool.fork();
+  const undefended = pool.fork({ params: undefendedParams });
+  const firstEvent = pool.seq;
   const refused: string[] = [];
   /** Runs one leg on `p`; a PoolError is a refusal (recorded for the real pool), anything else a bug. */
   const attempt = <T>(p: OptionPool, leg: string, fn: () => T): T | undefined => {
@@ -119,7 +122,7 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
   if (attack.kind === "hit-and-run" || attack.kind === "oracle-spike") {
     const deposit = BigInt(Math.round(attack.deposit)) * pow10(pool.settings.decimals);
     bound = attack.deposit * 1e-8 + 2 / 10 ** pool.settings.decimals;
-    const legs = [pool, undefended].map((p) => ({ p, before: p.valueOf(attacker), first: p.events.length, options: 0 }));
+    const legs = [pool, undefended].map((p) => ({ p, before: p.valueOf(attacker), first: p.seq, options: 0 }));
     const depositAll = () => {
       for (const l of legs) attempt(l.p, "deposit", () => l.p.deposit(attacker, deposit));
     };
@@ -163,13 +166,13 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
     // P&L = the attacker's cash flows in the pool's events since the start (deposits, trades, redemptions paid now
     // or from the queue) + the change in its shares' redemption value (valueOf; a queued remainder counts there) +
     // the fee-free latest value of the options it bought.
-    const gain = (l: (typeof legs)[number]) => usdc(l.p, attackerCash(l.p.events.slice(l.first), attacker) + l.p.valueOf(attacker) - l.before) + l.options;
+    const gain = (l: (typeof legs)[number]) => usdc(l.p, attackerCash(l.p.eventsSince(l.first), attacker) + l.p.valueOf(attacker) - l.before) + l.options;
     pnl = gain(legs[0]!);
     undefendedPnl = gain(legs[1]!);
   } else {
     // Split trade: the real pool and the undefended twin take the pieces; the control and a second undefended twin
     // take one trade of the same filled size: gain = one trade's cost − the pieces' cost.
-    const undefendedSingle = OptionPool.replay({ ...ctx.poolConfig, params: { ...ctx.poolConfig.params, ...undefendedParams } }, events);
+    const undefendedSingle = undefended.fork();
     clock.set(start);
     const strike = Math.round(ctx.spot * attack.moneyness);
     const expiry = ctx.dayStart + attack.expiryDays * DAY;
@@ -202,7 +205,7 @@ export function runAttack(ctx: AttackContext, attack: AttackConfig): { result: A
   const others = ctx.lps
     .filter((name) => control.valueOf(name) > 0n || pool.valueOf(name) > 0n)
     .map((name) => ({ name, delta: usdc(pool, pool.valueOf(name) - control.valueOf(name)) }));
-  const defenceEvents = pool.events.slice(firstEvent).flatMap((e) =>
+  const defenceEvents = pool.eventsSince(firstEvent).flatMap((e) =>
     e.kind === "tradingPaused" ? [`tradingPaused: ${e.field} ${e.latest.toFixed(4)} vs average ${e.average.toFixed(4)} (|ln| ${e.deviation.toFixed(4)}), until +${e.pausedUntil - e.time} s`]
     : e.kind === "circuitBreaker" ? [`circuitBreaker ${e.breaker}: ${e.reason}`] : [],
   );

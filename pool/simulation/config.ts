@@ -55,8 +55,9 @@ export interface HitAndRunAttack {
 
 /**
  * One-block oracle spike: spot × (1 + spotMove) for `spikeSeconds`, a deposit inside the spike (share price marked
- * at the spike), redemption right after it reverts. Targets the TWAP NAV and the deviation pause (undefended twin:
- * navTwapWindowSeconds 0).
+ * at the spike), redemption right after it reverts. Targets the LP oracle guards (the deposit is refused while the
+ * print deviates from its average or spot is moving) and the TWAP NAV (undefended twin: navTwapWindowSeconds 0,
+ * maxOracleMove 100).
  */
 export interface OracleSpikeAttack {
   kind: "oracle-spike";

@@ -1,0 +1,147 @@
+// The machinery of the event contracts (the pool's in events.ts, the book's in book/events.ts): a schema table per
+// log names every event kind and its fields in order; from it come the check of an event (from its JSON form, or as
+// held in memory), its canonical form (what the hash chain covers) and its JSON text. Bigints travel as decimal
+// strings of digits; floats as JSON numbers (shortest round-trip form); nested objects and lists follow the table.
+import { accountProblem } from "./accounts.js";
+import { PoolError } from "./errors.js";
+
+/** What every stored event carries besides its body. */
+export interface EventHeader {
+  /** 1, 2, 3 ... without gaps. */
+  seq: number;
+  /** Clock time of the operation (unix seconds, integer). */
+  time: number;
+  /** SHA-256 (hex) over the previous event's hash and this event's canonical form (ledger-chain.ts). */
+  hash: string;
+  /** HMAC-SHA-256 (hex) of `hash` under the operator's ledger key, when there is one. */
+  mac?: string;
+}
+
+/** The type of a field: a scalar kind, an enumeration, an object or a list of objects with their own fields. */
+export type FieldType =
+  | "account" | "units" | "positiveUnits" | "id" | "seconds" | "positive" | "nonNegative" | "text"
+  | readonly string[]
+  | { readonly object: Fields }
+  | { readonly list: Fields };
+
+/** Named fields in canonical order. */
+export type Fields = readonly (readonly [string, FieldType])[];
+
+/** The fields of every kind of a log. */
+export type EventSchema<K extends string> = { readonly [kind in K]: Fields };
+
+/** Longest free text (reasons) in an event, in characters. */
+export const MAX_EVENT_TEXT = 500;
+const UNSIGNED = /^(0|[1-9][0-9]*)$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+type Bad = (where: string, problem: string) => never;
+
+function decodeUnits(v: unknown, where: string, bad: Bad, json: boolean, positive: boolean): bigint {
+  let x: bigint;
+  if (json) {
+    if (typeof v !== "string" || !UNSIGNED.test(v)) return bad(where, "must be a decimal string of digits");
+    x = BigInt(v);
+  } else {
+    if (typeof v !== "bigint" || v < 0n) return bad(where, "must be a bigint ≥ 0");
+    x = v;
+  }
+  return positive && x === 0n ? bad(where, "must be > 0") : x;
+}
+
+/** A value of `type` checked, from its JSON form (`json`: bigints as strings, converted) or as held in memory. */
+function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json: boolean): unknown {
+  if (Array.isArray(type)) return type.includes(v as string) ? v : bad(where, `must be one of ${type.join(", ")}`);
+  if (typeof type === "object" && "object" in type) return decodeObject(v, where, type.object, bad, json);
+  if (typeof type === "object" && "list" in type) {
+    if (!Array.isArray(v)) return bad(where, "must be an array");
+    return v.map((x, i) => decodeObject(x, `${where}[${i}]`, type.list, bad, json));
+  }
+  switch (type) {
+    case "account": {
+      const problem = accountProblem(v);
+      return problem ? bad(where, `account name ${problem}`) : v;
+    }
+    case "units":
+    case "positiveUnits":
+      return decodeUnits(v, where, bad, json, type === "positiveUnits");
+    case "id":
+      return Number.isSafeInteger(v) && (v as number) >= 1 ? v : bad(where, "must be an integer ≥ 1");
+    case "seconds":
+      return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(where, "must be integer unix seconds ≥ 0");
+    case "positive":
+      return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : bad(where, "must be a finite number > 0");
+    case "nonNegative":
+      return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : bad(where, "must be a finite number ≥ 0");
+    case "text":
+      return typeof v === "string" && v.length <= MAX_EVENT_TEXT ? v : bad(where, `must be a string of at most ${MAX_EVENT_TEXT} characters`);
+  }
+  return bad(where, "has an unknown type");
+}
+
+function decodeObject(v: unknown, where: string, fields: Fields, bad: Bad, json: boolean): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return bad(where, "must be an object");
+  const raw = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, type] of fields) out[name] = decodeValue(type, raw[name], `${where}.${name}`, bad, json);
+  for (const key of Object.keys(raw)) if (!fields.some(([name]) => name === key)) bad(`${where}.${key}`, "is not a field of this object");
+  return out;
+}
+
+/**
+ * Checks (and from JSON converts) one event of `schema`: a known kind, every field of that kind and no other, each of
+ * its type, and the header (seq, time, hash, optional mac). Throws PoolError("INVALID_EVENT") naming the event
+ * (`position`, and its seq when readable) and the field.
+ */
+export function decodeWith<K extends string>(schema: EventSchema<K>, raw: unknown, position: string, json: boolean): Record<string, unknown> {
+  const rawSeq = (raw as { seq?: unknown } | null)?.seq;
+  const label = Number.isSafeInteger(rawSeq) ? `${position} (seq ${rawSeq as number})` : position;
+  const bad: Bad = (where, problem) => {
+    throw new PoolError("INVALID_EVENT", where, `${label}: ${where} ${problem}`);
+  };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return bad("event", "must be an object");
+  const r = raw as Record<string, unknown>;
+  const kind = r.kind as K;
+  if (typeof kind !== "string" || !Object.hasOwn(schema, kind)) return bad("kind", `"${String(kind)}" is not an event kind`);
+  const fields: Fields = [["seq", "id"], ["time", "seconds"], ...schema[kind]];
+  const event: Record<string, unknown> = { kind };
+  for (const [name, type] of fields) event[name] = decodeValue(type, r[name], name, bad, json);
+  if (typeof r.hash !== "string" || !HEX64.test(r.hash)) bad("hash", "must be 64 lowercase hex digits");
+  event.hash = r.hash;
+  if (r.mac !== undefined) {
+    if (typeof r.mac !== "string" || !HEX64.test(r.mac)) bad("mac", "must be 64 lowercase hex digits");
+    event.mac = r.mac;
+  }
+  for (const key of Object.keys(r)) if (!Object.hasOwn(event, key)) bad(key, `is not a field of a ${kind} event`);
+  return event;
+}
+
+function canonicalValue(type: FieldType, v: unknown): unknown {
+  if (typeof type === "object" && "object" in type) return canonicalFields(type.object, v as Record<string, unknown>);
+  if (typeof type === "object" && "list" in type) return (v as Record<string, unknown>[]).map((x) => canonicalFields(type.list, x));
+  return v;
+}
+
+function canonicalFields(fields: Fields, v: Record<string, unknown>): unknown[] {
+  return fields.map(([name, type]) => canonicalValue(type, v[name]));
+}
+
+/** The canonical form of an event of `schema`: kind, seq, time, then its fields in schema order, as JSON. */
+export function canonicalWith<K extends string>(schema: EventSchema<K>, e: { kind: K; seq: number; time: number }): string {
+  const values = [e.kind, e.seq, e.time, ...canonicalFields(schema[e.kind], e as unknown as Record<string, unknown>)];
+  return JSON.stringify(values, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+}
+
+/** JSON text of an event (bigints as decimal strings). */
+export function toJSON(event: object): string {
+  return JSON.stringify(event, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+/** Parsed JSON, or PoolError("INVALID_EVENT") naming `position`. */
+export function parseJSON(text: string, position: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PoolError("INVALID_EVENT", "json", `${position}: not JSON (${(e as Error).message})`);
+  }
+}

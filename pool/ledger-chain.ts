@@ -1,0 +1,85 @@
+// Tamper evidence of the event logs (the pool's, and its peer book's). Each event's `hash` is SHA-256 over the previous event's hash and the event's
+// canonical form (events.ts canonicalEvent), starting from a genesis hash bound to the pool's identity (collateral,
+// scales, share offset, treasury), so no event can be changed, dropped, reordered or moved to another pool without
+// breaking every later hash. A hash chain alone can be recomputed by whoever rewrites the log; with a ledger key
+// (held by the operator, never in the log) each event also carries `mac` = HMAC-SHA-256(key, hash), which a forger
+// without the key cannot produce. SHA-256 and HMAC come from @noble/hashes (audited, synchronous, browser-safe).
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import type { Scales } from "./collateral.js";
+import { PoolError } from "./errors.js";
+import type { EventHeader } from "./event-schema.js";
+import { canonicalEvent, type PoolEvent, type PoolEventBody } from "./events.js";
+
+/** The settings that make a pool's identity (what its log is bound to). */
+export interface LedgerIdentity extends Scales {
+  collateral: "quote" | "base";
+  shareOffset: number;
+  treasury: string;
+}
+
+/** Which log a chain belongs to: the pool's or its peer book's (a log cannot pass for the other). */
+export type LedgerName = "pool" | "book";
+
+/** The hash before the first event: binds the chain to its log and the pool's identity. */
+export function genesisHash(id: LedgerIdentity, ledger: LedgerName = "pool"): string {
+  const fields = [`pool2peer ${ledger} ledger v1`, id.collateral, id.decimals, id.sizeDecimals, id.priceDecimals, id.shareOffset, id.treasury];
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(fields))));
+}
+
+/** Hash of an event, given as its canonical form, after `previous`. */
+export function hashAfter(previous: string, canonical: string): string {
+  return bytesToHex(sha256(utf8ToBytes(previous + canonical)));
+}
+
+/** Hash of a pool event after `previous`. */
+export function chainHash(previous: string, event: PoolEventBody & { seq: number; time: number }): string {
+  return hashAfter(previous, canonicalEvent(event));
+}
+
+/** The operator's key for event MACs: ≥ 32 bytes of secret (a Uint8Array, or a string taken as UTF-8). */
+export type LedgerKey = Uint8Array | string;
+
+/** The key as bytes, checked (PoolError naming `ledgerKey`). */
+export function ledgerKeyBytes(key: LedgerKey): Uint8Array {
+  const bytes = typeof key === "string" ? utf8ToBytes(key) : key;
+  if (!(bytes instanceof Uint8Array) || bytes.length < 32) throw new PoolError("INVALID_INPUT", "ledgerKey", "must be at least 32 bytes of secret");
+  return bytes;
+}
+
+/** HMAC-SHA-256 (hex) of an event hash under the ledger key. */
+export function eventMac(key: Uint8Array, hash: string): string {
+  return bytesToHex(hmac(sha256, key, utf8ToBytes(hash)));
+}
+
+/** Constant-time equality of two hex strings of the same length (MACs). */
+function sameHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** Checks an event's `hash` (and `mac` under `key`) against the chain, given its canonical form; PoolError("TAMPERED") naming its seq. */
+export function checkChain(previous: string, event: EventHeader, canonical: string, key: Uint8Array | undefined): void {
+  if (event.hash !== hashAfter(previous, canonical))
+    throw new PoolError("TAMPERED", "hash", `seq ${event.seq}: hash does not follow from the previous event and this event's content`);
+  if (!key) return;
+  if (event.mac === undefined) throw new PoolError("TAMPERED", "mac", `seq ${event.seq}: no mac, and the pool has a ledger key`);
+  if (!sameHex(event.mac, eventMac(key, event.hash))) throw new PoolError("TAMPERED", "mac", `seq ${event.seq}: mac does not match the ledger key`);
+}
+
+/** `unsealed` (a body numbered and timed) sealed after `previous` given its canonical form (and MAC'ed under `key`). */
+export function seal<E extends { seq: number; time: number }>(unsealed: E, canonical: string, previous: string, key: Uint8Array | undefined): E & EventHeader {
+  const hash = hashAfter(previous, canonical);
+  const event = { ...unsealed, hash } as E & EventHeader;
+  if (key) event.mac = eventMac(key, hash);
+  return event;
+}
+
+/** A pool event `body` numbered `seq` at `time`, chained after `previous` (and MAC'ed under `key` when given). */
+export function sealEvent(body: PoolEventBody, seq: number, time: number, previous: string, key: Uint8Array | undefined): PoolEvent {
+  const unsealed = { ...body, seq, time };
+  return seal(unsealed, canonicalEvent(unsealed), previous, key) as PoolEvent;
+}

@@ -1,0 +1,150 @@
+// The price of a trade against the pool: a pure function of the ledger state, the request, the market (spot and
+// the oracle vol at the strike and expiry) and the time. `quote()` and `trade()` call it with the oracle's values;
+// the verifying replay calls it with the values a trade event recorded and must get the event's amounts back.
+import type { SyncPricer } from "./pricer-types.js";
+import { SECONDS_PER_YEAR } from "./clock.js";
+import { collateralFor, quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
+import { PoolError, check } from "./errors.js";
+import type { SeriesRef } from "./events.js";
+import { feeBreakdown, ivImpact, type FeeBreakdown } from "./fees.js";
+import { recentCollateral, recentTradeCash, seriesKey, type PoolState } from "./ledger.js";
+import { MIN_VOL } from "./oracle.js";
+import type { PoolParams } from "./params.js";
+import { seriesRefOf } from "./series.js";
+import { floatUnits, minBig, mulDiv, type Rounding } from "./units.js";
+
+/** What a trader asks a quote for. `expiry` in unix seconds; `size` in size units (10^sizeDecimals per contract). */
+export interface QuoteRequest {
+  type: "call" | "put";
+  strike: number;
+  expiry: number;
+  size: bigint;
+  side: "buy" | "sell";
+}
+
+/** A priced quote. Unit amounts are collateral base units, rounded in the pool's favour. */
+export interface Quote {
+  side: "buy" | "sell";
+  series: SeriesRef;
+  size: bigint;
+  spot: number;
+  /** Oracle vol at the strike and expiry. */
+  vol: number;
+  /** Vol the premium is priced at (vol ± IV impact). */
+  volUsed: number;
+  ivImpact: number;
+  years: number;
+  utilizationBefore: number;
+  utilizationAfter: number;
+  /** Per-contract components in quote currency. */
+  perContract: FeeBreakdown;
+  premium: bigint;
+  utilizationMarkup: bigint;
+  optionPriceFee: bigint;
+  spotFee: bigint;
+  vegaFee: bigint;
+  /** Fees charged: buys, markup + all fees; sells, what is withheld from the premium (≤ premium). */
+  fees: bigint;
+  /** Treasury's share of `fees`. */
+  protocolFee: bigint;
+  /** Buys: collateral locked. Sells: collateral unlocked. */
+  collateral: bigint;
+  /** Buys: total the trader pays. Sells: what the trader receives (never negative). */
+  total: bigint;
+}
+
+/** The pool's side of the quote computation. */
+export interface QuoteContext extends Scales {
+  collateral: CollateralKind;
+  params: PoolParams;
+  /** protocolFeeShare in basis points. */
+  protocolShareBps: bigint;
+  pricer: SyncPricer;
+}
+
+/** The market a quote is priced at: oracle spot, and the oracle vol at a strike and years to expiry. */
+export interface QuoteMarket {
+  spot: number;
+  volAt(strike: number, years: number): number;
+}
+
+/** The request's series, checked (type, strike, expiry, size, side), with the seconds left to expiry. */
+export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: number): { series: SeriesRef; secondsLeft: number } {
+  check(typeof request === "object" && request !== null, "request", "must be an object");
+  check(request.side === "buy" || request.side === "sell", "side", 'must be "buy" or "sell"');
+  const series = seriesRefOf(request, ctx.collateral, ctx);
+  check(typeof request.size === "bigint" && request.size > 0n, "size", "must be a bigint > 0");
+  const p = ctx.params;
+  const secondsLeft = series.expiry - now;
+  // An expired series (or one expiring now) has no premium: its value is its settlement payoff.
+  if (secondsLeft <= 0 || secondsLeft < p.minTimeToExpirySeconds)
+    throw new PoolError("TOO_CLOSE_TO_EXPIRY", "expiry", `${secondsLeft} s to expiry < ${Math.max(1, p.minTimeToExpirySeconds)} s`);
+  if (request.side === "buy" && secondsLeft > p.maxTimeToExpirySeconds)
+    throw new PoolError("EXPIRY_OUT_OF_BOUNDS", "expiry", `${secondsLeft} s to expiry > ${p.maxTimeToExpirySeconds} s`);
+  return { series, secondsLeft };
+}
+
+/** Liquidity, utilization before and after, and the collateral a trade moves (buys lock, sells unlock). */
+function sizing(ctx: QuoteContext, state: PoolState, series: SeriesRef, size: bigint, buy: boolean, now: number) {
+  const p = ctx.params;
+  // Fees and impact are measured against liquidity without the premiums the impact window brought in, so that the
+  // first pieces of a split trade do not make the later ones look smaller. Cash that left (sales) is not added back:
+  // liquidity is never counted above what the pool holds.
+  const held = state.free + state.locked;
+  const inflow = recentTradeCash(state, now);
+  const liquidity = inflow > 0n && inflow < held ? held - inflow : held;
+  const utilizationBefore = liquidity === 0n ? 0 : Number(state.locked) / Number(liquidity);
+  if (buy) {
+    const collateral = collateralFor(ctx.collateral, series.strikeUnits, size, ctx);
+    if (collateral > state.free) throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", `needs ${collateral} collateral, ${state.free} free`);
+    const utilizationAfter = Number(state.locked + collateral) / Number(liquidity);
+    if (utilizationAfter > p.maxUtilization)
+      throw new PoolError("MAX_UTILIZATION", "size", `utilization would be ${utilizationAfter.toFixed(4)} > ${p.maxUtilization}`);
+    return { liquidity, utilizationBefore, utilizationAfter, collateral };
+  }
+  const open = state.series.get(seriesKey(series));
+  if (!open || open.openSize < size) throw new PoolError("INSUFFICIENT_POSITION", "size", `the pool has ${open?.openSize ?? 0n} of this series open`);
+  const collateral = size === open.openSize ? open.locked : mulDiv(open.locked, size, open.openSize, "down");
+  const utilizationAfter = liquidity === 0n ? 0 : Number(state.locked - collateral) / Number(liquidity);
+  return { liquidity, utilizationBefore, utilizationAfter, collateral };
+}
+
+/**
+ * Prices `request` against `state` at `market` and time `now`: core price at the oracle vol ± IV impact, then fees
+ * (fees.ts), converted to base units rounded in the pool's favour. Throws PoolError for what the trade would hit.
+ */
+export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRequest, market: QuoteMarket, now: number): Quote {
+  const p = ctx.params;
+  const { series, secondsLeft } = checkRequest(ctx, request, now);
+  const { side, size } = request;
+  const buy = side === "buy";
+  const moneyness = series.strike / market.spot;
+  if (buy && (moneyness < p.minMoneyness || moneyness > p.maxMoneyness))
+    throw new PoolError("STRIKE_OUT_OF_BOUNDS", "strike", `strike/spot ${moneyness.toFixed(4)} outside [${p.minMoneyness}, ${p.maxMoneyness}]`);
+  const { liquidity, utilizationBefore, utilizationAfter, collateral } = sizing(ctx, state, series, size, buy, now);
+  const years = secondsLeft / SECONDS_PER_YEAR;
+  const vol = market.volAt(series.strike, years);
+  // Same-side flow of this series within ivImpactWindowSeconds raises the impact (split trades pay as one).
+  const recent = recentCollateral(state, `${seriesKey(series)}:${side}`, now);
+  const impact = ivImpact(Number(collateral), Number(liquidity), p, Number(recent));
+  const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
+  const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
+  const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
+  const units = (perUnit: number, rounding: Rounding) =>
+    floatUnits(quoteAmountToUnitsFloat(Math.max(0, perUnit), market.spot, size, ctx.collateral, ctx), rounding);
+  // Buys round every component up; sells round the premium down and the fees up.
+  const premium = units(perContract.premium, buy ? "up" : "down");
+  const utilizationMarkup = units(perContract.utilizationMarkup, "up");
+  const optionPriceFee = units(perContract.optionPriceFee, "up");
+  const spotFee = units(perContract.spotFee, "up");
+  const vegaFee = units(perContract.vegaFee, "up");
+  const feeSum = utilizationMarkup + optionPriceFee + spotFee + vegaFee;
+  const fees = buy ? feeSum : minBig(premium, feeSum);
+  const total = buy ? premium + fees : premium - fees;
+  const protocolFee = (fees * ctx.protocolShareBps) / 10_000n;
+  if (!buy && state.free + collateral < total + protocolFee) throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", "the pool cannot pay this sale");
+  return {
+    side, series, size, spot: market.spot, vol, volUsed, ivImpact: impact, years, utilizationBefore, utilizationAfter, perContract,
+    premium, utilizationMarkup, optionPriceFee, spotFee, vegaFee, fees, protocolFee, collateral, total,
+  };
+}
