@@ -262,14 +262,20 @@ function hestonPhi(): void {
   }
 }
 
-/** SSVI at (k, T): GJ (4.1) with its k-derivatives, and ∂w/∂T = θ'(T)·(w/θ + φ'(θ)·(θk/2)·(ρ + z/R)). */
-function evaluateSsvi(k: f64, years: f64): void {
+/** θ, θ', φ, φ' at T, recomputed only when T differs from the cached one. */
+@inline
+function ssviAt(years: f64): void {
   if (years != cachedYears) {
     ssviTheta(years);
     if (kind == SURFACE_KIND_SSVI_HESTON) hestonPhi();
     else powerLawPhi();
     cachedYears = years;
   }
+}
+
+/** SSVI at (k, T): GJ (4.1) with its k-derivatives, and ∂w/∂T = θ'(T)·(w/θ + φ'(θ)·(θk/2)·(ρ + z/R)). */
+function evaluateSsvi(k: f64, years: f64): void {
+  ssviAt(years);
   const rho = header(SURFACE_WORD_RHO);
   const z = phi * k + rho;
   const r = Math.sqrt(z * z + (1.0 - rho * rho));
@@ -338,12 +344,7 @@ function volPair(k0: f64, t0: f64, k1: f64, t1: f64, vol: usize): void {
 
 /** w(k, T) of SSVI alone (θ and φ through the same cache as evaluateSsvi). */
 function totalVarianceSsvi(k: f64, years: f64): f64 {
-  if (years != cachedYears) {
-    ssviTheta(years);
-    if (kind == SURFACE_KIND_SSVI_HESTON) hestonPhi();
-    else powerLawPhi();
-    cachedYears = years;
-  }
+  ssviAt(years);
   const rho = header(SURFACE_WORD_RHO);
   const z = phi * k + rho;
   return 0.5 * theta * (1.0 + rho * phi * k + Math.sqrt(z * z + (1.0 - rho * rho)));
@@ -367,48 +368,65 @@ function durrleman(k: f64, w: f64, w1: f64, w2: f64): f64 {
   return u * u - 0.25 * w1 * w1 * (1.0 / w + 0.25) + 0.5 * w2;
 }
 
-/**
- * Implied vol σ = √(w(k, T)/T) for n points (k[i], years[i]) (f64 columns at byte offsets) into `vol`.
- * Returns 1 when some k is not finite or some T is not finite and > 0 (that element's vol is garbage), else 0.
- */
-export function surfaceVolBatch(pointer: usize, n: i32, k: usize, years: usize, vol: usize): i32 {
+// Inputs of the vol kernels: points (k, T), or options (spot, strike, expiry, rate, dividend) whose
+// k = ln(K/S) − (r − q)T. Constant in each instantiation of volLoop, so the tests fold away.
+const INPUT_POINTS: i32 = 0;
+const INPUT_OPTIONS: i32 = 1;
+// Whether the inputs pointK last read are in their domain.
+let pointOk = true;
+
+/** k of input i (and pointOk): columns c0..c4 are k, T (points) or spot, strike, expiry, rate, dividend (options). */
+@inline
+function pointK(mode: i32, i: i32, c0: usize, c1: usize, c2: usize, c3: usize, c4: usize): f64 {
+  const o = <usize>i << 3;
+  if (mode == INPUT_POINTS) {
+    const k = load<f64>(c0 + o);
+    pointOk = scalarOk(k, RULE_FINITE) & scalarOk(load<f64>(c1 + o), RULE_POSITIVE);
+    return k;
+  }
+  const s = load<f64>(c0 + o);
+  const K = load<f64>(c1 + o);
+  const r = load<f64>(c3 + o);
+  const q = load<f64>(c4 + o);
+  const t = load<f64>(c2 + o);
+  pointOk = scalarOk(s, RULE_POSITIVE) & scalarOk(K, RULE_POSITIVE) & scalarOk(t, RULE_POSITIVE) & scalarOk(r, RULE_FINITE)
+    & scalarOk(q, RULE_FINITE);
+  return log(K / s) - (r - q) * t;
+}
+
+/** σ = √(w(k, T)/T) of every input into `vol`: pairs in the SIMD build (volPair), then one at a time. */
+@inline
+function volLoop(mode: i32, pointer: usize, n: i32, c0: usize, c1: usize, c2: usize, c3: usize, c4: usize, vol: usize): i32 {
   begin(pointer);
+  const years = mode == INPUT_POINTS ? c1 : c2;
   let ok = true;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 1 < n; i += 2) {
       const o = <usize>i << 3;
-      const k0 = load<f64>(k + o);
-      const k1 = load<f64>(k + o, 8);
-      const t0 = load<f64>(years + o);
-      const t1 = load<f64>(years + o, 8);
-      ok = ok & scalarOk(k0, RULE_FINITE) & scalarOk(k1, RULE_FINITE) & scalarOk(t0, RULE_POSITIVE) & scalarOk(t1, RULE_POSITIVE);
-      volPair(k0, t0, k1, t1, vol + o);
+      const k0 = pointK(mode, i, c0, c1, c2, c3, c4);
+      ok = ok & pointOk;
+      const k1 = pointK(mode, i + 1, c0, c1, c2, c3, c4);
+      ok = ok & pointOk;
+      volPair(k0, load<f64>(years + o), k1, load<f64>(years + o, 8), vol + o);
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 3;
-    const ki = load<f64>(k + o);
+    const k = pointK(mode, i, c0, c1, c2, c3, c4);
+    ok = ok & pointOk;
     const t = load<f64>(years + o);
-    ok = ok & scalarOk(ki, RULE_FINITE) & scalarOk(t, RULE_POSITIVE);
-    store<f64>(vol + o, Math.sqrt(totalVariance(ki, t) / t));
+    store<f64>(vol + o, Math.sqrt(totalVariance(k, t) / t));
   }
   return ok ? 0 : 1;
 }
 
-/** Log-moneyness of option i, k = ln(K/S) − (r − q)T, and whether its inputs are in their domain (stored in `okInputs`). */
-let okInputs = true;
-@inline
-function optionK(i: i32, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize): f64 {
-  const o = <usize>i << 3;
-  const s = load<f64>(spot + o);
-  const K = load<f64>(strike + o);
-  const t = load<f64>(expiry + o);
-  const r = load<f64>(rate + o);
-  const q = load<f64>(dividend + o);
-  okInputs = scalarOk(s, RULE_POSITIVE) & scalarOk(K, RULE_POSITIVE) & scalarOk(t, RULE_POSITIVE) & scalarOk(r, RULE_FINITE)
-    & scalarOk(q, RULE_FINITE);
-  return log(K / s) - (r - q) * t;
+/**
+ * Implied vol σ = √(w(k, T)/T) for n points (k[i], years[i]) (f64 columns at byte offsets) into `vol`.
+ * Returns 1 when some k is not finite or some T is not finite and > 0 (that element's vol is garbage), else 0.
+ */
+export function surfaceVolBatch(pointer: usize, n: i32, k: usize, years: usize, vol: usize): i32 {
+  return volLoop(INPUT_POINTS, pointer, n, k, years, 0, 0, 0, vol);
 }
 
 /**
@@ -419,26 +437,7 @@ function optionK(i: i32, spot: usize, strike: usize, expiry: usize, rate: usize,
 export function surfaceVolStrikeBatch(
   pointer: usize, n: i32, spot: usize, strike: usize, expiry: usize, rate: usize, dividend: usize, vol: usize,
 ): i32 {
-  begin(pointer);
-  let ok = true;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 1 < n; i += 2) {
-      const o = <usize>i << 3;
-      const k0 = optionK(i, spot, strike, expiry, rate, dividend);
-      ok = ok & okInputs;
-      const k1 = optionK(i + 1, spot, strike, expiry, rate, dividend);
-      ok = ok & okInputs;
-      volPair(k0, load<f64>(expiry + o), k1, load<f64>(expiry + o, 8), vol + o);
-    }
-  }
-  for (; i < n; i++) {
-    const ki = optionK(i, spot, strike, expiry, rate, dividend);
-    ok = ok & okInputs;
-    const t = load<f64>(expiry + (<usize>i << 3));
-    store<f64>(vol + (<usize>i << 3), Math.sqrt(totalVariance(ki, t) / t));
-  }
-  return ok ? 0 : 1;
+  return volLoop(INPUT_OPTIONS, pointer, n, spot, strike, expiry, rate, dividend, vol);
 }
 
 /**

@@ -41,30 +41,33 @@ function target(core: WasmCore, batch: NormalizedBatch, output: Float64Array | u
   return output;
 }
 
+/** Runs a vol kernel (inputs in batch order, then the vol column) over `batch` into `output` or a new column. */
+function volColumn(
+  core: WasmCore, block: Float64Array, batch: NormalizedBatch, output: Float64Array | undefined,
+  kernel: (surface: number, count: number, p: number[]) => number,
+): Float64Array {
+  const result = target(core, batch, output);
+  const surface = place(core, block);
+  const inputs = batch.columns.length;
+  runChunked(
+    core, batch, 1, 0,
+    (count, p) => kernel(surface, count, p),
+    (start, count, p) => result.set(core.f64(p[inputs]!, count), start),
+  );
+  return result;
+}
+
 /** σ(k, T) at every point. */
 export function volAtPoints(core: WasmCore, block: Float64Array, points: SurfacePoints, output?: Float64Array): Float64Array {
   const batch = normalizeNumericBatch(points, "surface points", POINT_FIELDS);
-  const result = target(core, batch, output);
-  const surface = place(core, block);
-  runChunked(
-    core, batch, 1, 0,
-    (count, p) => core.exports.surfaceVolBatch(surface, count, p[0]!, p[1]!, p[2]!),
-    (start, count, p) => result.set(core.f64(p[2]!, count), start),
-  );
-  return result;
+  return volColumn(core, block, batch, output, (surface, count, p) => core.exports.surfaceVolBatch(surface, count, p[0]!, p[1]!, p[2]!));
 }
 
 /** σ at each option's strike and expiry: k = ln(K/S) − (r − q)T. */
 export function volForOptions(core: WasmCore, block: Float64Array, options: SurfaceOptionBatch, output?: Float64Array): Float64Array {
   const batch = normalizeNumericBatch(options, "an option batch", OPTION_FIELDS);
-  const result = target(core, batch, output);
-  const surface = place(core, block);
-  runChunked(
-    core, batch, 1, 0,
-    (count, p) => core.exports.surfaceVolStrikeBatch(surface, count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!),
-    (start, count, p) => result.set(core.f64(p[5]!, count), start),
-  );
-  return result;
+  return volColumn(core, block, batch, output, (surface, count, p) =>
+    core.exports.surfaceVolStrikeBatch(surface, count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!));
 }
 
 /** w, ∂w/∂k, Durrleman's g and ∂w/∂T at every point. */
