@@ -115,11 +115,12 @@ function normalEquations(J: Float64Array, r: Float64Array, n: number): { JtJ: Fl
 /**
  * Levenberg-Marquardt from p0 (inside the domain): the Jacobian is recomputed only after an accepted step;
  * stops when a step falls below `stepTolerance` relative to p, when an accepted step lowers the cost by less
- * than `costTolerance` of it (a plateau: noisy data), or after `maxIterations` steps tried. Returns the best
- * point and its sum of squared residuals (Infinity when p0 is outside the domain).
+ * than `costTolerance` of it (a plateau: noisy data), when the cost is at most `costFloor` (an exact fit at
+ * rounding level), or after `maxIterations` steps tried. Returns the best point and its sum of squared residuals
+ * (Infinity when p0 is outside the domain).
  */
 export function levenbergMarquardt(
-  problem: LeastSquares, p0: Float64Array, maxIterations = 100, stepTolerance = 1e-13, costTolerance = 1e-12,
+  problem: LeastSquares, p0: Float64Array, maxIterations = 100, stepTolerance = 1e-13, costTolerance = 1e-12, costFloor = 0,
 ): { p: Float64Array; cost: number } {
   const n = p0.length;
   let p = Float64Array.from(p0);
@@ -129,7 +130,7 @@ export function levenbergMarquardt(
   let mu = -1;
   let nu = 2;
   let system: { JtJ: Float64Array; g: Float64Array } | undefined;
-  for (let iteration = 0; iteration < maxIterations; iteration++) {
+  for (let iteration = 0; iteration < maxIterations && cost > costFloor; iteration++) {
     system ??= normalEquations(problem.jacobian ? problem.jacobian(p, r) : forwardJacobian(problem, p, r), r, n);
     const { JtJ, g } = system;
     if (mu < 0) mu = 1e-3 * Math.max(...Array.from({ length: n }, (_, a) => JtJ[a * n + a]!));

@@ -7,6 +7,7 @@
 //   θ_i = e^{τ_i}, with the penalty strength·max(0, θ_{i−1} − θ_i)/θ_i and a final running maximum, so θ never
 //   decreases (GJ Theorem 4.1: no calendar arbitrage).
 import { levenbergMarquardt, type LeastSquares } from "./optim.js";
+import { VOL_COST_FLOOR } from "./svi-fit.js";
 import { HESTON_THETA_PHI2_MAX, ssviEtaMax, ssviPhi } from "./ssvi.js";
 import type { SliceQuotes } from "./svi-quasi-explicit.js";
 import type { SsviPhi, VolSurfaceSpec } from "./types.js";
@@ -128,7 +129,7 @@ function start(slices: readonly SliceQuotes[], form: SsviPhi["form"]): Float64Ar
 /** Fits SSVI with φ of `form` to the slices; θ made non-decreasing at the end. */
 export function fitSsvi(slices: readonly SliceQuotes[], form: SsviPhi["form"]): SsviSpec {
   const problem = new SsviProblem(slices, form);
-  const { p } = levenbergMarquardt(problem, start(slices, form), 300);
+  const { p } = levenbergMarquardt(problem, start(slices, form), 300, 1e-13, 1e-12, VOL_COST_FLOOR);
   const spec = specOf(p, form, slices);
   let theta = 0;
   return { ...spec, slices: spec.slices.map((s) => ({ years: s.years, theta: (theta = Math.max(theta, s.theta)) })) };

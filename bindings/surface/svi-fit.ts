@@ -15,6 +15,11 @@ import { quasiExplicitFit, type SliceContext, type SliceQuotes } from "./svi-qua
 import type { SviParams, SviSlice } from "./types.js";
 
 const BLEND = [0.25, 0.5, 0.75];
+/**
+ * Σ weight·(σ_fit − σ_quote)² below which a fit is exact at rounding level (1e-14 of vol per quote at 40 quotes of
+ * weight ~1): Levenberg-Marquardt stops there instead of probing steps that rounding makes useless.
+ */
+export const VOL_COST_FLOOR = 1e-26;
 /** Relative rounding allowed on the comparisons with the previous slice (the checks allow 1e-12). */
 const SLACK = 1e-14;
 /** Least value the penalised quantities (g and its relatives, O(1) near the money) are pushed to. */
@@ -141,7 +146,7 @@ export function fitSviSlice(quotes: SliceQuotes, context: SliceContext, strength
   }
   const polish = new SlicePolish(quotes, context, strength);
   const p0 = Float64Array.of(start.a, start.b, start.rho, start.m, start.sigma);
-  const { p, cost } = levenbergMarquardt(polish, p0, 100);
+  const { p, cost } = levenbergMarquardt(polish, p0, 100, 1e-13, 1e-12, VOL_COST_FLOOR);
   const best = Number.isFinite(cost) ? paramsOf(p) : start;
   return { years: quotes.years, ...best };
 }
