@@ -149,7 +149,7 @@ export function levenbergMarquardt(
     let rTrial = problem.residuals(trial);
     if (rTrial === undefined) {
       // The step leaves the domain: its largest inside fraction (halving), so iterates can slide along a bound.
-      for (let t = 0.5; t > 1e-3 && rTrial === undefined; t /= 2) {
+      for (let t = 0.5; t >= 1 / 16 && rTrial === undefined; t /= 2) {
         trial = p.map((v, a) => v + t * step[a]!);
         rTrial = problem.residuals(trial);
       }

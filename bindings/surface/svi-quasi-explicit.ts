@@ -189,7 +189,7 @@ export function quasiExplicitFit(quotes: SliceQuotes, context: SliceContext): Sv
   }
   if (!Number.isFinite(startValue)) return undefined;
   // Only the basin matters here: stage 2 (svi-fit.ts) polishes all five parameters.
-  const best = nelderMead(objective, start, Float64Array.of(0.1 * range, 0.5), 1e-9 * startValue, 300, 1e-3);
+  const best = nelderMead(objective, start, Float64Array.of(0.1 * range, 0.5), 1e-9 * startValue, 300, 1e-2);
   const s = Math.exp(best.x[1]!);
   const solved = reducer.solve(best.x[0]!, s, true);
   return solved === undefined ? undefined : rawOf(solved.x, best.x[0]!, s);
