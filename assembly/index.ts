@@ -13,3 +13,10 @@ export { blackScholesBatch, blackScholesWorkBytes, useBlackScholesWorkArea } fro
 export { mathBatch, turnCosSinBatch } from "./math_batch";
 export { firstInvalid } from "./validate";
 export { americanBatch, americanBoundaryNodes } from "./american";
+export {
+  surfaceParamsPointer, surfaceVolBatch, surfaceVolStrikeBatch, surfaceShapeBatch, surfaceGridMinima, SURFACE_GRID_ROW_WORDS,
+  SURFACE_KIND_SVI, SURFACE_KIND_SSVI_POWER_LAW, SURFACE_KIND_SSVI_HESTON,
+  SURFACE_WORD_KIND, SURFACE_WORD_COUNT, SURFACE_WORD_RHO, SURFACE_WORD_ETA, SURFACE_WORD_GAMMA, SURFACE_HEADER_WORDS,
+  SURFACE_COLUMN_YEARS, SURFACE_COLUMN_THETA, SURFACE_COLUMN_A, SURFACE_COLUMN_B, SURFACE_COLUMN_RHO, SURFACE_COLUMN_M,
+  SURFACE_COLUMN_SIGMA, SURFACE_COLUMNS, SURFACE_MAX_SLICES,
+} from "./surface";

@@ -19,12 +19,6 @@ export const SUITE_NAMES = [
  */
 export const OPT_IN_SUITES: readonly string[] = ["fleet", "pool-scale", "journal", "store", "serve"];
 
-/**
- * Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes; "pool-scale"
- * builds year-scale pools; "journal" and "store" write gigabytes of journal and database files; "serve" starts a server.
- */
-export const OPT_IN_SUITES: readonly string[] = ["fleet", "pool-scale", "journal", "store", "serve"];
-
 /** Options of runBenchmarks. */
 export interface RunOptions extends SuiteOptions {
   /** Only these suites (names from SUITE_NAMES); when absent or empty, all but OPT_IN_SUITES. */

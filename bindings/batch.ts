@@ -294,6 +294,19 @@ export function normalizeImpliedVolBatch(batch: ImpliedVolBatch): NormalizedBatc
   ]);
 }
 
+/**
+ * Checks the shape of a batch of numeric fields only, returned in the order given (the vol-surface kernels'
+ * inputs). A field with a `fallback` may be absent. `what` names the batch in errors.
+ */
+export function normalizeNumericBatch(
+  batch: object,
+  what: string,
+  fields: readonly { field: string; rule: NumericRule; fallback?: number }[],
+): NormalizedBatch {
+  const b = requireObject(batch, what);
+  return normalize(fields.map(({ field, rule, fallback }) => numeric(b, field, rule, fallback)));
+}
+
 /** Validates every element of a batch at once (the worker pool checks on the calling thread before splitting). */
 export function validateWholeBatch(batch: NormalizedBatch): void {
   batch.validate(0, batch.length);

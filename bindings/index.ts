@@ -1,6 +1,6 @@
 // Public surface of the single-thread pricer.
 export { createPricer, pricerOver, CHUNK_OPTIONS, type Pricer, type PricerOptions } from "./pricer.js";
-export { PricingInputError } from "./errors.js";
+export { PricingInputError, VolSurfaceError } from "./errors.js";
 export type { AmericanAccuracy, AmericanBoundary, AmericanOptions, AmericanResult } from "./american.js";
 export { WasmOptionBatch, WasmImpliedVolBatch, MAX_WASM_BATCH } from "./wasm-batch.js";
 export { compileWasmCore, hostSupportsSimd, loadWasmCore, WasmCore, type CoreExports, type LoadOptions } from "./wasm.js";
@@ -25,3 +25,4 @@ export {
   type Estimate,
   type NormalizedMonteCarloSpec,
 } from "./montecarlo.js";
+export * from "./surface/index.js";

@@ -115,7 +115,7 @@ export function copyColumns<T extends object>(output: T, from: T): T {
  * Before results go into caller-owned arrays chunk by chunk: checks the arrays, then every chunk after the first
  * (the first is checked by its kernel call before anything is written), so an error leaves them untouched.
  */
-function checkBeforeWritingInto(core: WasmCore, batch: NormalizedBatch, checkArrays: () => void): void {
+export function checkBeforeWritingInto(core: WasmCore, batch: NormalizedBatch, checkArrays: () => void): void {
   checkArrays();
   if (batch.length > CHUNK_OPTIONS) checkLaterChunks(core, batch);
 }
@@ -147,7 +147,7 @@ function checkChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], 
  * The kernels check their inputs themselves (no separate pass) and return non-zero when one is out of their
  * domain; the chunk's first invalid element is then located with firstInvalid and thrown.
  */
-function runChunked(
+export function runChunked(
   core: WasmCore,
   batch: NormalizedBatch,
   outputs: number,

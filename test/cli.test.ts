@@ -59,6 +59,21 @@ describe("pool2peer bench --quick (from source)", () => {
     }
   });
 
+  it("runs the surface suite: lookups against the plain-JS baseline, fits and the check against the raw SVI fit", async () => {
+    const io = capture();
+    expect(await main(["bench", "--quick", "--suite", "surface"], io), io.stderr.join("\n")).toBe(0);
+    const rows = tableRows(io.stdout.join("\n")).slice(1);
+    const names = rows.map((r) => r[1]);
+    for (const name of ["plain js svi lookup, random T", "wasm simd svi, random T", "wasm simd ssvi, random T", "fit svi 10×40", "check, raw SVI 10 slices"]) {
+      expect(names).toContain(name);
+    }
+    for (const [suite, name, , ns, unit, , baseline] of rows as string[][]) {
+      expect(suite).toBe("surface");
+      expect(Number.parseFloat(ns!.replace(/,/g, "")), name).toBeGreaterThan(0);
+      expect(baseline, name).toBe(unit === "point" ? "plain js svi lookup, random T" : "fit svi 10×40");
+    }
+  });
+
   it("answers --help with usage on stdout and exit 0; bad commands, options and suites exit 2 with usage on stderr", async () => {
     let io = capture();
     expect(await main(["bench", "--help"], io)).toBe(0);
