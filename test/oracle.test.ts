@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { CircuitBreakers, largestLogMove, ManualOracle, spotMove, timeWeightedGeometric, type OracleField, type OracleSnapshot, type SpotVolOracle } from "../pool/index.js";
 import { lookupSettlementPrice } from "../pool/settlement.js";
+import { printedOracle } from "../bench/oracle.js";
 import { makePool } from "./helpers/pool.js";
 import { ReferenceOracle, referenceIvJump, referenceMove, referenceTwap, twapWork } from "./helpers/oracle-reference.js";
 
@@ -185,35 +186,9 @@ describe("what the pool reads", () => {
   });
 });
 
-/** A seeded uniform generator in [0, 1) (mulberry32), so the long runs below are the same on every machine. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An oracle fed `prints` prints `step` seconds apart, spot and vol on a random walk (60% a year; vol 100% a year). */
-function fedOracle(prints: number, step: number, seed: number, keepSeconds?: number): ManualOracle {
-  const rand = uniform(seed);
-  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 }, keepSeconds === undefined ? {} : { keepSeconds });
-  let spot = 2000;
-  let vol = 0.6;
-  const sd = Math.sqrt(step / (365 * 86_400));
-  for (let i = 1; i < prints; i++) {
-    spot *= Math.exp(0.6 * sd * (2 * rand() - 1) * Math.sqrt(3));
-    vol = Math.min(3, Math.max(0.05, vol * Math.exp(sd * (2 * rand() - 1) * Math.sqrt(3))));
-    oracle.push({ timestamp: T0 + i * step, spot, baseVol: vol });
-  }
-  return oracle;
-}
-
 describe("at scale", () => {
   it("a year of 60 s prints, 30 days kept: TWAPs over 30 min and 30 days stay within twapBound of the walk (the prefix sums have grown to ~2.4e8)", () => {
-    const oracle = fedOracle(365 * 1440, 60, 1);
+    const oracle = printedOracle(365 * 1440, 60, 1, 30 * 86_400);
     const held = oracle.history(Number.NEGATIVE_INFINITY);
     expect(held.length).toBe(30 * 1440 + 1); // pruned at the 30-day horizon all year
     const now = oracle.latest().timestamp;
@@ -229,7 +204,7 @@ describe("at scale", () => {
   });
 
   it("without the fast paths the TWAP reads two windows of prints and the move one, not the whole history", () => {
-    const oracle = fedOracle(20_000, 12, 2);
+    const oracle = printedOracle(20_000, 12, 2);
     const reads = { prints: 0 };
     const view = historyOnly(oracle, reads);
     const now = oracle.latest().timestamp + 5;
