@@ -40,38 +40,38 @@ export class ReferenceOracle implements SpotVolOracle {
   }
 }
 
+/** The pieces of [now − window, now] each print holds (until the next print, the latest until now), non-empty ones only. */
+function* pieces(prints: readonly OracleSnapshot[], windowSeconds: number, nowSeconds: number): Generator<{ print: OracleSnapshot; seconds: number }> {
+  const start = nowSeconds - windowSeconds;
+  for (let i = 0; i < prints.length; i++) {
+    const from = Math.max(start, prints[i]!.timestamp);
+    const to = Math.min(nowSeconds, i + 1 < prints.length ? prints[i + 1]!.timestamp : nowSeconds);
+    if (to > from) yield { print: prints[i]!, seconds: to - from };
+  }
+}
+
 /** The geometric TWAP by walking every print: exp(Σ ln x_i · |piece_i| / covered), the latest value when nothing is covered. */
 export function referenceTwap(prints: readonly OracleSnapshot[], field: OracleField, windowSeconds: number, nowSeconds: number): number {
   const latest = prints[prints.length - 1]!;
   if (windowSeconds <= 0) return latest[field];
-  const start = nowSeconds - windowSeconds;
   let integral = 0;
   let covered = 0;
-  for (let i = 0; i < prints.length; i++) {
-    const from = Math.max(start, prints[i]!.timestamp);
-    const to = Math.min(nowSeconds, i + 1 < prints.length ? prints[i + 1]!.timestamp : nowSeconds);
-    if (to > from) {
-      integral += Math.log(prints[i]![field]) * (to - from);
-      covered += to - from;
-    }
+  for (const { print, seconds } of pieces(prints, windowSeconds, nowSeconds)) {
+    integral += Math.log(print[field]) * seconds;
+    covered += seconds;
   }
   return covered > 0 ? Math.exp(integral / covered) : latest[field];
 }
 
 /** Number of pieces the TWAP walk sums and the largest |ln x| among them (what its rounding error scales with). */
 export function twapWork(prints: readonly OracleSnapshot[], field: OracleField, windowSeconds: number, nowSeconds: number): { pieces: number; maxLog: number } {
-  const start = nowSeconds - windowSeconds;
-  let pieces = 0;
+  let count = 0;
   let maxLog = 0;
-  for (let i = 0; i < prints.length; i++) {
-    const from = Math.max(start, prints[i]!.timestamp);
-    const to = Math.min(nowSeconds, i + 1 < prints.length ? prints[i + 1]!.timestamp : nowSeconds);
-    if (to > from) {
-      pieces++;
-      maxLog = Math.max(maxLog, Math.abs(Math.log(prints[i]![field])));
-    }
+  for (const { print } of pieces(prints, windowSeconds, nowSeconds)) {
+    count++;
+    maxLog = Math.max(maxLog, Math.abs(Math.log(print[field])));
   }
-  return { pieces, maxLog };
+  return { pieces: count, maxLog };
 }
 
 /** Largest |ln(latest / x)| of `field` over the prints with timestamp ≥ since, by walking them. */
