@@ -19,6 +19,7 @@ export { PoolState, applyEvent, recentCollateral, recentTradeCash, seriesKey, ty
 export { DEFAULT_POOL_PARAMS, resolveParams, type FeeParams, type LimitParams, type MarketParams, type PoolParams } from "./params.js";
 export { averageUtilizationMultiplier, feeBreakdown, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs } from "./fees.js";
 export {
+  largestLogMove,
   ManualOracle,
   MIN_VOL,
   spotMove,
@@ -26,6 +27,8 @@ export {
   timeWeightedSpot,
   timeWeightedVol,
   volAt,
+  type FieldExtremes,
+  type OracleField,
   type OracleSnapshot,
   type SpotVolOracle,
 } from "./oracle.js";

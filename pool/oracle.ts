@@ -1,8 +1,13 @@
 // Spot and implied-vol oracle of a pool. The pool reads `latest()` for quotes and NAV, and the optional
 // `history()` for the moving-oracle check, settlement prices and time-weighted averages (manipulation
-// defences plug in here: timeWeightedSpot / timeWeightedVol). What the oracle is trusted for and what the pool
-// guards against is in docs/pool-safety.md.
+// defences plug in here: timeWeightedSpot / timeWeightedVol). An oracle may also answer those reads itself through
+// the optional fast paths `twap` and `extremes` (ManualOracle does, in O(log n) from aggregates kept per print);
+// without them the reads walk only the part of the history they need. docs/oracle.md: the interface, the costs, the
+// numerical accuracy. What the oracle is trusted for and what the pool guards against: docs/pool-safety.md.
 import { PoolError } from "./errors.js";
+import { OracleRecord, type FieldExtremes, type OracleField } from "./oracle-record.js";
+
+export type { FieldExtremes, OracleField } from "./oracle-record.js";
 
 /** One oracle observation. */
 export interface OracleSnapshot {
@@ -22,14 +27,29 @@ export interface OracleSnapshot {
 export interface SpotVolOracle {
   /** The latest observation. */
   latest(): OracleSnapshot;
-  /** Observations with timestamp ≥ `sinceSeconds`, oldest first (optional; enables the moving check, TWAPs and exact settlement prices). */
-  history?(sinceSeconds: number): readonly OracleSnapshot[];
+  /**
+   * Observations with timestamp ≥ `sinceSeconds`, oldest first (optional; enables the moving check, TWAPs and exact
+   * settlement prices). `untilSeconds`, when given, is the last timestamp the caller needs: an oracle may stop there
+   * (ManualOracle does) or return the later observations too (callers stop at it themselves).
+   */
+  history?(sinceSeconds: number, untilSeconds?: number): readonly OracleSnapshot[];
   /**
    * Asks the oracle to keep every observation from `fromSeconds` on (optional). A pool calls it with the earliest
    * time it may still need (its earliest unsettled expiry), so pruning never removes a settlement price; `holder`
    * tells pools sharing one oracle apart, and `undefined` releases the holder's claim.
    */
   retain?(holder: object, fromSeconds: number | undefined): void;
+  /**
+   * Fast path (optional, with `history`): exp(∫ ln field dt / covered) over [fromSeconds, toSeconds] ∩ [oldest
+   * observation, toSeconds], each observation holding until the next and the newest until toSeconds; undefined when
+   * that covers no time. It must agree with the walk of `history()` that timeWeightedGeometric does without it.
+   */
+  twap?(field: OracleField, fromSeconds: number, toSeconds: number): number | undefined;
+  /**
+   * Fast path (optional, with `history`): the least and greatest `field` over the observations with timestamp ≥
+   * `sinceSeconds` (those `history(sinceSeconds)` returns); undefined when there are none.
+   */
+  extremes?(field: OracleField, sinceSeconds: number): FieldExtremes | undefined;
 }
 
 /** Lowest vol the pool ever prices with (a surface or skew could produce less). */
@@ -63,9 +83,14 @@ export function invalidSnapshotField(s: OracleSnapshot): string | undefined {
   return undefined;
 }
 
-/** An oracle updated by hand (tests, simulations, a Node service feeding prices). Keeps its history. */
+
+/**
+ * An oracle updated by hand (tests, simulations, a Node service feeding prices). Keeps its history in a record with
+ * per-print aggregates (oracle-record.ts): push is O(1) amortised plus one binary search for pruning, and history,
+ * twap and extremes cost O(log n) plus what they return, whatever the length of the history.
+ */
 export class ManualOracle implements SpotVolOracle {
-  private readonly observations: OracleSnapshot[] = [];
+  private readonly record = new OracleRecord();
   /** Observations older than this many seconds before the newest are dropped (unless a holder retains them). */
   private readonly keepSeconds: number;
   private readonly retained = new Map<object, number>();
@@ -77,17 +102,15 @@ export class ManualOracle implements SpotVolOracle {
 
   /** Records a new observation (fields not given are carried over from the latest). */
   push(update: Partial<OracleSnapshot> & { timestamp: number }): OracleSnapshot {
-    const last = this.observations[this.observations.length - 1];
+    const last = this.record.length > 0 ? this.record.latest() : undefined;
     const next: OracleSnapshot = { ...(last ?? {}), ...update } as OracleSnapshot;
     const bad = invalidSnapshotField(next);
     if (bad) throw new RangeError(`ManualOracle: invalid ${bad}`);
     if (last && next.timestamp < last.timestamp) throw new RangeError("ManualOracle: timestamp goes backwards");
-    this.observations.push(next);
+    this.record.append(next);
     let horizon = next.timestamp - this.keepSeconds;
     for (const from of this.retained.values()) horizon = Math.min(horizon, from);
-    let drop = 0;
-    while (drop < this.observations.length - 1 && this.observations[drop]!.timestamp < horizon) drop++;
-    if (drop > 0) this.observations.splice(0, drop);
+    this.record.dropBefore(horizon);
     return next;
   }
 
@@ -97,20 +120,37 @@ export class ManualOracle implements SpotVolOracle {
   }
 
   latest(): OracleSnapshot {
-    return this.observations[this.observations.length - 1]!;
+    return this.record.latest();
   }
 
-  history(sinceSeconds: number): readonly OracleSnapshot[] {
-    // Binary search for the first observation at or after sinceSeconds (timestamps never go backwards).
-    let lo = 0;
-    let hi = this.observations.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.observations[mid]!.timestamp < sinceSeconds) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.observations.slice(lo);
+  history(sinceSeconds: number, untilSeconds?: number): readonly OracleSnapshot[] {
+    return this.record.between(sinceSeconds, untilSeconds);
   }
+
+  twap(field: OracleField, fromSeconds: number, toSeconds: number): number | undefined {
+    return this.record.twap(field, fromSeconds, toSeconds);
+  }
+
+  extremes(field: OracleField, sinceSeconds: number): FieldExtremes | undefined {
+    return this.record.extremes(field, sinceSeconds);
+  }
+}
+
+/**
+ * Largest |ln(latest / x)| of `field` over the observations with timestamp ≥ `sinceSeconds` (0 without history):
+ * from `extremes` when the oracle has it (|ln(latest / x)| is largest at the least or the greatest x), else by walking
+ * history(sinceSeconds).
+ */
+export function largestLogMove(oracle: SpotVolOracle, field: OracleField, sinceSeconds: number): number {
+  const now = oracle.latest()[field];
+  if (oracle.extremes) {
+    const e = oracle.extremes(field, sinceSeconds);
+    return e ? Math.max(0, Math.abs(Math.log(now / e.min)), Math.abs(Math.log(now / e.max))) : 0;
+  }
+  if (!oracle.history) return 0;
+  let worst = 0;
+  for (const o of oracle.history(sinceSeconds)) worst = Math.max(worst, Math.abs(Math.log(now / o[field])));
+  return worst;
 }
 
 /**
@@ -118,40 +158,65 @@ export class ManualOracle implements SpotVolOracle {
  * how far spot has moved recently (0 when the oracle has no history).
  */
 export function spotMove(oracle: SpotVolOracle, windowSeconds: number): number {
-  const latest = oracle.latest();
-  if (!oracle.history) return 0;
-  let worst = 0;
-  for (const o of oracle.history(latest.timestamp - windowSeconds)) {
-    worst = Math.max(worst, Math.abs(Math.log(latest.spot / o.spot)));
-  }
-  return worst;
+  return largestLogMove(oracle, "spot", oracle.latest().timestamp - windowSeconds);
 }
 
 /**
  * Geometric time-weighted average of a snapshot field over [now − window, now]: exp(∫ ln x dt / window),
- * each observation holding until the next one. Falls back to the latest value without history.
+ * each observation holding until the next one. Falls back to the latest value without history. Reads the oracle's
+ * `twap` when it has one, else walks the prints from the one in force at now − window (printsInForce).
  */
 export function timeWeightedGeometric(
   oracle: SpotVolOracle,
-  field: "spot" | "baseVol",
+  field: OracleField,
   windowSeconds: number,
   nowSeconds: number,
 ): number {
   const latest = oracle.latest();
-  if (!oracle.history || windowSeconds <= 0) return latest[field];
+  if (windowSeconds <= 0) return latest[field];
   const start = nowSeconds - windowSeconds;
-  const all = oracle.history(Number.NEGATIVE_INFINITY);
+  if (oracle.twap) return oracle.twap(field, start, nowSeconds) ?? latest[field];
+  if (!oracle.history) return latest[field];
+  const prints = printsInForce(oracle.history.bind(oracle), start, windowSeconds);
   let integral = 0;
   let covered = 0;
-  for (let i = 0; i < all.length; i++) {
-    const from = Math.max(start, all[i]!.timestamp);
-    const to = Math.min(nowSeconds, i + 1 < all.length ? all[i + 1]!.timestamp : nowSeconds);
+  for (let i = 0; i < prints.length; i++) {
+    const from = Math.max(start, prints[i]!.timestamp);
+    const to = Math.min(nowSeconds, i + 1 < prints.length ? prints[i + 1]!.timestamp : nowSeconds);
     if (to > from) {
-      integral += Math.log(all[i]![field]) * (to - from);
+      integral += Math.log(prints[i]![field]) * (to - from);
       covered += to - from;
     }
   }
   return covered > 0 ? Math.exp(integral / covered) : latest[field];
+}
+
+/**
+ * The prints from the one in force at `start` (the last with timestamp ≤ start) on. Earlier prints hold until a
+ * time ≤ start and add nothing to a time average from `start`, so the walk skips them: it reads history from
+ * start − span (two windows), and the whole history only when no print falls there before `start` (a feed gap longer
+ * than the window, or a history younger than it).
+ */
+function printsInForce(history: NonNullable<SpotVolOracle["history"]>, start: number, span: number): readonly OracleSnapshot[] {
+  let prints = history(start - span);
+  let k = lastAtOrBefore(prints, start);
+  if (k < 0) {
+    prints = history(Number.NEGATIVE_INFINITY);
+    k = lastAtOrBefore(prints, start);
+  }
+  return k > 0 ? prints.slice(k) : prints;
+}
+
+/** Index of the last print with timestamp ≤ `t` (prints in time order), −1 when there is none. */
+function lastAtOrBefore(prints: readonly OracleSnapshot[], t: number): number {
+  let lo = 0;
+  let hi = prints.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (prints[mid]!.timestamp <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** Geometric TWAP of spot over the window (hook for NAV / share pricing that resists spikes). */

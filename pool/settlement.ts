@@ -72,7 +72,8 @@ export function lookupSettlementPrice(
 ): SettlementLookup {
   const D = timing.maxSettlementDelaySeconds;
   const W = timing.settlementFallbackWindowSeconds;
-  const prints = oracle.history ? oracle.history(expiry) : [oracle.latest()].filter((o) => o.timestamp >= expiry);
+  // Only the prints up to the end of the fallback window matter (an oracle may return later ones too).
+  const prints = oracle.history ? oracle.history(expiry, expiry + D + W) : [oracle.latest()].filter((o) => o.timestamp >= expiry);
   for (const o of prints) {
     if (o.timestamp > expiry + D) break;
     const priceUnits = usable(o) ? settlementUnits(o.spot, kind, scales) : undefined;

@@ -7,6 +7,7 @@ import { PoolError } from "../errors.js";
 import type { BreakerName, PoolEvent, PoolEventBody } from "../events.js";
 import type { PoolState } from "../ledger.js";
 import type { OptionPool } from "../option-pool.js";
+import { largestLogMove } from "../oracle.js";
 
 /** Breaker thresholds and pause lengths (pauses in whole seconds, at most the pool's maxPauseSeconds). */
 export interface CircuitBreakerOptions {
@@ -67,18 +68,29 @@ export class CircuitBreakers {
       const ratio = Number(ledger.free) / Number(liquidity);
       if (ratio < o.minFreeLiquidityRatio) trip("liquidity", `free liquidity ${(ratio * 100).toFixed(2)}% < ${(o.minFreeLiquidityRatio * 100).toFixed(2)}%`, o.liquidityPauseSeconds);
     }
-    const oracle = this.pool.oracle;
-    const latest = oracle.latest();
-    if (oracle.history && ledger.breakerPausedUntil.ivJump <= now) {
-      for (const obs of oracle.history(latest.timestamp - o.ivJumpWindowSeconds)) {
-        const jump = Math.log(latest.baseVol / obs.baseVol);
-        if (Math.abs(jump) > o.ivJumpThreshold) {
-          trip("ivJump", `base vol moved ${(jump * 100).toFixed(1)}% (log) within ${o.ivJumpWindowSeconds} s`, o.ivJumpPauseSeconds);
-          break;
-        }
-      }
+    if (ledger.breakerPausedUntil.ivJump <= now) {
+      const jump = this.ivJump();
+      if (jump !== undefined) trip("ivJump", `base vol moved ${(jump * 100).toFixed(1)}% (log) within ${o.ivJumpWindowSeconds} s`, o.ivJumpPauseSeconds);
     }
     return trips;
+  }
+
+  /**
+   * ln(base vol now / base vol then) of the oldest observation in the IV-jump window beyond the threshold, if any.
+   * When the oracle has `extremes`, they say in O(log n) whether there is one, and only then is the window walked.
+   */
+  private ivJump(): number | undefined {
+    const o = this.options;
+    const oracle = this.pool.oracle;
+    if (!oracle.history) return undefined;
+    const latest = oracle.latest();
+    const since = latest.timestamp - o.ivJumpWindowSeconds;
+    if (oracle.extremes && !(largestLogMove(oracle, "baseVol", since) > o.ivJumpThreshold)) return undefined;
+    for (const obs of oracle.history(since)) {
+      const jump = Math.log(latest.baseVol / obs.baseVol);
+      if (Math.abs(jump) > o.ivJumpThreshold) return jump;
+    }
+    return undefined;
   }
 
   /** The pool's `onStaged` hook (attachRisk installs it): stages the trips due after an operation's events. */
