@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { BenchRow, SuiteModule, SuiteOptions } from "./types.js";
 
 /** Suite module names under bench/, in table order. */
-export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "fleet"] as const;
+export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "book", "fleet"] as const;
 
 /** Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes. */
 export const OPT_IN_SUITES: readonly string[] = ["fleet"];
