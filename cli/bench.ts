@@ -6,8 +6,9 @@ import type { CliCommand, CliIO } from "./command.js";
 
 const USAGE = `usage: pool2peer bench [--quick] [--suite NAME]...
 
-Throughput of the WASM pricing core (SIMD and scalar) against plain JS and npm peers,
-as a markdown table: ops/s, ns/op, and ratio against each suite's baseline in the same run.
+Throughput of the WASM pricing core (SIMD and scalar) against plain JS and npm peers, a pool
+stress run ("risk") and PeerBook operations as the book fills up ("book"), as a markdown table:
+ops/s, ns/op, and ratio against each suite's baseline in the same run.
 
 options:
   --quick         small batches, short sampling (a smoke run of a few seconds)

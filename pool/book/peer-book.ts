@@ -23,7 +23,7 @@ import { bookEventsFromJSON, canonicalBookEvent, decodeBookEvent } from "./event
 import { checkChain, genesisHash, ledgerKeyBytes, seal, type LedgerKey } from "../ledger-chain.js";
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
-import { applyBookEvent, BookState, type RestingOrder } from "./state.js";
+import { BookState, type RestingOrder } from "./state.js";
 
 export type { SeriesSpec } from "../series.js";
 
@@ -79,7 +79,7 @@ export interface FillReport {
 /** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
 export class PeerBook {
   readonly pool: OptionPool;
-  private state = new BookState();
+  private readonly state: BookState;
   private readonly log: BookEvent[] = [];
   private busy = false;
   private readonly key: Uint8Array | undefined;
@@ -91,7 +91,7 @@ export class PeerBook {
   constructor(pool: OptionPool, options: { ledgerKey?: LedgerKey } = {}) {
     this.pool = pool;
     this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
-    this.state.hash = genesisHash(pool.settings, "book");
+    this.state = new BookState(genesisHash(pool.settings, "book"));
   }
 
   /**
@@ -107,7 +107,7 @@ export class PeerBook {
       if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
       checkChain(state.hash, e, canonicalBookEvent(e), book.key);
       verifyBookEvent(pool, state, e);
-      applyBookEvent(state, e);
+      state.apply(e);
       checkBookAfter(pool, state, e);
       book.log.push(e);
     });
@@ -158,15 +158,11 @@ export class PeerBook {
     return o ? { ...o } : undefined;
   }
 
-  /** Peer positions of `account`: long and short sizes per series. */
+  /** Peer positions of `account`: long and short sizes per open series, by expiry then strike. */
   positionsOf(account: string): { series: SeriesRef; long: bigint; short: bigint }[] {
-    const out: { series: SeriesRef; long: bigint; short: bigint }[] = [];
-    for (const p of this.state.positions.values()) {
-      const long = p.longs.get(account) ?? 0n;
-      const short = p.shorts.get(account) ?? 0n;
-      if (long || short) out.push({ series: p.series, long, short });
-    }
-    return out;
+    return this.state.positionsHeldBy(account)
+      .map((p) => ({ series: p.series, long: p.longs.get(account) ?? 0n, short: p.shorts.get(account) ?? 0n }))
+      .sort((a, b) => a.series.expiry - b.series.expiry || (a.series.strikeUnits < b.series.strikeUnits ? -1 : a.series.strikeUnits > b.series.strikeUnits ? 1 : 0));
   }
 
   /** Open peer series: size and locked collateral (copies). */
@@ -229,13 +225,14 @@ export class PeerBook {
     const worseThanPool = (price: bigint, q: Quote, r: bigint) => (buy ? price * r > q.total * scale : price * r < q.total * scale);
     const withinLimit = (price: bigint) => limit === undefined || (buy ? price <= limit : price >= limit);
 
+    const opposite = buy ? "sell" : "buy";
     let poolPart: Quote | undefined;
-    this.commit((draft, emit) => {
-      this.stageExpiries(draft, emit);
+    this.commit((state, emit) => {
+      this.stageExpiries(state, emit);
       let remaining = order.size;
       let takerWritten = 0n; // cumulative size this taker writes to peers (sell), for exact collateral rounding
-      const makers = draft.side(key, buy ? "sell" : "buy");
-      for (const m of makers) {
+      // Best first; the next maker is looked up after each fill, which may have taken the current one off the book.
+      for (let m = state.best(key, opposite); m !== undefined; m = state.after(m)) {
         if (remaining === 0n) break;
         if (m.owner === trader) continue; // no self-matching: own orders are skipped, not filled
         if (!withinLimit(m.price)) break;
@@ -268,16 +265,17 @@ export class PeerBook {
       if (remaining > 0n && limit !== undefined) {
         // Only the trader's own orders can still cross (everyone else's within the limit has filled): refuse
         // to rest a crossed book rather than trade with oneself.
-        if (draft.side(key, buy ? "sell" : "buy").some((m) => withinLimit(m.price)))
+        const best = state.best(key, opposite);
+        if (best !== undefined && withinLimit(best.price))
           throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
         restEscrow = buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
-        const id = draft.nextOrderId;
+        const id = state.nextOrderId;
         emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
         report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
       } else report.unfilled = remaining;
       const needed = buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
       if (needed > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", `needs ${needed}, ${order.funds} posted`);
-      // The pool's part last: the only step outside the draft, taken once everything else has succeeded.
+      // The pool's part last: the only change outside the book's state, made once everything else has succeeded.
       if (poolPart) {
         const q = poolPart;
         const traded = this.pool.trade(trader, {
@@ -302,16 +300,15 @@ export class PeerBook {
   /** Removes every resting order whose series has expired (escrow refunded). Returns how many. */
   expireOrders(): number {
     let count = 0;
-    this.commit((draft, emit) => {
-      count = this.stageExpiries(draft, emit);
+    this.commit((state, emit) => {
+      count = this.stageExpiries(state, emit);
     });
     return count;
   }
 
   /** Stages the refund of every resting order whose series has expired, inside the running commit. */
-  private stageExpiries(draft: BookState, emit: (body: BookEventBody) => void): number {
-    const now = this.pool.clock.now();
-    const due = [...draft.orders.values()].filter((o) => o.series.expiry <= now).sort((a, b) => a.id - b.id);
+  private stageExpiries(state: BookState, emit: (body: BookEventBody) => void): number {
+    const due = state.dueOrders(this.pool.clock.now());
     for (const o of due) emit({ kind: "cancel", id: o.id, owner: o.owner, refund: o.escrow, reason: "expiry" });
     return due.length;
   }
@@ -325,13 +322,12 @@ export class PeerBook {
     check(Number.isInteger(expiry), "expiry", "must be integer unix seconds");
     const now = this.pool.clock.now();
     if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
-    const open = [...this.state.positions.values()].filter((p) => p.series.expiry === expiry);
-    if (open.length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no peer positions expire at ${expiry}`);
+    if (this.state.positionsExpiring(expiry).length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no peer positions expire at ${expiry}`);
     const { priceUnits } = this.pool.settlementPrice(expiry);
     const s = this.pool.settings;
-    this.commit((draft, emit) => {
-      this.stageExpiries(draft, emit);
-      emit({ kind: "settle", expiry, priceUnits, ...bookSettlement(draft, expiry, priceUnits, s), treasury: s.treasury });
+    this.commit((state, emit) => {
+      this.stageExpiries(state, emit);
+      emit({ kind: "settle", expiry, priceUnits, ...bookSettlement(state, expiry, priceUnits, s), treasury: s.treasury });
     });
     return priceUnits;
   }
@@ -347,25 +343,28 @@ export class PeerBook {
   // ------------------------------------------------------------ internals
 
   /**
-   * Builds an operation on a draft and installs it whole. Non-reentrant (a book operation started from inside another
-   * is refused), and an unexpected failure becomes a PoolError: either way nothing of the book changes.
+   * Runs an operation on the state in place inside a transaction: each emitted event is sealed and applied at once,
+   * and the whole is kept only when `build` returns. Non-reentrant (a book operation started from inside another is
+   * refused), and any failure rolls every change back; an unexpected one becomes a PoolError.
    */
-  private commit(build: (draft: BookState, emit: (body: BookEventBody) => void) => void): void {
+  private commit(build: (state: BookState, emit: (body: BookEventBody) => void) => void): void {
     if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", "a book operation was called while another is running");
     this.busy = true;
+    const state = this.state;
+    state.begin();
     try {
-      const draft = this.state.clone();
       const staged: BookEvent[] = [];
       const time = this.pool.clock.now();
-      build(draft, (body) => {
-        const unsealed = { ...body, seq: draft.seq + 1, time } as BookEventBody & { seq: number; time: number };
-        const e = seal(unsealed, canonicalBookEvent(unsealed), draft.hash, this.key) as BookEvent;
-        applyBookEvent(draft, e);
+      build(state, (body) => {
+        const unsealed = { ...body, seq: state.seq + 1, time } as BookEventBody & { seq: number; time: number };
+        const e = seal(unsealed, canonicalBookEvent(unsealed), state.hash, this.key) as BookEvent;
+        state.apply(e);
         staged.push(e);
       });
-      this.state = draft;
-      this.log.push(...staged);
+      state.commit();
+      for (const e of staged) this.log.push(e);
     } catch (e) {
+      state.rollback();
       if (e instanceof PoolError) throw e;
       throw new PoolError("INTERNAL_ERROR", "operation", `book operation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {

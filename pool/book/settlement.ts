@@ -12,8 +12,7 @@ export function bookSettlement(state: BookState, expiry: number, priceUnits: big
   const payouts: BookPayout[] = [];
   let unlocked = 0n;
   let dust = 0n;
-  for (const p of state.positions.values()) {
-    if (p.series.expiry !== expiry) continue;
+  for (const p of state.positionsExpiring(expiry)) {
     unlocked += p.locked;
     let toLongs = 0n;
     for (const [account, size] of p.longs) {

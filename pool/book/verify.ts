@@ -11,6 +11,7 @@
 import { collateralFor } from "../collateral.js";
 import { PoolError } from "../errors.js";
 import type { OptionPool } from "../option-pool.js";
+import { seriesKey } from "../ledger.js";
 import { seriesRefOf } from "../series.js";
 import { mulDiv, pow10 } from "../units.js";
 import type { BookEvent } from "./events.js";
@@ -95,6 +96,7 @@ export function checkBookAfter(pool: OptionPool, state: BookState, e: BookEvent)
   if (state.paidIn - state.paidOut !== state.escrow + state.locked + state.claimableTotal)
     mismatch(e, "flows", "paid in − paid out ≠ escrow + locked + claimable");
   if (e.kind !== "fill") return;
-  for (const p of state.positions.values())
-    if (p.locked < collateralFor(pool.settings.collateral, p.series.strikeUnits, p.openSize, pool.settings)) mismatch(e, "collateral", "a series' collateral no longer covers its open size");
+  // A fill changes one series: only its cover can have moved.
+  const p = state.positions.get(seriesKey(e.series));
+  if (p && p.locked < collateralFor(pool.settings.collateral, p.series.strikeUnits, p.openSize, pool.settings)) mismatch(e, "collateral", "a series' collateral no longer covers its open size");
 }
