@@ -9,10 +9,13 @@ import { fileURLToPath } from "node:url";
 import type { BenchRow, SuiteModule, SuiteOptions } from "./types.js";
 
 /** Suite module names under bench/, in table order. */
-export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "fleet"] as const;
+export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "fleet", "store"] as const;
 
-/** Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes. */
-export const OPT_IN_SUITES: readonly string[] = ["fleet"];
+/**
+ * Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes; "store" writes
+ * gigabytes of temporary files (a 2,000,000-event journal and its database) and fsyncs thousands of times.
+ */
+export const OPT_IN_SUITES: readonly string[] = ["fleet", "store"];
 
 /** Options of runBenchmarks. */
 export interface RunOptions extends SuiteOptions {
@@ -94,7 +97,7 @@ function packageVersion(root: string, name: string): string {
 
 /** Packages whose versions the table reports. */
 export const REPORTED_PACKAGES = [
-  "pool2peer", "assemblyscript", "tinybench", "black-scholes", "greeks", "@uqee/black-scholes", "option-pricing",
+  "pool2peer", "assemblyscript", "tinybench", "black-scholes", "greeks", "@uqee/black-scholes", "option-pricing", "better-sqlite3",
 ] as const;
 
 /** One line on the machine and one on the package versions, for the table header. */
