@@ -5,7 +5,7 @@
 import type { EventHeader } from "../event-schema.js";
 import type { EventCodec } from "./codec.js";
 import { StoreError } from "./errors.js";
-import { checkNext, checkPage, checkSnapshot, copySnapshot, EMPTY_HEAD } from "./rules.js";
+import { checkNext, checkPage, checkSnapshot, copySnapshot, EMPTY_HEAD, pages } from "./rules.js";
 import type { EventStore, StoredSnapshot } from "./types.js";
 
 /** Options of MemoryEventStore. */
@@ -72,15 +72,10 @@ export class MemoryEventStore<E extends EventHeader = EventHeader> implements Ev
     return this.log.slice(start, start + limit).map((entry, i) => this.decode(entry, start + i + 1));
   }
 
-  *iterate(fromSeq = 1): IterableIterator<E> {
-    checkPage(STORE, fromSeq, 0);
-    for (let seq = Math.max(fromSeq, 1); ; ) {
-      const page = this.read(seq, this.pageSize);
-      yield* page;
-      if (page.length < this.pageSize) return;
-      seq += page.length;
-    }
+  iterate(fromSeq = 1): IterableIterator<E> {
+    return pages(STORE, fromSeq, this.pageSize, (from, limit) => this.read(from, limit));
   }
+
 
   saveSnapshot(snapshot: StoredSnapshot): void {
     this.open();

@@ -54,3 +54,14 @@ export function checkSnapshot(store: string, s: StoredSnapshot, headSeq: number,
 export function copySnapshot(s: StoredSnapshot): StoredSnapshot {
   return s.mac === undefined ? { seq: s.seq, hash: s.hash, state: s.state } : { seq: s.seq, hash: s.hash, state: s.state, mac: s.mac };
 }
+
+/** Every event from `fromSeq` on, read `pageSize` at a time through `read` (the store's page read), oldest first. */
+export function* pages<E>(store: string, fromSeq: number, pageSize: number, read: (fromSeq: number, limit: number) => E[]): IterableIterator<E> {
+  checkPage(store, fromSeq, 0);
+  for (let seq = Math.max(fromSeq, 1); ; ) {
+    const page = read(seq, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    seq += page.length;
+  }
+}

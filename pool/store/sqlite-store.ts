@@ -10,7 +10,7 @@ import type { EventHeader } from "../event-schema.js";
 import type { EventCodec } from "./codec.js";
 import { isLogName } from "./codec.js";
 import { describe, StoreError } from "./errors.js";
-import { checkNext, checkPage, checkSnapshot, copySnapshot, EMPTY_HEAD } from "./rules.js";
+import { checkNext, checkPage, checkSnapshot, copySnapshot, EMPTY_HEAD, pages } from "./rules.js";
 import { openDatabase, type OpenedDatabase } from "./sqlite-database.js";
 import type { EventStore, StoredSnapshot } from "./types.js";
 
@@ -126,15 +126,10 @@ export class SqliteEventStore<E extends EventHeader = EventHeader> implements Ev
     return out;
   }
 
-  *iterate(fromSeq = 1): IterableIterator<E> {
-    checkPage(this.path, fromSeq, 0);
-    for (let seq = Math.max(fromSeq, 1); ; ) {
-      const page = this.read(seq, this.pageSize);
-      yield* page;
-      if (page.length < this.pageSize) return;
-      seq += page.length;
-    }
+  iterate(fromSeq = 1): IterableIterator<E> {
+    return pages(this.path, fromSeq, this.pageSize, (from, limit) => this.read(from, limit));
   }
+
 
   saveSnapshot(snapshot: StoredSnapshot): void {
     this.writable();
