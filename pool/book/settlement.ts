@@ -31,5 +31,7 @@ export function bookSettlement(state: BookState, expiry: number, priceUnits: big
     }
     dust += left - toShorts;
   }
+  // Canonical order (not the maps' insertion order, which a rolled-back operation may change): series, side, account.
+  payouts.sort((a, b) => (a.strikeUnits !== b.strikeUnits ? (a.strikeUnits < b.strikeUnits ? -1 : 1) : a.position !== b.position ? (a.position < b.position ? -1 : 1) : a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
   return { payouts, unlocked, dust };
 }
