@@ -23,7 +23,10 @@ beforeAll(async () => {
     store: projectModule("pool/store/index.ts"), events: projectModule("bench/store-events.ts"), crash: projectModule("test/helpers/crash-plan.ts"),
   }));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (writer) rmSync(writer, { force: true });
+});
 
 describe("SqliteEventStore under SIGKILL", () => {
   it(`keeps every acknowledged commit and no half commit over ${KILLS} kills (seed ${SEED})`, async () => {

@@ -50,7 +50,10 @@ beforeAll(async () => {
     console.log("ack " + JSON.stringify({ count, seq: last.seq, hash: last.hash, growth: max - base, kept: kept.length }));
   `);
 }, 300_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (reader) rmSync(reader, { force: true });
+});
 
 describe("SqliteEventStore.iterate", () => {
   it(`reads ${EVENTS.toLocaleString("en")} events in order with the heap growing less than ${BOUND_BYTES >> 20} MiB`, async () => {

@@ -74,6 +74,7 @@ describe("SqliteEventStore", () => {
     const second = sqlite(path);
     expect(second.head().seq).toBe(5);
     second.close();
+    rmSync(script);
   });
 
   it("opens read-only beside a running writer: sees each commit, refuses writes, takes no lock", () => {

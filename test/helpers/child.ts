@@ -3,7 +3,7 @@
 // reports what it has made durable. Protocol: the child prints one line "ack <payload>" on stdout after each thing it
 // acknowledges (e.g. "ack 1234" once seq 1234 is committed); anything on stderr is kept for the failure message.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -18,7 +18,7 @@ export function projectModule(relative: string): string {
 /**
  * Bundles `source` (TypeScript, ESM, top-level await allowed) into an .mjs file and returns its path. Packages stay
  * external (better-sqlite3 is native: it cannot be bundled), so the file is written under node_modules/.cache of the
- * project, where `node` resolves them.
+ * project, where `node` resolves them. Remove it with rmSync when done.
  */
 export async function bundleScript(name: string, source: string): Promise<string> {
   const dir = join(ROOT, "node_modules", ".cache", "pool2peer-test");
@@ -26,7 +26,11 @@ export async function bundleScript(name: string, source: string): Promise<string
   const entry = join(dir, `${name}-${process.pid}.ts`);
   const outfile = join(dir, `${name}-${process.pid}.mjs`);
   writeFileSync(entry, source);
-  await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", target: "node20", outfile, packages: "external", logLevel: "silent", absWorkingDir: ROOT });
+  try {
+    await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", target: "node20", outfile, packages: "external", logLevel: "silent", absWorkingDir: ROOT });
+  } finally {
+    rmSync(entry, { force: true });
+  }
   return outfile;
 }
 
