@@ -116,6 +116,31 @@ describe("SqliteEventStore", () => {
     reader.close();
   });
 
+  it("refuses a write the database cannot take (another connection holds its write lock): WRITE_FAILED, then retried", () => {
+    const path = newPath();
+    const each = sqlite(path);
+    each.append(events.slice(0, 10));
+    const foreign = new Database(path, { timeout: 0 });
+    foreign.exec("BEGIN IMMEDIATE"); // e.g. an operator's sqlite3 shell: outside the store's own writer lock
+    const e = expectRefused(each, () => each.append(events.slice(10, 20)), "WRITE_FAILED");
+    expect(e.message).toMatch(/rolled back: database is locked/);
+    foreign.exec("ROLLBACK");
+    each.append(events.slice(10, 20));
+    each.close();
+    const group = sqlite(path, { commit: "group" });
+    group.append(events.slice(20, 30));
+    foreign.exec("BEGIN IMMEDIATE");
+    expect(() => group.flush()).toThrowError(expect.objectContaining({ code: "WRITE_FAILED" }) as Error);
+    expect(group.head().seq).toBe(30); // still kept for the next flush
+    foreign.exec("ROLLBACK");
+    foreign.close();
+    group.flush();
+    group.close();
+    const again = sqlite(path, { readOnly: true });
+    expect([...again.iterate()]).toEqual(events.slice(0, 30));
+    again.close();
+  }, 60_000);
+
   it("reports a corrupt row by its seq: bad text, a hash column that differs, a missing row, a snapshot off the chain", () => {
     const path = newPath();
     const store = sqlite(path);
