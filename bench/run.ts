@@ -99,7 +99,7 @@ function packageVersion(root: string, name: string): string {
 
 /** Packages whose versions the table reports. */
 export const REPORTED_PACKAGES = [
-  "pool2peer", "assemblyscript", "tinybench", "black-scholes", "greeks", "@uqee/black-scholes", "option-pricing",
+  "pool2peer", "assemblyscript", "tinybench", "black-scholes", "greeks", "@uqee/black-scholes", "option-pricing", "better-sqlite3",
 ] as const;
 
 /** One line on the machine and one on the package versions, for the table header. */

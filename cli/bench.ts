@@ -13,8 +13,9 @@ ops/s, ns/op, and ratio against each suite's baseline in the same run.
 options:
   --quick         small batches, short sampling (a smoke run of a few seconds)
   --suite NAME    run only this suite (repeatable, or comma-separated): ${SUITE_NAMES.join(", ")}
-                  (all but "fleet" and "journal" run by default; "fleet" starts a local redis-server and
-                  worker processes, "journal" writes and reads ~1.1 GiB of journal files)
+                  (by default all but the opt-in suites: "fleet" starts a local redis-server and worker processes;
+                  "pool-scale" builds year-scale pools; "journal" and "store" write gigabytes of files; "serve" starts
+                  a server)
   -h, --help      show this help`;
 
 /** `pool2peer bench`. Exit codes: 0 done, 1 a suite failed, 2 bad arguments. */

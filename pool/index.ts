@@ -48,3 +48,9 @@ export { exactUnits, floatUnits, mulDiv, pow10, unitsToFloat, type Rounding } fr
 export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";
 export { PeerBook, BookState, applyBookEvent, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
 export * from "./risk/index.js";
+// The event store's browser-safe parts; SqliteEventStore and the journal import/export are in "pool2peer/store".
+export type { EventStore, StoredSnapshot } from "./store/types.js";
+export { BOOK_LOG, POOL_LOG, type ChainCodec, type EventCodec } from "./store/codec.js";
+export { StoreError, type StoreErrorCode } from "./store/errors.js";
+export { MemoryEventStore, type MemoryStoreOptions } from "./store/memory-store.js";
+export { ChainCheck, verifyLog, type ChainStart } from "./store/chain.js";
