@@ -1,7 +1,7 @@
 // The HTTP + WebSocket server over one PoolService: fastify with the API's TypeBox schemas (validation, serialisation,
 // OpenAPI), signed-request authentication before validation, per-account rate limits after it, Prometheus metrics,
 // pino logs, the streams and the browser page. `buildServer` assembles it; the CLI (cli/serve.ts) and the tests start it.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import websocket from "@fastify/websocket";
@@ -65,7 +65,7 @@ function validators() {
 /** Builds the server (not listening yet). */
 export async function buildServer(options: ServerOptions): Promise<{ app: App; parts: ServerParts }> {
   const { service } = options;
-  const app = Fastify({ logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, disableRequestLogging: true }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  const app = Fastify({ logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   app.setValidatorCompiler(validators());
   let draining = false;
   const parts: ServerParts = {
