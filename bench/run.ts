@@ -9,10 +9,10 @@ import { fileURLToPath } from "node:url";
 import type { BenchRow, SuiteModule, SuiteOptions } from "./types.js";
 
 /** Suite module names under bench/, in table order. */
-export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "fleet"] as const;
+export const SUITE_NAMES = ["blackscholes", "impliedvol", "montecarlo", "workers", "risk", "fleet", "serve"] as const;
 
-/** Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes. */
-export const OPT_IN_SUITES: readonly string[] = ["fleet"];
+/** Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes, "serve" a server. */
+export const OPT_IN_SUITES: readonly string[] = ["fleet", "serve"];
 
 /** Options of runBenchmarks. */
 export interface RunOptions extends SuiteOptions {

@@ -12,7 +12,8 @@ as a markdown table: ops/s, ns/op, and ratio against each suite's baseline in th
 options:
   --quick         small batches, short sampling (a smoke run of a few seconds)
   --suite NAME    run only this suite (repeatable, or comma-separated): ${SUITE_NAMES.join(", ")}
-                  (all but "fleet" run by default; "fleet" starts a local redis-server and worker processes)
+                  (all but "fleet" and "serve" run by default; "fleet" starts a local redis-server
+                  and worker processes, "serve" a pool2peer serve process loaded over loopback)
   -h, --help      show this help`;
 
 /** `pool2peer bench`. Exit codes: 0 done, 1 a suite failed, 2 bad arguments. */

@@ -1,21 +1,12 @@
 // SIGKILL of `pool2peer serve` (the built CLI, a child process) under a load of concurrent trades and deposits: every
 // request it acknowledged is in the restarted server's log, as acknowledged (seq, account, amount), and the restarted
 // server trades again. The restart time is printed, not asserted (a shared machine); bench/serve.ts measures it.
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { ServeClient, keySigner } from "../server/client.js";
-import { ADDRESS, KEYS, USDC, expiryIn, makeServeDir, spawnServe, testConfig, type Who } from "./helpers/serve.js";
+import { ADDRESS, KEYS, USDC, expiryIn, freePort, makeServeDir, spawnServe, testConfig, type Who } from "./helpers/serve.js";
 
 const children: { kill(signal: NodeJS.Signals): boolean }[] = [];
 afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Ack {
   seq: number;

@@ -1,6 +1,5 @@
 // Shared fixtures of the serve tests: a pool.json in a temporary folder, fixed account keys, a real server on
 // loopback (in this process, or as a `pool2peer serve` child process for crash tests), and signed clients.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,24 +62,4 @@ export function expiryIn(days: number, now = Math.floor(Date.now() / 1000)): num
   return Math.floor((now + days * 86_400) / 3600) * 3600;
 }
 
-/** `pool2peer serve` as a child process (the built CLI in dist/); resolves with its URL once it answers /health. */
-export async function spawnServe(paths: { configPath: string; dbPath: string }, port: number): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ["dist/cli/pool2peer.js", "serve", "--db", paths.dbPath, "--config", paths.configPath, "--port", String(port), "--log-level", "warn"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${stderr}`);
-    try {
-      const r = await fetch(`${url}/health`);
-      if (r.ok) return { child, url, readyMs: performance.now() - started };
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - started > 30_000) throw new Error(`serve did not answer within 30 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { freePort, spawnServe } from "../../bench/serve-process.js";
