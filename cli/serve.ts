@@ -1,6 +1,8 @@
 // The `pool2peer serve` command: the pool as an HTTP + WebSocket service (server/). Loaded lazily so that other
 // commands do not pull in fastify. Stops gracefully on SIGTERM or SIGINT (drain, flush); exits 1 if its log cannot be
 // written (the restart replays the log).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CliCommand, CliIO } from "./command.js";
 
@@ -35,7 +37,7 @@ export const serveCommand: CliCommand = {
       io.err(`pool2peer serve: --db and --config are required; --port is an integer in [0, 65535]\n\n${USAGE}`);
       return 2;
     }
-    const { startServer } = await import("../server/start.js");
+    const { startServer } = await loadServer();
     let server;
     try {
       server = await startServer({ configPath: values.config, dbPath: values.db, port, host: values.host ?? "127.0.0.1", logger: { level: values["log-level"] ?? "info" } });
@@ -52,3 +54,10 @@ export const serveCommand: CliCommand = {
     });
   },
 };
+
+/** The server: its one-file bundle when built (a faster start), else its modules. */
+async function loadServer(): Promise<typeof import("../server/start.js")> {
+  const bundle = new URL("../server/start.bundle.mjs", import.meta.url);
+  if (existsSync(fileURLToPath(bundle))) return (await import(bundle.href)) as typeof import("../server/start.js");
+  return import("../server/start.js");
+}
