@@ -1,7 +1,10 @@
-// The pool's ledger: state as exact bigints, changed only by applyEvent(). Commands in option-pool.ts build
-// events against a draft copy and commit the draft only when the whole operation succeeded.
-import { PoolError } from "./errors.js";
-import type { BreakerName, PoolEvent, SeriesRef, SettlementSource } from "./events.js";
+// The pool's ledger: state as exact bigints, changed only by applyEvent() (ledger-apply.ts), in place: while an
+// operation runs, every mutation goes through the state's undo log, so a refused operation is taken back at the
+// cost of what it touched. Indexes (holders per series, series per expiry, open expiries in order, the recent trade
+// cash window) are derived from the ledger and rebuilt by fromSnapshot(); the snapshot is the ledger alone.
+import type { SeriesRef, SettlementSource, BreakerName } from "./events.js";
+import { FlowWindow } from "./flow-window.js";
+import { UndoLog } from "./undo.js";
 
 /** One open series the pool is short. */
 export interface SeriesState extends SeriesRef {
@@ -52,15 +55,12 @@ export function seriesKey(s: { type: string; strikeUnits: bigint; expiry: number
   return `${s.type}:${s.strikeUnits}:${s.expiry}`;
 }
 
-function add(map: Map<string, bigint>, key: string, delta: bigint, field: string): void {
-  const next = (map.get(key) ?? 0n) + delta;
-  if (next < 0n) throw new PoolError("REPLAY_MISMATCH", field, `${key} would go negative`);
-  if (next === 0n) map.delete(key);
-  else map.set(key, next);
-}
+const NO_PAUSES = (): Record<BreakerName, number> => ({ liquidity: 0, ivJump: 0, settlement: 0 });
 
-/** The whole ledger state of a pool. */
+/** The whole ledger state of a pool, with its indexes. */
 export class PoolState {
+  /** Records the inverse of each mutation while an operation runs (pool-core.ts commit). */
+  readonly undo = new UndoLog();
   seq = 0;
   /** Free liquidity owned by LPs (base units). */
   free = 0n;
@@ -80,12 +80,9 @@ export class PoolState {
   queue: QueuedWithdrawal[] = [];
   nextWithdrawalId = 1;
   /** Per breaker: LP withdrawals (direct and queued) are paused until this unix second (0 = never tripped). */
-  breakerPausedUntil: Record<BreakerName, number> = { liquidity: 0, ivJump: 0, settlement: 0 };
+  breakerPausedUntil: Record<BreakerName, number> = NO_PAUSES();
   totals: FlowTotals = { paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n };
-  /**
-   * Recent trades per series and side (key: `${seriesKey}:${side}`): time and collateral, kept for
-   * `flowWindowSeconds` after each trade (the IV impact's accumulated size, rebuilt exactly by replay).
-   */
+  /** Recent trades per series and side (key: `${seriesKey}:${side}`), kept for `flowWindowSeconds` (the IV impact's accumulated size). */
   recentFlow = new Map<string, RecentTrade[]>();
   /** Window of `recentFlow` (seconds; the pool sets it from ivImpactWindowSeconds; 0 keeps nothing). */
   flowWindowSeconds = 0;
@@ -100,45 +97,28 @@ export class PoolState {
   /** Prices of the settled expiries (key: expiry seconds). */
   settled = new Map<number, SettledPrice>();
 
-  /** LP withdrawals are paused until this unix second (the latest of the breakers' pauses). */
-  get withdrawalsPausedUntil(): number {
-    const b = this.breakerPausedUntil;
-    return Math.max(b.liquidity, b.ivJump, b.settlement);
-  }
-
-  /** A deep copy (the draft of an operation). */
-  clone(): PoolState {
-    const c = new PoolState();
-    c.seq = this.seq;
-    c.free = this.free;
-    c.locked = this.locked;
-    c.reserved = this.reserved;
-    c.totalSupply = this.totalSupply;
-    c.shares = new Map(this.shares);
-    c.claimable = new Map(this.claimable);
-    c.treasuryPending = new Map(this.treasuryPending);
-    c.series = new Map([...this.series].map(([k, v]) => [k, { ...v }]));
-    c.positions = new Map([...this.positions].map(([k, v]) => [k, new Map(v)]));
-    c.queue = this.queue.map((q) => ({ ...q }));
-    c.nextWithdrawalId = this.nextWithdrawalId;
-    c.breakerPausedUntil = { ...this.breakerPausedUntil };
-    c.totals = { ...this.totals };
-    c.recentFlow = new Map([...this.recentFlow].map(([k, v]) => [k, v.map((f) => ({ ...f }))]));
-    c.flowWindowSeconds = this.flowWindowSeconds;
-    c.tradingPausedUntil = this.tradingPausedUntil;
-    c.time = this.time;
-    c.hash = this.hash;
-    c.bookSeq = this.bookSeq;
-    c.settled = new Map(this.settled);
-    return c;
-  }
+  // ---- indexes (derived from the ledger, not in the snapshot)
+  /** series key → account → long size (the holders of a series: settlement touches only these). */
+  holders = new Map<string, Map<string, bigint>>();
+  /** expiry → keys of its open series. */
+  seriesByExpiry = new Map<number, Set<string>>();
+  /** Expiries with open series or pending protocol fees, ascending (what settlement walks). */
+  openExpiries: number[] = [];
+  /** Trade cash of the impact window (every trade's, until the window passes), summed in O(log n). Ledger state. */
+  recentCash = new FlowWindow();
 
   /** Total assets held: free + locked + reserved. */
   get assets(): bigint {
     return this.free + this.locked + this.reserved;
   }
 
-  /** A plain, key-sorted, JSON-safe picture of the state (bigints as strings): equal states give equal text. */
+  /** LP withdrawals are paused until this unix second (the latest of the breakers' pauses). */
+  get withdrawalsPausedUntil(): number {
+    const b = this.breakerPausedUntil;
+    return Math.max(b.liquidity, b.ivJump, b.settlement);
+  }
+
+  /** A plain, key-sorted, JSON-safe picture of the ledger (bigints as strings): equal states give equal text. */
   snapshot(): Record<string, unknown> {
     const sortMap = (m: Map<string, bigint>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString()]));
     return {
@@ -150,9 +130,9 @@ export class PoolState {
       shares: sortMap(this.shares),
       claimable: sortMap(this.claimable),
       treasuryPending: sortMap(this.treasuryPending),
-      series: [...this.series.values()]
-        .map((s) => ({ ...s, strikeUnits: s.strikeUnits.toString(), openSize: s.openSize.toString(), locked: s.locked.toString() }))
-        .sort((a, b) => (seriesKey({ ...a, strikeUnits: BigInt(a.strikeUnits) }) < seriesKey({ ...b, strikeUnits: BigInt(b.strikeUnits) }) ? -1 : 1)),
+      series: [...this.series.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, s]) => ({ ...s, strikeUnits: s.strikeUnits.toString(), openSize: s.openSize.toString(), locked: s.locked.toString() })),
       positions: Object.fromEntries([...this.positions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortMap(v)])),
       queue: this.queue.map((q) => ({ ...q, shares: q.shares.toString() })),
       nextWithdrawalId: this.nextWithdrawalId,
@@ -161,6 +141,7 @@ export class PoolState {
       recentFlow: Object.fromEntries(
         [...this.recentFlow].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.map((f) => `${f.time}:${f.collateral}:${f.cash}`)]),
       ),
+      recentCash: this.recentCash.entries(),
       tradingPausedUntil: this.tradingPausedUntil,
       time: this.time,
       hash: this.hash,
@@ -168,11 +149,66 @@ export class PoolState {
       settled: [...this.settled].sort(([a], [b]) => a - b).map(([expiry, p]) => ({ expiry, price: p.price, priceUnits: p.priceUnits.toString(), source: p.source })),
     };
   }
-}
 
-function debit(state: PoolState, field: "free" | "locked" | "reserved", amount: bigint): void {
-  if (amount < 0n || state[field] < amount) throw new PoolError("REPLAY_MISMATCH", field, `cannot take ${amount} from ${state[field]}`);
-  state[field] -= amount;
+  /** The state a snapshot() describes, with its indexes rebuilt (`flowWindowSeconds` is the pool's setting). */
+  static fromSnapshot(snap: Record<string, unknown>, flowWindowSeconds: number): PoolState {
+    const s = new PoolState();
+    const o = snap as ReturnType<PoolState["snapshot"]> & Record<string, never>;
+    const bigMap = (r: unknown) => new Map(Object.entries(r as Record<string, string>).map(([k, v]) => [k, BigInt(v)]));
+    s.seq = o.seq as unknown as number;
+    s.free = BigInt(o.free as unknown as string);
+    s.locked = BigInt(o.locked as unknown as string);
+    s.reserved = BigInt(o.reserved as unknown as string);
+    s.totalSupply = BigInt(o.totalSupply as unknown as string);
+    s.shares = bigMap(o.shares);
+    s.claimable = bigMap(o.claimable);
+    s.treasuryPending = bigMap(o.treasuryPending);
+    for (const x of o.series as unknown as Record<string, string | number>[]) {
+      const series: SeriesState = { type: x.type as "call" | "put", strike: x.strike as number, strikeUnits: BigInt(x.strikeUnits!), expiry: x.expiry as number, openSize: BigInt(x.openSize!), locked: BigInt(x.locked!) };
+      s.series.set(seriesKey(series), series);
+    }
+    for (const [account, held] of Object.entries(o.positions as unknown as Record<string, Record<string, string>>)) s.positions.set(account, bigMap(held));
+    s.queue = (o.queue as unknown as { id: number; owner: string; shares: string }[]).map((q) => ({ id: q.id, owner: q.owner, shares: BigInt(q.shares) }));
+    s.nextWithdrawalId = o.nextWithdrawalId as unknown as number;
+    s.breakerPausedUntil = { ...NO_PAUSES(), ...(o.breakerPausedUntil as unknown as Record<BreakerName, number>) };
+    s.totals = Object.fromEntries(Object.entries(o.totals as unknown as Record<string, string>).map(([k, v]) => [k, BigInt(v)])) as unknown as FlowTotals;
+    for (const [key, list] of Object.entries(o.recentFlow as unknown as Record<string, string[]>)) {
+      s.recentFlow.set(key, list.map((f) => {
+        const [time, collateral, cash] = f.split(":");
+        return { time: Number(time), collateral: BigInt(collateral!), cash: BigInt(cash!) };
+      }));
+    }
+    s.flowWindowSeconds = flowWindowSeconds;
+    s.recentCash = FlowWindow.fromEntries(o.recentCash as unknown as string[]);
+    s.tradingPausedUntil = o.tradingPausedUntil as unknown as number;
+    s.time = o.time as unknown as number;
+    s.hash = o.hash as unknown as string;
+    s.bookSeq = o.bookSeq as unknown as number;
+    for (const p of o.settled as unknown as { expiry: number; price: number; priceUnits: string; source: SettlementSource }[])
+      s.settled.set(p.expiry, { price: p.price, priceUnits: BigInt(p.priceUnits), source: p.source });
+    s.rebuildIndexes();
+    return s;
+  }
+
+  /** Rebuilds every index from the ledger (after a restore). */
+  rebuildIndexes(): void {
+    this.holders = new Map();
+    this.seriesByExpiry = new Map();
+    for (const [account, held] of this.positions)
+      for (const [key, size] of held) {
+        let h = this.holders.get(key);
+        if (!h) this.holders.set(key, (h = new Map()));
+        h.set(account, size);
+      }
+    for (const [key, s] of this.series) {
+      let keys = this.seriesByExpiry.get(s.expiry);
+      if (!keys) this.seriesByExpiry.set(s.expiry, (keys = new Set()));
+      keys.add(key);
+    }
+    const expiries = new Set<number>(this.seriesByExpiry.keys());
+    for (const key of this.treasuryPending.keys()) expiries.add(Number(key));
+    this.openExpiries = [...expiries].sort((a, b) => a - b);
+  }
 }
 
 /** Same-side collateral of `flowKey` traded within the window before `now` (the IV impact's recent flow r). */
@@ -184,157 +220,7 @@ export function recentCollateral(state: PoolState, flowKey: string, now: number)
 
 /** Net trade cash that entered free liquidity within the window before `now`, over all series and sides. */
 export function recentTradeCash(state: PoolState, now: number): bigint {
-  let sum = 0n;
-  for (const list of state.recentFlow.values()) for (const f of list) if (f.time > now - state.flowWindowSeconds) sum += f.cash;
-  return sum;
+  return state.recentCash.sumSince(now, state.flowWindowSeconds);
 }
 
-function recordFlow(state: PoolState, flowKey: string, time: number, collateral: bigint, cash: bigint): void {
-  const kept = (state.recentFlow.get(flowKey) ?? []).filter((f) => f.time > time - state.flowWindowSeconds);
-  if (state.flowWindowSeconds > 0) kept.push({ time, collateral, cash });
-  if (kept.length > 0) state.recentFlow.set(flowKey, kept);
-  else state.recentFlow.delete(flowKey);
-}
-
-/**
- * Applies one event to `state` (mutating it). Throws PoolError("REPLAY_MISMATCH") when the event does not fit
- * the state (wrong sequence number, a balance going negative): a corrupted or reordered log is refused.
- */
-export function applyEvent(state: PoolState, e: PoolEvent): void {
-  if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${state.seq + 1}, got ${String(e.seq)}`);
-  if (e.time < state.time) throw new PoolError("REPLAY_MISMATCH", "time", `seq ${e.seq}: time ${e.time} is before the previous event's ${state.time}`);
-  switch (e.kind) {
-    case "deposit":
-      state.free += e.assets;
-      state.totals.paidIn += e.assets;
-      add(state.shares, e.owner, e.shares, "shares");
-      state.totalSupply += e.shares;
-      break;
-    case "donate":
-      state.free += e.assets;
-      state.totals.paidIn += e.assets;
-      break;
-    case "redeem":
-      add(state.shares, e.owner, -e.shares, "shares");
-      state.totalSupply -= e.shares;
-      debit(state, "free", e.assets);
-      state.totals.paidOut += e.assets;
-      break;
-    case "withdrawalQueued":
-      add(state.shares, e.owner, -e.shares, "shares");
-      state.queue.push({ id: e.id, owner: e.owner, shares: e.shares });
-      state.nextWithdrawalId = Math.max(state.nextWithdrawalId, e.id + 1);
-      break;
-    case "withdrawalPaid": {
-      const head = state.queue[0];
-      if (!head || head.id !== e.id || head.shares < e.shares) throw new PoolError("REPLAY_MISMATCH", "id", `withdrawal ${e.id} is not at the head of the queue`);
-      head.shares -= e.shares;
-      if (head.shares === 0n) state.queue.shift();
-      state.totalSupply -= e.shares;
-      debit(state, "free", e.assets);
-      state.totals.paidOut += e.assets;
-      break;
-    }
-    case "withdrawalCancelled": {
-      const i = state.queue.findIndex((q) => q.id === e.id);
-      if (i < 0 || state.queue[i]!.shares !== e.shares) throw new PoolError("REPLAY_MISMATCH", "id", `no queued withdrawal ${e.id}`);
-      state.queue.splice(i, 1);
-      add(state.shares, e.owner, e.shares, "shares");
-      break;
-    }
-    case "trade": {
-      const key = seriesKey(e.series);
-      const expiryKey = String(e.series.expiry);
-      let held = state.positions.get(e.trader);
-      if (!held) state.positions.set(e.trader, (held = new Map()));
-      if (e.side === "buy") {
-        const s = state.series.get(key) ?? { ...e.series, openSize: 0n, locked: 0n };
-        state.series.set(key, s);
-        s.openSize += e.size;
-        s.locked += e.collateral;
-        add(held, key, e.size, "size");
-        state.free += e.paid - e.protocolFee;
-        debit(state, "free", e.collateral);
-        state.locked += e.collateral;
-        state.totals.paidIn += e.paid;
-      } else {
-        const s = state.series.get(key);
-        if (!s || s.openSize < e.size || s.locked < e.collateral) throw new PoolError("REPLAY_MISMATCH", "series", `no open ${key} to close`);
-        add(held, key, -e.size, "size");
-        s.openSize -= e.size;
-        s.locked -= e.collateral;
-        if (s.openSize === 0n) {
-          if (s.locked !== 0n) throw new PoolError("REPLAY_MISMATCH", "collateral", `${key} closed with collateral left`);
-          state.series.delete(key);
-        }
-        debit(state, "locked", e.collateral);
-        state.free += e.collateral;
-        debit(state, "free", e.paid + e.protocolFee);
-        state.totals.paidOut += e.paid;
-      }
-      if (held.size === 0) state.positions.delete(e.trader);
-      state.reserved += e.protocolFee;
-      add(state.treasuryPending, expiryKey, e.protocolFee, "protocolFee");
-      recordFlow(state, `${key}:${e.side}`, e.time, e.collateral, e.side === "buy" ? e.paid - e.protocolFee : -(e.paid + e.protocolFee));
-      state.totals.premiums += e.premium;
-      state.totals.fees += e.fees;
-      state.totals.protocolFees += e.protocolFee;
-      state.bookSeq = e.seq;
-      break;
-    }
-    case "settle": {
-      if (state.settled.has(e.expiry)) throw new PoolError("REPLAY_MISMATCH", "expiry", `seq ${e.seq}: expiry ${e.expiry} is already settled`);
-      let released = 0n;
-      for (const [key, s] of [...state.series]) {
-        if (s.expiry !== e.expiry) continue;
-        released += s.locked;
-        state.series.delete(key);
-        state.recentFlow.delete(`${key}:buy`);
-        state.recentFlow.delete(`${key}:sell`);
-        for (const [account, held] of [...state.positions]) {
-          held.delete(key);
-          if (held.size === 0) state.positions.delete(account);
-        }
-      }
-      if (released !== e.unlocked) throw new PoolError("REPLAY_MISMATCH", "unlocked", `expected ${released}, event says ${e.unlocked}`);
-      let owed = 0n;
-      for (const p of e.payouts) {
-        owed += p.amount;
-        add(state.claimable, p.account, p.amount, "amount");
-      }
-      debit(state, "locked", released);
-      state.free += released;
-      debit(state, "free", owed);
-      state.reserved += owed;
-      state.totals.settlementPayouts += owed;
-      state.settled.set(e.expiry, { price: e.price, priceUnits: e.priceUnits, source: e.source });
-      state.bookSeq = e.seq;
-      const expiryKey = String(e.expiry);
-      const pending = state.treasuryPending.get(expiryKey) ?? 0n;
-      if (pending !== e.treasuryFee) throw new PoolError("REPLAY_MISMATCH", "treasuryFee", `expected ${pending}, event says ${e.treasuryFee}`);
-      state.treasuryPending.delete(expiryKey);
-      add(state.claimable, e.treasury, e.treasuryFee, "treasuryFee");
-      break;
-    }
-    case "claim":
-      add(state.claimable, e.account, -e.assets, "assets");
-      debit(state, "reserved", e.assets);
-      state.totals.paidOut += e.assets;
-      break;
-    case "circuitBreaker":
-      state.breakerPausedUntil[e.breaker] = Math.max(state.breakerPausedUntil[e.breaker], e.pausedUntil);
-      break;
-    case "tradingPaused":
-      state.tradingPausedUntil = Math.max(state.tradingPausedUntil, e.pausedUntil);
-      break;
-    case "pauseLifted":
-      if (e.scope === "trading") state.tradingPausedUntil = 0;
-      else state.breakerPausedUntil = { liquidity: 0, ivJump: 0, settlement: 0 };
-      break;
-    default:
-      throw new PoolError("INVALID_EVENT", "kind", `seq ${(e as PoolEvent).seq}: unknown event kind`);
-  }
-  state.seq = e.seq;
-  state.time = e.time;
-  state.hash = e.hash;
-}
+export { applyEvent } from "./ledger-apply.js";

@@ -107,44 +107,53 @@ export class PoolCore {
   }
 
   /**
-   * Builds operation `operation` on a draft and installs it whole (see the file header); `payQueue` then tries the
-   * withdrawal queue on a savepoint. Returns the installed events (none when the operation changed nothing).
+   * Runs operation `operation` on the state in place, recording every change in its undo log, and keeps it whole or
+   * takes it back whole (see the file header); `payQueue` then tries the withdrawal queue on a savepoint. Returns the
+   * events kept (none when the operation changed nothing).
    */
   commit(operation: PoolOperation, build: (tx: Tx) => void, payQueue = false, settleFirst = true): PoolEvent[] {
     const now = this.now();
-    const draft = this.state.clone();
+    const state = this.state;
     const staged: PoolEvent[] = [];
-    const emit = this.stager(draft, now, staged);
-    const tx = { draft, emit, now };
-    // Every operation first settles what is due, so nothing runs between an expiry's price and its settlement.
-    if (settleFirst) this.settleDue(tx, "lenient");
-    build(tx);
-    this.hooks?.onStaged?.(draft, staged, emit);
-    if (staged.length > 0) this.hooks?.beforeCommit?.(operation, draft, staged);
-    const installed = payQueue ? this.withQueue(draft, staged, now) : { draft, staged };
-    if (installed.staged.length === 0) return [];
-    this.state = installed.draft;
-    this.log.push(...installed.staged);
-    this.retainOracle();
-    return installed.staged;
-  }
-
-  /** The draft after paying what the queue can be paid now, or the draft as it was when the payments are refused. */
-  private withQueue(draft: PoolState, staged: PoolEvent[], now: number): { draft: PoolState; staged: PoolEvent[] } {
-    if (draft.queue.length === 0 || draft.withdrawalsPausedUntil > now) return { draft, staged };
-    const save = draft.clone();
-    const more: PoolEvent[] = [];
-    const emit = this.stager(save, now, more);
+    const emit = this.stager(state, now, staged);
+    const tx = { draft: state, emit, now };
+    state.undo.begin();
     try {
-      this.lp.payQueue({ draft: save, emit, now });
-      if (more.length === 0) return { draft, staged };
-      this.hooks?.onStaged?.(save, more, emit);
-      this.hooks?.beforeCommit?.("queue", save, more);
+      // Every operation first settles what is due, so nothing runs between an expiry's price and its settlement.
+      if (settleFirst) this.settleDue(tx, "lenient");
+      build(tx);
+      this.hooks?.onStaged?.(state, staged, emit);
+      if (staged.length > 0) this.hooks?.beforeCommit?.(operation, state, staged);
+      if (payQueue) this.payQueueOnSavepoint(tx, staged);
     } catch (e) {
-      if (e instanceof PoolError) return { draft, staged }; // a guard or a limit: the queue waits for a later operation
+      state.undo.rollback();
       throw e;
     }
-    return { draft: save, staged: [...staged, ...more] };
+    state.undo.commit();
+    if (staged.length === 0) return [];
+    this.log.push(...staged);
+    this.retainOracle();
+    return staged;
+  }
+
+  /** Pays what the queue can be paid now, on a savepoint: a guard or a limit refusing it takes back only the payments. */
+  private payQueueOnSavepoint(tx: Tx, staged: PoolEvent[]): void {
+    const state = tx.draft;
+    if (state.queue.length === 0 || state.withdrawalsPausedUntil > tx.now) return;
+    const mark = state.undo.savepoint();
+    const more: PoolEvent[] = [];
+    const emit = this.stager(state, tx.now, more);
+    try {
+      this.lp.payQueue({ draft: state, emit, now: tx.now });
+      if (more.length === 0) return;
+      this.hooks?.onStaged?.(state, more, emit);
+      this.hooks?.beforeCommit?.("queue", state, more);
+    } catch (e) {
+      if (!(e instanceof PoolError)) throw e;
+      state.undo.rollbackTo(mark); // the queue waits for a later operation
+      return;
+    }
+    staged.push(...more);
   }
 
   /** Asks the oracle to keep its record from the earliest unsettled expiry on (settlement.ts). */
@@ -158,8 +167,7 @@ export class PoolCore {
 
   /** Takes `other`'s state and log as this pool's own (fork); the impact window is this pool's. */
   adopt(other: PoolCore): void {
-    this.state = other.state.clone();
-    this.state.flowWindowSeconds = this.settings.params.ivImpactWindowSeconds;
+    this.state = PoolState.fromSnapshot(other.state.snapshot(), this.settings.params.ivImpactWindowSeconds);
     this.log.push(...other.log);
     this.retainOracle();
   }

@@ -91,10 +91,12 @@ export function lookupSettlementPrice(
 
 /** Expiries at or before `now` that still have open series or pending protocol fees, oldest first. */
 export function dueExpiries(state: PoolState, now: number): number[] {
-  const due = new Set<number>();
-  for (const s of state.series.values()) if (s.expiry <= now) due.add(s.expiry);
-  for (const key of state.treasuryPending.keys()) if (Number(key) <= now) due.add(Number(key));
-  return [...due].sort((a, b) => a - b);
+  const due: number[] = [];
+  for (const expiry of state.openExpiries) {
+    if (expiry > now) break;
+    due.push(expiry);
+  }
+  return due;
 }
 
 /** The `settle` event of `expiry` at `price` on `state`: payouts per holder (canonical order), collateral released, treasury fees. */
@@ -107,12 +109,10 @@ export function settlementEvent(
 ): Extract<PoolEventBody, { kind: "settle" }> {
   const payouts: SettlementPayout[] = [];
   let unlocked = 0n;
-  for (const [key, s] of state.series) {
-    if (s.expiry !== expiry) continue;
+  for (const key of state.seriesByExpiry.get(expiry) ?? []) {
+    const s = state.series.get(key)!;
     unlocked += s.locked;
-    for (const [account, held] of state.positions) {
-      const size = held.get(key);
-      if (!size) continue;
+    for (const [account, size] of state.holders.get(key) ?? []) {
       const amount = payoutFor(settings.collateral, s.strikeUnits, price.priceUnits, size, settings);
       if (amount > 0n) payouts.push({ account, strikeUnits: s.strikeUnits, size, amount });
     }
