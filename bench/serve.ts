@@ -70,16 +70,36 @@ async function fanOut(url: string, admin: ServeClient, series: object, subscribe
   return latencies.sort((a, b) => a - b);
 }
 
-/** Runs the suite: quick 1.5 s per load row, 200 subscribers and 3 prints; full 5 s, 1,000 subscribers, 10 prints. */
-export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
-  const log = options.log ?? (() => {});
-  const seconds = options.quick ? 1.5 : 5;
-  const dir = mkdtempSync(join(tmpdir(), "p2p-bench-serve-"));
-  const paths = { configPath: join(dir, "pool.json"), dbPath: join(dir, "pool.jsonl") };
+/** The server's sessions and the request makers of the load rows. */
+async function workload(url: string) {
+  const open = async (i: number) => {
+    const c = new ServeClient(url);
+    await c.open(keySigner(key(i)));
+    return c;
+  };
+  const admin = await open(0);
+  const lp = await open(1);
+  await lp.signed("POST", "/v1/lp/deposit", { assets: (10n ** 9n * 10n ** 6n).toString() });
+  const signers = (await Promise.all(Array.from({ length: 8 }, (_, i) => open(2 + i)))).map(signer);
+  const expiry = Math.floor(Date.now() / 1000 / 3600) * 3600 + 14 * 86_400;
+  const strikes = [2600, 2700, 2800, 2900, 3000];
+  let n = 0;
+  const health: RequestMaker = () => ({ method: "GET", path: "/health" });
+  const quote: RequestMaker = () => ({ method: "GET", path: `/v1/quote?type=put&strike=${strikes[n++ % strikes.length]}&expiry=${expiry}&size=100&side=buy` });
+  const trade: RequestMaker = () => {
+    const k = n++;
+    const body = JSON.stringify({ type: "put", strike: strikes[k % strikes.length], expiry, size: "100", side: "buy", maxCost: "100000000000" });
+    return { method: "POST", path: "/v1/trade", headers: signers[k % signers.length]!("POST", "/v1/trade", body), body };
+  };
+  return { admin, expiry, health, quote, trade };
+}
+
+/** The pool.json of the suite (written to `path`). */
+function writeConfig(path: string): void {
   // The pool keeps every trade of the IV impact window in its state and copies it on each commit (pool-at-scale
   // work): at 1,000 trades/s any window of seconds holds thousands, and each trade's cost grows with them. With no
   // window the suite measures the service rather than that growth; docs/serve.md gives the figures with the default.
-  writeFileSync(paths.configPath, JSON.stringify({
+  writeFileSync(path, JSON.stringify({
     pool: { collateral: "quote", decimals: 6, params: { maxOracleAgeSeconds: 86_400, ivImpactRate: 0, ivImpactWindowSeconds: 0 } },
     oracle: { spot: 3000, baseVol: 0.6, feed: { kind: "manual" } },
     risk: { preTrade: false },
@@ -87,66 +107,64 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     ledgerKeyFile: "ledger.key",
     rateLimit: { max: 1_000_000_000, windowMs: 60_000 },
   }));
+}
+
+/** Kills the server under a trade load, restarts it on the same files; the row of the restart time. */
+async function restartRow(server: ServeProcess, paths: { configPath: string; dbPath: string }, port: number, trade: RequestMaker): Promise<{ row: BenchRow; server: ServeProcess }> {
+  const load = closedLoop(server.url, trade, 16, 10);
+  await new Promise((r) => setTimeout(r, 500));
+  server.child.kill("SIGKILL");
+  await load;
+  const restarted = await spawnServe(paths, port);
+  const seq = ((await (await fetch(`${restarted.url}/health`)).json()) as { seq: number }).seq;
+  const ms = restarted.readyMs;
+  return {
+    server: restarted,
+    row: { suite: SUITE, name: "restart after SIGKILL", opsPerSecond: 1000 / ms, nsPerOp: ms * 1e6, unit: "restart", baseline: "restart after SIGKILL", note: `spawn to first /health answer: ${ms.toFixed(0)} ms, replaying ${seq} pool events` },
+  };
+}
+
+/** Runs the suite: quick 1.5 s per load row, 200 subscribers and 3 prints; full 5 s, 1,000 subscribers, 10 prints. */
+export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
+  const log = options.log ?? (() => {});
+  const seconds = options.quick ? 1.5 : 5;
+  const dir = mkdtempSync(join(tmpdir(), "p2p-bench-serve-"));
+  const paths = { configPath: join(dir, "pool.json"), dbPath: join(dir, "pool.jsonl") };
+  writeConfig(paths.configPath);
   const port = await freePort();
-  let server: ServeProcess | undefined = await spawnServe(paths, port);
+  let server = await spawnServe(paths, port);
   const rows: BenchRow[] = [];
   try {
     log(`  ${SUITE}: server on ${server.url}; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-    const open = async (i: number) => {
-      const c = new ServeClient(server!.url);
-      await c.open(keySigner(key(i)));
-      return c;
-    };
-    const admin = await open(0);
-    const lp = await open(1);
-    await lp.signed("POST", "/v1/lp/deposit", { assets: (10n ** 9n * 10n ** 6n).toString() });
-    const traders = await Promise.all(Array.from({ length: 8 }, (_, i) => open(2 + i)));
-    const expiry = Math.floor(Date.now() / 1000 / 3600) * 3600 + 14 * 86_400;
-    const strikes = [2600, 2700, 2800, 2900, 3000];
-
-    let n = 0;
-    const health: RequestMaker = () => ({ method: "GET", path: "/health" });
-    const quote: RequestMaker = () => ({ method: "GET", path: `/v1/quote?type=put&strike=${strikes[n++ % strikes.length]}&expiry=${expiry}&size=100&side=buy` });
-    const signers = traders.map(signer);
-    const trade: RequestMaker = () => {
-      const k = n++;
-      const body = JSON.stringify({ type: "put", strike: strikes[k % strikes.length], expiry, size: "100", side: "buy", maxCost: "100000000000" });
-      return { method: "POST", path: "/v1/trade", headers: signers[k % signers.length]!("POST", "/v1/trade", body), body };
-    };
+    const { admin, expiry, health, quote, trade } = await workload(server.url);
+    const url = server.url;
     const run = async (name: string, load: () => Promise<LoadResult>, note: string) => {
       log(`  ${SUITE}: ${name}`);
       rows.push(httpRow(name, await load(), note));
     };
-    await run(BASE, () => closedLoop(server!.url, health, 32, seconds), "closed loop, 32 connections");
-    await run("GET /v1/quote, closed loop", () => closedLoop(server!.url, quote, 32, seconds), "32 connections");
-    await run("GET /v1/quote @ 5,000/s", () => openLoop(server!.url, quote, 5000, seconds), "open loop at the target rate");
-    await run("POST /v1/trade, closed loop", () => closedLoop(server!.url, trade, 32, seconds), "signed, durable (group commit, fdatasync); 32 connections");
-    await run("POST /v1/trade @ 1,000/s", () => openLoop(server!.url, trade, 1000, seconds), "open loop at the target rate");
+    await run(BASE, () => closedLoop(url, health, 32, seconds), "closed loop, 32 connections");
+    await run("GET /v1/quote, closed loop", () => closedLoop(url, quote, 32, seconds), "32 connections");
+    await run("GET /v1/quote @ 5,000/s", () => openLoop(url, quote, 5000, seconds), "open loop at the target rate");
+    await run("POST /v1/trade, closed loop", () => closedLoop(url, trade, 32, seconds), "signed, durable (group commit, fdatasync); 32 connections");
+    await run("POST /v1/trade @ 1,000/s", () => openLoop(url, trade, 1000, seconds), "open loop at the target rate");
 
     const subscribers = options.quick ? 200 : 1000;
     log(`  ${SUITE}: ${subscribers} WebSocket subscribers, oracle prints`);
-    const fan = await fanOut(server.url, admin, { type: "put", strike: 2800, expiry }, subscribers, options.quick ? 3 : 10);
+    const fan = await fanOut(url, admin, { type: "put", strike: 2800, expiry }, subscribers, options.quick ? 3 : 10);
     const p99 = quantile(fan, 0.99);
+    const name = `print → ${subscribers} subscribers' quotes`;
     rows.push({
-      suite: SUITE, name: `print → ${subscribers} subscribers' quotes`, opsPerSecond: 1000 / p99, nsPerOp: p99 * 1e6, unit: "print (p99)", baseline: `print → ${subscribers} subscribers' quotes`,
+      suite: SUITE, name, opsPerSecond: 1000 / p99, nsPerOp: p99 * 1e6, unit: "print (p99)", baseline: name,
       note: `${fan.length} receipts: p50 ${quantile(fan, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${fan.at(-1)!.toFixed(1)} ms (from the admin print's send)`,
     });
 
     log(`  ${SUITE}: SIGKILL under load, restart`);
-    const load = closedLoop(server.url, trade, 16, 10);
-    await new Promise((r) => setTimeout(r, 500));
-    server.child.kill("SIGKILL");
-    await load;
-    const events = (await fetch(`${server.url}/health`).catch(() => undefined)) === undefined;
-    server = await spawnServe(paths, port);
-    const seq = ((await (await fetch(`${server.url}/health`)).json()) as { seq: number }).seq;
-    rows.push({
-      suite: SUITE, name: "restart after SIGKILL", opsPerSecond: 1000 / server.readyMs, nsPerOp: server.readyMs * 1e6, unit: "restart", baseline: "restart after SIGKILL",
-      note: `spawn to first /health answer: ${server.readyMs.toFixed(0)} ms, replaying ${seq} pool events${events ? "" : " (server still answered after the kill?)"}`,
-    });
+    const restart = await restartRow(server, paths, port, trade);
+    server = restart.server;
+    rows.push(restart.row);
     log(`  ${SUITE}: load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   } finally {
-    server?.child.kill("SIGKILL");
+    server.child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;

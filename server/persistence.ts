@@ -140,7 +140,13 @@ function parseHistory(text: string): ServiceHistory {
   for (const raw of text.split("\n")) {
     line++;
     if (raw.length === 0) continue;
-    const record = JSON.parse(raw) as { pool: unknown[]; book: unknown[]; prints: StoredPrint[]; params?: Partial<PoolParams> };
+    let record: { pool: unknown[]; book: unknown[]; prints: StoredPrint[]; params?: Partial<PoolParams> };
+    try {
+      record = JSON.parse(raw) as typeof record;
+    } catch (e) {
+      throw new Error(`service log line ${line} is not a record: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(record?.pool) || !Array.isArray(record.book) || !Array.isArray(record.prints)) throw new Error(`service log line ${line} is not a record: pool, book and prints must be arrays`);
     for (const e of record.pool) history.pool.push(decodeEvent(e, `line ${line} pool`));
     for (const e of record.book) history.book.push(decodeBookEvent(e, `line ${line} book`));
     history.prints.push(...record.prints);

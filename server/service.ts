@@ -4,6 +4,7 @@
 // acknowledgement of something durable. Listeners hear of records only once they are durable. A failed write stops
 // the service (fail-stop): memory would be ahead of the disk, so the process must restart from the log.
 import type { Pricer } from "../bindings/index.js";
+import type { BookEvent } from "../pool/book/events.js";
 import { PeerBook } from "../pool/book/peer-book.js";
 import { systemClock, type Clock } from "../pool/clock.js";
 import { PoolError } from "../pool/errors.js";
@@ -139,7 +140,7 @@ export class PoolService {
     tolerate(() => this.book.expireOrders());
   }
 
-  private install(pool: OptionPool, bookEvents: readonly import("../pool/book/events.js").BookEvent[]): void {
+  private install(pool: OptionPool, bookEvents: readonly BookEvent[]): void {
     const risk = attachRisk(pool, { pricer: this.pricer, preTrade: preTradeOf(this.config) });
     const book = PeerBook.replay(pool, bookEvents, { ledgerKey: this.ledgerKey });
     this.pool = pool;

@@ -38,17 +38,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { config, ledgerKey } = loadServeConfig(options.configPath);
   const log = openServiceLog(options.dbPath);
   let service: PoolService;
+  let built: Awaited<ReturnType<typeof buildServer>>;
   try {
     service = new PoolService(config, ledgerKey, log, await createPricer());
+    built = await buildServer({ service, logger: options.logger ?? { level: "info" } });
+    await built.app.listen({ port: options.port ?? 8787, host: options.host ?? "127.0.0.1" });
   } catch (e) {
     await log.close();
     throw e;
   }
-  const { app, parts } = await buildServer({ service, logger: options.logger ?? { level: "info" } });
+  const { app, parts } = built;
   parts.metrics.gauge("pool2peer_sessions", "Open sessions", () => parts.sessions.size);
   parts.metrics.gauge("pool2peer_stream_connections", "Open WebSocket connections", () => parts.streams.size);
   service.onFatal((error) => app.log.fatal({ err: error }, "the log could not be written: stopping (restart replays the log)"));
-  await app.listen({ port: options.port ?? 8787, host: options.host ?? "127.0.0.1" });
   const feed: OracleFeed = feedOf(config.oracle.feed, service.oracle.latest().spot);
   feed.start((update) => service.print(update).catch((e: unknown) => app.log.warn({ err: e }, "oracle print refused")));
   const address = app.server.address() as AddressInfo;

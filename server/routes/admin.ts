@@ -1,5 +1,6 @@
 // Operator routes, signed by an admin address (pool.json "admins"): oracle prints, the settlement fallback, lifting a
 // pause, tripping a breaker, and pool parameters. Each is a logged pool event (or a stored print or parameter record).
+import type { Static, TSchema } from "typebox";
 import type { PoolParams } from "../../pool/params.js";
 import type { App, ServerParts } from "../app.js";
 import * as S from "../schemas.js";
@@ -18,29 +19,18 @@ export function registerAdminRoutes(app: App, { service }: ServerParts): void {
     return { spot: s.spot, baseVol: s.baseVol, timestamp: s.timestamp, ...(s.skew !== undefined ? { skew: s.skew } : {}) };
   });
 
-  app.post("/v1/admin/settle", {
-    config: admin,
-    schema: { ...schema, summary: "Settlement's last resort: settles an expiry at a price when neither a print nor the TWAP gives one", body: S.AdminSettleBody, response: { 200: S.SeqReply, ...refusals } },
-  }, async (r) => reply(S.SeqReply, await service.run(() => {
-    service.pool.adminSettle(r.body.expiry, r.body.price, r.body.reason);
-    return { seq: service.pool.seq };
-  })));
-
-  app.post("/v1/admin/lift-pause", {
-    config: admin,
-    schema: { ...schema, summary: "Ends a trading or withdrawals pause before its time", body: S.LiftPauseBody, response: { 200: S.SeqReply, ...refusals } },
-  }, async (r) => reply(S.SeqReply, await service.run(() => {
-    service.pool.liftPause(r.body.scope, r.body.reason);
-    return { seq: service.pool.seq };
-  })));
-
-  app.post("/v1/admin/breaker", {
-    config: admin,
-    schema: { ...schema, summary: "Trips a circuit breaker: LP withdrawals pause until pausedUntil", body: S.BreakerBody, response: { 200: S.SeqReply, ...refusals } },
-  }, async (r) => reply(S.SeqReply, await service.run(() => {
-    service.pool.tripCircuitBreaker(r.body.breaker, r.body.reason, r.body.pausedUntil);
-    return { seq: service.pool.seq };
-  })));
+  /** An operator call on the pool that replies with the log's seq once durable. */
+  const poolCall = <B extends TSchema>(path: string, summary: string, body: B, call: (b: Static<B>) => void) =>
+    app.post(path, { config: admin, schema: { ...schema, summary, body, response: { 200: S.SeqReply, ...refusals } } }, async (r) =>
+      reply(S.SeqReply, await service.run(() => {
+        call(r.body as Static<B>);
+        return { seq: service.pool.seq };
+      })));
+  poolCall("/v1/admin/settle", "Settlement's last resort: settles an expiry at a price when neither a print nor the TWAP gives one", S.AdminSettleBody,
+    (b) => service.pool.adminSettle(b.expiry, b.price, b.reason));
+  poolCall("/v1/admin/lift-pause", "Ends a trading or withdrawals pause before its time", S.LiftPauseBody, (b) => service.pool.liftPause(b.scope, b.reason));
+  poolCall("/v1/admin/breaker", "Trips a circuit breaker: LP withdrawals pause until pausedUntil", S.BreakerBody,
+    (b) => service.pool.tripCircuitBreaker(b.breaker, b.reason, b.pausedUntil));
 
   app.post("/v1/admin/params", {
     config: admin,
