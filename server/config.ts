@@ -101,7 +101,7 @@ export function checkServeConfig(value: unknown): ServeConfig {
   try {
     resolveParams(config.pool.params as Partial<PoolParams> | undefined);
   } catch (e) {
-    throw new ConfigError(`/pool/params/${(e as { field?: string }).field ?? ""}`, (e as Error).message);
+    throw new ConfigError(`/pool/params/${((e as { field?: string }).field ?? "").replace(/^params\./, "")}`, (e as Error).message);
   }
   return config;
 }
