@@ -113,7 +113,7 @@ export class Streams {
   private onRecord(record: ServiceRecord): void {
     if (this.eventSockets.size > 0) {
       const lines = [...record.pool.map((e) => ({ ledger: "pool", e })), ...record.book.map((e) => ({ ledger: "book", e }))]
-        .map(({ ledger, e }) => JSON.stringify({ channel: "events", ledger, event: plain(e) }));
+        .map(({ ledger, e }) => Buffer.from(JSON.stringify({ channel: "events", ledger, event: plain(e) })));
       for (const socket of this.eventSockets) for (const line of lines) this.sendText(socket, line);
     }
     const quotes = record.prints.length > 0 || record.pool.length > 0;
@@ -133,8 +133,9 @@ export class Streams {
     this.pending = undefined;
     for (const topic of this.topics.values()) {
       if (topic.sockets.size === 0 || !(topic.kind === "quotes" ? due.quotes : due.book)) continue;
-      const text = JSON.stringify(topic.kind === "quotes" ? this.quoteMessage(topic) : this.bookMessage(topic));
-      for (const socket of topic.sockets) this.sendText(socket, text);
+      // Encoded once for every subscriber of the topic.
+      const data = Buffer.from(JSON.stringify(topic.kind === "quotes" ? this.quoteMessage(topic) : this.bookMessage(topic)));
+      for (const socket of topic.sockets) this.sendText(socket, data);
     }
   }
 
@@ -159,12 +160,13 @@ export class Streams {
     return { channel: "book", series: topic.spec, bids: book.orders(topic.spec, "buy").map(level), asks: book.orders(topic.spec, "sell").map(level), bookSeq: this.service.bookSeq };
   }
 
-  private sendText(socket: WebSocket, text: string): void {
+  /** Sends a UTF-8 JSON text frame, or drops a subscriber that does not keep up. */
+  private sendText(socket: WebSocket, data: Buffer): void {
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       socket.close(1013, "too slow: unsent messages past 1 MiB");
       return;
     }
-    socket.send(text);
+    socket.send(data, { binary: false });
   }
 }
 
