@@ -24,6 +24,8 @@ export const ErrorReply = Obj({
   field: Type.String({ description: "the request field (or pool quantity) responsible" }),
   message: Type.String(),
 });
+/** The refusal replies of a route: one schema per status class (one serializer each, not one per status). */
+export const Refusals = { "4xx": ErrorReply, "5xx": ErrorReply };
 export const Empty = Obj({});
 export const SeqReply = Obj({ seq: Type.Integer({ description: "pool event seq after the operation (durable)" }) });
 

@@ -8,7 +8,7 @@ import { reply } from "./views.js";
 
 const signed = { auth: "account" } as const;
 const security = [{ session: [] }];
-const refusals = { 400: S.ErrorReply, 401: S.ErrorReply, 404: S.ErrorReply, 409: S.ErrorReply, 429: S.ErrorReply, 503: S.ErrorReply };
+const refusals = S.Refusals;
 
 export function registerAccountRoutes(app: App, { service }: ServerParts): void {
   const pool = () => service.pool;

@@ -8,7 +8,7 @@ import { reply } from "./views.js";
 
 const admin = { auth: "admin" } as const;
 const schema = { tags: ["admin"], security: [{ session: [] }] };
-const refusals = { 400: S.ErrorReply, 401: S.ErrorReply, 403: S.ErrorReply, 409: S.ErrorReply, 429: S.ErrorReply, 503: S.ErrorReply };
+const refusals = S.Refusals;
 
 export function registerAdminRoutes(app: App, { service }: ServerParts): void {
   app.post("/v1/admin/oracle", {

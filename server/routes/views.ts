@@ -39,7 +39,7 @@ export function registerViewRoutes(app: App, parts: ServerParts): void {
   });
 
   app.get("/v1/quote", {
-    schema: { tags, summary: "Prices a trade against the pool without doing it", querystring: S.QuoteQuery, response: { 200: S.QuoteReply, 400: S.ErrorReply, 409: S.ErrorReply } },
+    schema: { tags, summary: "Prices a trade against the pool without doing it", querystring: S.QuoteQuery, response: { 200: S.QuoteReply, ...S.Refusals } },
   }, async (request) => {
     const q = request.query;
     return reply(S.QuoteReply, service.pool.quote({ type: q.type, strike: q.strike, expiry: q.expiry, size: units(q.size), side: q.side }));
@@ -61,7 +61,7 @@ export function registerViewRoutes(app: App, parts: ServerParts): void {
     reply(S.SeriesListReply, { pool: service.pool.openSeries(), book: service.book.openSeries() }));
 
   app.get("/v1/book", {
-    schema: { tags, summary: "Resting orders of a series, best first", querystring: S.SeriesSpec, response: { 200: S.BookReply, 400: S.ErrorReply } },
+    schema: { tags, summary: "Resting orders of a series, best first", querystring: S.SeriesSpec, response: { 200: S.BookReply, ...S.Refusals } },
   }, async (request) => {
     const spec = request.query;
     const bids = service.book.orders(spec, "buy");
@@ -69,11 +69,11 @@ export function registerViewRoutes(app: App, parts: ServerParts): void {
     return reply(S.BookReply, { series: seriesOf(parts, spec), bids, asks });
   });
 
-  app.get("/v1/greeks", { schema: { tags, summary: "Net greeks of the pool's short book", response: { 200: S.GreeksReply, 409: S.ErrorReply } } }, async () =>
+  app.get("/v1/greeks", { schema: { tags, summary: "Net greeks of the pool's short book", response: { 200: S.GreeksReply, ...S.Refusals } } }, async () =>
     reply(S.GreeksReply, service.risk.greeks.refreshIfNeeded(service.pricer)));
 
   app.post("/v1/stress", {
-    schema: { tags, summary: "Stress test of the current book (default: the 23-scenario grid)", body: S.StressBody, response: { 200: S.StressReply, 400: S.ErrorReply } },
+    schema: { tags, summary: "Stress test of the current book (default: the 23-scenario grid)", body: S.StressBody, response: { 200: S.StressReply, ...S.Refusals } },
   }, async (request) => reply(S.StressReply, await service.pool.stressTest(request.body.scenarios)));
 
   app.get("/v1/events", {
