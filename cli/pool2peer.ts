@@ -5,6 +5,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
+import { serveCommand } from "./serve.js";
 import { simulateCommand } from "./simulate.js";
 import { workerCommand } from "./worker.js";
 import type { CliCommand, CliIO } from "./command.js";
@@ -13,6 +14,7 @@ import type { CliCommand, CliIO } from "./command.js";
 export const commands: Record<string, CliCommand> = {
   bench: benchCommand,
   demo: demoCommand,
+  serve: serveCommand,
   simulate: simulateCommand,
   worker: workerCommand,
 };

@@ -40,7 +40,7 @@ function oldestMtime(paths) {
 const wasmOutputs = ["build/pool2peer.simd.wasm", "build/pool2peer.scalar.wasm"];
 const wasmInputs = ["assembly", "asconfig.json"];
 const tsOutputs = ["dist/index.js", "dist/browser/pool2peer.js"];
-const tsInputs = ["index.ts", "bindings", "workers", "pool", "fleet", "cli", "bench", "demo", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/bundle.mjs"];
+const tsInputs = ["index.ts", "bindings", "workers", "pool", "fleet", "cli", "server", "bench", "demo", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/bundle.mjs"];
 
 function buildWasm() {
   for (const target of ["simd", "scalar"]) {

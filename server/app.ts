@@ -1,0 +1,128 @@
+// The HTTP + WebSocket server over one PoolService: fastify with the API's TypeBox schemas (validation, serialisation,
+// OpenAPI), signed-request authentication before validation, per-account rate limits after it, Prometheus metrics,
+// pino logs, the streams and the browser page. `buildServer` assembles it; the CLI (cli/serve.ts) and the tests start it.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import websocket from "@fastify/websocket";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Ajv } from "ajv";
+import { AuthError, Sessions, type Session } from "./auth/sessions.js";
+import { NONCE_HEADER, SESSION_HEADER, SIGNATURE_HEADER } from "./auth/signing.js";
+import { errorReply } from "./codec.js";
+import { Metrics } from "./metrics.js";
+import { registerAccountRoutes } from "./routes/account.js";
+import { registerAdminRoutes } from "./routes/admin.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerPageRoutes } from "./routes/page.js";
+import { registerViewRoutes } from "./routes/views.js";
+import type { PoolService } from "./service.js";
+import { Streams } from "./streams.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The exact body text (what the signature covers). */
+    rawBody?: string;
+    /** The session of a signed request, once verified. */
+    session?: Session;
+  }
+  interface FastifyContextConfig {
+    /** "account": a signed request; "admin": signed by an admin address. */
+    auth?: "account" | "admin";
+  }
+}
+
+/** What a route module gets. */
+export interface ServerParts {
+  service: PoolService;
+  sessions: Sessions;
+  streams: Streams;
+  metrics: Metrics;
+  /** Unix seconds of the server's start. */
+  startedAt: number;
+  draining: () => boolean;
+}
+
+/** The fastify instance with the TypeBox type provider. */
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Options of buildServer. */
+export interface ServerOptions {
+  service: PoolService;
+  /** pino options (default: info level JSON on stdout), or false for no logs. */
+  logger?: boolean | { level: string };
+  /** Longest body accepted (bytes). Default 64 KiB. */
+  bodyLimit?: number;
+}
+
+/** Body and query validators: bodies strictly (no coercion, extra fields refused), query and path strings coerced. */
+function validators() {
+  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: false });
+  const coercing = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false, strict: false });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === "body" ? strict : coercing).compile(schema);
+}
+
+/** Builds the server (not listening yet). */
+export async function buildServer(options: ServerOptions): Promise<{ app: App; parts: ServerParts }> {
+  const { service } = options;
+  const app = Fastify({ logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  app.setValidatorCompiler(validators());
+  let draining = false;
+  const parts: ServerParts = {
+    service,
+    sessions: new Sessions(new Set(service.config.admins), () => service.clock.now(), { maxSessionSeconds: service.config.maxSessionSeconds ?? 86_400 }),
+    streams: new Streams(service),
+    metrics: new Metrics(service),
+    startedAt: service.clock.now(),
+    draining: () => draining,
+  };
+  app.addHook("onClose", async () => {
+    draining = true;
+    parts.streams.close();
+  });
+
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    request.rawBody = body as string;
+    try {
+      done(null, (body as string).length === 0 ? undefined : JSON.parse(body as string, (k, v: unknown) => (k === "__proto__" || k === "constructor" ? undefined : v)));
+    } catch (e) {
+      done(Object.assign(new Error(`body is not JSON: ${(e as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
+  app.addHook("preValidation", async (request) => {
+    const auth = request.routeOptions.config.auth;
+    if (!auth) return;
+    const session = parts.sessions.verify({
+      method: request.method, url: request.url, body: request.rawBody ?? "",
+      session: request.headers[SESSION_HEADER], nonce: request.headers[NONCE_HEADER], signature: request.headers[SIGNATURE_HEADER],
+    });
+    if (auth === "admin" && !session.admin) throw new AuthError(403, "NOT_ADMIN", `${session.account} is not an admin`);
+    request.session = session;
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = errorReply(error);
+    if (mapped) return reply.status(mapped.status).send(mapped.body);
+    request.log.error({ err: error }, "unexpected error");
+    return reply.status(500).send({ error: "INTERNAL_ERROR", field: "server", message: "unexpected error (logged)" });
+  });
+  parts.metrics.instrument(app);
+
+  const limit = service.config.rateLimit ?? { max: 600, windowMs: 60_000 };
+  await app.register(rateLimit, { global: true, hook: "preHandler", max: limit.max, timeWindow: limit.windowMs, keyGenerator: (r) => r.session?.account ?? r.ip });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "pool2peer serve", version: "1", description: "An options liquidity pool and its peer book as a service (docs/serve.md)." },
+      components: { securitySchemes: { session: { type: "apiKey", in: "header", name: SESSION_HEADER, description: "with x-p2p-nonce and x-p2p-signature: see docs/serve.md" } } },
+    },
+  });
+  await app.register(websocket, { options: { maxPayload: 65_536 } });
+
+  registerAuthRoutes(app, parts);
+  registerViewRoutes(app, parts);
+  registerAccountRoutes(app, parts);
+  registerAdminRoutes(app, parts);
+  registerPageRoutes(app);
+  parts.streams.register(app);
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return { app, parts };
+}
