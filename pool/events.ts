@@ -5,6 +5,7 @@
 // the JSON decoding (bigints as decimal strings) and the canonical form the hash chain is computed over.
 import { PoolError } from "./errors.js";
 import { canonicalWith, decodeWith, parseJSON, toJSON, type EventSchema, type FieldType } from "./event-schema.js";
+import { HEDGE_EVENT_SCHEMA, type HedgeEventBody } from "./hedge/events.js";
 
 /** A position's option series. `strikeUnits` = strike × 10^priceDecimals; `expiry` in unix seconds. */
 export interface SeriesRef {
@@ -98,7 +99,9 @@ export type PoolEventBody =
       pausedUntil: number;
     }
   /** An operator lifts a pause before its end (logged with its reason). */
-  | { kind: "pauseLifted"; scope: "withdrawals" | "trading"; reason: string };
+  | { kind: "pauseLifted"; scope: "withdrawals" | "trading"; reason: string }
+  /** Hedge orders, fills, failures and funding (hedge/events.ts). */
+  | HedgeEventBody;
 
 export type { EventHeader } from "./event-schema.js";
 import type { EventHeader } from "./event-schema.js";
@@ -141,6 +144,7 @@ export const EVENT_SCHEMA: EventSchema<PoolEventKind> = {
   circuitBreaker: [["breaker", ["liquidity", "ivJump", "settlement"]], ["reason", "text"], ["pausedUntil", "seconds"]],
   tradingPaused: [["field", ["oracle.spot", "oracle.baseVol"]], ["latest", "positive"], ["average", "positive"], ["deviation", "nonNegative"], ["pausedUntil", "seconds"]],
   pauseLifted: [["scope", ["withdrawals", "trading"]], ["reason", "text"]],
+  ...HEDGE_EVENT_SCHEMA,
 };
 
 /**

@@ -5,6 +5,7 @@
 import { PoolError } from "./errors.js";
 import type { PoolEvent, SeriesRef } from "./events.js";
 import { seriesKey, type PoolState, type SeriesState } from "./ledger.js";
+import { applyHedgeEvent } from "./hedge/apply.js";
 
 type Balance = "free" | "locked" | "reserved";
 
@@ -232,6 +233,12 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
     case "pauseLifted":
       if (e.scope === "trading") u.set(state, "tradingPausedUntil", 0);
       else u.set(state, "breakerPausedUntil", { liquidity: 0, ivJump: 0, settlement: 0 });
+      break;
+    case "hedgeOrder":
+    case "hedgeFill":
+    case "hedgeFailed":
+    case "hedgeFunding":
+      applyHedgeEvent(state, e);
       break;
     default:
       mismatch("kind", `seq ${(e as PoolEvent).seq}: unknown event kind`);

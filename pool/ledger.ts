@@ -6,6 +6,7 @@ import type { SeriesRef, SettlementSource, BreakerName } from "./events.js";
 import { BookColumns } from "./book-columns.js";
 import { FlowWindow } from "./flow-window.js";
 import { UndoLog } from "./undo.js";
+import { emptyHedge, type HedgeState } from "./hedge/accounting.js";
 
 /** One open series the pool is short. */
 export interface SeriesState extends SeriesRef {
@@ -32,7 +33,15 @@ export interface FlowTotals {
   fees: bigint;
   protocolFees: bigint;
   settlementPayouts: bigint;
+  /** Hedge P&L realised (signed), venue fees paid, and funding paid (signed; negative: received). */
+  hedgeRealised: bigint;
+  hedgeFees: bigint;
+  hedgeFunding: bigint;
 }
+
+const NO_TOTALS = (): FlowTotals => ({
+  paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n, hedgeRealised: 0n, hedgeFees: 0n, hedgeFunding: 0n,
+});
 
 /** A trade still inside the IV impact window. */
 export interface RecentTrade {
@@ -82,7 +91,7 @@ export class PoolState {
   nextWithdrawalId = 1;
   /** Per breaker: LP withdrawals (direct and queued) are paused until this unix second (0 = never tripped). */
   breakerPausedUntil: Record<BreakerName, number> = NO_PAUSES();
-  totals: FlowTotals = { paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n };
+  totals: FlowTotals = NO_TOTALS();
   /** Recent trades per series and side (key: `${seriesKey}:${side}`), kept for `flowWindowSeconds` (the IV impact's accumulated size). */
   recentFlow = new Map<string, RecentTrade[]>();
   /** Window of `recentFlow` (seconds; the pool sets it from ivImpactWindowSeconds; 0 keeps nothing). */
@@ -97,6 +106,8 @@ export class PoolState {
   bookSeq = 0;
   /** Prices of the settled expiries (key: expiry seconds). */
   settled = new Map<number, SettledPrice>();
+  /** The delta hedge: position, basis, margin, pending order (pool/hedge/). */
+  hedge: HedgeState = emptyHedge();
 
   // ---- indexes (derived from the ledger, not in the snapshot)
   /** series key → account → long size (the holders of a series: settlement touches only these). */
@@ -110,9 +121,9 @@ export class PoolState {
   /** Trade cash of the impact window (every trade's, until the window passes), summed in O(log n). Ledger state. */
   recentCash = new FlowWindow();
 
-  /** Total assets held: free + locked + reserved. */
+  /** Total assets held: free + locked + reserved + the hedge's margin at its venue. */
   get assets(): bigint {
-    return this.free + this.locked + this.reserved;
+    return this.free + this.locked + this.reserved + this.hedge.margin;
   }
 
   /** LP withdrawals are paused until this unix second (the latest of the breakers' pauses). */
@@ -150,6 +161,7 @@ export class PoolState {
       hash: this.hash,
       bookSeq: this.bookSeq,
       settled: [...this.settled].sort(([a], [b]) => a - b).map(([expiry, p]) => ({ expiry, price: p.price, priceUnits: p.priceUnits.toString(), source: p.source })),
+      hedge: hedgeSnapshot(this.hedge),
     };
   }
 
@@ -174,7 +186,7 @@ export class PoolState {
     s.queue = (o.queue as unknown as { id: number; owner: string; shares: string }[]).map((q) => ({ id: q.id, owner: q.owner, shares: BigInt(q.shares) }));
     s.nextWithdrawalId = o.nextWithdrawalId as unknown as number;
     s.breakerPausedUntil = { ...NO_PAUSES(), ...(o.breakerPausedUntil as unknown as Record<BreakerName, number>) };
-    s.totals = Object.fromEntries(Object.entries(o.totals as unknown as Record<string, string>).map(([k, v]) => [k, BigInt(v)])) as unknown as FlowTotals;
+    s.totals = { ...NO_TOTALS(), ...Object.fromEntries(Object.entries(o.totals as unknown as Record<string, string>).map(([k, v]) => [k, BigInt(v)])) };
     for (const [key, list] of Object.entries(o.recentFlow as unknown as Record<string, string[]>)) {
       s.recentFlow.set(key, list.map((f) => {
         const [time, collateral, cash] = f.split(":");
@@ -189,6 +201,7 @@ export class PoolState {
     s.bookSeq = o.bookSeq as unknown as number;
     for (const p of o.settled as unknown as { expiry: number; price: number; priceUnits: string; source: SettlementSource }[])
       s.settled.set(p.expiry, { price: p.price, priceUnits: BigInt(p.priceUnits), source: p.source });
+    s.hedge = hedgeFromSnapshot(o.hedge as unknown as ReturnType<typeof hedgeSnapshot> | undefined);
     s.rebuildIndexes();
     return s;
   }
@@ -213,6 +226,17 @@ export class PoolState {
     this.openExpiries = [...expiries].sort((a, b) => a - b);
     this.columns = BookColumns.of(this.series, this.undo);
   }
+}
+
+function hedgeSnapshot(h: HedgeState) {
+  const pending = h.pending && { ...h.pending, size: h.pending.size.toString() };
+  return { size: h.size.toString(), entry: h.entry.toString(), margin: h.margin.toString(), pending: pending ?? null, nextOrderId: h.nextOrderId, fundedUntil: h.fundedUntil };
+}
+
+function hedgeFromSnapshot(o: ReturnType<typeof hedgeSnapshot> | undefined): HedgeState {
+  if (!o) return emptyHedge();
+  const pending = o.pending ? { ...o.pending, size: BigInt(o.pending.size) } : undefined;
+  return { size: BigInt(o.size), entry: BigInt(o.entry), margin: BigInt(o.margin), pending, nextOrderId: o.nextOrderId, fundedUntil: o.fundedUntil };
 }
 
 /** Same-side collateral of `flowKey` traded within the window before `now` (the IV impact's recent flow r). */

@@ -32,6 +32,12 @@ export interface FeeParams {
   ivImpactWindowSeconds: number;
   /** Share of every fee paid to the treasury at the expiry's settlement, in [0, 1]. Default 0.1. */
   protocolFeeShare: number;
+  /**
+   * Hedge fee: this fraction of the delta notional a trade adds or removes (|delta| · spot per contract), what the
+   * pool expects to pay its hedge venue to trade that delta away and back (fee + slippage, over the re-hedges).
+   * Default 0 (no hedge fee); set from the venue's costs (pool/hedge/ hedgeCostRate()).
+   */
+  hedgeCostRate: number;
 }
 
 /** Limits on trades and the oracle. */
@@ -71,6 +77,13 @@ export interface LimitParams {
   /** Length of a deviation pause (seconds). Default 900. */
   tradingPauseSeconds: number;
   /**
+   * A hedge order goes only to a venue whose mark is within this |ln| distance of the guarded oracle spot, with a
+   * limit price of oracle spot × (1 ± this): hedging never trades further than this from the oracle. Default 0.01.
+   */
+  maxHedgeDeviation: number;
+  /** Margin posted at the hedge venue: this fraction of |position| × mark. Default 0.1. */
+  hedgeMarginRate: number;
+  /**
    * 1: LPs enter at the higher and exit at the lower of the share prices marked at the TWAP and at the latest
    * spot/vol (hit-and-run defence, see OptionPool); 0: both at the TWAP mark. Default 1.
    */
@@ -102,6 +115,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   ivImpactRate: 0.05,
   ivImpactWindowSeconds: 3600,
   protocolFeeShare: 0.1,
+  hedgeCostRate: 0,
   maxUtilization: 0.8,
   minMoneyness: 0.5,
   maxMoneyness: 2,
@@ -116,6 +130,8 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   navTwapWindowSeconds: 1800,
   maxTwapDeviation: 0.1,
   tradingPauseSeconds: 900,
+  maxHedgeDeviation: 0.01,
+  hedgeMarginRate: 0.1,
   lpConservativeNav: 1,
   rate: 0,
   dividend: 0,
@@ -154,6 +170,9 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   if (p.lpConservativeNav !== 0 && p.lpConservativeNav !== 1) bad("lpConservativeNav", "must be 0 or 1");
   if (!(p.protocolFeeShare >= 0 && p.protocolFeeShare <= 1)) bad("protocolFeeShare", "must be in [0, 1]");
   if (!(p.maxUtilization > 0 && p.maxUtilization <= 1)) bad("maxUtilization", "must be in (0, 1]");
+  if (!(p.hedgeCostRate >= 0 && p.hedgeCostRate < 1)) bad("hedgeCostRate", "must be in [0, 1)");
+  if (!(p.maxHedgeDeviation >= 0 && p.maxHedgeDeviation < 0.5)) bad("maxHedgeDeviation", "must be in [0, 0.5)");
+  if (!(p.hedgeMarginRate >= 0 && p.hedgeMarginRate <= 1)) bad("hedgeMarginRate", "must be in [0, 1]");
   if (!(p.minMoneyness > 0)) bad("minMoneyness", "must be > 0");
   if (!(p.maxMoneyness >= p.minMoneyness)) bad("maxMoneyness", "must be ≥ minMoneyness");
   if (!(p.maxTimeToExpirySeconds > p.minTimeToExpirySeconds)) bad("maxTimeToExpirySeconds", "must exceed minTimeToExpirySeconds");

@@ -14,6 +14,7 @@ import { canonicalEvent, decodeEvent } from "./events.js";
 import { applyEvent, PoolState, seriesKey } from "./ledger.js";
 import { checkChain, genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
 import { BookValuer, openBookOf, type OpenBook } from "./valuation.js";
+import { hedgeIsOpen, hedgeValue } from "./hedge/accounting.js";
 import { LpOperations } from "./lp.js";
 import { MarketGuard } from "./market.js";
 import { volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
@@ -28,7 +29,7 @@ import { checkConservation, verifyEvent, type VerifyContext, type VerifyLevel } 
 /** The operations of a pool, as the commit and the risk hooks name them. */
 export type PoolOperation =
   | "deposit" | "mint" | "donate" | "redeem" | "withdraw" | "queue" | "cancelWithdrawal"
-  | "trade" | "settle" | "claim" | "observe" | "breaker" | "admin";
+  | "trade" | "settle" | "claim" | "observe" | "breaker" | "admin" | "hedge";
 
 /** Stages one event on the draft of the running commit. */
 export type Emit = (body: PoolEventBody) => void;
@@ -209,9 +210,10 @@ export class PoolCore {
   }
 
   navOf(state: PoolState, rounding: Rounding): bigint {
-    if (state.series.size === 0) return state.free + state.locked;
+    if (state.series.size === 0 && !hedgeIsOpen(state.hedge)) return state.free + state.locked + state.hedge.margin;
     const now = this.now();
-    return state.free + state.locked - this.valuer.liability(state, this.market.navSnapshot(now), now, rounding, this.fixedPrice);
+    const snap = this.market.navSnapshot(now);
+    return state.free + state.locked - this.valuer.liability(state, snap, now, rounding, this.fixedPrice) + hedgeValue(state.hedge, snap.spot, this.settings, rounding);
   }
 
   /**
@@ -222,12 +224,14 @@ export class PoolCore {
    * trade counts at no less than its latest value, so its profit is ≤ (1 − its share)·(value − cost) ≤ 0.
    */
   private lpLiability(state: PoolState, rounding: Rounding): bigint {
-    if (state.series.size === 0) return 0n;
+    if (state.series.size === 0 && !hedgeIsOpen(state.hedge)) return -state.hedge.margin;
     const now = this.now();
-    const twap = this.valuer.liability(state, this.market.navSnapshot(now), now, rounding, this.fixedPrice);
+    // Net of the hedge (margin + unrealised P&L), each mark valuing options and hedge at the same spot.
+    const net = (snap: OracleSnapshot) => this.valuer.liability(state, snap, now, rounding, this.fixedPrice) - hedgeValue(state.hedge, snap.spot, this.settings, rounding);
+    const twap = net(this.market.navSnapshot(now));
     const p = this.settings.params;
     if (p.lpConservativeNav === 0 || p.navTwapWindowSeconds <= 0) return twap;
-    const latest = this.valuer.liability(state, this.market.latest(), now, rounding, this.fixedPrice);
+    const latest = net(this.market.latest());
     return rounding === "down" ? minBig(twap, latest) : maxBig(twap, latest);
   }
 
@@ -242,7 +246,7 @@ export class PoolCore {
    */
   guardedShareTotals(tx: Tx, liabilityRounding: Rounding): ShareTotals {
     this.settleDue(tx, "strict");
-    if (tx.draft.series.size > 0) this.market.guarded(tx.now, tx.draft.tradingPausedUntil);
+    if (tx.draft.series.size > 0 || hedgeIsOpen(tx.draft.hedge)) this.market.guarded(tx.now, tx.draft.tradingPausedUntil);
     return this.shareTotals(tx.draft, liabilityRounding);
   }
 

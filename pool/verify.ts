@@ -15,6 +15,8 @@ import { priceQuote, type QuoteContext } from "./quote.js";
 import { settlementEvent, settlementUnits, type SettlementTiming } from "./settlement.js";
 import { previewDeposit, previewMint, previewRedeem, previewWithdraw, redeemableShares, type ShareTotals } from "./shares.js";
 import { canonicalEvent } from "./events.js";
+import { hedgeValueBounds } from "./hedge/accounting.js";
+import { verifyHedgeEvent } from "./hedge/verify.js";
 
 /** How much a replay re-derives: "full" (default) also reprices every trade; "ledger" skips the trade repricing (e.g. a log written under other fee parameters). */
 export type VerifyLevel = "full" | "ledger";
@@ -30,8 +32,12 @@ function mismatch(e: PoolEvent, field: string, problem: string): never {
 }
 
 function totalsAt(ctx: VerifyContext, state: PoolState, e: PoolEvent, nav: bigint): ShareTotals {
-  // NAV = free + locked − liability with 0 ≤ liability ≤ locked (each series' mark is capped at its collateral).
-  if (nav < state.free || nav > state.free + state.locked) mismatch(e, "nav", `NAV ${nav} outside [free ${state.free}, free + locked ${state.free + state.locked}]`);
+  // NAV = free + locked − liability + hedge value, 0 ≤ liability ≤ locked (each series' mark is capped at its
+  // collateral) and the hedge's value within its bounds over every spot (hedge/accounting.ts).
+  const { low, high } = hedgeValueBounds(state.hedge);
+  const min = low === undefined ? undefined : state.free + low;
+  const max = high === undefined ? undefined : state.free + state.locked + high;
+  if ((min !== undefined && nav < min) || (max !== undefined && nav > max)) mismatch(e, "nav", `NAV ${nav} outside [${min ?? "−∞"}, ${max ?? "∞"}] (free, locked, hedge)`);
   return { supply: state.totalSupply, nav, offset: ctx.quote.shareOffset };
 }
 
@@ -117,14 +123,20 @@ export function verifyEvent(ctx: VerifyContext, state: PoolState, e: PoolEvent):
     case "pauseLifted":
       if (e.reason.trim().length === 0) mismatch(e, "reason", "an operator lifting a pause says why");
       return;
+    case "hedgeOrder":
+    case "hedgeFill":
+    case "hedgeFailed":
+    case "hedgeFunding":
+      return verifyHedgeEvent(ctx.quote, state, e);
     default:
       return;
   }
 }
 
-/** Conservation after an event: everything paid in is held or was paid out. */
+/** Conservation after an event: everything paid in, with the hedge's settled P&L, is held or was paid out. */
 export function checkConservation(state: PoolState, e: PoolEvent): void {
   const t = state.totals;
-  if (t.paidIn - t.paidOut !== state.free + state.locked + state.reserved)
-    mismatch(e, "totals", `paid in ${t.paidIn} − paid out ${t.paidOut} ≠ free + locked + reserved ${state.free + state.locked + state.reserved}`);
+  const hedged = t.hedgeRealised - t.hedgeFees - t.hedgeFunding;
+  if (t.paidIn - t.paidOut + hedged !== state.assets)
+    mismatch(e, "totals", `paid in ${t.paidIn} − paid out ${t.paidOut} + hedge ${hedged} ≠ free + locked + reserved + margin ${state.assets}`);
 }
