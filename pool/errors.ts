@@ -40,7 +40,11 @@ export type PoolErrorCode =
   | "HOLDING_PERIOD"
   // risk (pool/risk)
   | "RISK_LIMIT"
-  | "STALE_GREEKS";
+  | "STALE_GREEKS"
+  // hedging (pool/hedge): the venue's mark too far from the oracle, the venue down, or a fill breaking its limit
+  | "HEDGE_PRICE_DEVIATION"
+  | "HEDGE_VENUE_UNAVAILABLE"
+  | "HEDGE_VENUE_FAULT";
 
 /**
  * Thrown by OptionPool for a rejected operation. `code` says why, `field` names the input

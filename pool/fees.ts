@@ -6,6 +6,7 @@
 //   spot fee               = spotFeeRate · w(T) · spot
 //   vega-util fee (buys)   = vegaFeeRate · (u_before + u_after)/2 · vega
 //   utilization markup     = price · (m̄ − 1), m̄ = mean of m(u) = mMin + (mMax − mMin) · u^k over [u_before, u_after] (buys)
+//   hedge fee              = hedgeCostRate · |delta| · spot (the delta notional the trade makes the pool hedge)
 //   IV impact              = ivImpactRate · (G(r + c) − G(r)) / c, G(x) = x·min(1, x), c = trade collateral and
 //                            r = recent same-side collateral of the series, as fractions of liquidity (buys +, sells −)
 // Averages over the move (not the end point) make n pieces of a trade cost what the whole does.
@@ -62,6 +63,8 @@ export interface FeeInputs {
   price: number;
   /** Vega per contract (∂price/∂σ per 1.00 of vol). */
   vega: number;
+  /** Delta per contract (∂price/∂spot); the hedge fee is charged on its absolute value. Omitted: no hedge fee. */
+  delta?: number;
   spot: number;
   years: number;
   /** Utilization after the trade (buys) — the one the trade leaves. */
@@ -81,6 +84,8 @@ export interface FeeBreakdown {
   optionPriceFee: number;
   spotFee: number;
   vegaFee: number;
+  /** What hedging the trade's delta is expected to cost (hedgeCostRate · |delta| · spot), both sides. */
+  hedgeFee: number;
 }
 
 /** Every component of the per-contract quote. Markup and vega fee are charged on buys (risk-adding) only. */
@@ -95,5 +100,6 @@ export function feeBreakdown(x: FeeInputs, p: FeeParams): FeeBreakdown {
     optionPriceFee: p.optionPriceFeeRate * w * x.price,
     spotFee: p.spotFeeRate * w * x.spot,
     vegaFee: buy ? p.vegaFeeRate * Math.max(0, (before + x.utilizationAfter) / 2) * Math.abs(x.vega) : 0,
+    hedgeFee: p.hedgeCostRate * Math.abs(x.delta ?? 0) * x.spot,
   };
 }

@@ -54,3 +54,4 @@ export { BOOK_LOG, POOL_LOG, type ChainCodec, type EventCodec } from "./store/co
 export { StoreError, type StoreErrorCode } from "./store/errors.js";
 export { MemoryEventStore, type MemoryStoreOptions } from "./store/memory-store.js";
 export { ChainCheck, verifyLog, type ChainStart } from "./store/chain.js";
+export * from "./hedge/index.js";

@@ -23,6 +23,9 @@ import { previewDeposit, previewRedeem } from "./shares.js";
 import type { StressReport, StressScenario } from "./risk/stress.js";
 import { pow10, unitsToFloat, type Rounding } from "./units.js";
 import type { VerifyLevel } from "./verify.js";
+import { hedgeValue, type HedgeState } from "./hedge/accounting.js";
+import type { Hedger, HedgeResult } from "./hedge/hedger.js";
+import type { OracleSnapshot } from "./oracle.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 export type { Quote, QuoteRequest } from "./quote.js";
@@ -304,7 +307,7 @@ export class OptionPool {
   navFromGreeks(book: OpenBook & { seq?: number }, greeks: Pick<Greeks, "price">, rounding: Rounding = "up"): bigint {
     if (book.seq !== undefined && book.seq !== this.seq) throw new PoolError("LEDGER_MOVED", "book", `the book was read at seq ${book.seq}, the ledger is at ${this.seq}`);
     const s = this.core.state;
-    return s.free + s.locked - liabilityFromPrices(book, greeks.price, rounding, this.settings);
+    return s.free + s.locked - liabilityFromPrices(book, greeks.price, rounding, this.settings) + hedgeValue(s.hedge, book.spot, this.settings, rounding);
   }
 
   /**
@@ -486,6 +489,22 @@ export class OptionPool {
   /** Lifts a pause before its end (a privileged, logged operation): "withdrawals" (every breaker) or "trading". */
   liftPause(scope: "withdrawals" | "trading", reason: string): void {
     this.core.run("admin", () => this.core.liftPause(scope, reason));
+  }
+
+  /** One hedging pass (pool/hedge/hedger.ts): funding, then a rebalance order at the hedger's venue, filled or failed. */
+  hedge(hedger: Hedger): HedgeResult {
+    return this.core.run("hedge", () => hedger.run(this.core));
+  }
+
+  /** The hedge position, basis and margin (size units, base units; a copy). */
+  hedgePosition(): Readonly<HedgeState> {
+    const h = this.core.state.hedge;
+    return { ...h, pending: h.pending && { ...h.pending } };
+  }
+
+  /** The oracle as NAV sees it now (time-weighted spot and base vol; see MarketGuard.navSnapshot). */
+  navSnapshot(): OracleSnapshot {
+    return this.core.market.navSnapshot(this.core.now());
   }
 }
 

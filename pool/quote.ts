@@ -43,6 +43,8 @@ export interface Quote {
   optionPriceFee: bigint;
   spotFee: bigint;
   vegaFee: bigint;
+  /** Hedge fee (fees.ts): the expected cost of hedging the trade's delta at the pool's venue, paid to LPs. */
+  hedgeFee: bigint;
   /** Fees charged: buys, markup + all fees; sells, what is withheld from the premium (≤ premium). */
   fees: bigint;
   /** Treasury's share of `fees`. */
@@ -129,7 +131,7 @@ export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRe
   const impact = ivImpact(Number(collateral), Number(liquidity), p, Number(recent));
   const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
   const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
-  const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
+  const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]!, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
   const units = (perUnit: number, rounding: Rounding) =>
     floatUnits(quoteAmountToUnitsFloat(Math.max(0, perUnit), market.spot, size, ctx.collateral, ctx), rounding);
   // Buys round every component up; sells round the premium down and the fees up.
@@ -138,13 +140,14 @@ export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRe
   const optionPriceFee = units(perContract.optionPriceFee, "up");
   const spotFee = units(perContract.spotFee, "up");
   const vegaFee = units(perContract.vegaFee, "up");
-  const feeSum = utilizationMarkup + optionPriceFee + spotFee + vegaFee;
+  const hedgeFee = units(perContract.hedgeFee, "up");
+  const feeSum = utilizationMarkup + optionPriceFee + spotFee + vegaFee + hedgeFee;
   const fees = buy ? feeSum : minBig(premium, feeSum);
   const total = buy ? premium + fees : premium - fees;
   const protocolFee = (fees * ctx.protocolShareBps) / 10_000n;
   if (!buy && state.free + collateral < total + protocolFee) throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", "the pool cannot pay this sale");
   return {
     side, series, size, spot: market.spot, vol, volUsed, ivImpact: impact, years, utilizationBefore, utilizationAfter, perContract,
-    premium, utilizationMarkup, optionPriceFee, spotFee, vegaFee, fees, protocolFee, collateral, total,
+    premium, utilizationMarkup, optionPriceFee, spotFee, vegaFee, hedgeFee, fees, protocolFee, collateral, total,
   };
 }

@@ -29,11 +29,11 @@ export const Refusals = { "4xx": ErrorReply, "5xx": ErrorReply };
 export const Empty = Obj({});
 export const SeqReply = Obj({ seq: Type.Integer({ description: "pool event seq after the operation (durable)" }) });
 
-const FeeBreakdown = Obj({ premium: Type.Number(), utilizationMarkup: Type.Number(), optionPriceFee: Type.Number(), spotFee: Type.Number(), vegaFee: Type.Number() });
+const FeeBreakdown = Obj({ premium: Type.Number(), utilizationMarkup: Type.Number(), optionPriceFee: Type.Number(), spotFee: Type.Number(), vegaFee: Type.Number(), hedgeFee: Type.Number() });
 export const QuoteReply = Obj({
   side: Side, series: SeriesRef, size: Units, spot: Type.Number(), vol: Type.Number(), volUsed: Type.Number(), ivImpact: Type.Number(), years: Type.Number(),
   utilizationBefore: Type.Number(), utilizationAfter: Type.Number(), perContract: FeeBreakdown, premium: Units, utilizationMarkup: Units,
-  optionPriceFee: Units, spotFee: Units, vegaFee: Units, fees: Units, protocolFee: Units, collateral: Units, total: Units,
+  optionPriceFee: Units, spotFee: Units, vegaFee: Units, hedgeFee: Units, fees: Units, protocolFee: Units, collateral: Units, total: Units,
 });
 export const QuoteQuery = Obj({ ...SeriesSpec.properties, size: PositiveUnits, side: Side });
 export const TradeBody = Obj({ ...QuoteQuery.properties, maxCost: Type.Optional(Units), minProceeds: Type.Optional(Units) });
