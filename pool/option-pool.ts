@@ -25,6 +25,7 @@ import { pow10, unitsToFloat, type Rounding } from "./units.js";
 import type { VerifyLevel } from "./verify.js";
 import { hedgeValue, type HedgeState } from "./hedge/accounting.js";
 import type { Hedger, HedgeResult } from "./hedge/hedger.js";
+import type { RebalanceDecision } from "./hedge/policy.js";
 import type { OracleSnapshot } from "./oracle.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
@@ -494,6 +495,11 @@ export class OptionPool {
   /** One hedging pass (pool/hedge/hedger.ts): funding, then a rebalance order at the hedger's venue, filled or failed. */
   hedge(hedger: Hedger): HedgeResult {
     return this.core.run("hedge", () => hedger.run(this.core));
+  }
+
+  /** The hedger's rebalance decision now (a view: no event, no order; the oracle guards apply). */
+  hedgeDecision(hedger: Hedger): RebalanceDecision {
+    return hedger.decide(this.core);
   }
 
   /** The hedge position, basis and margin (size units, base units; a copy). */

@@ -65,7 +65,7 @@ describe("the hedger", () => {
     // Short puts: positive delta, hedged by a short position of that size (size units, 2 decimals).
     const d = r.decision!;
     expect(d.netDelta).toBeGreaterThan(0.5);
-    const after = hedger.decide(f.pool["core"]);
+    const after = f.pool.hedgeDecision(hedger);
     expect(Math.abs(after.netDelta)).toBeLessThanOrEqual(0.01 + 1e-9); // one size unit of rounding
     for (let day = 1; day <= 5; day++) {
       f.clock.set(T0 + day * DAY);

@@ -8,11 +8,12 @@
 //                (the `from` mark, or the trade) to where it ended (the `to` mark, or its settlement), the pool being
 //                short n contracts, in sequence: theta −n·(V(S, σ, t₁) − V(S, σ, t₀)); delta −n·δ·ΔS with δ at
 //                (S, σ, t₁); gamma −n·(V(S + ΔS, σ, t₁) − V(S, σ, t₁) − δ·ΔS) (½·Γ·ΔS² and every higher order of the
-//                spot move); vega −n·ν·Δσ with ν at (S + ΔS, σ, t₁)
+//                spot move); vega −n·(V(S + ΔS, σ + Δσ, t₁) − V(S + ΔS, σ, t₁)) (ν·Δσ and the vol convexity)
 //   hedgePnl     realised + change of unrealised P&L of the hedge, at the marks' spots, slippage added back (exact)
 //   hedgeCosts   −(venue fees + slippage against the venue mark) (exact)
 //   funding      −funding paid (exact)
-//   unexplained  ΔNAV − all of the above: computed, never forced (vol convexity, the collateral cap, rounding)
+//   unexplained  ΔNAV − all of the above: computed, never forced (the collateral cap, marks that are not the
+//                positions' own such as a series settled past `to`, rounding)
 // Float parts are rounded to the nearest base unit each. Quote-collateral pools (those that hedge).
 import { SECONDS_PER_YEAR } from "../clock.js";
 import { PoolError } from "../errors.js";
@@ -151,17 +152,17 @@ function legEnd(leg: Leg, to: PnlMark, settledPrice: number | undefined) {
 /**
  * The pool's P&L terms on `leg` (base units, float), in sequence: time passes at the start spot and vol (theta, by
  * revaluation), then spot moves (delta from the delta there, gamma the revaluation beyond it: every order of the
- * move), then vol moves (vega from the vega at the moved spot). `aged`: the leg revalued at (start spot, start vol,
- * end time); `moved`: at (end spot, start vol, end time).
+ * move), then vol moves (vega: the revaluation at the end vol, so vol convexity is in it). `aged`: the leg revalued at
+ * (start spot, start vol, end time); `moved`: at (end spot, start vol, end time); `ended`: at the end.
  */
-function legTerms(leg: Leg, end: ReturnType<typeof legEnd>, aged: Leg, moved: Leg, money: number) {
+function legTerms(leg: Leg, end: ReturnType<typeof legEnd>, aged: Leg, moved: Leg, ended: Leg, money: number) {
   const dS = end.spot - leg.spot;
   const n = -leg.contracts * money; // the pool is short: its P&L is minus the value change
   return {
     theta: n * (aged.price - leg.price),
     delta: n * aged.delta * dS,
     gamma: n * (moved.price - aged.price - aged.delta * dS),
-    vega: n * moved.vega * (end.vol - leg.vol),
+    vega: n * (ended.price - moved.price),
   };
 }
 
@@ -181,8 +182,9 @@ export function attributePnl(pool: OptionPool, from: PnlMark, to: PnlMark): PnlA
   const ends = legs.map((leg) => legEnd(leg, to, x.settled.get(leg.expiry) ?? (leg.expiry <= to.time ? to.snapshot.spot : undefined)));
   const aged = legsAt(pool, legs.map((leg, i) => ({ ...leg, time: ends[i]!.time })));
   const moved = legsAt(pool, legs.map((leg, i) => ({ ...leg, time: ends[i]!.time, spot: ends[i]!.spot })));
+  const ended = legsAt(pool, legs.map((leg, i) => ({ ...leg, ...ends[i]! })));
   for (const [i, leg] of legs.entries()) {
-    const t = legTerms(leg, ends[i]!, aged[i]!, moved[i]!, money);
+    const t = legTerms(leg, ends[i]!, aged[i]!, moved[i]!, ended[i]!, money);
     greeks.theta += t.theta;
     greeks.delta += t.delta;
     greeks.gamma += t.gamma;

@@ -8,7 +8,7 @@
 // (1 ± maxHedgeDeviation): a manipulated venue can cost at most that deviation on the hedged notional.
 import { PoolError } from "../errors.js";
 import type { PoolState } from "../ledger.js";
-import type { OracleSnapshot } from "../oracle.js";
+import { volAt, type OracleSnapshot } from "../oracle.js";
 import type { PoolCore } from "../pool-core.js";
 import { SECONDS_PER_YEAR } from "../clock.js";
 import { floatUnits } from "../units.js";
@@ -39,24 +39,50 @@ export interface HedgeResult {
   reason?: string;
 }
 
-/** The options' delta and gamma of `state`'s open book at `snap` (base units), and the hedge position. */
+/** Reusable pricer input columns for exposureOf (grown as needed). */
+const scratch = { type: new Float64Array(0), strike: new Float64Array(0), years: new Float64Array(0), vol: new Float64Array(0), size: new Float64Array(0) };
+
+function reserve(n: number): void {
+  if (scratch.type.length >= n) return;
+  const column = () => new Float64Array(Math.max(n, 2 * scratch.type.length));
+  for (const k of Object.keys(scratch) as (keyof typeof scratch)[]) scratch[k] = column();
+}
+
+/**
+ * The options' delta and gamma of `state`'s open book at `snap` (base units: contracts of one base unit), from the
+ * book's columns in one pricer batch, and the hedge position. An expired, unsettled series pays its intrinsic value:
+ * delta ∓1 per contract in the money, no gamma.
+ */
 export function exposureOf(core: PoolCore, state: PoolState, snap: OracleSnapshot): Exposure {
-  const book = core.bookOf(state, snap);
+  const c = state.columns;
+  const now = core.now();
   const contracts = 10 ** -core.settings.sizeDecimals;
+  reserve(c.length);
+  let live = 0;
   let delta = 0;
-  let gamma = 0;
-  if (book.series.length > 0) {
-    const g = core.pricer.blackScholes(book.batch);
-    book.series.forEach((s, i) => {
-      const n = Number(s.openSize) * contracts;
-      delta -= g.delta[i]! * n; // the pool is short what it wrote
-      gamma -= g.gamma[i]! * n;
-    });
+  for (let row = 0; row < c.length; row++) {
+    const seconds = c.expiry[row]! - now;
+    const n = c.size[row]! * contracts;
+    if (seconds <= 0) {
+      const put = c.type[row]! < 0;
+      if (put ? snap.spot < c.strike[row]! : snap.spot > c.strike[row]!) delta -= (put ? -1 : 1) * n;
+      continue;
+    }
+    scratch.type[live] = c.type[row]!;
+    scratch.strike[live] = c.strike[row]!;
+    scratch.years[live] = seconds / SECONDS_PER_YEAR;
+    scratch.vol[live] = volAt(snap, c.strike[row]!, scratch.years[live]!);
+    scratch.size[live++] = n;
   }
-  // An expired, unsettled series pays its intrinsic value: delta ∓1 per contract in the money.
-  for (const s of book.expired) {
-    const itm = s.type === "put" ? snap.spot < s.strike : snap.spot > s.strike;
-    if (itm) delta -= (s.type === "put" ? -1 : 1) * Number(s.openSize) * contracts;
+  let gamma = 0;
+  if (live > 0) {
+    const cut = (a: Float64Array) => a.subarray(0, live);
+    const { rate, dividend } = core.settings.params;
+    const g = core.pricer.blackScholes({ type: cut(scratch.type), spot: snap.spot, strike: cut(scratch.strike), expiry: cut(scratch.years), vol: cut(scratch.vol), rate, dividend });
+    for (let i = 0; i < live; i++) {
+      delta -= g.delta[i]! * scratch.size[i]!; // the pool is short what it wrote
+      gamma -= g.gamma[i]! * scratch.size[i]!;
+    }
   }
   return { spot: snap.spot, optionsDelta: delta, optionsGamma: gamma, hedgeSize: Number(state.hedge.size) * contracts };
 }

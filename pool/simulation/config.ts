@@ -89,6 +89,18 @@ export interface AttackerConfig {
   attacks: AttackConfig[];
 }
 
+/** Delta hedging of the pool (pool/hedge/) at a simulated perpetual, after each day's trades. */
+export interface ScenarioHedgeConfig {
+  /** Band half-width (base units, "fixed") or Whalley-Wilmott risk aversion (per USDC per base unit). */
+  band: { kind: "fixed"; halfWidth: number } | { kind: "whalley-wilmott"; riskAversion: number };
+  /** The simulated venue's costs (fractions of notional; funding per year). */
+  venue: { feeRate: number; halfSpread: number; impact: number; depth: number; fundingRate: number };
+  /** The pool's hedgeCostRate (quote hedge fee per unit of delta notional); both twins charge it. */
+  hedgeCostRate: number;
+  /** false: the twin without hedging (same fees). */
+  enabled: boolean;
+}
+
 /** The JSON config of a scenario (see default-scenario.json). Amounts in whole USDC, times in days. */
 export interface ScenarioConfig {
   seed: number;
@@ -107,6 +119,8 @@ export interface ScenarioConfig {
   /** An attacker and its attacks (optional). */
   attacker?: AttackerConfig;
   risk: { varPaths: number; varHorizonDays: number; greeksEveryDays: number };
+  /** Delta hedging (optional; pool/simulation/hedge-twins.ts runs the hedged and unhedged twins). */
+  hedge?: ScenarioHedgeConfig;
 }
 
 const ATTACK_KINDS = ["hit-and-run", "oracle-spike", "split-trade"] as const;
@@ -187,6 +201,22 @@ export function checkScenarioConfig(c: ScenarioConfig): ScenarioConfig {
       }
       if (x.kind === "split-trade") num(x.pieces, `${f}.pieces`, 2, 1000, { int: true });
     });
+  }
+  if (c.hedge !== undefined) {
+    const h = c.hedge;
+    obj(h, "hedge");
+    if (typeof h.enabled !== "boolean") bad("hedge.enabled", "must be true or false");
+    num(h.hedgeCostRate, "hedge.hedgeCostRate", 0, 0.5);
+    obj(h.venue, "hedge.venue");
+    num(h.venue.feeRate, "hedge.venue.feeRate", 0, 0.1);
+    num(h.venue.halfSpread, "hedge.venue.halfSpread", 0, 0.1);
+    num(h.venue.impact, "hedge.venue.impact", 0, 1);
+    num(h.venue.depth, "hedge.venue.depth", 0, 1e12, { openLo: true });
+    num(h.venue.fundingRate, "hedge.venue.fundingRate", -1, 1);
+    obj(h.band, "hedge.band");
+    if (h.band.kind === "fixed") num(h.band.halfWidth, "hedge.band.halfWidth", 0, 1e9);
+    else if (h.band.kind === "whalley-wilmott") num(h.band.riskAversion, "hedge.band.riskAversion", 0, 1e9, { openLo: true });
+    else bad("hedge.band.kind", 'must be "fixed" or "whalley-wilmott"');
   }
   return c;
 }

@@ -15,6 +15,7 @@ import { pathNormals } from "../risk/normals.js";
 import { runAttack, type AttackResult } from "./attacks.js";
 import { checkScenarioConfig, type ScenarioConfig } from "./config.js";
 import { emptyVolume, PeerDesk, type PeerVolume } from "./peers.js";
+import { ScenarioHedge, type HedgeRun } from "./hedge-day.js";
 
 export { checkScenarioConfig, type ScenarioConfig } from "./config.js";
 
@@ -36,6 +37,8 @@ export interface ScenarioDay {
   /** Contracts filled between peers / by the pool (direct traders + routed from the book) this day. */
   peerContracts: number;
   poolContracts: number;
+  /** Hedge position (base units) after the day's hedging pass (0 unhedged). */
+  hedgeSize: number;
 }
 
 /** An LP's (or the attacker's) whole-run result in whole collateral units: P&L = received + value − deposited. */
@@ -73,6 +76,8 @@ export interface ScenarioResult {
   defenceEvents: DefenceEvent[];
   /** Trader operations refused by the pool, by PoolError code. */
   refusals: Record<string, number>;
+  /** Hedging figures and the daily P&L attribution (with `config.hedge`). */
+  hedge?: HedgeRun;
 }
 
 const DAY = 86_400;
@@ -88,13 +93,14 @@ export async function runScenario(
   const c = checkScenarioConfig(config);
   const clock = new ManualClock(T0);
   const oracle = new ManualOracle({ spot: c.spot, timestamp: T0, baseVol: c.vol, skew: -0.1 });
-  const poolConfig: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock };
+  const poolConfig: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock, params: c.hedge && { hedgeCostRate: c.hedge.hedgeCostRate } };
   const pool = new OptionPool(poolConfig);
   const desk = c.peers ? new PeerDesk(new PeerBook(pool), c.peers, T0) : undefined;
   const volume = emptyVolume();
   const refusals: Record<string, number> = {};
   const attacks: AttackResult[] = [];
   const risk = attachRisk(pool, { pricer, preTrade: { maxExpectedShortfall: 0.3 } });
+  const hedging = c.hedge && new ScenarioHedge(pool, c.hedge, () => oracle.latest().spot, clock, c.seed);
   // Day d moves with the risk run's normals of path d (Philox stream of the seed, from the WASM core).
   const z = pathNormals(pricer.core, c.seed, c.days + 1);
   let u = c.seed >>> 0;
@@ -157,6 +163,7 @@ export async function runScenario(
         volume.poolContracts += Number(size) / 100;
         directContracts += Number(size) / 100;
         volume.poolPremium += Number(q.total) / 1e6;
+        hedging?.charged(q.hedgeFee);
       } catch (err) {
         if (!(err instanceof PoolError)) throw err;
         if (err.code === "RISK_LIMIT") rejectedByRisk++;
@@ -173,12 +180,13 @@ export async function runScenario(
       attacks.push(result);
       spot = moved;
     }
+    hedging?.day(day);
     const trips = risk.breakers.check();
     const g = risk.greeks.refreshSync(pricer).total;
     timeline.push({
       day, spot, vol, nav: Number(pool.nav()) / 1e6, sharePrice: pool.sharePrice(), utilization: pool.utilization,
       delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta, trades, rejected, breakerTrips: trips,
-      peerContracts: peerDay.peer, poolContracts: peerDay.pool + directContracts,
+      peerContracts: peerDay.peer, poolContracts: peerDay.pool + directContracts, hedgeSize: Number(pool.hedgePosition().size) / 100,
     });
     onProgress?.("days", day + 1, c.days + 1);
   }
@@ -188,7 +196,7 @@ export async function runScenario(
   return {
     config: c, timeline, stress, var: v, events: pool.events.length, rejectedByRisk, volume, attacks,
     lps: lpResults(pool, [...new Set([...c.lps.map((lp) => lp.name), ...(c.attacker ? [c.attacker.name] : [])])]),
-    defenceEvents: defenceEvents(pool), refusals,
+    defenceEvents: defenceEvents(pool), refusals, hedge: hedging?.result(),
   };
 }
 
