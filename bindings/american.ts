@@ -47,7 +47,7 @@ export const AMERICAN_OUTPUTS = ["price", "delta", "gamma", "theta"] as const;
 
 /**
  * The kernel's accuracy modes: its `mode` code and boundary nodes per option (assembly/american_scheme.ts:
- * AMERICAN_FAST / AMERICAN_ACCURATE and n + 1; test/american.test.ts checks the pairing with americanBoundaryNodes).
+ * AMERICAN_FAST / AMERICAN_ACCURATE and n + 1; test/bindings/american.test.ts checks the pairing with americanBoundaryNodes).
  */
 export const AMERICAN_SCHEMES = {
   fast: { code: 0, boundaryNodes: 8 },

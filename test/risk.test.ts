@@ -63,7 +63,7 @@ const buy = (pool: OptionPool, strike: number, expiry: number, size: bigint) =>
 
 describe("risk path normals (WASM Philox4x32-10 + Box-Muller)", () => {
   it("path p's pair is Box-Muller of the Philox words of counter (⌊p/B⌋, 0, ⌊r/2⌋, 0), seed split lo/hi, to 4e-15", () => {
-    // Independent reference as in test/rng.test.ts: Philox words from the kernel's known-answer-tested
+    // Independent reference as in test/assembly/rng.test.ts: Philox words from the kernel's known-answer-tested
     // philox4x32Into, then u = (w + ½)·2⁻³² and √(−2 ln u₁)·(cos, sin)(2πu₂) with V8's Math; 4e-15 ≈ 8 ulp at
     // |z| ≈ 4 (both sides within a few ulp of exact), while a wrong counter, word or seed half fails by O(1).
     const seed = 2 ** 32 * 3 + 17;
