@@ -21,7 +21,8 @@ import {
 import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
 import { decodeFrame, FrameKind } from "./codec.js";
-import { BS_OUTPUT_FIELDS, encodeBatchSlice, validateLikePricer } from "./columns.js";
+import { encodeBatchSlice, validateLikePricer } from "./columns.js";
+import { GREEK_OUTPUTS } from "../bindings/kernel/columns.js";
 import { FleetConnectionError, FleetJobError, FleetTimeoutError } from "./errors.js";
 import {
   DEFAULT_QUEUE,
@@ -512,11 +513,11 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     async blackScholes(batch, callOptions) {
       const { n, jobs } = planBatch("blackScholes", batch);
       const result = {} as Greeks;
-      for (const name of BS_OUTPUT_FIELDS) result[name] = new Float64Array(n);
+      for (const name of GREEK_OUTPUTS) result[name] = new Float64Array(n);
       await run("blackScholes", jobs, n, (job, bytes) => {
-        const frame = decodeFrame(bytes, FrameKind.blackScholesOutput, BS_OUTPUT_FIELDS.length);
+        const frame = decodeFrame(bytes, FrameKind.blackScholesOutput, GREEK_OUTPUTS.length);
         if (frame.count !== job.count) throw new Error(`pool2peer fleet: job ${job.index} returned ${frame.count} options, expected ${job.count}`);
-        BS_OUTPUT_FIELDS.forEach((name, c) => result[name].set(frame.f64[c]!, job.start));
+        GREEK_OUTPUTS.forEach((name, c) => result[name].set(frame.f64[c]!, job.start));
       }, callOptions);
       return result;
     },

@@ -1,6 +1,6 @@
 // Starting fleet worker processes on this machine (tests, the fleet benchmark, trying a fleet locally).
 // From dist/ the compiled launch.js beside this file is run as is. From the TypeScript sources (vitest) Node 20
-// cannot run .ts, so bindings/, workers/ and fleet/ are transpiled file by file with esbuild (a dev dependency)
+// cannot run .ts, so bindings/, workers/ and fleet/ (with their subfolders) are transpiled file by file with esbuild (a dev dependency)
 // into a mirror under node_modules/.cache, where bare imports (bullmq, ioredis) resolve from the project, with
 // build/ linked beside it for the WASM.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -23,7 +23,7 @@ export async function workerLauncher(): Promise<WorkerLauncher> {
   const root = join(here, "..");
   const { build } = await import("esbuild");
   const sources = (folder: string): string[] =>
-    readdirSync(join(root, folder))
+    readdirSync(join(root, folder), { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".browser.ts"))
       .map((f) => join(root, folder, f));
   const out = join(root, "node_modules", ".cache", `pool2peer-fleet-${process.pid}-${Date.now()}`);

@@ -6,7 +6,8 @@ import type { NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
 import { AMERICAN_OUTPUTS, allocateAmericanResult, placeAmericanChunk, type AmericanResult, type AmericanSettings } from "../bindings/american.js";
-import { BS_INPUTS, BS_OUTPUTS, regionColumn, type ColumnTask, type Reply } from "./protocol.js";
+import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
+import { regionColumn, type ColumnTask, type Reply } from "./protocol.js";
 import type { Task } from "./scheduler.js";
 
 /** Input columns of a batch, read chunk by chunk. */
@@ -60,7 +61,7 @@ export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferL
     const columns: ResultColumns = AMERICAN_OUTPUTS.map((name) => outputs[name]);
     return boundary ? [...columns, boundary.level, boundary.timeToExpiry] : columns;
   }
-  if (kind === "blackScholes") return BS_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
+  if (kind === "blackScholes") return GREEK_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
   if (!buffer) return [new Float64Array(n), new Int32Array(n), new Int32Array(n)];
   return [new Float64Array(buffer, 0, n), new Int32Array(buffer, 8 * n, n), new Int32Array(buffer, 12 * n, n)];
 }
@@ -68,7 +69,7 @@ export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferL
 /** Greeks over result columns. */
 export function greeksOf(columns: ResultColumns): Greeks {
   const g = {} as Greeks;
-  BS_OUTPUTS.forEach((name, c) => (g[name] = columns[c] as Float64Array));
+  GREEK_OUTPUTS.forEach((name, c) => (g[name] = columns[c] as Float64Array));
   return g;
 }
 
@@ -96,7 +97,7 @@ function placeOutputs(
   if (kind === "american") {
     placeAmericanChunk(americanOf(target, american!), source, offset, stride, count, start);
   } else if (kind === "blackScholes") {
-    for (let c = 0; c < BS_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
+    for (let c = 0; c < GREEK_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
   } else {
     target[0]!.set(new Float64Array(source, offset, count), start);
     target[1]!.set(new Int32Array(source, offset + 8 * stride, count), start);
@@ -146,7 +147,7 @@ export interface ColumnJobOptions {
  */
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
-  const inputs = BS_INPUTS.length; // both kernels take 7 input columns
+  const inputs = KERNEL_INPUTS;
   const { shared, validate, screenInWorkers, american } = options;
   // New result columns are made when the first chunk comes back, not before the first chunk is sent: zeroing tens
   // of MB would hold the workers up. With every output column in place there is nothing to gather.

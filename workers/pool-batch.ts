@@ -9,7 +9,8 @@ import type { Greeks } from "../bindings/types.js";
 import { loadWasmCore, sharedWasmMemory } from "../bindings/wasm.js";
 import { throwFirstInvalidOption, WasmOptionBatch, type Backing } from "../bindings/wasm-batch.js";
 import { unwrapReply } from "./chunking.js";
-import { BS_INPUTS, BS_OUTPUTS, type WorkerApi } from "./protocol.js";
+import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
+import type { WorkerApi } from "./protocol.js";
 import type { CallOptions, Task, WorkerScheduler } from "./scheduler.js";
 
 /** Largest pool batch: 2^23 options (872 MB of its 1 GiB shared memory). */
@@ -77,7 +78,7 @@ export class PoolBatches {
     // Columns start on 16-byte boundaries (v128 loads) whatever the length; all memory is claimed before any view
     // is made, and the memory never grows afterwards.
     const stride = Math.ceil((length * 8) / 16) * 16;
-    const columns = BS_INPUTS.length + BS_OUTPUTS.length;
+    const columns = KERNEL_INPUTS + GREEK_OUTPUTS.length;
     const base = core.claim(columns * stride);
     const backing: Backing = { core, pointers: Array.from({ length: columns }, (_, k) => base + k * stride) };
     const batch = new PoolOptionBatch(backing, length);
@@ -122,7 +123,7 @@ export class PoolBatches {
       try {
         await this.scheduler.run(tasks, n, { ...call, drain: true });
       } catch (error) {
-        for (const name of BS_OUTPUTS) batch.greeks[name].fill(NaN);
+        for (const name of GREEK_OUTPUTS) batch.greeks[name].fill(NaN);
         if (!(error instanceof InvalidRange)) throw error;
         throwFirstInvalidOption(state.backing, n);
         throw new Error("pool2peer: internal error: a worker's kernel flagged an input that firstInvalid accepts");

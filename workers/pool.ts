@@ -13,6 +13,7 @@ import {
   type MonteCarloResult,
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
+import { GREEK_OUTPUTS, IMPLIED_VOL_INPUTS, OPTION_INPUTS, OUTPUT_BYTES_PER_OPTION } from "../bindings/kernel/columns.js";
 import { CHUNK_OPTIONS, copyColumns } from "../bindings/pricer.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import {
@@ -31,7 +32,7 @@ import {
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
 import { MicroBatcher, type MicroBatchOptions } from "./micro-batch.js";
 import { planMonteCarloJob } from "./monte-carlo.js";
-import { BS_INPUTS, BS_OUTPUTS, OUTPUT_BYTES_PER_OPTION, type CrashMode } from "./protocol.js";
+import type { CrashMode } from "./protocol.js";
 import { PoolBatches, type PoolOptionBatch } from "./pool-batch.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
@@ -175,7 +176,7 @@ const MAX_CHUNK_OPTIONS = 1 << 20;
 
 /** Throws PricingInputError unless `output` holds six Float64Arrays of length n. */
 function checkGreeksOutput(output: Greeks, n: number): void {
-  for (const name of BS_OUTPUTS) {
+  for (const name of GREEK_OUTPUTS) {
     const column = (output as unknown as Record<string, unknown>)[name];
     if (!(column instanceof Float64Array) || column.length !== n) {
       throw new PricingInputError(`output.${name}`, undefined, `must be a Float64Array of the batch length ${n}`);
@@ -189,17 +190,17 @@ function checkGreeksOutput(output: Greeks, n: number): void {
  * input column read in place (PricingInputError naming the output column otherwise).
  */
 function sharedOutputColumns(output: Greeks, source: ColumnSource): Record<number, { buffer: SharedArrayBuffer; offset: number }> | undefined {
-  const columns = BS_OUTPUTS.map((name) => output[name]);
+  const columns = GREEK_OUTPUTS.map((name) => output[name]);
   if (!columns.every((column) => column.buffer instanceof SharedArrayBuffer)) return undefined;
   const overlap = (a: Float64Array, b: Float64Array) =>
     a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-  const inputs = BS_INPUTS.map((_, c) => source.sharedColumn?.(c));
+  const inputs = OPTION_INPUTS.map((_, c) => source.sharedColumn?.(c));
   const outPlace: Record<number, { buffer: SharedArrayBuffer; offset: number }> = {};
   for (const [c, column] of columns.entries()) {
     const clash = columns.findIndex((other, k) => k < c && overlap(column, other));
-    if (clash >= 0) throw new PricingInputError(`output.${BS_OUTPUTS[c]}`, undefined, `must not share memory with output.${BS_OUTPUTS[clash]}`);
+    if (clash >= 0) throw new PricingInputError(`output.${GREEK_OUTPUTS[c]}`, undefined, `must not share memory with output.${GREEK_OUTPUTS[clash]}`);
     const input = inputs.findIndex((other) => other !== undefined && overlap(column, other));
-    if (input >= 0) throw new PricingInputError(`output.${BS_OUTPUTS[c]}`, undefined, `must not share memory with the input column ${BS_INPUTS[input]}`);
+    if (input >= 0) throw new PricingInputError(`output.${GREEK_OUTPUTS[c]}`, undefined, `must not share memory with the input column ${OPTION_INPUTS[input]}`);
     outPlace[c] = { buffer: column.buffer as SharedArrayBuffer, offset: column.byteOffset / 8 };
   }
   return outPlace;
@@ -211,8 +212,9 @@ function validateLikePricer(batch: NormalizedBatch): void {
   validatorInPricerOrder((start, end) => batch.validate(start, end), batch.length, CHUNK_OPTIONS)(0, batch.length);
 }
 
-const BS_FIELDS = ["spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
-const IV_FIELDS = ["price", "spot", "strike", "expiry", "rate", "dividend"] as const;
+/** The numeric input fields of each kernel (all but `type`). */
+const BS_FIELDS = OPTION_INPUTS.filter((field) => field !== "type");
+const IV_FIELDS = IMPLIED_VOL_INPUTS.filter((field) => field !== "type");
 
 /** A typed array of numbers: its f64 copy is exact, so a worker can check the copied values themselves. */
 function isNumericTypedArray(value: unknown): boolean {
@@ -356,12 +358,12 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
     try {
       await scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
     } catch (error) {
-      if (outPlace) for (const name of BS_OUTPUTS) into![name].fill(NaN);
+      if (outPlace) for (const name of GREEK_OUTPUTS) into![name].fill(NaN);
       throw error;
     }
     if (staged) {
       const columns = job.result(); // views of `staged`
-      BS_OUTPUTS.forEach((name, c) => into![name].set(columns[c]!));
+      GREEK_OUTPUTS.forEach((name, c) => into![name].set(columns[c]!));
       outputArenas.release(staged);
     }
     return job.result();

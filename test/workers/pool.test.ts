@@ -6,7 +6,8 @@ import { createPricer, PricingInputError, type OptionBatch, type Pricer } from "
 import { planColumnJob, unwrapReply, type ColumnSource } from "../../workers/chunking.js";
 import { compileWasmCore, importsMemory, loadWasmCore, sharedWasmMemory } from "../../bindings/wasm.js";
 import { blackScholesTask, impliedVolTask } from "../../workers/kernels.js";
-import { BS_INPUTS, IV_INPUTS, REGION_COLUMNS, regionColumn, type ColumnTask } from "../../workers/protocol.js";
+import { IMPLIED_VOL_INPUTS as IV_INPUTS, OPTION_INPUTS as BS_INPUTS } from "../../bindings/kernel/columns.js";
+import { REGION_COLUMNS, regionColumn, type ColumnTask } from "../../workers/protocol.js";
 import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
 import { expectSameBits, randomBatch, type Columns } from "../support/batches.js";
 
