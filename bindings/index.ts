@@ -1,5 +1,6 @@
 // Public surface of the single-thread pricer.
-export { createPricer, pricerOver, CHUNK_OPTIONS, type Pricer, type PricerOptions } from "./pricer.js";
+export { createPricer, pricerOver, type Pricer, type PricerOptions } from "./pricer.js";
+export { CHUNK_OPTIONS } from "./planning.js";
 export { PricingInputError, VolSurfaceError } from "./errors.js";
 export type { AmericanAccuracy, AmericanBoundary, AmericanOptions, AmericanResult } from "./american.js";
 export { WasmOptionBatch, WasmImpliedVolBatch, MAX_WASM_BATCH } from "./wasm-batch.js";

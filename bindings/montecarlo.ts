@@ -6,6 +6,7 @@ import {
   encodeMonteCarloParams, MC_ACCUMULATOR, MC_BARRIER, MC_BLOCK_ACCUMULATORS, MC_BLOCK_PATHS, MC_CONTROL, MC_PARAMS, MC_PAYOFF, MC_QUANTITIES,
   MC_REPLICATIONS, MC_SAMPLER, SOBOL_MAX_DIMENSIONS,
 } from "./kernel/montecarlo.js";
+import { ranges } from "./planning.js";
 import type { WasmCore } from "./wasm.js";
 
 export { MC_BLOCK_ACCUMULATORS, MC_BLOCK_PATHS, MC_REPLICATIONS, SOBOL_MAX_DIMENSIONS } from "./kernel/montecarlo.js";
@@ -224,10 +225,9 @@ export function runMonteCarloBlocks(core: WasmCore, spec: NormalizedMonteCarloSp
   const outPtr = base + paramsBytes;
   const workPtr = (outPtr + outBytes + 15) & ~15;
   core.f64(paramsPtr, MC_PARAMS).set(spec.params);
-  for (let done = 0; done < blockCount; done += perCall) {
-    const count = Math.min(perCall, blockCount - done);
-    exports.monteCarloBlocks(paramsPtr, firstBlock + done, count, outPtr, workPtr);
-    result.set(core.f64(outPtr, count * MC_BLOCK_ACCUMULATORS), done * MC_BLOCK_ACCUMULATORS);
+  for (const { start, count } of ranges(blockCount, perCall, firstBlock)) {
+    exports.monteCarloBlocks(paramsPtr, start, count, outPtr, workPtr);
+    result.set(core.f64(outPtr, count * MC_BLOCK_ACCUMULATORS), (start - firstBlock) * MC_BLOCK_ACCUMULATORS);
   }
   return result;
 }
@@ -289,11 +289,9 @@ export function monteCarlo(core: WasmCore, spec: MonteCarloSpec, onBlocks?: (don
   const normalized = normalizeMonteCarloSpec(spec);
   const total = monteCarloBlockCount(normalized);
   const blocks = new Float64Array(total * MC_BLOCK_ACCUMULATORS);
-  const group = 64;
-  for (let first = 0; first < total; first += group) {
-    const count = Math.min(group, total - first);
-    blocks.set(runMonteCarloBlocks(core, normalized, first, count), first * MC_BLOCK_ACCUMULATORS);
-    onBlocks?.(first + count, total);
+  for (const { start, count } of ranges(total, 64)) {
+    blocks.set(runMonteCarloBlocks(core, normalized, start, count), start * MC_BLOCK_ACCUMULATORS);
+    onBlocks?.(start + count, total);
   }
   return combineMonteCarloBlocks(normalized, blocks);
 }

@@ -8,6 +8,7 @@ import {
 import { PricingInputError } from "./errors.js";
 import { callAmerican, callBlackScholes, callImpliedVol, scratchLayout } from "./kernel/calls.js";
 import { GREEK_OUTPUTS, IMPLIED_VOL_OUTPUTS } from "./kernel/columns.js";
+import { CHUNK_OPTIONS, ranges } from "./planning.js";
 import { monteCarlo, type MonteCarloResult, type MonteCarloSpec } from "./montecarlo.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "./types.js";
 import { loadWasmCore, type LoadOptions, type WasmCore } from "./wasm.js";
@@ -15,8 +16,7 @@ import {
   backingOf, blackScholesInPlace, createImpliedVolBatch, createOptionBatch, impliedVolInPlace, WasmImpliedVolBatch, WasmOptionBatch,
 } from "./wasm-batch.js";
 
-/** Options per kernel call: 64 Ki options × 14 columns × 8 bytes = 7.3 MB of scratch, cache-friendly enough. */
-export const CHUNK_OPTIONS = 65_536;
+export { CHUNK_OPTIONS } from "./planning.js";
 
 /** Options of createPricer(). */
 export type PricerOptions = LoadOptions;
@@ -149,8 +149,7 @@ export function runChunked(
   const capacity = Math.min(n, CHUNK_OPTIONS);
   const inputs = batch.columns.length;
   const pointers = scratchLayout(core, capacity, inputs, outputs, intOutputs);
-  for (let start = 0; start < n; start += capacity) {
-    const count = Math.min(n, start + capacity) - start;
+  for (const { start, count } of ranges(n, capacity)) {
     copyChunk(core, batch, pointers, start, count);
     if (kernel(count, pointers) !== 0) {
       checkChunk(core, batch, pointers, start, count);
@@ -171,8 +170,7 @@ function copyChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], s
 function checkLaterChunks(core: WasmCore, batch: NormalizedBatch): void {
   const capacity = Math.min(batch.length, CHUNK_OPTIONS);
   const pointers = scratchLayout(core, capacity, batch.columns.length, 0, 0);
-  for (let start = capacity; start < batch.length; start += capacity) {
-    const count = Math.min(batch.length, start + capacity) - start;
+  for (const { start, count } of ranges(batch.length - capacity, capacity, capacity)) {
     copyChunk(core, batch, pointers, start, count);
     checkChunk(core, batch, pointers, start, count);
   }

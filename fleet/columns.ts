@@ -1,10 +1,10 @@
 // Batch ⇄ frame: the client writes a slice of a Black-Scholes or implied-vol batch as f64 columns in kernel
 // order; a worker turns a frame back into a batch of Float64Array columns (type as an Int8Array of ±1) that the
 // ordinary validation and pricing code take as is.
-import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import { normalizeImpliedVolBatch, normalizeOptionBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import { IMPLIED_VOL_INPUTS, KERNEL_INPUTS, OPTION_INPUTS } from "../bindings/kernel/columns.js";
+import { validateInPricerOrder } from "../bindings/planning.js";
 import type { ImpliedVolBatch, OptionBatch } from "../bindings/types.js";
 import { allocateFrame, decodeFrame, FrameKind } from "./codec.js";
 
@@ -91,13 +91,7 @@ export function validateLikePricer(kind: "blackScholes" | "impliedVol", batch: O
   const normalized = kind === "blackScholes" ? normalizeOptionBatch(batch as OptionBatch) : normalizeImpliedVolBatch(batch as ImpliedVolBatch);
   const n = normalized.length;
   try {
-    // The pricer's chunk grid starts at element 0 of the whole batch.
-    let start = 0;
-    while (start < n) {
-      const end = Math.min(n, start + CHUNK_OPTIONS - ((start + offset) % CHUNK_OPTIONS));
-      normalized.validate(start, end);
-      start = end;
-    }
+    validateInPricerOrder((start, end) => normalized.validate(start, end), n, offset);
   } catch (error) {
     if (error instanceof PricingInputError && offset !== 0 && error.index !== undefined) throw shiftInputError(error, offset);
     throw error;

@@ -5,6 +5,7 @@ import * as Comlink from "comlink";
 import type { NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
+import { ranges } from "../bindings/planning.js";
 import { AMERICAN_OUTPUTS, allocateAmericanResult, placeAmericanChunk, type AmericanResult, type AmericanSettings } from "../bindings/american.js";
 import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
 import { regionColumn, type ColumnTask, type Reply } from "./protocol.js";
@@ -165,11 +166,9 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
     else if (own) inPlace[c] = { buffer: own.buffer as SharedArrayBuffer, offset: own.byteOffset / 8 };
     else copied.push(c);
   }
-  const tasks: Task[] = [];
-  for (let start = 0; start < n; start += chunkSize) {
-    const end = Math.min(n, start + chunkSize);
-    const count = end - start;
-    tasks.push({
+  const tasks = ranges(n, chunkSize).map(({ start, count }): Task => {
+    const end = start + count;
+    return {
       units: count,
       async run({ api, shared: worker }) {
         validate?.(start, end);
@@ -194,23 +193,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         if (reply.output) placeOutputs(kind, reply.output, 0, count, count, result(), start, american);
         else if (worker && !shared?.outPlace) placeOutputs(kind, worker.memory.buffer, regionColumn(worker.region, inputs), worker.region.capacity, count, result(), start);
       },
-    });
-  }
+    };
+  });
   return { tasks, result };
-}
-
-/**
- * Validation in the single-thread pricer's order: blocks of `block` options (its CHUNK_OPTIONS), every column of a
- * block before the next block, so the first error found (field and index) is exactly the one the pricer throws.
- * Returns `validate(start, end)` that checks, in order, every block up to `end`.
- */
-export function validatorInPricerOrder(check: (start: number, end: number) => void, length: number, block: number): (start: number, end: number) => void {
-  let validated = 0;
-  return (_start, end) => {
-    while (validated < end) {
-      const next = Math.min(length, validated + block);
-      check(validated, next);
-      validated = next;
-    }
-  };
 }

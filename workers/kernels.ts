@@ -8,7 +8,7 @@
 import { americanValuesPerOption } from "../bindings/american.js";
 import { callAmerican, callBlackScholes, callImpliedVol, scratchLayout } from "../bindings/kernel/calls.js";
 import { AMERICAN_OUTPUTS, GREEK_OUTPUTS, KERNEL_INPUTS, OUTPUT_BYTES_PER_OPTION } from "../bindings/kernel/columns.js";
-import { CHUNK_OPTIONS } from "../bindings/pricer.js";
+import { CHUNK_OPTIONS } from "../bindings/planning.js";
 import type { WasmCore } from "../bindings/wasm.js";
 import { regionColumn, type BatchTask, type ColumnReply, type ColumnTask } from "./protocol.js";
 

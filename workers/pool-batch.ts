@@ -10,6 +10,7 @@ import { loadWasmCore, sharedWasmMemory } from "../bindings/wasm.js";
 import { throwFirstInvalidOption, WasmOptionBatch, type Backing } from "../bindings/wasm-batch.js";
 import { unwrapReply } from "./chunking.js";
 import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
+import { evenSize, ranges } from "../bindings/planning.js";
 import type { WorkerApi } from "./protocol.js";
 import type { CallOptions, Task, WorkerScheduler } from "./scheduler.js";
 
@@ -106,20 +107,16 @@ export class PoolBatches {
     const run = async (): Promise<Greeks> => {
       const n = batch.length;
       const size = this.taskOptions(n);
-      const tasks: Task[] = [];
-      for (let start = 0; start < n; start += size) {
-        const count = Math.min(size, n - start);
-        tasks.push({
-          units: count,
-          run: async ({ api, index }) => {
-            const workArea = state.workAreas[index];
-            if (workArea === undefined) throw new Error(`pool2peer: internal error: no work area for worker place ${index}`);
-            await this.attach(state, api);
-            const { invalid } = unwrapReply(await api.blackScholesInBatch({ id: state.id, start, count, pointers: state.backing.pointers, workArea }));
-            if (invalid) throw new InvalidRange();
-          },
-        });
-      }
+      const tasks = ranges(n, size).map(({ start, count }): Task => ({
+        units: count,
+        run: async ({ api, index }) => {
+          const workArea = state.workAreas[index];
+          if (workArea === undefined) throw new Error(`pool2peer: internal error: no work area for worker place ${index}`);
+          await this.attach(state, api);
+          const { invalid } = unwrapReply(await api.blackScholesInBatch({ id: state.id, start, count, pointers: state.backing.pointers, workArea }));
+          if (invalid) throw new InvalidRange();
+        },
+      }));
       try {
         await this.scheduler.run(tasks, n, { ...call, drain: true });
       } catch (error) {
@@ -152,8 +149,7 @@ export class PoolBatches {
    * messages (tens of µs each) cost little next to the kernel (~2 ms for a range of 125,000 options).
    */
   private taskOptions(n: number): number {
-    const perTask = Math.ceil(n / (this.workers * 4));
-    return Math.max(this.minTaskOptions, perTask + (perTask & 1));
+    return Math.max(this.minTaskOptions, evenSize(Math.ceil(n / (this.workers * 4))));
   }
 
   /** Makes sure the worker behind `api` has an instance in the batch's memory (once per worker). */

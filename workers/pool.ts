@@ -14,7 +14,8 @@ import {
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
 import { GREEK_OUTPUTS, IMPLIED_VOL_INPUTS, OPTION_INPUTS, OUTPUT_BYTES_PER_OPTION } from "../bindings/kernel/columns.js";
-import { CHUNK_OPTIONS, copyColumns } from "../bindings/pricer.js";
+import { evenSize, pricerOrderValidator, validateInPricerOrder } from "../bindings/planning.js";
+import { copyColumns } from "../bindings/pricer.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import {
   americanOf,
@@ -23,7 +24,6 @@ import {
   impliedVolOf,
   planColumnJob,
   resultColumns,
-  validatorInPricerOrder,
   type ColumnJobOptions,
   type ColumnKind,
   type ColumnSource,
@@ -208,13 +208,15 @@ function sharedOutputColumns(output: Greeks, source: ColumnSource): Record<numbe
 
 /** Validates a whole batch now, in the single-thread pricer's order (same first error). */
 function validateLikePricer(batch: NormalizedBatch): void {
-  if (batch.length <= CHUNK_OPTIONS) return batch.validate(0, batch.length); // one pricer chunk: same order
-  validatorInPricerOrder((start, end) => batch.validate(start, end), batch.length, CHUNK_OPTIONS)(0, batch.length);
+  validateInPricerOrder((start, end) => batch.validate(start, end), batch.length);
 }
 
 /** The numeric input fields of each kernel (all but `type`). */
 const BS_FIELDS = OPTION_INPUTS.filter((field) => field !== "type");
 const IV_FIELDS = IMPLIED_VOL_INPUTS.filter((field) => field !== "type");
+
+/** A ColumnJobOptions validator over validateUpTo (the range's start is implied: every earlier element is checked). */
+const validateUpTo = (upTo: (end: number) => void) => (_start: number, end: number) => upTo(end);
 
 /** A typed array of numbers: its f64 copy is exact, so a worker can check the copied values themselves. */
 function isNumericTypedArray(value: unknown): boolean {
@@ -311,8 +313,7 @@ async function workerModule(options: PricingPoolOptions, sharedMemory: boolean):
 export async function createPricingPool(options: PricingPoolOptions = {}): Promise<PricingPool> {
   const workers = positiveInteger("workers", options.workers, defaultWorkerCount());
   const requestedChunk = positiveInteger("chunkSize", options.chunkSize, DEFAULT_CHUNK_OPTIONS, MAX_CHUNK_OPTIONS);
-  // Even chunk starts keep every option in the same SIMD lane position as in the single-thread pricer.
-  const chunkSize = requestedChunk + (requestedChunk & 1);
+  const chunkSize = evenSize(requestedChunk);
   const sharedMemory = options.sharedMemory ?? sharedMemoryUsable();
   if (sharedMemory && !sharedMemoryUsable()) throw new Error("pool2peer: SharedArrayBuffer is not usable here (browsers: cross-origin isolation)");
   const module = await workerModule(options, sharedMemory);
@@ -377,7 +378,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   const checkOf = (input: object, fields: readonly string[], batch: NormalizedBatch): Pick<ColumnJobOptions, "validate" | "screenInWorkers"> =>
     screenable(input, fields)
       ? { screenInWorkers: { onInvalid: () => rethrowExactError(batch) } }
-      : { validate: validatorInPricerOrder((s, e) => batch.validate(s, e), batch.length, CHUNK_OPTIONS) };
+      : { validate: validateUpTo(pricerOrderValidator((s, e) => batch.validate(s, e), batch.length)) };
   const bsBatcher = new MicroBatcher<Greeks, Greeks>(
     (source) => runGreeks(source),
     sliceGreeks,
