@@ -2,7 +2,8 @@
 // made by test/fixtures/make-bsm-golden.py), in both builds, and the f64x2 forms against the scalar forms.
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFixture } from "../support/fixtures.js";
-import { loadWasmCore, type WasmCore } from "../../bindings/index.js";
+import type { WasmCore } from "../../bindings/index.js";
+import { loadTestCore } from "../support/test-core.js";
 
 interface Golden {
   math: Record<"exp" | "log" | "normPdf" | "normCdf", [number, number][]>;
@@ -51,8 +52,8 @@ function lcg(seed: number): () => number {
 
 const cores: Record<"simd" | "scalar", WasmCore> = {} as never;
 beforeAll(async () => {
-  cores.simd = await loadWasmCore({ simd: true });
-  cores.scalar = await loadWasmCore({ simd: false });
+  cores.simd = (await loadTestCore(true)).core;
+  cores.scalar = (await loadTestCore(false)).core;
 });
 
 describe.each(["simd", "scalar"] as const)("math.ts, %s build", (build) => {

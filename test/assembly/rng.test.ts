@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadWasmCore, type WasmCore } from "../../bindings/wasm.js";
+import type { WasmCore } from "../../bindings/wasm.js";
+import { loadTestCore } from "../support/test-core.js";
 
 interface RngExports {
   philox4x32Into(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: number): void;
@@ -9,7 +10,7 @@ interface RngExports {
 }
 let core: WasmCore;
 let x: RngExports;
-beforeAll(async () => { core = await loadWasmCore({}); x = core.exports as unknown as RngExports; });
+beforeAll(async () => { core = (await loadTestCore()).core; x = core.exports as unknown as RngExports; });
 
 describe("Philox4x32-10", () => {
   it("matches the Random123 known-answer vectors", () => {
@@ -60,7 +61,7 @@ describe("Box-Muller normals (trig.ts sin/cos of a turn)", () => {
     // of the exact value (trig.ts: fdlibm kernels on [−π/4, π/4]; the 2π·f rounding adds < 1 ulp of the angle),
     // so 4e-15 ≈ 8 ulp at |z| ≈ 4 bounds the difference with margin while a wrong quadrant or sign fails by O(1).
     for (const simd of [true, false]) {
-      const c = await loadWasmCore({ simd });
+      const c = (await loadTestCore(simd)).core;
       const e = c.exports as unknown as RngExports;
       const count = 4096;
       const base = c.reserve(count * 8 * 3 + 1024);

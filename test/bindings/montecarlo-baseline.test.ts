@@ -2,7 +2,8 @@
 // Carlo written in plain JS: these tests hold it to the same random numbers and the same prices, which checks
 // both sides (the JS code is written from the papers, not from the WASM source, and uses V8's Math).
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadWasmCore, type WasmCore } from "../../bindings/wasm.js";
+import type { WasmCore } from "../../bindings/wasm.js";
+import { loadTestCore } from "../support/test-core.js";
 import { monteCarlo } from "../../bindings/montecarlo.js";
 import { plainJsPhilox4x32, plainJsPhiloxAsianCall, plainJsPhiloxNormals } from "../../bench/montecarlo-plain-js.js";
 
@@ -11,7 +12,7 @@ interface RngExports {
   philoxNormals(seedLo: number, seedHi: number, sample: number, count: number, out: number, work: number): void;
 }
 let cores: WasmCore[];
-beforeAll(async () => { cores = [await loadWasmCore({ simd: true }), await loadWasmCore({ simd: false })]; });
+beforeAll(async () => { cores = [(await loadTestCore(true)).core, (await loadTestCore(false)).core]; });
 
 // A small deterministic generator for test inputs (not under test).
 function lcg(seed: number): () => number {
