@@ -3,6 +3,7 @@
 // combineMonteCarloBlocks, so the result is bit-identical to the single-thread pricer for any worker count.
 import { MC_BLOCK_ACCUMULATORS, monteCarloBlockCount, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { pathsBeforeBlock, ranges } from "../bindings/planning.js";
+import { PricingInputError } from "../bindings/errors.js";
 import { unwrapReply } from "./chunking.js";
 import type { Task } from "./scheduler.js";
 
@@ -33,4 +34,15 @@ export function planMonteCarloJob(
     },
   }));
   return { tasks, blocks, paths: pathsBefore(end) - pathsBefore(firstBlock) };
+}
+
+/** Throws PricingInputError unless [firstBlock, firstBlock + blockCount) is a non-empty range of the spec's blocks. */
+export function checkBlockRange(spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number): void {
+  const total = monteCarloBlockCount(spec);
+  if (!Number.isInteger(firstBlock) || firstBlock < 0 || firstBlock >= total) {
+    throw new PricingInputError("firstBlock", undefined, `must be an integer in [0, ${total}), got ${firstBlock}`);
+  }
+  if (!Number.isInteger(blockCount) || blockCount < 1 || firstBlock + blockCount > total) {
+    throw new PricingInputError("blockCount", undefined, `must be an integer in [1, ${total - firstBlock}], got ${blockCount}`);
+  }
 }
