@@ -138,8 +138,8 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
 }
 
 /**
- * Tasks each worker holds at once. With two, a worker ran dry whenever the calling thread answered late (on two
- * cores it shares a core with a worker, and zeroing a new result takes it ~5 ms): four keep ~4 ms of work queued.
+ * Tasks each worker holds at once: four keep ~4 ms of work queued, so a worker stays busy when the calling thread
+ * answers late (on two cores it shares a core with a worker, and zeroing a new result takes it ~5 ms).
  */
 const TASKS_IN_FLIGHT = 4;
 
