@@ -296,10 +296,5 @@ export function normalizeNumericBatch(
   return normalize(fields.map(({ field, rule, fallback }) => numeric(b, field, rule, fallback)));
 }
 
-/** Validates every element of a batch at once (the worker pool checks on the calling thread before splitting). */
-export function validateWholeBatch(batch: NormalizedBatch): void {
-  batch.validate(0, batch.length);
-}
-
 // Re-exported for callers that type their own columns.
 export type { NumericColumn };

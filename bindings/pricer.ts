@@ -187,7 +187,7 @@ export async function createPricer(options: PricerOptions = {}): Promise<Pricer>
   return pricerOver(core);
 }
 
-/** A pricer over an already loaded core (used by workers that receive a compiled module). */
+/** A pricer over an already loaded core (bindings/surface/chain.ts prices on the core it holds). */
 export function pricerOver(core: WasmCore): Pricer {
   const exports = core.exports;
   return {
