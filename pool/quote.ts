@@ -8,8 +8,9 @@ import { PoolError, check } from "./errors.js";
 import type { SeriesRef } from "./events.js";
 import { feeBreakdown, ivImpact, type FeeBreakdown } from "./fees.js";
 import { recentCollateral, recentTradeCash, seriesKey, type PoolState } from "./ledger.js";
-import { MIN_VOL } from "./oracle.js";
-import type { PoolParams } from "./params.js";
+import type { MarketParams, PoolParams } from "./params.js";
+import { MIN_VOL, volAt } from "./smile.js";
+import type { OracleSnapshot } from "./oracle.js";
 import { seriesRefOf } from "./series.js";
 import { floatUnits, minBig, mulDiv, type Rounding } from "./units.js";
 
@@ -66,6 +67,12 @@ export interface QuoteContext extends Scales {
 export interface QuoteMarket {
   spot: number;
   volAt(strike: number, years: number): number;
+}
+
+/** The market of an oracle snapshot: its spot, and its vol (pool/smile.ts) at the forward of `params`' carry. */
+export function quoteMarketOf(snap: OracleSnapshot, params: MarketParams): QuoteMarket {
+  const carry = params.rate - params.dividend;
+  return { spot: snap.spot, volAt: (strike, years) => volAt(snap, strike, years, carry) };
 }
 
 /** The request's series, checked (type, strike, expiry, size, side), with the seconds left to expiry. */
