@@ -36,7 +36,7 @@ function runBook(pool: OptionPool, trades: readonly Trade[]): unknown[] {
   return trades.map((t) => {
     const request = { type: "put" as const, strike: t.strike, expiry: t.expiry, size: t.size, side: t.side };
     try {
-      return pool.trade("trader", { ...request, maxCost: 10n ** 15n, minReceived: 0n });
+      return pool.trade("trader", { ...request, maxCost: 10n ** 15n, minProceeds: 0n });
     } catch (e) {
       return (e as { code?: string }).code ?? String(e);
     }
