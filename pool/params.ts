@@ -68,6 +68,12 @@ export interface LimitParams {
    * refused (TRADING_PAUSED) until it ends. Default 0.1.
    */
   maxTwapDeviation: number;
+  /**
+   * An oracle vol surface whose implied vol differs by more than this (absolute vol, 0.1 = 10 vol points) at any
+   * point of the pool's strike and expiry range from the time-weighted average of the recent arbitrage-free surfaces
+   * (over navTwapWindowSeconds) is refused (VOL_SURFACE_REFUSED, pool/surface-guard.ts). Default 0.1.
+   */
+  maxSurfaceMove: number;
   /** Length of a deviation pause (seconds). Default 900. */
   tradingPauseSeconds: number;
   /**
@@ -115,6 +121,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   maxPauseSeconds: 7 * 24 * 3600,
   navTwapWindowSeconds: 1800,
   maxTwapDeviation: 0.1,
+  maxSurfaceMove: 0.1,
   tradingPauseSeconds: 900,
   lpConservativeNav: 1,
   rate: 0,
@@ -151,6 +158,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   if (!(p.utilizationMultiplierMin >= 1)) bad("utilizationMultiplierMin", "must be ≥ 1");
   if (!(p.utilizationMultiplierMax >= p.utilizationMultiplierMin)) bad("utilizationMultiplierMax", "must be ≥ utilizationMultiplierMin");
   if (!(p.utilizationMultiplierExponent > 0)) bad("utilizationMultiplierExponent", "must be > 0");
+  if (!(p.maxSurfaceMove > 0)) bad("maxSurfaceMove", "must be > 0 (vol)");
   if (p.lpConservativeNav !== 0 && p.lpConservativeNav !== 1) bad("lpConservativeNav", "must be 0 or 1");
   if (!(p.protocolFeeShare >= 0 && p.protocolFeeShare <= 1)) bad("protocolFeeShare", "must be in [0, 1]");
   if (!(p.maxUtilization > 0 && p.maxUtilization <= 1)) bad("maxUtilization", "must be in (0, 1]");

@@ -31,8 +31,8 @@ function arbitrageError(check: VolSurfaceCheck): VolSurfaceError {
   return new VolSurfaceError(first.kind, `vol surface refused: ${first.message}${more}`, { years: first.years, kFrom: first.kFrom, kTo: first.kTo });
 }
 
-/** Throws the VolSurfaceError of the worst move beyond `bound` between two vol grids on the same axes. */
-function checkMove(candidate: Float64Array, reference: Float64Array, k: Float64Array, years: Float64Array, bound: number): void {
+/** Throws the VolSurfaceError of the worst move beyond `bound` between two vol grids on the same axes (vol[i·k.length + j] at (k[j], years[i])). */
+export function checkMove(candidate: Float64Array, reference: Float64Array, k: Float64Array, years: Float64Array, bound: number): void {
   let worst = 0;
   for (let p = 1; p < candidate.length; p++) {
     if (Math.abs(candidate[p]! - reference[p]!) > Math.abs(candidate[worst]! - reference[worst]!)) worst = p;
