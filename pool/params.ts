@@ -22,12 +22,18 @@ export interface FeeParams {
   /** Default 2. */
   utilizationMultiplierExponent: number;
   /**
-   * IV impact (vol points, absolute): a trade of collateral c after recent same-side flow r in its series (both as
+   * IV impact, level part (vol, absolute): a trade of collateral c after recent same-side flow r in its expiry (all its series; both as
    * fractions of pool liquidity) pays the average of the marginal impact over [r, r + c], rate · (G(r + c) − G(r)) / c
    * with G(x) = x · min(1, x): rate · c alone (r = 0, c ≤ 1), and n pieces within the window cost what one trade does.
    * Buys add it, sells subtract it. Default 0.05.
    */
   ivImpactRate: number;
+  /**
+   * Skew part of the IV impact (fees.ts smileImpact): same-side flow Y = Σ cᵢ·kᵢ in an expiry (collateral as a fraction
+   * of liquidity times log-moneyness ln(K/F)) tilts its smile by ivImpactSkewRate · Y vol per unit of k; a trade
+   * alone at k pays ivImpactSkewRate · c · k²/2 on top of the level impact. Default 0 (level only).
+   */
+  ivImpactSkewRate: number;
   /** Same-side flow of a series within this many seconds counts as recent flow r for the IV impact (0 = each trade alone). Default 3600. */
   ivImpactWindowSeconds: number;
   /** Share of every fee paid to the treasury at the expiry's settlement, in [0, 1]. Default 0.1. */
@@ -106,6 +112,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   utilizationMultiplierMax: 1.25,
   utilizationMultiplierExponent: 2,
   ivImpactRate: 0.05,
+  ivImpactSkewRate: 0,
   ivImpactWindowSeconds: 3600,
   protocolFeeShare: 0.1,
   maxUtilization: 0.8,
@@ -138,7 +145,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
     if (typeof value !== "number" || !Number.isFinite(value)) bad(key, "must be a finite number");
   }
   const nonNegative: (keyof PoolParams)[] = [
-    "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate",
+    "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate", "ivImpactSkewRate",
     "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
     "navTwapWindowSeconds", "maxTwapDeviation", "ivImpactWindowSeconds", "tradingPauseSeconds",
   ];
