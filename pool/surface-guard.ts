@@ -10,7 +10,7 @@
 // the strike region; the operation is refused whole, and a surface refused for arbitrage never enters a later
 // reference, so a refused update changes nothing.
 import { VolSurfaceError } from "../bindings/errors.js";
-import { checkMove, guardVolSurface, timeWeightedVolGrid, type SurfaceObservation } from "../bindings/surface/guard.js";
+import { checkMove, guardVolSurface, timeWeightedVols, type SurfaceObservation } from "../bindings/surface/guard.js";
 import type { VolSurface } from "../bindings/surface/vol-surface.js";
 import { SECONDS_PER_YEAR } from "./clock.js";
 import { PoolError } from "./errors.js";
@@ -49,9 +49,11 @@ function refusal(e: VolSurfaceError, what: string): PoolError {
   return new PoolError("VOL_SURFACE_REFUSED", "oracle.volSurface", `${what}: ${e.message}`, { cause: e });
 }
 
-/** Checks snapshots' surfaces for one pool; arbitrage verdicts are kept per surface (surfaces are immutable). */
+/** Arbitrage verdicts per surface, shared by every pool: a surface is immutable and its check takes no pool setting. */
+const verdicts = new WeakMap<VolSurface, VolSurfaceError | undefined>();
+
+/** Checks snapshots' surfaces for one pool. */
 export class SurfaceGuard {
-  private readonly verdicts = new WeakMap<VolSurface, VolSurfaceError | undefined>();
   /** The last move check that passed: candidate, time and the newest print it averaged. */
   private lastPass: { surface: VolSurface; now: number; printed: number } | undefined;
 
@@ -62,7 +64,7 @@ export class SurfaceGuard {
 
   /** The arbitrage check's failure for `surface` (undefined when it passes), computed once per surface. */
   arbitrage(surface: VolSurface): VolSurfaceError | undefined {
-    if (this.verdicts.has(surface)) return this.verdicts.get(surface);
+    if (verdicts.has(surface)) return verdicts.get(surface);
     let verdict: VolSurfaceError | undefined;
     try {
       guardVolSurface(surface);
@@ -70,7 +72,7 @@ export class SurfaceGuard {
       if (!(e instanceof VolSurfaceError)) throw e;
       verdict = e;
     }
-    this.verdicts.set(surface, verdict);
+    verdicts.set(surface, verdict);
     return verdict;
   }
 
@@ -84,14 +86,24 @@ export class SurfaceGuard {
     if (last && last.surface === surface && last.now === now && last.printed === snap.timestamp) return;
     const observations = this.observations(now);
     if (observations.length > 0) {
-      for (const row of surfaceGuardRows(this.params, snap.baseVol)) {
-        const reference = timeWeightedVolGrid(observations, this.params.navTwapWindowSeconds, now, row);
+      // Every row in one batch per surface: the candidate's vols and the reference's, then the rows one by one.
+      const rows = surfaceGuardRows(this.params, snap.baseVol);
+      const points = {
+        k: Float64Array.from(rows.flatMap((r) => [...r.k])),
+        years: Float64Array.from(rows.flatMap((r) => Array.from(r.k, () => r.years[0]!))),
+      };
+      const mine = surface.volBatch(points);
+      const theirs = timeWeightedVols(observations, this.params.navTwapWindowSeconds, now, points);
+      let offset = 0;
+      for (const row of rows) {
+        const end = offset + row.k.length;
         try {
-          checkMove(surface.grid(row.k, row.years).vol, reference.vol, row.k, row.years, this.params.maxSurfaceMove);
+          checkMove(mine.subarray(offset, end), theirs.subarray(offset, end), row.k, row.years, this.params.maxSurfaceMove);
         } catch (e) {
           if (e instanceof VolSurfaceError) throw refusal(e, `the oracle's vol surface is too far from its ${this.params.navTwapWindowSeconds} s time average`);
           throw e;
         }
+        offset = end;
       }
     }
     this.lastPass = { surface, now, printed: snap.timestamp };

@@ -3,9 +3,9 @@
 // every step.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPricer, type Pricer } from "../bindings/index.js";
+import { createPricer, type Pricer, type VolSurface } from "../bindings/index.js";
 import type { Greeks, OptionBatch } from "../bindings/types.js";
-import { skewArb, skewedSurface, type SkewParams } from "./helpers/pool-surface.js";
+import { skewArb, skewedSurface } from "./helpers/pool-surface.js";
 import {
   GreeksMonitor,
   ManualClock,
@@ -20,8 +20,12 @@ import {
 } from "../pool/index.js";
 
 let pricer: Pricer;
+/** Skewed surfaces the sequences draw from: a fixed sample of skewArb, so each is arbitrage-checked once. */
+const SURFACE_COUNT = 16;
+let surfaces: VolSurface[];
 beforeAll(async () => {
   pricer = await createPricer();
+  surfaces = fc.sample(skewArb, { numRuns: SURFACE_COUNT, seed: 17 }).map((p) => skewedSurface(pricer, p));
 });
 
 const T0 = 1_767_225_600;
@@ -54,7 +58,7 @@ type Op =
   | { op: "lift" }
   | { op: "admin"; expiry: number; price: number }
   // a new vol surface from the oracle (arbitrage-free; the pool's guard may still refuse it as too far from the average)
-  | { op: "surface"; skew: SkewParams };
+  | { op: "surface"; pick: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("deposit" as const), who: fc.nat(2), amount: fc.bigInt({ min: 1n, max: 10n ** 11n }) }), weight: 4 },
@@ -95,7 +99,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("breaker" as const), seconds: fc.integer({ min: 1, max: 4 * 3600 }) }), weight: 1 },
   { arbitrary: fc.constant({ op: "lift" as const }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("admin" as const), expiry: fc.nat(2), price: fc.double({ min: 500, max: 4000, noNaN: true }) }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant("surface" as const), skew: skewArb }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("surface" as const), pick: fc.nat(SURFACE_COUNT - 1) }), weight: 1 },
 );
 
 /** Runs one operation; returns whether it can only change the share price through rounding (LP-side ops). */
@@ -196,7 +200,7 @@ function run(pool: OptionPool, clock: ManualClock, oracle: ManualOracle, o: Op):
       pool.liftPause("withdrawals", "fuzz");
       return false;
     case "surface":
-      oracle.push({ volSurface: skewedSurface(pricer, o.skew), timestamp: clock.now() });
+      oracle.push({ volSurface: surfaces[o.pick]!, timestamp: clock.now() });
       return false;
     case "admin":
       pool.adminSettle(EXPIRIES[o.expiry]!, o.price, "fuzz: feed down");
@@ -254,9 +258,9 @@ function checkInvariants(pool: OptionPool) {
 }
 
 /** A pool at T0; `surface`, when drawn, is the oracle's vol surface, and `ivImpactSkewRate` the skew part of the impact. */
-function newPool(kind: "quote" | "base", keyed = false, surface?: SkewParams, ivImpactSkewRate = 0) {
+function newPool(kind: "quote" | "base", keyed = false, surface?: number, ivImpactSkewRate = 0) {
   const clock = new ManualClock(T0);
-  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.7, skew: -0.1, ...(surface ? { volSurface: skewedSurface(pricer, surface) } : {}) });
+  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.7, skew: -0.1, ...(surface !== undefined ? { volSurface: surfaces[surface]! } : {}) });
   const config: PoolConfig = {
     collateral: kind, decimals: kind === "quote" ? 6 : 9, sizeDecimals: 2, shareOffset: 3, pricer, oracle, clock, params: { ivImpactSkewRate },
     ...(keyed ? { ledgerKey: "a fuzzing key that is at least thirty-two bytes" } : {}),
@@ -276,7 +280,7 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
     fc.assert(
       fc.property(
         fc.bigInt({ min: 10n ** 6n, max: 10n ** 12n }), fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.boolean(),
-        fc.option(skewArb, { nil: undefined }), fc.constantFrom(0, 0.4),
+        fc.option(fc.nat(SURFACE_COUNT - 1), { nil: undefined }), fc.constantFrom(0, 0.4),
         (seed, ops, keyed, surface, skewRate) => {
         const { pool, clock, oracle, config } = newPool(kind, keyed, surface, skewRate);
         pool.deposit("lp-a", seed); // a funded pool, so that most sequences trade
@@ -334,7 +338,8 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
     expect(surfaceTrades).toBeGreaterThan(400);
     expect(settles).toBeGreaterThan(100);
     expect(rejected).toBeLessThan(steps);
-  });
+    // Heavier than the default timeout on a loaded 2-core machine (measured 45 s alone, over 120 s under the full suite).
+  }, 300_000);
 });
 
 describe("async pricing against a moving ledger", () => {
