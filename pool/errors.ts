@@ -42,7 +42,8 @@ export type PoolErrorCode =
   | "HOLDING_PERIOD"
   // risk (pool/risk)
   | "RISK_LIMIT"
-  | "STALE_GREEKS";
+  | "STALE_GREEKS"
+  | "VOL_SURFACE_REFUSED";
 
 /**
  * Thrown by OptionPool for a rejected operation. `code` says why, `field` names the input

@@ -16,10 +16,10 @@ import { genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
 import { BookValuer, openBookOf, type OpenBook } from "./valuation.js";
 import { LpOperations } from "./lp.js";
 import { MarketGuard } from "./market.js";
-import { volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
+import type { OracleSnapshot, SpotVolOracle } from "./oracle.js";
 import type { PoolConfig, PoolOperation, PoolRiskHooks, PoolSettings, TradeRequest } from "./pool-types.js";
 import type { SyncPricer } from "./pricer-types.js";
-import { priceQuote, type Quote, type QuoteContext, type QuoteRequest } from "./quote.js";
+import { priceQuote, quoteMarketOf, type Quote, type QuoteContext, type QuoteRequest } from "./quote.js";
 import { dueExpiries, lookupSettlementPrice, pendingError, settlementEvent } from "./settlement.js";
 import type { ShareTotals } from "./shares.js";
 import { maxBig, minBig, type Rounding } from "./units.js";
@@ -247,7 +247,7 @@ export class PoolCore {
   }
 
   private priceAt(state: PoolState, request: QuoteRequest, snap: OracleSnapshot, now: number): Quote {
-    return priceQuote(this.quoteContext, state, request, { spot: snap.spot, volAt: (strike, years) => volAt(snap, strike, years) }, now);
+    return priceQuote(this.quoteContext, state, request, quoteMarketOf(snap, this.settings.params), now);
   }
 
   trade(trader: string, request: TradeRequest): Quote {
