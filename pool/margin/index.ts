@@ -7,3 +7,10 @@ export {
 } from "./scenarios.js";
 export { MarginCalculator, type MarginConfig, type MarginFigures, type ScenarioCosts } from "./calculator.js";
 export { esCosts, type EsPricer } from "./es.js";
+export { auctionPrice, chooseFill, discountPpm, maxFill, PPB, PPM, takeSizes, type LiquidationParams } from "./auction.js";
+export {
+  decodeMarginEvent, MARGIN_EVENT_SCHEMA, marginEventsFromJSON, marginEventsToJSON,
+  type AuctionTerms, type MarginEvent, type MarginEventBody, type SeriesSize,
+} from "./events.js";
+export { MarginState, socialCharges, type AuctionState } from "./state.js";
+export { MarginLedger, marginGenesisHash, type AccountMargin, type MarginLedgerConfig, type MarginTrade } from "./ledger.js";
