@@ -239,3 +239,22 @@ describe("classes of liquidation bugs, one test each", () => {
     expectReplays(t);
   });
 });
+
+describe("settlement of margin positions", () => {
+  it("pays intrinsic value from shorts to longs at the settlement price, and socialises a writer's deficit", () => {
+    const t = setup();
+    writerShort(t, 10n);
+    const writerCash = t.ledger.cashOf("writer");
+    const buyerCash = t.ledger.cashOf("buyer");
+    t.clock.set(PUT.expiry);
+    expectPoolError(() => t.ledger.settle(PUT.expiry + 1, 1n), "NOT_EXPIRED");
+    // At 1,000 the put is worth 800 per contract: 8,000 USDC for 10, more than the writer holds.
+    const payouts = t.ledger.settle(PUT.expiry, 1000n * USDC);
+    expect(payouts).toEqual([{ account: "buyer", amount: 8_000n * USDC }, { account: "writer", amount: -8_000n * USDC }]);
+    expect(t.ledger.cashOf("buyer")).toBeLessThan(buyerCash + 8_000n * USDC); // it bore part of the deficit
+    expect(t.ledger.cashOf("writer")).toBe(0n);
+    expect(t.ledger.badDebt.socialised).toBe(8_000n * USDC - writerCash);
+    expect(t.ledger.positionsOf("buyer")).toEqual([]);
+    expectReplays(t);
+  });
+});

@@ -49,10 +49,12 @@ export type MarginEventBody =
       kind: "bid"; account: string; liquidator: string; fractionPpb: bigint; filledPpb: bigint; price: bigint; amount: bigint; penalty: bigint;
       take: SeriesSize[]; liquidatorInitial: bigint;
     }
-  /** The insurance fund pays `amount` to a liquidated account whose cash fell below 0. */
+  /** The insurance fund pays `amount` to an account left below 0 with no positions (after a liquidation or settlement). */
   | { kind: "cover"; account: string; amount: bigint }
   /** Bad debt the fund could not cover, charged pro rata to the cash of every other account. */
   | { kind: "socialise"; account: string; amount: bigint; charges: { account: string; amount: bigint }[] }
+  /** Positions of `expiry` settled at `priceUnits` (quote base units per base): signed payouts, rounding dust to the fund. */
+  | { kind: "settle"; expiry: number; priceUnits: bigint; payouts: { account: string; amount: bigint }[]; dust: bigint }
   /** The auction ends: the account is back above its initial margin or has nothing left. */
   | { kind: "close"; account: string; reason: "restored" | "emptied" };
 
@@ -77,6 +79,7 @@ export const MARGIN_EVENT_SCHEMA: EventSchema<MarginEventBody["kind"]> = {
   ],
   cover: [["account", "account"], ["amount", "positiveUnits"]],
   socialise: [["account", "account"], ["amount", "positiveUnits"], ["charges", { list: [["account", "account"], ["amount", "units"]] }]],
+  settle: [["expiry", "seconds"], ["priceUnits", "positiveUnits"], ["payouts", { list: [["account", "account"], ["amount", "signedUnits"]] }], ["dust", "units"]],
   close: [["account", "account"], ["reason", ["restored", "emptied"]]],
 };
 

@@ -25,6 +25,7 @@ import type { EsPricer } from "./es.js";
 import { canonicalMarginEvent, decodeMarginEvent, marginEventsFromJSON, type AuctionTerms, type MarginEvent, type MarginEventBody } from "./events.js";
 import { marketOf, type MarginMarket } from "./portfolio.js";
 import type { MarginPreset } from "./scenarios.js";
+import { marginSettlement, strikeUnitsOf } from "./settlement.js";
 import { MarginState, socialCharges, type AuctionState } from "./state.js";
 import { checkMarginAfter, verifyMarginEvent } from "./verify.js";
 
@@ -214,6 +215,7 @@ export class MarginLedger {
     check(typeof t.size === "bigint" && t.size > 0n, "size", "must be a bigint > 0");
     check(typeof t.price === "bigint" && t.price >= 0n, "price", "must be a bigint ≥ 0");
     const series = { type: t.series.type, strike: t.series.strike, expiry: t.series.expiry };
+    strikeUnitsOf(series, this.scales);
     const m = this.market(true);
     if (m.now >= series.expiry) throw new PoolError("EXPIRED", "series.expiry", `expired ${m.now - series.expiry} s ago`);
     for (const a of [buyer, seller]) if (this.state.auctions.has(a)) throw new PoolError("INSUFFICIENT_COLLATERAL", a === buyer ? "buyer" : "seller", `${a} is under auction`);
@@ -294,9 +296,35 @@ export class MarginLedger {
       if (cash() >= remainingInitial(a.terms, a.filledPpb)) emit({ kind: "close", account, reason: "restored" });
       return;
     }
+    this.stageDeficit(s, account, emit);
+    emit({ kind: "close", account, reason: "emptied" });
+  }
+
+  /** An account without positions left below zero: the fund covers what it can, the rest is socialised. */
+  private stageDeficit(s: MarginState, account: string, emit: (b: MarginEventBody) => void): void {
+    const cash = () => s.accounts.get(account)!.cash;
     if (cash() < 0n && s.fund > 0n) emit({ kind: "cover", account, amount: -cash() < s.fund ? -cash() : s.fund });
     if (cash() < 0n) emit({ kind: "socialise", account, amount: -cash(), charges: socialCharges(s, account, -cash()) });
-    emit({ kind: "close", account, reason: "emptied" });
+  }
+
+  /**
+   * Settles every position expiring at `expiry` at `priceUnits` (quote base units per base, e.g. the pool's
+   * settlementPrice(expiry).priceUnits): intrinsic value from shorts to longs, dust to the fund, deficits covered by
+   * the fund, then socialised. Returns the payouts.
+   */
+  settle(expiry: number, priceUnits: bigint): { account: string; amount: bigint }[] {
+    check(Number.isSafeInteger(expiry), "expiry", "must be integer unix seconds");
+    check(typeof priceUnits === "bigint" && priceUnits > 0n, "priceUnits", "must be a bigint > 0");
+    const now = this.config.clock.now();
+    if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
+    if (this.state.auctions.size > 0) throw new PoolError("SETTLEMENT_PENDING", "expiry", "settlement waits for running auctions");
+    const { payouts, dust } = marginSettlement(this.state, expiry, priceUnits, this.scales);
+    if (payouts.length === 0) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `no margin positions expire at ${expiry}`);
+    this.commit((s, emit) => {
+      emit({ kind: "settle", expiry, priceUnits, payouts, dust });
+      for (const p of payouts) if (s.accounts.get(p.account)!.positions.size === 0) this.stageDeficit(s, p.account, emit);
+    });
+    return payouts;
   }
 
   private figuresAt(account: string, m: MarginMarket, extra: readonly MarginPosition[] = []): MarginFigures {

@@ -101,6 +101,14 @@ export class MarginState {
         this.account(e.account).cash += e.amount;
         this.socialised += e.amount;
         break;
+      case "settle":
+        for (const pay of e.payouts) {
+          const a = this.account(pay.account);
+          a.cash += pay.amount;
+          for (const [k, p] of a.positions) if (p.series.expiry === e.expiry) a.positions.delete(k);
+        }
+        this.fund += e.dust;
+        break;
       case "close":
         this.auctions.delete(e.account);
         break;

@@ -5,7 +5,8 @@
 //   auction   the account's cash, below its recorded maintenance margin, the ledger's auction terms, none open
 //   bid       the auction price at that second, no more than the fill that restores the initial margin (or the whole
 //             when the rest is dust or the price no longer covers the risk), the penalty, the telescoped sizes
-//   cover     exactly min(fund, the account's deficit), once the auction has taken everything
+//   settle    at or after expiry, no auction running, every payout and the dust re-derived at the recorded price
+//   cover     exactly min(fund, the account's deficit), once the account holds no positions
 //   socialise the remaining deficit with the fund empty, charged by socialCharges
 //   close     restored: cash ≥ the remainder's initial margin; emptied: everything taken and no deficit left
 // Margin figures (maintenance, initial) come from the pricer and are vouched for by the hash chain, as the pool's quotes are.
@@ -15,6 +16,7 @@ import { mulDiv, pow10 } from "../units.js";
 import type { MarginScales } from "./account.js";
 import { auctionPrice, chooseFill, fillAmounts, PPB, remainingInitial, takeSizes, type LiquidationParams } from "./auction.js";
 import { MARGIN_EVENT_SCHEMA, type MarginEvent } from "./events.js";
+import { marginSettlement } from "./settlement.js";
 import { socialCharges, type MarginState } from "./state.js";
 
 function mismatch(e: MarginEvent, field: string, problem: string): never {
@@ -23,6 +25,12 @@ function mismatch(e: MarginEvent, field: string, problem: string): never {
 
 const same = (kind: "bid" | "socialise", a: object, b: object) =>
   canonicalWith(MARGIN_EVENT_SCHEMA, { ...a, kind, seq: 0, time: 0 } as never) === canonicalWith(MARGIN_EVENT_SCHEMA, { ...b, kind, seq: 0, time: 0 } as never);
+
+/** The account holds no positions and is not mid-auction with positions left. */
+function emptied(s: MarginState, account: string): boolean {
+  const a = s.auctions.get(account);
+  return (s.accounts.get(account)?.positions.size ?? 0) === 0 && (!a || a.filledPpb === PPB);
+}
 
 function verifyBid(s: MarginState, e: Extract<MarginEvent, { kind: "bid" }>, params: LiquidationParams): void {
   const auction = s.auctions.get(e.account);
@@ -72,18 +80,23 @@ export function verifyMarginEvent(s: MarginState, e: MarginEvent, scales: Margin
     case "bid":
       return verifyBid(s, e, params);
     case "cover": {
-      const a = s.auctions.get(e.account);
-      if (!a || a.filledPpb !== PPB) mismatch(e, "account", "cover only once an auction has taken everything");
+      if (!emptied(s, e.account)) mismatch(e, "account", "cover only an account whose positions are all gone");
       const deficit = -cash(e.account);
       const due = deficit < s.fund ? deficit : s.fund;
       if (e.amount !== due) mismatch(e, "amount", `the fund covers ${due}`);
       return;
     }
     case "socialise": {
-      const a = s.auctions.get(e.account);
-      if (!a || a.filledPpb !== PPB || s.fund !== 0n) mismatch(e, "account", "socialise only after the fund is spent on an emptied auction");
+      if (!emptied(s, e.account) || s.fund !== 0n) mismatch(e, "account", "socialise only after the fund is spent, for an account whose positions are all gone");
       if (e.amount !== -cash(e.account)) mismatch(e, "amount", `the deficit is ${-cash(e.account)}`);
       if (!same("socialise", { ...e, charges: socialCharges(s, e.account, e.amount) }, e)) mismatch(e, "charges", "charges differ from the pro-rata rule");
+      return;
+    }
+    case "settle": {
+      if (e.time < e.expiry) mismatch(e, "time", `settled at ${e.time}, before expiry ${e.expiry}`);
+      if (s.auctions.size > 0) mismatch(e, "expiry", "settlement waits for running auctions");
+      const expected = { ...e, ...marginSettlement(s, e.expiry, e.priceUnits, scales) };
+      if (canonicalWith(MARGIN_EVENT_SCHEMA, expected) !== canonicalWith(MARGIN_EVENT_SCHEMA, e)) mismatch(e, "payouts", "payouts or dust differ from the positions at this price");
       return;
     }
     case "close": {
