@@ -24,6 +24,15 @@ import { checkChain, genesisHash, ledgerKeyBytes, seal, type LedgerKey } from ".
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { BookState, type RestingOrder } from "./state.js";
+import type { MarginLedger } from "../margin/ledger.js";
+import { MarginSubmission, matchAmount } from "./margin-mode.js";
+
+/** Options of a book: `ledgerKey` MACs its events; `margin` runs it in margin mode (book/margin-mode.ts). */
+export interface PeerBookOptions {
+  ledgerKey?: LedgerKey;
+  /** Peers trade from these margin accounts: writers post portfolio margin instead of full collateral. Default: none (full collateral). */
+  margin?: MarginLedger;
+}
 
 export type { SeriesSpec } from "../series.js";
 
@@ -37,6 +46,7 @@ export interface BookOrder extends SeriesSpec {
   /**
    * What the trader posts (base units, ≥ 0). Buys: the most it pays in total (peer fills + pool + the escrow of
    * a resting remainder). Sells: the collateral for what it writes to peers (fills and the resting remainder).
+   * Margin mode: only the pool's part (peers are paid from and backed by the margin account).
    */
   funds: bigint;
 }
@@ -83,13 +93,23 @@ export class PeerBook {
   private readonly log: BookEvent[] = [];
   private busy = false;
   private readonly key: Uint8Array | undefined;
+  /** The margin ledger of margin mode, or undefined (full collateral). */
+  readonly margin: MarginLedger | undefined;
 
   /**
    * A book beside `pool`. `ledgerKey` (≥ 32 bytes, the operator's secret) MACs every book event as the pool's key
-   * does its events; replay then refuses a log without valid MACs.
+   * does its events; replay then refuses a log without valid MACs. `margin`: margin mode, for a quote-collateral pool
+   * whose scales the margin ledger shares.
    */
-  constructor(pool: OptionPool, options: { ledgerKey?: LedgerKey } = {}) {
+  constructor(pool: OptionPool, options: PeerBookOptions = {}) {
     this.pool = pool;
+    this.margin = options.margin;
+    if (this.margin) {
+      const s = pool.settings;
+      const m = this.margin.scales;
+      if (s.collateral !== "quote" || m.decimals !== s.decimals || m.sizeDecimals !== s.sizeDecimals)
+        throw new PoolError("INVALID_INPUT", "margin", "margin mode needs a quote-collateral pool with the margin ledger's decimals and sizeDecimals");
+    }
     this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
     this.state = new BookState(genesisHash(pool.settings, "book"));
   }
@@ -99,14 +119,14 @@ export class PeerBook {
    * `ledgerKey`, re-derived amounts: book/verify.ts). A log that does not verify is refused with a PoolError naming
    * the first bad event's seq.
    */
-  static replay(pool: OptionPool, events: readonly BookEvent[], options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+  static replay(pool: OptionPool, events: readonly BookEvent[], options: PeerBookOptions = {}): PeerBook {
     const book = new PeerBook(pool, options);
     events.forEach((raw, i) => {
       const e = decodeBookEvent(raw, `events[${i}]`, false);
       const state = book.state;
       if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
       checkChain(state.hash, e, canonicalBookEvent(e), book.key);
-      verifyBookEvent(pool, state, e);
+      verifyBookEvent(pool, state, e, book.margin !== undefined);
       state.apply(e);
       checkBookAfter(pool, state, e);
       book.log.push(e);
@@ -115,7 +135,7 @@ export class PeerBook {
   }
 
   /** PeerBook.replay over bookEventsToJSON text. */
-  static fromJSON(pool: OptionPool, text: string, options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+  static fromJSON(pool: OptionPool, text: string, options: PeerBookOptions = {}): PeerBook {
     return PeerBook.replay(pool, bookEventsFromJSON(text), options);
   }
 
@@ -227,6 +247,7 @@ export class PeerBook {
 
     const opposite = buy ? "sell" : "buy";
     let poolPart: Quote | undefined;
+    const margin = this.margin && new MarginSubmission(this.margin, this.state, s.sizeDecimals);
     this.commit((state, emit) => {
       this.stageExpiries(state, emit);
       let remaining = order.size;
@@ -239,6 +260,18 @@ export class PeerBook {
         const q = poolPart === undefined ? poolQuote(remaining) : undefined;
         if (q && worseThanPool(m.price, q, remaining)) break;
         const size = remaining < m.size ? remaining : m.size;
+        if (margin) {
+          const carried = margin.match(buy ? trader : m.owner, buy ? m.owner : trader, series, size, m.price, m.side);
+          if (carried !== "ok" && (carried === "buyer") === buy) break; // the taker carries no more
+          if (carried !== "ok") continue; // this maker no longer carries its order
+          const amount = matchAmount(m.price, size, s.sizeDecimals);
+          emit({ kind: "match", makerId: m.id, maker: m.owner, taker: trader, makerSide: m.side, series, price: m.price, size, amount });
+          report.peerFills.push({ makerId: m.id, maker: m.owner, price: m.price, size, amount, collateral: 0n });
+          report.filledByPeers += size;
+          report.premium += amount;
+          remaining -= size;
+          continue;
+        }
         // Telescoping on cumulative sizes keeps every order's escrow exact: the pieces sum to the whole.
         const amount = mulDiv(m.price, m.filled + size, scale, "up") - mulDiv(m.price, m.filled, scale, "up");
         const collateral = m.side === "sell"
@@ -268,14 +301,18 @@ export class PeerBook {
         const best = state.best(key, opposite);
         if (best !== undefined && withinLimit(best.price))
           throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
-        restEscrow = buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
+        if (margin && !margin.canRest(trader, order.side, series, remaining, limit))
+          throw new PoolError("INSUFFICIENT_COLLATERAL", "size", `${trader}'s margin account does not carry the resting ${remaining}`);
+        restEscrow = margin ? 0n : buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
         const id = state.nextOrderId;
         emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
         report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
       } else report.unfilled = remaining;
-      const needed = buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
+      const needed = margin ? (buy ? poolPart?.total ?? 0n : 0n) : buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
       if (needed > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", `needs ${needed}, ${order.funds} posted`);
-      // The pool's part last: the only change outside the book's state, made once everything else has succeeded.
+      // The margin trades and the pool's part last: the only changes outside the book's state, made once everything
+      // else has succeeded.
+      margin?.execute();
       if (poolPart) {
         const q = poolPart;
         const traded = this.pool.trade(trader, {
