@@ -14,3 +14,4 @@ export {
 } from "./events.js";
 export { MarginState, socialCharges, type AuctionState } from "./state.js";
 export { MarginLedger, marginGenesisHash, type AccountMargin, type MarginLedgerConfig, type MarginTrade } from "./ledger.js";
+export { simulateCrashes, type CrashOptions, type CrashReport } from "./crash.js";
