@@ -7,9 +7,9 @@ const paths = Number(process.argv[2] ?? 10_000);
 const inner = Number(process.argv[3] ?? 500);
 const pricer = await createPricer();
 const usdc = (x) => (Number(x) / 1e6).toLocaleString("en", { maximumFractionDigits: 0 });
-console.log(`| preset | initial margin (USDC) | liquidations | insurance draws (paths) | insurance paid (USDC) | paths with bad debt | bad debt socialised (USDC) | per path (USDC) |`);
+console.log(`| preset | initial margin (USDC) | liquidations | paths drawing on the fund | fund paid (USDC) | paths with socialised loss | socialised (USDC) | bad debt per path (USDC) |`);
 console.log(`|---|--:|--:|--:|--:|--:|--:|--:|`);
 for (const preset of [derive33(), span16(), deribit35(), monteCarloEs({ paths: inner })]) {
   const r = await simulateCrashes(pricer, { preset, paths });
-  console.log(`| ${r.preset}${preset.kind === "monteCarlo" ? ` (${inner} inner paths)` : ""} | ${usdc(r.initialMargin)} | ${r.liquidations} | ${r.insuranceDraws} | ${usdc(r.insurancePaid)} | ${r.badDebtPaths} | ${usdc(r.badDebt)} | ${usdc(r.badDebt / BigInt(paths))} |`);
+  console.log(`| ${r.preset}${preset.kind === "monteCarlo" ? ` (${inner} inner paths)` : ""} | ${usdc(r.initialMargin)} | ${r.liquidations} | ${r.insuranceDraws} | ${usdc(r.insurancePaid)} | ${r.badDebtPaths} | ${usdc(r.badDebt)} | ${usdc((r.insurancePaid + r.badDebt) / BigInt(paths))} |`);
 }
