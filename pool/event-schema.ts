@@ -19,7 +19,7 @@ export interface EventHeader {
 
 /** The type of a field: a scalar kind, an enumeration, an object or a list of objects with their own fields. */
 export type FieldType =
-  | "account" | "units" | "positiveUnits" | "id" | "seconds" | "positive" | "nonNegative" | "text"
+  | "account" | "units" | "positiveUnits" | "signedUnits" | "id" | "seconds" | "positive" | "nonNegative" | "text"
   | readonly string[]
   | { readonly object: Fields }
   | { readonly list: Fields };
@@ -33,6 +33,7 @@ export type EventSchema<K extends string> = { readonly [kind in K]: Fields };
 /** Longest free text (reasons) in an event, in characters. */
 export const MAX_EVENT_TEXT = 500;
 const UNSIGNED = /^(0|[1-9][0-9]*)$/;
+const SIGNED = /^(0|-?[1-9][0-9]*)$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 type Bad = (where: string, problem: string) => never;
@@ -62,6 +63,9 @@ function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json:
       const problem = accountProblem(v);
       return problem ? bad(where, `account name ${problem}`) : v;
     }
+    case "signedUnits":
+      if (json) return typeof v === "string" && SIGNED.test(v) ? BigInt(v) : bad(where, "must be a decimal string of digits, optionally signed");
+      return typeof v === "bigint" ? v : bad(where, "must be a bigint");
     case "units":
     case "positiveUnits":
       return decodeUnits(v, where, bad, json, type === "positiveUnits");

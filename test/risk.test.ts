@@ -9,6 +9,7 @@ import {
   stressTestPool, valueAtRisk, valueAtRiskSync, DEFAULT_STRESS_OPTIONS,
 } from "../pool/risk/index.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
+import { normCdf } from "./support/black-scholes.js";
 
 const T0 = 1_767_225_600;
 const DAY = 86_400;
@@ -27,27 +28,6 @@ afterAll(async () => {
   await workers2?.close();
 });
 
-// Independent normal CDF: erf by its Maclaurin series (|x| < 3, terms summed to 1e-17) and erfc by its
-// Laplace continued fraction beyond; ~1e-13 relative, far below the 1e-8 tolerances used with it.
-function erf(x: number): number {
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (-x * x) / n;
-    const add = term / (2 * n + 1);
-    sum += add;
-    if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
-}
-function erfc(x: number): number {
-  if (Math.abs(x) < 3) return 1 - erf(x);
-  if (x < 0) return 2 - erfc(-x);
-  let f = 0;
-  for (let k = 120; k >= 1; k--) f = (k / 2) / (x + f);
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
-}
-const normCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
 function bsPut(s: number, k: number, t: number, v: number): number {
   const d1 = (Math.log(s / k) + 0.5 * v * v * t) / (v * Math.sqrt(t));
   return k * normCdf(-(d1 - v * Math.sqrt(t))) - s * normCdf(-d1);
