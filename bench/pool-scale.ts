@@ -3,13 +3,18 @@
 // (2,000 series, 10,000 holders, 30 days of prints). Latencies are per call (performance.now around each), reported
 // as p50 and p99; growth = cost at the largest size ÷ cost at the size 10× smaller. Run: pool2peer bench --suite pool-scale.
 import { createPricer, type Pricer } from "../bindings/pricer.js";
-import { ManualClock, ManualOracle, OptionPool, attachRisk, type PoolConfig } from "../pool/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ManualClock, ManualOracle, OptionPool, POOL_LOG, attachRisk, type PoolConfig, type PoolEvent } from "../pool/index.js";
+import { SqliteEventStore } from "../pool/store/index.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
 const SUITE = "pool-scale";
 const T0 = 1_767_225_600;
 const DAY = 86_400;
 const USDC = 1_000_000n;
+const KEY = "the bench's ledger key, thirty-two bytes or more";
 
 /** What a pool of the suite holds. */
 export interface ScaleShape {
@@ -74,7 +79,8 @@ function operations(p: ScalePool, calls: number) {
   });
   const quote = latency(calls, () => void pool.quote({ ...buy, side: "buy" }));
   const deposit = latency(calls, () => void pool.deposit("benchlp", 1_000n * USDC));
-  const redeem = latency(calls, () => void pool.redeem("benchlp", pool.sharesOf("benchlp") / 2n));
+  // Equal parts of what the deposits minted: the last call redeems the rest (halving would reach 0 shares).
+  const redeem = latency(calls, (i) => void pool.redeem("benchlp", pool.sharesOf("benchlp") / BigInt(calls - i)));
   return { trade, quote, deposit, redeem };
 }
 
@@ -117,5 +123,74 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     else year.pool.trade("bench", { ...buy, side: "sell", minProceeds: 0n });
   });
   rows.push(row("trade with attachRisk + pre-trade check, year-scale pool", risky, label));
+  rows.push(...storeRows(pricer, options, calls));
+  return rows;
+}
+
+/** The collector, when node runs with --expose-gc (heap figures are then live memory, not garbage). */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** A pool of `shape` on a SQLite store (group commit) in `dir`, saving a snapshot every `snapshotEvery` events. */
+function storedPool(pricer: Pricer, shape: ScaleShape, path: string, snapshotEvery: number): ScalePool & { store: SqliteEventStore<PoolEvent> } {
+  const store = new SqliteEventStore<PoolEvent>(path, { ...POOL_LOG, commit: "group" });
+  return { ...scalePool(pricer, shape, { store, snapshotEvery, ledgerKey: KEY }), store };
+}
+
+/**
+ * The pool over its history on SQLite: trade cost and heap after 1e3 → 1e5 (quick: 1e4) past events (the pool keeps
+ * state only, the store the events), and a restart (OptionPool.open) of the year-scale pool from its snapshot.
+ */
+function storeRows(pricer: Pricer, options: SuiteOptions, calls: number): BenchRow[] {
+  const log = options.log ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), "pool2peer-bench-scale-"));
+  const rows: BenchRow[] = [];
+  try {
+    const sizes = options.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+    const results = sizes.map((events, k) => {
+      log(`  ${SUITE}: ${events} past events on SQLite`);
+      const p = storedPool(pricer, { series: 20, holders: 10, prints: 300 }, join(dir, `events-${k}.db`), 10_000);
+      const buy = { type: "put" as const, ...p.series, size: 10n, maxCost: 10n ** 15n };
+      // Ten trades per 10-second print: time passes, so what is kept for a time window (flows, prints) stays bounded.
+      let t = p.clock.now();
+      const flip = (i: number) => {
+        if (i % 10 === 0) p.oracle.push({ timestamp: (t += 10), spot: 2000 }), p.clock.set(t);
+        if (i % 2 === 0) p.pool.trade("bench", { ...buy, side: "buy" });
+        else p.pool.trade("bench", { ...buy, side: "sell", minProceeds: 0n });
+      };
+      for (let i = 0; p.pool.seq < events; i++) flip(i);
+      p.pool.flush();
+      gc?.();
+      const heap = process.memoryUsage().heapUsed;
+      const trade = latency(calls, flip);
+      p.pool.flush();
+      p.store.close();
+      return { trade, heap };
+    });
+    const p50 = results.map((r) => r.trade.p50);
+    const growth = `growth ×${(p50.at(-1)! / p50.at(-2)!).toFixed(2)} for 10×`;
+    const heaps = results.map((r) => `${(r.heap / 2 ** 20).toFixed(0)} MiB`).join(" / ");
+    rows.push(row(`trade on SQLite (group commit), ${sizes.at(-1)!.toLocaleString("en")} past events`, results.at(-1)!.trade,
+      `events ${sizes.map((s, k) => `${s.toLocaleString("en")}: ${p50[k]!.toFixed(1)}`).join(" / ")} µs; ${growth}; heap${gc ? "" : " (with garbage: run node --expose-gc)"} ${heaps}`));
+
+    const shape = options.quick ? { series: 200, holders: 1000, prints: 21_600 } : { series: 2000, holders: 10_000, prints: 216_000 };
+    log(`  ${SUITE}: restart of a year-scale pool from its snapshot`);
+    const path = join(dir, "year.db");
+    const year = storedPool(pricer, shape, path, 1_000_000);
+    year.pool.saveSnapshot();
+    const tail = latency(100, (i) => void year.pool.deposit(`late${i}`, 1_000n * USDC)); // 100 events after the snapshot
+    year.pool.flush();
+    const { config, seq } = { config: { collateral: "quote" as const, decimals: 6, pricer, oracle: year.oracle, clock: year.clock, params: { maxUtilization: 0.95 }, ledgerKey: KEY }, seq: year.pool.seq };
+    year.store.close();
+    const restart = latency(3, () => {
+      const store = new SqliteEventStore<PoolEvent>(path, POOL_LOG);
+      const pool = OptionPool.open({ ...config, store });
+      if (pool.seq !== seq) throw new Error(`restart: seq ${pool.seq}, expected ${seq}`);
+      store.close();
+    });
+    rows.push(row("restart (OptionPool.open from snapshot + 100-event tail), year-scale pool", restart,
+      `${shape.series} series, ${shape.holders} holders, ${seq.toLocaleString("en")} events; deposits in the tail p50 ${tail.p50.toFixed(1)} µs`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return rows;
 }

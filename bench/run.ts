@@ -10,7 +10,7 @@ import type { BenchRow, SuiteModule, SuiteOptions } from "./types.js";
 
 /** Suite module names under bench/, in table order. */
 export const SUITE_NAMES = [
-  "blackscholes", "impliedvol", "montecarlo", "american", "surface", "workers", "risk", "oracle", "book", "pool-scale", "hedge", "store", "journal", "serve", "fleet",
+  "blackscholes", "impliedvol", "montecarlo", "american", "surface", "workers", "risk", "oracle", "book", "margin", "pool-scale", "hedge", "store", "journal", "serve", "fleet",
 ] as const;
 
 /**

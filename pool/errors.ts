@@ -46,7 +46,9 @@ export type PoolErrorCode =
   // hedging (pool/hedge): the venue's mark too far from the oracle, the venue down, or a fill breaking its limit
   | "HEDGE_PRICE_DEVIATION"
   | "HEDGE_VENUE_UNAVAILABLE"
-  | "HEDGE_VENUE_FAULT";
+  | "HEDGE_VENUE_FAULT"
+  // the vol surface (pool/surface-guard)
+  | "VOL_SURFACE_REFUSED";
 
 /**
  * Thrown by OptionPool for a rejected operation. `code` says why, `field` names the input

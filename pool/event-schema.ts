@@ -63,12 +63,12 @@ function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json:
       const problem = accountProblem(v);
       return problem ? bad(where, `account name ${problem}`) : v;
     }
+    case "signedUnits":
+      if (json) return typeof v === "string" && SIGNED.test(v) ? BigInt(v) : bad(where, "must be a decimal string of digits, optionally signed");
+      return typeof v === "bigint" ? v : bad(where, "must be a bigint");
     case "units":
     case "positiveUnits":
       return decodeUnits(v, where, bad, json, type === "positiveUnits");
-    case "signedUnits":
-      if (json) return typeof v === "string" && SIGNED.test(v) ? BigInt(v) : bad(where, "must be a decimal string of digits, optionally negative");
-      return typeof v === "bigint" ? v : bad(where, "must be a bigint");
     case "id":
       return Number.isSafeInteger(v) && (v as number) >= 1 ? v : bad(where, "must be an integer ≥ 1");
     case "seconds":

@@ -7,8 +7,10 @@
 //   vega-util fee (buys)   = vegaFeeRate · (u_before + u_after)/2 · vega
 //   utilization markup     = price · (m̄ − 1), m̄ = mean of m(u) = mMin + (mMax − mMin) · u^k over [u_before, u_after] (buys)
 //   hedge fee              = hedgeCostRate · |delta| · spot (the delta notional the trade makes the pool hedge)
-//   IV impact              = ivImpactRate · (G(r + c) − G(r)) / c, G(x) = x·min(1, x), c = trade collateral and
-//                            r = recent same-side collateral of the series, as fractions of liquidity (buys +, sells −)
+//   IV impact              = a move of the expiry's smile, level and skew: the trade at log-moneyness k pays
+//                            (Φ(X + c, Y + c·k) − Φ(X, Y)) / c, Φ(X, Y) = ivImpactRate · G(X) + ivImpactSkewRate · Y²/2,
+//                            G(x) = x·min(1, x), c = trade collateral, X = recent same-side collateral of the expiry and
+//                            Y = the same weighted by each series' k, as fractions of liquidity (buys +, sells −)
 // Averages over the move (not the end point) make n pieces of a trade cost what the whole does.
 import type { FeeParams } from "./params.js";
 
@@ -42,6 +44,31 @@ export function ivImpact(collateral: number, liquidity: number, p: FeeParams, re
   const c = collateral / liquidity;
   if (!(c > 0)) return p.ivImpactRate * Math.min(1, 2 * r); // marginal impact at r (a zero-size quote)
   return (p.ivImpactRate * (impactIntegral(r + c) - impactIntegral(r))) / c;
+}
+
+/** Recent same-side flow of one expiry (base units, as floats): Σ collateral, and Σ collateral · k over its series. */
+export interface ExpiryFlow {
+  collateral: number;
+  /** Σ collateral · ln(K/F) over the expiry's series. */
+  moneyness: number;
+}
+
+/**
+ * IV impact (absolute vol) of a trade at log-moneyness `k` locking (or unlocking) `collateral` out of `liquidity`
+ * after `recent` same-side flow in its expiry: the average over the trade of the marginal smile move, level
+ * (ivImpact over the expiry's flow X) plus skew ivImpactSkewRate · k · Y at Y = Σ cᵢkᵢ, i.e.
+ * (Φ(X + c, Y + ck) − Φ(X, Y)) / c with Φ = ivImpactRate · G(X) + ivImpactSkewRate · Y²/2. Φ is a potential, so n
+ * pieces of a trade pay Σ cᵢ · impactᵢ = Φ(end) − Φ(start), what one trade does. Flow at strikes on the other side
+ * of the forward lowers the skew term (puts bought cheapen calls); the impact is floored at 0, which only ever
+ * charges a splitter more. With ivImpactSkewRate 0 it is ivImpact(collateral, liquidity, p, X).
+ */
+export function smileImpact(collateral: number, k: number, liquidity: number, p: FeeParams, recent: ExpiryFlow = { collateral: 0, moneyness: 0 }): number {
+  const level = ivImpact(collateral, liquidity, p, recent.collateral);
+  if (p.ivImpactSkewRate === 0 || liquidity <= 0) return level;
+  const y = recent.moneyness / liquidity;
+  const c = collateral / liquidity;
+  const skew = p.ivImpactSkewRate * k * (c > 0 ? y + (c * k) / 2 : y);
+  return Math.max(0, level + skew);
 }
 
 /**

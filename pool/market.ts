@@ -3,20 +3,27 @@
 // the same guards: the print is fresh (maxOracleAgeSeconds), trading is not paused, spot and base vol are within
 // maxTwapDeviation of their time averages, and spot has not moved more than maxOracleMove within the move window.
 // NAV and share prices use the time-weighted averages (navSnapshot), so a one-block spike barely moves them.
+// A snapshot's vol surface passes the surface guard (surface-guard.ts: no static arbitrage, no move beyond
+// maxSurfaceMove from its time average) before any price-taking operation uses it.
 import { PoolError } from "./errors.js";
 import type { PoolEventBody } from "./events.js";
 import { invalidSnapshotField, spotMove, timeWeightedSpot, timeWeightedVol, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
 import type { PoolParams } from "./params.js";
+import { SurfaceGuard } from "./surface-guard.js";
 
 /** A deviation of spot or base vol from its time average (the body of a tradingPaused event, without the pause end). */
 export type TwapDeviation = Omit<Extract<PoolEventBody, { kind: "tradingPaused" }>, "kind" | "pausedUntil">;
 
 /** Reads and guards the oracle for one pool. */
 export class MarketGuard {
+  private readonly surfaces: SurfaceGuard;
+
   constructor(
     readonly oracle: SpotVolOracle,
     private readonly params: PoolParams,
-  ) {}
+  ) {
+    this.surfaces = new SurfaceGuard(oracle, params);
+  }
 
   /** The latest snapshot, checked (PoolError INVALID_INPUT naming the oracle field). */
   latest(): OracleSnapshot {
@@ -28,7 +35,8 @@ export class MarketGuard {
 
   /**
    * The latest snapshot after every guard of a price-taking operation at `now` with trading paused until
-   * `tradingPausedUntil`: STALE_ORACLE, TRADING_PAUSED (a deviation, or a recorded pause), ORACLE_MOVING.
+   * `tradingPausedUntil`: STALE_ORACLE, TRADING_PAUSED (a deviation, or a recorded pause), ORACLE_MOVING,
+   * VOL_SURFACE_REFUSED.
    */
   guarded(now: number, tradingPausedUntil: number): OracleSnapshot {
     const p = this.params;
@@ -43,6 +51,7 @@ export class MarketGuard {
     const move = spotMove(this.oracle, p.oracleMoveWindowSeconds);
     if (move > p.maxOracleMove)
       throw new PoolError("ORACLE_MOVING", "oracle.spot", `spot moved ${move.toFixed(4)} (log) within ${p.oracleMoveWindowSeconds} s (limit ${p.maxOracleMove})`);
+    this.surfaces.check(snap, now);
     return snap;
   }
 

@@ -4,10 +4,11 @@
 // the optional fast paths `twap` and `extremes` (ManualOracle does, in O(log n) from aggregates kept per print);
 // without them the reads walk only the part of the history they need. docs/oracle.md: the interface, the costs, the
 // numerical accuracy. What the oracle is trusted for and what the pool guards against: docs/pool-safety.md.
-import { PoolError } from "./errors.js";
+import { VolSurface } from "../bindings/surface/vol-surface.js";
 import { OracleRecord, type FieldExtremes, type OracleField } from "./oracle-record.js";
 
 export type { FieldExtremes, OracleField } from "./oracle-record.js";
+export { MIN_VOL, volAt } from "./smile.js";
 
 /** One oracle observation. */
 export interface OracleSnapshot {
@@ -21,6 +22,12 @@ export interface OracleSnapshot {
   skew?: number;
   /** A full surface: vol for (strike, years to expiry). Overrides baseVol/skew when given. */
   surface?: (strike: number, years: number) => number;
+  /**
+   * The smile of every expiry (pool/smile.ts): vol(K, T) = baseVol · σ(k, T) / σ(0, T), k = ln(K/F). Overrides
+   * `surface` and `skew`; a pool refuses to price from one with static arbitrage or one far from its time average
+   * (pool/surface-guard.ts). Immutable: a new surface is a new object.
+   */
+  volSurface?: VolSurface;
 }
 
 /** Where a pool reads spot and vol. */
@@ -52,26 +59,9 @@ export interface SpotVolOracle {
   extremes?(field: OracleField, sinceSeconds: number): FieldExtremes | undefined;
 }
 
-/** Lowest vol the pool ever prices with (a surface or skew could produce less). */
-export const MIN_VOL = 0.01;
-
-/**
- * Implied vol of the snapshot at `strike` and `years`, floored at MIN_VOL. A surface (or skew) giving NaN, ±Infinity,
- * 0 or a negative vol is an oracle fault, not a low vol: PoolError INVALID_INPUT naming `oracle.surface` (or
- * `oracle.skew`) and the strike and expiry, so that nothing is priced or valued from it.
- */
-export function volAt(snapshot: OracleSnapshot, strike: number, years: number): number {
-  const v = snapshot.surface
-    ? snapshot.surface(strike, years)
-    : snapshot.baseVol + (snapshot.skew ?? 0) * Math.log(strike / snapshot.spot);
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
-    throw new PoolError("INVALID_INPUT", snapshot.surface ? "oracle.surface" : "oracle.skew", `vol ${String(v)} at strike ${strike}, ${years.toFixed(6)} years is not a finite number > 0`);
-  return Math.max(MIN_VOL, v);
-}
-
 /** True when two snapshots are the same observation (an async result computed at `a` still holds at `b`). */
 export function sameSnapshot(a: OracleSnapshot, b: OracleSnapshot): boolean {
-  return a.timestamp === b.timestamp && a.spot === b.spot && a.baseVol === b.baseVol && a.skew === b.skew && a.surface === b.surface;
+  return a.timestamp === b.timestamp && a.spot === b.spot && a.baseVol === b.baseVol && a.skew === b.skew && a.surface === b.surface && a.volSurface === b.volSurface;
 }
 
 /** Checks a snapshot is usable (finite positive spot and vol, finite timestamp); returns the bad field. */
@@ -80,6 +70,7 @@ export function invalidSnapshotField(s: OracleSnapshot): string | undefined {
   if (!Number.isFinite(s.timestamp)) return "timestamp";
   if (!(Number.isFinite(s.baseVol) && s.baseVol > 0)) return "baseVol";
   if (s.skew !== undefined && !Number.isFinite(s.skew)) return "skew";
+  if (s.volSurface !== undefined && !(s.volSurface instanceof VolSurface)) return "volSurface";
   return undefined;
 }
 

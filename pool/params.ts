@@ -22,12 +22,18 @@ export interface FeeParams {
   /** Default 2. */
   utilizationMultiplierExponent: number;
   /**
-   * IV impact (vol points, absolute): a trade of collateral c after recent same-side flow r in its series (both as
+   * IV impact, level part (vol, absolute): a trade of collateral c after recent same-side flow r in its expiry (all its series; both as
    * fractions of pool liquidity) pays the average of the marginal impact over [r, r + c], rate · (G(r + c) − G(r)) / c
    * with G(x) = x · min(1, x): rate · c alone (r = 0, c ≤ 1), and n pieces within the window cost what one trade does.
    * Buys add it, sells subtract it. Default 0.05.
    */
   ivImpactRate: number;
+  /**
+   * Skew part of the IV impact (fees.ts smileImpact): same-side flow Y = Σ cᵢ·kᵢ in an expiry (collateral as a fraction
+   * of liquidity times log-moneyness ln(K/F)) tilts its smile by ivImpactSkewRate · Y vol per unit of k; a trade
+   * alone at k pays ivImpactSkewRate · c · k²/2 on top of the level impact. Default 0 (level only).
+   */
+  ivImpactSkewRate: number;
   /** Same-side flow of a series within this many seconds counts as recent flow r for the IV impact (0 = each trade alone). Default 3600. */
   ivImpactWindowSeconds: number;
   /** Share of every fee paid to the treasury at the expiry's settlement, in [0, 1]. Default 0.1. */
@@ -74,6 +80,12 @@ export interface LimitParams {
    * refused (TRADING_PAUSED) until it ends. Default 0.1.
    */
   maxTwapDeviation: number;
+  /**
+   * An oracle vol surface whose implied vol differs by more than this (absolute vol, 0.1 = 10 vol points) at any
+   * point of the pool's strike and expiry range from the time-weighted average of the recent arbitrage-free surfaces
+   * (over navTwapWindowSeconds) is refused (VOL_SURFACE_REFUSED, pool/surface-guard.ts). Default 0.1.
+   */
+  maxSurfaceMove: number;
   /** Length of a deviation pause (seconds). Default 900. */
   tradingPauseSeconds: number;
   /**
@@ -113,6 +125,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   utilizationMultiplierMax: 1.25,
   utilizationMultiplierExponent: 2,
   ivImpactRate: 0.05,
+  ivImpactSkewRate: 0,
   ivImpactWindowSeconds: 3600,
   protocolFeeShare: 0.1,
   hedgeCostRate: 0,
@@ -129,6 +142,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   maxPauseSeconds: 7 * 24 * 3600,
   navTwapWindowSeconds: 1800,
   maxTwapDeviation: 0.1,
+  maxSurfaceMove: 0.1,
   tradingPauseSeconds: 900,
   maxHedgeDeviation: 0.01,
   hedgeMarginRate: 0.1,
@@ -147,7 +161,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
     if (typeof value !== "number" || !Number.isFinite(value)) bad(key, "must be a finite number");
   }
   const nonNegative: (keyof PoolParams)[] = [
-    "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate",
+    "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate", "ivImpactSkewRate",
     "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
     "navTwapWindowSeconds", "maxTwapDeviation", "ivImpactWindowSeconds", "tradingPauseSeconds",
   ];
@@ -167,6 +181,7 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   if (!(p.utilizationMultiplierMin >= 1)) bad("utilizationMultiplierMin", "must be ≥ 1");
   if (!(p.utilizationMultiplierMax >= p.utilizationMultiplierMin)) bad("utilizationMultiplierMax", "must be ≥ utilizationMultiplierMin");
   if (!(p.utilizationMultiplierExponent > 0)) bad("utilizationMultiplierExponent", "must be > 0");
+  if (!(p.maxSurfaceMove > 0)) bad("maxSurfaceMove", "must be > 0 (vol)");
   if (p.lpConservativeNav !== 0 && p.lpConservativeNav !== 1) bad("lpConservativeNav", "must be 0 or 1");
   if (!(p.protocolFeeShare >= 0 && p.protocolFeeShare <= 1)) bad("protocolFeeShare", "must be in [0, 1]");
   if (!(p.maxUtilization > 0 && p.maxUtilization <= 1)) bad("maxUtilization", "must be in (0, 1]");

@@ -6,10 +6,11 @@ import { SECONDS_PER_YEAR } from "./clock.js";
 import { collateralFor, quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
 import { PoolError, check } from "./errors.js";
 import type { SeriesRef } from "./events.js";
-import { feeBreakdown, ivImpact, type FeeBreakdown } from "./fees.js";
+import { feeBreakdown, smileImpact, type ExpiryFlow, type FeeBreakdown } from "./fees.js";
 import { recentCollateral, recentTradeCash, seriesKey, type PoolState } from "./ledger.js";
-import { MIN_VOL } from "./oracle.js";
-import type { PoolParams } from "./params.js";
+import type { MarketParams, PoolParams } from "./params.js";
+import { logMoneyness, MIN_VOL, volAt } from "./smile.js";
+import type { OracleSnapshot } from "./oracle.js";
 import { seriesRefOf } from "./series.js";
 import { floatUnits, minBig, mulDiv, type Rounding } from "./units.js";
 
@@ -30,7 +31,7 @@ export interface Quote {
   spot: number;
   /** Oracle vol at the strike and expiry. */
   vol: number;
-  /** Vol the premium is priced at (vol ± IV impact). */
+  /** Vol the premium is priced at (vol ± IV impact: the move of the expiry's smile at this strike). */
   volUsed: number;
   ivImpact: number;
   years: number;
@@ -70,6 +71,12 @@ export interface QuoteMarket {
   volAt(strike: number, years: number): number;
 }
 
+/** The market of an oracle snapshot: its spot, and its vol (pool/smile.ts) at the forward of `params`' carry. */
+export function quoteMarketOf(snap: OracleSnapshot, params: MarketParams): QuoteMarket {
+  const carry = params.rate - params.dividend;
+  return { spot: snap.spot, volAt: (strike, years) => volAt(snap, strike, years, carry) };
+}
+
 /** The request's series, checked (type, strike, expiry, size, side), with the seconds left to expiry. */
 export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: number): { series: SeriesRef; secondsLeft: number } {
   check(typeof request === "object" && request !== null, "request", "must be an object");
@@ -84,6 +91,24 @@ export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: numb
   if (request.side === "buy" && secondsLeft > p.maxTimeToExpirySeconds)
     throw new PoolError("EXPIRY_OUT_OF_BOUNDS", "expiry", `${secondsLeft} s to expiry > ${p.maxTimeToExpirySeconds} s`);
   return { series, secondsLeft };
+}
+
+/**
+ * Recent same-side flow of the traded series' expiry (fees.ts smileImpact), each series weighted by its
+ * log-moneyness at `spot`: the traded series always (its flow outlives a close, so buying back after a close still
+ * pays), the expiry's other series while they are open.
+ */
+function expiryFlow(state: PoolState, series: SeriesRef, side: "buy" | "sell", spot: number, years: number, carry: number, now: number): ExpiryFlow {
+  const flow = { collateral: 0, moneyness: 0 };
+  const add = (key: string, strike: number) => {
+    const recent = Number(recentCollateral(state, `${key}:${side}`, now));
+    flow.collateral += recent;
+    flow.moneyness += recent === 0 ? 0 : recent * logMoneyness(strike, spot, years, carry);
+  };
+  const traded = seriesKey(series);
+  add(traded, series.strike);
+  for (const key of state.seriesByExpiry.get(series.expiry) ?? []) if (key !== traded) add(key, state.series.get(key)!.strike);
+  return flow;
 }
 
 /** Liquidity, utilization before and after, and the collateral a trade moves (buys lock, sells unlock). */
@@ -126,9 +151,10 @@ export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRe
   const { liquidity, utilizationBefore, utilizationAfter, collateral } = sizing(ctx, state, series, size, buy, now);
   const years = secondsLeft / SECONDS_PER_YEAR;
   const vol = market.volAt(series.strike, years);
-  // Same-side flow of this series within ivImpactWindowSeconds raises the impact (split trades pay as one).
-  const recent = recentCollateral(state, `${seriesKey(series)}:${side}`, now);
-  const impact = ivImpact(Number(collateral), Number(liquidity), p, Number(recent));
+  // Same-side flow of this expiry within ivImpactWindowSeconds moves its smile (split trades pay as one).
+  const carry = p.rate - p.dividend;
+  const k = logMoneyness(series.strike, market.spot, years, carry);
+  const impact = smileImpact(Number(collateral), k, Number(liquidity), p, expiryFlow(state, series, side, market.spot, years, carry, now));
   const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
   const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
   const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]!, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);

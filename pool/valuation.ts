@@ -9,9 +9,10 @@ import type { Greeks, OptionBatch } from "../bindings/types.js";
 import { SECONDS_PER_YEAR } from "./clock.js";
 import { payoutFor, type CollateralKind, type Scales } from "./collateral.js";
 import type { PoolState, SeriesState } from "./ledger.js";
-import { volAt, type OracleSnapshot } from "./oracle.js";
+import type { OracleSnapshot } from "./oracle.js";
 import type { MarketParams } from "./params.js";
 import type { SyncPricer } from "./pricer-types.js";
+import { SmileColumns } from "./smile.js";
 import { maxBig, minBig, type Rounding } from "./units.js";
 
 /** What a valuation needs of the pool's settings. */
@@ -70,9 +71,9 @@ export function openBookOf(state: PoolState, snap: OracleSnapshot, now: number, 
     type[i] = s.type === "call" ? 1 : -1;
     strike[i] = s.strike;
     expiry[i] = (s.expiry - now) / SECONDS_PER_YEAR;
-    vol[i] = volAt(snap, s.strike, expiry[i]!);
   });
   const { rate, dividend } = settings.params;
+  new SmileColumns().fill(snap, strike, expiry, n, rate - dividend, vol);
   return { series, expired, expiredPrice: expired.map((s) => fixedPrice(s.expiry)), spot: snap.spot, batch: { type, spot: snap.spot, strike, expiry, vol, rate, dividend } };
 }
 
@@ -122,6 +123,10 @@ export class BookValuer {
   private type = new Float64Array(0);
   private output: Greeks | undefined;
   private cache = new Map<string, { total: number; terms: number }>();
+  private readonly smile = new SmileColumns();
+  /** A number per surface object seen, for the cache key (surfaces are immutable). */
+  private readonly surfaceIds = new WeakMap<object, number>();
+  private surfacesSeen = 0;
 
   constructor(
     private readonly settings: ValuationSettings,
@@ -144,7 +149,7 @@ export class BookValuer {
   /** The float total of the live series and how many there are. */
   private live(state: PoolState, snap: OracleSnapshot, now: number): { total: number; terms: number } {
     const c = state.columns;
-    const key = `${c.version}|${now}|${snap.spot}|${snap.baseVol}|${snap.skew ?? ""}|${snap.timestamp}`;
+    const key = `${c.version}|${now}|${snap.spot}|${snap.baseVol}|${snap.skew ?? ""}|${snap.timestamp}|${this.surfaceId(snap)}`;
     const hit = snap.surface ? undefined : this.cache.get(key);
     if (hit) return hit;
     const n = c.length;
@@ -156,13 +161,13 @@ export class BookValuer {
       this.type[live] = c.type[row]!;
       this.strike[live] = c.strike[row]!;
       this.years[live] = seconds / SECONDS_PER_YEAR;
-      this.vol[live] = volAt(snap, c.strike[row]!, this.years[live]!);
       live++;
     }
     let total = 0;
     if (live > 0) {
       const sub = (a: Float64Array) => (live === this.capacity ? a : a.subarray(0, live));
       const { rate, dividend } = this.settings.params;
+      this.smile.fill(snap, this.strike, sub(this.years), live, rate - dividend, this.vol);
       const batch: OptionBatch = { type: sub(this.type), spot: snap.spot, strike: sub(this.strike), expiry: sub(this.years), vol: sub(this.vol), rate, dividend };
       const output = live === this.capacity ? this.output : undefined;
       const price = this.pricer.blackScholes(batch, output).price;
@@ -178,6 +183,14 @@ export class BookValuer {
     if (this.cache.size > 8) this.cache.clear();
     this.cache.set(key, result);
     return result;
+  }
+
+  private surfaceId(snap: OracleSnapshot): string {
+    const s = snap.volSurface;
+    if (!s) return "";
+    let id = this.surfaceIds.get(s);
+    if (id === undefined) this.surfaceIds.set(s, (id = ++this.surfacesSeen));
+    return String(id);
   }
 
   private reserve(n: number): void {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { attributePnl, Hedger, pnlMark, SimulatedVenue, type PnlAttribution } from "../pool/index.js";
 import { pathNormals } from "../pool/risk/normals.js";
-import { DAY, makePool, T0, USDC } from "./helpers/pool.js";
+import { DAY, makePool, T0, USDC } from "./support/pool.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

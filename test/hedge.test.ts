@@ -11,7 +11,7 @@ import {
 } from "../pool/index.js";
 import { genesisHash, sealEvent } from "../pool/ledger-chain.js";
 import type { PoolEvent, PoolEventBody } from "../pool/events.js";
-import { DAY, expectRejected, makePool, T0, USDC, type PoolFixture } from "./helpers/pool.js";
+import { DAY, expectRejected, makePool, T0, USDC, type PoolFixture } from "./support/pool.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

@@ -3,8 +3,9 @@
 // every step.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPricer, type Pricer } from "../bindings/index.js";
+import { createPricer, type Pricer, type VolSurface } from "../bindings/index.js";
 import type { Greeks, OptionBatch } from "../bindings/types.js";
+import { skewArb, skewedSurface } from "./support/pool-surface.js";
 import {
   GreeksMonitor,
   ManualClock,
@@ -19,8 +20,12 @@ import {
 } from "../pool/index.js";
 
 let pricer: Pricer;
+/** Skewed surfaces the sequences draw from: a fixed sample of skewArb, so each is arbitrage-checked once. */
+const SURFACE_COUNT = 16;
+let surfaces: VolSurface[];
 beforeAll(async () => {
   pricer = await createPricer();
+  surfaces = fc.sample(skewArb, { numRuns: SURFACE_COUNT, seed: 17 }).map((p) => skewedSurface(pricer, p));
 });
 
 const T0 = 1_767_225_600;
@@ -51,7 +56,9 @@ type Op =
   | { op: "nearExpiry"; expiry: number; offset: number; print: boolean; logReturn: number; then: "deposit" | "redeem" | "withdraw" | "claim" | "observe" }
   | { op: "breaker"; seconds: number }
   | { op: "lift" }
-  | { op: "admin"; expiry: number; price: number };
+  | { op: "admin"; expiry: number; price: number }
+  // a new vol surface from the oracle (arbitrage-free; the pool's guard may still refuse it as too far from the average)
+  | { op: "surface"; pick: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("deposit" as const), who: fc.nat(2), amount: fc.bigInt({ min: 1n, max: 10n ** 11n }) }), weight: 4 },
@@ -92,6 +99,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("breaker" as const), seconds: fc.integer({ min: 1, max: 4 * 3600 }) }), weight: 1 },
   { arbitrary: fc.constant({ op: "lift" as const }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("admin" as const), expiry: fc.nat(2), price: fc.double({ min: 500, max: 4000, noNaN: true }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("surface" as const), pick: fc.nat(SURFACE_COUNT - 1) }), weight: 1 },
 );
 
 /** Runs one operation; returns whether it can only change the share price through rounding (LP-side ops). */
@@ -191,6 +199,9 @@ function run(pool: OptionPool, clock: ManualClock, oracle: ManualOracle, o: Op):
     case "lift":
       pool.liftPause("withdrawals", "fuzz");
       return false;
+    case "surface":
+      oracle.push({ volSurface: surfaces[o.pick]!, timestamp: clock.now() });
+      return false;
     case "admin":
       pool.adminSettle(EXPIRIES[o.expiry]!, o.price, "fuzz: feed down");
       return false;
@@ -246,26 +257,32 @@ function checkInvariants(pool: OptionPool) {
   }
 }
 
-function newPool(kind: "quote" | "base", keyed = false) {
+/** A pool at T0; `surface`, when drawn, is the oracle's vol surface, and `ivImpactSkewRate` the skew part of the impact. */
+function newPool(kind: "quote" | "base", keyed = false, surface?: number, ivImpactSkewRate = 0) {
   const clock = new ManualClock(T0);
-  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.7, skew: -0.1 });
+  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.7, skew: -0.1, ...(surface !== undefined ? { volSurface: surfaces[surface]! } : {}) });
   const config: PoolConfig = {
-    collateral: kind, decimals: kind === "quote" ? 6 : 9, sizeDecimals: 2, shareOffset: 3, pricer, oracle, clock,
+    collateral: kind, decimals: kind === "quote" ? 6 : 9, sizeDecimals: 2, shareOffset: 3, pricer, oracle, clock, params: { ivImpactSkewRate },
     ...(keyed ? { ledgerKey: "a fuzzing key that is at least thirty-two bytes" } : {}),
   };
   return { pool: new OptionPool(config), clock, oracle, config };
 }
 
 describe.each(["quote", "base"] as const)("%s-collateral pool invariants over random operation sequences", (kind) => {
-  it("hold after every step of 2,000 random sequences (conservation, no negative balance, price never falls from rounding, replay equality, rejections change nothing)", () => {
+  it("hold after every step of 2,000 random sequences, most on skewed vol surfaces (conservation, no negative balance, price never falls from rounding, replay equality, rejections change nothing)", () => {
     let steps = 0;
     let rejected = 0;
     let trades = 0;
     let settles = 0;
     let paused = 0;
+    let surfaceTrades = 0;
+    let surfaceRefusals = 0;
     fc.assert(
-      fc.property(fc.bigInt({ min: 10n ** 6n, max: 10n ** 12n }), fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.boolean(), (seed, ops, keyed) => {
-        const { pool, clock, oracle, config } = newPool(kind, keyed);
+      fc.property(
+        fc.bigInt({ min: 10n ** 6n, max: 10n ** 12n }), fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.boolean(),
+        fc.option(fc.nat(SURFACE_COUNT - 1), { nil: undefined }), fc.constantFrom(0, 0.4),
+        (seed, ops, keyed, surface, skewRate) => {
+        const { pool, clock, oracle, config } = newPool(kind, keyed, surface, skewRate);
         pool.deposit("lp-a", seed); // a funded pool, so that most sequences trade
         for (const o of ops) {
           prepare(clock, oracle, o);
@@ -282,6 +299,7 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
           } catch (e) {
             if (!(e instanceof PoolError)) throw e;
             rejected++;
+            if (e.code === "VOL_SURFACE_REFUSED") surfaceRefusals++;
             // The one rejection that records something: a trade seeing a deviating oracle appends a tradingPaused
             // event (the pause), and nothing else.
             const added = pool.events.slice(eventsBefore);
@@ -294,7 +312,10 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
           }
           steps++;
           if (done && pool.seq > eventsBefore) checkNothingDue(pool);
-          if (pool.events.length > eventsBefore && pool.events.at(-1)!.kind === "trade") trades++;
+          if (pool.events.length > eventsBefore && pool.events.at(-1)!.kind === "trade") {
+            trades++;
+            if (oracle.latest().volSurface) surfaceTrades++;
+          }
           if (pool.events.some((e, i) => i >= eventsBefore && e.kind === "settle")) settles++;
           checkInvariants(pool);
           if (lpOp) {
@@ -312,11 +333,13 @@ describe.each(["quote", "base"] as const)("%s-collateral pool invariants over ra
       { numRuns: 2000, seed: kind === "quote" ? 20260101 : 20260102 },
     );
     // The sequences must actually exercise the pool, not just bounce off its checks.
-    console.log(`${kind} pool: ${steps} steps, ${trades} trades, ${settles} settlements, ${rejected} rejected, ${paused} pauses recorded`);
+    console.log(`${kind} pool: ${steps} steps, ${trades} trades (${surfaceTrades} on a vol surface), ${settles} settlements, ${rejected} rejected (${surfaceRefusals} surfaces refused), ${paused} pauses recorded`);
     expect(trades).toBeGreaterThan(1000);
+    expect(surfaceTrades).toBeGreaterThan(400);
     expect(settles).toBeGreaterThan(100);
     expect(rejected).toBeLessThan(steps);
-  });
+    // Heavier than the default timeout on a loaded 2-core machine (measured 45 s alone, over 120 s under the full suite).
+  }, 300_000);
 });
 
 describe("async pricing against a moving ledger", () => {

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { simulateCommand } from "../cli/simulate.js";
-import { DEFAULT_SCENARIO } from "../pool/simulation/index.js";
+import { checkScenarioConfig, DEFAULT_SCENARIO } from "../pool/simulation/index.js";
 
 const ROOT = resolve(__dirname, "..");
 const OUT = join(ROOT, "test-results");
@@ -15,10 +15,16 @@ describe("pool2peer simulate", () => {
     expect(JSON.parse(readFileSync(join(ROOT, "pool/simulation/default-scenario.json"), "utf8"))).toEqual(DEFAULT_SCENARIO);
   });
 
+  it("a smile outside GJ's sufficient conditions is refused naming the field", () => {
+    expect(() => checkScenarioConfig({ ...DEFAULT_SCENARIO, smile: { rho: -0.6, eta: 1.5, gamma: 0.4 } })).toThrow(/^scenario config: smile\.eta/);
+    expect(() => checkScenarioConfig({ ...DEFAULT_SCENARIO, smile: { rho: -0.6, eta: 1, gamma: 0.7 } })).toThrow(/^scenario config: smile\.gamma/);
+  });
+
   it("runs a scenario with a crash day, peers and an attacker, prints a summary, and its HTML report draws every chart and shows the attacker section in headless Chromium", async () => {
     mkdirSync(OUT, { recursive: true });
     const config = {
       ...DEFAULT_SCENARIO, days: 20, crash: { day: 12, spotMove: -0.3, volMove: 0.6 }, risk: { ...DEFAULT_SCENARIO.risk, varPaths: 4000 },
+      smile: { rho: -0.6, eta: 1.0, gamma: 0.4 }, // the pool prices from an SSVI surface
       // The default's attacks moved inside 20 days.
       attacker: { name: "mallory", attacks: DEFAULT_SCENARIO.attacker!.attacks.map((a, i) => ({ ...a, day: [2, 6, 9][i]! })) },
     };
@@ -35,6 +41,7 @@ describe("pool2peer simulate", () => {
     expect(out.filter((l) => /^attack day \d+ (split-trade|hit-and-run|oracle-spike): attacker P&L [+-][\d.]+ USDC \(defence off: [+-][\d.]+\)  other LPs [+-][\d.]+ USDC/.test(l))).toHaveLength(3);
     const html = readFileSync(report, "utf8");
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // self-contained: no scripts, no network
+    expect(html).toMatch(/Vol smile at the end \(%, SSVI surface\)/);
 
     expect(existsSync("/usr/bin/chromium")).toBe(true);
     const browser = await chromium.launch({
@@ -57,7 +64,7 @@ describe("pool2peer simulate", () => {
           return { id: svg.id, width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
         }),
       );
-      expect(charts.map((c) => c.id)).toEqual(["chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var", "chart-volume"]);
+      expect(charts.map((c) => c.id)).toEqual(["chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var", "chart-smile", "chart-volume"]);
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(100);
         expect(c.drawn).toBeGreaterThan(0);
@@ -65,6 +72,7 @@ describe("pool2peer simulate", () => {
       expect(charts.find((c) => c.id === "chart-stress")!.drawn).toBe(23);
       expect(charts.find((c) => c.id === "chart-var")!.drawn).toBeGreaterThan(5);
       expect(charts.find((c) => c.id === "chart-volume")!.drawn).toBe(2); // peers and pool lines
+      expect(charts.find((c) => c.id === "chart-smile")!.drawn).toBe(3); // 7, 30 and 90 days
       // The attacker section: one visible row per attack with a signed P&L, the other LPs beside it.
       const attacker = await page.evaluate(() => {
         const section = document.querySelector("section#attacker");

@@ -31,8 +31,8 @@ function arbitrageError(check: VolSurfaceCheck): VolSurfaceError {
   return new VolSurfaceError(first.kind, `vol surface refused: ${first.message}${more}`, { years: first.years, kFrom: first.kFrom, kTo: first.kTo });
 }
 
-/** Throws the VolSurfaceError of the worst move beyond `bound` between two vol grids on the same axes. */
-function checkMove(candidate: Float64Array, reference: Float64Array, k: Float64Array, years: Float64Array, bound: number): void {
+/** Throws the VolSurfaceError of the worst move beyond `bound` between two vol grids on the same axes (vol[i·k.length + j] at (k[j], years[i])). */
+export function checkMove(candidate: Float64Array, reference: Float64Array, k: Float64Array, years: Float64Array, bound: number): void {
   let worst = 0;
   for (let p = 1; p < candidate.length; p++) {
     if (Math.abs(candidate[p]! - reference[p]!) > Math.abs(candidate[worst]! - reference[worst]!)) worst = p;
@@ -91,6 +91,24 @@ export function guardVolSurface(candidate: VolSurface, options: GuardOptions = {
 export function timeWeightedVolGrid(
   observations: readonly SurfaceObservation[], windowSeconds: number, nowSeconds: number, axes: { k: ArrayLike<number>; years: ArrayLike<number> },
 ): VolGrid {
+  const n = axes.k.length * axes.years.length;
+  const k = new Float64Array(n);
+  const years = new Float64Array(n);
+  for (let i = 0; i < axes.years.length; i++) {
+    k.set(axes.k, i * axes.k.length);
+    years.fill(axes.years[i]!, i * axes.k.length, (i + 1) * axes.k.length);
+  }
+  const vol = timeWeightedVols(observations, windowSeconds, nowSeconds, { k, years });
+  return { k: Float64Array.from(axes.k), years: Float64Array.from(axes.years), vol };
+}
+
+/**
+ * timeWeightedVolGrid at arbitrary points (k[i], years[i]): one batch evaluation per observation.
+ * @throws PricingInputError as timeWeightedVolGrid.
+ */
+export function timeWeightedVols(
+  observations: readonly SurfaceObservation[], windowSeconds: number, nowSeconds: number, points: { k: Float64Array; years: Float64Array },
+): Float64Array {
   if (observations.length === 0) throw new PricingInputError("observations", undefined, "must hold at least one surface");
   if (!(windowSeconds >= 0 && Number.isFinite(windowSeconds))) throw new PricingInputError("windowSeconds", undefined, `must be a finite number ≥ 0, got ${windowSeconds}`);
   observations.forEach((o, i) => {
@@ -99,17 +117,16 @@ export function timeWeightedVolGrid(
     }
   });
   const start = nowSeconds - windowSeconds;
-  const sum = new Float64Array(axes.k.length * axes.years.length);
+  const sum = new Float64Array(points.k.length);
   let covered = 0;
   observations.forEach((o, i) => {
     const from = Math.max(start, o.timestamp);
     const to = Math.min(nowSeconds, i + 1 < observations.length ? observations[i + 1]!.timestamp : nowSeconds);
     if (!(to > from)) return;
-    const { vol } = o.surface.grid(axes.k, axes.years);
-    vol.forEach((v, p) => (sum[p]! += v * v * axes.years[Math.floor(p / axes.k.length)]! * (to - from)));
+    const vol = o.surface.volBatch(points);
+    vol.forEach((v, p) => (sum[p]! += v * v * points.years[p]! * (to - from)));
     covered += to - from;
   });
-  if (covered === 0) return observations[observations.length - 1]!.surface.grid(axes.k, axes.years);
-  const vol = sum.map((w, p) => Math.sqrt(w / covered / axes.years[Math.floor(p / axes.k.length)]!));
-  return { k: Float64Array.from(axes.k), years: Float64Array.from(axes.years), vol };
+  if (covered === 0) return observations[observations.length - 1]!.surface.volBatch(points);
+  return sum.map((w, p) => Math.sqrt(w / covered / points.years[p]!));
 }

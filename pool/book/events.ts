@@ -42,6 +42,11 @@ export type BookEventBody =
       amount: bigint;
       collateral: bigint;
     }
+  /**
+   * Margin mode (book/margin-mode.ts): a taker matches resting order `makerId`; the premium `amount` (⌈price · size /
+   * 10^sizeDecimals⌉) and the positions move in the margin ledger, not in the book.
+   */
+  | { kind: "match"; makerId: number; maker: string; taker: string; makerSide: BookSide; series: SeriesRef; price: bigint; size: bigint; amount: bigint }
   /** A resting order leaves the book: its remaining escrow is paid back exactly. */
   | { kind: "cancel"; id: number; owner: string; refund: bigint; reason: "cancel" | "expiry" }
   /** Peer positions of `expiry` settled at the pool's settlement price; `dust` (rounding) to the treasury. */
@@ -61,6 +66,10 @@ export const BOOK_EVENT_SCHEMA: EventSchema<BookEventBody["kind"]> = {
   fill: [
     ["makerId", "id"], ["maker", "account"], ["taker", "account"], ["makerSide", SIDES], ["series", SERIES_FIELD], ["price", "positiveUnits"],
     ["size", "positiveUnits"], ["amount", "units"], ["collateral", "units"],
+  ],
+  match: [
+    ["makerId", "id"], ["maker", "account"], ["taker", "account"], ["makerSide", SIDES], ["series", SERIES_FIELD], ["price", "positiveUnits"],
+    ["size", "positiveUnits"], ["amount", "units"],
   ],
   cancel: [["id", "id"], ["owner", "account"], ["refund", "units"], ["reason", ["cancel", "expiry"]]],
   settle: [

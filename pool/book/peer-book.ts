@@ -27,6 +27,8 @@ import { BookState, type RestingOrder } from "./state.js";
 import { checkStore, storeFailure } from "../pool-persistence.js";
 import { MemoryEventStore } from "../store/memory-store.js";
 import type { EventStore } from "../store/types.js";
+import type { MarginLedger } from "../margin/ledger.js";
+import { MarginSubmission, matchAmount } from "./margin-mode.js";
 
 export type { SeriesSpec } from "../series.js";
 
@@ -40,6 +42,7 @@ export interface BookOrder extends SeriesSpec {
   /**
    * What the trader posts (base units, ≥ 0). Buys: the most it pays in total (peer fills + pool + the escrow of
    * a resting remainder). Sells: the collateral for what it writes to peers (fills and the resting remainder).
+   * Margin mode: only the pool's part (peers are paid from and backed by the margin account).
    */
   funds: bigint;
 }
@@ -89,6 +92,11 @@ export interface PeerBookOptions {
    * replay needs an empty store; resume a non-empty one with PeerBook.open.
    */
   store?: EventStore<BookEvent>;
+  /**
+   * Margin mode (book/margin-mode.ts): peers trade from these margin accounts, writers post portfolio margin instead of
+   * full collateral. Default: none (full collateral). Replay and open need the same ledger (or one replayed to match).
+   */
+  margin?: MarginLedger;
 }
 
 /** Events per page when the book copies or reads its log. */
@@ -110,13 +118,23 @@ export class PeerBook {
   readonly store: EventStore<BookEvent>;
   private busy = false;
   private readonly key: Uint8Array | undefined;
+  /** The margin ledger of margin mode, or undefined (full collateral). */
+  readonly margin: MarginLedger | undefined;
 
   /**
    * A book beside `pool`. `ledgerKey` (≥ 32 bytes, the operator's secret) MACs every book event as the pool's key
-   * does its events; replay then refuses a log without valid MACs.
+   * does its events; replay then refuses a log without valid MACs. `margin`: margin mode, for a quote-collateral pool
+   * whose scales the margin ledger shares.
    */
   constructor(pool: OptionPool, options: PeerBookOptions = {}, resuming?: typeof RESUME) {
     this.pool = pool;
+    this.margin = options.margin;
+    if (this.margin) {
+      const s = pool.settings;
+      const m = this.margin.scales;
+      if (s.collateral !== "quote" || m.decimals !== s.decimals || m.sizeDecimals !== s.sizeDecimals)
+        throw new PoolError("INVALID_INPUT", "margin", "margin mode needs a quote-collateral pool with the margin ledger's decimals and sizeDecimals");
+    }
     this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
     this.state = new BookState(genesisHash(pool.settings, "book"));
     if (options.store !== undefined) checkStore(options.store);
@@ -168,7 +186,7 @@ export class PeerBook {
       const state = this.state;
       if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
       checkChain(state.hash, e, canonicalBookEvent(e), this.key);
-      verifyBookEvent(this.pool, state, e);
+      verifyBookEvent(this.pool, state, e, this.margin !== undefined);
       state.apply(e);
       checkBookAfter(this.pool, state, e);
       if (keep) kept.push(e);
@@ -311,6 +329,7 @@ export class PeerBook {
 
     const opposite = buy ? "sell" : "buy";
     let poolPart: Quote | undefined;
+    const margin = this.margin && new MarginSubmission(this.margin, this.state, s.sizeDecimals);
     this.commit((state, emit) => {
       this.stageExpiries(state, emit);
       let remaining = order.size;
@@ -323,6 +342,18 @@ export class PeerBook {
         const q = poolPart === undefined ? poolQuote(remaining) : undefined;
         if (q && worseThanPool(m.price, q, remaining)) break;
         const size = remaining < m.size ? remaining : m.size;
+        if (margin) {
+          const carried = margin.match(buy ? trader : m.owner, buy ? m.owner : trader, series, size, m.price, m.side);
+          if (carried !== "ok" && (carried === "buyer") === buy) break; // the taker carries no more
+          if (carried !== "ok") continue; // this maker no longer carries its order
+          const amount = matchAmount(m.price, size, s.sizeDecimals);
+          emit({ kind: "match", makerId: m.id, maker: m.owner, taker: trader, makerSide: m.side, series, price: m.price, size, amount });
+          report.peerFills.push({ makerId: m.id, maker: m.owner, price: m.price, size, amount, collateral: 0n });
+          report.filledByPeers += size;
+          report.premium += amount;
+          remaining -= size;
+          continue;
+        }
         // Telescoping on cumulative sizes keeps every order's escrow exact: the pieces sum to the whole.
         const amount = mulDiv(m.price, m.filled + size, scale, "up") - mulDiv(m.price, m.filled, scale, "up");
         const collateral = m.side === "sell"
@@ -352,14 +383,18 @@ export class PeerBook {
         const best = state.best(key, opposite);
         if (best !== undefined && withinLimit(best.price))
           throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
-        restEscrow = buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
+        if (margin && !margin.canRest(trader, order.side, series, remaining, limit))
+          throw new PoolError("INSUFFICIENT_COLLATERAL", "size", `${trader}'s margin account does not carry the resting ${remaining}`);
+        restEscrow = margin ? 0n : buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
         const id = state.nextOrderId;
         emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
         report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
       } else report.unfilled = remaining;
-      const needed = buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
+      const needed = margin ? (buy ? poolPart?.total ?? 0n : 0n) : buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
       if (needed > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", `needs ${needed}, ${order.funds} posted`);
-      // The pool's part last: the only change outside the book's state, made once everything else has succeeded.
+      // The margin trades and the pool's part last: the only changes outside the book's state, made once everything
+      // else has succeeded.
+      margin?.execute();
       if (poolPart) {
         const q = poolPart;
         const traded = this.pool.trade(trader, {

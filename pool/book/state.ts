@@ -191,6 +191,15 @@ export class BookState {
       case "fill":
         this.fill(e);
         break;
+      case "match": {
+        // Margin mode: the order's size goes down; money and positions move in the margin ledger.
+        const o = this.orderMap.get(e.makerId);
+        if (!o || o.owner !== e.maker || o.side !== e.makerSide || o.size < e.size || o.price !== e.price || o.escrow !== 0n) mismatch("makerId", `order ${e.makerId} cannot match ${e.size}`);
+        this.undo.set(o, "size", o.size - e.size);
+        this.undo.set(o, "filled", o.filled + e.size);
+        if (o.size === 0n) this.removeOrder(o);
+        break;
+      }
       case "cancel": {
         const o = this.orderMap.get(e.id);
         if (!o || o.owner !== e.owner || o.escrow !== e.refund) mismatch("id", `order ${e.id} cannot be cancelled for ${e.refund}`);

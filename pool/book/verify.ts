@@ -16,6 +16,7 @@ import { seriesRefOf } from "../series.js";
 import { mulDiv, pow10 } from "../units.js";
 import type { BookEvent } from "./events.js";
 import { canonicalBookEvent } from "./events.js";
+import { matchAmount } from "./margin-mode.js";
 import { bookSettlement } from "./settlement.js";
 import type { BookState } from "./state.js";
 import type { SeriesRef } from "../events.js";
@@ -51,21 +52,33 @@ function verifyFill(pool: OptionPool, state: BookState, e: Extract<BookEvent, { 
   } else if (e.collateral + 1n < exact || e.collateral > exact) mismatch(e, "collateral", `the taker writes ${e.size}: collateral within one unit below ${exact}`);
 }
 
-/** Checks `e` against `state` (the book before it) and its pool; throws PoolError("REPLAY_MISMATCH") naming the book seq and field. */
-export function verifyBookEvent(pool: OptionPool, state: BookState, e: BookEvent): void {
+/**
+ * Checks `e` against `state` (the book before it) and its pool; throws PoolError("REPLAY_MISMATCH") naming the book seq
+ * and field. `margin`: the book runs in margin mode (orders escrow nothing, matches instead of fills).
+ */
+export function verifyBookEvent(pool: OptionPool, state: BookState, e: BookEvent, margin = false): void {
   const s = pool.settings;
   switch (e.kind) {
     case "list":
       return checkSeries(pool, e, e.series);
     case "place": {
       checkSeries(pool, e, e.series);
-      const escrow = e.side === "buy" ? mulDiv(e.price, e.size, pow10(s.sizeDecimals), "up") : collateralFor(s.collateral, e.series.strikeUnits, e.size, s);
+      const escrow = margin ? 0n : e.side === "buy" ? mulDiv(e.price, e.size, pow10(s.sizeDecimals), "up") : collateralFor(s.collateral, e.series.strikeUnits, e.size, s);
       if (e.escrow !== escrow) mismatch(e, "escrow", `a ${e.side} of ${e.size} at ${e.price} escrows ${escrow}`);
       return;
     }
     case "fill":
       checkSeries(pool, e, e.series);
+      if (margin) mismatch(e, "kind", "a margin-mode book matches, it does not fill");
       return verifyFill(pool, state, e);
+    case "match": {
+      checkSeries(pool, e, e.series);
+      if (!margin) mismatch(e, "kind", "only a margin-mode book matches");
+      if (e.taker === e.maker) mismatch(e, "taker", "an order never fills its owner's own order");
+      const amount = matchAmount(e.price, e.size, s.sizeDecimals);
+      if (e.amount !== amount) mismatch(e, "amount", `${e.size} at ${e.price} is ${amount}`);
+      return;
+    }
     case "cancel": {
       const o = state.orders.get(e.id);
       if (o && e.reason === "expiry" && e.time < o.series.expiry) mismatch(e, "reason", `order ${e.id}'s series expires at ${o.series.expiry}`);

@@ -73,6 +73,9 @@ export class GreeksMonitor {
   readonly options: GreeksMonitorOptions;
   private last: NetGreeks | undefined;
 
+  /** The oracle's vol surface the figures were computed with (a new surface object is a new smile). */
+  private surface: OracleSnapshot["volSurface"];
+
   constructor(readonly pool: OptionPool, options: Partial<GreeksMonitorOptions> = {}) {
     this.options = { ...DEFAULT_GREEKS_MONITOR_OPTIONS, ...options };
   }
@@ -89,7 +92,7 @@ export class GreeksMonitor {
     const snap = this.pool.oracle.latest();
     if (this.pool.bookSeq > g.seq) return "book";
     if (Math.abs(Math.log(snap.spot / g.spot)) > this.options.spotMoveThreshold) return "spot";
-    if (Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold) return "vol";
+    if (Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold || snap.volSurface !== this.surface) return "vol";
     if (this.pool.clock.now() - g.computedAt > this.options.refreshAgeSeconds) return "age";
     return undefined;
   }
@@ -136,12 +139,14 @@ export class GreeksMonitor {
     const snap = this.pool.oracle.latest();
     if (Math.abs(Math.log(snap.spot / g.spot)) > this.options.spotMoveThreshold || Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold)
       throw new PoolError("STALE_GREEKS", "greeks", "spot or vol moved beyond the threshold since the net greeks were computed");
+    if (snap.volSurface !== this.surface) throw new PoolError("STALE_GREEKS", "greeks", "the oracle's vol surface changed since the net greeks were computed");
     return g;
   }
 
   private store(book: OpenBook & { seq: number }, greeks: Greeks | undefined, snap: OracleSnapshot, computedAt: number): NetGreeks {
     const agg = greeks ? aggregateGreeks(book, greeks, this.pool.settings.sizeDecimals) : { total: zero(), byExpiry: [] };
     this.last = { ...agg, computedAt, spot: book.spot, baseVol: snap.baseVol, seq: book.seq };
+    this.surface = snap.volSurface;
     return this.last;
   }
 }

@@ -13,7 +13,7 @@ export { aggregateGreeks, DEFAULT_GREEKS_MONITOR_OPTIONS, GreeksMonitor, type Gr
 export { coreOf, NORMAL_BLOCK_PATHS, pathNormals, type RiskPricer } from "./normals.js";
 export { DEFAULT_PRE_TRADE_LIMITS, PreTradeCheck, type PreTradeAssessment, type PreTradeLimits } from "./pretrade.js";
 export {
-  DEFAULT_STRESS_OPTIONS, defaultStressScenarios, shockedVol, stressTest, stressTestSync,
+  DEFAULT_STRESS_OPTIONS, defaultStressScenarios, shockedVol, stressTest, stressTestSync, surfaceMovedVol, surfaceStressScenarios,
   type StressOptions, type StressReport, type StressResult, type StressScenario,
 } from "./stress.js";
 export { prepareBook, sharePriceOf, type AnyPricer, type LedgerTotals, type PreparedBook } from "./valuation.js";

@@ -5,7 +5,8 @@
 import { PoolError } from "../errors.js";
 import type { PoolEvent } from "../events.js";
 import type { PoolState } from "../ledger.js";
-import type { OptionPool, PoolOperation } from "../option-pool.js";
+import type { OptionPool } from "../option-pool.js";
+import type { PoolOperation } from "../pool-types.js";
 import type { RiskPricer } from "./normals.js";
 import { DEFAULT_STRESS_OPTIONS, defaultStressScenarios, stressTestSync, type StressOptions, type StressScenario } from "./stress.js";
 import { prepareBook } from "./valuation.js";

@@ -1,8 +1,11 @@
 // Stress grid: the whole book repriced under spot × vol scenarios, as in the portfolio-margin grids of
 // derivatives venues (spot moves of ±20 % with vol up / flat / down; vol shocks larger for short expiries).
+// Surface scenarios move the smile itself: a parallel shift, a change of skew (vol per unit of log-moneyness
+// k = ln(K/F)) and a twist of the term structure (vol per e-fold of expiry around the reference tenor).
 // One pricer batch covers the base case and every scenario.
 import type { Greeks } from "../../bindings/types.js";
 import type { SyncPricer } from "../option-pool.js";
+import { logMoneyness } from "../smile.js";
 import {
   asBatch, batchColumns, floorVol, liabilityAt, sharePriceOf,
   type AnyPricer, type PreparedBook, type ScenarioLiability,
@@ -15,6 +18,12 @@ export interface StressScenario {
   spotFactor: number;
   /** Relative vol shock at the reference tenor (+0.25 = vol × 1.25); scaled by time to expiry (see StressOptions). */
   volShock: number;
+  /** Parallel shift of every vol, absolute (0.05 = +5 vol points), after the relative shock. Default 0. */
+  volShift?: number;
+  /** Skew change: vol added per unit of k = ln(K/F) (−0.2 raises a 0.5-log-moneyness-OTM put 10 vol points and lowers the call side). Default 0. */
+  skewChange?: number;
+  /** Term-structure twist: vol added per unit of ln(years / referenceYears) (+: long expiries up, short ones down). Default 0. */
+  termTwist?: number;
 }
 
 /** How vol shocks scale with time to expiry: shock × min(maxVolScale, √(referenceYears / years)). */
@@ -41,6 +50,34 @@ export function defaultStressScenarios(): StressScenario[] {
   out.push({ name: "crash: spot -50% vol up 50%", spotFactor: 0.5, volShock: 0.5 });
   out.push({ name: "squeeze: spot +50% vol up 50%", spotFactor: 1.5, volShock: 0.5 });
   return out;
+}
+
+/**
+ * The default surface scenarios (pass them with the grid: `[...defaultStressScenarios(), ...surfaceStressScenarios()]`):
+ * parallel shifts of ±5 vol points, skew steepening and flattening by 0.2 vol per unit of k, twists of ±0.03 vol
+ * per e-fold of expiry, and a sell-off (spot −20 %, vol +25 %) with the skew steepening.
+ */
+export function surfaceStressScenarios(): StressScenario[] {
+  const at = (name: string, move: Partial<StressScenario>): StressScenario => ({ name: `surface: ${name}`, spotFactor: 1, volShock: 0, ...move });
+  return [
+    at("parallel +5 vol pts", { volShift: 0.05 }),
+    at("parallel -5 vol pts", { volShift: -0.05 }),
+    at("skew steepens", { skewChange: -0.2 }),
+    at("skew flattens", { skewChange: 0.2 }),
+    at("term twist: short up", { termTwist: -0.03 }),
+    at("term twist: long up", { termTwist: 0.03 }),
+    at("sell-off: spot -20% vol up 25% skew steepens", { spotFactor: 0.8, volShock: 0.25, skewChange: -0.2 }),
+  ];
+}
+
+/**
+ * Vol under a scenario's surface moves: vol + volShift + skewChange · k + termTwist · ln(years / referenceYears),
+ * floored; `vol` itself when the scenario moves no surface (the grid's bits are unchanged).
+ */
+export function surfaceMovedVol(vol: number, k: number, years: number, scenario: StressScenario, options: StressOptions = DEFAULT_STRESS_OPTIONS): number {
+  const { volShift = 0, skewChange = 0, termTwist = 0 } = scenario;
+  if (volShift === 0 && skewChange === 0 && termTwist === 0) return vol;
+  return floorVol(vol + volShift + skewChange * k + termTwist * Math.log(Math.max(years, 1e-9) / options.referenceYears));
 }
 
 /** Vol of a series under a shock: vol × (1 + shock × min(maxVolScale, √(referenceYears / years))), floored. */
@@ -89,7 +126,11 @@ function buildBatch(book: PreparedBook, scenarios: readonly StressScenario[], op
       c.spot[j] = spot;
       c.strike[j] = book.strike[i]!;
       c.expiry[j] = book.years[i]!;
-      c.vol[j] = sc ? shockedVol(book.vol[i]!, book.years[i]!, sc.volShock, options) : book.vol[i]!;
+      if (!sc) c.vol[j] = book.vol[i]!;
+      else {
+        const k = logMoneyness(book.strike[i]!, book.spot, book.years[i]!, book.rate - book.dividend);
+        c.vol[j] = surfaceMovedVol(shockedVol(book.vol[i]!, book.years[i]!, sc.volShock, options), k, book.years[i]!, sc, options);
+      }
     }
   }
   return asBatch(book, c);
@@ -120,6 +161,9 @@ function checkScenarios(scenarios: readonly StressScenario[]): void {
   scenarios.forEach((s, i) => {
     if (!(Number.isFinite(s.spotFactor) && s.spotFactor > 0)) throw new RangeError(`stressTest: scenarios[${i}].spotFactor must be > 0`);
     if (!(Number.isFinite(s.volShock) && s.volShock > -1)) throw new RangeError(`stressTest: scenarios[${i}].volShock must be > -1`);
+    for (const field of ["volShift", "skewChange", "termTwist"] as const) {
+      if (s[field] !== undefined && !Number.isFinite(s[field])) throw new RangeError(`stressTest: scenarios[${i}].${field} must be finite`);
+    }
   });
 }
 

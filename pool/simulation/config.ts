@@ -112,6 +112,11 @@ export interface ScenarioConfig {
   volOfVol: number;
   /** A crash day: spot × (1 + spotMove), vol × (1 + volMove). */
   crash?: { day: number; spotMove: number; volMove: number };
+  /**
+   * The oracle's smile (optional; default: the linear skew −0.1 · ln(K/S)): an SSVI surface with power-law φ,
+   * ρ in (−1, 1), η > 0, γ in (0, 1/2], η(1 + |ρ|) ≤ 2 (free of static arbitrage, GJ 2014 Remark 4.4).
+   */
+  smile?: { rho: number; eta: number; gamma: number };
   lps: { name: string; deposit: number; day: number; redeemDay?: number }[];
   traders: { count: number; tradesPerDay: number; maxContracts: number; minDays: number; maxDays: number };
   /** Peer market makers and takers trading through the PeerBook (optional). */
@@ -146,6 +151,12 @@ export function checkScenarioConfig(c: ScenarioConfig): ScenarioConfig {
   if (!(c.spot > 0)) bad("spot", "must be > 0");
   if (!(c.vol > 0)) bad("vol", "must be > 0");
   if (!Number.isInteger(c.seed)) bad("seed", "must be an integer");
+  if (c.smile !== undefined) {
+    obj(c.smile, "smile");
+    num(c.smile.rho, "smile.rho", -1, 1, { openLo: true, openHi: true });
+    num(c.smile.gamma, "smile.gamma", 0, 0.5, { openLo: true });
+    num(c.smile.eta, "smile.eta", 0, 2 / (1 + Math.abs(c.smile.rho)), { openLo: true });
+  }
   if (!Array.isArray(c.lps) || c.lps.length === 0) bad("lps", "must list at least one LP");
   c.lps.forEach((lp, i) => {
     name(lp.name, `lps[${i}].name`);

@@ -15,8 +15,8 @@ function fmt(v: number): string {
   return a >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : a >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : a >= 1 || a === 0 ? v.toFixed(2) : v.toPrecision(3);
 }
 
-/** A line chart of one or more series over x. */
-export function lineChart(id: string, title: string, xs: number[], series: { name: string; values: number[]; color: string }[]): string {
+/** A line chart of one or more series over x (axis ends labelled by `xLabel`, by default "day x"). */
+export function lineChart(id: string, title: string, xs: number[], series: { name: string; values: number[]; color: string }[], xLabel = (x: number) => `day ${x}`): string {
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   let lo = Math.min(...all);
   let hi = Math.max(...all);
@@ -28,7 +28,7 @@ export function lineChart(id: string, title: string, xs: number[], series: { nam
   const paths = series.map((s) => `<path class="series" d="${s.values.map((v, i) => `${i ? "L" : "M"}${px(xs[i]!).toFixed(1)},${py(v).toFixed(1)}`).join("")}" fill="none" stroke="${s.color}" stroke-width="1.6"><title>${esc(s.name)}</title></path>`).join("");
   const legend = series.map((s, i) => `<text x="${PAD.l + 8 + i * 110}" y="${PAD.t + 12}" fill="${s.color}" font-size="11">${esc(s.name)}</text>`).join("");
   const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${PAD.l - 6}" y="${py(v) + 4}" text-anchor="end" font-size="10">${fmt(v)}</text><line x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(v)}" y2="${py(v)}" stroke="#ddd"/>`).join("");
-  return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${ticks}<text x="${W - PAD.r}" y="${H - 8}" text-anchor="end" font-size="10">day ${x1}</text><text x="${PAD.l}" y="${H - 8}" font-size="10">day ${x0}</text>${paths}${legend}</svg>`;
+  return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${ticks}<text x="${W - PAD.r}" y="${H - 8}" text-anchor="end" font-size="10">${esc(xLabel(x1))}</text><text x="${PAD.l}" y="${H - 8}" font-size="10">${esc(xLabel(x0))}</text>${paths}${legend}</svg>`;
 }
 
 /** The stress grid as a heat map: rows = vol shock, columns = spot factor, colour = share-price change. */
@@ -52,6 +52,15 @@ export function heatMap(id: string, result: ScenarioResult): string {
   const yl = shocks.map((s, j) => `<text x="${PAD.l - 6}" y="${(PAD.t + (j + 0.5) * ch + 4).toFixed(1)}" text-anchor="end" font-size="10">vol ${s >= 0 ? "+" : ""}${Math.round(s * 100)}%</text>`).join("");
   const height = PAD.t + shocks.length * ch + 24;
   return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">Stress grid: share-price change (%) by spot factor and vol shock</text>${rects}${xl}${yl}</svg>`;
+}
+
+/** The pool's smile at the end of the run: implied vol by strike / spot (log axis), one curve per expiry. */
+export function smileChart(id: string, result: ScenarioResult): string {
+  const { moneyness, curves } = result.smile;
+  const colors = ["#a81f4f", "#1f5fa8", "#2a8a3a"];
+  const series = curves.map((c, i) => ({ name: `${c.days} d`, values: c.vols.map((v) => v * 100), color: colors[i % colors.length]! }));
+  const source = result.config.smile ? "SSVI surface" : "linear skew";
+  return lineChart(id, `Vol smile at the end (%, ${source}) by strike / spot`, moneyness.map(Math.log), series, (x) => `K/S ${Math.exp(x).toFixed(2)}`);
 }
 
 /** Histogram of the Monte Carlo share-price losses, VaR and ES marked. */
@@ -143,6 +152,7 @@ ${lineChart("chart-delta-gamma", "Net delta (ETH)", xs, [{ name: "delta", values
 ${lineChart("chart-vega-theta", "Net vega (USDC per 1.00 vol) and theta (USDC/yr ÷ 100)", xs, [{ name: "vega", values: t.map((d) => d.vega), color: "#a81f4f" }, { name: "theta/100", values: t.map((d) => d.theta / 100), color: "#1fa89a" }])}
 ${heatMap("chart-stress", result)}
 ${histogram("chart-var", result)}
+${smileChart("chart-smile", result)}
 ${lineChart("chart-volume", "Daily volume (contracts): peers vs pool", xs, [{ name: "peers", values: t.map((d) => d.peerContracts), color: "#d0731f" }, { name: "pool", values: t.map((d) => d.poolContracts), color: "#1f5fa8" }])}
 </div>
 ${attackerSection(result)}

@@ -7,7 +7,8 @@ import type { Pricer } from "../../bindings/pricer.js";
 import { PeerBook } from "../book/peer-book.js";
 import { ManualClock } from "../clock.js";
 import { PoolError } from "../errors.js";
-import { ManualOracle } from "../oracle.js";
+import { ManualOracle, volAt } from "../oracle.js";
+import { VolSurface } from "../../bindings/surface/vol-surface.js";
 import { OptionPool, type PoolConfig } from "../option-pool.js";
 import { attachRisk, stressTestPool, valueAtRiskPool, type StressReport, type VarResult } from "../risk/index.js";
 import type { AnyPricer } from "../risk/valuation.js";
@@ -78,6 +79,32 @@ export interface ScenarioResult {
   refusals: Record<string, number>;
   /** Hedging figures and the daily P&L attribution (with `config.hedge`). */
   hedge?: HedgeRun;
+  /** The pool's implied vols at the end of the run, by strike / spot, at a few expiries. */
+  smile: SmileCurves;
+}
+
+/** Implied vols the pool prices at (pool/smile.ts) over `moneyness` (strike / spot), one curve per expiry in days. */
+export interface SmileCurves {
+  moneyness: number[];
+  curves: { days: number; vols: number[] }[];
+}
+
+/** Expiries of the smile chart, days. */
+const SMILE_DAYS = [7, 30, 90];
+
+/** An SSVI surface with the config's shape, ATM vol `vol` at every expiry (the pool takes its level from baseVol). */
+function smileSurface(smile: NonNullable<ScenarioConfig["smile"]>, vol: number, pricer: Pricer): VolSurface {
+  const slices = [1 / 365, 7 / 365, 30 / 365, 0.25, 1, 2].map((years) => ({ years, theta: vol * vol * years }));
+  return VolSurface.create({ model: "ssvi", rho: smile.rho, phi: { form: "power-law", eta: smile.eta, gamma: smile.gamma }, slices }, pricer);
+}
+
+/** The pool's smile at the oracle's latest print, over its moneyness bounds. */
+function smileCurves(pool: OptionPool, oracle: ManualOracle): SmileCurves {
+  const p = pool.settings.params;
+  const snap = oracle.latest();
+  const moneyness = Array.from({ length: 41 }, (_, i) => p.minMoneyness * (p.maxMoneyness / p.minMoneyness) ** (i / 40));
+  const curves = SMILE_DAYS.map((days) => ({ days, vols: moneyness.map((m) => volAt(snap, m * snap.spot, days / 365, p.rate - p.dividend)) }));
+  return { moneyness, curves };
 }
 
 const DAY = 86_400;
@@ -92,7 +119,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const c = checkScenarioConfig(config);
   const clock = new ManualClock(T0);
-  const oracle = new ManualOracle({ spot: c.spot, timestamp: T0, baseVol: c.vol, skew: -0.1 });
+  const oracle = new ManualOracle({ spot: c.spot, timestamp: T0, baseVol: c.vol, ...(c.smile ? { volSurface: smileSurface(c.smile, c.vol, pricer) } : { skew: -0.1 }) });
   const poolConfig: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock, params: c.hedge && { hedgeCostRate: c.hedge.hedgeCostRate } };
   const pool = new OptionPool(poolConfig);
   const desk = c.peers ? new PeerDesk(new PeerBook(pool), c.peers, T0) : undefined;
@@ -196,7 +223,7 @@ export async function runScenario(
   return {
     config: c, timeline, stress, var: v, events: pool.events.length, rejectedByRisk, volume, attacks,
     lps: lpResults(pool, [...new Set([...c.lps.map((lp) => lp.name), ...(c.attacker ? [c.attacker.name] : [])])]),
-    defenceEvents: defenceEvents(pool), refusals, hedge: hedging?.result(),
+    defenceEvents: defenceEvents(pool), refusals, smile: smileCurves(pool, oracle), hedge: hedging?.result(),
   };
 }
 

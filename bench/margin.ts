@@ -1,0 +1,74 @@
+// Suite "margin": portfolio margin of a 100-position account over the derive-33 grid (one 3,400-option batch per
+// figure; target ≤ 100 µs) against pricing the same batch alone, and a Monte Carlo ES of 10,000 one-day paths on
+// 1,000 positions on a 2-worker pool (10^7 valuations; target ≤ 1 s) against the same on this thread. Mean of
+// repeated figures for the first, fastest of whole runs for the second.
+import { createPricer } from "../bindings/pricer.js";
+import { derive33, esCosts, MarginCalculator, monteCarloEs, type MarginMarket, type MarginPosition } from "../pool/margin/index.js";
+import { createPricingPool } from "../workers/pool.js";
+import type { BenchRow, SuiteOptions } from "./types.js";
+
+const SUITE = "margin";
+const T0 = 1_767_225_600;
+const DAY = 86_400;
+const scales = { decimals: 6, sizeDecimals: 2 };
+
+/** `n` positions: puts and calls over 20 strikes × up to 50 expiries, longs and shorts. */
+export function benchPositions(n: number): MarginPosition[] {
+  return Array.from({ length: n }, (_, i) => ({
+    series: { type: i % 3 === 0 ? "call" : "put", strike: 1500 + 50 * (i % 20), expiry: T0 + (3 + 7 * Math.floor(i / 20)) * DAY },
+    size: (i % 4 === 0 ? 1n : -1n) * (100n + BigInt(i % 11) * 50n),
+  }));
+}
+
+const market: MarginMarket = { spot: 2000, rate: 0.03, now: T0, vol: (k) => 0.6 - 0.1 * Math.log(k / 2000) };
+
+export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
+  const log = options.log ?? (() => {});
+  const pricer = await createPricer();
+  const rows: BenchRow[] = [];
+  const positions = benchPositions(100);
+  const calc = new MarginCalculator(pricer, { scales, preset: derive33() });
+  const batch = { type: new Int8Array(3400).fill(-1), spot: 2000, strike: new Float64Array(3400).fill(1800), expiry: new Float64Array(3400).fill(0.1), vol: new Float64Array(3400).fill(0.6), rate: 0.03 };
+  const reps = options.quick ? 200 : 5000;
+  const time = (f: () => void) => {
+    for (let i = 0; i < reps / 10; i++) f();
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) f();
+    return ((performance.now() - t0) * 1000) / reps; // µs
+  };
+  const priceOnly = time(() => pricer.blackScholes(batch));
+  const figure = time(() => calc.figures(positions, market));
+  log(`  ${SUITE}: 100-position derive-33 margin ${figure.toFixed(1)} µs (pricing alone ${priceOnly.toFixed(1)} µs)`);
+  const perSecond = (us: number) => 1e6 / us;
+  rows.push(
+    { suite: SUITE, name: "pricing 3,400 options alone", opsPerSecond: perSecond(priceOnly), nsPerOp: priceOnly * 1000, unit: "account", baseline: "pricing 3,400 options alone", note: `${priceOnly.toFixed(1)} µs per batch` },
+    { suite: SUITE, name: "margin: 100 positions × derive-33", opsPerSecond: perSecond(figure), nsPerOp: figure * 1000, unit: "account", baseline: "pricing 3,400 options alone", note: `${figure.toFixed(1)} µs per account (target ≤ 100 µs)` },
+  );
+
+  const n = options.quick ? 200 : 1000;
+  const paths = options.quick ? 2_000 : 10_000;
+  const preset = monteCarloEs({ paths });
+  const big = benchPositions(n);
+  const workers = await createPricingPool({ workers: 2, module: pricer.core.module });
+  try {
+    const rounds = options.quick ? 1 : 3;
+    for (const [name, engine] of [["ES on this thread", pricer], ["ES on 2 workers", workers]] as const) {
+      let best = Infinity;
+      let es = 0;
+      for (let r = 0; r < rounds; r++) {
+        const t0 = performance.now();
+        es = (await esCosts(big, market, preset, scales, engine)).costs[0]!;
+        best = Math.min(best, performance.now() - t0);
+      }
+      log(`  ${SUITE}: ${name}: ${best.toFixed(0)} ms`);
+      const valuations = n * paths;
+      rows.push({
+        suite: SUITE, name, opsPerSecond: (valuations / best) * 1000, nsPerOp: (best * 1e6) / valuations, unit: "valuation", baseline: "ES on this thread",
+        note: `${paths.toLocaleString("en")} paths × ${n} positions in ${(best / 1000).toFixed(3)} s (target ≤ 1 s on 2 workers); ES ${(es / 1e6).toFixed(0)} USDC`,
+      });
+    }
+  } finally {
+    await workers.close();
+  }
+  return rows;
+}

@@ -1,0 +1,104 @@
+// The peer book in margin mode: writers post only their portfolio margin (in a MarginLedger account) instead of full
+// collateral, checked before every order and every fill; matches move premium and positions in the margin ledger and
+// replay in both logs. Full collateral stays the default (test/book.test.ts).
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPricer, type Pricer } from "../bindings/index.js";
+import { ManualClock, ManualOracle, OptionPool, PoolError } from "../pool/index.js";
+import { PeerBook, bookEventsToJSON } from "../pool/book/index.js";
+import { derive33, MarginLedger, marginEventsToJSON, type MarginLedgerConfig } from "../pool/margin/index.js";
+
+const T0 = 1_767_225_600;
+const DAY = 86_400;
+const USDC = 1_000_000n;
+const PUT = { type: "put" as const, strike: 1800, expiry: T0 + 30 * DAY };
+const SERIES = { type: "put" as const, strike: 1800, expiry: T0 + 30 * DAY };
+let pricer: Pricer;
+beforeAll(async () => {
+  pricer = await createPricer();
+});
+
+function setup(poolLiquidity = 0n) {
+  const clock = new ManualClock(T0);
+  const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
+  const pool = new OptionPool({ collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock });
+  if (poolLiquidity > 0n) pool.deposit("lp", poolLiquidity);
+  const marginConfig: MarginLedgerConfig = { pricer, oracle, clock, scales: { decimals: 6, sizeDecimals: 2 }, preset: derive33() };
+  const margin = new MarginLedger(marginConfig);
+  const book = new PeerBook(pool, { margin });
+  book.list(PUT);
+  return { clock, oracle, pool, margin, marginConfig, book };
+}
+
+function rejects(f: () => unknown, code: string): void {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PoolError);
+    expect((e as PoolError).code).toBe(code);
+    return;
+  }
+  throw new Error("did not throw");
+}
+
+describe("peer book in margin mode", () => {
+  it("a writer sells 10 puts on its portfolio margin, a fraction of the 18,000 USDC full collateral", () => {
+    const t = setup();
+    const im = t.margin.marginOf("writer", [{ series: SERIES, size: -1000n }]).initial;
+    expect(im).toBeLessThan(18_000n * USDC / 2n);
+    t.margin.deposit("writer", im);
+    t.margin.deposit("buyer", 5_000n * USDC);
+    const ask = t.book.submit("writer", { ...PUT, side: "sell", size: 1000n, limitPrice: 60n * USDC, funds: 0n });
+    expect(ask.resting!.escrow).toBe(0n);
+    expect(t.book.assets).toBe(0n);
+    const buy = t.book.submit("buyer", { ...PUT, side: "buy", size: 400n, limitPrice: 60n * USDC, funds: 0n });
+    expect(buy.filledByPeers).toBe(400n);
+    expect(buy.premium).toBe(240n * USDC);
+    expect(t.margin.positionsOf("writer")).toEqual([{ series: SERIES, size: -400n }]);
+    expect(t.margin.positionsOf("buyer")).toEqual([{ series: SERIES, size: 400n }]);
+    expect(t.margin.cashOf("writer")).toBe(im + 240n * USDC);
+    expect(t.book.events.map((e) => e.kind)).toEqual(["list", "place", "match"]);
+    // Both logs replay; the book's only in margin mode.
+    const again = PeerBook.fromJSON(t.pool, bookEventsToJSON(t.book.events), { margin: MarginLedger.fromJSON(t.marginConfig, marginEventsToJSON(t.margin.events)) });
+    expect(again.snapshot()).toEqual(t.book.snapshot());
+    rejects(() => PeerBook.fromJSON(t.pool, bookEventsToJSON(t.book.events)), "REPLAY_MISMATCH");
+  });
+
+  it("refuses an order the account cannot carry, counting what it already has resting", () => {
+    const t = setup();
+    const im = t.margin.marginOf("writer", [{ series: SERIES, size: -1000n }]).initial;
+    t.margin.deposit("writer", im);
+    t.book.submit("writer", { ...PUT, side: "sell", size: 1000n, limitPrice: 60n * USDC, funds: 0n });
+    const before = JSON.stringify(t.book.snapshot());
+    rejects(() => t.book.submit("writer", { ...PUT, side: "sell", size: 500n, limitPrice: 70n * USDC, funds: 0n }), "INSUFFICIENT_COLLATERAL");
+    expect(JSON.stringify(t.book.snapshot())).toBe(before);
+    rejects(() => t.book.submit("broke", { ...PUT, side: "buy", size: 100n, limitPrice: 50n * USDC, funds: 0n }), "INSUFFICIENT_COLLATERAL");
+  });
+
+  it("checks every fill: a maker whose account no longer carries its ask is passed over, a taker stops when it cannot pay", () => {
+    const t = setup();
+    const im = t.margin.marginOf("a", [{ series: SERIES, size: -500n }]).initial;
+    t.margin.deposit("a", im);
+    t.margin.deposit("b", 10_000n * USDC);
+    t.book.submit("a", { ...PUT, side: "sell", size: 500n, limitPrice: 50n * USDC, funds: 0n });
+    t.book.submit("b", { ...PUT, side: "sell", size: 500n, limitPrice: 60n * USDC, funds: 0n });
+    t.clock.advance(10);
+    t.oracle.push({ spot: 1850, timestamp: t.clock.now(), baseVol: 0.6 }); // a's margin no longer covers its ask
+    t.margin.deposit("buyer", 100n * USDC); // pays for 1.66 contracts at 60
+    const r = t.book.submit("buyer", { ...PUT, side: "buy", size: 500n, funds: 0n });
+    expect(r.peerFills.map((f) => f.maker)).toEqual([]); // a skipped; b's 500 at 60 = 300 USDC > the buyer's cash
+    expect(r.unfilled).toBe(500n);
+    t.margin.deposit("buyer", 1_000n * USDC);
+    const r2 = t.book.submit("buyer", { ...PUT, side: "buy", size: 500n, funds: 0n });
+    expect(r2.peerFills.map((f) => f.maker)).toEqual(["b"]);
+    expect(t.book.orders(PUT, "sell").map((o) => o.owner)).toEqual(["a"]);
+  });
+
+  it("refuses to start without a fresh price, and a book on a base-collateral pool", () => {
+    const t = setup();
+    t.margin.deposit("buyer", 100n * USDC);
+    t.clock.advance(3600);
+    rejects(() => t.book.submit("buyer", { ...PUT, side: "buy", size: 100n, limitPrice: 10n * USDC, funds: 0n }), "STALE_ORACLE");
+    const base = new OptionPool({ collateral: "base", decimals: 18, sizeDecimals: 2, pricer, oracle: t.oracle, clock: t.clock });
+    rejects(() => new PeerBook(base, { margin: t.margin }), "INVALID_INPUT");
+  });
+});
