@@ -17,10 +17,14 @@ export class OptionSink {
   private readonly strike = new Float64Array(BLOCK);
   private readonly years = new Float64Array(BLOCK);
   private readonly vol = new Float64Array(BLOCK);
-  private readonly dest: Float64Array[] = [];
-  private readonly at = new Int32Array(BLOCK);
+  /** Runs of consecutive options whose results go to consecutive places of one destination. */
+  private readonly runDest: Float64Array[] = [];
+  private readonly runAt = new Int32Array(BLOCK);
+  private readonly runStart = new Int32Array(BLOCK);
+  private readonly runCount = new Int32Array(BLOCK);
   private readonly output: Greeks;
   private count = 0;
+  private runs = 0;
 
   constructor(
     private readonly pricer: RiskPricer,
@@ -43,9 +47,35 @@ export class OptionSink {
     this.strike[i] = strike;
     this.years[i] = years;
     this.vol[i] = vol;
-    this.dest[i] = dest;
-    this.at[i] = index;
-    if (++this.count === BLOCK) this.flush();
+    this.run(dest, index, i, 1);
+  }
+
+  /**
+   * Adds spot.length options of one type, strike and years, option j at spot[j] and vol[j] ("price" only): their
+   * prices go to dest[index + j].
+   */
+  pushColumn(type: number, strike: number, years: number, spot: Float64Array, vol: Float64Array, dest: Float64Array, index: number): void {
+    for (let done = 0; done < spot.length; ) {
+      const i = this.count;
+      const take = Math.min(BLOCK - i, spot.length - done);
+      this.type.fill(type, i, i + take);
+      this.strike.fill(strike, i, i + take);
+      this.years.fill(years, i, i + take);
+      this.spot.set(spot.subarray(done, done + take), i);
+      this.vol.set(vol.subarray(done, done + take), i);
+      this.run(dest, index + done, i, take);
+      done += take;
+    }
+  }
+
+  private run(dest: Float64Array, at: number, start: number, count: number): void {
+    const r = this.runs++;
+    this.runDest[r] = dest;
+    this.runAt[r] = at;
+    this.runStart[r] = start;
+    this.runCount[r] = count;
+    this.count += count;
+    if (this.count === BLOCK) this.flush();
   }
 
   /** Prices what is gathered and writes the results. */
@@ -56,21 +86,25 @@ export class OptionSink {
     const batch: OptionBatch = { type: sub(this.type), spot: sub(this.spot), strike: sub(this.strike), expiry: sub(this.years), vol: sub(this.vol), rate: this.rate, dividend: this.dividend };
     const o = this.output;
     const out = this.pricer.blackScholes(batch, { price: sub(o.price), delta: sub(o.delta), gamma: sub(o.gamma), vega: sub(o.vega), theta: sub(o.theta), rho: sub(o.rho) });
-    const { dest, at } = this;
-    if (this.keep === "price") {
-      const price = out.price;
-      for (let i = 0; i < n; i++) dest[i]![at[i]!] = price[i]!;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const d = dest[i]!;
-        const j = at[i]!;
-        d[j] = out.delta[i]!;
-        d[j + 1] = out.gamma[i]!;
-        d[j + 2] = out.vega[i]!;
-        d[j + 3] = out.theta[i]!;
+    for (let r = 0; r < this.runs; r++) {
+      const dest = this.runDest[r]!;
+      const start = this.runStart[r]!;
+      const count = this.runCount[r]!;
+      const at = this.runAt[r]!;
+      if (this.keep === "price") dest.set(out.price.subarray(start, start + count), at);
+      else {
+        for (let j = 0; j < count; j++) {
+          const i = start + j;
+          const d = at + 4 * j;
+          dest[d] = out.delta[i]!;
+          dest[d + 1] = out.gamma[i]!;
+          dest[d + 2] = out.vega[i]!;
+          dest[d + 3] = out.theta[i]!;
+        }
       }
     }
-    this.dest.length = 0;
+    this.runDest.length = 0;
+    this.runs = 0;
     this.count = 0;
   }
 }

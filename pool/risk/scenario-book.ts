@@ -69,6 +69,8 @@ export class ScenarioBook {
   private readonly uncapped: Float64Array;
   private readonly liability: Float64Array;
   private readonly losses: Float64Array;
+  /** One series' vol on each path (scratch). */
+  private readonly pathVol: Float64Array;
   /** Σ over cached series of their largest contribution (a bound on every total), and the error budget spent. */
   private magnitude = 0;
   private drift = 0;
@@ -91,6 +93,7 @@ export class ScenarioBook {
     this.uncapped = new Float64Array(this.s);
     this.liability = new Float64Array(this.paths);
     this.losses = new Float64Array(this.paths);
+    this.pathVol = new Float64Array(this.paths);
     this.unit = 10 ** settings.decimals / 10 ** settings.sizeDecimals; // as prepareBook
   }
 
@@ -101,8 +104,16 @@ export class ScenarioBook {
 
   /** Brings the values to `draft`'s book at `snap` and `now` (repricing everything when the market is new). */
   sync(draft: PoolState, snap: OracleSnapshot, now: number): void {
-    if (!this.market || !sameMarket(this.market, snap, now)) this.reset(snap, now);
+    const fresh = !this.market || !sameMarket(this.market, snap, now);
+    if (fresh) this.setMarket(snap, now);
     const changes = this.cache.sync(draft.columns);
+    if (fresh) {
+      // Every series (kept ones reuse their columns) is priced at the new market, and the totals summed afresh.
+      for (const e of this.cache.entries()) this.price(e, snap, now);
+      this.sink.flush();
+      this.resum();
+      return;
+    }
     for (const e of changes.closed) this.count(e, e.size, e.locked, -1);
     for (const r of changes.resized) {
       this.count(r.entry, r.size, r.locked, -1);
@@ -114,13 +125,11 @@ export class ScenarioBook {
     if (this.updates > 4 * this.cache.size + 64) this.resum();
   }
 
-  private reset(snap: OracleSnapshot, now: number): void {
+  private setMarket(snap: OracleSnapshot, now: number): void {
     this.market = { spot: snap.spot, timestamp: snap.timestamp, baseVol: snap.baseVol, skew: snap.skew, surface: snap.surface, now };
-    this.cache.clear();
-    this.scenarioSpot[0] = snap.spot * 1;
+    this.scenarioSpot[0] = snap.spot;
     this.scenarios.forEach((sc, k) => (this.scenarioSpot[k + 1] = snap.spot * sc.spotFactor));
     this.markets = pathMarkets(this.pricer.core, snap.spot, this.varOptions, snap.baseVol, this.varOptions.horizonDays / 365);
-    this.resum();
   }
 
   /** Gathers an opened series' options into the sink (payoffs of expired series and of series expiring inside the horizon are written at once). */
@@ -145,7 +154,9 @@ export class ScenarioBook {
       return;
     }
     const factor = this.markets!.volFactor;
-    for (let p = 0; p < this.paths; p++) this.sink.push(e.type, spots[p]!, e.strike, years - h, floorVol(vol * factor[p]!), v, s + p);
+    const pathVol = this.pathVol;
+    for (let p = 0; p < this.paths; p++) pathVol[p] = floorVol(vol * factor[p]!);
+    this.sink.pushColumn(e.type, e.strike, years - h, spots, pathVol, v, s);
   }
 
   /** Adds (sign +1) or removes (−1) a series' contributions at `size` and `locked` to every total. */

@@ -1,8 +1,8 @@
 // Per-series values kept in step with a ledger's book columns (PoolState.columns, pool/book-columns.ts): each sync
 // compares the columns row by row with what the cache last saw — a few number comparisons per series, no pricing —
 // and reports the series that opened, changed size or closed since, so a consumer reprices only the opened ones and
-// moves its totals by the changed ones' contributions. The cache holds no market: a consumer clears it when what its
-// values depend on (spot, vol, time, scenarios) changes. It reads the columns as they are, so a draft that was rolled
+// moves its totals by the changed ones' contributions. The cache holds no market: when what its values depend on (spot,
+// vol, time, scenarios) changes, a consumer reprices every entry in place. It reads the columns as they are, so a draft that was rolled
 // back, a settlement or several commits between two syncs are all seen as the difference they left.
 import type { BookColumns } from "../book-columns.js";
 
@@ -59,12 +59,6 @@ export class SeriesCache {
   /** Every cached series (in no particular order). */
   entries(): IterableIterator<CachedSeries> {
     return this.byKey.values();
-  }
-
-  /** Drops every series (a new market). */
-  clear(): void {
-    this.byKey.clear();
-    this.rows = [];
   }
 
   /** Brings the cache to `columns`; returns what changed. Opened entries have zeroed values. */
