@@ -31,6 +31,8 @@ export type PoolErrorCode =
   | "REENTRANT_CALL"
   | "LEDGER_MOVED"
   | "INTERNAL_ERROR"
+  // the event store (pool/store): an append or snapshot it refused; the operation is not installed
+  | "STORE_FAILED"
   // peer book and manipulation defences (pool/book)
   | "UNKNOWN_SERIES"
   | "EXPIRED"

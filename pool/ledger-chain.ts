@@ -53,6 +53,20 @@ export function eventMac(key: Uint8Array, hash: string): string {
   return bytesToHex(hmac(sha256, key, utf8ToBytes(hash)));
 }
 
+/**
+ * HMAC-SHA-256 (hex) of a state snapshot under the ledger key: binds the state text to its log (genesis hash), its
+ * seq and the chain head there, so a snapshot cannot be altered, moved to another seq or to another pool's store.
+ */
+export function snapshotMac(key: Uint8Array, genesis: string, seq: number, hash: string, state: string): string {
+  const digest = bytesToHex(sha256(utf8ToBytes(state)));
+  return bytesToHex(hmac(sha256, key, utf8ToBytes(`pool2peer snapshot v1\n${genesis}\n${seq}\n${hash}\n${digest}`)));
+}
+
+/** True when `mac` is snapshotMac(...) of the same content (constant-time comparison). */
+export function snapshotMacMatches(mac: string | undefined, key: Uint8Array, genesis: string, seq: number, hash: string, state: string): boolean {
+  return typeof mac === "string" && sameHex(mac, snapshotMac(key, genesis, seq, hash, state));
+}
+
 /** Constant-time equality of two hex strings of the same length (MACs). */
 function sameHex(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

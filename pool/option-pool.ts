@@ -18,16 +18,20 @@ import { resolveParams, type PoolParams } from "./params.js";
 import type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 import type { Quote, QuoteRequest } from "./quote.js";
 import { PoolCore, type PoolOperation } from "./pool-core.js";
+import { storeFailure } from "./pool-persistence.js";
 import { previewDeposit, previewRedeem } from "./shares.js";
 // Types only (erased at run time): pool/risk imports this module, not the other way round.
 import type { StressReport, StressScenario } from "./risk/stress.js";
 import { pow10, unitsToFloat, type Rounding } from "./units.js";
 import type { VerifyLevel } from "./verify.js";
+import type { SnapshotUse } from "./pool-persistence.js";
+import type { EventStore } from "./store/types.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 export type { Quote, QuoteRequest } from "./quote.js";
 export type { OpenBook } from "./valuation.js";
 export type { PoolOperation } from "./pool-core.js";
+export type { SnapshotUse } from "./pool-persistence.js";
 
 /**
  * Risk hooks (pool/risk plugs in here; all optional). A hook refuses by throwing a PoolError, and the operation
@@ -76,6 +80,21 @@ export interface PoolConfig {
    * refuses a log without valid MACs, so a forger without the key cannot rewrite it (docs/pool-safety.md).
    */
   ledgerKey?: LedgerKey;
+  /**
+   * Where the events go (pool/store: SqliteEventStore for a durable pool, "pool2peer/store"). Every operation
+   * appends its events here before it is installed; a refused append refuses the operation (STORE_FAILED). Default:
+   * a MemoryEventStore (the whole log in memory). A new pool, replay or fork needs an empty store; resume a
+   * non-empty one with OptionPool.open.
+   */
+  store?: EventStore<PoolEvent>;
+  /** Stores a snapshot of the state every this many events (default: never automatically; see saveSnapshot()). */
+  snapshotEvery?: number;
+}
+
+/** Options of OptionPool.open. */
+export interface OpenOptions extends ReplayOptions {
+  /** Which stored snapshot the pool may start from (default "verified": one MAC'ed under the ledger key). */
+  snapshot?: SnapshotUse;
 }
 
 /** Options of a replay. */
@@ -114,12 +133,15 @@ function checkInteger(value: unknown, field: string, min: number, max: number): 
   return value as number;
 }
 
+/** Marks the constructor call of OptionPool.open (a non-empty store is expected there, refused elsewhere). */
+const RESUME: unique symbol = Symbol("resume");
+
 /** The pool. See README.md, "The pool model", for the model, parameters and invariants. */
 export class OptionPool {
   readonly settings: Readonly<PoolSettings>;
   private readonly core: PoolCore;
 
-  constructor(config: PoolConfig) {
+  constructor(config: PoolConfig, resuming?: typeof RESUME) {
     check(config.collateral === "quote" || config.collateral === "base", "collateral", 'must be "quote" or "base"');
     const decimals = checkInteger(config.decimals, "decimals", 0, 36);
     const sizeDecimals = checkInteger(config.sizeDecimals ?? 2, "sizeDecimals", 0, 18);
@@ -133,6 +155,23 @@ export class OptionPool {
     const params = resolveParams(config.params);
     this.settings = Object.freeze({ collateral: config.collateral, decimals, sizeDecimals, priceDecimals, shareOffset, treasury, params: Object.freeze(params) });
     this.core = new PoolCore(this.settings, config);
+    if (resuming !== RESUME) this.core.requireEmptyStore();
+  }
+
+  /**
+   * Resumes a pool from the events in `config.store` (after a restart): from the latest snapshot the options allow
+   * (see SnapshotUse) or from genesis, verifying every event after it (schema, chain, MAC, amounts, conservation) as
+   * replay does. Refuses (TAMPERED, REPLAY_MISMATCH, INVALID_EVENT, STORE_FAILED) a log or snapshot that does not verify.
+   * @example
+   * const pool = OptionPool.open({ ...config, store: new SqliteEventStore("pool.db", POOL_LOG), snapshotEvery: 10_000 });
+   */
+  static open(config: PoolConfig, options: OpenOptions = {}): OptionPool {
+    check(config.store !== undefined, "store", "OptionPool.open resumes from config.store: give the store to resume");
+    const use = options.snapshot ?? "verified";
+    check(use === "verified" || use === "trusted" || use === "ignore", "snapshot", 'must be "verified", "trusted" or "ignore"');
+    const pool = new OptionPool(config, RESUME);
+    pool.core.resume(options.verify ?? "full", use);
+    return pool;
   }
 
   /**
@@ -141,7 +180,7 @@ export class OptionPool {
    * has the identical state (`snapshot()`) and event log. A log that does not verify is refused with a PoolError
    * (INVALID_EVENT, TAMPERED or REPLAY_MISMATCH) naming the first bad event's seq and field.
    */
-  static replay(config: PoolConfig, events: readonly PoolEvent[], options: ReplayOptions = {}): OptionPool {
+  static replay(config: PoolConfig, events: Iterable<PoolEvent>, options: ReplayOptions = {}): OptionPool {
     const pool = new OptionPool(config);
     pool.core.replay(events, options.verify ?? "full");
     return pool;
@@ -153,7 +192,8 @@ export class OptionPool {
    * and ledger key, no risk hooks, and its own future: nothing done to one changes the other.
    */
   fork(overrides: { params?: Partial<PoolParams> } = {}): OptionPool {
-    const pool = new OptionPool({ ...this.core.config, riskHooks: undefined, params: { ...this.settings.params, ...overrides.params } });
+    const config = { ...this.core.config, riskHooks: undefined, store: undefined, snapshotEvery: undefined };
+    const pool = new OptionPool({ ...config, params: { ...this.settings.params, ...overrides.params } });
     pool.core.adopt(this.core);
     return pool;
   }
@@ -188,14 +228,50 @@ export class OptionPool {
 
   // ---------------------------------------------------------------- views
 
-  /** Every event so far, oldest first (a copy). */
+  /** Every event so far, oldest first, read from the store (for a long log prefer eventsSince with a limit, or store.iterate). */
   get events(): readonly PoolEvent[] {
-    return this.core.log.slice();
+    return this.eventsSince(0);
   }
 
-  /** Events with seq > `afterSeq`, oldest first (a copy of that part only). */
-  eventsSince(afterSeq: number): readonly PoolEvent[] {
-    return this.core.log.slice(Math.max(0, afterSeq));
+  /** Events with seq > `afterSeq`, oldest first, at most `limit` of them (read from the store). */
+  eventsSince(afterSeq: number, limit = Number.MAX_SAFE_INTEGER): readonly PoolEvent[] {
+    check(Number.isSafeInteger(afterSeq) && afterSeq >= 0, "afterSeq", "must be an integer seq ≥ 0");
+    check(Number.isSafeInteger(limit) && limit >= 0, "limit", "must be an integer ≥ 0");
+    const head = this.core.state.seq;
+    const count = Math.min(limit, head - afterSeq);
+    if (count <= 0) return [];
+    try {
+      return this.core.store.read(afterSeq + 1, count);
+    } catch (e) {
+      throw storeFailure(e, `reading events ${afterSeq + 1}..${afterSeq + count}`);
+    }
+  }
+
+  /** The event store the pool writes to (config.store, or its in-memory one). */
+  get store(): EventStore<PoolEvent> {
+    return this.core.store;
+  }
+
+  /**
+   * Stores a snapshot of the state (MAC'ed under the ledger key when there is one) so OptionPool.open resumes from
+   * it instead of replaying the whole log. Returns its seq. Throws PoolError STORE_FAILED when the store refuses.
+   */
+  saveSnapshot(): number {
+    return this.core.saveSnapshot();
+  }
+
+  /** The last failure of an automatic snapshot (config.snapshotEvery), undefined after a success. */
+  get snapshotError(): PoolError | undefined {
+    return this.core.snapshotError;
+  }
+
+  /** Makes every stored event durable (for a store that batches its fsyncs, e.g. SqliteEventStore in "group" mode). */
+  flush(): void {
+    try {
+      this.core.store.flush();
+    } catch (e) {
+      throw storeFailure(e, "flushing the store");
+    }
   }
 
   /** Seq of the last event (0 for a new pool): async results are tied to it. */
@@ -254,19 +330,20 @@ export class OptionPool {
     return this.core.state.claimable.get(account) ?? 0n;
   }
 
-  /** Long positions of `account`: series and size (size units). */
+  /** Long positions of `account`: series and size (size units), in series-key order. */
   positionsOf(account: string): { series: SeriesRef; size: bigint }[] {
     const held = this.core.state.positions.get(account);
     if (!held) return [];
-    return [...held].map(([key, size]) => {
+    // Key order, not insertion order: the same answer before and after a restart from a snapshot.
+    return [...held].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, size]) => {
       const s = this.core.state.series.get(key)!;
       return { series: { type: s.type, strike: s.strike, strikeUnits: s.strikeUnits, expiry: s.expiry }, size };
     });
   }
 
-  /** Open series the pool is short (copies). */
+  /** Open series the pool is short (copies), in series-key order. */
   openSeries(): SeriesState[] {
-    return [...this.core.state.series.values()].map((s) => ({ ...s }));
+    return [...this.core.state.series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => ({ ...s }));
   }
 
   /** The FIFO withdrawal queue (copies). */

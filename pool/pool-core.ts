@@ -24,6 +24,9 @@ import { dueExpiries, lookupSettlementPrice, pendingError, settlementEvent, sett
 import type { ShareTotals } from "./shares.js";
 import { maxBig, minBig, type Rounding } from "./units.js";
 import { checkConservation, verifyEvent, type VerifyContext, type VerifyLevel } from "./verify.js";
+import { checkStore, snapshotRecord, snapshotState, storeFailure, type SnapshotUse } from "./pool-persistence.js";
+import { MemoryEventStore } from "./store/memory-store.js";
+import type { EventStore } from "./store/types.js";
 
 /** The operations of a pool, as the commit and the risk hooks name them. */
 export type PoolOperation =
@@ -41,12 +44,16 @@ export interface Tx {
   now: number;
 }
 
+/** Events per page when the pool copies its log between stores. */
+const PAGE = 1024;
+
 /** How settleDue treats an expiry without a price: LP operations refuse ("strict"), the others leave it for later. */
 type DueMode = "strict" | "lenient";
 
 export class PoolCore {
   state = new PoolState();
-  readonly log: PoolEvent[] = [];
+  /** The record of every event (config.store, or one in memory): the commit appends to it before it installs. */
+  readonly store: EventStore<PoolEvent>;
   hooks: PoolRiskHooks | undefined;
   readonly pricer: SyncPricer;
   readonly oracle: SpotVolOracle;
@@ -58,6 +65,10 @@ export class PoolCore {
   private readonly key: Uint8Array | undefined;
   private busy: PoolOperation | undefined;
   private retainedFrom: number | undefined;
+  private readonly genesis: string;
+  private lastSnapshotSeq = 0;
+  /** The last failure of an automatic snapshot (snapshotEvery), cleared by the next success. */
+  snapshotError: PoolError | undefined;
 
   constructor(
     readonly settings: Readonly<PoolSettings>,
@@ -72,7 +83,11 @@ export class PoolCore {
     const protocolShareBps = BigInt(Math.round(settings.params.protocolFeeShare * 10_000));
     this.quoteContext = { ...settings, protocolShareBps, pricer: config.pricer };
     this.state.flowWindowSeconds = settings.params.ivImpactWindowSeconds;
-    this.state.hash = genesisHash(settings);
+    this.state.hash = this.genesis = genesisHash(settings);
+    if (config.store !== undefined) checkStore(config.store);
+    this.store = config.store ?? new MemoryEventStore<PoolEvent>();
+    if (config.snapshotEvery !== undefined)
+      check(Number.isSafeInteger(config.snapshotEvery) && config.snapshotEvery >= 1, "snapshotEvery", "must be an integer ≥ 1 (events between automatic snapshots)");
     this.lp = new LpOperations(this);
     this.valuer = new BookValuer(settings, config.pricer);
   }
@@ -127,15 +142,55 @@ export class PoolCore {
       this.hooks?.onStaged?.(state, staged, emit);
       if (staged.length > 0) this.hooks?.beforeCommit?.(operation, state, staged);
       if (payQueue) this.payQueueOnSavepoint(tx, staged);
+      // The record comes first: an event the store refused is never installed.
+      if (staged.length > 0) this.appendToStore(staged);
     } catch (e) {
       state.undo.rollback();
       throw e;
     }
     state.undo.commit();
     if (staged.length === 0) return [];
-    this.log.push(...staged);
     this.retainOracle();
+    this.autoSnapshot();
     return staged;
+  }
+
+  private appendToStore(events: readonly PoolEvent[]): void {
+    try {
+      this.store.append(events);
+    } catch (e) {
+      throw storeFailure(e, `appending events ${events[0]!.seq}..${events[events.length - 1]!.seq}`);
+    }
+  }
+
+  /** Stores a snapshot of the state as it stands (between operations only); returns its seq. */
+  saveSnapshot(): number {
+    if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", `saveSnapshot was called while ${this.busy} is running`);
+    const record = snapshotRecord(this.state, this.genesis, this.key);
+    try {
+      this.store.saveSnapshot(record);
+    } catch (e) {
+      throw storeFailure(e, `saving the snapshot at seq ${record.seq}`);
+    }
+    this.lastSnapshotSeq = record.seq;
+    return record.seq;
+  }
+
+  /** The snapshot every config.snapshotEvery events: the operation is already installed, so a failure is kept, not thrown. */
+  private autoSnapshot(): void {
+    const every = this.config.snapshotEvery;
+    if (every === undefined || this.state.seq - this.lastSnapshotSeq < every) return;
+    const busy = this.busy;
+    this.busy = undefined;
+    try {
+      this.saveSnapshot();
+      this.snapshotError = undefined;
+    } catch (e) {
+      this.snapshotError = storeFailure(e, "the automatic snapshot");
+      this.lastSnapshotSeq = this.state.seq; // retried after the next snapshotEvery events, not on every operation
+    } finally {
+      this.busy = busy;
+    }
   }
 
   /** Pays what the queue can be paid now, on a savepoint: a guard or a limit refusing it takes back only the payments. */
@@ -167,31 +222,78 @@ export class PoolCore {
     if (earliest !== this.retainedFrom) this.oracle.retain(this, (this.retainedFrom = earliest));
   }
 
-  /** Takes `other`'s state and log as this pool's own (fork); the impact window is this pool's. */
+  /** Takes `other`'s state and a copy of its log as this pool's own (fork); the impact window is this pool's. */
   adopt(other: PoolCore): void {
+    this.requireEmptyStore();
     this.state = PoolState.fromSnapshot(other.state.snapshot(), this.settings.params.ivImpactWindowSeconds);
-    this.log.push(...other.log);
+    for (let from = 1; from <= other.state.seq; from += PAGE) this.appendToStore(other.store.read(from, PAGE));
     this.retainOracle();
   }
 
-  /** Rebuilds the state from `events`, verifying each (verify.ts) before applying it. */
-  replay(events: readonly PoolEvent[], level: VerifyLevel): void {
-    const ctx: VerifyContext = { quote: this.quoteContext as VerifyContext["quote"], level };
-    events.forEach((raw, i) => {
-      const e = decodeEvent(raw, `events[${i}]`, false);
-      try {
-        if (e.seq !== this.state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${this.state.seq + 1}, got ${e.seq}`);
-        checkChain(this.state.hash, e, canonicalEvent(e), this.key);
-        verifyEvent(ctx, this.state, e);
-        applyEvent(this.state, e);
-        checkConservation(this.state, e);
-      } catch (err) {
-        if (err instanceof PoolError && !/\bseq \d+/.test(err.message)) throw new PoolError(err.code, err.field, `seq ${e.seq}: ${err.message}`, { cause: err });
-        throw err;
-      }
-      this.log.push(e);
-    });
+  /** Refuses a store that already holds a log (a new pool, a replay or a fork starts from genesis). */
+  requireEmptyStore(): void {
+    const head = this.store.head();
+    if (head.seq !== 0) throw new PoolError("INVALID_INPUT", "store", `holds ${head.seq} events already: resume it with OptionPool.open(config)`);
+  }
+
+  /** Rebuilds the state from `events`, verifying each (verify.ts) before applying it, then stores them (in pages). */
+  replay(events: Iterable<PoolEvent>, level: VerifyLevel): void {
+    this.requireEmptyStore();
+    const verified = this.verifyAll(events, level, "events");
+    for (let i = 0; i < verified.length; i += PAGE) this.appendToStore(verified.slice(i, i + PAGE));
     this.retainOracle();
+  }
+
+  /** Resumes the pool from its store: a snapshot when `use` allows (pool-persistence.ts), then the verified tail of the log. */
+  resume(level: VerifyLevel, use: SnapshotUse): void {
+    const restored = snapshotState(this.store, use, this.genesis, this.key, this.settings.params.ivImpactWindowSeconds);
+    if (restored) this.state = this.lastSnapshot(restored);
+    let tail: Iterable<PoolEvent>;
+    try {
+      tail = this.store.iterate(this.state.seq + 1);
+    } catch (e) {
+      throw storeFailure(e, "reading the log");
+    }
+    this.verifyAll(tail, level, "store", false);
+    const head = this.store.head();
+    if (head.seq !== this.state.seq) throw new PoolError("REPLAY_MISMATCH", "store", `the log ends at seq ${this.state.seq}, its head says ${head.seq}`);
+    this.retainOracle();
+  }
+
+  private lastSnapshot(state: PoolState): PoolState {
+    this.lastSnapshotSeq = state.seq;
+    return state;
+  }
+
+  /** Verifies and applies each event in order; keeps them (for a later append) when `keep`. */
+  private verifyAll(events: Iterable<PoolEvent>, level: VerifyLevel, source: string, keep = true): PoolEvent[] {
+    const ctx: VerifyContext = { quote: this.quoteContext as VerifyContext["quote"], level };
+    const kept: PoolEvent[] = [];
+    let i = 0;
+    try {
+      for (const raw of events) {
+        const e = decodeEvent(raw, `${source}[${i++}]`, false);
+        this.verifyOne(ctx, e);
+        if (keep) kept.push(e);
+      }
+    } catch (e) {
+      if (e instanceof PoolError) throw e;
+      throw storeFailure(e, "reading the log");
+    }
+    return kept;
+  }
+
+  private verifyOne(ctx: VerifyContext, e: PoolEvent): void {
+    try {
+      if (e.seq !== this.state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${this.state.seq + 1}, got ${e.seq}`);
+      checkChain(this.state.hash, e, canonicalEvent(e), this.key);
+      verifyEvent(ctx, this.state, e);
+      applyEvent(this.state, e);
+      checkConservation(this.state, e);
+    } catch (err) {
+      if (err instanceof PoolError && !/\bseq \d+/.test(err.message)) throw new PoolError(err.code, err.field, `seq ${e.seq}: ${err.message}`, { cause: err });
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------------ valuation

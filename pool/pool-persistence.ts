@@ -1,0 +1,77 @@
+// The pool's side of its event store (pool/store/types.ts): what a store failure means to an operation, what a
+// snapshot holds, and which snapshot a restart may start from. A snapshot is a shortcut, not a source of truth: the
+// log is. So a restart takes a snapshot only when it can prove it is the pool's own state at that seq — a MAC under
+// the ledger key over the log's genesis, the seq, the chain head and the state text — or when the caller says it
+// trusts the store (no key); otherwise it replays the whole log, verifying every event.
+import { PoolError } from "./errors.js";
+import type { PoolEvent } from "./events.js";
+import { PoolState } from "./ledger.js";
+import { snapshotMac, snapshotMacMatches } from "./ledger-chain.js";
+import { StoreError } from "./store/errors.js";
+import type { EventStore, StoredSnapshot } from "./store/types.js";
+
+/**
+ * Which stored snapshot OptionPool.open may start from:
+ * - `"verified"` (default): the latest one when its MAC verifies under the ledger key; a pool without a key replays
+ *   the whole log (a snapshot nobody signed proves nothing); a snapshot with a missing or wrong MAC is refused
+ *   (TAMPERED) when the pool has a key;
+ * - `"trusted"`: also an unsigned snapshot, for a pool without a key whose store only the operator can write;
+ * - `"ignore"`: none (replays and verifies the whole log).
+ */
+export type SnapshotUse = "verified" | "trusted" | "ignore";
+
+/** A store's failure as the pool reports it (the operation is not installed). */
+export function storeFailure(e: unknown, what: string): PoolError {
+  if (e instanceof PoolError) return e;
+  const detail = e instanceof StoreError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+  return new PoolError("STORE_FAILED", "store", `${what} failed: ${detail}`, { cause: e });
+}
+
+/** Checks that `store` looks like an EventStore (PoolError naming `store`). */
+export function checkStore(store: unknown): asserts store is EventStore<PoolEvent> {
+  const s = store as Partial<EventStore<PoolEvent>> | undefined;
+  const methods = ["head", "append", "flush", "read", "iterate", "saveSnapshot", "latestSnapshot"] as const;
+  const missing = methods.filter((m) => typeof s?.[m] !== "function");
+  if (missing.length > 0) throw new PoolError("INVALID_INPUT", "store", `must be an EventStore (missing ${missing.join(", ")})`);
+}
+
+/** The snapshot record of `state` (the pool's state after its last event), MAC'ed when there is a key. */
+export function snapshotRecord(state: PoolState, genesis: string, key: Uint8Array | undefined): StoredSnapshot {
+  const text = JSON.stringify(state.snapshot());
+  const record: StoredSnapshot = { seq: state.seq, hash: state.hash, state: text };
+  if (key) record.mac = snapshotMac(key, genesis, state.seq, state.hash, text);
+  return record;
+}
+
+/**
+ * The state to resume from: the store's latest snapshot when `use` allows it (see SnapshotUse), else undefined (a
+ * replay from genesis). Checks that the snapshot's state is at the seq and hash it claims and that the log holds
+ * that hash at that seq.
+ */
+export function snapshotState(
+  store: EventStore<PoolEvent>, use: SnapshotUse, genesis: string, key: Uint8Array | undefined, flowWindowSeconds: number,
+): PoolState | undefined {
+  if (use === "ignore") return undefined;
+  let snap: StoredSnapshot | undefined;
+  try {
+    snap = store.latestSnapshot();
+  } catch (e) {
+    throw storeFailure(e, "reading the latest snapshot");
+  }
+  if (!snap) return undefined;
+  const where = `snapshot at seq ${snap.seq}`;
+  if (key) {
+    if (!snapshotMacMatches(snap.mac, key, genesis, snap.seq, snap.hash, snap.state))
+      throw new PoolError("TAMPERED", "snapshot", `${where}: ${snap.mac === undefined ? "no mac, and the pool has a ledger key" : "mac does not match the ledger key"}`);
+  } else if (use === "verified") return undefined;
+  const logged = store.read(snap.seq, 1)[0];
+  if (logged?.hash !== snap.hash) throw new PoolError("TAMPERED", "snapshot", `${where}: its hash is not the log's at that seq`);
+  let state: PoolState;
+  try {
+    state = PoolState.fromSnapshot(JSON.parse(snap.state) as Record<string, unknown>, flowWindowSeconds);
+  } catch (e) {
+    throw new PoolError("INVALID_EVENT", "snapshot", `${where}: the state does not parse (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+  if (state.seq !== snap.seq || state.hash !== snap.hash) throw new PoolError("TAMPERED", "snapshot", `${where}: the state is at seq ${state.seq}, not at the snapshot's`);
+  return state;
+}
