@@ -6,7 +6,7 @@
 // k = round(x·64/ln2), j = k mod 64, r = x − k·ln2/64 (Cody-Waite, |r| ≤ ln2/128 + 2^-40), then
 // e^x = 2^⌊k/64⌋·T_j·(1 + p(r)), p(r) = r + r²/2 + r³/6 + r⁴/24 + r⁵/120 (Taylor: the next term is
 // r⁶/720 ≤ 3.5e-17). Error < 1.5 ulp: ½ ulp in T_j, ½ in the last add, < 0.3 from truncation and the
-// other roundings (test/math.test.ts checks ≤ 2 ulp against 60-digit references). No division and a short
+// other roundings (test/assembly/math.test.ts checks ≤ 2 ulp against 60-digit references). No division and a short
 // dependency chain (the table load runs beside the polynomial), unlike fdlibm's rational form in math.ts:
 // the Monte Carlo Asian (one exp per date) runs at the latency of this chain.
 // The scalar and f64x2 forms perform the same IEEE-754 operations lane for lane (bit-identical builds).

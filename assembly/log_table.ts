@@ -9,7 +9,7 @@
 //   ln x = (k·ln2_hi + ln c) + (log1p(r) + k·ln2_lo), log1p(r) = r − r²/2 + r³/3 − r⁴/4 + r⁵/5 − r⁶/6.
 //
 // Truncation r⁷/7 is below 1e-18 absolute (8e-18 relative where c = 1, k = 0, since there |r| ≤ 2^-9); with
-// the ½-ulp table values, ln x is within 2 ulp (test/math.test.ts checks it against Math.log and 60-digit
+// the ½-ulp table values, ln x is within 2 ulp (test/assembly/math.test.ts checks it against Math.log and 60-digit
 // references). No division and no long Horner chain: the latency of fdlibm's form (math.ts log) is what the
 // Box-Muller loop waited on. The scalar and f64x2 forms perform the same IEEE-754 operations lane for lane.
 

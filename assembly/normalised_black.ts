@@ -19,7 +19,7 @@ import { INV_SQRT_2PI } from "./math";
 const DENORMALIZATION_CUTOFF: f64 = 2.2250738585072014e-308;
 // η: the asymptotic expansion is used for h < η.
 const ASYMPTOTIC_EXPANSION_THRESHOLD: f64 = -10.0;
-// τ = 2·ε^{1/16} ≈ 0.2116: the 12th-order small-t expansion is exact to ε below it.
+// τ = 2·ε^{1/16} ≈ 0.2102: the 12th-order small-t expansion is exact to ε below it.
 const SMALL_T_THRESHOLD: f64 = 0.21022410381342863;
 const SQRT_TWO_PI: f64 = 2.5066282746310005024157652848110452530069867;
 const SQRT_DBL_MIN: f64 = 1.4916681462400413e-154;

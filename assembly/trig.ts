@@ -11,7 +11,7 @@
 // sin x = x + x·z·(−1/6 + z(1/120 − z/5040)), cos x − 1 = z·(−1/2 + z(1/24 − z/720)), z = x² (Taylor: the next
 // terms are below 2e-23 and 2e-20 absolute). Error: ½ ulp in C or S, ~1 ulp of the correction (|correction| ≤
 // 0.0124 and at most twice the result: the table holds exact 0 and ±1 at quarter turns) and ½ in the last add:
-// within 2 ulp of the exact value (test/math.test.ts checks against 40-digit references). No square root and
+// within 2 ulp of the exact value (test/assembly/math.test.ts checks against 40-digit references). No square root and
 // no quadrant logic: the previous fdlibm sine kernel with cos = √(1 − sin²) spent a second sqrt per pair, and a
 // Horner chain of twice this length. The scalar and f64x2 forms perform the same IEEE-754 operations lane for
 // lane (minusTwoLogWord / minusTwoLogWordv of log_table.ts, the radius's −2 ln u, are bit-identical too), so both builds give the

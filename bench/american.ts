@@ -16,7 +16,7 @@ import type { BenchRow, SuiteOptions } from "./types.js";
 const SUITE = "american";
 const BASELINE = "option-pricing binomial";
 
-/** The grid of the targets (test/american.test.ts checks it is the fixture's): expiry = days/365. */
+/** The grid of the targets (test/bindings/american.test.ts checks it is the fixture's): expiry = days/365. */
 export const AMERICAN_GRID = {
   spot: 100, strike: [70, 80, 90, 100, 110, 120, 130], days: [7, 30, 91, 182, 365, 730], vol: [0.1, 0.2, 0.35, 0.5, 0.8, 1.2],
   rate: [0, 0.02, 0.05, 0.1], dividend: [0, 0.02, 0.04, 0.08], type: [1, -1],

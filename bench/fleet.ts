@@ -7,7 +7,7 @@
 import { createPricer } from "../bindings/pricer.js";
 import { monteCarlo, type MonteCarloSpec } from "../bindings/montecarlo.js";
 import { createFleetPricingPool, DEFAULT_BLOCKS_PER_JOB } from "../fleet/client.js";
-import { killWorker, startWorkerProcess, workerLauncher, type WorkerProcess } from "../fleet/launcher.js";
+import { killWorker, startWorkerProcess, workerLauncherPath, type WorkerProcess } from "../fleet/launcher.js";
 import { startRedis } from "../fleet/local-redis.js";
 import { createPricingPool } from "../workers/pool.js";
 import { randomOptions } from "./inputs.js";
@@ -42,14 +42,14 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const samples = quick ? 3 : 7;
   const rows: BenchRow[] = [];
   const redis = await startRedis();
-  const launcher = await workerLauncher();
+  const launcher = workerLauncherPath();
   const processes: WorkerProcess[] = [];
   const pricer = await createPricer();
   const pool = await createPricingPool({ workers: 2, module: pricer.core.module });
   let fleet: Awaited<ReturnType<typeof createFleetPricingPool>> | undefined;
   try {
     log(`  ${SUITE}: redis-server on ${redis.url}, starting 2 worker processes`);
-    for (let k = 0; k < 2; k++) processes.push(await startWorkerProcess(launcher.path, redis.url, ["--concurrency", "1"]));
+    for (let k = 0; k < 2; k++) processes.push(await startWorkerProcess(launcher, redis.url, ["--concurrency", "1"]));
     fleet = await createFleetPricingPool({ redis: redis.url });
     const f = fleet;
 
@@ -97,7 +97,6 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     await pool.close();
     await Promise.all(processes.map(killWorker));
     await redis.stop();
-    launcher.remove();
   }
   if (sink === 0.123456789) log("");
   return rows;

@@ -2,7 +2,7 @@
 // builds) against plain-JS Monte Carlo and against option-pricing's Monte Carlo (european style with timeSteps
 // dates: the closest it offers), all measured in the same run. The baseline, "plain js (philox)", is the WASM
 // core's algorithm in JavaScript with the same random numbers (its price equals the WASM price to rounding,
-// tested in test/montecarlo.test.ts), so the ratio compares engines, not generators; the xorshift32 row shows
+// tested in test/bindings/montecarlo.test.ts), so the ratio compares engines, not generators; the xorshift32 row shows
 // what a cheaper, weaker generator gives plain JS.
 import { Option } from "option-pricing";
 import { loadWasmCore } from "../bindings/wasm.js";

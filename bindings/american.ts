@@ -1,7 +1,9 @@
 // American options over the WASM kernel americanBatch (assembly/american.ts): the call's settings, its output
 // layout and the result type, shared by the single-thread pricer and the worker pool.
 import { PricingInputError } from "./errors.js";
-import type { CoreExports } from "./wasm.js";
+import { AMERICAN_OUTPUTS } from "./kernel/columns.js";
+
+export { AMERICAN_OUTPUTS } from "./kernel/columns.js";
 
 /** "fast" (≲ 10 µs an option, RMS error ~2e-5 on a spot-100 grid) or "accurate" (≲ 50 µs, ~1e-7); docs/american.md. */
 export type AmericanAccuracy = "fast" | "accurate";
@@ -42,12 +44,9 @@ export interface AmericanResult {
   boundary?: AmericanBoundary;
 }
 
-/** Output columns of americanBatch, in kernel order. */
-export const AMERICAN_OUTPUTS = ["price", "delta", "gamma", "theta"] as const;
-
 /**
  * The kernel's accuracy modes: its `mode` code and boundary nodes per option (assembly/american_scheme.ts:
- * AMERICAN_FAST / AMERICAN_ACCURATE and n + 1; test/american.test.ts checks the pairing with americanBoundaryNodes).
+ * AMERICAN_FAST / AMERICAN_ACCURATE and n + 1; test/bindings/american.test.ts checks the pairing with americanBoundaryNodes).
  */
 export const AMERICAN_SCHEMES = {
   fast: { code: 0, boundaryNodes: 8 },
@@ -109,19 +108,4 @@ export function placeAmericanChunk(result: AmericanResult, source: ArrayBufferLi
   const values = count * boundary.nodes;
   boundary.level.set(new Float64Array(source, at, values), start * boundary.nodes);
   boundary.timeToExpiry.set(new Float64Array(source, at + values * 8, values), start * boundary.nodes);
-}
-
-/**
- * Runs americanBatch on `count` options whose 7 input columns (kernel order) start at `inputs`, writing the layout of
- * americanValuesPerOption from byte `output` with output columns of `stride` options. Returns the kernel's flag
- * (non-zero: some input is outside the domain).
- */
-export function runAmericanKernel(exports: CoreExports, count: number, inputs: readonly number[], output: number, stride: number, settings: AmericanSettings): number {
-  const column = (c: number) => output + c * stride * 8;
-  const level = settings.boundaryNodes > 0 ? column(AMERICAN_OUTPUTS.length) : 0;
-  const time = level === 0 ? 0 : level + count * settings.boundaryNodes * 8;
-  const [type, spot, strike, expiry, vol, rate, dividend] = inputs as [number, number, number, number, number, number, number];
-  return exports.americanBatch(
-    count, type, spot, strike, expiry, vol, rate, dividend, column(0), column(1), column(2), column(3), settings.mode, level, time,
-  );
 }

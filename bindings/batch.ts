@@ -1,13 +1,13 @@
 // Validation and normalisation of pricing batches. A batch field is a number (broadcast) or one value
 // per option; every field is checked before any result is produced, and an error names field and element.
 import { PricingInputError } from "./errors.js";
+import { IMPLIED_VOL_INPUTS, INPUT_DEFAULTS, INPUT_RULES, OPTION_INPUTS, WASM_RULE, type KernelInputField } from "./kernel/columns.js";
 import type { ImpliedVolBatch, NumericColumn, OptionBatch, TypeColumn } from "./types.js";
 
 /** What a numeric field must satisfy. */
 export type NumericRule = "positive" | "nonNegative" | "finite";
 
-/** Rule codes of the WASM check `firstInvalid` (assembly/validate.ts). */
-export const WASM_RULE = { finite: 0, positive: 1, nonNegative: 2, sign: 3 } as const;
+export { WASM_RULE } from "./kernel/columns.js";
 
 const ruleText: Record<NumericRule, string> = {
   positive: "must be a finite number > 0",
@@ -261,37 +261,26 @@ function typeColumn(batch: Record<string, unknown>): BatchColumn {
   return new TypeColumnInput(batch.type);
 }
 
+/** The input columns of a kernel (kernel/columns.ts), in its order, each under its rule and default. */
+function kernelColumns(b: Record<string, unknown>, fields: readonly KernelInputField[]): BatchColumn[] {
+  return fields.map((field) =>
+    field === "type" ? typeColumn(b) : numeric(b, field, INPUT_RULES[field] as NumericRule, INPUT_DEFAULTS[field]),
+  );
+}
+
 /**
  * Checks the shape of a Black-Scholes batch (field kinds, lengths, scalar values) and returns its columns
  * in kernel order: type, spot, strike, expiry, vol, rate, dividend. Element values are checked by `validate`.
  */
 export function normalizeOptionBatch(batch: OptionBatch): NormalizedBatch {
-  const b = requireObject(batch, "a Black-Scholes batch");
-  return normalize([
-    typeColumn(b),
-    numeric(b, "spot", "positive"),
-    numeric(b, "strike", "positive"),
-    numeric(b, "expiry", "positive"),
-    numeric(b, "vol", "positive"),
-    numeric(b, "rate", "finite"),
-    numeric(b, "dividend", "finite", 0),
-  ]);
+  return normalize(kernelColumns(requireObject(batch, "a Black-Scholes batch"), OPTION_INPUTS));
 }
 
 /**
  * Same for an implied-vol batch; kernel order: type, price, spot, strike, expiry, rate, dividend.
  */
 export function normalizeImpliedVolBatch(batch: ImpliedVolBatch): NormalizedBatch {
-  const b = requireObject(batch, "an implied-vol batch");
-  return normalize([
-    typeColumn(b),
-    numeric(b, "price", "nonNegative"),
-    numeric(b, "spot", "positive"),
-    numeric(b, "strike", "positive"),
-    numeric(b, "expiry", "positive"),
-    numeric(b, "rate", "finite"),
-    numeric(b, "dividend", "finite", 0),
-  ]);
+  return normalize(kernelColumns(requireObject(batch, "an implied-vol batch"), IMPLIED_VOL_INPUTS));
 }
 
 /**
@@ -305,11 +294,6 @@ export function normalizeNumericBatch(
 ): NormalizedBatch {
   const b = requireObject(batch, what);
   return normalize(fields.map(({ field, rule, fallback }) => numeric(b, field, rule, fallback)));
-}
-
-/** Validates every element of a batch at once (the worker pool checks on the calling thread before splitting). */
-export function validateWholeBatch(batch: NormalizedBatch): void {
-  batch.validate(0, batch.length);
 }
 
 // Re-exported for callers that type their own columns.

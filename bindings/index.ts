@@ -1,16 +1,13 @@
-// Public surface of the single-thread pricer.
-export { createPricer, pricerOver, CHUNK_OPTIONS, type Pricer, type PricerOptions } from "./pricer.js";
+// Public surface of the single-thread pricer: what users call (createPricer, the zero-copy batches, the errors, the
+// batch and result types, Monte Carlo block runs for callers that distribute blocks, vol surfaces) and the loader of
+// the core that `pricer.core` exposes. Batch normalisation and the kernel contract stay internal (bindings/batch.ts,
+// bindings/kernel/), imported by path inside the package.
+export { createPricer, type Pricer, type PricerOptions } from "./pricer.js";
+export { CHUNK_OPTIONS } from "./planning.js";
 export { PricingInputError, VolSurfaceError } from "./errors.js";
 export type { AmericanAccuracy, AmericanBoundary, AmericanOptions, AmericanResult } from "./american.js";
 export { WasmOptionBatch, WasmImpliedVolBatch, MAX_WASM_BATCH } from "./wasm-batch.js";
 export { compileWasmCore, hostSupportsSimd, loadWasmCore, WasmCore, type CoreExports, type LoadOptions } from "./wasm.js";
-export {
-  normalizeOptionBatch,
-  normalizeImpliedVolBatch,
-  validateWholeBatch,
-  type BatchColumn,
-  type NormalizedBatch,
-} from "./batch.js";
 export * from "./types.js";
 export {
   normalizeMonteCarloSpec,

@@ -2,7 +2,17 @@
 // Blocks of MC_BLOCK_PATHS paths depend only on (spec, seed, block index), so any split of the block range
 // (one call, several calls, a worker pool) summed in block order gives bit-identical results.
 import { PricingInputError } from "./errors.js";
+import {
+  encodeMonteCarloParams, MC_ACCUMULATOR, MC_BARRIER, MC_BLOCK_ACCUMULATORS, MC_BLOCK_PATHS, MC_CONTROL, MC_PARAMS, MC_PAYOFF, MC_QUANTITIES,
+  MC_REPLICATIONS, MC_SAMPLER, SOBOL_MAX_DIMENSIONS,
+} from "./kernel/montecarlo.js";
+import { ranges } from "./planning.js";
 import type { WasmCore } from "./wasm.js";
+
+export { MC_BLOCK_ACCUMULATORS, MC_BLOCK_PATHS, MC_REPLICATIONS, SOBOL_MAX_DIMENSIONS } from "./kernel/montecarlo.js";
+
+const PAYOFF_CODES: Readonly<Record<MonteCarloPayoff, number>> = MC_PAYOFF;
+const BARRIER_CODES: Readonly<Record<BarrierType, number>> = MC_BARRIER;
 
 /** Payoffs priced by monteCarlo. Asian averages and barrier monitoring use t_i = i·T/steps, i = 1..steps. */
 export type MonteCarloPayoff = "european" | "asian-arithmetic" | "asian-geometric" | "barrier" | "digital" | "lookback";
@@ -79,22 +89,7 @@ export interface NormalizedMonteCarloSpec {
   readonly controlMean: number;
 }
 
-/** Paths per block (a constant of the WASM core). */
-export const MC_BLOCK_PATHS = 4096;
-/** Accumulators per block. */
-export const MC_BLOCK_ACCUMULATORS = 128;
-/** Random digital shifts of the Sobol sampler; its standard error is the spread of the 16 replication estimates. */
-export const MC_REPLICATIONS = 16;
-/** Largest `steps` for the sobol sampler (Joe-Kuo dimensions shipped). */
-export const SOBOL_MAX_DIMENSIONS = 1024;
-const MC_PARAMS = 24;
-const MC_QUANTITIES = 7;
 const BGK_BETA = 0.5826; // −ζ(1/2)/√(2π), Broadie, Glasserman, Kou, Math. Finance 7 (1997) 325-349
-
-const PAYOFF_CODES: Record<MonteCarloPayoff, number> = {
-  european: 0, "asian-arithmetic": 1, "asian-geometric": 2, barrier: 3, digital: 4, lookback: 5,
-};
-const BARRIER_CODES: Record<BarrierType, number> = { "up-and-out": 0, "up-and-in": 1, "down-and-out": 2, "down-and-in": 3 };
 
 function requireNumber(field: string, v: unknown, rule: "positive" | "nonNegative" | "finite"): number {
   const ok = typeof v === "number" && (rule === "positive" ? v > 0 && v < Infinity : rule === "nonNegative" ? v >= 0 && v < Infinity : v > -Infinity && v < Infinity);
@@ -151,12 +146,12 @@ export function normalizeMonteCarloSpec(spec: MonteCarloSpec): NormalizedMonteCa
   if (spec.type !== "call" && spec.type !== "put") throw new PricingInputError("type", undefined, `must be "call" or "put", got ${String(spec.type)}`);
   const type = spec.type === "call" ? 1 : -1;
   const spot = requireNumber("spot", spec.spot, "positive");
-  const strike = payoffCode === 5 ? (spec.strike === undefined ? 0 : requireNumber("strike", spec.strike, "nonNegative")) : requireNumber("strike", spec.strike, "positive");
+  const strike = spec.payoff === "lookback" ? (spec.strike === undefined ? 0 : requireNumber("strike", spec.strike, "nonNegative")) : requireNumber("strike", spec.strike, "positive");
   const expiry = requireNumber("expiry", spec.expiry, "positive");
   const vol = requireNumber("vol", spec.vol, "positive");
   const rate = requireNumber("rate", spec.rate, "finite");
   const dividend = spec.dividend === undefined ? 0 : requireNumber("dividend", spec.dividend, "finite");
-  const steps = spec.steps === undefined ? (payoffCode === 0 || payoffCode === 4 ? 1 : 64) : spec.steps;
+  const steps = spec.steps === undefined ? (spec.payoff === "european" || spec.payoff === "digital" ? 1 : 64) : spec.steps;
   if (!Number.isInteger(steps) || steps <= 0 || steps > 1 << 20) throw new PricingInputError("steps", undefined, `must be an integer in [1, 2^20], got ${String(steps)}`);
   const paths = spec.paths;
   if (typeof paths !== "number" || !Number.isInteger(paths) || paths <= 0 || paths > 2 ** 48) throw new PricingInputError("paths", undefined, `must be an integer in [1, 2^48], got ${String(paths)}`);
@@ -178,7 +173,7 @@ export function normalizeMonteCarloSpec(spec: MonteCarloSpec): NormalizedMonteCa
   let barrier = 0;
   let barrierKind = 0;
   let rebate = 0;
-  if (payoffCode === 3) {
+  if (spec.payoff === "barrier") {
     const bt = spec.barrierType;
     if (bt === undefined || !Object.hasOwn(BARRIER_CODES, bt)) throw new PricingInputError("barrierType", undefined, `must be one of ${Object.keys(BARRIER_CODES).join(", ")}, got ${String(bt)}`);
     barrierKind = BARRIER_CODES[bt];
@@ -196,13 +191,14 @@ export function normalizeMonteCarloSpec(spec: MonteCarloSpec): NormalizedMonteCa
     // the likelihood-ratio estimator does not give (a finite difference in H' of a knock indicator is very noisy).
     if (continuous) barrier *= Math.exp((up ? -1 : 1) * BGK_BETA * vol * Math.sqrt(expiry / steps));
   }
-  const control = !controlVariate ? 0 : payoffCode === 1 ? 1 : 2;
-  const controlMean = control === 1
+  const control = !controlVariate ? MC_CONTROL.none : payoffCode === MC_PAYOFF["asian-arithmetic"] ? MC_CONTROL.geometricAsian : MC_CONTROL.terminalPrice;
+  const controlMean = control === MC_CONTROL.geometricAsian
     ? geometricAsianPrice(type, spot, strike, expiry, vol, rate, dividend, steps)
     : spot * Math.exp(-dividend * expiry);
-  const params = new Float64Array(MC_PARAMS);
-  params.set([payoffCode, type, spot, strike, expiry, vol, rate, dividend, steps, paths, seed % 2 ** 32, Math.floor(seed / 2 ** 32),
-    sampler === "sobol" ? 1 : 0, antithetic ? 1 : 0, barrier, barrierKind, rebate, greeks ? 1 : 0, control]);
+  const params = encodeMonteCarloParams({
+    payoff: payoffCode, type, spot, strike, expiry, vol, rate, dividend, steps, paths, seedLo: seed % 2 ** 32, seedHi: Math.floor(seed / 2 ** 32),
+    sampler: MC_SAMPLER[sampler], antithetic: antithetic ? 1 : 0, barrier, barrierKind, rebate, greeks: greeks ? 1 : 0, control,
+  });
   return { params, paths, steps, sampler, antithetic, greeks, controlVariate, controlMean };
 }
 
@@ -211,18 +207,13 @@ export function monteCarloBlockCount(spec: NormalizedMonteCarloSpec): number {
   return Math.ceil(spec.paths / MC_BLOCK_PATHS);
 }
 
-interface MonteCarloExports {
-  monteCarloBlocks(params: number, firstBlock: number, blockCount: number, out: number, work: number): void;
-  monteCarloWorkBytes(steps: number): number;
-}
-
 /** Runs blocks [firstBlock, firstBlock + blockCount) and returns their accumulators (MC_BLOCK_ACCUMULATORS each). */
 export function runMonteCarloBlocks(core: WasmCore, spec: NormalizedMonteCarloSpec, firstBlock: number, blockCount: number): Float64Array {
   const total = monteCarloBlockCount(spec);
   if (!Number.isInteger(firstBlock) || !Number.isInteger(blockCount) || firstBlock < 0 || blockCount < 0 || firstBlock + blockCount > total) {
     throw new PricingInputError("blocks", undefined, `range [${firstBlock}, ${firstBlock + blockCount}) outside [0, ${total})`);
   }
-  const exports = core.exports as unknown as MonteCarloExports;
+  const exports = core.exports;
   const result = new Float64Array(blockCount * MC_BLOCK_ACCUMULATORS);
   // At most 256 blocks per kernel call keeps the output region small; blocks are independent of the call split.
   const perCall = 256;
@@ -234,10 +225,9 @@ export function runMonteCarloBlocks(core: WasmCore, spec: NormalizedMonteCarloSp
   const outPtr = base + paramsBytes;
   const workPtr = (outPtr + outBytes + 15) & ~15;
   core.f64(paramsPtr, MC_PARAMS).set(spec.params);
-  for (let done = 0; done < blockCount; done += perCall) {
-    const count = Math.min(perCall, blockCount - done);
-    exports.monteCarloBlocks(paramsPtr, firstBlock + done, count, outPtr, workPtr);
-    result.set(core.f64(outPtr, count * MC_BLOCK_ACCUMULATORS), done * MC_BLOCK_ACCUMULATORS);
+  for (const { start, count } of ranges(blockCount, perCall, firstBlock)) {
+    exports.monteCarloBlocks(paramsPtr, start, count, outPtr, workPtr);
+    result.set(core.f64(outPtr, count * MC_BLOCK_ACCUMULATORS), (start - firstBlock) * MC_BLOCK_ACCUMULATORS);
   }
   return result;
 }
@@ -251,26 +241,26 @@ export function combineMonteCarloBlocks(spec: NormalizedMonteCarloSpec, blocks: 
     const o = b * MC_BLOCK_ACCUMULATORS;
     for (let k = 0; k < MC_BLOCK_ACCUMULATORS; k++) acc[k]! += blocks[o + k]!;
   }
-  const N = acc[0]!;
-  const mean = (k: number) => acc[1 + k]! / N;
-  const variance = (k: number) => Math.max(acc[8 + k]! / N - mean(k) * mean(k), 0) * N / (N - 1);
+  const N = acc[MC_ACCUMULATOR.count]!;
+  const mean = (k: number) => acc[MC_ACCUMULATOR.sum + k]! / N;
+  const variance = (k: number) => Math.max(acc[MC_ACCUMULATOR.sumOfSquares + k]! / N - mean(k) * mean(k), 0) * N / (N - 1);
+  const covariance = () => (acc[MC_ACCUMULATOR.priceTimesControl]! / N - mean(0) * mean(1)) * N / (N - 1);
   let beta = 0;
   if (spec.controlVariate) {
-    const covYX = (acc[15]! / N - mean(0) * mean(1)) * N / (N - 1);
     const varX = variance(1);
-    beta = varX > 0 ? covYX / varX : 0;
+    beta = varX > 0 ? covariance() / varX : 0;
   }
   const price = mean(0) - beta * (mean(1) - spec.controlMean);
   const estimates: Estimate[] = [];
   if (spec.sampler === "pseudo") {
-    const covYX = (acc[15]! / N - mean(0) * mean(1)) * N / (N - 1);
+    const covYX = covariance();
     const residual = Math.max(variance(0) - 2 * beta * covYX + beta * beta * variance(1), 0);
     estimates.push({ value: price, stdError: Math.sqrt(residual / N) });
     for (let k = 2; k < MC_QUANTITIES; k++) estimates.push({ value: mean(k), stdError: Math.sqrt(variance(k) / N) });
   } else {
     // Randomised QMC: replication r holds samples s ≡ r (mod 16); the error is the spread of the 16 replication estimates.
     const samples = spec.antithetic ? spec.paths / 2 : spec.paths;
-    const rep = (r: number, k: number) => acc[16 + r * MC_QUANTITIES + k]!;
+    const rep = (r: number, k: number) => acc[MC_ACCUMULATOR.replications + r * MC_QUANTITIES + k]!;
     const counts = Array.from({ length: MC_REPLICATIONS }, (_, r) => Math.floor((samples - 1 - r) / MC_REPLICATIONS) + 1);
     for (let k = 0; k < MC_QUANTITIES; k++) {
       if (k === 1) continue;
@@ -299,11 +289,9 @@ export function monteCarlo(core: WasmCore, spec: MonteCarloSpec, onBlocks?: (don
   const normalized = normalizeMonteCarloSpec(spec);
   const total = monteCarloBlockCount(normalized);
   const blocks = new Float64Array(total * MC_BLOCK_ACCUMULATORS);
-  const group = 64;
-  for (let first = 0; first < total; first += group) {
-    const count = Math.min(group, total - first);
-    blocks.set(runMonteCarloBlocks(core, normalized, first, count), first * MC_BLOCK_ACCUMULATORS);
-    onBlocks?.(first + count, total);
+  for (const { start, count } of ranges(total, 64)) {
+    blocks.set(runMonteCarloBlocks(core, normalized, start, count), start * MC_BLOCK_ACCUMULATORS);
+    onBlocks?.(start + count, total);
   }
   return combineMonteCarloBlocks(normalized, blocks);
 }

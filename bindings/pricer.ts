@@ -3,10 +3,12 @@
 // runs in a fixed scratch region: each chunk's columns are copied into WASM views with one bulk copy each.
 import { normalizeImpliedVolBatch, normalizeOptionBatch, type NormalizedBatch } from "./batch.js";
 import {
-  allocateAmericanResult, americanSettings, americanValuesPerOption, placeAmericanChunk, runAmericanKernel,
-  type AmericanOptions, type AmericanResult,
+  allocateAmericanResult, americanSettings, americanValuesPerOption, placeAmericanChunk, type AmericanOptions, type AmericanResult,
 } from "./american.js";
 import { PricingInputError } from "./errors.js";
+import { callAmerican, callBlackScholes, callImpliedVol, scratchLayout } from "./kernel/calls.js";
+import { GREEK_OUTPUTS, IMPLIED_VOL_OUTPUTS } from "./kernel/columns.js";
+import { CHUNK_OPTIONS, ranges } from "./planning.js";
 import { monteCarlo, type MonteCarloResult, type MonteCarloSpec } from "./montecarlo.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "./types.js";
 import { loadWasmCore, type LoadOptions, type WasmCore } from "./wasm.js";
@@ -14,10 +16,7 @@ import {
   backingOf, blackScholesInPlace, createImpliedVolBatch, createOptionBatch, impliedVolInPlace, WasmImpliedVolBatch, WasmOptionBatch,
 } from "./wasm-batch.js";
 
-/** Options per kernel call: 64 Ki options × 14 columns × 8 bytes = 7.3 MB of scratch, cache-friendly enough. */
-export const CHUNK_OPTIONS = 65_536;
-
-const GREEK_NAMES = ["price", "delta", "gamma", "vega", "theta", "rho"] as const;
+export { CHUNK_OPTIONS } from "./planning.js";
 
 /** Options of createPricer(). */
 export type PricerOptions = LoadOptions;
@@ -81,12 +80,12 @@ export interface Pricer {
  */
 function allocateGreeks(n: number): Greeks {
   const result = {} as Greeks;
-  for (const name of GREEK_NAMES) result[name] = new Float64Array(n);
+  for (const name of GREEK_OUTPUTS) result[name] = new Float64Array(n);
   return result;
 }
 
 function checkOutput(output: Greeks, n: number): void {
-  for (const name of GREEK_NAMES) {
+  for (const name of GREEK_OUTPUTS) {
     const column = (output as unknown as Record<string, unknown>)[name];
     if (!(column instanceof Float64Array) || column.length !== n) {
       throw new PricingInputError(`output.${name}`, undefined, `must be a Float64Array of the batch length ${n}`);
@@ -120,17 +119,6 @@ export function checkBeforeWritingInto(core: WasmCore, batch: NormalizedBatch, c
   if (batch.length > CHUNK_OPTIONS) checkLaterChunks(core, batch);
 }
 
-/** Scratch layout: `inputs` f64 columns, then `outputs` f64 columns, then `intOutputs` i32 columns, `capacity` each. */
-export function scratchLayout(core: WasmCore, capacity: number, inputs: number, outputs: number, intOutputs: number) {
-  const bytes = capacity * 8 * (inputs + outputs) + capacity * 4 * intOutputs;
-  const base = core.reserve(bytes);
-  const pointers: number[] = [];
-  for (let k = 0; k < inputs + outputs; k++) pointers.push(base + k * capacity * 8);
-  const intBase = base + capacity * 8 * (inputs + outputs);
-  for (let k = 0; k < intOutputs; k++) pointers.push(intBase + k * capacity * 4);
-  return pointers;
-}
-
 /** Throws the PricingInputError of the first invalid element of a chunk already copied to `pointers` (column order, then index). */
 function checkChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], start: number, count: number): void {
   batch.columns.forEach((column, k) => {
@@ -143,7 +131,8 @@ function checkChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], 
 }
 
 /**
- * Runs `kernel` over the batch chunk by chunk; `collect` copies each chunk's outputs to the results.
+ * Runs `kernel` over the batch chunk by chunk (its columns: the batch's inputs, then `outputs` f64 and `intOutputs`
+ * i32 columns); `collect` copies each chunk's outputs, from the pointers of its output columns, to the results.
  * The kernels check their inputs themselves (no separate pass) and return non-zero when one is out of their
  * domain; the chunk's first invalid element is then located with firstInvalid and thrown.
  */
@@ -153,21 +142,20 @@ export function runChunked(
   outputs: number,
   intOutputs: number,
   kernel: (count: number, pointers: number[]) => number,
-  collect: (start: number, count: number, pointers: number[]) => void,
+  collect: (start: number, count: number, outputPointers: number[]) => void,
 ): void {
   const n = batch.length;
   if (n === 0) return;
   const capacity = Math.min(n, CHUNK_OPTIONS);
   const inputs = batch.columns.length;
   const pointers = scratchLayout(core, capacity, inputs, outputs, intOutputs);
-  for (let start = 0; start < n; start += capacity) {
-    const count = Math.min(n, start + capacity) - start;
+  for (const { start, count } of ranges(n, capacity)) {
     copyChunk(core, batch, pointers, start, count);
     if (kernel(count, pointers) !== 0) {
       checkChunk(core, batch, pointers, start, count);
       throw new Error("pool2peer: internal error: the kernel flagged an input that firstInvalid accepts");
     }
-    collect(start, count, pointers);
+    collect(start, count, pointers.slice(inputs));
   }
 }
 
@@ -182,8 +170,7 @@ function copyChunk(core: WasmCore, batch: NormalizedBatch, pointers: number[], s
 function checkLaterChunks(core: WasmCore, batch: NormalizedBatch): void {
   const capacity = Math.min(batch.length, CHUNK_OPTIONS);
   const pointers = scratchLayout(core, capacity, batch.columns.length, 0, 0);
-  for (let start = capacity; start < batch.length; start += capacity) {
-    const count = Math.min(batch.length, start + capacity) - start;
+  for (const { start, count } of ranges(batch.length - capacity, capacity, capacity)) {
     copyChunk(core, batch, pointers, start, count);
     checkChunk(core, batch, pointers, start, count);
   }
@@ -200,7 +187,7 @@ export async function createPricer(options: PricerOptions = {}): Promise<Pricer>
   return pricerOver(core);
 }
 
-/** A pricer over an already loaded core (used by workers that receive a compiled module). */
+/** A pricer over an already loaded core (bindings/surface/chain.ts prices on the core it holds). */
 export function pricerOver(core: WasmCore): Pricer {
   const exports = core.exports;
   return {
@@ -220,13 +207,10 @@ export function pricerOver(core: WasmCore): Pricer {
       runChunked(
         core,
         normalized,
-        GREEK_NAMES.length,
+        GREEK_OUTPUTS.length,
         0,
-        (count, p) =>
-          exports.blackScholesBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!),
-        (start, count, p) => {
-          GREEK_NAMES.forEach((name, k) => result[name].set(core.f64(p[7 + k]!, count), start));
-        },
+        (count, p) => callBlackScholes(exports, count, p),
+        (start, count, out) => GREEK_OUTPUTS.forEach((name, k) => result[name].set(core.f64(out[k]!, count), start)),
       );
       return result;
     },
@@ -245,12 +229,12 @@ export function pricerOver(core: WasmCore): Pricer {
         core,
         normalized,
         1,
-        2,
-        (count, p) => exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!),
-        (start, count, p) => {
-          result.vol.set(core.f64(p[7]!, count), start);
-          result.status.set(core.i32(p[8]!, count), start);
-          result.iterations.set(core.i32(p[9]!, count), start);
+        IMPLIED_VOL_OUTPUTS.length - 1,
+        (count, p) => callImpliedVol(exports, count, p),
+        (start, count, [vol, status, iterations]) => {
+          result.vol.set(core.f64(vol!, count), start);
+          result.status.set(core.i32(status!, count), start);
+          result.iterations.set(core.i32(iterations!, count), start);
         },
       );
       return result;
@@ -266,8 +250,8 @@ export function pricerOver(core: WasmCore): Pricer {
         normalized,
         americanValuesPerOption(settings),
         0,
-        (count, p) => runAmericanKernel(exports, count, p, p[inputs]!, capacity, settings),
-        (start, count, p) => placeAmericanChunk(result, core.exports.memory.buffer, p[inputs]!, capacity, count, start),
+        (count, p) => callAmerican(exports, count, p, p[inputs]!, capacity, settings),
+        (start, count, [outputs]) => placeAmericanChunk(result, core.exports.memory.buffer, outputs!, capacity, count, start),
       );
       return result;
     },

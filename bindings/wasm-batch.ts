@@ -3,8 +3,11 @@
 // separate validation pass (the kernels check their inputs as they go). The instance is made
 // from the pricer's compiled module and its memory is sized once, at creation, and never grows afterwards, so
 // the views stay valid for the batch's whole life (a growing memory would detach them).
-import { WASM_RULE } from "./batch.js";
 import { PricingInputError } from "./errors.js";
+import { callBlackScholes, callImpliedVol } from "./kernel/calls.js";
+import {
+  GREEK_OUTPUTS, IMPLIED_VOL_INPUTS, IMPLIED_VOL_OUTPUTS, INPUT_RULES, KERNEL_INPUTS, OPTION_INPUTS, WASM_RULE, type KernelInputField,
+} from "./kernel/columns.js";
 import type { Greeks, ImpliedVolResult } from "./types.js";
 import { loadWasmCore, type WasmCore } from "./wasm.js";
 
@@ -13,25 +16,9 @@ interface ColumnSpec {
   rule: number;
 }
 
-const OPTION_INPUTS: readonly ColumnSpec[] = [
-  { field: "type", rule: WASM_RULE.sign },
-  { field: "spot", rule: WASM_RULE.positive },
-  { field: "strike", rule: WASM_RULE.positive },
-  { field: "expiry", rule: WASM_RULE.positive },
-  { field: "vol", rule: WASM_RULE.positive },
-  { field: "rate", rule: WASM_RULE.finite },
-  { field: "dividend", rule: WASM_RULE.finite },
-];
-
-const IMPLIED_VOL_INPUTS: readonly ColumnSpec[] = [
-  { field: "type", rule: WASM_RULE.sign },
-  { field: "price", rule: WASM_RULE.nonNegative },
-  { field: "spot", rule: WASM_RULE.positive },
-  { field: "strike", rule: WASM_RULE.positive },
-  { field: "expiry", rule: WASM_RULE.positive },
-  { field: "rate", rule: WASM_RULE.finite },
-  { field: "dividend", rule: WASM_RULE.finite },
-];
+const ruleOf = (field: KernelInputField): ColumnSpec => ({ field, rule: WASM_RULE[INPUT_RULES[field]] });
+const OPTION_INPUT_RULES: readonly ColumnSpec[] = OPTION_INPUTS.map(ruleOf);
+const IMPLIED_VOL_INPUT_RULES: readonly ColumnSpec[] = IMPLIED_VOL_INPUTS.map(ruleOf);
 
 const RULE_TEXT: Record<number, string> = {
   [WASM_RULE.sign]: "must be +1 (call) or −1 (put)",
@@ -66,6 +53,13 @@ async function allocate(module: WebAssembly.Module, length: number, f64Columns: 
   return { core, pointers };
 }
 
+/** Views of the batch's first f64 columns, by name (`names` in column order). */
+function columnViews<Name extends string>(backing: Backing, length: number, names: readonly Name[]): Record<Name, Float64Array> {
+  const views = {} as Record<Name, Float64Array>;
+  names.forEach((name, k) => (views[name] = backing.core.f64(backing.pointers[k]!, length)));
+  return views;
+}
+
 /**
  * A Black-Scholes batch in WASM memory (`pricer.createOptionBatch(length)`). Every column starts at 0: fill
  * `type` (+1 call, −1 put), `spot`, `strike`, `expiry`, `vol`, and `rate` / `dividend` unless they are 0.
@@ -85,16 +79,16 @@ export class WasmOptionBatch {
 
   /** @internal use `pricer.createOptionBatch(length)`. */
   constructor(backing: Backing, length: number) {
-    const view = (k: number) => backing.core.f64(backing.pointers[k]!, length);
+    const view = columnViews(backing, length, [...OPTION_INPUTS, ...GREEK_OUTPUTS]);
     this.length = length;
-    this.type = view(0);
-    this.spot = view(1);
-    this.strike = view(2);
-    this.expiry = view(3);
-    this.vol = view(4);
-    this.rate = view(5);
-    this.dividend = view(6);
-    this.greeks = { price: view(7), delta: view(8), gamma: view(9), vega: view(10), theta: view(11), rho: view(12) };
+    this.type = view.type;
+    this.spot = view.spot;
+    this.strike = view.strike;
+    this.expiry = view.expiry;
+    this.vol = view.vol;
+    this.rate = view.rate;
+    this.dividend = view.dividend;
+    this.greeks = { price: view.price, delta: view.delta, gamma: view.gamma, vega: view.vega, theta: view.theta, rho: view.rho };
     backings.set(this, backing);
   }
 }
@@ -117,30 +111,31 @@ export class WasmImpliedVolBatch {
 
   /** @internal use `pricer.createImpliedVolBatch(length)`. */
   constructor(backing: Backing, length: number) {
-    const view = (k: number) => backing.core.f64(backing.pointers[k]!, length);
+    const view = columnViews(backing, length, [...IMPLIED_VOL_INPUTS, "vol"]);
+    const status = KERNEL_INPUTS + IMPLIED_VOL_OUTPUTS.indexOf("status");
     this.length = length;
-    this.type = view(0);
-    this.price = view(1);
-    this.spot = view(2);
-    this.strike = view(3);
-    this.expiry = view(4);
-    this.rate = view(5);
-    this.dividend = view(6);
+    this.type = view.type;
+    this.price = view.price;
+    this.spot = view.spot;
+    this.strike = view.strike;
+    this.expiry = view.expiry;
+    this.rate = view.rate;
+    this.dividend = view.dividend;
     this.result = {
-      vol: view(7),
-      status: backing.core.i32(backing.pointers[8]!, length),
-      iterations: backing.core.i32(backing.pointers[9]!, length),
+      vol: view.vol,
+      status: backing.core.i32(backing.pointers[status]!, length),
+      iterations: backing.core.i32(backing.pointers[status + 1]!, length),
     };
     backings.set(this, backing);
   }
 }
 
 export async function createOptionBatch(module: WebAssembly.Module, length: number): Promise<WasmOptionBatch> {
-  return new WasmOptionBatch(await allocate(module, length, 13, 0), length);
+  return new WasmOptionBatch(await allocate(module, length, KERNEL_INPUTS + GREEK_OUTPUTS.length, 0), length);
 }
 
 export async function createImpliedVolBatch(module: WebAssembly.Module, length: number): Promise<WasmImpliedVolBatch> {
-  return new WasmImpliedVolBatch(await allocate(module, length, 8, 2), length);
+  return new WasmImpliedVolBatch(await allocate(module, length, KERNEL_INPUTS + 1, IMPLIED_VOL_OUTPUTS.length - 1), length);
 }
 
 /** The backing of a zero-copy batch made from `module`, or undefined (another object, or another build's batch). */
@@ -161,19 +156,15 @@ function throwFirstInvalid(backing: Backing, columns: readonly ColumnSpec[], len
 
 /** Throws the PricingInputError of a Black-Scholes batch's first invalid input (column order, then index), if any. */
 export function throwFirstInvalidOption(backing: Backing, length: number): void {
-  throwFirstInvalid(backing, OPTION_INPUTS, length);
+  throwFirstInvalid(backing, OPTION_INPUT_RULES, length);
 }
 
 /** Prices a zero-copy option batch in place; returns its `greeks` views. */
 export function blackScholesInPlace(batch: WasmOptionBatch, backing: Backing): Greeks {
-  const { core, pointers: p } = backing;
-  const flagged = core.exports.blackScholesBatch(
-    batch.length, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!,
-  );
-  if (flagged !== 0) {
+  if (callBlackScholes(backing.core.exports, batch.length, backing.pointers) !== 0) {
     // The outputs of a rejected call are NaN, not the kernel's garbage.
     for (const column of Object.values(batch.greeks) as Float64Array[]) column.fill(NaN);
-    throwFirstInvalid(backing, OPTION_INPUTS, batch.length);
+    throwFirstInvalid(backing, OPTION_INPUT_RULES, batch.length);
     throw new Error("pool2peer: internal error: the kernel flagged an input that firstInvalid accepts");
   }
   return batch.greeks;
@@ -181,12 +172,11 @@ export function blackScholesInPlace(batch: WasmOptionBatch, backing: Backing): G
 
 /** Inverts a zero-copy implied-vol batch in place; returns its `result` views. */
 export function impliedVolInPlace(batch: WasmImpliedVolBatch, backing: Backing): ImpliedVolResult {
-  const { core, pointers: p } = backing;
-  if (core.exports.impliedVolBatch(batch.length, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) {
+  if (callImpliedVol(backing.core.exports, batch.length, backing.pointers) !== 0) {
     batch.result.vol.fill(NaN);
     batch.result.status.fill(0);
     batch.result.iterations.fill(0);
-    throwFirstInvalid(backing, IMPLIED_VOL_INPUTS, batch.length);
+    throwFirstInvalid(backing, IMPLIED_VOL_INPUT_RULES, batch.length);
     throw new Error("pool2peer: internal error: the kernel flagged an input that firstInvalid accepts");
   }
   return batch.result;

@@ -12,16 +12,16 @@ import { PricingInputError } from "../bindings/errors.js";
 import {
   combineMonteCarloBlocks,
   MC_BLOCK_ACCUMULATORS,
-  MC_BLOCK_PATHS,
   monteCarloBlockCount,
   normalizeMonteCarloSpec,
   type MonteCarloResult,
   type MonteCarloSpec,
 } from "../bindings/montecarlo.js";
-import { CHUNK_OPTIONS } from "../bindings/pricer.js";
+import { CHUNK_OPTIONS, evenSize, pathsBeforeBlock, ranges } from "../bindings/planning.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
 import { decodeFrame, FrameKind } from "./codec.js";
-import { BS_OUTPUT_FIELDS, encodeBatchSlice, validateLikePricer } from "./columns.js";
+import { encodeBatchSlice, validateLikePricer } from "./columns.js";
+import { GREEK_OUTPUTS } from "../bindings/kernel/columns.js";
 import { FleetConnectionError, FleetJobError, FleetTimeoutError } from "./errors.js";
 import {
   DEFAULT_QUEUE,
@@ -216,8 +216,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
   const mcInFlight = positiveInteger("maxJobsInFlight", options.maxJobsInFlight, 1024);
   const validateOn = options.validate ?? "client";
   if (validateOn !== "client" && validateOn !== "workers") throw new PricingInputError("validate", undefined, `must be "client" or "workers", got ${String(validateOn)}`);
-  // Options per job are kept even so every option sits in the same SIMD lane position as in the pricer.
-  const jobOptions = optionsPerJob + (optionsPerJob & 1);
+  const jobOptions = evenSize(optionsPerJob);
 
   const keys = fleetKeys(queueName);
   const clientId = randomUUID();
@@ -499,11 +498,9 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     let n: number;
     if (validateOn === "client") n = validateLikePricer(kind, batch);
     else n = (kind === "blackScholes" ? normalizeOptionBatch(batch as OptionBatch) : normalizeImpliedVolBatch(batch as ImpliedVolBatch)).length;
-    const jobs: PlannedJob[] = [];
-    for (let start = 0; start < n; start += jobOptions) {
-      const end = Math.min(n, start + jobOptions);
-      jobs.push({ index: jobs.length, start, count: end - start, units: end - start, input: undefined, encode: () => encodeBatchSlice(kind, batch, start, end) });
-    }
+    const jobs = ranges(n, jobOptions).map(({ start, count }, index): PlannedJob => ({
+      index, start, count, units: count, input: undefined, encode: () => encodeBatchSlice(kind, batch, start, start + count),
+    }));
     return { n, jobs };
   };
 
@@ -512,11 +509,11 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     async blackScholes(batch, callOptions) {
       const { n, jobs } = planBatch("blackScholes", batch);
       const result = {} as Greeks;
-      for (const name of BS_OUTPUT_FIELDS) result[name] = new Float64Array(n);
+      for (const name of GREEK_OUTPUTS) result[name] = new Float64Array(n);
       await run("blackScholes", jobs, n, (job, bytes) => {
-        const frame = decodeFrame(bytes, FrameKind.blackScholesOutput, BS_OUTPUT_FIELDS.length);
+        const frame = decodeFrame(bytes, FrameKind.blackScholesOutput, GREEK_OUTPUTS.length);
         if (frame.count !== job.count) throw new Error(`pool2peer fleet: job ${job.index} returned ${frame.count} options, expected ${job.count}`);
-        BS_OUTPUT_FIELDS.forEach((name, c) => result[name].set(frame.f64[c]!, job.start));
+        GREEK_OUTPUTS.forEach((name, c) => result[name].set(frame.f64[c]!, job.start));
       }, callOptions);
       return result;
     },
@@ -536,12 +533,10 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
       const normalized = normalizeMonteCarloSpec(spec);
       const totalBlocks = monteCarloBlockCount(normalized);
       const blocks = new Float64Array(totalBlocks * MC_BLOCK_ACCUMULATORS);
-      const jobs: PlannedJob[] = [];
-      for (let first = 0; first < totalBlocks; first += blocksPerJob) {
-        const count = Math.min(blocksPerJob, totalBlocks - first);
-        const units = Math.min(normalized.paths, (first + count) * MC_BLOCK_PATHS) - first * MC_BLOCK_PATHS;
-        jobs.push({ index: jobs.length, start: first, count, units, input: undefined, encode: undefined });
-      }
+      const jobs = ranges(totalBlocks, blocksPerJob).map(({ start, count }, index): PlannedJob => ({
+        index, start, count, units: pathsBeforeBlock(normalized.paths, start + count) - pathsBeforeBlock(normalized.paths, start),
+        input: undefined, encode: undefined,
+      }));
       // The spec travels as JSON in the job data: only its own plain fields.
       const plainSpec = JSON.parse(JSON.stringify(spec)) as MonteCarloSpec;
       await run("monteCarlo", jobs, normalized.paths, (job, bytes) => {

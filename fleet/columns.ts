@@ -1,20 +1,14 @@
 // Batch ⇄ frame: the client writes a slice of a Black-Scholes or implied-vol batch as f64 columns in kernel
 // order; a worker turns a frame back into a batch of Float64Array columns (type as an Int8Array of ±1) that the
 // ordinary validation and pricing code take as is.
-import { CHUNK_OPTIONS } from "../bindings/pricer.js";
 import { normalizeImpliedVolBatch, normalizeOptionBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
+import { IMPLIED_VOL_INPUTS, KERNEL_INPUTS, OPTION_INPUTS } from "../bindings/kernel/columns.js";
+import { validateInPricerOrder } from "../bindings/planning.js";
 import type { ImpliedVolBatch, OptionBatch } from "../bindings/types.js";
 import { allocateFrame, decodeFrame, FrameKind } from "./codec.js";
 
-/** Black-Scholes input fields in kernel order. */
-export const BS_FIELDS = ["type", "spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
-/** Implied-vol input fields in kernel order. */
-export const IV_FIELDS = ["type", "price", "spot", "strike", "expiry", "rate", "dividend"] as const;
-/** Outputs of a Black-Scholes job, in frame order. */
-export const BS_OUTPUT_FIELDS = ["price", "delta", "gamma", "vega", "theta", "rho"] as const;
-
-type InputFields = typeof BS_FIELDS | typeof IV_FIELDS;
+type InputFields = typeof OPTION_INPUTS | typeof IMPLIED_VOL_INPUTS;
 
 /**
  * Writes elements [start, end) of one field into `target`. Values a worker must reject stay rejectable:
@@ -53,11 +47,11 @@ function writeField(field: string, value: unknown, target: Float64Array, start: 
  * normalizeImpliedVolBatch (field kinds and lengths) as an input frame.
  */
 export function encodeBatchSlice(kind: "blackScholes" | "impliedVol", batch: OptionBatch | ImpliedVolBatch, start: number, end: number): Uint8Array {
-  const fields: InputFields = kind === "blackScholes" ? BS_FIELDS : IV_FIELDS;
+  const fields: InputFields = kind === "blackScholes" ? OPTION_INPUTS : IMPLIED_VOL_INPUTS;
   const frame = allocateFrame(
     kind === "blackScholes" ? FrameKind.blackScholesInput : FrameKind.impliedVolInput,
     end - start,
-    fields.length,
+    KERNEL_INPUTS,
   );
   const record = batch as unknown as Record<string, unknown>;
   fields.forEach((field, c) => writeField(field, record[field], frame.f64[c]!, start, end));
@@ -76,14 +70,14 @@ function typeColumn(column: Float64Array): Int8Array {
 
 /** A decoded input frame as a batch of per-option columns. */
 export function decodeOptionBatch(bytes: Uint8Array): OptionBatch {
-  const frame = decodeFrame(bytes, FrameKind.blackScholesInput, BS_FIELDS.length);
+  const frame = decodeFrame(bytes, FrameKind.blackScholesInput, KERNEL_INPUTS);
   const [type, spot, strike, expiry, vol, rate, dividend] = frame.f64 as [Float64Array, ...Float64Array[]];
   return { type: typeColumn(type), spot: spot!, strike: strike!, expiry: expiry!, vol: vol!, rate: rate!, dividend: dividend! };
 }
 
 /** Same for an implied-vol input frame. */
 export function decodeImpliedVolBatch(bytes: Uint8Array): ImpliedVolBatch {
-  const frame = decodeFrame(bytes, FrameKind.impliedVolInput, IV_FIELDS.length);
+  const frame = decodeFrame(bytes, FrameKind.impliedVolInput, KERNEL_INPUTS);
   const [type, price, spot, strike, expiry, rate, dividend] = frame.f64 as [Float64Array, ...Float64Array[]];
   return { type: typeColumn(type), price: price!, spot: spot!, strike: strike!, expiry: expiry!, rate: rate!, dividend: dividend! };
 }
@@ -97,13 +91,7 @@ export function validateLikePricer(kind: "blackScholes" | "impliedVol", batch: O
   const normalized = kind === "blackScholes" ? normalizeOptionBatch(batch as OptionBatch) : normalizeImpliedVolBatch(batch as ImpliedVolBatch);
   const n = normalized.length;
   try {
-    // The pricer's chunk grid starts at element 0 of the whole batch.
-    let start = 0;
-    while (start < n) {
-      const end = Math.min(n, start + CHUNK_OPTIONS - ((start + offset) % CHUNK_OPTIONS));
-      normalized.validate(start, end);
-      start = end;
-    }
+    validateInPricerOrder((start, end) => normalized.validate(start, end), n, offset);
   } catch (error) {
     if (error instanceof PricingInputError && offset !== 0 && error.index !== undefined) throw shiftInputError(error, offset);
     throw error;

@@ -1,46 +1,20 @@
-// Starting fleet worker processes on this machine (tests, the fleet benchmark, trying a fleet locally).
-// From dist/ the compiled launch.js beside this file is run as is. From the TypeScript sources (vitest) Node 20
-// cannot run .ts, so bindings/, workers/ and fleet/ are transpiled file by file with esbuild (a dev dependency)
-// into a mirror under node_modules/.cache, where bare imports (bullmq, ioredis) resolve from the project, with
-// build/ linked beside it for the WASM.
+// Starting fleet worker processes on this machine (the fleet benchmark, trying a fleet locally, the tests): the
+// compiled launch.js beside this file, run as `node launch.js --redis URL ...`.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** A launcher script for `node <path> --redis URL ...`; remove() deletes a transpiled mirror (no-op from dist). */
-export interface WorkerLauncher {
-  readonly path: string;
-  remove(): void;
-}
-
-/** The compiled launch.js when running from dist/, else a fresh esbuild mirror of the sources. */
-export async function workerLauncher(): Promise<WorkerLauncher> {
+/**
+ * The compiled launcher script (dist/fleet/launch.js) for `node <path> --redis URL ...`. From the TypeScript sources
+ * there is none: the tests make their own (test/support/fleet.ts).
+ */
+export function workerLauncherPath(): string {
   const compiled = join(here, "launch.js");
-  if (!import.meta.url.endsWith(".ts") && existsSync(compiled)) return { path: compiled, remove: () => {} };
-  const root = join(here, "..");
-  const { build } = await import("esbuild");
-  const sources = (folder: string): string[] =>
-    readdirSync(join(root, folder))
-      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".browser.ts"))
-      .map((f) => join(root, folder, f));
-  const out = join(root, "node_modules", ".cache", `pool2peer-fleet-${process.pid}-${Date.now()}`);
-  mkdirSync(out, { recursive: true });
-  await build({
-    entryPoints: ["bindings", "workers", "fleet"].flatMap(sources),
-    outbase: root,
-    outdir: out,
-    bundle: false,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "silent",
-  });
-  symlinkSync(join(root, "build"), join(out, "build"), "dir");
-  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
-  return { path: join(out, "fleet", "launch.js"), remove: () => rmSync(out, { recursive: true, force: true }) };
+  if (import.meta.url.endsWith(".ts") || !existsSync(compiled)) throw new Error(`pool2peer: no compiled fleet launcher at ${compiled} (run \`npm run build\`)`);
+  return compiled;
 }
 
 /** A worker process started on this machine. */

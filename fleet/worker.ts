@@ -10,7 +10,8 @@ import { Redis } from "ioredis";
 import { PricingInputError } from "../bindings/errors.js";
 import { monteCarloBlockCount, normalizeMonteCarloSpec, type MonteCarloSpec } from "../bindings/montecarlo.js";
 import { encodeF64Columns, FrameKind } from "./codec.js";
-import { BS_OUTPUT_FIELDS, decodeImpliedVolBatch, decodeOptionBatch, problemOf, validateLikePricer } from "./columns.js";
+import { decodeImpliedVolBatch, decodeOptionBatch, problemOf, validateLikePricer } from "./columns.js";
+import { GREEK_OUTPUTS } from "../bindings/kernel/columns.js";
 import { poolEngine, pricerEngine, type FleetEngine } from "./engine.js";
 import { DEFAULT_QUEUE, fleetKeys, type FleetJobData, type FleetJobError, type FleetNote, type FleetWorkerInfo } from "./protocol.js";
 
@@ -59,7 +60,7 @@ async function compute(engine: FleetEngine, data: FleetJobData, input: Buffer): 
       const batch = decodeOptionBatch(bytes);
       validateLikePricer("blackScholes", batch, data.start);
       const g = await engine.blackScholes(batch);
-      return encodeF64Columns(FrameKind.blackScholesOutput, BS_OUTPUT_FIELDS.map((name) => g[name]));
+      return encodeF64Columns(FrameKind.blackScholesOutput, GREEK_OUTPUTS.map((name) => g[name]));
     }
     case "impliedVol": {
       const batch = decodeImpliedVolBatch(bytes);

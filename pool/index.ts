@@ -46,7 +46,7 @@ export {
 } from "./shares.js";
 export { exactUnits, floatUnits, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
 export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";
-export { PeerBook, BookState, applyBookEvent, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
+export { PeerBook, type PeerBookOptions, BookState, applyBookEvent, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
 export * from "./risk/index.js";
 // The event store's browser-safe parts; SqliteEventStore and the journal import/export are in "pool2peer/store".
 export type { EventStore, StoredSnapshot } from "./store/types.js";

@@ -5,7 +5,7 @@
 import { checkAccount } from "./accounts.js";
 import { PoolError, check } from "./errors.js";
 import type { PoolCore, Tx } from "./pool-core.js";
-import type { RedeemResult } from "./option-pool.js";
+import type { RedeemResult } from "./pool-types.js";
 import { previewDeposit, previewMint, previewRedeem, previewWithdraw, redeemableShares } from "./shares.js";
 
 function checkAmount(value: unknown, field: string): asserts value is bigint {

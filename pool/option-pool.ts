@@ -4,134 +4,37 @@
 // ledger-chain.ts) made by one commit (transaction.ts): validated, built on a draft, checked by the risk hooks and
 // installed whole, or refused with a PoolError that changes nothing. Threat model: docs/pool-safety.md.
 import type { Greeks } from "../bindings/types.js";
-import { checkAccount } from "./accounts.js";
 import type { Clock } from "./clock.js";
-import type { CollateralKind, Scales } from "./collateral.js";
 import { PoolError, check } from "./errors.js";
 import type { BreakerName, PoolEvent, SeriesRef } from "./events.js";
 import { eventsFromJSON } from "./events.js";
 import type { FlowTotals, PoolState, QueuedWithdrawal, SeriesState } from "./ledger.js";
 import { liabilityFromPrices, type OpenBook } from "./valuation.js";
-import type { LedgerKey } from "./ledger-chain.js";
 import { sameSnapshot, type SpotVolOracle } from "./oracle.js";
-import { resolveParams, type PoolParams } from "./params.js";
+import type { PoolParams } from "./params.js";
 import type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 import type { Quote, QuoteRequest } from "./quote.js";
-import { PoolCore, type PoolOperation } from "./pool-core.js";
+import { PoolCore } from "./pool-core.js";
 import { storeFailure } from "./pool-persistence.js";
 import { previewDeposit, previewRedeem } from "./shares.js";
-// Types only (erased at run time): pool/risk imports this module, not the other way round.
+// Types only (erased at run time): pool/risk imports the pool's types, not the other way round.
 import type { StressReport, StressScenario } from "./risk/stress.js";
 import { pow10, unitsToFloat, type Rounding } from "./units.js";
-import type { VerifyLevel } from "./verify.js";
-import type { SnapshotUse } from "./pool-persistence.js";
 import type { EventStore } from "./store/types.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 export type { Quote, QuoteRequest } from "./quote.js";
 export type { OpenBook } from "./valuation.js";
-export type { PoolOperation } from "./pool-core.js";
 export type { SnapshotUse } from "./pool-persistence.js";
+export type { OpenOptions, PoolConfig, PoolOperation, PoolRiskHooks, PoolSettings, RedeemResult, ReplayOptions, TradeRequest } from "./pool-types.js";
+import { settingsOf, type OpenOptions, type PoolConfig, type PoolRiskHooks, type PoolSettings, type RedeemResult, type ReplayOptions, type TradeRequest } from "./pool-types.js";
 
-/**
- * Risk hooks (pool/risk plugs in here; all optional). A hook refuses by throwing a PoolError, and the operation
- * then appends nothing and changes nothing. Hooks run inside an operation: calling a pool operation from one is
- * refused (REENTRANT_CALL); views (nav, openBook, bookOfState, events) are fine.
- */
-export interface PoolRiskHooks {
-  /** Before a quote (and a trade) is priced, e.g. to refuse stale net greeks; `state` is the ledger as it stands (read only). */
-  beforeQuote?(request: QuoteRequest, state: Readonly<PoolState>): void;
-  /** Inside a commit, after the operation's events are staged: may stage more (circuit-breaker trips) with `emit`. */
-  onStaged?(draft: PoolState, staged: readonly PoolEvent[], emit: (body: import("./events.js").PoolEventBody) => void): void;
-  /** With the draft state and every staged event of an operation (and separately of the queue payments it makes), before it is installed. */
-  beforeCommit?(operation: PoolOperation, draft: PoolState, events: readonly PoolEvent[]): void;
-  /** Stress test of the current book, installed by `attachRisk` (pool/risk); `pool.stressTest()` delegates to it. */
-  stressTest?(scenarios?: readonly StressScenario[]): Promise<StressReport>;
-}
-
-/** The serialisable settings of a pool (everything but the pricer, oracle, clock and ledger key). */
-export interface PoolSettings extends Scales {
-  /** "quote": the pool holds the quote asset and writes puts; "base": holds the base asset and writes calls. */
-  collateral: CollateralKind;
-  /** ERC-4626 decimal offset: 10^shareOffset virtual shares; shares have decimals + shareOffset decimals. */
-  shareOffset: number;
-  /** Account credited with the protocol fee share at each settlement. */
-  treasury: string;
-  params: PoolParams;
-}
-
-/** Configuration of a pool. Defaults: sizeDecimals 2, priceDecimals 8, shareOffset 6, treasury "treasury". */
-export interface PoolConfig {
-  collateral: CollateralKind;
-  /** Decimals of the collateral asset (6 for USDC, 18 for ETH...). */
-  decimals: number;
-  sizeDecimals?: number;
-  priceDecimals?: number;
-  shareOffset?: number;
-  treasury?: string;
-  params?: Partial<PoolParams>;
-  pricer: SyncPricer;
-  oracle: SpotVolOracle;
-  clock: Clock;
-  /** Risk hooks (pre-trade check, greeks staleness, breakers); can also be set later on `pool.riskHooks`. */
-  riskHooks?: PoolRiskHooks;
-  /**
-   * The operator's secret (≥ 32 bytes) for event MACs: every event then carries an HMAC of its hash, and replay
-   * refuses a log without valid MACs, so a forger without the key cannot rewrite it (docs/pool-safety.md).
-   */
-  ledgerKey?: LedgerKey;
-  /**
-   * Where the events go (pool/store: SqliteEventStore for a durable pool, "pool2peer/store"). Every operation
-   * appends its events here before it is installed; a refused append refuses the operation (STORE_FAILED). Default:
-   * a MemoryEventStore (the whole log in memory). A new pool, replay or fork needs an empty store; resume a
-   * non-empty one with OptionPool.open.
-   */
-  store?: EventStore<PoolEvent>;
-  /** Stores a snapshot of the state every this many events (default: never automatically; see saveSnapshot()). */
-  snapshotEvery?: number;
-}
-
-/** Options of OptionPool.open. */
-export interface OpenOptions extends ReplayOptions {
-  /** Which stored snapshot the pool may start from (default "verified": one MAC'ed under the ledger key). */
-  snapshot?: SnapshotUse;
-}
-
-/** Options of a replay. */
-export interface ReplayOptions {
-  /** "full" (default) re-derives every amount, repricing trades with the config's pricer and parameters; "ledger" skips the repricing. */
-  verify?: VerifyLevel;
-}
-
-/** A trade: a quote request plus the slippage bound of its side. */
-export interface TradeRequest extends QuoteRequest {
-  /** Buys: the most the trader will pay in total (base units). */
-  maxCost?: bigint;
-  /** Sells: the least the trader will accept (base units). */
-  minProceeds?: bigint;
-}
-
-/** Result of a redemption. */
-export interface RedeemResult {
-  /** Assets paid now. */
-  assets: bigint;
-  /** Shares paid now. */
-  sharesRedeemed: bigint;
-  /** Shares left waiting in the FIFO queue (0 when fully paid). */
-  queuedShares: bigint;
-  /** Id of the queued withdrawal, when any. */
-  withdrawalId: number | undefined;
-}
 
 function checkAmount(value: unknown, field: string): asserts value is bigint {
   check(typeof value === "bigint", field, "must be a bigint");
   check((value as bigint) > 0n, field, "must be > 0");
 }
 
-function checkInteger(value: unknown, field: string, min: number, max: number): number {
-  check(Number.isInteger(value) && (value as number) >= min && (value as number) <= max, field, `must be an integer in [${min}, ${max}]`);
-  return value as number;
-}
 
 /** Marks the constructor call of OptionPool.open (a non-empty store is expected there, refused elsewhere). */
 const RESUME: unique symbol = Symbol("resume");
@@ -142,20 +45,9 @@ export class OptionPool {
   private readonly core: PoolCore;
 
   constructor(config: PoolConfig, resuming?: typeof RESUME) {
-    check(config.collateral === "quote" || config.collateral === "base", "collateral", 'must be "quote" or "base"');
-    const decimals = checkInteger(config.decimals, "decimals", 0, 36);
-    const sizeDecimals = checkInteger(config.sizeDecimals ?? 2, "sizeDecimals", 0, 18);
-    const priceDecimals = checkInteger(config.priceDecimals ?? 8, "priceDecimals", 0, 18);
-    const shareOffset = checkInteger(config.shareOffset ?? 6, "shareOffset", 0, 18);
-    const treasury = config.treasury ?? "treasury";
-    checkAccount(treasury, "treasury");
-    check(typeof config.pricer?.blackScholes === "function", "pricer", "must have blackScholes(batch)");
-    check(typeof config.oracle?.latest === "function", "oracle", "must have latest()");
-    check(typeof config.clock?.now === "function", "clock", "must have now()");
-    const params = resolveParams(config.params);
-    this.settings = Object.freeze({ collateral: config.collateral, decimals, sizeDecimals, priceDecimals, shareOffset, treasury, params: Object.freeze(params) });
+    this.settings = settingsOf(config);
     this.core = new PoolCore(this.settings, config);
-    if (resuming !== RESUME) this.core.requireEmptyStore();
+    if (resuming !== RESUME) this.core.log.requireEmpty();
   }
 
   /**
@@ -170,7 +62,7 @@ export class OptionPool {
     const use = options.snapshot ?? "verified";
     check(use === "verified" || use === "trusted" || use === "ignore", "snapshot", 'must be "verified", "trusted" or "ignore"');
     const pool = new OptionPool(config, RESUME);
-    pool.core.resume(options.verify ?? "full", use);
+    pool.core.log.resume(options.verify ?? "full", use);
     return pool;
   }
 
@@ -182,7 +74,7 @@ export class OptionPool {
    */
   static replay(config: PoolConfig, events: Iterable<PoolEvent>, options: ReplayOptions = {}): OptionPool {
     const pool = new OptionPool(config);
-    pool.core.replay(events, options.verify ?? "full");
+    pool.core.log.replay(events, options.verify ?? "full");
     return pool;
   }
 
@@ -194,7 +86,7 @@ export class OptionPool {
   fork(overrides: { params?: Partial<PoolParams> } = {}): OptionPool {
     const config = { ...this.core.config, riskHooks: undefined, store: undefined, snapshotEvery: undefined };
     const pool = new OptionPool({ ...config, params: { ...this.settings.params, ...overrides.params } });
-    pool.core.adopt(this.core);
+    pool.core.log.adopt(this.core);
     return pool;
   }
 
@@ -241,7 +133,7 @@ export class OptionPool {
     const count = Math.min(limit, head - afterSeq);
     if (count <= 0) return [];
     try {
-      return this.core.store.read(afterSeq + 1, count);
+      return this.core.log.store.read(afterSeq + 1, count);
     } catch (e) {
       throw storeFailure(e, `reading events ${afterSeq + 1}..${afterSeq + count}`);
     }
@@ -249,7 +141,7 @@ export class OptionPool {
 
   /** The event store the pool writes to (config.store, or its in-memory one). */
   get store(): EventStore<PoolEvent> {
-    return this.core.store;
+    return this.core.log.store;
   }
 
   /**
@@ -257,18 +149,18 @@ export class OptionPool {
    * it instead of replaying the whole log. Returns its seq. Throws PoolError STORE_FAILED when the store refuses.
    */
   saveSnapshot(): number {
-    return this.core.saveSnapshot();
+    return this.core.log.saveSnapshot();
   }
 
   /** The last failure of an automatic snapshot (config.snapshotEvery), undefined after a success. */
   get snapshotError(): PoolError | undefined {
-    return this.core.snapshotError;
+    return this.core.log.snapshotError;
   }
 
   /** Makes every stored event durable (for a store that batches its fsyncs, e.g. SqliteEventStore in "group" mode). */
   flush(): void {
     try {
-      this.core.store.flush();
+      this.core.log.store.flush();
     } catch (e) {
       throw storeFailure(e, "flushing the store");
     }
@@ -469,7 +361,7 @@ export class OptionPool {
    */
   settlementPrice(expiry: number): { price: number; priceUnits: bigint } {
     check(Number.isSafeInteger(expiry), "expiry", "must be integer unix seconds");
-    return this.core.settlementPriceOf(expiry);
+    return this.core.settlement.settlementPriceOf(expiry);
   }
 
   // ---------------------------------------------------------------- operations (pool-ops.ts)
@@ -527,7 +419,7 @@ export class OptionPool {
    * the treasury. Anyone may call it, and every other operation settles what is due first. Returns the price.
    */
   settle(expiry: number): number {
-    return this.core.run("settle", () => this.core.settleExpiry(expiry));
+    return this.core.run("settle", () => this.core.settlement.settleExpiry(expiry));
   }
 
   /**
@@ -535,7 +427,7 @@ export class OptionPool {
    * maxSettlementDelaySeconds nor the TWAP fallback exists. A privileged operation: expose it only to the operator.
    */
   adminSettle(expiry: number, price: number, reason: string): void {
-    this.core.run("admin", () => this.core.adminSettle(expiry, price, reason));
+    this.core.run("admin", () => this.core.settlement.adminSettle(expiry, price, reason));
   }
 
   /** Pays `account`'s claimable balance (settlement payouts, or treasury fees); returns the amount. */

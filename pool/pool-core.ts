@@ -1,5 +1,6 @@
-// The pool's engine behind the OptionPool facade: the ledger state and its log, the one commit every operation goes
-// through, valuation, settlement and trading. LP operations live in lp.ts.
+// The pool's engine behind the OptionPool facade: the ledger state, the one commit every operation goes through,
+// valuation, settling what is due, and trading. LP operations live in lp.ts, settle/adminSettle in settle-ops.ts,
+// the event store, replay, restart and snapshots in pool-log.ts.
 //
 // The commit: an operation runs inside run() (non-reentrant: an operation started from a hook or a callback while
 // another runs is refused with REENTRANT_CALL, and any unexpected failure becomes a PoolError), builds its events on
@@ -10,28 +11,20 @@ import { checkAccount } from "./accounts.js";
 import type { Clock } from "./clock.js";
 import { PoolError, check } from "./errors.js";
 import type { BreakerName, PoolEvent, PoolEventBody } from "./events.js";
-import { canonicalEvent, decodeEvent } from "./events.js";
 import { applyEvent, PoolState, seriesKey } from "./ledger.js";
-import { checkChain, genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
+import { genesisHash, ledgerKeyBytes, sealEvent } from "./ledger-chain.js";
 import { BookValuer, openBookOf, type OpenBook } from "./valuation.js";
 import { LpOperations } from "./lp.js";
 import { MarketGuard } from "./market.js";
 import { volAt, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
-import type { PoolConfig, PoolRiskHooks, PoolSettings, TradeRequest } from "./option-pool.js";
+import type { PoolConfig, PoolOperation, PoolRiskHooks, PoolSettings, TradeRequest } from "./pool-types.js";
 import type { SyncPricer } from "./pricer-types.js";
 import { priceQuote, type Quote, type QuoteContext, type QuoteRequest } from "./quote.js";
-import { dueExpiries, lookupSettlementPrice, pendingError, settlementEvent, settlementUnits, type SettlementPrice } from "./settlement.js";
+import { dueExpiries, lookupSettlementPrice, pendingError, settlementEvent } from "./settlement.js";
 import type { ShareTotals } from "./shares.js";
 import { maxBig, minBig, type Rounding } from "./units.js";
-import { checkConservation, verifyEvent, type VerifyContext, type VerifyLevel } from "./verify.js";
-import { checkStore, snapshotRecord, snapshotState, storeFailure, type SnapshotUse } from "./pool-persistence.js";
-import { MemoryEventStore } from "./store/memory-store.js";
-import type { EventStore } from "./store/types.js";
-
-/** The operations of a pool, as the commit and the risk hooks name them. */
-export type PoolOperation =
-  | "deposit" | "mint" | "donate" | "redeem" | "withdraw" | "queue" | "cancelWithdrawal"
-  | "trade" | "settle" | "claim" | "observe" | "breaker" | "admin";
+import { PoolLog } from "./pool-log.js";
+import { SettlementOperations } from "./settle-ops.js";
 
 /** Stages one event on the draft of the running commit. */
 export type Emit = (body: PoolEventBody) => void;
@@ -44,16 +37,13 @@ export interface Tx {
   now: number;
 }
 
-/** Events per page when the pool copies its log between stores. */
-const PAGE = 1024;
-
 /** How settleDue treats an expiry without a price: LP operations refuse ("strict"), the others leave it for later. */
 type DueMode = "strict" | "lenient";
 
 export class PoolCore {
   state = new PoolState();
   /** The record of every event (config.store, or one in memory): the commit appends to it before it installs. */
-  readonly store: EventStore<PoolEvent>;
+  readonly log: PoolLog;
   hooks: PoolRiskHooks | undefined;
   readonly pricer: SyncPricer;
   readonly oracle: SpotVolOracle;
@@ -62,13 +52,12 @@ export class PoolCore {
   readonly quoteContext: QuoteContext;
   readonly lp: LpOperations;
   readonly valuer: BookValuer;
-  private readonly key: Uint8Array | undefined;
-  private busy: PoolOperation | undefined;
+  /** The ledger key's bytes (event and snapshot MACs), when the pool has one. */
+  readonly key: Uint8Array | undefined;
+  /** The operation running now (undefined between operations). */
+  busy: PoolOperation | undefined;
   private retainedFrom: number | undefined;
-  private readonly genesis: string;
-  private lastSnapshotSeq = 0;
-  /** The last failure of an automatic snapshot (snapshotEvery), cleared by the next success. */
-  snapshotError: PoolError | undefined;
+  readonly settlement: SettlementOperations;
 
   constructor(
     readonly settings: Readonly<PoolSettings>,
@@ -83,11 +72,9 @@ export class PoolCore {
     const protocolShareBps = BigInt(Math.round(settings.params.protocolFeeShare * 10_000));
     this.quoteContext = { ...settings, protocolShareBps, pricer: config.pricer };
     this.state.flowWindowSeconds = settings.params.ivImpactWindowSeconds;
-    this.state.hash = this.genesis = genesisHash(settings);
-    if (config.store !== undefined) checkStore(config.store);
-    this.store = config.store ?? new MemoryEventStore<PoolEvent>();
-    if (config.snapshotEvery !== undefined)
-      check(Number.isSafeInteger(config.snapshotEvery) && config.snapshotEvery >= 1, "snapshotEvery", "must be an integer ≥ 1 (events between automatic snapshots)");
+    this.state.hash = genesisHash(settings);
+    this.log = new PoolLog(this, this.state.hash);
+    this.settlement = new SettlementOperations(this);
     this.lp = new LpOperations(this);
     this.valuer = new BookValuer(settings, config.pricer);
   }
@@ -143,7 +130,7 @@ export class PoolCore {
       if (staged.length > 0) this.hooks?.beforeCommit?.(operation, state, staged);
       if (payQueue) this.payQueueOnSavepoint(tx, staged);
       // The record comes first: an event the store refused is never installed.
-      if (staged.length > 0) this.appendToStore(staged);
+      if (staged.length > 0) this.log.append(staged);
     } catch (e) {
       state.undo.rollback();
       throw e;
@@ -151,46 +138,8 @@ export class PoolCore {
     state.undo.commit();
     if (staged.length === 0) return [];
     this.retainOracle();
-    this.autoSnapshot();
+    this.log.afterCommit();
     return staged;
-  }
-
-  private appendToStore(events: readonly PoolEvent[]): void {
-    try {
-      this.store.append(events);
-    } catch (e) {
-      throw storeFailure(e, `appending events ${events[0]!.seq}..${events[events.length - 1]!.seq}`);
-    }
-  }
-
-  /** Stores a snapshot of the state as it stands (between operations only); returns its seq. */
-  saveSnapshot(): number {
-    if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", `saveSnapshot was called while ${this.busy} is running`);
-    const record = snapshotRecord(this.state, this.genesis, this.key);
-    try {
-      this.store.saveSnapshot(record);
-    } catch (e) {
-      throw storeFailure(e, `saving the snapshot at seq ${record.seq}`);
-    }
-    this.lastSnapshotSeq = record.seq;
-    return record.seq;
-  }
-
-  /** The snapshot every config.snapshotEvery events: the operation is already installed, so a failure is kept, not thrown. */
-  private autoSnapshot(): void {
-    const every = this.config.snapshotEvery;
-    if (every === undefined || this.state.seq - this.lastSnapshotSeq < every) return;
-    const busy = this.busy;
-    this.busy = undefined;
-    try {
-      this.saveSnapshot();
-      this.snapshotError = undefined;
-    } catch (e) {
-      this.snapshotError = storeFailure(e, "the automatic snapshot");
-      this.lastSnapshotSeq = this.state.seq; // retried after the next snapshotEvery events, not on every operation
-    } finally {
-      this.busy = busy;
-    }
   }
 
   /** Pays what the queue can be paid now, on a savepoint: a guard or a limit refusing it takes back only the payments. */
@@ -214,86 +163,12 @@ export class PoolCore {
   }
 
   /** Asks the oracle to keep its record from the earliest unsettled expiry on (settlement.ts). */
-  private retainOracle(): void {
+  retainOracle(): void {
     if (!this.oracle.retain) return;
     let earliest: number | undefined;
     for (const s of this.state.series.values()) if (earliest === undefined || s.expiry < earliest) earliest = s.expiry;
     for (const key of this.state.treasuryPending.keys()) if (earliest === undefined || Number(key) < earliest) earliest = Number(key);
     if (earliest !== this.retainedFrom) this.oracle.retain(this, (this.retainedFrom = earliest));
-  }
-
-  /** Takes `other`'s state and a copy of its log as this pool's own (fork); the impact window is this pool's. */
-  adopt(other: PoolCore): void {
-    this.requireEmptyStore();
-    this.state = PoolState.fromSnapshot(other.state.snapshot(), this.settings.params.ivImpactWindowSeconds);
-    for (let from = 1; from <= other.state.seq; from += PAGE) this.appendToStore(other.store.read(from, PAGE));
-    this.retainOracle();
-  }
-
-  /** Refuses a store that already holds a log (a new pool, a replay or a fork starts from genesis). */
-  requireEmptyStore(): void {
-    const head = this.store.head();
-    if (head.seq !== 0) throw new PoolError("INVALID_INPUT", "store", `holds ${head.seq} events already: resume it with OptionPool.open(config)`);
-  }
-
-  /** Rebuilds the state from `events`, verifying each (verify.ts) before applying it, then stores them (in pages). */
-  replay(events: Iterable<PoolEvent>, level: VerifyLevel): void {
-    this.requireEmptyStore();
-    const verified = this.verifyAll(events, level, "events");
-    for (let i = 0; i < verified.length; i += PAGE) this.appendToStore(verified.slice(i, i + PAGE));
-    this.retainOracle();
-  }
-
-  /** Resumes the pool from its store: a snapshot when `use` allows (pool-persistence.ts), then the verified tail of the log. */
-  resume(level: VerifyLevel, use: SnapshotUse): void {
-    const restored = snapshotState(this.store, use, this.genesis, this.key, this.settings.params.ivImpactWindowSeconds);
-    if (restored) this.state = this.lastSnapshot(restored);
-    let tail: Iterable<PoolEvent>;
-    try {
-      tail = this.store.iterate(this.state.seq + 1);
-    } catch (e) {
-      throw storeFailure(e, "reading the log");
-    }
-    this.verifyAll(tail, level, "store", false);
-    const head = this.store.head();
-    if (head.seq !== this.state.seq) throw new PoolError("REPLAY_MISMATCH", "store", `the log ends at seq ${this.state.seq}, its head says ${head.seq}`);
-    this.retainOracle();
-  }
-
-  private lastSnapshot(state: PoolState): PoolState {
-    this.lastSnapshotSeq = state.seq;
-    return state;
-  }
-
-  /** Verifies and applies each event in order; keeps them (for a later append) when `keep`. */
-  private verifyAll(events: Iterable<PoolEvent>, level: VerifyLevel, source: string, keep = true): PoolEvent[] {
-    const ctx: VerifyContext = { quote: this.quoteContext as VerifyContext["quote"], level };
-    const kept: PoolEvent[] = [];
-    let i = 0;
-    try {
-      for (const raw of events) {
-        const e = decodeEvent(raw, `${source}[${i++}]`, false);
-        this.verifyOne(ctx, e);
-        if (keep) kept.push(e);
-      }
-    } catch (e) {
-      if (e instanceof PoolError) throw e;
-      throw storeFailure(e, "reading the log");
-    }
-    return kept;
-  }
-
-  private verifyOne(ctx: VerifyContext, e: PoolEvent): void {
-    try {
-      if (e.seq !== this.state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${this.state.seq + 1}, got ${e.seq}`);
-      checkChain(this.state.hash, e, canonicalEvent(e), this.key);
-      verifyEvent(ctx, this.state, e);
-      applyEvent(this.state, e);
-      checkConservation(this.state, e);
-    } catch (err) {
-      if (err instanceof PoolError && !/\bseq \d+/.test(err.message)) throw new PoolError(err.code, err.field, `seq ${e.seq}: ${err.message}`, { cause: err });
-      throw err;
-    }
   }
 
   // ------------------------------------------------------------------ valuation
@@ -360,46 +235,6 @@ export class PoolCore {
       }
       tx.emit(settlementEvent(tx.draft, expiry, lookup, this.settings));
     }
-  }
-
-  settlementPriceOf(expiry: number): { price: number; priceUnits: bigint } {
-    const now = this.now();
-    if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
-    const recorded = this.state.settled.get(expiry);
-    if (recorded) return { price: recorded.price, priceUnits: recorded.priceUnits };
-    const lookup = lookupSettlementPrice(expiry, this.oracle, this.settings.params, this.settings.collateral, this.settings, now);
-    if (lookup.status === "pending") throw pendingError(expiry, lookup);
-    return { price: lookup.price, priceUnits: lookup.priceUnits };
-  }
-
-  settleExpiry(expiry: number): number {
-    check(Number.isSafeInteger(expiry) && expiry > 0, "expiry", "must be integer unix seconds");
-    const now = this.now();
-    if (now < expiry) throw new PoolError("NOT_EXPIRED", "expiry", `expires in ${expiry - now} s`);
-    const wasOpen = dueExpiries(this.state, now).includes(expiry);
-    if (!wasOpen) throw new PoolError("NOTHING_TO_SETTLE", "expiry", this.state.settled.has(expiry) ? `expiry ${expiry} is already settled` : `no open series expire at ${expiry}`);
-    this.commit("settle", (tx) => {
-      if (!tx.draft.settled.has(expiry)) {
-        const lookup = lookupSettlementPrice(expiry, this.oracle, this.settings.params, this.settings.collateral, this.settings, tx.now);
-        throw pendingError(expiry, lookup as Extract<typeof lookup, { status: "pending" }>);
-      }
-    }, true);
-    return this.state.settled.get(expiry)!.price;
-  }
-
-  adminSettle(expiry: number, price: number, reason: string): void {
-    check(Number.isSafeInteger(expiry) && expiry > 0, "expiry", "must be integer unix seconds");
-    check(typeof reason === "string" && reason.trim().length > 0 && reason.length <= 500, "reason", "must say why (1 to 500 characters)");
-    const priceUnits = typeof price === "number" ? settlementUnits(price, this.settings.collateral, this.settings) : undefined;
-    check(priceUnits !== undefined, "price", `must be a finite price of at least 10^-${this.settings.priceDecimals}`);
-    const now = this.now();
-    if (this.state.settled.has(expiry)) throw new PoolError("NOTHING_TO_SETTLE", "expiry", `expiry ${expiry} is already settled`);
-    const p = this.settings.params;
-    const lookup = lookupSettlementPrice(expiry, this.oracle, p, this.settings.collateral, this.settings, now);
-    if (lookup.status === "priced") throw new PoolError("SETTLEMENT_PRICE_KNOWN", "expiry", `expiry ${expiry} has a ${lookup.source} price ${lookup.price}: settle() uses it`);
-    if (now < expiry + p.maxSettlementDelaySeconds + p.settlementFallbackWindowSeconds) throw pendingError(expiry, lookup);
-    const fixed: SettlementPrice = { price, priceUnits: priceUnits!, source: "admin", observedAt: now };
-    this.commit("admin", (tx) => tx.emit(settlementEvent(tx.draft, expiry, fixed, this.settings, reason)), true);
   }
 
   // ------------------------------------------------------------------ trading and keeping

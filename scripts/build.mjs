@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds everything a checkout needs, in order:
-//   1. build/pool2peer.{simd,scalar}.wasm   two AssemblyScript builds from one source (asconfig.json targets)
+//   1. build/pool2peer.{simd,scalar}.wasm   two AssemblyScript builds from one source (asconfig.json targets), and
+//      build/pool2peer.test.{simd,scalar}.wasm, the same with the exports of assembly/test-exports.ts for the tests
 //   2. dist/**                              TypeScript output with .d.ts (tsconfig.build.json)
 //   3. dist/browser/*.js                    ESM browser bundles (wasm inlined) for the library and its worker
 // `node scripts/build.mjs wasm` builds step 1 only; `--if-stale` skips the work when outputs are newer than sources.
@@ -37,15 +38,16 @@ function oldestMtime(paths) {
   return oldest;
 }
 
-const wasmOutputs = ["build/pool2peer.simd.wasm", "build/pool2peer.scalar.wasm"];
+const wasmOutputs = ["build/pool2peer.simd.wasm", "build/pool2peer.scalar.wasm", "build/pool2peer.test.simd.wasm", "build/pool2peer.test.scalar.wasm"];
 const wasmInputs = ["assembly", "asconfig.json"];
 const tsOutputs = ["dist/index.js", "dist/browser/pool2peer.js"];
 const tsInputs = ["index.ts", "bindings", "workers", "pool", "fleet", "cli", "server", "bench", "demo", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/bundle.mjs"];
 
 function buildWasm() {
-  for (const target of ["simd", "scalar"]) {
-    run(process.execPath, [join(root, "node_modules/assemblyscript/bin/asc.js"), "assembly/index.ts", "--config", "asconfig.json", "--target", target]);
-  }
+  const asc = (entry, target) => run(process.execPath, [join(root, "node_modules/assemblyscript/bin/asc.js"), entry, "--config", "asconfig.json", "--target", target]);
+  for (const target of ["simd", "scalar"]) asc("assembly/index.ts", target);
+  // The test builds export the building blocks only tests call (assembly/test-exports.ts); they are not shipped.
+  for (const target of ["test-simd", "test-scalar"]) asc("assembly/test-exports.ts", target);
 }
 
 function buildTypeScript() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Makes sure Debian's `redis-server` is on the PATH for the fleet tests (test/fleet*.test.ts) and the
+// Makes sure Debian's `redis-server` is on the PATH for the fleet tests (test/fleet/*.test.ts) and the
 // fleet benchmark. Only the npm registry and Debian's packages are reachable here and in CI, so the
 // project installs the distribution package: `apt-get update && apt-get install -y redis-server`.
 // Idempotent: when redis-server is already there it prints one line and exits at once.

@@ -159,12 +159,11 @@ export class PoolService {
   /** What changed since the last record, or undefined when nothing did. */
   private takeRecord(): ServiceRecord | undefined {
     const pool = this.pool.eventsSince(this.poolSeq);
-    const bookAll = this.book.events;
-    const book = bookAll.slice(this.bookCount);
+    const book = this.book.eventsSince(this.bookCount);
     if (pool.length === 0 && book.length === 0 && this.prints.length === 0 && !this.pendingParams) return undefined;
     const record: ServiceRecord = { pool, book, prints: this.prints, ...(this.pendingParams ? { params: this.pendingParams } : {}) };
     this.poolSeq = this.pool.seq;
-    this.bookCount = bookAll.length;
+    this.bookCount = this.book.seq;
     this.prints = [];
     this.pendingParams = undefined;
     return record;

@@ -1,7 +1,7 @@
 // The book's indexes against brute force (fast-check):
 //   - OrderedSet (the AVL tree under the price levels and the expiry index) agrees with a sorted array on every
 //     size, first value, successor and in-order walk, over random adds and deletes;
-//   - PeerBook agrees with a brute-force reference (test/helpers/book-reference.ts: scans, sorts and a cloned
+//   - PeerBook agrees with a brute-force reference (test/support/book-reference.ts: scans, sorts and a cloned
 //     state per operation) on random submit / cancel / expire / settle / claim sequences: the same events (canonical
 //     text, seq and time included), the same reports, the same refusals, the same resting orders and positions;
 //   - BookState's indexes (priority per series and side, successor, due orders, positions by expiry and by holder,
@@ -16,8 +16,8 @@ import { BookState, PeerBook, type BookEvent, type RestingOrder } from "../pool/
 import { canonicalBookEvent } from "../pool/book/events.js";
 import { genesisHash } from "../pool/ledger-chain.js";
 import { OrderedSet } from "../pool/ordered-set.js";
-import { ReferenceBook } from "./helpers/book-reference.js";
-import { DAY, T0, USDC } from "./helpers/pool.js";
+import { ReferenceBook } from "./support/book-reference.js";
+import { DAY, T0, USDC } from "./support/pool.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { OptionPool } from "../pool/index.js";
 import { FileJournal, JournalError, openJournaledPool, type JournalErrorCode } from "../pool/journal/index.js";
-import { faultyIO, mountTmpfs, operate, poolConfig, remount, unmount, type Fault } from "./helpers/journal.js";
+import { faultyIO, mountTmpfs, operate, poolConfig, remount, unmount, type Fault } from "./support/journal.js";
 
 let dir: string;
 let pricer: Pricer;

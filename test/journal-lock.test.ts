@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { FileJournal, JournalError, openJournaledPool } from "../pool/journal/index.js";
-import { bundleScript, imports, operate, poolConfig } from "./helpers/journal.js";
+import { bundleScript, imports, operate, poolConfig } from "./support/journal.js";
 
 let dir: string;
 let pricer: Pricer;

@@ -12,7 +12,7 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { eventsToJSON, OptionPool, type PoolEvent } from "../pool/index.js";
 import { FileJournal, JournalError, openJournaledPool, readJournal } from "../pool/journal/index.js";
 import { tradeEvent, writeEventCopies } from "../bench/journal.js";
-import { mountTmpfs, operate, poolConfig, remount, unmount } from "./helpers/journal.js";
+import { mountTmpfs, operate, poolConfig, remount, unmount } from "./support/journal.js";
 
 let dir: string;
 let pricer: Pricer;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { OptionPool } from "../pool/index.js";
 import { FileJournal, JournalError, openJournaledPool, readJournal } from "../pool/journal/index.js";
-import { bundleScript, imports, poolConfig as config, ROOT, T0 } from "./helpers/journal.js";
+import { bundleScript, imports, poolConfig as config, ROOT, T0 } from "./support/journal.js";
 
 let dir: string;
 let pricer: Pricer;

@@ -1,5 +1,5 @@
 // The oracle's per-print aggregates (pool/oracle-record.ts) against the straightforward definitions
-// (test/helpers/oracle-reference.ts: an array pruned by splice, TWAP / move / IV jump by walking every print), on
+// (test/support/oracle-reference.ts: an array pruned by splice, TWAP / move / IV jump by walking every print), on
 // random print sequences with equal timestamps, gaps, fractional times, windows longer than the history, pruning and
 // retain pins. Exact equality where the fast path computes the same floating-point operations (history, extremes,
 // moves, IV-jump trips, settlement prices, the history-only fallback); for the TWAP the stated bound below.
@@ -9,8 +9,8 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { CircuitBreakers, largestLogMove, ManualOracle, spotMove, timeWeightedGeometric, type OracleField, type OracleSnapshot, type SpotVolOracle } from "../pool/index.js";
 import { lookupSettlementPrice } from "../pool/settlement.js";
 import { printedOracle } from "../bench/oracle.js";
-import { makePool } from "./helpers/pool.js";
-import { ReferenceOracle, referenceIvJump, referenceMove, referenceTwap, twapWork } from "./helpers/oracle-reference.js";
+import { makePool } from "./support/pool.js";
+import { ReferenceOracle, referenceIvJump, referenceMove, referenceTwap, twapWork } from "./support/oracle-reference.js";
 
 const EPS = 2 ** -53;
 const T0 = 1_767_225_600;

@@ -9,7 +9,7 @@ import {
 import { decodeEvent } from "../pool/events.js";
 import { bookEventsToJSON, canonicalBookEvent, decodeBookEvent } from "../pool/book/events.js";
 import { chainHash, genesisHash, hashAfter } from "../pool/ledger-chain.js";
-import { DAY, expectRejected, makePool, printEvery, T0, USDC, type PoolFixture } from "./helpers/pool.js";
+import { DAY, expectRejected, makePool, printEvery, T0, USDC, type PoolFixture } from "./support/pool.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { attachRisk, prepareBook, valueAtRiskSync, DEFAULT_PRE_TRADE_LIMITS, type OracleSnapshot, type SpotVolOracle } from "../pool/index.js";
-import { attackBound, DAY, expectRejected, makePool, printEvery, T0, USDC, type PoolFixture } from "./helpers/pool.js";
+import { attackBound, DAY, expectRejected, makePool, printEvery, T0, USDC, type PoolFixture } from "./support/pool.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 // Issue 16: a pool on SQLite SIGKILLed at random moments, 12 times in a row on one file. The writer process lives the
-// deterministic life of helpers/pool-driver.ts (resuming with OptionPool.open after each kill, from a MAC'ed snapshot
+// deterministic life of support/pool-driver.ts (resuming with OptionPool.open after each kill, from a MAC'ed snapshot
 // when there is one), acknowledging each seq once its operation returned ("each" mode) or once a flush returned
 // ("group" mode). After each kill the store must reopen (lock free, integrity check), hold every acknowledged event,
 // and open to a pool whose log is, seq for seq, the log of the same life lived without a crash — from its snapshot
@@ -12,8 +12,8 @@ import { seededUniform } from "../bench/inputs.js";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { OptionPool, POOL_LOG, type PoolEvent } from "../pool/index.js";
 import { SqliteEventStore } from "../pool/store/index.js";
-import { bundleScript, projectModule, ROOT, runChild } from "./helpers/child.js";
-import { lifeConfig, live } from "./helpers/pool-driver.js";
+import { bundleScript, projectModule, ROOT, runChild } from "./support/child.js";
+import { lifeConfig, live } from "./support/pool-driver.js";
 
 const SEED = 20_261_205;
 const LIFE = 5; // the driver's seed
@@ -28,7 +28,7 @@ import { readFileSync } from "node:fs";
 import { createPricer } from ${projectModule("bindings/index.ts")};
 import { OptionPool } from ${projectModule("pool/index.ts")};
 import { POOL_LOG, SqliteEventStore } from ${projectModule("pool/store/index.ts")};
-import { doStep, enterStep, lifeConfig, resumeStep } from ${projectModule("test/helpers/pool-driver.ts")};
+import { doStep, enterStep, lifeConfig, resumeStep } from ${projectModule("test/support/pool-driver.ts")};
 const [path, mode, wasm] = process.argv.slice(2);
 const pricer = await createPricer({ bytes: readFileSync(wasm) });
 const store = new SqliteEventStore(path, { ...POOL_LOG, commit: mode });

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { MemoryEventStore, OptionPool, POOL_LOG, PoolError, type PoolEvent } from "../pool/index.js";
 import { exportJournal, importJournal, SqliteEventStore, genesisHash } from "../pool/store/index.js";
-import { expectRejected } from "./helpers/pool.js";
-import { lifeConfig, live, resumeStep } from "./helpers/pool-driver.js";
+import { expectRejected } from "./support/pool.js";
+import { lifeConfig, live, resumeStep } from "./support/pool-driver.js";
 
 const KEY = "an operator secret of at least thirty-two bytes!";
 const SEED = 11;

@@ -7,7 +7,7 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { PoolError, type OptionPool, type PoolEvent, type PoolState } from "../pool/index.js";
 import { volAt } from "../pool/oracle.js";
 import { attachRisk, PreTradeCheck, type PreTradeLimits } from "../pool/risk/index.js";
-import { DAY, T0, USDC, makePool, type PoolFixture } from "./helpers/pool.js";
+import { DAY, T0, USDC, makePool, type PoolFixture } from "./support/pool.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

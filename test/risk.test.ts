@@ -2,6 +2,7 @@
 // closed-form VaR check, the pre-trade check, net greeks and their staleness, circuit breakers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
+import { loadTestCore } from "./support/test-core.js";
 import { ManualClock, ManualOracle, OptionPool, PoolError, type PoolConfig } from "../pool/index.js";
 import {
   attachRisk, CircuitBreakers, defaultStressScenarios, GreeksMonitor, NORMAL_BLOCK_PATHS, pathNormals, prepareBook,
@@ -62,19 +63,19 @@ const buy = (pool: OptionPool, strike: number, expiry: number, size: bigint) =>
   pool.trade("bob", { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 15n });
 
 describe("risk path normals (WASM Philox4x32-10 + Box-Muller)", () => {
-  it("path p's pair is Box-Muller of the Philox words of counter (⌊p/B⌋, 0, ⌊r/2⌋, 0), seed split lo/hi, to 4e-15", () => {
-    // Independent reference as in test/rng.test.ts: Philox words from the kernel's known-answer-tested
+  it("path p's pair is Box-Muller of the Philox words of counter (⌊p/B⌋, 0, ⌊r/2⌋, 0), seed split lo/hi, to 4e-15", async () => {
+    // Independent reference as in test/assembly/rng.test.ts: Philox words from the kernel's known-answer-tested
     // philox4x32Into, then u = (w + ½)·2⁻³² and √(−2 ln u₁)·(cos, sin)(2πu₂) with V8's Math; 4e-15 ≈ 8 ulp at
     // |z| ≈ 4 (both sides within a few ulp of exact), while a wrong counter, word or seed half fails by O(1).
     const seed = 2 ** 32 * 3 + 17;
     const paths = 3 * NORMAL_BLOCK_PATHS + 5;
     const z = pathNormals(pricer.core, seed, paths);
-    const philox = (pricer.core.exports as unknown as { philox4x32Into(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: number): void }).philox4x32Into;
-    const words = pricer.core.reserve(16);
+    const { core: testCore, test } = await loadTestCore(pricer.simd);
+    const words = testCore.reserve(16);
     for (const p of [0, 1, 2, 3, NORMAL_BLOCK_PATHS - 1, NORMAL_BLOCK_PATHS, 2 * NORMAL_BLOCK_PATHS + 7, paths - 1]) {
       const r = p % NORMAL_BLOCK_PATHS;
-      philox(Math.floor(p / NORMAL_BLOCK_PATHS), 0, r >> 1, 0, 17, 3, words);
-      const w = new Uint32Array(pricer.core.exports.memory.buffer, words, 4);
+      test.philox4x32Into(Math.floor(p / NORMAL_BLOCK_PATHS), 0, r >> 1, 0, 17, 3, words);
+      const w = new Uint32Array(testCore.exports.memory.buffer, words, 4);
       const k = 2 * (r & 1);
       const u1 = (w[k]! + 0.5) * 2 ** -32;
       const u2 = (w[k + 1]! + 0.5) * 2 ** -32;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServeError, type ServeClient } from "../server/client.js";
 import { startServer } from "../server/start.js";
-import { ADDRESS, USDC, clientOf, expiryIn, startTestServer } from "./helpers/serve.js";
+import { ADDRESS, USDC, clientOf, expiryIn, startTestServer } from "./support/serve.js";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;

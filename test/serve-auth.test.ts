@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signPersonalMessage } from "../server/auth/eip191.js";
 import { NONCE_HEADER, SESSION_HEADER, SIGNATURE_HEADER, requestPayload, sessionMessage, signRequest } from "../server/auth/signing.js";
 import type { ServeClient } from "../server/client.js";
-import { ADDRESS, KEYS, USDC, clientOf, expiryIn, startTestServer, testConfig } from "./helpers/serve.js";
+import { ADDRESS, KEYS, USDC, clientOf, expiryIn, startTestServer, testConfig } from "./support/serve.js";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer } from "../bindings/index.js";
-import { USDC, clientOf, startTestServer } from "./helpers/serve.js";
+import { USDC, clientOf, startTestServer } from "./support/serve.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = "/usr/bin/chromium";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { CliIO } from "../cli/command.js";
 import { main } from "../cli/pool2peer.js";
 import { ConfigError, checkServeConfig } from "../server/config.js";
-import { makeServeDir, testConfig } from "./helpers/serve.js";
+import { makeServeDir, testConfig } from "./support/serve.js";
 
 function capture(): CliIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

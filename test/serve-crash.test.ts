@@ -3,7 +3,7 @@
 // server trades again. The restart time is printed, not asserted (a shared machine); bench/serve.ts measures it.
 import { afterAll, describe, expect, it } from "vitest";
 import { ServeClient, keySigner } from "../server/client.js";
-import { ADDRESS, KEYS, USDC, expiryIn, freePort, makeServeDir, spawnServe, testConfig, type Who } from "./helpers/serve.js";
+import { ADDRESS, KEYS, USDC, expiryIn, freePort, makeServeDir, spawnServe, testConfig, type Who } from "./support/serve.js";
 
 const children: { kill(signal: NodeJS.Signals): boolean }[] = [];
 afterAll(() => children.forEach((c) => c.kill("SIGKILL")));

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServeClient } from "../server/client.js";
-import { USDC, clientOf, expiryIn, startTestServer } from "./helpers/serve.js";
+import { USDC, clientOf, expiryIn, startTestServer } from "./support/serve.js";
 
 type Kind = "units" | "positiveUnits" | "positive" | "integer" | "type" | "side" | "scope" | "text" | "object" | "array" | "address";
 

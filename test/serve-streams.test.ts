@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { ServeClient } from "../server/client.js";
-import { ADDRESS, USDC, clientOf, expiryIn, startTestServer } from "./helpers/serve.js";
+import { ADDRESS, USDC, clientOf, expiryIn, startTestServer } from "./support/serve.js";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;

@@ -1,6 +1,6 @@
 // Crash safety of SqliteEventStore: a writer process appending commits (one transaction each, or group commit) is
 // SIGKILLed at a random moment, 20 times in a row on one file; after each kill the store is reopened for writing and
-// checked (helpers/store-crash.ts checkAfterCrash): lock free, file sound, log contiguous with a valid chain, every
+// checked (support/store-crash.ts checkAfterCrash): lock free, file sound, log contiguous with a valid chain, every
 // acknowledged event and snapshot there, the head at a commit boundary (nothing half-applied). The kill moments come
 // from a seeded generator (the seed is in the test name), so a failure can be replayed.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededUniform } from "../bench/inputs.js";
 import type { CommitMode } from "../pool/store/index.js";
-import { bundleScript, projectModule, runChild } from "./helpers/child.js";
-import { addAcks, checkAfterCrash, crashWriterSource, SyntheticChain, type Acknowledged } from "./helpers/store-crash.js";
+import { bundleScript, projectModule, runChild } from "./support/child.js";
+import { addAcks, checkAfterCrash, crashWriterSource, SyntheticChain, type Acknowledged } from "./support/store-crash.js";
 
 const SEED = 20_260_116;
 const KILLS = 20;
@@ -20,7 +20,7 @@ let writer: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pool2peer-store-crash-"));
   writer = await bundleScript("store-crash-writer", crashWriterSource({
-    store: projectModule("pool/store/index.ts"), events: projectModule("bench/store-events.ts"), crash: projectModule("test/helpers/crash-plan.ts"),
+    store: projectModule("pool/store/index.ts"), events: projectModule("bench/store-events.ts"), crash: projectModule("test/support/crash-plan.ts"),
   }));
 });
 afterAll(() => {

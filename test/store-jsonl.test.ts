@@ -12,7 +12,7 @@ import { eventToJSON, type PoolEvent } from "../pool/events.js";
 import { chainHash } from "../pool/ledger-chain.js";
 import { OptionPool } from "../pool/index.js";
 import { exportJournal, genesisHash, importJournal, MemoryEventStore, POOL_LOG, SqliteEventStore, StoreError, type StoreErrorCode } from "../pool/store/index.js";
-import { DAY, makePool, T0, USDC } from "./helpers/pool.js";
+import { DAY, makePool, T0, USDC } from "./support/pool.js";
 
 const ROUND_TRIP_EVENTS = 50_000;
 let dir: string;

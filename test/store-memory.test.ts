@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticEvents } from "../bench/store-events.js";
 import type { PoolEvent } from "../pool/events.js";
 import { POOL_LOG, SqliteEventStore } from "../pool/store/index.js";
-import { bundleScript, projectModule, runChild } from "./helpers/child.js";
+import { bundleScript, projectModule, runChild } from "./support/child.js";
 
 const EVENTS = 200_000;
 const BOUND_BYTES = 8 << 20;

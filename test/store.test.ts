@@ -11,8 +11,8 @@ import { canonicalBookEvent, type BookEvent, type BookEventBody } from "../pool/
 import type { PoolEvent } from "../pool/events.js";
 import { seal } from "../pool/ledger-chain.js";
 import { BOOK_LOG, MemoryEventStore, POOL_LOG, SqliteEventStore, StoreError, type SqliteStoreOptions } from "../pool/store/index.js";
-import { bundleScript, projectModule, runChild } from "./helpers/child.js";
-import { eventStoreContract, expectRefused, history } from "./helpers/store-contract.js";
+import { bundleScript, projectModule, runChild } from "./support/child.js";
+import { eventStoreContract, expectRefused, history } from "./support/store-contract.js";
 
 let dir: string;
 let files = 0;

@@ -5,8 +5,10 @@ import * as Comlink from "comlink";
 import type { NormalizedBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks, ImpliedVolResult } from "../bindings/types.js";
+import { ranges } from "../bindings/planning.js";
 import { AMERICAN_OUTPUTS, allocateAmericanResult, placeAmericanChunk, type AmericanResult, type AmericanSettings } from "../bindings/american.js";
-import { BS_INPUTS, BS_OUTPUTS, regionColumn, type ColumnTask, type Reply } from "./protocol.js";
+import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
+import { regionColumn, type ColumnTask, type Reply } from "./protocol.js";
 import type { Task } from "./scheduler.js";
 
 /** Input columns of a batch, read chunk by chunk. */
@@ -60,7 +62,7 @@ export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferL
     const columns: ResultColumns = AMERICAN_OUTPUTS.map((name) => outputs[name]);
     return boundary ? [...columns, boundary.level, boundary.timeToExpiry] : columns;
   }
-  if (kind === "blackScholes") return BS_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
+  if (kind === "blackScholes") return GREEK_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
   if (!buffer) return [new Float64Array(n), new Int32Array(n), new Int32Array(n)];
   return [new Float64Array(buffer, 0, n), new Int32Array(buffer, 8 * n, n), new Int32Array(buffer, 12 * n, n)];
 }
@@ -68,7 +70,7 @@ export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferL
 /** Greeks over result columns. */
 export function greeksOf(columns: ResultColumns): Greeks {
   const g = {} as Greeks;
-  BS_OUTPUTS.forEach((name, c) => (g[name] = columns[c] as Float64Array));
+  GREEK_OUTPUTS.forEach((name, c) => (g[name] = columns[c] as Float64Array));
   return g;
 }
 
@@ -96,7 +98,7 @@ function placeOutputs(
   if (kind === "american") {
     placeAmericanChunk(americanOf(target, american!), source, offset, stride, count, start);
   } else if (kind === "blackScholes") {
-    for (let c = 0; c < BS_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
+    for (let c = 0; c < GREEK_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
   } else {
     target[0]!.set(new Float64Array(source, offset, count), start);
     target[1]!.set(new Int32Array(source, offset + 8 * stride, count), start);
@@ -146,7 +148,7 @@ export interface ColumnJobOptions {
  */
 export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize: number, options: ColumnJobOptions = {}): ColumnJob {
   const n = source.length;
-  const inputs = BS_INPUTS.length; // both kernels take 7 input columns
+  const inputs = KERNEL_INPUTS;
   const { shared, validate, screenInWorkers, american } = options;
   // New result columns are made when the first chunk comes back, not before the first chunk is sent: zeroing tens
   // of MB would hold the workers up. With every output column in place there is nothing to gather.
@@ -164,11 +166,9 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
     else if (own) inPlace[c] = { buffer: own.buffer as SharedArrayBuffer, offset: own.byteOffset / 8 };
     else copied.push(c);
   }
-  const tasks: Task[] = [];
-  for (let start = 0; start < n; start += chunkSize) {
-    const end = Math.min(n, start + chunkSize);
-    const count = end - start;
-    tasks.push({
+  const tasks = ranges(n, chunkSize).map(({ start, count }): Task => {
+    const end = start + count;
+    return {
       units: count,
       async run({ api, shared: worker }) {
         validate?.(start, end);
@@ -193,23 +193,7 @@ export function planColumnJob(kind: ColumnKind, source: ColumnSource, chunkSize:
         if (reply.output) placeOutputs(kind, reply.output, 0, count, count, result(), start, american);
         else if (worker && !shared?.outPlace) placeOutputs(kind, worker.memory.buffer, regionColumn(worker.region, inputs), worker.region.capacity, count, result(), start);
       },
-    });
-  }
+    };
+  });
   return { tasks, result };
-}
-
-/**
- * Validation in the single-thread pricer's order: blocks of `block` options (its CHUNK_OPTIONS), every column of a
- * block before the next block, so the first error found (field and index) is exactly the one the pricer throws.
- * Returns `validate(start, end)` that checks, in order, every block up to `end`.
- */
-export function validatorInPricerOrder(check: (start: number, end: number) => void, length: number, block: number): (start: number, end: number) => void {
-  let validated = 0;
-  return (_start, end) => {
-    while (validated < end) {
-      const next = Math.min(length, validated + block);
-      check(validated, next);
-      validated = next;
-    }
-  };
 }

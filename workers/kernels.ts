@@ -5,10 +5,12 @@
 // own shared columns when it gave some.
 // Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
-import { AMERICAN_OUTPUTS, americanValuesPerOption, runAmericanKernel } from "../bindings/american.js";
-import { CHUNK_OPTIONS, scratchLayout } from "../bindings/pricer.js";
+import { americanValuesPerOption } from "../bindings/american.js";
+import { callAmerican, callBlackScholes, callImpliedVol, scratchLayout } from "../bindings/kernel/calls.js";
+import { AMERICAN_OUTPUTS, GREEK_OUTPUTS, KERNEL_INPUTS, OUTPUT_BYTES_PER_OPTION } from "../bindings/kernel/columns.js";
+import { CHUNK_OPTIONS } from "../bindings/planning.js";
 import type { WasmCore } from "../bindings/wasm.js";
-import { BS_INPUTS, BS_OUTPUTS, IV_INPUTS, OUTPUT_BYTES_PER_OPTION, regionColumn, type BatchTask, type ColumnReply, type ColumnTask } from "./protocol.js";
+import { regionColumn, type BatchTask, type ColumnReply, type ColumnTask } from "./protocol.js";
 
 /**
  * Where a task's kernel runs: its region (shared mode, the whole chunk at once: the calling thread wrote the
@@ -19,12 +21,12 @@ function kernelColumns(core: WasmCore, task: ColumnTask, outputs: number, intOut
   const region = task.region;
   if (!region) {
     const capacity = Math.min(task.count, CHUNK_OPTIONS);
-    return { pointers: scratchLayout(core, capacity, BS_INPUTS.length, outputs, intOutputs), capacity };
+    return { pointers: scratchLayout(core, capacity, KERNEL_INPUTS, outputs, intOutputs), capacity };
   }
   if (task.count > region.capacity) throw new RangeError(`pool2peer worker: a task of ${task.count} options exceeds its region of ${region.capacity}`);
   const pointers: number[] = [];
-  for (let c = 0; c < BS_INPUTS.length + outputs; c++) pointers.push(regionColumn(region, c));
-  for (let k = 0; k < intOutputs; k++) pointers.push(regionColumn(region, BS_INPUTS.length + outputs) + k * region.capacity * 4);
+  for (let c = 0; c < KERNEL_INPUTS + outputs; c++) pointers.push(regionColumn(region, c));
+  for (let k = 0; k < intOutputs; k++) pointers.push(regionColumn(region, KERNEL_INPUTS + outputs) + k * region.capacity * 4);
   return { pointers, capacity: region.capacity };
 }
 
@@ -48,22 +50,20 @@ function loadInputColumn(task: ColumnTask, c: number, offset: number, count: num
  * copied into the caller's own columns (`outPlace`).
  */
 export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply {
-  const inputs = BS_INPUTS.length;
-  const outputs = BS_OUTPUTS.length;
+  const inputs = KERNEL_INPUTS;
+  const outputs = GREEK_OUTPUTS.length;
   const transferred = task.input ? new ArrayBuffer(task.count * OUTPUT_BYTES_PER_OPTION.blackScholes) : undefined;
   if (task.count === 0) return { output: transferred, invalid: false };
   const { pointers: p, capacity } = kernelColumns(core, task, outputs, 0);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
     for (let c = 0; c < inputs; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
-    const flagged = core.exports.blackScholesBatch(
-      count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!,
-    );
-    if (flagged !== 0) return { output: undefined, invalid: true };
+    if (callBlackScholes(core.exports, count, p) !== 0) return { output: undefined, invalid: true };
+    const out = p.slice(inputs);
     for (let c = 0; c < outputs; c++) {
       const own = task.outPlace?.[c];
-      if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(core.f64(p[inputs + c]!, count));
-      else if (transferred) new Float64Array(transferred, (c * task.count + offset) * 8, count).set(core.f64(p[inputs + c]!, count));
+      if (own) new Float64Array(own.buffer, (own.offset + task.start + offset) * 8, count).set(core.f64(out[c]!, count));
+      else if (transferred) new Float64Array(transferred, (c * task.count + offset) * 8, count).set(core.f64(out[c]!, count));
     }
   }
   return { output: transferred, invalid: false };
@@ -74,7 +74,7 @@ export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply 
  * status and iterations (i32) columns, in a fresh buffer returned in transfer mode or left in the region.
  */
 export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
-  const inputs = IV_INPUTS.length;
+  const inputs = KERNEL_INPUTS;
   const n = task.count;
   const transferred = task.input ? new ArrayBuffer(n * OUTPUT_BYTES_PER_OPTION.impliedVol) : undefined;
   if (n === 0) return { output: transferred, invalid: false };
@@ -82,13 +82,12 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
   for (let offset = 0; offset < n; offset += capacity) {
     const count = Math.min(capacity, n - offset);
     for (let c = 0; c < inputs; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
-    if (core.exports.impliedVolBatch(count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!) !== 0) {
-      return { output: undefined, invalid: true };
-    }
+    if (callImpliedVol(core.exports, count, p) !== 0) return { output: undefined, invalid: true };
     if (transferred) {
-      new Float64Array(transferred, 0, n).set(core.f64(p[7]!, count), offset);
-      new Int32Array(transferred, 8 * n, n).set(core.i32(p[8]!, count), offset);
-      new Int32Array(transferred, 12 * n, n).set(core.i32(p[9]!, count), offset);
+      const [vol, status, iterations] = p.slice(inputs) as [number, number, number];
+      new Float64Array(transferred, 0, n).set(core.f64(vol, count), offset);
+      new Int32Array(transferred, 8 * n, n).set(core.i32(status, count), offset);
+      new Int32Array(transferred, 12 * n, n).set(core.i32(iterations, count), offset);
     }
   }
   return { output: transferred, invalid: false };
@@ -100,14 +99,8 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
  * option sits in the same SIMD lane as when the single-thread pricer prices the whole batch.
  */
 export function blackScholesInBatch(instance: WasmCore, task: BatchTask): { invalid: boolean } {
-  const p = task.pointers;
-  const o = task.start * 8;
   instance.exports.useBlackScholesWorkArea(task.workArea);
-  const flagged = instance.exports.blackScholesBatch(
-    task.count, p[0]! + o, p[1]! + o, p[2]! + o, p[3]! + o, p[4]! + o, p[5]! + o, p[6]! + o,
-    p[7]! + o, p[8]! + o, p[9]! + o, p[10]! + o, p[11]! + o, p[12]! + o,
-  );
-  return { invalid: flagged !== 0 };
+  return { invalid: callBlackScholes(instance.exports, task.count, task.pointers, task.start * 8) !== 0 };
 }
 
 /**
@@ -123,13 +116,13 @@ export function americanTask(core: WasmCore, task: ColumnTask): ColumnReply {
   const transferred = new ArrayBuffer(n * perOption * 8);
   if (n === 0) return { output: transferred, invalid: false };
   const capacity = Math.min(n, CHUNK_OPTIONS);
-  const p = scratchLayout(core, capacity, BS_INPUTS.length, perOption, 0);
-  const outputs = p[BS_INPUTS.length]!;
+  const p = scratchLayout(core, capacity, KERNEL_INPUTS, perOption, 0);
+  const outputs = p[KERNEL_INPUTS]!;
   const nodes = settings.boundaryNodes;
   for (let offset = 0; offset < n; offset += capacity) {
     const count = Math.min(capacity, n - offset);
-    for (let c = 0; c < BS_INPUTS.length; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
-    if (runAmericanKernel(core.exports, count, p, outputs, capacity, settings) !== 0) return { output: undefined, invalid: true };
+    for (let c = 0; c < KERNEL_INPUTS; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
+    if (callAmerican(core.exports, count, p, outputs, capacity, settings) !== 0) return { output: undefined, invalid: true };
     AMERICAN_OUTPUTS.forEach((_, c) => new Float64Array(transferred, (c * n + offset) * 8, count).set(core.f64(outputs + c * capacity * 8, count)));
     if (nodes > 0) {
       const level = outputs + AMERICAN_OUTPUTS.length * capacity * 8;

@@ -1,6 +1,7 @@
 // Micro-batching: small calls arriving close together (same tick, or within `windowMs`) are laid end to end
 // and priced as one batch, then each caller gets its own slice. A service pricing one option per request pays
 // one worker round trip per window instead of one per request.
+import { KERNEL_INPUTS } from "../bindings/kernel/columns.js";
 import type { ColumnSource } from "./chunking.js";
 
 /** Micro-batching settings of createPricingPool(). */
@@ -23,8 +24,6 @@ interface Pending<Part> {
 const nextMacrotask: (callback: () => void) => void =
   typeof setImmediate === "function" ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);
 
-/** Input columns of both kernels (BS_INPUTS, IV_INPUTS). */
-const INPUT_COLUMNS = 7;
 const one = new Float64Array(1);
 
 /**
@@ -53,7 +52,7 @@ export class MicroBatcher<Whole, Part> {
     const capacity = this.columns[0]?.length ?? 0;
     if (options <= capacity) return;
     const grown = Math.max(options, 2 * capacity, 64);
-    this.columns = Array.from({ length: INPUT_COLUMNS }, (_, c) => {
+    this.columns = Array.from({ length: KERNEL_INPUTS }, (_, c) => {
       const column = new Float64Array(grown);
       if (this.columns[c]) column.set(this.columns[c]!.subarray(0, this.pendingOptions));
       return column;
@@ -65,7 +64,7 @@ export class MicroBatcher<Whole, Part> {
     const offset = this.pendingOptions;
     const length = source.length;
     this.reserve(offset + length);
-    for (let c = 0; c < INPUT_COLUMNS; c++) {
+    for (let c = 0; c < KERNEL_INPUTS; c++) {
       const column = this.columns[c]!;
       if (length === 1) {
         // The common case, one option: no subarray per call and column.

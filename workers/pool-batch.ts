@@ -9,7 +9,9 @@ import type { Greeks } from "../bindings/types.js";
 import { loadWasmCore, sharedWasmMemory } from "../bindings/wasm.js";
 import { throwFirstInvalidOption, WasmOptionBatch, type Backing } from "../bindings/wasm-batch.js";
 import { unwrapReply } from "./chunking.js";
-import { BS_INPUTS, BS_OUTPUTS, type WorkerApi } from "./protocol.js";
+import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
+import { evenSize, ranges } from "../bindings/planning.js";
+import type { WorkerApi } from "./protocol.js";
 import type { CallOptions, Task, WorkerScheduler } from "./scheduler.js";
 
 /** Largest pool batch: 2^23 options (872 MB of its 1 GiB shared memory). */
@@ -77,7 +79,7 @@ export class PoolBatches {
     // Columns start on 16-byte boundaries (v128 loads) whatever the length; all memory is claimed before any view
     // is made, and the memory never grows afterwards.
     const stride = Math.ceil((length * 8) / 16) * 16;
-    const columns = BS_INPUTS.length + BS_OUTPUTS.length;
+    const columns = KERNEL_INPUTS + GREEK_OUTPUTS.length;
     const base = core.claim(columns * stride);
     const backing: Backing = { core, pointers: Array.from({ length: columns }, (_, k) => base + k * stride) };
     const batch = new PoolOptionBatch(backing, length);
@@ -105,24 +107,20 @@ export class PoolBatches {
     const run = async (): Promise<Greeks> => {
       const n = batch.length;
       const size = this.taskOptions(n);
-      const tasks: Task[] = [];
-      for (let start = 0; start < n; start += size) {
-        const count = Math.min(size, n - start);
-        tasks.push({
-          units: count,
-          run: async ({ api, index }) => {
-            const workArea = state.workAreas[index];
-            if (workArea === undefined) throw new Error(`pool2peer: internal error: no work area for worker place ${index}`);
-            await this.attach(state, api);
-            const { invalid } = unwrapReply(await api.blackScholesInBatch({ id: state.id, start, count, pointers: state.backing.pointers, workArea }));
-            if (invalid) throw new InvalidRange();
-          },
-        });
-      }
+      const tasks = ranges(n, size).map(({ start, count }): Task => ({
+        units: count,
+        run: async ({ api, index }) => {
+          const workArea = state.workAreas[index];
+          if (workArea === undefined) throw new Error(`pool2peer: internal error: no work area for worker place ${index}`);
+          await this.attach(state, api);
+          const { invalid } = unwrapReply(await api.blackScholesInBatch({ id: state.id, start, count, pointers: state.backing.pointers, workArea }));
+          if (invalid) throw new InvalidRange();
+        },
+      }));
       try {
         await this.scheduler.run(tasks, n, { ...call, drain: true });
       } catch (error) {
-        for (const name of BS_OUTPUTS) batch.greeks[name].fill(NaN);
+        for (const name of GREEK_OUTPUTS) batch.greeks[name].fill(NaN);
         if (!(error instanceof InvalidRange)) throw error;
         throwFirstInvalidOption(state.backing, n);
         throw new Error("pool2peer: internal error: a worker's kernel flagged an input that firstInvalid accepts");
@@ -151,8 +149,7 @@ export class PoolBatches {
    * messages (tens of µs each) cost little next to the kernel (~2 ms for a range of 125,000 options).
    */
   private taskOptions(n: number): number {
-    const perTask = Math.ceil(n / (this.workers * 4));
-    return Math.max(this.minTaskOptions, perTask + (perTask & 1));
+    return Math.max(this.minTaskOptions, evenSize(Math.ceil(n / (this.workers * 4))));
   }
 
   /** Makes sure the worker behind `api` has an instance in the batch's memory (once per worker). */

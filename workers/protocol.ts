@@ -1,14 +1,9 @@
 // The messages between the pool (calling thread) and a pricing worker: task shapes, column layouts and the
 // reply envelope that carries PricingInputError across the thread boundary with its field and index.
+// Column layouts are the kernels' own (bindings/kernel/columns.ts).
 import type { AmericanSettings } from "../bindings/american.js";
+import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
 import type { NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
-
-/** Input columns of a Black-Scholes task, in kernel order (type as ±1.0). */
-export const BS_INPUTS = ["type", "spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
-/** Output columns of a Black-Scholes task. */
-export const BS_OUTPUTS = ["price", "delta", "gamma", "vega", "theta", "rho"] as const;
-/** Input columns of an implied-vol task, in kernel order. */
-export const IV_INPUTS = ["type", "price", "spot", "strike", "expiry", "rate", "dividend"] as const;
 
 /**
  * A task's region of a worker's WASM memory (shared mode): `REGION_COLUMNS` columns of `capacity` elements from byte
@@ -21,7 +16,7 @@ export interface TaskRegion {
 }
 
 /** Columns of f64 in a task region: the most either kernel needs (Black-Scholes: 7 inputs + 6 outputs). */
-export const REGION_COLUMNS = BS_INPUTS.length + BS_OUTPUTS.length;
+export const REGION_COLUMNS = KERNEL_INPUTS + GREEK_OUTPUTS.length;
 
 /** Byte offset of column `c` of a task region. */
 export function regionColumn(region: TaskRegion, c: number): number {
@@ -70,13 +65,6 @@ export interface ColumnReply {
   /** True when the kernel found an input outside its domain (the outputs are then meaningless). */
   invalid: boolean;
 }
-
-/**
- * Output layout of a Black-Scholes chunk (or batch): 6 f64 columns of its length.
- * Output layout of an implied-vol chunk (or batch): vol (f64), then status and iterations (i32),
- * i.e. 16 bytes per element.
- */
-export const OUTPUT_BYTES_PER_OPTION = { blackScholes: 8 * BS_OUTPUTS.length, impliedVol: 16 } as const;
 
 /** What a worker needs to run in a memory the calling thread shares. */
 export interface SharedInit {

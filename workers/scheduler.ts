@@ -1,5 +1,5 @@
-// The pool's workers and its task queue: each worker runs at most `maxInFlight` tasks at once (two, so the next
-// message is already waiting when a task ends), a call is a set of tasks that settles when all are done or at
+// The pool's workers and its task queue: each worker runs at most `maxInFlight` tasks at once (the pool gives it
+// four, see workers/pool.ts TASKS_IN_FLIGHT, so the next messages are already waiting when a task ends), a call is a set of tasks that settles when all are done or at
 // its first failure, and a crashed worker is replaced while the calls it was running reject.
 import * as Comlink from "comlink";
 import { sharedWasmMemory } from "../bindings/wasm.js";

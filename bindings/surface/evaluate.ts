@@ -48,11 +48,10 @@ function volColumn(
 ): Float64Array {
   const result = target(core, batch, output);
   const surface = place(core, block);
-  const inputs = batch.columns.length;
   runChunked(
     core, batch, 1, 0,
     (count, p) => kernel(surface, count, p),
-    (start, count, p) => result.set(core.f64(p[inputs]!, count), start),
+    (start, count, [vol]) => result.set(core.f64(vol!, count), start),
   );
   return result;
 }
@@ -80,7 +79,7 @@ export function shapeAtPoints(core: WasmCore, block: Float64Array, points: Surfa
   runChunked(
     core, batch, 4, 0,
     (count, p) => core.exports.surfaceShapeBatch(surface, count, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!),
-    (start, count, p) => SHAPE_NAMES.forEach((name, c) => shape[name].set(core.f64(p[2 + c]!, count), start)),
+    (start, count, out) => SHAPE_NAMES.forEach((name, c) => shape[name].set(core.f64(out[c]!, count), start)),
   );
   return shape;
 }

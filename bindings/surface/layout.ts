@@ -1,6 +1,7 @@
 // The vol-surface block of the WASM core: its layout is declared once, in assembly/surface.ts, and read here
 // from the globals the core exports; encodeSurface writes a surface's parameters in that layout.
-import { SURFACE_LAYOUT_GLOBALS, type WasmCore } from "../wasm.js";
+import { SURFACE_LAYOUT_GLOBALS } from "../kernel/exports.js";
+import type { WasmCore } from "../wasm.js";
 import { ssviSlices } from "./ssvi.js";
 import type { VolSurfaceSpec } from "./types.js";
 

@@ -24,6 +24,9 @@ import { checkChain, genesisHash, ledgerKeyBytes, seal, type LedgerKey } from ".
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { BookState, type RestingOrder } from "./state.js";
+import { checkStore, storeFailure } from "../pool-persistence.js";
+import { MemoryEventStore } from "../store/memory-store.js";
+import type { EventStore } from "../store/types.js";
 
 export type { SeriesSpec } from "../series.js";
 
@@ -76,11 +79,35 @@ export interface FillReport {
 }
 
 
+/** Options of a PeerBook. */
+export interface PeerBookOptions {
+  /** The operator's secret (≥ 32 bytes): every book event carries a MAC under it; replay and open require valid MACs. */
+  ledgerKey?: LedgerKey;
+  /**
+   * Where the book's events go (e.g. a SqliteEventStore with BOOK_LOG): each operation appends its events here before
+   * it is installed, and a refused append refuses it (STORE_FAILED). Default: an in-memory store. A new book or a
+   * replay needs an empty store; resume a non-empty one with PeerBook.open.
+   */
+  store?: EventStore<BookEvent>;
+}
+
+/** Events per page when the book copies or reads its log. */
+const PAGE = 1024;
+
+/** Marks the constructor call of PeerBook.open (a non-empty store is expected there, refused elsewhere). */
+const RESUME: unique symbol = Symbol("resume");
+
+function requireEmpty(store: EventStore<BookEvent>): void {
+  const head = store.head();
+  if (head.seq !== 0) throw new PoolError("INVALID_INPUT", "store", `holds ${head.seq} book events already: resume it with PeerBook.open(pool, { store })`);
+}
+
 /** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
 export class PeerBook {
   readonly pool: OptionPool;
   private readonly state: BookState;
-  private readonly log: BookEvent[] = [];
+  /** The record of the book's events (options.store, or one in memory). */
+  readonly store: EventStore<BookEvent>;
   private busy = false;
   private readonly key: Uint8Array | undefined;
 
@@ -88,10 +115,31 @@ export class PeerBook {
    * A book beside `pool`. `ledgerKey` (≥ 32 bytes, the operator's secret) MACs every book event as the pool's key
    * does its events; replay then refuses a log without valid MACs.
    */
-  constructor(pool: OptionPool, options: { ledgerKey?: LedgerKey } = {}) {
+  constructor(pool: OptionPool, options: PeerBookOptions = {}, resuming?: typeof RESUME) {
     this.pool = pool;
     this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
     this.state = new BookState(genesisHash(pool.settings, "book"));
+    if (options.store !== undefined) checkStore(options.store);
+    this.store = options.store ?? new MemoryEventStore<BookEvent>();
+    if (resuming !== RESUME) requireEmpty(this.store);
+  }
+
+  /**
+   * Resumes a book from the events in `options.store` (after a restart), verifying each one as replay does, against
+   * `pool` as it stands now (open the pool first). Refuses a log that does not verify (TAMPERED, REPLAY_MISMATCH…).
+   */
+  static open(pool: OptionPool, options: PeerBookOptions & { store: EventStore<BookEvent> }): PeerBook {
+    check(options?.store !== undefined, "store", "PeerBook.open resumes from options.store: give the store to resume");
+    const book = new PeerBook(pool, options, RESUME);
+    let events: Iterable<BookEvent>;
+    try {
+      events = book.store.iterate(1);
+    } catch (e) {
+      throw storeFailure(e, "reading the book's log");
+    }
+    book.verifyAll(events);
+    if (book.store.head().seq !== book.state.seq) throw new PoolError("REPLAY_MISMATCH", "store", `the book's log ends at seq ${book.state.seq}, its head says ${book.store.head().seq}`);
+    return book;
   }
 
   /**
@@ -99,30 +147,66 @@ export class PeerBook {
    * `ledgerKey`, re-derived amounts: book/verify.ts). A log that does not verify is refused with a PoolError naming
    * the first bad event's seq.
    */
-  static replay(pool: OptionPool, events: readonly BookEvent[], options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+  static replay(pool: OptionPool, events: Iterable<BookEvent>, options: PeerBookOptions = {}): PeerBook {
     const book = new PeerBook(pool, options);
-    events.forEach((raw, i) => {
-      const e = decodeBookEvent(raw, `events[${i}]`, false);
-      const state = book.state;
-      if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
-      checkChain(state.hash, e, canonicalBookEvent(e), book.key);
-      verifyBookEvent(pool, state, e);
-      state.apply(e);
-      checkBookAfter(pool, state, e);
-      book.log.push(e);
-    });
+    const verified = book.verifyAll(events, true);
+    for (let i = 0; i < verified.length; i += PAGE) book.append(verified.slice(i, i + PAGE));
     return book;
   }
 
   /** PeerBook.replay over bookEventsToJSON text. */
-  static fromJSON(pool: OptionPool, text: string, options: { ledgerKey?: LedgerKey } = {}): PeerBook {
+  static fromJSON(pool: OptionPool, text: string, options: PeerBookOptions = {}): PeerBook {
     return PeerBook.replay(pool, bookEventsFromJSON(text), options);
+  }
+
+  /** Verifies and applies each event in order (kept for a later append when `keep`). */
+  private verifyAll(events: Iterable<BookEvent>, keep = false): BookEvent[] {
+    const kept: BookEvent[] = [];
+    let i = 0;
+    for (const raw of events) {
+      const e = decodeBookEvent(raw, `events[${i++}]`, false);
+      const state = this.state;
+      if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `book: expected seq ${state.seq + 1}, got ${e.seq}`);
+      checkChain(state.hash, e, canonicalBookEvent(e), this.key);
+      verifyBookEvent(this.pool, state, e);
+      state.apply(e);
+      checkBookAfter(this.pool, state, e);
+      if (keep) kept.push(e);
+    }
+    return kept;
+  }
+
+  private append(events: readonly BookEvent[]): void {
+    try {
+      this.store.append(events);
+    } catch (e) {
+      throw storeFailure(e, `appending book events ${events[0]!.seq}..${events[events.length - 1]!.seq}`);
+    }
   }
 
   // ------------------------------------------------------------ views
 
+  /** Every book event so far, oldest first, read from the store (for a long log prefer eventsSince with a limit). */
   get events(): readonly BookEvent[] {
-    return this.log.slice();
+    return this.eventsSince(0);
+  }
+
+  /** Book events with seq > `afterSeq`, oldest first, at most `limit` of them. */
+  eventsSince(afterSeq: number, limit = Number.MAX_SAFE_INTEGER): readonly BookEvent[] {
+    check(Number.isSafeInteger(afterSeq) && afterSeq >= 0, "afterSeq", "must be an integer seq ≥ 0");
+    check(Number.isSafeInteger(limit) && limit >= 0, "limit", "must be an integer ≥ 0");
+    const count = Math.min(limit, this.state.seq - afterSeq);
+    if (count <= 0) return [];
+    try {
+      return this.store.read(afterSeq + 1, count);
+    } catch (e) {
+      throw storeFailure(e, `reading book events ${afterSeq + 1}..${afterSeq + count}`);
+    }
+  }
+
+  /** Seq of the book's last event (0 for a new book). */
+  get seq(): number {
+    return this.state.seq;
   }
 
   /** Everything the book holds (base units): escrow of resting orders + writers' locked collateral + claimable. */
@@ -361,8 +445,9 @@ export class PeerBook {
         state.apply(e);
         staged.push(e);
       });
+      // The record comes first: an event the store refused is never installed.
+      if (staged.length > 0) this.append(staged);
       state.commit();
-      for (const e of staged) this.log.push(e);
     } catch (e) {
       state.rollback();
       if (e instanceof PoolError) throw e;

@@ -19,10 +19,6 @@ export interface RiskPricer {
  */
 export const NORMAL_BLOCK_PATHS = 2048;
 
-interface PhiloxExports {
-  philoxNormals(seedLo: number, seedHi: number, sample: number, count: number, out: number, work: number): void;
-}
-
 const TWO_POW_32 = 4294967296;
 
 /**
@@ -30,7 +26,7 @@ const TWO_POW_32 = 4294967296;
  * z with path p's pair at z[2p], z[2p + 1]. Uses `core`'s scratch region for the duration of the call.
  */
 export function pathNormals(core: WasmCore, seed: number, paths: number): Float64Array {
-  const generate = (core.exports as unknown as PhiloxExports).philoxNormals;
+  const generate = core.exports.philoxNormals;
   const count = 2 * NORMAL_BLOCK_PATHS;
   // Output column, then the kernel's work space: W(t_i) and z columns of `count` (a multiple of 4) each.
   const out = core.reserve(count * 8 * 3);

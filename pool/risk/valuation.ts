@@ -2,7 +2,8 @@
 // the pre-trade check. The book is priced as ONE batch per group of scenarios (any SyncPricer or AsyncPricer),
 // each series valued in collateral base units like the pool's NAV (pool/option-pool.ts liabilityFromPrices).
 import type { Greeks, OptionBatch } from "../../bindings/types.js";
-import type { OpenBook, PoolSettings } from "../option-pool.js";
+import type { PoolSettings } from "../pool-types.js";
+import type { OpenBook } from "../valuation.js";
 import { MIN_VOL } from "../oracle.js";
 import { seriesValue } from "../valuation.js";
 import { pow10 } from "../units.js";

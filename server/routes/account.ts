@@ -47,7 +47,7 @@ export function registerAccountRoutes(app: App, { service }: ServerParts): void 
 
 function registerBookRoutes(app: App, service: ServerParts["service"]): void {
   const book = { tags: ["book"], security };
-  const bookSeq = () => service.book.events.length;
+  const bookSeq = () => service.book.seq;
   app.post("/v1/book/list", { config: signed, schema: { ...book, summary: "Opens a series for peer trading", body: S.SeriesSpec, response: { 200: S.ListReply, ...refusals } } },
     async (r) => reply(S.ListReply, await service.run(() => ({ series: service.book.list(r.body), bookSeq: bookSeq() }))));
 

@@ -81,7 +81,7 @@ export function registerViewRoutes(app: App, parts: ServerParts): void {
   }, async (request) => {
     const after = request.query.after ?? 0;
     const head = service.durableSeq;
-    const events = after >= head ? [] : service.pool.eventsSince(after).slice(0, Math.min(request.query.limit ?? 100, head - after));
+    const events = after >= head ? [] : service.pool.eventsSince(after, Math.min(request.query.limit ?? 100, head - after));
     return reply(S.EventsReply, { events, head });
   });
 
@@ -90,7 +90,7 @@ export function registerViewRoutes(app: App, parts: ServerParts): void {
   }, async (request) => {
     const after = request.query.after ?? 0;
     const head = service.durableBookSeq;
-    const events = after >= head ? [] : service.book.events.slice(after, Math.min(after + (request.query.limit ?? 100), head));
+    const events = after >= head ? [] : service.book.eventsSince(after, Math.min(request.query.limit ?? 100, head - after));
     return reply(S.EventsReply, { events, head });
   });
 }
