@@ -93,6 +93,41 @@ function curve(op: "trade" | "quote" | "deposit" | "redeem", name: string, sizes
   return row(`${op}, ${name} ${sizes.at(-1)!.toLocaleString("en")}`, last, `${name} ${sizes.map((s, k) => `${s.toLocaleString("en")}: ${p50[k]!.toFixed(1)}`).join(" / ")} µs; ${growth}`);
 }
 
+/** p50 and p99 of `calls` risk-checked buys on `p` (µs); each buy is sold back untimed (sells are not checked). */
+function checkedBuys(p: ScalePool, calls: number): { p50: number; p99: number } {
+  const order = { type: "put" as const, ...p.series, size: 10n };
+  const pair = () => {
+    const t0 = performance.now();
+    p.pool.trade("bench", { ...order, side: "buy", maxCost: 10n ** 15n });
+    const t = (performance.now() - t0) * 1000;
+    p.pool.trade("bench", { ...order, side: "sell", minProceeds: 0n });
+    return t;
+  };
+  pair(); // the first check at this market prices the whole book (as after every new oracle print or clock second)
+  return latency(calls, () => void pair());
+}
+
+/**
+ * The risk-checked buy (attachRisk: greeks refresh + pre-trade stress grid and 2,000-path ES) as open series grow, with
+ * the per-series cache and with the full recompute, at one market (no print, same second): the growth from the
+ * smallest to the largest book.
+ */
+export function riskCurves(pricer: Pricer, sizes: number[], calls: (series: number, cached: boolean) => number, log: (line: string) => void): BenchRow[] {
+  return [true, false].map((cached) => {
+    const results = sizes.map((n) => {
+      log(`  ${SUITE}: risk-checked buy, ${cached ? "cached" : "full recompute"}, series ${n}`);
+      const p = scalePool(pricer, { series: n, holders: 10, prints: 300 });
+      attachRisk(p.pool, { pricer, preTrade: { cacheScenarios: cached } });
+      return checkedBuys(p, calls(n, cached));
+    });
+    const first = results[0]!.p50;
+    const last = results.at(-1)!;
+    const curve = sizes.map((n, k) => `${n.toLocaleString("en")}: ${results[k]!.p50.toFixed(1)}`).join(" / ");
+    const growth = `growth ×${(last.p50 / first).toFixed(2)} from ${sizes[0]} to ${sizes.at(-1)!.toLocaleString("en")} series`;
+    return row(`risk-checked buy, ${cached ? "cached scenarios" : "full recompute"}, series ${sizes.at(-1)!.toLocaleString("en")}`, last, `series ${curve} µs; ${growth}`);
+  });
+}
+
 export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const log = options.log ?? (() => {});
   const pricer = await createPricer();
@@ -105,6 +140,8 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     });
     for (const op of ["trade", "quote", "deposit"] as const) rows.push(curve(op, name, sizes, results));
   };
+  const riskSizes = options.quick ? [10, 200] : [10, 200, 2000];
+  rows.push(...riskCurves(pricer, riskSizes, (n, cached) => (cached ? (options.quick ? 40 : 200) : n >= 1000 ? 8 : 40), log));
   const big = options.quick ? [2, 20, 200] : [2, 20, 200, 2000];
   sweep("series", big, (n) => ({ series: n, holders: 10, prints: 300 }));
   sweep("holders", options.quick ? [10, 100, 1000] : [10, 100, 1000, 10_000], (n) => ({ series: 20, holders: n, prints: 300 }));

@@ -244,7 +244,7 @@ export class PoolCore {
   // ------------------------------------------------------------------ trading and keeping
 
   quote(request: QuoteRequest): Quote {
-    this.hooks?.beforeQuote?.(request);
+    this.hooks?.beforeQuote?.(request, this.state);
     const now = this.now();
     const snap = this.market.guarded(now, this.state.tradingPausedUntil);
     return this.priceAt(this.state, request, snap, now);
@@ -261,7 +261,7 @@ export class PoolCore {
     else check(typeof request?.minProceeds === "bigint" && request.minProceeds >= 0n, "minProceeds", "a sell needs minProceeds ≥ 0 (bigint base units)");
     // A deviating oracle is recorded as a pause (an event that stays, even though this trade is refused).
     this.recordDeviation();
-    this.hooks?.beforeQuote?.(request);
+    this.hooks?.beforeQuote?.(request, this.state);
     let q: Quote | undefined;
     this.commit("trade", (tx) => {
       q = this.priceAt(tx.draft, request, this.market.guarded(tx.now, tx.draft.tradingPausedUntil), tx.now);

@@ -29,8 +29,8 @@ export type PoolOperation =
  * refused (REENTRANT_CALL); views (nav, openBook, bookOfState, events) are fine.
  */
 export interface PoolRiskHooks {
-  /** Before a quote (and a trade) is priced, e.g. to refuse stale net greeks. */
-  beforeQuote?(request: QuoteRequest): void;
+  /** Before a quote (and a trade) is priced, e.g. to refuse stale net greeks; `state` is the ledger as it stands (read only). */
+  beforeQuote?(request: QuoteRequest, state: Readonly<PoolState>): void;
   /** Inside a commit, after the operation's events are staged: may stage more (circuit-breaker trips) with `emit`. */
   onStaged?(draft: PoolState, staged: readonly PoolEvent[], emit: (body: PoolEventBody) => void): void;
   /** With the draft state and every staged event of an operation (and separately of the queue payments it makes), before it is installed. */

@@ -20,7 +20,7 @@ import { seriesRefOf, type SeriesSpec } from "../series.js";
 import { mulDiv, pow10 } from "../units.js";
 import type { BookEvent, BookEventBody, BookSide } from "./events.js";
 import { bookEventsFromJSON, canonicalBookEvent, decodeBookEvent } from "./events.js";
-import { checkChain, genesisHash, ledgerKeyBytes, seal, type LedgerKey } from "../ledger-chain.js";
+import { checkChain, genesisHash, ledgerKeyBytes, seal } from "../ledger-chain.js";
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { BookState, type RestingOrder } from "./state.js";
@@ -32,72 +32,8 @@ import { MarginSubmission, matchAmount } from "./margin-mode.js";
 
 export type { SeriesSpec } from "../series.js";
 
-/** An order: a limit order when `limitPrice` is given, else a market order. */
-export interface BookOrder extends SeriesSpec {
-  side: BookSide;
-  /** Size units (10^sizeDecimals per contract), > 0. */
-  size: bigint;
-  /** Base units per whole contract, > 0: the worst price the trader accepts (absent: market order). */
-  limitPrice?: bigint;
-  /**
-   * What the trader posts (base units, ≥ 0). Buys: the most it pays in total (peer fills + pool + the escrow of
-   * a resting remainder). Sells: the collateral for what it writes to peers (fills and the resting remainder).
-   * Margin mode: only the pool's part (peers are paid from and backed by the margin account).
-   */
-  funds: bigint;
-}
-
-/** One match against a resting peer order. */
-export interface PeerFill {
-  makerId: number;
-  maker: string;
-  /** Maker's price, base units per contract. */
-  price: bigint;
-  size: bigint;
-  /** Premium from buyer to seller (base units). */
-  amount: bigint;
-  /** Seller's collateral locked for this fill. */
-  collateral: bigint;
-}
-
-/** What happened to a submitted order, part by part. */
-export interface FillReport {
-  side: BookSide;
-  series: SeriesRef;
-  requested: bigint;
-  peerFills: PeerFill[];
-  /** The pool's part (its quote as traded), when the pool filled some. */
-  pool: Quote | undefined;
-  /** A limit order's remainder left on the book. */
-  resting: { id: number; size: bigint; price: bigint; escrow: bigint } | undefined;
-  /** A market order's size nobody filled. */
-  unfilled: bigint;
-  /** Size filled by peers and by the pool. */
-  filledByPeers: bigint;
-  filledByPool: bigint;
-  /** Buy: total premium paid (peers + pool). Sell: total received. */
-  premium: bigint;
-  /** Sell: collateral posted for peer fills. */
-  collateralPosted: bigint;
-}
-
-
-/** Options of a PeerBook. */
-export interface PeerBookOptions {
-  /** The operator's secret (≥ 32 bytes): every book event carries a MAC under it; replay and open require valid MACs. */
-  ledgerKey?: LedgerKey;
-  /**
-   * Where the book's events go (e.g. a SqliteEventStore with BOOK_LOG): each operation appends its events here before
-   * it is installed, and a refused append refuses it (STORE_FAILED). Default: an in-memory store. A new book or a
-   * replay needs an empty store; resume a non-empty one with PeerBook.open.
-   */
-  store?: EventStore<BookEvent>;
-  /**
-   * Margin mode (book/margin-mode.ts): peers trade from these margin accounts, writers post portfolio margin instead of
-   * full collateral. Default: none (full collateral). Replay and open need the same ledger (or one replayed to match).
-   */
-  margin?: MarginLedger;
-}
+export type { BookOrder, FillReport, PeerBookOptions, PeerFill } from "./book-types.js";
+import type { BookOrder, FillReport, PeerBookOptions } from "./book-types.js";
 
 /** Events per page when the book copies or reads its log. */
 const PAGE = 1024;

@@ -1,12 +1,21 @@
 // Net greeks of the pool (it is short every open option): by expiry and in total, from one pricer batch over
 // the open book. A GreeksMonitor keeps the last figures and refreshes them when spot or vol moved beyond a
 // threshold, the book changed, or they are older than the refresh age; quotes refuse figures older than the
-// quote limit (PoolError "STALE_GREEKS").
+// quote limit (PoolError "STALE_GREEKS"). Given the ledger state (the beforeQuote hook's argument), a refresh for a
+// changed book alone keeps the figures' market and moves them by the series that changed (greeks-book.ts); a market
+// beyond the thresholds, or their age, reprices the whole book at the market of the moment.
 import type { Greeks } from "../../bindings/types.js";
 import { PoolError } from "../errors.js";
+import type { PoolState } from "../ledger.js";
+import { GreeksBook } from "./greeks-book.js";
 import type { OpenBook, OptionPool, SyncPricer } from "../option-pool.js";
 import { sameSnapshot, type OracleSnapshot } from "../oracle.js";
+import type { RiskPricer } from "./normals.js";
 import type { AnyPricer } from "./valuation.js";
+
+function isRiskPricer(pricer: SyncPricer | RiskPricer): pricer is RiskPricer {
+  return typeof (pricer as Partial<RiskPricer>).core === "object";
+}
 
 /** Greeks of the pool's short position (negative delta for short calls...), in contracts × per-contract greeks. */
 export interface GreekTotals {
@@ -72,6 +81,8 @@ export const DEFAULT_GREEKS_MONITOR_OPTIONS: Readonly<GreeksMonitorOptions> = Ob
 export class GreeksMonitor {
   readonly options: GreeksMonitorOptions;
   private last: NetGreeks | undefined;
+  /** The figures' market and per-series greeks, when they were computed from a ledger state. */
+  private book: GreeksBook | undefined;
 
   /** The oracle's vol surface the figures were computed with (a new surface object is a new smile). */
   private surface: OracleSnapshot["volSurface"];
@@ -89,8 +100,13 @@ export class GreeksMonitor {
   refreshReason(): "none" | "book" | "spot" | "vol" | "age" | undefined {
     const g = this.last;
     if (!g) return "none";
-    const snap = this.pool.oracle.latest();
     if (this.pool.bookSeq > g.seq) return "book";
+    return this.marketReason(g);
+  }
+
+  /** Why the market of figures `g` is no longer current ("spot", "vol", "age"), or undefined. */
+  private marketReason(g: NetGreeks): "spot" | "vol" | "age" | undefined {
+    const snap = this.pool.oracle.latest();
     if (Math.abs(Math.log(snap.spot / g.spot)) > this.options.spotMoveThreshold) return "spot";
     if (Math.abs(Math.log(snap.baseVol / g.baseVol)) > this.options.volMoveThreshold || snap.volSurface !== this.surface) return "vol";
     if (this.pool.clock.now() - g.computedAt > this.options.refreshAgeSeconds) return "age";
@@ -104,6 +120,7 @@ export class GreeksMonitor {
    * current ones.
    */
   async refresh(pricer: AnyPricer, attempts = 3): Promise<NetGreeks> {
+    this.book = undefined;
     for (let i = 0; i < attempts; i++) {
       const book = this.pool.openBook();
       const snap = this.pool.oracle.latest();
@@ -114,16 +131,44 @@ export class GreeksMonitor {
     throw new PoolError("LEDGER_MOVED", "greeks", `the ledger or the oracle moved during each of ${attempts} pricings`);
   }
 
-  /** Recomputes the figures with a synchronous pricer. */
-  refreshSync(pricer: SyncPricer): NetGreeks {
-    const book = this.pool.openBook();
+  /**
+   * Recomputes the figures with a synchronous pricer at the market of the moment. With `state` (the pool's ledger
+   * state, as the beforeQuote hook gets it) and a RiskPricer, the per-series greeks are kept for later book-only refreshes.
+   */
+  refreshSync(pricer: SyncPricer | RiskPricer, state?: Readonly<PoolState>): NetGreeks {
     const snap = this.pool.oracle.latest();
-    return this.store(book, book.series.length > 0 ? pricer.blackScholes(book.batch) : undefined, snap, this.pool.clock.now());
+    const now = this.pool.clock.now();
+    this.book = undefined;
+    if (state && isRiskPricer(pricer) && this.isPoolState(state)) {
+      const { rate, dividend } = this.pool.settings.params;
+      this.book = new GreeksBook(pricer, rate, dividend, snap, now, this.pool.settings.sizeDecimals);
+      return this.fromBook(this.book, state);
+    }
+    const book = this.pool.openBook();
+    return this.store(book, book.series.length > 0 ? pricer.blackScholes(book.batch) : undefined, snap, now);
   }
 
-  /** Refreshes (synchronously) only when refreshReason() says so; returns the current figures. */
-  refreshIfNeeded(pricer: SyncPricer): NetGreeks {
-    return this.refreshReason() === undefined ? this.last! : this.refreshSync(pricer);
+  /**
+   * Refreshes (synchronously) only when refreshReason() says so; returns the current figures. With `state` (see
+   * refreshSync), a changed book at a market still within the thresholds moves the figures by the changed series only.
+   */
+  refreshIfNeeded(pricer: SyncPricer | RiskPricer, state?: Readonly<PoolState>): NetGreeks {
+    const reason = this.refreshReason();
+    if (reason === undefined) return this.last!;
+    if (reason === "book" && this.book && state && this.isPoolState(state) && this.marketReason(this.last!) === undefined) return this.fromBook(this.book, state);
+    return this.refreshSync(pricer, state);
+  }
+
+  /** True when `state` is the pool's ledger as it stands (not an older or foreign one). */
+  private isPoolState(state: Readonly<PoolState>): boolean {
+    return state.seq === this.pool.seq && state.bookSeq === this.pool.bookSeq;
+  }
+
+  /** The figures of `state`'s book at `book`'s market. */
+  private fromBook(book: GreeksBook, state: Readonly<PoolState>): NetGreeks {
+    book.sync(state.columns);
+    this.last = { ...book.figures(), computedAt: book.now, spot: book.snap.spot, baseVol: book.snap.baseVol, seq: state.seq };
+    return this.last;
   }
 
   /**

@@ -68,8 +68,8 @@ export function attachRisk(
   const riskPricer = options.riskPricer ?? options.pricer;
   const stressTest = (scenarios?: readonly StressScenario[]) => stressTestPool(pool, riskPricer, scenarios);
   pool.riskHooks = {
-    beforeQuote() {
-      if (auto) greeks.refreshIfNeeded(options.pricer);
+    beforeQuote(_request, state) {
+      if (auto) greeks.refreshIfNeeded(options.pricer, state);
       greeks.assertUsableForQuote();
     },
     onStaged: breakers.onStaged,

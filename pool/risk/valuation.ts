@@ -78,7 +78,7 @@ export function prepareBook(book: OpenBook, settings: Readonly<PoolSettings>, to
 }
 
 /** Share price (whole collateral tokens per whole share... as the pool computes it) for a NAV in base units. */
-export function sharePriceOf(book: PreparedBook, nav: number): number {
+export function sharePriceOf(book: Pick<PreparedBook, "supply" | "virtualShares">, nav: number): number {
   return ((nav + 1) / (book.supply + book.virtualShares)) * book.virtualShares;
 }
 

@@ -63,7 +63,8 @@ export interface VarResult {
   losses: Float64Array;
 }
 
-function resolve(options: Partial<VarOptions>): VarOptions {
+/** The options with defaults filled in, checked (RangeError naming the field). */
+export function resolveVarOptions(options: Partial<VarOptions>): VarOptions {
   const o: VarOptions = { ...DEFAULT_VAR_OPTIONS, ...options };
   const bad = (field: string, what: string): never => {
     throw new RangeError(`valueAtRisk: ${field} ${what}`);
@@ -80,13 +81,19 @@ function resolve(options: Partial<VarOptions>): VarOptions {
   return o;
 }
 
+/** True when a series `years` from expiry is repriced at a horizon `h` years ahead: it outlives it by more than an hour (else it is worth its payoff there). */
+export function outlivesHorizon(years: number, h: number): boolean {
+  return years - h > 1 / (365 * 24);
+}
+
 /** Spot and vol factor of every path at the horizon. */
-interface PathMarkets {
+export interface PathMarkets {
   spot: Float64Array;
   volFactor: Float64Array;
 }
 
-function pathMarkets(core: WasmCore, book: PreparedBook, o: VarOptions, atmVol: number, h: number): PathMarkets {
+/** Spot (GBM at `atmVol`) and vol factor (lognormal, correlated) of every path at the horizon of `h` years, from `spot`. */
+export function pathMarkets(core: WasmCore, spot0: number, o: VarOptions, atmVol: number, h: number): PathMarkets {
   const z = pathNormals(core, o.seed, o.paths);
   const spot = new Float64Array(o.paths);
   const volFactor = new Float64Array(o.paths);
@@ -101,7 +108,7 @@ function pathMarkets(core: WasmCore, book: PreparedBook, o: VarOptions, atmVol: 
   for (let p = 0; p < o.paths; p++) {
     const z1 = z[2 * p]!;
     const z2 = z[2 * p + 1]!;
-    spot[p] = book.spot * Math.exp(spotDrift + spotDiffusion * z1);
+    spot[p] = spot0 * Math.exp(spotDrift + spotDiffusion * z1);
     volFactor[p] = Math.exp(volDrift + volDiffusion * (rho * z1 + rhoBar * z2));
   }
   return { spot, volFactor };
@@ -140,7 +147,7 @@ class VarPlan {
     this.h = o.horizonDays / 365;
     const live: number[] = [];
     for (let i = 0; i < book.n; i++) {
-      if (book.years[i]! - this.h > 1 / (365 * 24)) live.push(i);
+      if (outlivesHorizon(book.years[i]!, this.h)) live.push(i);
       else this.intrinsic.push({ call: book.type[i] === 1, strike: book.strike[i]!, scale: book.scale[i]!, locked: book.locked[i]! });
     }
     for (const s of book.expired) this.intrinsic.push({ call: s.type === "call", strike: s.strike, scale: s.scale, locked: s.locked });
@@ -170,7 +177,7 @@ class VarPlan {
     this.assets = book.free + book.lockedTotal;
     this.baseSharePrice = sharePriceOf(book, baseNav);
     this.losses = new Float64Array(o.paths);
-    this.markets = pathMarkets(core, book, o, atmVol, this.h);
+    this.markets = pathMarkets(core, book.spot, o, atmVol, this.h);
   }
 
   get blocks(): number {
@@ -250,38 +257,45 @@ class VarPlan {
   }
 
   result(): VarResult {
-    const { o } = this;
-    const losses = this.losses.sort();
-    const n = losses.length;
-    const alpha = 1 - o.confidence;
-    const j = Math.min(n - 1, Math.ceil(n * o.confidence) - 1);
-    const valueAtRisk = losses[j]!;
-    let tail = 0;
-    for (let i = j; i < n; i++) tail += losses[i]!;
-    const k = n - j;
-    const expectedShortfall = tail / k;
-    let tailVar = 0;
-    for (let i = j; i < n; i++) tailVar += (losses[i]! - expectedShortfall) ** 2;
-    tailVar /= Math.max(1, k - 1);
-    // Density at VaR from the spacing of order statistics m either side (m ≈ √(nα)).
-    const m = Math.max(1, Math.floor(Math.sqrt(n * alpha)));
-    const spacing = losses[Math.min(n - 1, j + m)]! - losses[Math.max(0, j - m)]!;
-    const density = spacing > 0 ? (Math.min(n - 1, j + m) - Math.max(0, j - m)) / n / spacing : Infinity;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += losses[i]!;
-    const perUnit = this.baseNav;
-    return {
-      horizonDays: o.horizonDays, paths: n, seed: o.seed, confidence: o.confidence,
-      valueAtRisk,
-      valueAtRiskStdError: Math.sqrt((alpha * (1 - alpha)) / n) / density,
-      expectedShortfall,
-      expectedShortfallStdError: Math.sqrt((tailVar + (1 - alpha) * (expectedShortfall - valueAtRisk) ** 2) / (n * alpha)),
-      valueAtRiskUnits: valueAtRisk * perUnit,
-      expectedShortfallUnits: expectedShortfall * perUnit,
-      meanLoss: sum / n,
-      losses,
-    };
+    return varResult(this.losses, this.o, this.baseNav);
   }
+}
+
+/**
+ * VaR, ES and their standard errors from every path's relative loss (`losses` is sorted in place and kept as the
+ * result's); `baseNav` (base units) turns relative losses into units.
+ */
+export function varResult(losses: Float64Array, o: VarOptions, baseNav: number): VarResult {
+  losses.sort();
+  const n = losses.length;
+  const alpha = 1 - o.confidence;
+  const j = Math.min(n - 1, Math.ceil(n * o.confidence) - 1);
+  const valueAtRisk = losses[j]!;
+  let tail = 0;
+  for (let i = j; i < n; i++) tail += losses[i]!;
+  const k = n - j;
+  const expectedShortfall = tail / k;
+  let tailVar = 0;
+  for (let i = j; i < n; i++) tailVar += (losses[i]! - expectedShortfall) ** 2;
+  tailVar /= Math.max(1, k - 1);
+  // Density at VaR from the spacing of order statistics m either side (m ≈ √(nα)).
+  const m = Math.max(1, Math.floor(Math.sqrt(n * alpha)));
+  const spacing = losses[Math.min(n - 1, j + m)]! - losses[Math.max(0, j - m)]!;
+  const density = spacing > 0 ? (Math.min(n - 1, j + m) - Math.max(0, j - m)) / n / spacing : Infinity;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += losses[i]!;
+  const perUnit = baseNav;
+  return {
+    horizonDays: o.horizonDays, paths: n, seed: o.seed, confidence: o.confidence,
+    valueAtRisk,
+    valueAtRiskStdError: Math.sqrt((alpha * (1 - alpha)) / n) / density,
+    expectedShortfall,
+    expectedShortfallStdError: Math.sqrt((tailVar + (1 - alpha) * (expectedShortfall - valueAtRisk) ** 2) / (n * alpha)),
+    valueAtRiskUnits: valueAtRisk * perUnit,
+    expectedShortfallUnits: expectedShortfall * perUnit,
+    meanLoss: sum / n,
+    losses,
+  };
 }
 
 /** Base NAV (capped liability at the current market) for a prepared book, priced with `prices` of its series. */
@@ -300,7 +314,7 @@ function baseBatch(book: PreparedBook) {
  * `atmVol`: the vol spot moves with (e.g. the oracle's baseVol). Blocks reuse one set of input and output columns.
  */
 export function valueAtRiskSync(book: PreparedBook, pricer: RiskPricer, atmVol: number, options: Partial<VarOptions> = {}): VarResult {
-  const o = resolve(options);
+  const o = resolveVarOptions(options);
   const nav = baseNav(book, book.n > 0 ? pricer.blackScholes(baseBatch(book)).price : new Float64Array(0));
   const plan = new VarPlan(pricer.core, book, o, atmVol, nav);
   const slot = plan.slot(true);
@@ -337,7 +351,7 @@ export async function valueAtRisk(
   options: Partial<VarOptions> = {},
   onProgress?: (done: number, total: number) => void,
 ): Promise<VarResult> {
-  const o = resolve(options);
+  const o = resolveVarOptions(options);
   const nav = baseNav(book, book.n > 0 ? ((await pricer.blackScholes(baseBatch(book))) as Greeks).price : new Float64Array(0));
   const plan = new VarPlan(await coreOf(pricer), book, o, atmVol, nav);
   const workerPool = isPricingPool(pricer) ? pricer : undefined;
