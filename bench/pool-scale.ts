@@ -160,6 +160,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     else year.pool.trade("bench", { ...buy, side: "sell", minProceeds: 0n });
   });
   rows.push(row("trade with attachRisk + pre-trade check, year-scale pool", risky, label));
+  rows.push(...settleRows(pricer, options));
   rows.push(...storeRows(pricer, options, calls));
   return rows;
 }
@@ -230,4 +231,33 @@ function storeRows(pricer: Pricer, options: SuiteOptions, calls: number): BenchR
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** settle() of one expiry held by 1,000 and by 10,000 holders (3 pools each), then claims: their cost must not grow with holders. */
+export function settleRows(pricer: Pricer, options: SuiteOptions): BenchRow[] {
+  const log = options.log ?? (() => {});
+  const sizes = options.quick ? [100, 1_000] : [1_000, 10_000];
+  const results = sizes.map((holders) => {
+    log(`  ${SUITE}: settle with ${holders} holders`);
+    const settle: number[] = [];
+    let claim = { p50: 0, p99: 0 };
+    for (let rep = 0; rep < 3; rep++) {
+      const p = scalePool(pricer, { series: 20, holders, prints: 300 });
+      const expiry = p.series.expiry;
+      p.clock.set(expiry);
+      p.oracle.push({ timestamp: expiry, spot: 1000 }); // every put (strikes 1,200 up) in the money: every holder gets a payout
+      const t0 = performance.now();
+      p.pool.settle(expiry);
+      settle.push((performance.now() - t0) * 1000);
+      claim = latency(Math.min(holders, 1000), (i) => void p.pool.claim(`holder${i}`));
+    }
+    settle.sort((a, b) => a - b);
+    return { settle: { p50: settle[1]!, p99: settle[2]! }, claim };
+  });
+  const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
+  const n = (k: number) => sizes[k]!.toLocaleString("en");
+  return [
+    row(`settle one expiry, ${n(1)} holders`, large.settle, `median of 3 pools; ${n(0)}: ${small.settle.p50.toFixed(0)} / ${n(1)}: ${large.settle.p50.toFixed(0)} µs; growth ×${(large.settle.p50 / small.settle.p50).toFixed(2)} for 10×`),
+    row(`claim after settle, ${n(1)} holders`, large.claim, `${n(0)}: ${small.claim.p50.toFixed(1)} / ${n(1)}: ${large.claim.p50.toFixed(1)} µs; growth ×${(large.claim.p50 / small.claim.p50).toFixed(2)} for 10×`),
+  ];
 }

@@ -133,13 +133,30 @@ function applyTrade(state: PoolState, e: Extract<PoolEvent, { kind: "trade" }>):
   u.set(state, "bookSeq", e.seq);
 }
 
+/**
+ * Takes every holder's position in series `key` away at its settlement: each account's position goes, and the
+ * series' holder index goes whole (one delete, not one per holder: the index is dropped with the series, and the
+ * undo log restores that same, untouched map).
+ */
+function releaseHolders(state: PoolState, key: string): void {
+  const holders = state.holders.get(key);
+  if (!holders) return;
+  for (const [account, size] of holders) {
+    const held = state.positions.get(account);
+    if (held?.get(key) !== size) mismatch("size", `${account}'s position in ${key} differs from the series' holder index`);
+    state.undo.mapDelete(held, key);
+    if (held.size === 0) state.undo.mapDelete(state.positions, account);
+  }
+  state.undo.mapDelete(state.holders, key);
+}
+
 function applySettle(state: PoolState, e: Extract<PoolEvent, { kind: "settle" }>): void {
   if (state.settled.has(e.expiry)) mismatch("expiry", `seq ${e.seq}: expiry ${e.expiry} is already settled`);
   let released = 0n;
   for (const key of [...(state.seriesByExpiry.get(e.expiry) ?? [])]) {
     const s = state.series.get(key)!;
     released += s.locked;
-    for (const [account, size] of [...(state.holders.get(key) ?? [])]) hold(state, account, key, -size);
+    releaseHolders(state, key);
     closeSeries(state, key, s);
     state.undo.mapDelete(state.recentFlow, `${key}:buy`);
     state.undo.mapDelete(state.recentFlow, `${key}:sell`);
