@@ -15,7 +15,7 @@ import type { PoolParams } from "./params.js";
 import type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 import type { Quote, QuoteRequest } from "./quote.js";
 import { PoolCore } from "./pool-core.js";
-import { storeFailure } from "./pool-persistence.js";
+import { readAfter, storeFailure } from "./pool-persistence.js";
 import { previewDeposit, previewRedeem } from "./shares.js";
 // Types only (erased at run time): pool/risk imports the pool's types, not the other way round.
 import type { StressReport, StressScenario } from "./risk/stress.js";
@@ -130,17 +130,9 @@ export class OptionPool {
 
   /** Events with seq > `afterSeq`, oldest first, at most `limit` of them (read from the store). */
   eventsSince(afterSeq: number, limit = Number.MAX_SAFE_INTEGER): readonly PoolEvent[] {
-    check(Number.isSafeInteger(afterSeq) && afterSeq >= 0, "afterSeq", "must be an integer seq ≥ 0");
-    check(Number.isSafeInteger(limit) && limit >= 0, "limit", "must be an integer ≥ 0");
-    const head = this.core.state.seq;
-    const count = Math.min(limit, head - afterSeq);
-    if (count <= 0) return [];
-    try {
-      return this.core.log.store.read(afterSeq + 1, count);
-    } catch (e) {
-      throw storeFailure(e, `reading events ${afterSeq + 1}..${afterSeq + count}`);
-    }
+    return readAfter(this.core.log.store, afterSeq, limit, this.core.state.seq, "events");
   }
+
 
   /** The event store the pool writes to (config.store, or its in-memory one). */
   get store(): EventStore<PoolEvent> {

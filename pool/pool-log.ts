@@ -8,7 +8,7 @@ import { canonicalEvent, decodeEvent } from "./events.js";
 import { applyEvent, PoolState } from "./ledger.js";
 import { checkChain } from "./ledger-chain.js";
 import type { PoolCore } from "./pool-core.js";
-import { checkStore, snapshotRecord, snapshotState, storeFailure, type SnapshotUse } from "./pool-persistence.js";
+import { appendTo, checkStore, requireEmptyStore, snapshotRecord, snapshotState, storeFailure, type SnapshotUse } from "./pool-persistence.js";
 import { MemoryEventStore } from "./store/memory-store.js";
 import type { EventStore } from "./store/types.js";
 import { checkConservation, verifyEvent, type VerifyContext, type VerifyLevel } from "./verify.js";
@@ -35,17 +35,12 @@ export class PoolLog {
 
   /** Appends one commit's events (all or nothing); a refusal is a PoolError STORE_FAILED. */
   append(events: readonly PoolEvent[]): void {
-    try {
-      this.store.append(events);
-    } catch (e) {
-      throw storeFailure(e, `appending events ${events[0]!.seq}..${events[events.length - 1]!.seq}`);
-    }
+    appendTo(this.store, events, "events");
   }
 
   /** Refuses a store that already holds a log (a new pool, a replay or a fork starts from genesis). */
   requireEmpty(): void {
-    const head = this.store.head();
-    if (head.seq !== 0) throw new PoolError("INVALID_INPUT", "store", `holds ${head.seq} events already: resume it with OptionPool.open(config)`);
+    requireEmptyStore(this.store, "events", "OptionPool.open(config)");
   }
 
   /** Stores a snapshot of the state as it stands (between operations only); returns its seq. */

@@ -3,7 +3,8 @@
 // log is. So a restart takes a snapshot only when it can prove it is the pool's own state at that seq — a MAC under
 // the ledger key over the log's genesis, the seq, the chain head and the state text — or when the caller says it
 // trusts the store (no key); otherwise it replays the whole log, verifying every event.
-import { PoolError } from "./errors.js";
+import { PoolError, check } from "./errors.js";
+import type { EventHeader } from "./event-schema.js";
 import type { PoolEvent } from "./events.js";
 import { PoolState } from "./ledger.js";
 import { snapshotMac, snapshotMacMatches } from "./ledger-chain.js";
@@ -28,11 +29,39 @@ export function storeFailure(e: unknown, what: string): PoolError {
 }
 
 /** Checks that `store` looks like an EventStore (PoolError naming `store`). */
-export function checkStore(store: unknown): asserts store is EventStore<PoolEvent> {
-  const s = store as Partial<EventStore<PoolEvent>> | undefined;
+export function checkStore<E extends EventHeader>(store: unknown): asserts store is EventStore<E> {
+  const s = store as Partial<EventStore<E>> | undefined;
   const methods = ["head", "append", "flush", "read", "iterate", "saveSnapshot", "latestSnapshot"] as const;
   const missing = methods.filter((m) => typeof s?.[m] !== "function");
   if (missing.length > 0) throw new PoolError("INVALID_INPUT", "store", `must be an EventStore (missing ${missing.join(", ")})`);
+}
+
+/** Appends one commit's events (all or nothing); a refusal is a PoolError STORE_FAILED naming `what` and the seqs. */
+export function appendTo<E extends EventHeader>(store: EventStore<E>, events: readonly E[], what: string): void {
+  try {
+    store.append(events);
+  } catch (e) {
+    throw storeFailure(e, `appending ${what} ${events[0]!.seq}..${events[events.length - 1]!.seq}`);
+  }
+}
+
+/** Refuses a store that already holds a log where a new one must start (a new pool or book, a replay, a fork). */
+export function requireEmptyStore(store: EventStore<EventHeader>, what: string, resume: string): void {
+  const head = store.head();
+  if (head.seq !== 0) throw new PoolError("INVALID_INPUT", "store", `holds ${head.seq} ${what} already: resume it with ${resume}`);
+}
+
+/** Events with seq > `afterSeq` up to `head`, at most `limit` of them (argument checks name the field). */
+export function readAfter<E extends EventHeader>(store: EventStore<E>, afterSeq: number, limit: number, head: number, what: string): E[] {
+  check(Number.isSafeInteger(afterSeq) && afterSeq >= 0, "afterSeq", "must be an integer seq ≥ 0");
+  check(Number.isSafeInteger(limit) && limit >= 0, "limit", "must be an integer ≥ 0");
+  const count = Math.min(limit, head - afterSeq);
+  if (count <= 0) return [];
+  try {
+    return store.read(afterSeq + 1, count);
+  } catch (e) {
+    throw storeFailure(e, `reading ${what} ${afterSeq + 1}..${afterSeq + count}`);
+  }
 }
 
 /** The snapshot record of `state` (the pool's state after its last event), MAC'ed when there is a key. */

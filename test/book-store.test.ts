@@ -9,6 +9,7 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { BOOK_LOG, ManualClock, ManualOracle, MemoryEventStore, OptionPool, POOL_LOG, PoolError, type BookEvent, type PoolConfig, type PoolEvent } from "../pool/index.js";
 import { PeerBook } from "../pool/book/index.js";
 import { SqliteEventStore } from "../pool/store/index.js";
+import { FlakyStore } from "./support/flaky-store.js";
 
 const T0 = 1_767_225_600;
 const USDC = 1_000_000n;
@@ -73,26 +74,14 @@ describe("a peer book on SQLite", () => {
   });
 });
 
-/** A real in-memory store that refuses its next append when told to. */
-class FlakyStore extends MemoryEventStore<BookEvent> {
-  failNext = false;
-  override append(events: readonly BookEvent[]): void {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error("connection lost");
-    }
-    super.append(events);
-  }
-}
-
 it("an append the book's store refuses refuses the order (STORE_FAILED): book, pool and store as before", () => {
   const pool = new OptionPool(config());
   pool.deposit("lp", 1_000_000n * USDC);
-  const store = new FlakyStore();
+  const store = new FlakyStore<BookEvent>();
   const book = new PeerBook(pool, { store });
   trade(book);
   const before = [JSON.stringify(book.snapshot()), JSON.stringify(pool.snapshot()), store.head().seq];
-  store.failNext = true;
+  store.failNext = "connection lost";
   let caught: unknown;
   try {
     book.submit("gina", { ...PUT, side: "sell", size: 100n, limitPrice: 70n * USDC, funds: 1800n * USDC });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { MemoryEventStore, OptionPool, POOL_LOG, PoolError, type PoolEvent } from "../pool/index.js";
 import { exportJournal, importJournal, SqliteEventStore, genesisHash } from "../pool/store/index.js";
+import { FlakyStore } from "./support/flaky-store.js";
 import { expectRejected } from "./support/pool.js";
 import { lifeConfig, live, resumeStep } from "./support/pool-driver.js";
 
@@ -84,29 +85,17 @@ describe("a pool on SQLite", () => {
   }, 60_000);
 });
 
-/** A real MemoryEventStore that refuses its next append when told to (a full disk, a lost connection). */
-class FlakyStore extends MemoryEventStore<PoolEvent> {
-  failNext = false;
-  override append(events: readonly PoolEvent[]): void {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error("disk full");
-    }
-    super.append(events);
-  }
-}
-
 describe("the commit and its store", () => {
   it("an append the store refuses refuses the operation (STORE_FAILED) and changes nothing; the next one goes through", () => {
-    const store = new FlakyStore();
+    const store = new FlakyStore<PoolEvent>();
     const { config, clock, oracle } = lifeConfig(pricer, { store });
     const pool = new OptionPool(config);
     live(pool, SEED, 0, 40, clock, oracle);
     const expiry = pool.openSeries()[0]?.expiry ?? clock.now() + 14 * 86_400;
-    store.failNext = true;
+    store.failNext = "disk full";
     const e = expectRejected(pool, () => pool.deposit("lp-z", 1_000_000_000n), "STORE_FAILED", "store");
     expect(e.message).toContain("disk full");
-    store.failNext = true;
+    store.failNext = "disk full";
     expectRejected(pool, () => pool.trade("t-9", { type: "put", strike: 1900, expiry, size: 100n, side: "buy", maxCost: 10n ** 12n }), "STORE_FAILED", "store");
     expect(store.head().seq).toBe(pool.seq);
     pool.deposit("lp-z", 1_000_000_000n);

@@ -24,7 +24,7 @@ import { checkChain, genesisHash, ledgerKeyBytes, seal } from "../ledger-chain.j
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { BookState, type RestingOrder } from "./state.js";
-import { checkStore, storeFailure } from "../pool-persistence.js";
+import { appendTo, checkStore, readAfter, requireEmptyStore, storeFailure } from "../pool-persistence.js";
 import { MemoryEventStore } from "../store/memory-store.js";
 import type { EventStore } from "../store/types.js";
 import type { MarginLedger } from "../margin/ledger.js";
@@ -40,11 +40,6 @@ const PAGE = 1024;
 
 /** Marks the constructor call of PeerBook.open (a non-empty store is expected there, refused elsewhere). */
 const RESUME: unique symbol = Symbol("resume");
-
-function requireEmpty(store: EventStore<BookEvent>): void {
-  const head = store.head();
-  if (head.seq !== 0) throw new PoolError("INVALID_INPUT", "store", `holds ${head.seq} book events already: resume it with PeerBook.open(pool, { store })`);
-}
 
 /** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
 export class PeerBook {
@@ -75,7 +70,7 @@ export class PeerBook {
     this.state = new BookState(genesisHash(pool.settings, "book"));
     if (options.store !== undefined) checkStore(options.store);
     this.store = options.store ?? new MemoryEventStore<BookEvent>();
-    if (resuming !== RESUME) requireEmpty(this.store);
+    if (resuming !== RESUME) requireEmptyStore(this.store, "book events", "PeerBook.open(pool, { store })");
   }
 
   /**
@@ -131,12 +126,9 @@ export class PeerBook {
   }
 
   private append(events: readonly BookEvent[]): void {
-    try {
-      this.store.append(events);
-    } catch (e) {
-      throw storeFailure(e, `appending book events ${events[0]!.seq}..${events[events.length - 1]!.seq}`);
-    }
+    appendTo(this.store, events, "book events");
   }
+
 
   // ------------------------------------------------------------ views
 
@@ -147,16 +139,9 @@ export class PeerBook {
 
   /** Book events with seq > `afterSeq`, oldest first, at most `limit` of them. */
   eventsSince(afterSeq: number, limit = Number.MAX_SAFE_INTEGER): readonly BookEvent[] {
-    check(Number.isSafeInteger(afterSeq) && afterSeq >= 0, "afterSeq", "must be an integer seq ≥ 0");
-    check(Number.isSafeInteger(limit) && limit >= 0, "limit", "must be an integer ≥ 0");
-    const count = Math.min(limit, this.state.seq - afterSeq);
-    if (count <= 0) return [];
-    try {
-      return this.store.read(afterSeq + 1, count);
-    } catch (e) {
-      throw storeFailure(e, `reading book events ${afterSeq + 1}..${afterSeq + count}`);
-    }
+    return readAfter(this.store, afterSeq, limit, this.state.seq, "book events");
   }
+
 
   /** Seq of the book's last event (0 for a new book). */
   get seq(): number {
