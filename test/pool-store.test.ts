@@ -103,6 +103,21 @@ describe("the commit and its store", () => {
     expect(JSON.stringify(OptionPool.replay(lifeConfig(pricer).config, pool.events).snapshot())).toBe(JSON.stringify(pool.snapshot()));
   });
 
+  it("a snapshot asked for from inside an operation (a risk hook) is refused: it would record a draft state", () => {
+    const store = new MemoryEventStore<PoolEvent>();
+    const { config, clock, oracle } = lifeConfig(pricer, { store, ledgerKey: KEY });
+    const pool = new OptionPool(config);
+    live(pool, SEED, 0, 20, clock, oracle);
+    let inside: unknown;
+    pool.riskHooks = { beforeCommit: () => { try { pool.saveSnapshot(); } catch (e) { inside = e; } } };
+    pool.deposit("lp-hook", 1_000_000_000n);
+    expect(inside).toBeInstanceOf(PoolError);
+    expect((inside as PoolError).code).toBe("REENTRANT_CALL");
+    expect(store.latestSnapshot()).toBeUndefined();
+    pool.riskHooks = undefined;
+    expect(pool.saveSnapshot()).toBe(pool.seq);
+  });
+
   it("a new pool, a replay and a fork start from an empty store; open needs one", () => {
     const pool = reference(30);
     const full = new MemoryEventStore<PoolEvent>();
