@@ -86,6 +86,8 @@ export class MarginLedger {
   private readonly log: MarginEvent[] = [];
   private readonly key: Uint8Array | undefined;
   private busy = false;
+  /** Inside atomically(): margin operations apply as usual and are undone together if the unit fails. */
+  private unit = false;
 
   constructor(readonly config: MarginLedgerConfig) {
     this.scales = config.scales;
@@ -284,6 +286,28 @@ export class MarginLedger {
       this.stageClose(s, account, emit);
     });
     return body;
+  }
+
+  /**
+   * Runs `fn` as one unit with another record (the peer book's store in margin mode): the margin operations inside it
+   * apply as usual, and when `fn` throws every one of them is undone before the error propagates, so the margin ledger
+   * never keeps trades whose book events were refused. Exact because each commit installs a new state and never
+   * mutates the one it replaced. Not nestable (REENTRANT_CALL), and not callable from inside a margin operation.
+   */
+  atomically<T>(fn: () => T): T {
+    if (this.busy || this.unit) throw new PoolError("REENTRANT_CALL", "operation", "a margin unit was started inside another margin operation");
+    const state = this.state;
+    const length = this.log.length;
+    this.unit = true;
+    try {
+      return fn();
+    } catch (e) {
+      this.state = state;
+      this.log.length = length;
+      throw e;
+    } finally {
+      this.unit = false;
+    }
   }
 
   // ------------------------------------------------------------ internals
