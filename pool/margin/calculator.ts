@@ -152,22 +152,26 @@ export class MarginCalculator {
     const n = cols.n;
     const size = n * (scenarios.length + 1);
     this.inPlace = PriceColumns.reuse(this.inPlace, core, size);
-    const v = this.inPlace.view;
     const terms = this.shockTerms(cols, market.spot, preset);
+    const { type, spot, strike, expiry, vol, rate, dividend, price } = this.inPlace.view;
+    const baseVol = cols.vol;
+    // The type column as f64 once (an Int8Array → Float64Array set converts element by element).
+    const type64 = price.subarray(0, n);
+    type64.set(cols.type);
     for (let k = 0; k <= scenarios.length; k++) {
       const base = k * n;
-      v.type.set(cols.type, base);
-      v.strike.set(cols.strike, base);
-      v.expiry.set(cols.years, base);
+      type.set(type64, base);
+      strike.set(cols.strike, base);
+      expiry.set(cols.years, base);
       const sc = k === 0 ? undefined : scenarios[k - 1]!;
-      v.spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + n);
+      spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + n);
       const shock = sc?.volShock ?? 0;
       const skew = sc?.skew ?? 0;
-      if (shock === 0 && skew === 0) v.vol.set(cols.vol, base);
-      else for (let i = 0; i < n; i++) v.vol[base + i] = scenarioVolFrom(shock, skew, cols.vol[i]!, terms[2 * i]!, terms[2 * i + 1]!);
+      if (shock === 0 && skew === 0) vol.set(baseVol, base);
+      else for (let i = 0; i < n; i++) vol[base + i] = scenarioVolFrom(shock, skew, baseVol[i]!, terms[2 * i]!, terms[2 * i + 1]!);
     }
-    v.rate.fill(market.rate, 0, size);
-    v.dividend.fill(market.dividend ?? 0, 0, size);
+    rate.fill(market.rate, 0, size);
+    dividend.fill(market.dividend ?? 0, 0, size);
     return this.inPlace.price(size);
   }
 
