@@ -10,7 +10,7 @@ import {
   type ScenarioPreset,
 } from "../pool/margin/index.js";
 import { scenarioVolFrom, seriesShockTerms } from "../pool/margin/scenarios.js";
-import { pathNormals } from "../pool/risk/index.js";
+import { pathNormals } from "../pool/risk/normals.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
 import { bsm, normCdf } from "./support/black-scholes.js";
 
