@@ -7,6 +7,7 @@ import { ManualClock, ManualOracle, OptionPool, PoolError } from "../pool/index.
 import { PeerBook, bookEventsToJSON } from "../pool/book/index.js";
 import { derive33, MarginLedger, marginEventsToJSON, type MarginLedgerConfig } from "../pool/margin/index.js";
 import type { BookEvent } from "../pool/book/index.js";
+import type { PoolEvent } from "../pool/index.js";
 import { FlakyStore } from "./support/flaky-store.js";
 
 const T0 = 1_767_225_600;
@@ -126,6 +127,29 @@ describe("peer book in margin mode", () => {
     // The book's log (from its store) and the margin ledger's log still replay together.
     const again = PeerBook.replay(t.pool, store.read(1, 100), { margin: MarginLedger.replay(t.marginConfig, t.margin.events) });
     expect(again.snapshot()).toEqual(t.book.snapshot());
+  });
+
+  it("a pool part the pool's store refuses undoes the submission's margin trades too (STORE_FAILED)", () => {
+    const clock = new ManualClock(T0);
+    const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
+    const poolStore = new FlakyStore<PoolEvent>();
+    const pool = new OptionPool({ collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock, store: poolStore });
+    pool.deposit("lp", 1_000_000n * USDC);
+    const margin = new MarginLedger({ pricer, oracle, clock, scales: { decimals: 6, sizeDecimals: 2 }, preset: derive33() });
+    const book = new PeerBook(pool, { margin });
+    book.list(PUT);
+    margin.deposit("writer", 20_000n * USDC);
+    margin.deposit("buyer", 5_000n * USDC);
+    book.submit("writer", { ...PUT, side: "sell", size: 400n, limitPrice: 30n * USDC, funds: 0n });
+    const before = [marginEventsToJSON(margin.events), JSON.stringify(book.snapshot()), poolStore.head().seq];
+    // The buyer takes the writer's 4 puts (a margin trade) and 2 more from the pool, whose store refuses the trade.
+    poolStore.failNext = "pool disk full";
+    rejects(() => book.submit("buyer", { ...PUT, side: "buy", size: 600n, funds: 1_000n * USDC }), "STORE_FAILED");
+    expect([marginEventsToJSON(margin.events), JSON.stringify(book.snapshot()), poolStore.head().seq]).toEqual(before);
+    expect(margin.positionsOf("buyer")).toEqual([]);
+    const r = book.submit("buyer", { ...PUT, side: "buy", size: 600n, funds: 1_000n * USDC });
+    expect([r.filledByPeers, r.filledByPool]).toEqual([400n, 200n]);
+    expect(margin.positionsOf("buyer")).toEqual([{ series: SERIES, size: 400n }]);
   });
 
   it("a margin unit cannot nest or start inside a margin operation (REENTRANT_CALL)", () => {
