@@ -100,12 +100,26 @@ function header(word: i32): f64 {
   return load<f64>(surface + (<usize>word << 3));
 }
 
+// SSVI's θ'(T) on each piece of θ(T), index j + 1 for T's slice j (as locate returns it): θ_1/T_1 before T_1,
+// the chord slopes between the expiries, θ_n/T_n from T_n on. Filled by begin() once per kernel call, so the
+// per-point path divides no more; each entry is the division thetaIn performed before, so results are unchanged.
+const THETA_SLOPES: usize = memory.data(<i32>(SURFACE_MAX_SLICES + 1) * 8, 16);
+
 function begin(pointer: usize): void {
   surface = pointer;
   kind = <i32>header(SURFACE_WORD_KIND);
   count = <i32>header(SURFACE_WORD_COUNT);
   lastSlice = -2;
   cachedYears = NaN;
+  if (kind != SURFACE_KIND_SVI) {
+    store<f64>(THETA_SLOPES, column(SURFACE_COLUMN_THETA, 0) / column(SURFACE_COLUMN_YEARS, 0));
+    for (let j = 0; j < count - 1; j++) {
+      const slope = (column(SURFACE_COLUMN_THETA, j + 1) - column(SURFACE_COLUMN_THETA, j))
+        / (column(SURFACE_COLUMN_YEARS, j + 1) - column(SURFACE_COLUMN_YEARS, j));
+      store<f64>(THETA_SLOPES + (<usize>(j + 1) << 3), slope);
+    }
+    store<f64>(THETA_SLOPES + (<usize>count << 3), column(SURFACE_COLUMN_THETA, count - 1) / column(SURFACE_COLUMN_YEARS, count - 1));
+  }
 }
 
 /** Slice counts up to this are located by counting T_i ≤ T over all slices (no branch to mispredict). */
@@ -336,18 +350,9 @@ function ssviTheta(years: f64): void {
 /** θ(T) and θ'(T) given T's slice j (as locate returns it). */
 @inline
 function thetaIn(j: i32, years: f64): void {
-  if (j < 0) {
-    thetaSlope = column(SURFACE_COLUMN_THETA, 0) / column(SURFACE_COLUMN_YEARS, 0);
-    theta = thetaSlope * years;
-  } else if (j >= count - 1) {
-    thetaSlope = column(SURFACE_COLUMN_THETA, count - 1) / column(SURFACE_COLUMN_YEARS, count - 1);
-    theta = thetaSlope * years;
-  } else {
-    const t0 = column(SURFACE_COLUMN_YEARS, j);
-    const theta0 = column(SURFACE_COLUMN_THETA, j);
-    thetaSlope = (column(SURFACE_COLUMN_THETA, j + 1) - theta0) / (column(SURFACE_COLUMN_YEARS, j + 1) - t0);
-    theta = theta0 + thetaSlope * (years - t0);
-  }
+  thetaSlope = load<f64>(THETA_SLOPES + (<usize>(j + 1) << 3));
+  if (j < 0 || j >= count - 1) theta = thetaSlope * years;
+  else theta = column(SURFACE_COLUMN_THETA, j) + thetaSlope * (years - column(SURFACE_COLUMN_YEARS, j));
 }
 
 /**
