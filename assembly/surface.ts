@@ -331,6 +331,23 @@ function sviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
   return f64x2.sqrt(f64x2.div(w, tv));
 }
 
+/** Raw SVI vols of two strikes of one expiry, T in slice j (totalVarianceSvi lane for lane; sorted batches, a book). */
+function sviVolPairOneExpiry(j: i32, k0: f64, k1: f64, years: f64): v128 {
+  const kv = f64x2(k0, k1);
+  let w: v128;
+  if (j < 0) w = f64x2.mul(f64x2.splat(years / column(SURFACE_COLUMN_YEARS, 0)), sviWPair(0, 0, kv));
+  else if (j >= count - 1) {
+    const scale = f64x2.splat(years / column(SURFACE_COLUMN_YEARS, count - 1));
+    w = f64x2.mul(scale, sviWPair(count - 1, count - 1, f64x2.div(kv, scale)));
+  } else {
+    const t0 = column(SURFACE_COLUMN_YEARS, j);
+    const alpha = f64x2.splat((years - t0) / (column(SURFACE_COLUMN_YEARS, j + 1) - t0));
+    const wa = sviWPair(j, j, kv);
+    w = f64x2.add(wa, f64x2.mul(alpha, f64x2.sub(sviWPair(j + 1, j + 1, kv), wa)));
+  }
+  return f64x2.sqrt(f64x2.div(w, f64x2.splat(years)));
+}
+
 /** w of slice i0 on lane 0 and slice i1 on lane 1 at x (sviW lane for lane). */
 @inline
 function sviWPair(i0: i32, i1: i32, x0: v128): v128 {
@@ -462,10 +479,10 @@ function ssviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
   return f64x2.sqrt(f64x2.div(w, f64x2(t0, t1)));
 }
 
-/** Vols of points i and i + 1 into `vol`: raw SVI as a pair; SSVI as two scalar evaluations when both reuse the cached θ (sorted batches), else a pair. */
+/** Vols of points i and i + 1 into `vol`: raw SVI as a pair (one slice lookup when both share T); SSVI as two scalar evaluations when both reuse the cached θ (sorted batches), else a pair. */
 @inline
 function volPair(k0: f64, t0: f64, k1: f64, t1: f64, vol: usize): void {
-  if (kind == SURFACE_KIND_SVI) v128.store(vol, sviVolPair(k0, t0, k1, t1));
+  if (kind == SURFACE_KIND_SVI) v128.store(vol, t0 == t1 ? sviVolPairOneExpiry(locate(t0), k0, k1, t0) : sviVolPair(k0, t0, k1, t1));
   else if (t0 == cachedYears && t1 == cachedYears) {
     store<f64>(vol, Math.sqrt(totalVariance(k0, t0) / t0));
     store<f64>(vol, Math.sqrt(totalVariance(k1, t1) / t1), 8);

@@ -109,7 +109,7 @@ describe("vol-surface kernels, both builds", () => {
     }
   });
 
-  it("SIMD and scalar builds agree bit for bit on shapes (w, w', g, ∂w/∂T) and on the check's grid minima", async () => {
+  it("SIMD and scalar builds agree bit for bit on shapes (w, w', g, ∂w/∂T), vols in runs of one expiry and the check's grid minima", async () => {
     // The SIMD build evaluates raw SVI shapes two strikes at a time when both share T (runs of one expiry, as the
     // checks' scans and grid rows send them), lane for lane the scalar operations.
     const [simd, scalar] = await Promise.all([createPricer({ simd: true }), createPricer({ simd: false })]);
@@ -126,7 +126,12 @@ describe("vol-surface kernels, both builds", () => {
     }
     for (const name of ["svi-slices", "gj-5.1", "vogt", "ssvi-power"] as const) {
       const [a, b] = [VolSurface.create(surfaceGolden.surfaces[name], simd), VolSurface.create(surfaceGolden.surfaces[name], scalar)];
-      for (const years of [scattered, runs]) expect(a.shape({ k, years }), name).toEqual(b.shape({ k, years }));
+      for (const years of [scattered, runs]) {
+        expect(a.shape({ k, years }), name).toEqual(b.shape({ k, years }));
+        expect(a.volBatch({ k, years }), name).toEqual(b.volBatch({ k, years }));
+      }
+      const oneByOne = Float64Array.from({ length: 300 }, (_, i) => a.vol(k[i]!, runs[i]!));
+      expect(a.volBatch({ k: k.subarray(0, 300), years: runs.subarray(0, 300) }), name).toEqual(oneByOne);
       const [checkA, checkB] = [a.check(), b.check()];
       expect(checkA.checks, name).toEqual(checkB.checks);
       expect(checkA.failures, name).toEqual(checkB.failures);
