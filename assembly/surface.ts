@@ -295,15 +295,31 @@ function sviShapePair(j: i32, k0: f64, k1: f64, years: f64): void {
 }
 
 /**
+ * Both lanes' slices j = (number of T_i ≤ T) − 1, counted at once with lane masks (−1 where true); call it up to
+ * LINEAR_LOCATE_MAX slices, and locate's binary search per lane beyond.
+ */
+@inline
+function slicesOfPair(tv: v128): v128 {
+  let jv = i64x2.splat(-1);
+  for (let i = 0; i < count; i++) jv = i64x2.sub(jv, f64x2.le(f64x2.splat(column(SURFACE_COLUMN_YEARS, i)), tv));
+  return jv;
+}
+
+/**
  * Raw SVI vols of two points with their own expiries (totalVarianceSvi lane for lane): each lane's slices iA, iB
  * (equal outside the interpolation), strike x (k/λ beyond T_n), weight α and scale (T/T_1, T/T_n or 1).
  */
 function sviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
   const tv = f64x2(t0, t1);
-  let jv = i64x2.splat(-1);
-  for (let i = 0; i < count; i++) jv = i64x2.sub(jv, f64x2.le(f64x2.splat(column(SURFACE_COLUMN_YEARS, i)), tv));
-  const j0 = <i32>i64x2.extract_lane(jv, 0);
-  const j1 = <i32>i64x2.extract_lane(jv, 1);
+  let j0: i32, j1: i32;
+  if (count > LINEAR_LOCATE_MAX) {
+    j0 = locate(t0);
+    j1 = locate(t1);
+  } else {
+    const jv = slicesOfPair(tv);
+    j0 = <i32>i64x2.extract_lane(jv, 0);
+    j1 = <i32>i64x2.extract_lane(jv, 1);
+  }
   const a0 = max(j0, 0) < count - 1 ? max(j0, 0) : count - 1;
   const a1 = max(j1, 0) < count - 1 ? max(j1, 0) : count - 1;
   const between0 = j0 >= 0 && j0 < count - 1;
@@ -458,13 +474,18 @@ function phiv(th: v128): v128 {
  * kernels never read ∂w/∂T, and every kernel call starts with an empty cache.
  */
 function ssviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
-  // Both lanes' slices at once: j = (number of T_i ≤ T) − 1, counted with lane masks (−1 where true).
-  const tv = f64x2(t0, t1);
-  let jv = i64x2.splat(-1);
-  for (let i = 0; i < count; i++) jv = i64x2.sub(jv, f64x2.le(f64x2.splat(column(SURFACE_COLUMN_YEARS, i)), tv));
-  thetaIn(<i32>i64x2.extract_lane(jv, 0), t0);
+  let j0: i32, j1: i32;
+  if (count > LINEAR_LOCATE_MAX) {
+    j0 = locate(t0);
+    j1 = locate(t1);
+  } else {
+    const jv = slicesOfPair(f64x2(t0, t1));
+    j0 = <i32>i64x2.extract_lane(jv, 0);
+    j1 = <i32>i64x2.extract_lane(jv, 1);
+  }
+  thetaIn(j0, t0);
   const theta0 = theta;
-  thetaIn(<i32>i64x2.extract_lane(jv, 1), t1);
+  thetaIn(j1, t1);
   const th = f64x2(theta0, theta);
   const ph = phiv(th);
   const rho = f64x2.splat(header(SURFACE_WORD_RHO));

@@ -124,8 +124,15 @@ describe("vol-surface kernels, both builds", () => {
       runs.fill(random() < 0.2 ? [0.05, 1, 3][Math.floor(3 * random())]! : t, i, i + length);
       i += length;
     }
-    for (const name of ["svi-slices", "gj-5.1", "vogt", "ssvi-power"] as const) {
-      const [a, b] = [VolSurface.create(surfaceGolden.surfaces[name], simd), VolSurface.create(surfaceGolden.surfaces[name], scalar)];
+    // 60 expiries: beyond the 32 up to which the pair paths count slices with lane masks (binary search past it).
+    const many = {
+      model: "ssvi" as const, rho: -0.6, phi: { form: "power-law" as const, eta: 1.2, gamma: 0.4 },
+      slices: Array.from({ length: 60 }, (_, i) => ({ years: 0.01 * 1.1 ** i, theta: 0.04 * 0.01 * 1.1 ** i })),
+    };
+    const manySvi = { model: "svi" as const, slices: VolSurface.create(many, simd).slices.map((s) => ({ ...s })) };
+    const specs = { ...surfaceGolden.surfaces, many, "many-svi": manySvi };
+    for (const name of ["svi-slices", "gj-5.1", "vogt", "ssvi-power", "many", "many-svi"] as const) {
+      const [a, b] = [VolSurface.create(specs[name], simd), VolSurface.create(specs[name], scalar)];
       for (const years of [scattered, runs]) {
         expect(a.shape({ k, years }), name).toEqual(b.shape({ k, years }));
         expect(a.volBatch({ k, years }), name).toEqual(b.volBatch({ k, years }));
