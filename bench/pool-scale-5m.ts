@@ -4,7 +4,7 @@
 // times trades and reads the live heap (node --expose-gc) and the process RSS. Then the full verifying replay of the
 // whole log (OptionPool.open with { snapshot: "ignore" }: every event decoded, chained, MAC'ed, re-derived — each
 // trade repriced — and applied, streamed from the store a page at a time) and the restart from the latest snapshot.
-// Building the log takes most of the run (about 10 minutes on a 2-core VM); the database is removed at the end.
+// A snapshot every 1/20 of the run. The full run takes about 10 minutes on a 2-core VM and ~3 GB of disk (removed at the end).
 // Run: node --expose-gc dist/cli/pool2peer.js bench --suite pool-scale-5m.
 import { createPricer, type Pricer } from "../bindings/pricer.js";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -34,12 +34,12 @@ interface Point {
 }
 
 /** A pool on a SQLite store in group commit at `path` and the driver that makes its history. */
-function livingPool(pricer: Pricer, path: string) {
+function livingPool(pricer: Pricer, path: string, snapshotEvery: number) {
   const clock = new ManualClock(T0);
   const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 }, { keepSeconds: 10 * DAY });
   const store = new SqliteEventStore<PoolEvent>(path, { ...POOL_LOG, commit: "group" });
   const config: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock, params: { maxUtilization: 0.95 }, ledgerKey: KEY };
-  const pool = new OptionPool({ ...config, store, snapshotEvery: 250_000 });
+  const pool = new OptionPool({ ...config, store, snapshotEvery });
   pool.deposit("lp", 10n ** 12n * USDC);
   let t = T0;
   let step = 0;
@@ -91,7 +91,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const path = join(dir, "pool.db");
   const rows: BenchRow[] = [];
   try {
-    const run = livingPool(pricer, path);
+    const run = livingPool(pricer, path, total / 20);
     const points: Point[] = [];
     const built0 = performance.now();
     for (const mark of marks) {

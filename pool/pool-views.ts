@@ -16,6 +16,7 @@ import { previewDeposit, previewRedeem } from "./shares.js";
 import type { StressReport, StressScenario } from "./risk/stress.js";
 import { pow10, type Rounding } from "./units.js";
 import { hedgeValue, type HedgeState } from "./hedge/accounting.js";
+import type { SurfaceRefusals } from "./surface-guard.js";
 import { settingsOf, type PoolConfig, type PoolRiskHooks, type PoolSettings } from "./pool-types.js";
 
 export function checkAmount(value: unknown, field: string): asserts value is bigint {
@@ -224,6 +225,11 @@ export abstract class PoolViews {
   /** Prices a trade without doing it (no event, no change). Throws PoolError for what the trade would hit. */
   quote(request: QuoteRequest): Quote {
     return this.core.quote(request);
+  }
+
+  /** Vol-surface refusals (VOL_SURFACE_REFUSED) this pool object has made: counts and the latest; not state (docs/surface.md). */
+  surfaceRefusals(): SurfaceRefusals {
+    return this.core.market.surfaceRefusals;
   }
 
   /** Unix second until which trading (and LP entries and exits at the oracle's prices) is paused after a deviation. */
