@@ -275,7 +275,7 @@ async function main(): Promise<void> {
   wireBook(p.book);
   await refresh();
   startClock(Number.isFinite(tickMs) && tickMs >= 0 ? tickMs : 1000);
-  $("status").textContent = `Ready: ${market.pricer.simd ? "WASM SIMD" : "WASM scalar"} core, ${market.pool.events.length} pool events; one tick = 1 simulated hour every ${tickMs} ms.`;
+  $("status").textContent = `Ready: ${market.pricer.simd ? "WASM SIMD" : "WASM scalar"} core, ${market.pool.events.length} pool events; one tick = 1 simulated hour ${tickMs > 0 ? `every ${tickMs} ms` : "(clock stopped: Play or Step)"}.`;
   state.ready = true;
   document.body.dataset.ready = "true";
 }
