@@ -11,8 +11,10 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  // Each tick is k·step rounded to the step's decimals, so no error accumulates and labels print short.
+  const decimals = Math.min(20, Math.max(0, 1 - Math.floor(Math.log10(step))));
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toFixed(decimals)));
   return out;
 }
 

@@ -55,7 +55,7 @@ function normals(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
-/** Expiries on offer at `now`: the next two days and the next four Fridays, each at 08:00 UTC, at least 2 h away. */
+/** Expiries on offer at `now`: the next two days and four more Fridays, each at 08:00 UTC, at least 2 h away. */
 export function listedExpiries(now: number): number[] {
   const at8 = (day: number) => day * DAY + 8 * HOUR;
   const today = Math.floor(now / DAY);
@@ -64,7 +64,7 @@ export function listedExpiries(now: number): number[] {
   // 1970-01-01 was a Thursday: day numbers ≡ 1 (mod 7) are Fridays.
   let friday = today + ((1 - (today % 7) + 7) % 7);
   for (let n = 0; n < 4; friday += 7) {
-    if (at8(friday) - now < 2 * HOUR) continue;
+    if (at8(friday) - now < 2 * HOUR || out.has(at8(friday))) continue; // on a Friday, today's expiry is a daily one
     out.add(at8(friday));
     n++;
   }
