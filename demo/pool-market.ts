@@ -155,6 +155,13 @@ export class PoolMarket {
     this.requote();
   }
 
+  /** The desk's daily flow: 5 puts about 7 % out of the money (strike on a 50 grid) on the second Friday listed. */
+  deskBuys(): void {
+    const request = { type: "put" as const, strike: Math.round((this.spot * 0.93) / 50) * 50, expiry: listedExpiries(this.now)[3]!, size: 5n * CONTRACT, side: "buy" as const };
+    const q = this.pool.quote(request);
+    this.pool.trade("desk", { ...request, maxCost: q.total });
+  }
+
   /**
    * The peer maker's quotes, replaced: on the first two Fridays at strikes 1700 … 2000, an ask 3 % under the pool's
    * price and a bid 15 % under the pool's premium, 2 contracts each. Returns the refusals (the pool cannot quote
@@ -188,7 +195,8 @@ export class PoolMarket {
 
   /**
    * Advances the clock one tick, prints a new spot (GBM at the oracle's base vol), runs the pool's keeper
-   * (settlement, TWAP pause, breakers, withdrawal queue) and settles the book's expired series.
+   * (settlement, TWAP pause, breakers, withdrawal queue), settles the book's expired series, requotes the maker every
+   * 6 hours and lets the desk buy at 09:00 UTC.
    */
   tick(): TickReport {
     const dt = this.options.secondsPerTick;
@@ -210,11 +218,19 @@ export class PoolMarket {
     attempt("keeper", () => this.pool.observeOracle());
     for (const e of new Set(due)) if (!this.pool.openSeries().some((s) => s.expiry === e)) settled.push(e);
     for (const e of [...this.bookExpiries].filter((x) => x <= this.now)) {
-      this.bookExpiries.delete(e);
-      if (this.book.openSeries().some((s) => s.series.expiry === e)) attempt(`book settlement ${e}`, () => this.book.settle(e));
-      if (this.book.openSeries().every((s) => s.series.expiry !== e)) settled.push(e);
+      const open = () => this.book.openSeries().some((s) => s.series.expiry === e);
+      if (!open()) {
+        this.bookExpiries.delete(e); // nothing traded at this expiry on the book: nothing to settle
+        continue;
+      }
+      attempt(`book settlement ${e}`, () => this.book.settle(e));
+      if (!open()) {
+        this.bookExpiries.delete(e); // a refused settlement stays due and is tried again next tick
+        settled.push(e);
+      }
     }
     if (this.now - this.lastRequote >= 6 * HOUR) problems.push(...this.requote());
+    if (this.now % DAY === 9 * HOUR) attempt("desk", () => this.deskBuys());
     return { now: this.now, spot, settled: [...new Set(settled)], problems };
   }
 }
