@@ -24,7 +24,7 @@ export interface OracleUpdate {
 /** Observations older than this are not reloaded on restart (the oracle's own retention, 30 days). */
 const ORACLE_KEEP_SECONDS = 30 * 86_400;
 /** Pool events between snapshots unless pool.json says (snapshotEvery): a restart verifies at most this many past the last one. */
-const SNAPSHOT_EVERY = 10_000;
+const SNAPSHOT_EVERY = 5_000;
 
 export class PoolService {
   pool!: OptionPool;
@@ -52,7 +52,7 @@ export class PoolService {
     this.poolSeq = this.pool.seq;
     this.bookCount = this.book.seq;
     this.durable = { pool: this.poolSeq, book: this.bookCount };
-    this.lastSnapshotSeq = this.pool.seq;
+    this.lastSnapshotSeq = log.keepsSnapshots ? (log.poolStore.latestSnapshot()?.seq ?? 0) : this.pool.seq;
     if (prints.length === 0) this.prints.push(printOf(this.oracle.latest()));
     log.afterWrite(() => this.snapshotIfDue());
   }
