@@ -2,7 +2,8 @@
 // /health answer on a SQLite --db with a long history: an empty database (the floor: Node, imports, WASM, listen),
 // a snapshot at the head (after a graceful stop), a snapshot snapshotEvery events behind the head (the worst case
 // after a SIGKILL), and no snapshot (every event verified). The history is built in this process through PoolService
-// (trades, sells to close and deposits by 64 accounts over 20 series, 100 operations per record).
+// (trades, sells to close and deposits by 64 accounts over 20 series, 100 operations per record, two per second of
+// the pool's clock, ending now).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ const EMPTY = "empty database";
 
 function writeConfig(path: string, snapshotEvery: number): void {
   writeFileSync(path, JSON.stringify({
-    pool: { collateral: "quote", decimals: 6, params: { maxOracleAgeSeconds: 86_400 } },
+    pool: { collateral: "quote", decimals: 6, params: { maxOracleAgeSeconds: 3 * 86_400 } },
     oracle: { spot: 3000, baseVol: 0.6, feed: { kind: "manual" } },
     risk: { preTrade: false },
     admins: [],
@@ -37,11 +38,14 @@ function writeConfig(path: string, snapshotEvery: number): void {
 async function buildHistory(configPath: string, dbPath: string, events: number): Promise<number> {
   const { config, ledgerKey } = loadServeConfig(configPath);
   const log = SqliteServiceLog.open(dbPath);
-  const service = new PoolService(config, ledgerKey, log, await createPricer());
+  // Two operations per second, ending now: the IV-impact window (an hour) holds ~7,200 trades, as at a steady 2/s.
+  const end = Math.floor(Date.now() / 1000);
+  let k = 0;
+  const clock = { now: () => end - Math.ceil((events - k) / 2) };
+  const service = new PoolService(config, ledgerKey, log, await createPricer(), clock);
   const expiry = Math.floor(Date.now() / 1000 / 3600) * 3600 + 30 * 86_400;
   const series = Array.from({ length: 20 }, (_, i) => ({ type: "put" as const, strike: 2500 + 25 * i, expiry: expiry + 86_400 * (i % 4) }));
   await service.run(() => service.pool.deposit("lp-0", 10n ** 15n));
-  let k = 0;
   while (service.pool.seq < events) {
     await service.run(() => {
       for (let i = 0; i < 100; i++, k++) {

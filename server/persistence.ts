@@ -24,7 +24,7 @@ export interface ServiceRecord {
   pool: readonly PoolEvent[];
   book: readonly BookEvent[];
   prints: readonly StoredPrint[];
-  /** The pool's parameters from this record on (an admin change). */
+  /** Parameters from this record on: JSON-lines logs written before changes became paramsChanged pool events (read only). */
   params?: Partial<PoolParams>;
 }
 
@@ -36,7 +36,7 @@ export interface ServiceLog {
   readonly bookStore: EventStore<BookEvent>;
   /** Whether the pool's snapshots are kept across restarts (the JSON-lines format keeps none). */
   readonly keepsSnapshots: boolean;
-  /** The last parameter change recorded before this process opened the log, if any. */
+  /** A JSON-lines log's last parameter record from before paramsChanged events, if any (read only). */
   readonly params: Partial<PoolParams> | undefined;
   /** The stored prints from `seconds` before the latest one on, oldest first. */
   recentPrints(seconds: number): StoredPrint[];
@@ -65,13 +65,11 @@ export class SqliteServiceLog implements ServiceLog {
   private scheduled = false;
   private failure: Error | undefined;
   private hook: (() => void) | undefined;
-  readonly params: Partial<PoolParams> | undefined;
+  /** Parameter changes are paramsChanged events in the pool's log. */
+  readonly params = undefined;
   readonly keepsSnapshots = true;
 
-  private constructor(readonly db: ServiceDatabase) {
-    const params = db.storedParams();
-    this.params = params === undefined ? undefined : (JSON.parse(params) as Partial<PoolParams>);
-  }
+  private constructor(readonly db: ServiceDatabase) {}
 
   static open(path: string): SqliteServiceLog {
     return new SqliteServiceLog(ServiceDatabase.open(path));
@@ -92,7 +90,7 @@ export class SqliteServiceLog implements ServiceLog {
 
   append(record: ServiceRecord): void {
     if (this.failure) throw this.failure;
-    this.db.queue(record.prints.map((p) => ({ timestamp: p.timestamp, print: JSON.stringify(p) })), record.params);
+    this.db.queue(record.prints.map((p) => ({ timestamp: p.timestamp, print: JSON.stringify(p) })));
   }
 
   flush(): Promise<void> {

@@ -47,6 +47,8 @@ export class PoolService {
   constructor(readonly config: ServeConfig, private readonly ledgerKey: Uint8Array, readonly log: ServiceLog, readonly pricer: Pricer, readonly clock: Clock = systemClock) {
     const prints = log.recentPrints(ORACLE_KEEP_SECONDS);
     this.oracle = restoreOracle(config, prints, clock.now());
+    // The configured parameters (and a JSON-lines log's parameter records from before paramsChanged events); the
+    // pool's own changes are in its log and come back with it.
     this.params = { ...(config.pool.params as Partial<PoolParams> | undefined), ...log.params };
     this.install(log.poolStore.head().seq > 0 ? this.openPool() : new OptionPool(this.poolConfig()));
     this.poolSeq = this.pool.seq;
@@ -80,24 +82,14 @@ export class PoolService {
   }
 
   /**
-   * Changes pool parameters (an operator's action): the pool is re-made with them from a snapshot of its state as it
-   * stands (its log unchanged), the book resumed beside it.
+   * Changes some pool parameters (an operator's action): a paramsChanged pool event (pool/params-change.ts), durable
+   * and replayed like any other; the risk engine is re-attached so its limits read the new parameters.
    */
-  setParams(overrides: Partial<PoolParams>): Promise<PoolParams> {
+  setParams(changes: Partial<PoolParams>, reason: string): Promise<PoolParams> {
     return this.run(() => {
-      const params = { ...this.params, ...overrides };
-      resolveParams(params);
-      this.pool.saveSnapshot();
-      const previous = this.params;
-      this.params = params;
-      try {
-        this.install(this.openPool());
-      } catch (e) {
-        this.params = previous;
-        throw e;
-      }
-      this.pendingParams = params;
-      return this.pool.settings.params;
+      const params = this.pool.changeParams(changes, reason);
+      this.risk = attachRisk(this.pool, { pricer: this.pricer, preTrade: preTradeOf(this.config) });
+      return params;
     });
   }
 
@@ -137,7 +129,6 @@ export class PoolService {
 
   /** The last failure of an automatic snapshot, if any (the service goes on: the log is the record). */
   snapshotError: Error | undefined;
-  private pendingParams: Partial<PoolParams> | undefined;
   private durable = { pool: 0, book: 0 };
   private lastSnapshotSeq = 0;
 
@@ -199,12 +190,11 @@ export class PoolService {
   private takeRecord(): ServiceRecord | undefined {
     const pool = this.pool.eventsSince(this.poolSeq);
     const book = this.book.eventsSince(this.bookCount);
-    if (pool.length === 0 && book.length === 0 && this.prints.length === 0 && !this.pendingParams) return undefined;
-    const record: ServiceRecord = { pool, book, prints: this.prints, ...(this.pendingParams ? { params: this.pendingParams } : {}) };
+    if (pool.length === 0 && book.length === 0 && this.prints.length === 0) return undefined;
+    const record: ServiceRecord = { pool, book, prints: this.prints };
     this.poolSeq = this.pool.seq;
     this.bookCount = this.book.seq;
     this.prints = [];
-    this.pendingParams = undefined;
     return record;
   }
 

@@ -1,15 +1,14 @@
 // The service's durable record in one SQLite file (`--db pool.sqlite`): the pool's log and the peer book's log (each an
-// EventStore the pool and the book write through, with snapshots), the oracle prints and the last parameter change.
-// Everything one request changed goes into one transaction, so a crash never keeps the pool part of an order without
-// its book fills: the two logs keep their events in memory (reads see them) until the service's group commit writes
-// both, with the prints, in one transaction and one fsync (WAL, synchronous=FULL, the pragmas and the writer lock of
-// pool/store/sqlite-database.ts). One file, not one SqliteEventStore per log: two files would be two transactions,
-// and a crash between them would keep half a record.
+// EventStore the pool and the book write through, with snapshots) and the oracle prints (parameter changes are pool
+// events). Everything one request changed goes into one transaction, so a crash never keeps the pool part of an order
+// without its book fills: the two logs keep their events in memory (reads see them) until the service's group commit
+// writes both, with the prints, in one transaction and one fsync (WAL, synchronous=FULL, the pragmas and the writer
+// lock of pool/store/sqlite-database.ts). One file, not one SqliteEventStore per log: two files would be two
+// transactions, and a crash between them would keep half a record.
 import type Database from "better-sqlite3";
 import type { BookEvent } from "../pool/book/events.js";
 import type { EventHeader } from "../pool/event-schema.js";
 import type { PoolEvent } from "../pool/events.js";
-import type { PoolParams } from "../pool/params.js";
 import { BOOK_LOG, POOL_LOG, type EventCodec } from "../pool/store/codec.js";
 import { describe, StoreError } from "../pool/store/errors.js";
 import { fsyncDirectory } from "../pool/store/files.js";
@@ -196,21 +195,18 @@ export interface PrintRow {
   print: string;
 }
 
-/** The open service database: its two logs, prints and parameters, written in one transaction per `writeNow`. */
+/** The open service database: its two logs and the prints, written in one transaction per `writeNow`. */
 export class ServiceDatabase implements LogHost {
   readonly pool: ServiceLogTable<PoolEvent>;
   readonly book: ServiceLogTable<BookEvent>;
   private prints: PrintRow[] = [];
-  private params: string | undefined;
   private closed = false;
   private readonly insertPrint: Database.Statement<[number, string]>;
-  private readonly saveParams: Database.Statement<[string]>;
 
   private constructor(readonly path: string, private readonly db: Database.Database, private readonly lock: Database.Database) {
     this.pool = new ServiceLogTable(this, `${path} (pool log)`, POOL_LOG, logStatements(db, "pool_events", "pool"));
     this.book = new ServiceLogTable(this, `${path} (book log)`, BOOK_LOG, logStatements(db, "book_events", "book"));
     this.insertPrint = db.prepare("INSERT INTO prints (timestamp, print) VALUES (?, ?)");
-    this.saveParams = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('params', ?)");
   }
 
   /** Opens (creates when missing) the database at `path`, taking its writer lock (LOCKED when another process has it). */
@@ -241,34 +237,26 @@ export class ServiceDatabase implements LogHost {
     return this.db.prepare<[], number>("SELECT timestamp FROM prints ORDER BY id DESC LIMIT 1").pluck(true).get();
   }
 
-  /** The last parameter change as stored (JSON text), if any. */
-  storedParams(): string | undefined {
-    return this.db.prepare<[], string>("SELECT value FROM meta WHERE key = 'params'").pluck(true).get();
-  }
-
-  /** Queues prints and a parameter change for the next write. */
-  queue(prints: readonly PrintRow[], params: Partial<PoolParams> | undefined): void {
+  /** Queues prints for the next write. */
+  queue(prints: readonly PrintRow[]): void {
     this.checkOpen();
     for (const p of prints) this.prints.push(p);
-    if (params !== undefined) this.params = JSON.stringify(params);
   }
 
   /** Whether anything waits for the next write. */
   get hasPending(): boolean {
-    return this.pool.hasPending || this.book.hasPending || this.prints.length > 0 || this.params !== undefined;
+    return this.pool.hasPending || this.book.hasPending || this.prints.length > 0;
   }
 
   writeNow(also?: () => void): void {
     this.checkOpen();
     if (!this.hasPending && also === undefined) return;
     const prints = this.prints;
-    const params = this.params;
     try {
       this.db.transaction(() => {
         this.pool.insertPending();
         this.book.insertPending();
         for (const p of prints) this.insertPrint.run(p.timestamp, p.print);
-        if (params !== undefined) this.saveParams.run(params);
         also?.();
       }).immediate();
     } catch (e) {
@@ -278,7 +266,6 @@ export class ServiceDatabase implements LogHost {
     this.pool.committed();
     this.book.committed();
     this.prints = [];
-    this.params = undefined;
   }
 
   checkOpen(): void {
