@@ -127,7 +127,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const log = options.log ?? (() => {});
   const seconds = options.quick ? 1.5 : 5;
   const dir = mkdtempSync(join(tmpdir(), "p2p-bench-serve-"));
-  const paths = { configPath: join(dir, "pool.json"), dbPath: join(dir, "pool.jsonl") };
+  const paths = { configPath: join(dir, "pool.json"), dbPath: join(dir, "pool.sqlite") };
   writeConfig(paths.configPath);
   const port = await freePort();
   let server = await spawnServe(paths, port);
@@ -143,7 +143,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     await run(BASE, () => closedLoop(url, health, 32, seconds), "closed loop, 32 connections");
     await run("GET /v1/quote, closed loop", () => closedLoop(url, quote, 32, seconds), "32 connections");
     await run("GET /v1/quote @ 5,000/s", () => openLoop(url, quote, 5000, seconds), "open loop at the target rate");
-    await run("POST /v1/trade, closed loop", () => closedLoop(url, trade, 32, seconds), "signed, durable (group commit, fdatasync); 32 connections");
+    await run("POST /v1/trade, closed loop", () => closedLoop(url, trade, 32, seconds), "signed, durable (group commit: one SQLite transaction and fsync per turn of the event loop); 32 connections");
     await run("POST /v1/trade @ 1,000/s", () => openLoop(url, trade, 1000, seconds), "open loop at the target rate");
 
     const subscribers = options.quick ? 200 : 1000;
