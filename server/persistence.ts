@@ -56,13 +56,15 @@ export function openServiceLog(path: string): ServiceLog {
 }
 
 /**
- * A ServiceLog over a ServiceDatabase. Group commit on one thread: `flush` schedules one write for the end of this
- * turn of the event loop (setImmediate), so every request handled in the turn shares its transaction and fsync; the
- * write is synchronous (better-sqlite3), then the flushes waiting on it resolve.
+ * A ServiceLog over a ServiceDatabase. Group commit: `flush` schedules one write for the end of this turn of the
+ * event loop (setImmediate), so every request handled in the turn shares its transaction; the transaction is
+ * synchronous (better-sqlite3, no fsync), the WAL's fdatasync asynchronous, and the flushes waiting on the write
+ * resolve when it is done. Requests handled during the fdatasync go into the next write.
  */
 export class SqliteServiceLog implements ServiceLog {
   private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private scheduled = false;
+  private syncing = false;
   private failure: Error | undefined;
   private hook: (() => void) | undefined;
   /** Parameter changes are paramsChanged events in the pool's log. */
@@ -98,10 +100,7 @@ export class SqliteServiceLog implements ServiceLog {
     if (!this.db.hasPending && this.waiting.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.write());
-      }
+      if (!this.scheduled && !this.syncing) this.schedule();
     });
   }
 
@@ -117,19 +116,33 @@ export class SqliteServiceLog implements ServiceLog {
     }
   }
 
-  /** Writes everything pending in one transaction, runs the hook, and answers the flushes that waited on it. */
+  private schedule(): void {
+    this.scheduled = true;
+    setImmediate(() => this.write());
+  }
+
+  /** Writes everything pending in one transaction, runs the hook, fdatasyncs, and answers the flushes that waited. */
   private write(): void {
     this.scheduled = false;
     const waiting = this.waiting;
     this.waiting = [];
+    const fail = (e: unknown) => {
+      this.failure = new Error(`service log write failed: ${(e as Error).message}`, { cause: e });
+      for (const w of [...waiting, ...this.waiting]) w.reject(this.failure);
+      this.waiting = [];
+    };
     try {
       this.db.writeNow();
+      this.hook?.();
     } catch (e) {
-      this.failure = new Error(`service log write failed: ${(e as Error).message}`, { cause: e });
-      for (const w of waiting) w.reject(this.failure);
-      return;
+      return fail(e);
     }
-    this.hook?.();
-    for (const w of waiting) w.resolve();
+    this.syncing = true;
+    this.db.syncWal((e) => {
+      this.syncing = false;
+      if (e) return fail(e);
+      for (const w of waiting) w.resolve();
+      if (this.waiting.length > 0 && !this.scheduled) this.schedule();
+    });
   }
 }
