@@ -4,7 +4,7 @@
 // after a SIGKILL), and no snapshot (every event verified). The history is built in this process through PoolService
 // (trades, sells to close and deposits by 64 accounts over 20 series, 100 operations per record, two per second of
 // the pool's clock, ending now).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -14,7 +14,7 @@ import { loadServeConfig } from "../server/config.js";
 import { SqliteServiceLog } from "../server/persistence.js";
 import { PoolService } from "../server/service.js";
 import { quantile } from "./load.js";
-import { freePort, spawnServe } from "./serve-process.js";
+import { cpuMsOf, freePort, spawnServe } from "./serve-process.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
 const SUITE = "serve-restart";
@@ -65,16 +65,6 @@ async function buildHistory(configPath: string, dbPath: string, events: number):
   await log.flush();
   log.db.close();
   return service.pool.seq;
-}
-
-/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux; NaN elsewhere). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks of 1/100 s
-  } catch {
-    return NaN;
-  }
 }
 
 /**
