@@ -58,6 +58,8 @@ copyFileSync(join(root, "server/page/index.html"), join(root, "dist/page/index.h
 await build({
   bundle: true, format: "esm", platform: "node", target: ["node20"], sourcemap: true, logLevel: "warning", absWorkingDir: root,
   entryPoints: ["server/start.ts"], outfile: "dist/server/start.bundle.mjs",
+  // better-sqlite3 finds its native addon from its own files (bindings, __filename): it stays a package import.
+  external: ["better-sqlite3"],
   // Some CommonJS dependencies call require(); an ESM bundle gets one from createRequire.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
