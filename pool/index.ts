@@ -17,7 +17,7 @@ export { PoolError, type PoolErrorCode } from "./errors.js";
 export { eventsFromJSON, eventsToJSON, type PoolEvent, type PoolEventBody, type PoolEventKind, type SeriesRef, type SettlementPayout } from "./events.js";
 export { PoolState, applyEvent, recentCollateral, recentTradeCash, seriesKey, type FlowTotals, type RecentTrade, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
 export { DEFAULT_POOL_PARAMS, resolveParams, type FeeParams, type LimitParams, type MarketParams, type PoolParams } from "./params.js";
-export { averageUtilizationMultiplier, feeBreakdown, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs } from "./fees.js";
+export { averageUtilizationMultiplier, chargedTurnover, feeBreakdown, hedgeTurnover, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs, type HedgeTurnover } from "./fees.js";
 export {
   largestLogMove,
   ManualOracle,

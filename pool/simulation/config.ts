@@ -95,8 +95,11 @@ export interface ScenarioHedgeConfig {
   band: { kind: "fixed"; halfWidth: number } | { kind: "whalley-wilmott"; riskAversion: number };
   /** The simulated venue's costs (fractions of notional; funding per year). */
   venue: { feeRate: number; halfSpread: number; impact: number; depth: number; fundingRate: number };
-  /** The pool's hedgeCostRate (quote hedge fee per unit of delta notional); both twins charge it. */
-  hedgeCostRate: number;
+  /**
+   * The size of the hedger's orders the quotes' hedge fee expects (base units): it prices the venue's slippage
+   * (pool/hedge/fee.ts hedgeFeeParams). Both twins charge the fee.
+   */
+  orderSize: number;
   /** false: the twin without hedging (same fees). */
   enabled: boolean;
 }
@@ -217,7 +220,7 @@ export function checkScenarioConfig(c: ScenarioConfig): ScenarioConfig {
     const h = c.hedge;
     obj(h, "hedge");
     if (typeof h.enabled !== "boolean") bad("hedge.enabled", "must be true or false");
-    num(h.hedgeCostRate, "hedge.hedgeCostRate", 0, 0.5);
+    num(h.orderSize, "hedge.orderSize", 0, 1e9);
     obj(h.venue, "hedge.venue");
     num(h.venue.feeRate, "hedge.venue.feeRate", 0, 0.1);
     num(h.venue.halfSpread, "hedge.venue.halfSpread", 0, 0.1);
