@@ -56,10 +56,17 @@ function figures(r: ScenarioResult): TwinFigures {
   };
 }
 
-/** Runs `config` hedged (with `hedge`) and unhedged. */
-export async function runHedgeTwins(config: ScenarioConfig, pricer: Pricer, hedge: ScenarioHedgeConfig = DEFAULT_HEDGE, riskPricer: AnyPricer = pricer): Promise<HedgeTwins> {
-  const hedged = await runScenario({ ...config, hedge: { ...hedge, enabled: true } }, pricer, riskPricer);
-  const unhedged = await runScenario({ ...config, hedge: { ...hedge, enabled: false } }, pricer, riskPricer);
+/** Runs `config` hedged (with `hedge`, by default the config's or DEFAULT_HEDGE) and unhedged. */
+export async function runHedgeTwins(
+  config: ScenarioConfig,
+  pricer: Pricer,
+  hedge: ScenarioHedgeConfig = config.hedge ?? DEFAULT_HEDGE,
+  riskPricer: AnyPricer = pricer,
+  onProgress?: (stage: string, done: number, total: number) => void,
+): Promise<HedgeTwins> {
+  const progress = (twin: string) => onProgress && ((stage: string, done: number, total: number) => onProgress(`${twin} ${stage}`, done, total));
+  const hedged = await runScenario({ ...config, hedge: { ...hedge, enabled: true } }, pricer, riskPricer, progress("hedged"));
+  const unhedged = await runScenario({ ...config, hedge: { ...hedge, enabled: false } }, pricer, riskPricer, progress("unhedged"));
   const f = { hedged: figures(hedged), unhedged: figures(unhedged) };
   return {
     hedged, unhedged, figures: f,
