@@ -42,6 +42,7 @@ const entries = [
   { in: "index.ts", out: "dist/browser/pool2peer.js", suffixes: [".browser.ts"] },
   { in: "workers/worker.ts", out: "dist/browser/pool2peer.worker.js", suffixes: [".worker.ts", ".browser.ts"] },
   { in: "demo/main.ts", out: "dist/demo/main.js", suffixes: [".browser.ts"] },
+  { in: "demo/pool-main.ts", out: "dist/demo/pool.js", suffixes: [".browser.ts"] },
   { in: "server/page/page.ts", out: "dist/page/page.js", suffixes: [".browser.ts"] },
 ];
 for (const e of entries) {
