@@ -4,7 +4,8 @@
 // times trades and reads the live heap (node --expose-gc) and the process RSS. Then the full verifying replay of the
 // whole log (OptionPool.open with { snapshot: "ignore" }: every event decoded, chained, MAC'ed, re-derived — each
 // trade repriced — and applied, streamed from the store a page at a time) and the restart from the latest snapshot.
-// A snapshot every 1/20 of the run. The full run takes about 10 minutes on a 2-core VM and ~3 GB of disk (removed at the end).
+// A snapshot every 1/20 of the run. The full run took 17 minutes on a 2-core VM under load (10 to build the log, 7 to
+// replay it) and ~3 GB of disk (removed at the end); --quick (200,000 events) about 2 minutes.
 // Run: node --expose-gc dist/cli/pool2peer.js bench --suite pool-scale-5m.
 import { createPricer, type Pricer } from "../bindings/pricer.js";
 import { mkdtempSync, rmSync, statSync } from "node:fs";

@@ -15,7 +15,7 @@ options:
   --suite NAME    run only this suite (repeatable, or comma-separated): ${SUITE_NAMES.join(", ")}
                   (by default all but the opt-in suites: "fleet" starts a local redis-server and worker processes;
                   "pool-scale" builds year-scale pools; "journal" and "store" write gigabytes of files; "serve" starts
-                  a server)
+                  a server; "serve-restart" restarts servers on a 110,000-event database)
   -h, --help      show this help`;
 
 /** `pool2peer bench`. Exit codes: 0 done, 1 a suite failed, 2 bad arguments. */

@@ -7,6 +7,7 @@ import type { PoolEvent, SeriesRef } from "./events.js";
 import { SERIES_FLOW_MIN_DEAD, seriesKey, type PoolState, type SeriesState } from "./ledger.js";
 import { FlowWindow } from "./flow-window.js";
 import { applyHedgeEvent } from "./hedge/apply.js";
+import { mergedChanges } from "./params-change.js";
 
 type Balance = "free" | "locked" | "reserved";
 
@@ -278,6 +279,9 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       break;
     case "tradingPaused":
       u.set(state, "tradingPausedUntil", Math.max(state.tradingPausedUntil, e.pausedUntil));
+      break;
+    case "paramsChanged":
+      u.set(state, "params", mergedChanges(state.params, e.changes));
       break;
     case "pauseLifted":
       if (e.scope === "trading") u.set(state, "tradingPausedUntil", 0);

@@ -15,6 +15,7 @@ import type { Hedger, HedgeResult } from "./hedge/hedger.js";
 import type { RebalanceDecision } from "./hedge/policy.js";
 import type { EventStore } from "./store/types.js";
 import { PoolViews } from "./pool-views.js";
+import { changeParams } from "./params-change.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 export type { Quote, QuoteRequest } from "./quote.js";
@@ -210,6 +211,15 @@ export class OptionPool extends PoolViews {
   /** Lifts a pause before its end (a privileged, logged operation): "withdrawals" (every breaker) or "trading". */
   liftPause(scope: "withdrawals" | "trading", reason: string): void {
     this.core.run("admin", () => this.core.liftPause(scope, reason));
+  }
+
+  /**
+   * Changes some parameters (a privileged, logged operation: a paramsChanged event, replayed like any other).
+   * `changes` over the parameters in force must pass resolveParams (INVALID_INPUT naming params.<name>); returns
+   * the parameters now in force. See params-change.ts.
+   */
+  changeParams(changes: Partial<PoolParams>, reason: string): PoolParams {
+    return this.core.run("admin", () => changeParams(this.core, changes, reason));
   }
 
   /** One hedging pass (pool/hedge/hedger.ts): funding, then a rebalance order at the hedger's venue, filled or failed. */

@@ -26,12 +26,15 @@ export function checkAmount(value: unknown, field: string): asserts value is big
 
 /** What an OptionPool shows without changing anything (see OptionPool). */
 export abstract class PoolViews {
-  readonly settings: Readonly<PoolSettings>;
   protected readonly core: PoolCore;
 
   protected constructor(config: PoolConfig) {
-    this.settings = settingsOf(config);
-    this.core = new PoolCore(this.settings, config);
+    this.core = new PoolCore(settingsOf(config), config);
+  }
+
+  /** The pool's settings; `params` are those in force (the configured ones, with every paramsChanged event since). */
+  get settings(): Readonly<PoolSettings> {
+    return this.core.settings;
   }
 
   // ---------------------------------------------------------------- collaborators and hooks
