@@ -222,6 +222,7 @@ export class WorkerScheduler {
     slot.freeRegions = regions;
     this.simdReported ??= simd;
     if (slot.dead) return;
+    handle.keepAlive(false); // idle until pump() hands it a task
     slot.ready = true;
     this.failedStarts = 0;
     this.pump();
@@ -296,6 +297,7 @@ export class WorkerScheduler {
 
   private start(slot: Slot, queued: QueuedTask): void {
     slot.inFlight.add(queued);
+    slot.handle.keepAlive(true); // a caller awaits this task: the process must live until it answers
     queued.call.taskStarted();
     // A worker runs at most maxInFlight tasks and has as many regions: one is free.
     const region = slot.memory ? slot.freeRegions.pop() : undefined;
@@ -308,7 +310,9 @@ export class WorkerScheduler {
     }
     const ended = (): boolean => {
       if (region) slot.freeRegions.push(region);
-      return slot.inFlight.delete(queued); // false: the worker crashed meanwhile and the call already failed
+      const mine = slot.inFlight.delete(queued); // false: the worker crashed meanwhile and the call already failed
+      if (slot.inFlight.size === 0 && !slot.dead) slot.handle.keepAlive(false);
+      return mine;
     };
     work.then(
       () => {
