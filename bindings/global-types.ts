@@ -1,4 +1,5 @@
-// The few global types the package's declarations name that TypeScript's ES libraries lack: a consumer compiling
+// The few global types the package's declarations name that TypeScript's ES libraries lack (WebAssembly, URL,
+// AbortSignal, Symbol.asyncDispose): a consumer compiling
 // with `lib: ["es2022"]` (no DOM) and `skipLibCheck: false` has no `WebAssembly` namespace (neither @types/node nor
 // the ES libraries declare it) and, before TypeScript's esnext.disposable library, no `Symbol.asyncDispose`.
 // Interfaces merge: with the DOM library (or @types/node for the symbol) these add nothing. Every package entry
@@ -20,6 +21,12 @@ declare global {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface Memory {}
   }
+  /** A URL (workerUrl): the DOM library and @types/node define its members. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface URL {}
+  /** An abort signal (CallOptions.signal): the DOM library and @types/node define its members. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AbortSignal {}
   interface SymbolConstructor {
     readonly asyncDispose: unique symbol;
   }

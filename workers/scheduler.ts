@@ -4,7 +4,7 @@
 import * as Comlink from "comlink";
 import { sharedWasmMemory } from "../bindings/wasm.js";
 import { spawnWorker, type WorkerHandle } from "./host.js";
-import type { CrashMode, TaskRegion, WorkerApi } from "./protocol.js";
+import type { CrashMode, RemoteWorkerApi, TaskRegion, WorkerApi } from "./protocol.js";
 
 /** A worker died (exit, uncaught error, terminated) while running part of this call. The pool replaced it. */
 export class WorkerCrashError extends Error {
@@ -37,7 +37,7 @@ export interface RunOptions extends CallOptions {
  * it reserved for this task until the task ends (no other task of the worker touches it meanwhile).
  */
 export interface TaskTarget {
-  api: Comlink.Remote<WorkerApi>;
+  api: RemoteWorkerApi;
   /** The worker's place in the pool, in [0, pool size): a replacement takes the place of the worker it replaces. */
   index: number;
   shared?: { memory: WebAssembly.Memory; region: TaskRegion };
@@ -130,7 +130,7 @@ interface QueuedTask {
 interface Slot {
   index: number;
   handle: WorkerHandle;
-  api: Comlink.Remote<WorkerApi>;
+  api: RemoteWorkerApi;
   ready: boolean;
   dead: boolean;
   inFlight: Set<QueuedTask>;
@@ -197,7 +197,7 @@ export class WorkerScheduler {
 
   private async addSlot(): Promise<void> {
     const handle = await spawnWorker(this.options.workerUrl);
-    const api = Comlink.wrap<WorkerApi>(handle.endpoint);
+    const api = Comlink.wrap<WorkerApi>(handle.endpoint) as unknown as RemoteWorkerApi;
     const capacity = this.options.regionCapacity;
     // A fresh memory per worker (a replacement too): the calling thread keeps it to read and write task regions.
     const memory = capacity === undefined ? undefined : sharedWasmMemory();
@@ -331,7 +331,7 @@ export class WorkerScheduler {
   }
 
   /** Calls `action` on every live, started worker (e.g. to drop state they hold); its failures are ignored. */
-  eachWorker(action: (api: Comlink.Remote<WorkerApi>) => Promise<unknown>): void {
+  eachWorker(action: (api: RemoteWorkerApi) => Promise<unknown>): void {
     for (const slot of this.slots) if (slot.ready && !slot.dead) action(slot.api).catch(() => {});
   }
 
