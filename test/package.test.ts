@@ -20,6 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string; devDependencies: Record<string, string> };
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+/** Per-test limit: tsc over the package's declarations, a bench run or a Vite build take minutes on a busy 2-core box. */
+const SLOW = 600_000;
 /** Packages a browser-only install must not pull: the Redis clients (and what only they bring) and the native store. */
 const FORBIDDEN = ["bullmq", "ioredis", "msgpackr-extract", "luxon", "better-sqlite3"];
 
@@ -72,7 +74,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("the packed tarball", () => {
+describe("the packed tarball", { timeout: SLOW }, () => {
   it("packs without rebuilding, and ships a LICENSE, no source maps and no TypeScript sources", () => {
     expect(packLog).toContain("nothing to build");
     const files = ok("tar", ["-tzf", tarball], work).split("\n").filter(Boolean);
@@ -95,7 +97,7 @@ describe("the packed tarball", () => {
   });
 });
 
-describe("a browser-only install (--omit=optional)", () => {
+describe("a browser-only install (--omit=optional)", { timeout: SLOW }, () => {
   it("pulls no Redis client and no native module", () => {
     const modules = join(consumer, "node_modules");
     expect(FORBIDDEN.filter((name) => existsSync(join(modules, name)))).toEqual([]);
@@ -120,7 +122,7 @@ describe("a browser-only install (--omit=optional)", () => {
   });
 });
 
-describe("README quick starts in the consumer", () => {
+describe("README quick starts in the consumer", { timeout: SLOW }, () => {
   const blocks = quickStarts();
 
   it("exist", () => {
@@ -168,7 +170,7 @@ describe("README quick starts in the consumer", () => {
   });
 });
 
-describe("the installed CLI", () => {
+describe("the installed CLI", { timeout: SLOW }, () => {
   it("prints its version", () => {
     expect(ok("npx", ["--no-install", "pool2peer", "--version"], consumer).trim()).toBe(pkg.version);
   });
@@ -185,7 +187,7 @@ describe("the installed CLI", () => {
   });
 });
 
-describe("pages bundled by esbuild and by Vite, in Chromium", () => {
+describe("pages bundled by esbuild and by Vite, in Chromium", { timeout: SLOW }, () => {
   let browser: Browser;
   const servers: Server[] = [];
 
