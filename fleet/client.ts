@@ -29,6 +29,7 @@ import { DEFAULT_QUEUE, fleetKeys, type FleetJobKind, type FleetWorkerInfo } fro
 import { startWatchdog } from "./watchdog.js";
 
 export { FleetConnectionError, FleetJobError, FleetTimeoutError } from "./errors.js";
+export { MissingDependencyError } from "../bindings/optional-dependency.js";
 export type { FleetWorkerInfo } from "./protocol.js";
 export type { FleetCallOptions } from "./call.js";
 

@@ -112,8 +112,8 @@ describe("a browser-only install (--omit=optional)", { timeout: SLOW }, () => {
       const fleet = await import("pool2peer/fleet");
       const store = await import("pool2peer/store");
       const out = {};
-      try { await fleet.createFleetPricingPool({ redis: "redis://127.0.0.1:9" }); } catch (e) { out.fleet = e.message; }
-      try { new store.SqliteEventStore("x.db", store.POOL_LOG); } catch (e) { out.store = e.message; }
+      try { await fleet.createFleetPricingPool({ redis: "redis://127.0.0.1:9" }); } catch (e) { out.fleet = e instanceof fleet.MissingDependencyError && e.message; }
+      try { new store.SqliteEventStore("x.db", store.POOL_LOG); } catch (e) { out.store = e instanceof store.MissingDependencyError && e.message; }
       console.log(JSON.stringify(out));`;
     const out = JSON.parse(ok("node", ["--input-type=module", "-e", script], consumer)) as { fleet: string; store: string };
     expect(out.fleet).toContain("npm install bullmq ioredis");

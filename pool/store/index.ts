@@ -5,6 +5,7 @@ import "../../bindings/global-types.js"; // global types the declarations name (
 export type { EventStore, StoredSnapshot } from "./types.js";
 export { BOOK_LOG, POOL_LOG, isLogName, type ChainCodec, type EventCodec } from "./codec.js";
 export { StoreError, type StoreErrorCode, type StoreErrorPlace } from "./errors.js";
+export { MissingDependencyError } from "../../bindings/optional-dependency.js";
 export { MemoryEventStore, type MemoryStoreOptions } from "./memory-store.js";
 export { SqliteEventStore, type CommitMode, type SqliteStoreOptions } from "./sqlite-store.js";
 export { ChainCheck, verifyLog, type ChainStart } from "./chain.js";
