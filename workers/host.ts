@@ -2,12 +2,9 @@
 // The browser bundle swaps this file for host.browser.ts (module Web Workers).
 import type { Endpoint } from "comlink";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
 /** A started worker as the pool sees it. */
@@ -37,48 +34,16 @@ export function sharedMemoryUsable(): boolean {
   return typeof SharedArrayBuffer === "function";
 }
 
-let bundledWorker: Promise<URL> | undefined;
-
 /**
- * Running from the TypeScript sources (vitest, tsx) there is no compiled worker next to this file and Node 20
- * cannot run TypeScript in a worker: bundle workers/worker.ts with esbuild (a dev dependency) into a file named
- * by its content hash in the temp directory, so the worker always matches the sources the caller runs.
+ * The worker script: the compiled worker.js beside this file (dist/workers/). Run from the TypeScript sources (the
+ * tests), it is the build's dist/workers/worker.js: Node 20 cannot run TypeScript in a worker, and the test setup
+ * (test/support/global-setup.ts) builds dist/ when it is stale.
  */
-async function bundleWorkerFromSources(): Promise<URL> {
-  const { build } = await import("esbuild");
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./worker.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0]!.contents;
-  const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
-  const file = join(tmpdir(), `pool2peer-worker-${hash}.mjs`);
-  if (!existsSync(file)) {
-    const partial = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(partial, code);
-    await rename(partial, file); // atomic: concurrent test processes never see half a file
-  }
-  return pathToFileURL(file);
-}
-
-/** The worker script: compiled dist/workers/worker.js next to this file, or a bundle of the TS sources. */
 export function defaultWorkerUrl(): Promise<URL> {
   const sibling = new URL("./worker.js", import.meta.url);
   if (existsSync(fileURLToPath(sibling))) return Promise.resolve(sibling);
-  if (import.meta.url.endsWith(".ts")) {
-    bundledWorker ??= bundleWorkerFromSources().catch((error: unknown) => {
-      bundledWorker = undefined;
-      const compiled = new URL("../dist/workers/worker.js", import.meta.url);
-      if (existsSync(fileURLToPath(compiled))) return compiled;
-      throw new Error(`pool2peer: cannot bundle workers/worker.ts and no dist/workers/worker.js: ${String(error)}`);
-    });
-    return bundledWorker;
-  }
+  const compiled = new URL("../dist/workers/worker.js", import.meta.url);
+  if (import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(compiled))) return Promise.resolve(compiled);
   return Promise.reject(new Error(`pool2peer: worker script not found at ${sibling.href} (run \`npm run build\`)`));
 }
 
