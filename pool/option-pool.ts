@@ -42,7 +42,7 @@ function checkAmount(value: unknown, field: string): asserts value is bigint {
 /** Marks the constructor call of OptionPool.open (a non-empty store is expected there, refused elsewhere). */
 const RESUME: unique symbol = Symbol("resume");
 
-/** The pool. See README.md, "The pool model", for the model, parameters and invariants. */
+/** The pool. The model, parameters and invariants: docs/pool.md; units: docs/units.md. */
 export class OptionPool {
   readonly settings: Readonly<PoolSettings>;
   private readonly core: PoolCore;
@@ -474,7 +474,12 @@ export class OptionPool {
   }
 }
 
-/** Formats base units as a decimal string with the pool's decimals (for logs). */
+/**
+ * Base units as a decimal string rounded to `digits` (default 2) fraction digits through a float.
+ * @deprecated Unlike viem's function of the same name it rounds (`formatUnits(1n, 18)` is "0.00") and goes through a
+ * float (inexact beyond 2^53 units). Use `formatAmount(units, decimals)` for the exact string, or
+ * `formatAmount(units, decimals, { digits: 2 })` for a rounded one.
+ */
 export function formatUnits(units: bigint, decimals: number, digits = 2): string {
   return unitsToFloat(units, decimals).toFixed(digits);
 }
