@@ -42,7 +42,11 @@ function checkAmount(value: unknown, field: string): asserts value is bigint {
 /** Marks the constructor call of OptionPool.open (a non-empty store is expected there, refused elsewhere). */
 const RESUME: unique symbol = Symbol("resume");
 
-/** The pool. The model, parameters and invariants: docs/pool.md; units: docs/units.md. */
+/**
+ * The liquidity pool. Units: amounts and shares are `bigint` base units (`decimals`), option sizes size units
+ * (10^`sizeDecimals` per contract), strikes quote currency per underlying, expiries and the clock unix seconds (the
+ * pricer's `expiry` is in years). The model, parameters and invariants: docs/pool.md; units: docs/units.md.
+ */
 export class OptionPool {
   readonly settings: Readonly<PoolSettings>;
   private readonly core: PoolCore;
@@ -361,7 +365,7 @@ export class OptionPool {
 
   // ---------------------------------------------------------------- operations (pool-ops.ts)
 
-  /** Deposits `assets` base units for `owner`; returns the shares minted (rounded down). */
+  /** Deposits `assets` collateral base units (100_000_000_000n = 100,000 USDC at 6 decimals) for `owner`; returns the shares minted (rounded down). */
   deposit(owner: string, assets: bigint): bigint {
     return this.core.run("deposit", () => this.core.lp.deposit(owner, assets));
   }
@@ -402,14 +406,15 @@ export class OptionPool {
 
   /**
    * Buys to open or sells to close at the current quote, within the slippage bound (`maxCost` for buys,
-   * `minProceeds` for sells). Returns the quote it traded at.
+   * `minProceeds` for sells; collateral base units). `request.expiry` is unix seconds and `request.size` size units
+   * (150n = 1.5 contracts at sizeDecimals 2). Returns the quote it traded at.
    */
   trade(trader: string, request: TradeRequest): Quote {
     return this.core.run("trade", () => this.core.trade(trader, request));
   }
 
   /**
-   * Settles `expiry` (and any earlier expiry that is due) at its settlement price (settlement.ts): holders' payouts
+   * Settles `expiry` (unix seconds; and any earlier expiry that is due) at its settlement price (settlement.ts): holders' payouts
    * are reserved for them to claim, collateral is released to LPs, the expiry's protocol fees become claimable by
    * the treasury. Anyone may call it, and every other operation settles what is due first. Returns the price.
    */

@@ -14,11 +14,14 @@ import type { OracleSnapshot } from "./oracle.js";
 import { seriesRefOf } from "./series.js";
 import { floatUnits, minBig, mulDiv, type Rounding } from "./units.js";
 
-/** What a trader asks a quote for. `expiry` in unix seconds; `size` in size units (10^sizeDecimals per contract). */
+/** What a trader asks a quote for (docs/units.md). */
 export interface QuoteRequest {
   type: "call" | "put";
+  /** Quote currency per unit of the underlying (1800 = 1,800 USDC per ETH); exact at the pool's priceDecimals. */
   strike: number;
+  /** Unix seconds of the expiry instant: not years, unlike the pricer's `expiry`. */
   expiry: number;
+  /** Size units: 10^sizeDecimals per contract, so with the default sizeDecimals 2, 150n is 1.5 contracts (`contracts(1.5)`). */
   size: bigint;
   side: "buy" | "sell";
 }
