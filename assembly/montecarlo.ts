@@ -57,7 +57,7 @@ export const MC_QUANTITIES: i32 = 7;
 export const MC_BLOCK_ACCUMULATORS: i32 = 16 + 16 * 7;
 
 // Parameter vector layout (f64), written by bindings/montecarlo.ts.
-const P_PAYOFF = 0; // 0 european, 1 asian-arithmetic, 2 asian-geometric, 3 barrier, 4 digital, 5 lookback
+const P_PAYOFF = 0; // one of the PAYOFF_ codes below
 const P_TYPE = 1; // +1 call, −1 put
 const P_SPOT = 2;
 const P_STRIKE = 3;
@@ -78,6 +78,13 @@ const P_GREEKS = 17;
 const P_CONTROL = 18; // control variate: 0 none, 1 geometric Asian payoff, 2 discounted terminal price
 /** Length of the parameter vector. */
 export const MC_PARAMS: i32 = 24;
+
+// Payoff codes of P_PAYOFF (MC_PAYOFF in bindings/kernel/montecarlo.ts; lookback is the remaining code, 5).
+const PAYOFF_EUROPEAN = 0;
+const PAYOFF_ASIAN_ARITHMETIC = 1;
+const PAYOFF_ASIAN_GEOMETRIC = 2;
+const PAYOFF_BARRIER = 3;
+const PAYOFF_DIGITAL = 4;
 
 /** Bytes of work space the kernel needs for `steps` dates (W, z, Sobol state, shifts, bridge tables). */
 export function monteCarloWorkBytes(steps: i32): usize {
@@ -157,182 +164,236 @@ let q6: f64 = 0;
   q6 = -(-rate * price + discount * (drift * gST + 0.5 * vol * gSW) / T);
 }
 
+/** European call/put (payoff 0) on the terminal price: price, and pathwise greeks. */
+// @ts-ignore: decorator
+@inline function europeanPath(wT: f64, w1: f64): f64 {
+  const ST = S0 * exp(drift * T + vol * wT);
+  q1 = discount * ST;
+  const intrinsic = Math.max(optionType * (ST - K), 0.0);
+  const price = discount * intrinsic;
+  if (greeks) {
+    const g = intrinsic > 0.0 ? optionType * ST : 0.0;
+    pathwiseGreeks(price, g, g * wT, g * T, w1);
+  }
+  return price;
+}
+
+/** Cash-or-nothing digital (payoff 4): a discontinuous payoff, so likelihood-ratio greeks. */
+// @ts-ignore: decorator
+@inline function digitalPath(wT: f64, w1: f64): f64 {
+  const ST = S0 * exp(drift * T + vol * wT);
+  q1 = discount * ST;
+  const price = optionType * (ST - K) > 0.0 ? discount : 0.0;
+  if (greeks) likelihoodRatioGreeks(price, w1, wT);
+  return price;
+}
+
+// Partial sums of the arithmetic Asian over even (…0) and odd (…1) dates: Σe, Σe·w, Σe·t, and the last e.
+let aE0: f64 = 0;
+let aE1: f64 = 0;
+let aEW0: f64 = 0;
+let aEW1: f64 = 0;
+let aET0: f64 = 0;
+let aET1: f64 = 0;
+let aLastE: f64 = 0;
+
+/** SIMD build: the Asian's sums over date pairs, dates (i + 1, i + 2) in the two f64x2 lanes; returns the dates done. */
+// @ts-ignore: decorator
+@inline function asianSumsSimd(driftDt: f64, sv: f64): i32 {
+  const vDriftDt = f64x2.splat(driftDt);
+  const vSv = f64x2.splat(sv);
+  const vDt = f64x2.splat(dt);
+  const two = f64x2.splat(2.0);
+  let date = f64x2(1.0, 2.0); // (i + 1, i + 2)
+  let vE = f64x2.splat(0);
+  let vEW = f64x2.splat(0);
+  let vET = f64x2.splat(0);
+  let e = f64x2.splat(0);
+  let i = 0;
+  if (greeks) {
+    for (; i + 1 < n; i += 2) {
+      const wv = v128.load(wbuf + (<usize>i << 3));
+      e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+      vE = f64x2.add(vE, e);
+      vEW = f64x2.add(vEW, f64x2.mul(e, wv));
+      vET = f64x2.add(vET, f64x2.mul(e, f64x2.mul(date, vDt)));
+      date = f64x2.add(date, two);
+    }
+  } else if (asianExpClamp) {
+    for (; i + 1 < n; i += 2) {
+      const wv = v128.load(wbuf + (<usize>i << 3));
+      e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+      vE = f64x2.add(vE, e);
+      date = f64x2.add(date, two);
+    }
+  } else {
+    // The clamp cannot act (see asianExpClamp): the same exps without it.
+    for (; i + 1 < n; i += 2) {
+      const wv = v128.load(wbuf + (<usize>i << 3));
+      e = expTablev(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
+      vE = f64x2.add(vE, e);
+      date = f64x2.add(date, two);
+    }
+  }
+  aE0 = f64x2.extract_lane(vE, 0); aE1 = f64x2.extract_lane(vE, 1);
+  aEW0 = f64x2.extract_lane(vEW, 0); aEW1 = f64x2.extract_lane(vEW, 1);
+  aET0 = f64x2.extract_lane(vET, 0); aET1 = f64x2.extract_lane(vET, 1);
+  aLastE = f64x2.extract_lane(e, 1);
+  return i;
+}
+
+/** Scalar build: the same operations as asianSumsSimd in the same order, lanes as two scalars. */
+// @ts-ignore: decorator
+@inline function asianSumsScalar(driftDt: f64, sv: f64): i32 {
+  let e0: f64 = 0, e1: f64 = 0, ew0: f64 = 0, ew1: f64 = 0, et0: f64 = 0, et1: f64 = 0;
+  let lastE: f64 = 0;
+  let i = 0;
+  if (greeks) {
+    for (; i + 1 < n; i += 2) {
+      const wa = load<f64>(wbuf + (<usize>i << 3));
+      const wb = load<f64>(wbuf + (<usize>i << 3), 8);
+      const da = <f64>(i + 1);
+      const db = <f64>(i + 2);
+      const ea = asianExp(driftDt * da + sv * wa);
+      const eb = asianExp(driftDt * db + sv * wb);
+      e0 += ea; e1 += eb;
+      ew0 += ea * wa; ew1 += eb * wb;
+      et0 += ea * (da * dt); et1 += eb * (db * dt);
+      lastE = eb;
+    }
+  } else if (asianExpClamp) {
+    for (; i + 1 < n; i += 2) {
+      const ea = asianExp(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
+      const eb = asianExp(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
+      e0 += ea; e1 += eb;
+      lastE = eb;
+    }
+  } else {
+    for (; i + 1 < n; i += 2) {
+      const ea = expTable(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
+      const eb = expTable(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
+      e0 += ea; e1 += eb;
+      lastE = eb;
+    }
+  }
+  aE0 = e0; aE1 = e1; aEW0 = ew0; aEW1 = ew1; aET0 = et0; aET1 = et1; aLastE = lastE;
+  return i;
+}
+
+/**
+ * Arithmetic Asian (payoff 1) over t_1..t_n: one exp per date, two dates per step in two partial sums (even and
+ * odd dates: the f64x2 lanes in the SIMD build, two scalars in the scalar build, so both builds agree bit for bit).
+ */
+// @ts-ignore: decorator
+@inline function asianArithmeticPath(sign: f64, sv: f64, w1: f64): f64 {
+  const driftDt = drift * dt;
+  const i = ASC_FEATURE_SIMD ? asianSumsSimd(driftDt, sv) : asianSumsScalar(driftDt, sv);
+  if (i < n) {
+    // Odd n: the last date joins the even partial sums.
+    const wa = load<f64>(wbuf + (<usize>i << 3));
+    const da = <f64>(i + 1);
+    const ea = asianExp(driftDt * da + sv * wa);
+    aE0 += ea; aEW0 += ea * wa; aET0 += ea * (da * dt);
+    aLastE = ea;
+  }
+  const sumE = aE0 + aE1;
+  const sumEW = sign * (aEW0 + aEW1);
+  const sumET = aET0 + aET1;
+  const fn = <f64>n;
+  const sumW = sign * sumWAll;
+  const sumT = dt * fn * (fn + 1.0) * 0.5;
+  const A = S0 * sumE / fn;
+  const intrinsic = Math.max(optionType * (A - K), 0.0);
+  const price = discount * intrinsic;
+  if (controlKind == 1) {
+    const G = S0 * exp((drift * sumT + vol * sumW) / fn);
+    q1 = discount * Math.max(optionType * (G - K), 0.0);
+  } else {
+    q1 = discount * S0 * aLastE;
+  }
+  if (greeks) {
+    const g = intrinsic > 0.0 ? optionType * S0 / fn : 0.0;
+    pathwiseGreeks(price, g * sumE, g * sumEW, g * sumET, w1);
+  }
+  return price;
+}
+
+/** Geometric Asian (payoff 2): only Σ W(t_i) (summed while the path was generated) and the terminal price. */
+// @ts-ignore: decorator
+@inline function asianGeometricPath(sign: f64, sv: f64, w1: f64): f64 {
+  const fn = <f64>n;
+  const sumW = sign * sumWAll;
+  const sumT = dt * fn * (fn + 1.0) * 0.5;
+  const G = S0 * exp((drift * sumT + vol * sumW) / fn);
+  const intrinsic = Math.max(optionType * (G - K), 0.0);
+  const price = discount * intrinsic;
+  q1 = discount * S0 * exp(drift * dt * fn + sv * w(n - 1));
+  if (greeks) {
+    const g = intrinsic > 0.0 ? optionType * G / fn : 0.0;
+    pathwiseGreeks(price, g * fn, g * sumW, g * sumT, w1);
+  }
+  return price;
+}
+
+/** Barrier (payoff 3), monitored at the dates in log space (no exp per date); likelihood-ratio greeks. */
+// @ts-ignore: decorator
+@inline function barrierPath(sv: f64, wT: f64, w1: f64): f64 {
+  let hit = false;
+  const driftDt = drift * dt;
+  if (barrierKind < 2) {
+    for (let i = 0; i < n; i++) {
+      if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) >= logBarrier) { hit = true; break; }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) <= logBarrier) { hit = true; break; }
+    }
+  }
+  const ST = S0 * exp(drift * T + vol * wT);
+  const knockIn = (barrierKind & 1) == 1;
+  const alive = knockIn ? hit : !hit;
+  const price = discount * (alive ? Math.max(optionType * (ST - K), 0.0) : rebate);
+  q1 = discount * ST;
+  if (greeks) likelihoodRatioGreeks(price, w1, wT);
+  return price;
+}
+
+/** Floating-strike lookback (payoff 5) over t_1..t_n: call S_T − min S_i, put max S_i − S_T; pathwise greeks. */
+// @ts-ignore: decorator
+@inline function lookbackPath(sign: f64, sv: f64, wT: f64, w1: f64): f64 {
+  let extreme: f64 = optionType > 0.0 ? Infinity : -Infinity;
+  let at: i32 = 0;
+  const driftDt = drift * dt;
+  for (let i = 0; i < n; i++) {
+    const x = driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3));
+    if (optionType > 0.0 ? x < extreme : x > extreme) { extreme = x; at = i; }
+  }
+  const ST = S0 * exp(drift * T + vol * wT);
+  const SX = S0 * exp(extreme);
+  const price = discount * optionType * (ST - SX);
+  q1 = discount * ST;
+  if (greeks) {
+    const wx = sign * w(at);
+    const tx = <f64>(at + 1) * dt;
+    const gT = optionType * ST;
+    const gX = -optionType * SX;
+    pathwiseGreeks(price, gT + gX, gT * wT + gX * wx, gT * T + gX * tx, w1);
+  }
+  return price;
+}
+
 /** Evaluates one path W·sign (sign −1: the antithetic mirror): sets q0..q6. */
 function evaluatePath(sign: f64): void {
   const w1 = sign * w(0);
   const wT = sign * w(n - 1);
   const sv = sign * vol;
-  let price: f64 = 0;
-  if (payoff == 0 || payoff == 4) {
-    const ST = S0 * exp(drift * T + vol * wT);
-    q1 = discount * ST;
-    if (payoff == 0) {
-      const intrinsic = Math.max(optionType * (ST - K), 0.0);
-      price = discount * intrinsic;
-      if (greeks) {
-        const g = intrinsic > 0.0 ? optionType * ST : 0.0;
-        pathwiseGreeks(price, g, g * wT, g * T, w1);
-      }
-    } else {
-      price = optionType * (ST - K) > 0.0 ? discount : 0.0;
-      if (greeks) likelihoodRatioGreeks(price, w1, wT);
-    }
-  } else if (payoff == 1) {
-    // Arithmetic average over t_1..t_n: one exp per date, two dates per step in two partial sums (even and odd
-    // dates: the f64x2 lanes in the SIMD build, two scalars in the scalar build, so both builds agree bit for bit).
-    const driftDt = drift * dt;
-    let e0: f64 = 0, e1: f64 = 0, ew0: f64 = 0, ew1: f64 = 0, et0: f64 = 0, et1: f64 = 0;
-    let lastE: f64 = 0;
-    let i = 0;
-    if (ASC_FEATURE_SIMD) {
-      const vDriftDt = f64x2.splat(driftDt);
-      const vSv = f64x2.splat(sv);
-      const vDt = f64x2.splat(dt);
-      const two = f64x2.splat(2.0);
-      let date = f64x2(1.0, 2.0); // (i + 1, i + 2)
-      let vE = f64x2.splat(0);
-      let vEW = f64x2.splat(0);
-      let vET = f64x2.splat(0);
-      let e = f64x2.splat(0);
-      if (greeks) {
-        for (; i + 1 < n; i += 2) {
-          const wv = v128.load(wbuf + (<usize>i << 3));
-          e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
-          vE = f64x2.add(vE, e);
-          vEW = f64x2.add(vEW, f64x2.mul(e, wv));
-          vET = f64x2.add(vET, f64x2.mul(e, f64x2.mul(date, vDt)));
-          date = f64x2.add(date, two);
-        }
-      } else if (asianExpClamp) {
-        for (; i + 1 < n; i += 2) {
-          const wv = v128.load(wbuf + (<usize>i << 3));
-          e = asianExpv(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
-          vE = f64x2.add(vE, e);
-          date = f64x2.add(date, two);
-        }
-      } else {
-        // The clamp cannot act (see asianExpClamp): the same exps without it.
-        for (; i + 1 < n; i += 2) {
-          const wv = v128.load(wbuf + (<usize>i << 3));
-          e = expTablev(f64x2.add(f64x2.mul(vDriftDt, date), f64x2.mul(vSv, wv)));
-          vE = f64x2.add(vE, e);
-          date = f64x2.add(date, two);
-        }
-      }
-      e0 = f64x2.extract_lane(vE, 0); e1 = f64x2.extract_lane(vE, 1);
-      ew0 = f64x2.extract_lane(vEW, 0); ew1 = f64x2.extract_lane(vEW, 1);
-      et0 = f64x2.extract_lane(vET, 0); et1 = f64x2.extract_lane(vET, 1);
-      lastE = f64x2.extract_lane(e, 1);
-    } else {
-      if (greeks) {
-        for (; i + 1 < n; i += 2) {
-          const wa = load<f64>(wbuf + (<usize>i << 3));
-          const wb = load<f64>(wbuf + (<usize>i << 3), 8);
-          const da = <f64>(i + 1);
-          const db = <f64>(i + 2);
-          const ea = asianExp(driftDt * da + sv * wa);
-          const eb = asianExp(driftDt * db + sv * wb);
-          e0 += ea; e1 += eb;
-          ew0 += ea * wa; ew1 += eb * wb;
-          et0 += ea * (da * dt); et1 += eb * (db * dt);
-          lastE = eb;
-        }
-      } else if (asianExpClamp) {
-        for (; i + 1 < n; i += 2) {
-          const ea = asianExp(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
-          const eb = asianExp(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
-          e0 += ea; e1 += eb;
-          lastE = eb;
-        }
-      } else {
-        for (; i + 1 < n; i += 2) {
-          const ea = expTable(driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)));
-          const eb = expTable(driftDt * <f64>(i + 2) + sv * load<f64>(wbuf + (<usize>i << 3), 8));
-          e0 += ea; e1 += eb;
-          lastE = eb;
-        }
-      }
-    }
-    if (i < n) {
-      // Odd n: the last date joins the even partial sums.
-      const wa = load<f64>(wbuf + (<usize>i << 3));
-      const da = <f64>(i + 1);
-      const ea = asianExp(driftDt * da + sv * wa);
-      e0 += ea; ew0 += ea * wa; et0 += ea * (da * dt);
-      lastE = ea;
-    }
-    const sumE = e0 + e1;
-    const sumEW = sign * (ew0 + ew1);
-    const sumET = et0 + et1;
-    const fn = <f64>n;
-    const sumW = sign * sumWAll;
-    const sumT = dt * fn * (fn + 1.0) * 0.5;
-    const A = S0 * sumE / fn;
-    const intrinsic = Math.max(optionType * (A - K), 0.0);
-    price = discount * intrinsic;
-    if (controlKind == 1) {
-      const G = S0 * exp((drift * sumT + vol * sumW) / fn);
-      q1 = discount * Math.max(optionType * (G - K), 0.0);
-    } else {
-      q1 = discount * S0 * lastE;
-    }
-    if (greeks) {
-      const g = intrinsic > 0.0 ? optionType * S0 / fn : 0.0;
-      pathwiseGreeks(price, g * sumE, g * sumEW, g * sumET, w1);
-    }
-  } else if (payoff == 2) {
-    // Geometric average: only Σ W(t_i) (summed while the path was generated) and the terminal price.
-    const fn = <f64>n;
-    const sumW = sign * sumWAll;
-    const sumT = dt * fn * (fn + 1.0) * 0.5;
-    const G = S0 * exp((drift * sumT + vol * sumW) / fn);
-    const intrinsic = Math.max(optionType * (G - K), 0.0);
-    price = discount * intrinsic;
-    q1 = discount * S0 * exp(drift * dt * fn + sv * w(n - 1));
-    if (greeks) {
-      const g = intrinsic > 0.0 ? optionType * G / fn : 0.0;
-      pathwiseGreeks(price, g * fn, g * sumW, g * sumT, w1);
-    }
-  } else if (payoff == 3) {
-    // Discrete monitoring in log space: no exp per date.
-    let hit = false;
-    const driftDt = drift * dt;
-    if (barrierKind < 2) {
-      for (let i = 0; i < n; i++) {
-        if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) >= logBarrier) { hit = true; break; }
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        if (driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3)) <= logBarrier) { hit = true; break; }
-      }
-    }
-    const ST = S0 * exp(drift * T + vol * wT);
-    const knockIn = (barrierKind & 1) == 1;
-    const alive = knockIn ? hit : !hit;
-    price = discount * (alive ? Math.max(optionType * (ST - K), 0.0) : rebate);
-    q1 = discount * ST;
-    if (greeks) likelihoodRatioGreeks(price, w1, wT);
-  } else {
-    // Floating-strike lookback over t_1..t_n: call S_T − min S_i, put max S_i − S_T.
-    let extreme: f64 = optionType > 0.0 ? Infinity : -Infinity;
-    let at: i32 = 0;
-    const driftDt = drift * dt;
-    for (let i = 0; i < n; i++) {
-      const x = driftDt * <f64>(i + 1) + sv * load<f64>(wbuf + (<usize>i << 3));
-      if (optionType > 0.0 ? x < extreme : x > extreme) { extreme = x; at = i; }
-    }
-    const ST = S0 * exp(drift * T + vol * wT);
-    const SX = S0 * exp(extreme);
-    price = discount * optionType * (ST - SX);
-    q1 = discount * ST;
-    if (greeks) {
-      const wx = sign * w(at);
-      const tx = <f64>(at + 1) * dt;
-      const gT = optionType * ST;
-      const gX = -optionType * SX;
-      pathwiseGreeks(price, gT + gX, gT * wT + gX * wx, gT * T + gX * tx, w1);
-    }
-  }
+  let price: f64;
+  if (payoff == PAYOFF_EUROPEAN) price = europeanPath(wT, w1);
+  else if (payoff == PAYOFF_DIGITAL) price = digitalPath(wT, w1);
+  else if (payoff == PAYOFF_ASIAN_ARITHMETIC) price = asianArithmeticPath(sign, sv, w1);
+  else if (payoff == PAYOFF_ASIAN_GEOMETRIC) price = asianGeometricPath(sign, sv, w1);
+  else if (payoff == PAYOFF_BARRIER) price = barrierPath(sv, wT, w1);
+  else price = lookbackPath(sign, sv, wT, w1);
   q0 = price;
   if (!greeks) { q2 = 0; q3 = 0; q4 = 0; q5 = 0; q6 = 0; }
 }
@@ -602,7 +663,7 @@ export function monteCarloBlocks(params: usize, firstBlock: i32, blockCount: i32
   dt = T / <f64>n;
   sqrtDt = Math.sqrt(dt);
   discount = Math.exp(-rate * T);
-  pathSums = greeks || payoff == 2 || controlKind == 1;
+  pathSums = greeks || payoff == PAYOFF_ASIAN_GEOMETRIC || controlKind == 1;
   asianExpClamp = sobol || !(Math.abs(drift) * T + Math.abs(vol) * <f64>n * sqrtDt * PSEUDO_NORMAL_BOUND <= 700.0);
 
   // Work space layout.
