@@ -80,17 +80,25 @@ export function quoteMarketOf(snap: OracleSnapshot, params: MarketParams): Quote
   return { spot: snap.spot, volAt: (strike, years) => volAt(snap, strike, years, carry) };
 }
 
+/** Unix seconds before 2001-09-09: an expiry this small is a time to expiry (years, days) given by mistake. */
+const EARLIEST_PLAUSIBLE_EXPIRY = 1e9;
+
+/** A hint for an expiry that looks like years or days rather than the unix seconds the pool takes. */
+function yearsHint(expiry: number): string {
+  return expiry < EARLIEST_PLAUSIBLE_EXPIRY ? ` (expiry is unix seconds, e.g. clock.now() + 30 * 86_400, not years or days: got ${expiry})` : "";
+}
+
 /** The request's series, checked (type, strike, expiry, size, side), with the seconds left to expiry. */
 export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: number): { series: SeriesRef; secondsLeft: number } {
   check(typeof request === "object" && request !== null, "request", "must be an object");
   check(request.side === "buy" || request.side === "sell", "side", 'must be "buy" or "sell"');
   const series = seriesRefOf(request, ctx.collateral, ctx);
-  check(typeof request.size === "bigint" && request.size > 0n, "size", "must be a bigint > 0");
+  check(typeof request.size === "bigint" && request.size > 0n, "size", "must be a bigint > 0 in size units (150n = 1.5 contracts at sizeDecimals 2: contracts(1.5))");
   const p = ctx.params;
   const secondsLeft = series.expiry - now;
   // An expired series (or one expiring now) has no premium: its value is its settlement payoff.
   if (secondsLeft <= 0 || secondsLeft < p.minTimeToExpirySeconds)
-    throw new PoolError("TOO_CLOSE_TO_EXPIRY", "expiry", `${secondsLeft} s to expiry < ${Math.max(1, p.minTimeToExpirySeconds)} s`);
+    throw new PoolError("TOO_CLOSE_TO_EXPIRY", "expiry", `${secondsLeft} s to expiry < ${Math.max(1, p.minTimeToExpirySeconds)} s${yearsHint(series.expiry)}`);
   if (request.side === "buy" && secondsLeft > p.maxTimeToExpirySeconds)
     throw new PoolError("EXPIRY_OUT_OF_BOUNDS", "expiry", `${secondsLeft} s to expiry > ${p.maxTimeToExpirySeconds} s`);
   return { series, secondsLeft };
