@@ -1,4 +1,5 @@
-// Public surface of the pool accounting layer.
+// Public surface of the pool accounting layer: chosen, each name a promise to users. Ledger internals (applyEvent,
+// the unit arithmetic, the oracle's TWAP pieces, the fee curve's parts) stay importable by path for tests, not here.
 export {
   OptionPool,
   formatUnits,
@@ -15,15 +16,13 @@ export {
 } from "./option-pool.js";
 export { PoolError, type PoolErrorCode } from "./errors.js";
 export { eventsFromJSON, eventsToJSON, type PoolEvent, type PoolEventBody, type PoolEventKind, type SeriesRef, type SettlementPayout } from "./events.js";
-export { PoolState, applyEvent, recentCollateral, recentTradeCash, seriesKey, type FlowTotals, type RecentTrade, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
+export { seriesKey, type PoolState, type FlowTotals, type RecentTrade, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
 export { DEFAULT_POOL_PARAMS, resolveParams, type FeeParams, type LimitParams, type MarketParams, type PoolParams } from "./params.js";
-export { averageUtilizationMultiplier, feeBreakdown, ivImpact, timeWeight, utilizationMultiplier, type FeeBreakdown, type FeeInputs } from "./fees.js";
+export { feeBreakdown, type FeeBreakdown, type FeeInputs } from "./fees.js";
 export {
-  largestLogMove,
   ManualOracle,
   MIN_VOL,
   spotMove,
-  timeWeightedGeometric,
   timeWeightedSpot,
   timeWeightedVol,
   volAt,
@@ -44,10 +43,9 @@ export {
   redeemableShares,
   type ShareTotals,
 } from "./shares.js";
-export { exactUnits, floatUnits, mulDiv, pow10, unitsToFloat, type Rounding } from "./units.js";
 export { contracts, formatAmount, parseAmount, type DisplayRounding, type FormatAmountOptions } from "./amounts.js";
 export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";
-export { PeerBook, type PeerBookOptions, BookState, applyBookEvent, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
+export { PeerBook, type PeerBookOptions, type BookState, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
 export * from "./risk/index.js";
 // The event store's browser-safe parts; SqliteEventStore and the journal import/export are in "pool2peer/store".
 export type { EventStore, StoredSnapshot } from "./store/types.js";

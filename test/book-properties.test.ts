@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
-import { ManualClock, ManualOracle, OptionPool, PoolError, collateralFor, mulDiv, seriesKey, type PoolConfig } from "../pool/index.js";
+import { ManualClock, ManualOracle, OptionPool, PoolError, collateralFor, seriesKey, type PoolConfig } from "../pool/index.js";
+import { mulDiv } from "../pool/units.js";
 import { PeerBook, bookEventsToJSON } from "../pool/book/index.js";
 
 let pricer: Pricer;

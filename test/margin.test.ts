@@ -9,7 +9,8 @@ import {
   derive33, deribit35, esCosts, MarginCalculator, monteCarloEs, span16, type MarginMarket, type MarginPosition, type MarginScenario,
   type ScenarioPreset,
 } from "../pool/margin/index.js";
-import { pathNormals } from "../pool/risk/index.js";
+import {  } from "../pool/risk/index.js";
+import { pathNormals } from "../pool/risk/normals.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
 import { bsm, normCdf } from "./support/black-scholes.js";
 

@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
-import { CircuitBreakers, largestLogMove, ManualOracle, spotMove, timeWeightedGeometric, type OracleField, type OracleSnapshot, type SpotVolOracle } from "../pool/index.js";
+import { CircuitBreakers, ManualOracle, spotMove, type OracleField, type OracleSnapshot, type SpotVolOracle } from "../pool/index.js";
+import { largestLogMove, timeWeightedGeometric } from "../pool/oracle.js";
 import { lookupSettlementPrice } from "../pool/settlement.js";
 import { printedOracle } from "../bench/oracle.js";
 import { makePool } from "./support/pool.js";

@@ -14,10 +14,10 @@ import {
   PoolError,
   collateralFor,
   eventsToJSON,
-  pow10,
   seriesKey,
   type PoolConfig,
 } from "../pool/index.js";
+import { pow10 } from "../pool/units.js";
 
 let pricer: Pricer;
 /** Skewed surfaces the sequences draw from: a fixed sample of skewArb, so each is arbitrage-checked once. */

@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
-import { ivImpact, resolveParams, SECONDS_PER_YEAR } from "../pool/index.js";
+import { resolveParams, SECONDS_PER_YEAR } from "../pool/index.js";
+import { ivImpact } from "../pool/fees.js";
 import { smileImpact } from "../pool/fees.js";
 import { DAY, makePool, T0, USDC } from "./support/pool.js";
 import { skewedSurface } from "./support/pool-surface.js";

@@ -5,7 +5,6 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import {
   DEFAULT_POOL_PARAMS,
   ManualClock,
-  averageUtilizationMultiplier,
   ManualOracle,
   OptionPool,
   PoolError,
@@ -13,17 +12,15 @@ import {
   eventsFromJSON,
   eventsToJSON,
   feeBreakdown,
-  ivImpact,
   previewDeposit,
   previewMint,
   previewRedeem,
   previewWithdraw,
-  timeWeight,
-  utilizationMultiplier,
   type PoolConfig,
   type PoolParams,
   runPoolDemo,
 } from "../pool/index.js";
+import { averageUtilizationMultiplier, ivImpact, timeWeight, utilizationMultiplier } from "../pool/fees.js";
 
 let pricer: Pricer;
 beforeAll(async () => {

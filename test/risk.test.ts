@@ -5,9 +5,17 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { loadTestCore } from "./support/test-core.js";
 import { ManualClock, ManualOracle, OptionPool, PoolError, type PoolConfig } from "../pool/index.js";
 import {
-  attachRisk, CircuitBreakers, defaultStressScenarios, GreeksMonitor, NORMAL_BLOCK_PATHS, pathNormals, prepareBook,
-  stressTestPool, valueAtRisk, valueAtRiskSync, DEFAULT_STRESS_OPTIONS,
+  attachRisk,
+  CircuitBreakers,
+  defaultStressScenarios,
+  GreeksMonitor,
+  prepareBook,
+  stressTestPool,
+  valueAtRisk,
+  valueAtRiskSync,
+  DEFAULT_STRESS_OPTIONS,
 } from "../pool/risk/index.js";
+import { NORMAL_BLOCK_PATHS, pathNormals } from "../pool/risk/normals.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
 import { normCdf } from "./support/black-scholes.js";
 

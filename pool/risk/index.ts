@@ -10,7 +10,7 @@ import { valueAtRisk, type VarOptions, type VarResult } from "./var.js";
 
 export { CircuitBreakers, DEFAULT_CIRCUIT_BREAKER_OPTIONS, type CircuitBreakerOptions } from "./breakers.js";
 export { aggregateGreeks, DEFAULT_GREEKS_MONITOR_OPTIONS, GreeksMonitor, type GreekTotals, type GreeksMonitorOptions, type NetGreeks } from "./greeks.js";
-export { coreOf, NORMAL_BLOCK_PATHS, pathNormals, type RiskPricer } from "./normals.js";
+export type { RiskPricer } from "./normals.js";
 export { DEFAULT_PRE_TRADE_LIMITS, PreTradeCheck, type PreTradeAssessment, type PreTradeLimits } from "./pretrade.js";
 export {
   DEFAULT_STRESS_OPTIONS, defaultStressScenarios, shockedVol, stressTest, stressTestSync, surfaceMovedVol, surfaceStressScenarios,

@@ -3,7 +3,8 @@
 // replaces the state only when it succeeds). It emits event bodies with their seq and time but seals nothing: the
 // tests compare canonical text. It trusts its callers for input form (sizes > 0, listed series) and refuses only
 // what depends on the book: expired series, funds, resting across one's own order, unknown orders, nothing to do.
-import { collateralFor, mulDiv, OptionPool, payoutFor, PoolError, pow10, seriesKey, type Quote, type SeriesRef } from "../../pool/index.js";
+import { collateralFor, OptionPool, payoutFor, PoolError, seriesKey, type Quote, type SeriesRef } from "../../pool/index.js";
+import { mulDiv, pow10 } from "../../pool/units.js";
 import { seriesRefOf } from "../../pool/series.js";
 import type { BookEventBody, BookOrder, FillReport, PeerSeries, RestingOrder, SeriesSpec } from "../../pool/book/index.js";
 
