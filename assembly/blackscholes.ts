@@ -117,9 +117,10 @@ function isNormalPositive(x: f64): bool {
 // (ln → d₁ → exp → Φ → price, ~300 cycles) longer than the out-of-order window, so successive options
 // would hardly overlap; short loops of independent iterations do, and need few registers (V8 has 16).
 const BLOCK: i32 = 128;
-// Each work column holds a block plus two spare slots (priceOne uses the first), 16-byte aligned.
+// Each work column holds a block plus two spare slots (priceOne uses the first, price-only sinks the second), 16-byte aligned.
 const COLUMN_BYTES: usize = (BLOCK + 2) * 8;
 const SLOT_ONE: usize = BLOCK * 8;
+const SLOT_SINK: usize = (BLOCK + 1) * 8;
 const WORK_COLUMNS: i32 = 11;
 const WORK: usize = memory.data(<i32>COLUMN_BYTES * WORK_COLUMNS, 16);
 const W_DQ: usize = WORK; // e^{−qT}
@@ -137,6 +138,16 @@ const W_DEN_2: usize = WORK + 10 * COLUMN_BYTES;
 // Where this instance's work area really is, relative to WORK: 0 (the static area) unless the instance shares its
 // linear memory with others (the worker pool's zero-copy batches), each of which then works in its own area.
 let workShift: usize = 0;
+
+/**
+ * The price-only kernel's stand-in for greek column `c` (0..4) at lane offset `o`: `sink + o` is the second spare slot
+ * of work column W_REDO + c·COLUMN_BYTES (in this instance's work area), which no block loop uses. A far-wing lane
+ * writes its six outputs together (farWingOne); its greeks land there and are never read.
+ */
+@inline
+function sink(c: usize, o: usize, shift: usize): usize {
+  return W_REDO + c * COLUMN_BYTES + SLOT_SINK + shift - o;
+}
 
 /** Bytes of the Black-Scholes work area (16-byte aligned). */
 export function blackScholesWorkBytes(): i32 {
@@ -207,28 +218,32 @@ function expOne(w: usize): void {
   store<f64>(W_E1 + w, exp((d1 * d1) * -0.5));
 }
 
-/** Phase 4: Φ(θd₁), Φ(θd₂), the price (wing lanes by wingPrice) and the greeks. */
+/**
+ * Phase 4: Φ(θd₁), Φ(θd₂), the price (wing lanes by wingPrice) and, when `greeks` (a constant at every call site, so
+ * the price-only form carries no greek arithmetic), the greeks. The price is the same expression either way.
+ */
 @inline
 function greeksOne(
   o: usize, w: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
-  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
+  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, greeks: bool, shift: usize,
 ): void {
   const S = load<f64>(spot + o);
   const dq = load<f64>(W_DQ + w);
   const e1 = load<f64>(W_E1 + w);
   const s = load<f64>(W_S + w);
   const sqrtT = load<f64>(W_SQRT_T + w);
-  const pdf1 = e1 * INV_SQRT_2PI;
   const sdq = S * dq;
-  const vegaTerm = sdq * pdf1;
-  store<f64>(gamma + o, (dq * pdf1) / (S * s));
-  store<f64>(vega + o, vegaTerm * sqrtT);
   const sigma = load<f64>(vol + o);
-  const thetaVol = (vegaTerm * sigma) / (sqrtT * 2.0);
   const wt = load<f64>(type + o);
   const d1 = load<f64>(W_D1 + w);
   const n1 = normCdfMills(wt * d1, e1);
-  store<f64>(delta + o, wt * (dq * n1));
+  const pdf1 = e1 * INV_SQRT_2PI;
+  const vegaTerm = sdq * pdf1;
+  if (greeks) {
+    store<f64>(gamma + o, (dq * pdf1) / (S * s));
+    store<f64>(vega + o, vegaTerm * sqrtT);
+    store<f64>(delta + o, wt * (dq * n1));
+  }
   const K = load<f64>(strike + o);
   const kdr = K * load<f64>(W_DR + w);
   const d2 = d1 - s;
@@ -245,29 +260,35 @@ function greeksOne(
   const q = load<f64>(dividend + o);
   if (p < WING_CANCELLATION * (a + b)) p = wingPrice(wt, S, K, T, sigma, r, q);
   store<f64>(price + o, p);
-  store<f64>(theta + o, wt * (q * a - r * b) - thetaVol);
-  store<f64>(rho + o, wt * (T * b));
-  if (e2 < E_PRODUCT_MIN || e1 < E_PRODUCT_MIN) farWingOne(o, wt, S, K, T, sigma, r, q, dq, kdr, d1, s, sqrtT, e1, e2, price, delta, gamma, vega, theta, rho);
+  if (greeks) {
+    const thetaVol = (vegaTerm * sigma) / (sqrtT * 2.0);
+    store<f64>(theta + o, wt * (q * a - r * b) - thetaVol);
+    store<f64>(rho + o, wt * (T * b));
+  }
+  if (e2 < E_PRODUCT_MIN || e1 < E_PRODUCT_MIN) {
+    if (greeks) farWingOne(o, wt, S, K, T, sigma, r, q, dq, kdr, d1, s, sqrtT, e1, e2, price, delta, gamma, vega, theta, rho);
+    else farWingOne(o, wt, S, K, T, sigma, r, q, dq, kdr, d1, s, sqrtT, e1, e2, price, sink(0, o, shift), sink(1, o, shift), sink(2, o, shift), sink(3, o, shift), sink(4, o, shift));
+  }
 }
 
 /** One option at byte offset `o` of every column: the four phases in the spare work slot. */
 @inline
 function priceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
-  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
+  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize, greeks: bool,
 ): void {
   const w = SLOT_ONE + shift;
   discountsOne(o, w, expiry, rate, dividend);
   d1One(o, w, spot, strike, expiry, vol, rate, dividend);
   expOne(w);
-  greeksOne(o, w, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho);
+  greeksOne(o, w, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, greeks, shift);
 }
 
 /** The scalar build's block of `count` options from byte offset `base`, phase by phase. */
 @inline
 function priceBlockScalar(
   base: usize, count: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
-  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
+  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize, greeks: bool,
 ): bool {
   let ok = true;
   for (let j = 0; j < count; j++) {
@@ -280,7 +301,7 @@ function priceBlockScalar(
   for (let j = 0; j < count; j++) {
     greeksOne(
       base + (<usize>j << 3), (<usize>j << 3) + shift, type, spot, strike, expiry, vol, rate, dividend,
-      price, delta, gamma, vega, theta, rho,
+      price, delta, gamma, vega, theta, rho, greeks, shift,
     );
   }
   return ok;
@@ -291,19 +312,25 @@ function repriceOne(
   o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
   price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
 ): void {
-  priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
+  priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift, true);
+}
+
+/** repriceOne for the price-only kernel. */
+function repricePriceOne(o: usize, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize, price: usize, shift: usize): void {
+  priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, 0, 0, 0, 0, 0, shift, false);
 }
 
 /**
  * `pairs` pairs of options from byte offset `base` (f64x2 lanes); per lane the same values as priceOne.
  * The vector path is branch-free and covers the common case: S/K a normal number, |d₁|, |d₂| ≤ √32
  * (Cody's central and middle ranges), e^{−d₂²/2} from e^{−d₁²/2}·F/K, no wing cancellation. A lane
- * outside it is priced again by priceOne, which overwrites its six outputs.
+ * outside it is priced again by priceOne, which overwrites its six outputs. Without `greeks` (a constant at each call
+ * site) only the price is computed and written, by the same expressions.
  */
 @inline
 function priceBlock(
   base: usize, pairs: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize,
-  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize,
+  dividend: usize, price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, shift: usize, greeks: bool,
 ): bool {
   let ok = i64x2.splat(-1);
   for (let j = 0; j < pairs; j++) {
@@ -362,17 +389,20 @@ function priceBlock(
     const dq = v128.load(W_DQ + w);
     const e1 = v128.load(W_E1 + w);
     const s = v128.load(W_S + w);
-    const sqrtT = v128.load(W_SQRT_T + w);
-    const pdf1 = f64x2.mul(e1, v128.load(INV_SQRT_2PI_X2));
     const sdq = f64x2.mul(S, dq);
-    const vegaTerm = f64x2.mul(sdq, pdf1);
-    v128.store(gamma + o, f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(S, s)));
-    v128.store(vega + o, f64x2.mul(vegaTerm, sqrtT));
-    const thetaVol = f64x2.div(f64x2.mul(vegaTerm, v128.load(vol + o)), f64x2.mul(sqrtT, v128.load(TWO_X2)));
+    let thetaVol = f64x2.splat(0.0);
+    if (greeks) {
+      const sqrtT = v128.load(W_SQRT_T + w);
+      const pdf1 = f64x2.mul(e1, v128.load(INV_SQRT_2PI_X2));
+      const vegaTerm = f64x2.mul(sdq, pdf1);
+      v128.store(gamma + o, f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(S, s)));
+      v128.store(vega + o, f64x2.mul(vegaTerm, sqrtT));
+      thetaVol = f64x2.div(f64x2.mul(vegaTerm, v128.load(vol + o)), f64x2.mul(sqrtT, v128.load(TWO_X2)));
+    }
     const wt = v128.load(type + o);
     const d1 = v128.load(W_D1 + w);
     const n1 = cdfFromMillsv(f64x2.mul(wt, d1), e1, v128.load(W_NUM_1 + w), v128.load(W_DEN_1 + w));
-    v128.store(delta + o, f64x2.mul(wt, f64x2.mul(dq, n1)));
+    if (greeks) v128.store(delta + o, f64x2.mul(wt, f64x2.mul(dq, n1)));
     const kdr = f64x2.mul(v128.load(strike + o), v128.load(W_DR + w));
     const d2 = f64x2.sub(d1, s);
     const forwardRatio = f64x2.div(sdq, kdr);
@@ -382,11 +412,13 @@ function priceBlock(
     const b = f64x2.mul(kdr, n2);
     const p = f64x2.mul(wt, f64x2.sub(a, b));
     v128.store(price + o, p);
-    v128.store(theta + o, f64x2.sub(
-      f64x2.mul(wt, f64x2.sub(f64x2.mul(v128.load(dividend + o), a), f64x2.mul(v128.load(rate + o), b))),
-      thetaVol,
-    ));
-    v128.store(rho + o, f64x2.mul(wt, f64x2.mul(v128.load(expiry + o), b)));
+    if (greeks) {
+      v128.store(theta + o, f64x2.sub(
+        f64x2.mul(wt, f64x2.sub(f64x2.mul(v128.load(dividend + o), a), f64x2.mul(v128.load(rate + o), b))),
+        thetaVol,
+      ));
+      v128.store(rho + o, f64x2.mul(wt, f64x2.mul(v128.load(expiry + o), b)));
+    }
 
     // Lanes the vector path does not cover (rare on real batches; the branch predicts well).
     const cdfMax = v128.load(CDF_NEAR_MAX_X2);
@@ -396,15 +428,44 @@ function priceBlock(
     redo = v128.or(redo, v128.not(f64x2.lt(forwardRatio, v128.load(RATIO_MAX_X2))));
     redo = v128.or(redo, f64x2.lt(p, f64x2.mul(f64x2.add(a, b), v128.load(WING_CANCELLATION_X2))));
     if (v128.any_true(redo)) {
-      if (i64x2.extract_lane(redo, 0) != 0) {
-        repriceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
-      }
-      if (i64x2.extract_lane(redo, 1) != 0) {
-        repriceOne(o + 8, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
+      for (let lane = 0; lane < 2; lane++) {
+        if ((lane == 0 ? i64x2.extract_lane(redo, 0) : i64x2.extract_lane(redo, 1)) == 0) continue;
+        const at = o + (<usize>lane << 3);
+        if (greeks) repriceOne(at, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
+        else repricePriceOne(at, type, spot, strike, expiry, vol, rate, dividend, price, shift);
       }
     }
   }
   return i64x2.all_true(ok);
+}
+
+/** The batch loop of both kernels: SIMD blocks of pairs, or scalar blocks, then the odd last option. */
+@inline
+function runBatch(
+  n: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
+  price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize, greeks: bool,
+): i32 {
+  let ok = true;
+  let i: i32 = 0;
+  const shift = workShift;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 1 < n; i += BLOCK) {
+      const pairs = min<i32>(BLOCK, n - i) >> 1;
+      ok = ok & priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift, greeks);
+    }
+    i = n & ~1;
+  }
+  if (!ASC_FEATURE_SIMD) {
+    for (; i < n; i += BLOCK) {
+      ok = ok & priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift, greeks);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    ok = ok & inputsOkOne(o, type, spot, strike, expiry, vol, rate, dividend);
+    priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift, greeks);
+  }
+  return ok ? 0 : 1;
 }
 
 /**
@@ -419,25 +480,16 @@ export function blackScholesBatch(
   n: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize,
   price: usize, delta: usize, gamma: usize, vega: usize, theta: usize, rho: usize,
 ): i32 {
-  let ok = true;
-  let i: i32 = 0;
-  const shift = workShift;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 1 < n; i += BLOCK) {
-      const pairs = min<i32>(BLOCK, n - i) >> 1;
-      ok = ok & priceBlock(<usize>i << 3, pairs, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
-    }
-    i = n & ~1;
-  }
-  if (!ASC_FEATURE_SIMD) {
-    for (; i < n; i += BLOCK) {
-      ok = ok & priceBlockScalar(<usize>i << 3, min<i32>(BLOCK, n - i), type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 3;
-    ok = ok & inputsOkOne(o, type, spot, strike, expiry, vol, rate, dividend);
-    priceOne(o, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, shift);
-  }
-  return ok ? 0 : 1;
+  return runBatch(n, type, spot, strike, expiry, vol, rate, dividend, price, delta, gamma, vega, theta, rho, true);
+}
+
+/**
+ * blackScholesBatch's prices alone, bit for bit (the same expressions, with the greek arithmetic left out): for
+ * callers that value portfolios under many scenarios (pool/margin). Same columns, domain and return value; the price
+ * column may not alias an input.
+ */
+export function blackScholesPriceBatch(
+  n: i32, type: usize, spot: usize, strike: usize, expiry: usize, vol: usize, rate: usize, dividend: usize, price: usize,
+): i32 {
+  return runBatch(n, type, spot, strike, expiry, vol, rate, dividend, price, 0, 0, 0, 0, 0, false);
 }

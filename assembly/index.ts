@@ -8,7 +8,7 @@ export { normalisedBlackCall, normalisedVega } from "./normalised_black";
 export { impliedVolBatch } from "./implied_vol";
 export { SOBOL_MAX_DIMENSIONS } from "./sobol";
 export { monteCarloBlocks, monteCarloWorkBytes, philoxNormals, MC_BLOCK_PATHS, MC_BLOCK_ACCUMULATORS, MC_PARAMS } from "./montecarlo";
-export { blackScholesBatch, blackScholesWorkBytes, useBlackScholesWorkArea } from "./blackscholes";
+export { blackScholesBatch, blackScholesPriceBatch, blackScholesWorkBytes, useBlackScholesWorkArea } from "./blackscholes";
 export { firstInvalid } from "./validate";
 export { americanBatch, americanBoundaryNodes } from "./american";
 export {

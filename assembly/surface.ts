@@ -100,12 +100,26 @@ function header(word: i32): f64 {
   return load<f64>(surface + (<usize>word << 3));
 }
 
+// SSVI's θ'(T) on each piece of θ(T), index j + 1 for T's slice j (as locate returns it): θ_1/T_1 before T_1,
+// the chord slopes between the expiries, θ_n/T_n from T_n on. Filled by begin() once per kernel call, so the
+// per-point path divides no more; each entry is the division thetaIn performed before, so results are unchanged.
+const THETA_SLOPES: usize = memory.data(<i32>(SURFACE_MAX_SLICES + 1) * 8, 16);
+
 function begin(pointer: usize): void {
   surface = pointer;
   kind = <i32>header(SURFACE_WORD_KIND);
   count = <i32>header(SURFACE_WORD_COUNT);
   lastSlice = -2;
   cachedYears = NaN;
+  if (kind != SURFACE_KIND_SVI) {
+    store<f64>(THETA_SLOPES, column(SURFACE_COLUMN_THETA, 0) / column(SURFACE_COLUMN_YEARS, 0));
+    for (let j = 0; j < count - 1; j++) {
+      const slope = (column(SURFACE_COLUMN_THETA, j + 1) - column(SURFACE_COLUMN_THETA, j))
+        / (column(SURFACE_COLUMN_YEARS, j + 1) - column(SURFACE_COLUMN_YEARS, j));
+      store<f64>(THETA_SLOPES + (<usize>(j + 1) << 3), slope);
+    }
+    store<f64>(THETA_SLOPES + (<usize>count << 3), column(SURFACE_COLUMN_THETA, count - 1) / column(SURFACE_COLUMN_YEARS, count - 1));
+  }
 }
 
 /** Slice counts up to this are located by counting T_i ≤ T over all slices (no branch to mispredict). */
@@ -204,6 +218,163 @@ function totalVarianceSvi(k: f64, years: f64): f64 {
   return w + alpha * (sviW(j + 1, k) - w);
 }
 
+// Pair paths of the SIMD build for raw SVI: both lanes run the scalar path's operations lane for lane (no fused
+// multiply-add in WASM SIMD), so the SIMD and scalar builds agree bit for bit. Results go through PAIR (one
+// v128 per quantity) because a function returns one value.
+const PAIR: usize = memory.data(128, 16);
+const PAIR_W: usize = 0;
+const PAIR_W1: usize = 16;
+const PAIR_W2: usize = 32;
+const PAIR_G: usize = 48;
+const PAIR_WT: usize = 64;
+
+/** Raw SVI slice i at both lanes of x: w, w', w'' into PAIR at `at`, `at` + 16, `at` + 32 (sviSlice lane for lane). */
+@inline
+function sviSlicePair(i: i32, x0: v128, at: usize): void {
+  const b = f64x2.splat(column(SURFACE_COLUMN_B, i));
+  const rho = f64x2.splat(column(SURFACE_COLUMN_RHO, i));
+  const sigma = column(SURFACE_COLUMN_SIGMA, i);
+  const s2 = f64x2.splat(sigma * sigma);
+  const x = f64x2.sub(x0, f64x2.splat(column(SURFACE_COLUMN_M, i)));
+  const r = f64x2.sqrt(f64x2.add(f64x2.mul(x, x), s2));
+  v128.store(PAIR + at, f64x2.add(f64x2.splat(column(SURFACE_COLUMN_A, i)), f64x2.mul(b, f64x2.add(f64x2.mul(rho, x), r))));
+  v128.store(PAIR + at, f64x2.mul(b, f64x2.add(rho, f64x2.div(x, r))), 16);
+  v128.store(PAIR + at, f64x2.div(f64x2.mul(b, s2), f64x2.mul(f64x2.mul(r, r), r)), 32);
+}
+
+/**
+ * evaluateSvi and durrleman at two strikes of one expiry, T in slice j (as locate returns it): w, w', g and
+ * ∂w/∂T into PAIR (the grid rows and the checks' scans, whose points share T).
+ */
+function sviShapePair(j: i32, k0: f64, k1: f64, years: f64): void {
+  const kv = f64x2(k0, k1);
+  let w: v128, w1: v128, w2: v128, wt: v128;
+  if (j < 0) {
+    const t1 = column(SURFACE_COLUMN_YEARS, 0);
+    const scale = f64x2.splat(years / t1);
+    sviSlicePair(0, kv, 0);
+    const sw = v128.load(PAIR + PAIR_W);
+    w = f64x2.mul(scale, sw);
+    w1 = f64x2.mul(scale, v128.load(PAIR + PAIR_W1));
+    w2 = f64x2.mul(scale, v128.load(PAIR + PAIR_W2));
+    wt = f64x2.div(sw, f64x2.splat(t1));
+  } else if (j >= count - 1) {
+    const tn = column(SURFACE_COLUMN_YEARS, count - 1);
+    const scale = f64x2.splat(years / tn);
+    const x = f64x2.div(kv, scale);
+    sviSlicePair(count - 1, x, 0);
+    const sw = v128.load(PAIR + PAIR_W);
+    const sw1 = v128.load(PAIR + PAIR_W1);
+    w = f64x2.mul(scale, sw);
+    w1 = sw1;
+    w2 = f64x2.div(v128.load(PAIR + PAIR_W2), scale);
+    wt = f64x2.div(f64x2.sub(sw, f64x2.mul(x, sw1)), f64x2.splat(tn));
+  } else {
+    const t0 = column(SURFACE_COLUMN_YEARS, j);
+    const dt = column(SURFACE_COLUMN_YEARS, j + 1) - t0;
+    const alpha = f64x2.splat((years - t0) / dt);
+    sviSlicePair(j, kv, 0);
+    const a = v128.load(PAIR + PAIR_W);
+    const a1 = v128.load(PAIR + PAIR_W1);
+    const a2 = v128.load(PAIR + PAIR_W2);
+    sviSlicePair(j + 1, kv, 0);
+    const sw = v128.load(PAIR + PAIR_W);
+    w = f64x2.add(a, f64x2.mul(alpha, f64x2.sub(sw, a)));
+    w1 = f64x2.add(a1, f64x2.mul(alpha, f64x2.sub(v128.load(PAIR + PAIR_W1), a1)));
+    w2 = f64x2.add(a2, f64x2.mul(alpha, f64x2.sub(v128.load(PAIR + PAIR_W2), a2)));
+    wt = f64x2.div(f64x2.sub(sw, a), f64x2.splat(dt));
+  }
+  // durrleman lane for lane: u = 1 − k·w'/(2w); g = u² − ((0.25·w')·w')·(1/w + 0.25) + 0.5·w''.
+  const u = f64x2.sub(f64x2.splat(1.0), f64x2.div(f64x2.mul(kv, w1), f64x2.mul(f64x2.splat(2.0), w)));
+  const quarter = f64x2.splat(0.25);
+  const curvature = f64x2.mul(f64x2.mul(f64x2.mul(quarter, w1), w1), f64x2.add(f64x2.div(f64x2.splat(1.0), w), quarter));
+  v128.store(PAIR + PAIR_W, w);
+  v128.store(PAIR + PAIR_W1, w1);
+  v128.store(PAIR + PAIR_G, f64x2.add(f64x2.sub(f64x2.mul(u, u), curvature), f64x2.mul(f64x2.splat(0.5), w2)));
+  v128.store(PAIR + PAIR_WT, wt);
+}
+
+/**
+ * Both lanes' slices j = (number of T_i ≤ T) − 1, counted at once with lane masks (−1 where true); call it up to
+ * LINEAR_LOCATE_MAX slices, and locate's binary search per lane beyond.
+ */
+@inline
+function slicesOfPair(tv: v128): v128 {
+  let jv = i64x2.splat(-1);
+  for (let i = 0; i < count; i++) jv = i64x2.sub(jv, f64x2.le(f64x2.splat(column(SURFACE_COLUMN_YEARS, i)), tv));
+  return jv;
+}
+
+/**
+ * Raw SVI vols of two points with their own expiries (totalVarianceSvi lane for lane): each lane's slices iA, iB
+ * (equal outside the interpolation), strike x (k/λ beyond T_n), weight α and scale (T/T_1, T/T_n or 1).
+ */
+function sviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
+  const tv = f64x2(t0, t1);
+  let j0: i32, j1: i32;
+  if (count > LINEAR_LOCATE_MAX) {
+    j0 = locate(t0);
+    j1 = locate(t1);
+  } else {
+    const jv = slicesOfPair(tv);
+    j0 = <i32>i64x2.extract_lane(jv, 0);
+    j1 = <i32>i64x2.extract_lane(jv, 1);
+  }
+  const a0 = max(j0, 0) < count - 1 ? max(j0, 0) : count - 1;
+  const a1 = max(j1, 0) < count - 1 ? max(j1, 0) : count - 1;
+  const between0 = j0 >= 0 && j0 < count - 1;
+  const between1 = j1 >= 0 && j1 < count - 1;
+  const b0 = between0 ? j0 + 1 : a0;
+  const b1 = between1 ? j1 + 1 : a1;
+  const scale0 = between0 ? 1.0 : t0 / column(SURFACE_COLUMN_YEARS, a0);
+  const scale1 = between1 ? 1.0 : t1 / column(SURFACE_COLUMN_YEARS, a1);
+  const x0 = j0 >= count - 1 ? k0 / scale0 : k0;
+  const x1 = j1 >= count - 1 ? k1 / scale1 : k1;
+  const ta0 = column(SURFACE_COLUMN_YEARS, a0);
+  const ta1 = column(SURFACE_COLUMN_YEARS, a1);
+  const alpha = f64x2(
+    between0 ? (t0 - ta0) / (column(SURFACE_COLUMN_YEARS, b0) - ta0) : 0.0,
+    between1 ? (t1 - ta1) / (column(SURFACE_COLUMN_YEARS, b1) - ta1) : 0.0,
+  );
+  const x = f64x2(x0, x1);
+  const wa = sviWPair(a0, a1, x);
+  const wb = sviWPair(b0, b1, x);
+  const blended = f64x2.add(wa, f64x2.mul(alpha, f64x2.sub(wb, wa)));
+  const mask = i64x2(between0 ? -1 : 0, between1 ? -1 : 0);
+  // Outside the interpolation w = scale·w_A exactly (no 0·(w_B − w_A), which an infinite w would turn to NaN);
+  // inside, scale is 1 and the product is exact.
+  const w = f64x2.mul(f64x2(scale0, scale1), v128.bitselect(blended, wa, mask));
+  return f64x2.sqrt(f64x2.div(w, tv));
+}
+
+/** Raw SVI vols of two strikes of one expiry, T in slice j (totalVarianceSvi lane for lane; sorted batches, a book). */
+function sviVolPairOneExpiry(j: i32, k0: f64, k1: f64, years: f64): v128 {
+  const kv = f64x2(k0, k1);
+  let w: v128;
+  if (j < 0) w = f64x2.mul(f64x2.splat(years / column(SURFACE_COLUMN_YEARS, 0)), sviWPair(0, 0, kv));
+  else if (j >= count - 1) {
+    const scale = f64x2.splat(years / column(SURFACE_COLUMN_YEARS, count - 1));
+    w = f64x2.mul(scale, sviWPair(count - 1, count - 1, f64x2.div(kv, scale)));
+  } else {
+    const t0 = column(SURFACE_COLUMN_YEARS, j);
+    const alpha = f64x2.splat((years - t0) / (column(SURFACE_COLUMN_YEARS, j + 1) - t0));
+    const wa = sviWPair(j, j, kv);
+    w = f64x2.add(wa, f64x2.mul(alpha, f64x2.sub(sviWPair(j + 1, j + 1, kv), wa)));
+  }
+  return f64x2.sqrt(f64x2.div(w, f64x2.splat(years)));
+}
+
+/** w of slice i0 on lane 0 and slice i1 on lane 1 at x (sviW lane for lane). */
+@inline
+function sviWPair(i0: i32, i1: i32, x0: v128): v128 {
+  const sigma = f64x2(column(SURFACE_COLUMN_SIGMA, i0), column(SURFACE_COLUMN_SIGMA, i1));
+  const x = f64x2.sub(x0, f64x2(column(SURFACE_COLUMN_M, i0), column(SURFACE_COLUMN_M, i1)));
+  const inner = f64x2.add(f64x2.mul(f64x2(column(SURFACE_COLUMN_RHO, i0), column(SURFACE_COLUMN_RHO, i1)), x),
+    f64x2.sqrt(f64x2.add(f64x2.mul(x, x), f64x2.mul(sigma, sigma))));
+  return f64x2.add(f64x2(column(SURFACE_COLUMN_A, i0), column(SURFACE_COLUMN_A, i1)),
+    f64x2.mul(f64x2(column(SURFACE_COLUMN_B, i0), column(SURFACE_COLUMN_B, i1)), inner));
+}
+
 /** θ(T) and θ'(T) (SSVI's ATM total variance and its slope in T). */
 function ssviTheta(years: f64): void {
   thetaIn(locate(years), years);
@@ -212,18 +383,9 @@ function ssviTheta(years: f64): void {
 /** θ(T) and θ'(T) given T's slice j (as locate returns it). */
 @inline
 function thetaIn(j: i32, years: f64): void {
-  if (j < 0) {
-    thetaSlope = column(SURFACE_COLUMN_THETA, 0) / column(SURFACE_COLUMN_YEARS, 0);
-    theta = thetaSlope * years;
-  } else if (j >= count - 1) {
-    thetaSlope = column(SURFACE_COLUMN_THETA, count - 1) / column(SURFACE_COLUMN_YEARS, count - 1);
-    theta = thetaSlope * years;
-  } else {
-    const t0 = column(SURFACE_COLUMN_YEARS, j);
-    const theta0 = column(SURFACE_COLUMN_THETA, j);
-    thetaSlope = (column(SURFACE_COLUMN_THETA, j + 1) - theta0) / (column(SURFACE_COLUMN_YEARS, j + 1) - t0);
-    theta = theta0 + thetaSlope * (years - t0);
-  }
+  thetaSlope = load<f64>(THETA_SLOPES + (<usize>(j + 1) << 3));
+  if (j < 0 || j >= count - 1) theta = thetaSlope * years;
+  else theta = column(SURFACE_COLUMN_THETA, j) + thetaSlope * (years - column(SURFACE_COLUMN_YEARS, j));
 }
 
 /**
@@ -312,13 +474,18 @@ function phiv(th: v128): v128 {
  * kernels never read ∂w/∂T, and every kernel call starts with an empty cache.
  */
 function ssviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
-  // Both lanes' slices at once: j = (number of T_i ≤ T) − 1, counted with lane masks (−1 where true).
-  const tv = f64x2(t0, t1);
-  let jv = i64x2.splat(-1);
-  for (let i = 0; i < count; i++) jv = i64x2.sub(jv, f64x2.le(f64x2.splat(column(SURFACE_COLUMN_YEARS, i)), tv));
-  thetaIn(<i32>i64x2.extract_lane(jv, 0), t0);
+  let j0: i32, j1: i32;
+  if (count > LINEAR_LOCATE_MAX) {
+    j0 = locate(t0);
+    j1 = locate(t1);
+  } else {
+    const jv = slicesOfPair(f64x2(t0, t1));
+    j0 = <i32>i64x2.extract_lane(jv, 0);
+    j1 = <i32>i64x2.extract_lane(jv, 1);
+  }
+  thetaIn(j0, t0);
   const theta0 = theta;
-  thetaIn(<i32>i64x2.extract_lane(jv, 1), t1);
+  thetaIn(j1, t1);
   const th = f64x2(theta0, theta);
   const ph = phiv(th);
   const rho = f64x2.splat(header(SURFACE_WORD_RHO));
@@ -333,10 +500,11 @@ function ssviVolPair(k0: f64, t0: f64, k1: f64, t1: f64): v128 {
   return f64x2.sqrt(f64x2.div(w, f64x2(t0, t1)));
 }
 
-/** Vols of points i and i + 1 into `vol`: two scalar evaluations when both reuse the cached θ (sorted batches), else a pair. */
+/** Vols of points i and i + 1 into `vol`: raw SVI as a pair (one slice lookup when both share T); SSVI as two scalar evaluations when both reuse the cached θ (sorted batches), else a pair. */
 @inline
 function volPair(k0: f64, t0: f64, k1: f64, t1: f64, vol: usize): void {
-  if (kind == SURFACE_KIND_SVI || (t0 == cachedYears && t1 == cachedYears)) {
+  if (kind == SURFACE_KIND_SVI) v128.store(vol, t0 == t1 ? sviVolPairOneExpiry(locate(t0), k0, k1, t0) : sviVolPair(k0, t0, k1, t1));
+  else if (t0 == cachedYears && t1 == cachedYears) {
     store<f64>(vol, Math.sqrt(totalVariance(k0, t0) / t0));
     store<f64>(vol, Math.sqrt(totalVariance(k1, t1) / t1), 8);
   } else v128.store(vol, ssviVolPair(k0, t0, k1, t1));
@@ -440,6 +608,20 @@ export function surfaceVolStrikeBatch(
   return volLoop(INPUT_OPTIONS, pointer, n, spot, strike, expiry, rate, dividend, vol);
 }
 
+/** surfaceShapeBatch's point i on the scalar path; false when its inputs are out of their domain. */
+@inline
+function shapePoint(i: i32, k: usize, years: usize, w: usize, dwdk: usize, g: usize, dwdT: usize): bool {
+  const o = <usize>i << 3;
+  const ki = load<f64>(k + o);
+  const t = load<f64>(years + o);
+  evaluate(ki, t);
+  store<f64>(w + o, W);
+  store<f64>(dwdk + o, W1);
+  store<f64>(g + o, durrleman(ki, W, W1, W2));
+  store<f64>(dwdT + o, WT);
+  return scalarOk(ki, RULE_FINITE) & scalarOk(t, RULE_POSITIVE);
+}
+
 /**
  * Shape of the surface at n points: total variance w, ∂w/∂k, Durrleman's g and ∂w/∂T (f64 columns).
  * Returns 1 when some k is not finite or some T is not finite and > 0, else 0.
@@ -449,17 +631,27 @@ export function surfaceShapeBatch(
 ): i32 {
   begin(pointer);
   let ok = true;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
-    const ki = load<f64>(k + o);
-    const t = load<f64>(years + o);
-    ok = ok & scalarOk(ki, RULE_FINITE) & scalarOk(t, RULE_POSITIVE);
-    evaluate(ki, t);
-    store<f64>(w + o, W);
-    store<f64>(dwdk + o, W1);
-    store<f64>(g + o, durrleman(ki, W, W1, W2));
-    store<f64>(dwdT + o, WT);
+  let i = 0;
+  if (ASC_FEATURE_SIMD && kind == SURFACE_KIND_SVI) {
+    // Pairs that share T (the checks' scans send runs of one expiry) as a pair; the others point by point.
+    for (; i + 1 < n; i += 2) {
+      const o = <usize>i << 3;
+      const k0 = load<f64>(k + o);
+      const k1 = load<f64>(k + o, 8);
+      const t = load<f64>(years + o);
+      if (load<f64>(years + o, 8) == t && scalarOk(k0, RULE_FINITE) & scalarOk(k1, RULE_FINITE) & scalarOk(t, RULE_POSITIVE)) {
+        sviShapePair(locate(t), k0, k1, t);
+        v128.store(w + o, v128.load(PAIR + PAIR_W));
+        v128.store(dwdk + o, v128.load(PAIR + PAIR_W1));
+        v128.store(g + o, v128.load(PAIR + PAIR_G));
+        v128.store(dwdT + o, v128.load(PAIR + PAIR_WT));
+      } else {
+        ok = ok & shapePoint(i, k, years, w, dwdk, g, dwdT);
+        ok = ok & shapePoint(i + 1, k, years, w, dwdk, g, dwdT);
+      }
+    }
   }
+  for (; i < n; i++) ok = ok & shapePoint(i, k, years, w, dwdk, g, dwdT);
   return ok ? 0 : 1;
 }
 
@@ -482,7 +674,26 @@ export function surfaceGridMinima(pointer: usize, k: usize, nk: i32, years: usiz
     let minT = Infinity;
     let atG = 0;
     let atT = 0;
-    for (let j = 0; j < nk; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD && kind == SURFACE_KIND_SVI) {
+      const slice = locate(t);
+      for (; j + 1 < nk; j += 2) {
+        sviShapePair(slice, load<f64>(k + (<usize>j << 3)), load<f64>(k + (<usize>j << 3), 8), t);
+        for (let lane = 0; lane < 2; lane++) {
+          const g = load<f64>(PAIR + PAIR_G + (<usize>lane << 3));
+          const wt = load<f64>(PAIR + PAIR_WT + (<usize>lane << 3));
+          if (!(g >= minG)) {
+            minG = g;
+            atG = j + lane;
+          }
+          if (!(wt >= minT)) {
+            minT = wt;
+            atT = j + lane;
+          }
+        }
+      }
+    }
+    for (; j < nk; j++) {
       const kj = load<f64>(k + (<usize>j << 3));
       evaluate(kj, t);
       const g = durrleman(kj, W, W1, W2);

@@ -79,6 +79,7 @@ async function lookupTasks(n: number, simd: Pricer, scalar: Pricer): Promise<Bat
   core.f64(base, n).set(random.k);
   core.f64(base + n * 8, n).set(random.years);
   const block = encodeSurface(surfaceLayout(core), svi.spec);
+  const ssviBlock = encodeSurface(surfaceLayout(core), ssvi.spec);
   const options = { spot: 100, strike: random.k.map((x) => 100 * Math.exp(x)), expiry: random.years, rate: 0.03, dividend: 0.01 };
   const row = (name: string, note: string, run: () => number): BatchTask => ({
     suite: SUITE, name, units: n, unit: "point", baseline: BASELINE, note, run: () => { sink += run(); },
@@ -94,6 +95,11 @@ async function lookupTasks(n: number, simd: Pricer, scalar: Pricer): Promise<Bat
     row("wasm simd svi volForOptions, random T", "k = ln(K/S) − (r − q)T in WASM", () => svi.volForOptions(options, out)[0]!),
     row("wasm simd svi kernel, random T", "surfaceVolBatch on columns already in WASM memory", () => {
       core.f64(core.exports.surfaceParamsPointer(), block.length).set(block);
+      core.exports.surfaceVolBatch(core.exports.surfaceParamsPointer(), n, base, base + n * 8, base + 2 * n * 8);
+      return core.f64(base + 2 * n * 8, 1)[0]!;
+    }),
+    row("wasm simd ssvi kernel, random T", "surfaceVolBatch on columns already in WASM memory", () => {
+      core.f64(core.exports.surfaceParamsPointer(), ssviBlock.length).set(ssviBlock);
       core.exports.surfaceVolBatch(core.exports.surfaceParamsPointer(), n, base, base + n * 8, base + 2 * n * 8);
       return core.f64(base + 2 * n * 8, 1)[0]!;
     }),

@@ -49,6 +49,7 @@ export { PeerBook, type PeerBookOptions, type BookState, bookEventsFromJSON, boo
 export * from "./risk/index.js";
 // The event store's browser-safe parts; SqliteEventStore and the journal import/export are in "pool2peer/store".
 export type { EventStore, StoredSnapshot } from "./store/types.js";
+export type { SurfaceRefusal, SurfaceRefusals } from "./surface-guard.js";
 export { BOOK_LOG, POOL_LOG, type ChainCodec, type EventCodec } from "./store/codec.js";
 export { StoreError, type StoreErrorCode } from "./store/errors.js";
 export { MemoryEventStore, type MemoryStoreOptions } from "./store/memory-store.js";

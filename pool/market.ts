@@ -9,7 +9,7 @@ import { PoolError } from "./errors.js";
 import type { PoolEventBody } from "./events.js";
 import { invalidSnapshotField, spotMove, timeWeightedSpot, timeWeightedVol, type OracleSnapshot, type SpotVolOracle } from "./oracle.js";
 import type { PoolParams } from "./params.js";
-import { SurfaceGuard } from "./surface-guard.js";
+import { SurfaceGuard, type SurfaceRefusals } from "./surface-guard.js";
 
 /** A deviation of spot or base vol from its time average (the body of a tradingPaused event, without the pause end). */
 export type TwapDeviation = Omit<Extract<PoolEventBody, { kind: "tradingPaused" }>, "kind" | "pausedUntil">;
@@ -23,6 +23,11 @@ export class MarketGuard {
     private readonly params: PoolParams,
   ) {
     this.surfaces = new SurfaceGuard(oracle, params);
+  }
+
+  /** The vol-surface refusals this guard has made (a copy; not state, see SurfaceRefusals). */
+  get surfaceRefusals(): SurfaceRefusals {
+    return this.surfaces.refusals;
   }
 
   /** The latest snapshot, checked (PoolError INVALID_INPUT naming the oracle field). */

@@ -24,6 +24,7 @@ import { hedgeValue, type HedgeState } from "./hedge/accounting.js";
 import type { Hedger, HedgeResult } from "./hedge/hedger.js";
 import type { RebalanceDecision } from "./hedge/policy.js";
 import type { EventStore } from "./store/types.js";
+import type { SurfaceRefusals } from "./surface-guard.js";
 
 export type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 export type { Quote, QuoteRequest } from "./quote.js";
@@ -331,6 +332,11 @@ export class OptionPool {
   /** Prices a trade without doing it (no event, no change). Throws PoolError for what the trade would hit. */
   quote(request: QuoteRequest): Quote {
     return this.core.quote(request);
+  }
+
+  /** Vol-surface refusals (VOL_SURFACE_REFUSED) this pool object has made: counts and the latest; not state (docs/surface.md). */
+  surfaceRefusals(): SurfaceRefusals {
+    return this.core.market.surfaceRefusals;
   }
 
   /** Unix second until which trading (and LP entries and exits at the oracle's prices) is paused after a deviation. */

@@ -49,6 +49,37 @@ function refusal(e: VolSurfaceError, what: string): PoolError {
   return new PoolError("VOL_SURFACE_REFUSED", "oracle.volSurface", `${what}: ${e.message}`, { cause: e });
 }
 
+function refusalReason(e: VolSurfaceError): SurfaceRefusal["reason"] {
+  return e.reason === "calendar" || e.reason === "move" ? e.reason : "butterfly";
+}
+
+/** The latest refusal of a surface guard: when, why and where. */
+export interface SurfaceRefusal {
+  /** Pool time (unix seconds) of the refused operation. */
+  at: number;
+  /** "butterfly" or "calendar" (static arbitrage) or "move" (too far from the time average). */
+  reason: "butterfly" | "calendar" | "move";
+  /** The expiry (years) named, and the log-moneyness region. */
+  years: number;
+  kFrom: number;
+  kTo: number;
+  /** The PoolError's message. */
+  message: string;
+}
+
+/**
+ * Surface refusals a pool object has made since it was built (every refused quote or operation counts once). A
+ * refusal changes no state, so this is not state: it is in no event, snapshot or replay, and a reopened, replayed
+ * or forked pool starts from zero. For monitoring (an oracle printing bad surfaces shows here before anywhere else).
+ */
+export interface SurfaceRefusals {
+  /** Refusals for static arbitrage. */
+  arbitrage: number;
+  /** Refusals for a move beyond maxSurfaceMove from the time average. */
+  move: number;
+  last: SurfaceRefusal | undefined;
+}
+
 /** Arbitrage verdicts per surface, shared by every pool: a surface is immutable and its check takes no pool setting. */
 const verdicts = new WeakMap<VolSurface, VolSurfaceError | undefined>();
 
@@ -56,6 +87,7 @@ const verdicts = new WeakMap<VolSurface, VolSurfaceError | undefined>();
 export class SurfaceGuard {
   /** The last move check that passed: candidate, time and the newest print it averaged. */
   private lastPass: { surface: VolSurface; now: number; printed: number } | undefined;
+  private readonly counts: SurfaceRefusals = { arbitrage: 0, move: 0, last: undefined };
 
   constructor(
     private readonly oracle: SpotVolOracle,
@@ -76,12 +108,27 @@ export class SurfaceGuard {
     return verdict;
   }
 
+  /** The refusals so far (a copy). */
+  get refusals(): SurfaceRefusals {
+    return { ...this.counts, last: this.counts.last && { ...this.counts.last } };
+  }
+
+  /** Counts a refusal and returns its PoolError. */
+  private refuse(e: VolSurfaceError, what: string, now: number): PoolError {
+    const error = refusal(e, what);
+    const reason = refusalReason(e);
+    if (reason === "move") this.counts.move++;
+    else this.counts.arbitrage++;
+    this.counts.last = { at: now, reason, years: e.years ?? NaN, kFrom: e.kFrom ?? NaN, kTo: e.kTo ?? NaN, message: error.message };
+    return error;
+  }
+
   /** Throws VOL_SURFACE_REFUSED when `snap`'s surface has arbitrage or moved beyond maxSurfaceMove at `now`. */
   check(snap: OracleSnapshot, now: number): void {
     const surface = snap.volSurface;
     if (!surface) return;
     const bad = this.arbitrage(surface);
-    if (bad) throw refusal(bad, "the oracle's vol surface has static arbitrage");
+    if (bad) throw this.refuse(bad, "the oracle's vol surface has static arbitrage", now);
     const last = this.lastPass;
     if (last && last.surface === surface && last.now === now && last.printed === snap.timestamp) return;
     const observations = this.observations(now);
@@ -100,7 +147,7 @@ export class SurfaceGuard {
         try {
           checkMove(mine.subarray(offset, end), theirs.subarray(offset, end), row.k, row.years, this.params.maxSurfaceMove);
         } catch (e) {
-          if (e instanceof VolSurfaceError) throw refusal(e, `the oracle's vol surface is too far from its ${this.params.navTwapWindowSeconds} s time average`);
+          if (e instanceof VolSurfaceError) throw this.refuse(e, `the oracle's vol surface is too far from its ${this.params.navTwapWindowSeconds} s time average`, now);
           throw e;
         }
         offset = end;

@@ -6,6 +6,9 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { ManualClock, ManualOracle, OptionPool, PoolError } from "../pool/index.js";
 import { PeerBook, bookEventsToJSON } from "../pool/book/index.js";
 import { derive33, MarginLedger, marginEventsToJSON, type MarginLedgerConfig } from "../pool/margin/index.js";
+import type { BookEvent } from "../pool/book/index.js";
+import type { PoolEvent } from "../pool/index.js";
+import { FlakyStore } from "./support/flaky-store.js";
 
 const T0 = 1_767_225_600;
 const DAY = 86_400;
@@ -17,14 +20,14 @@ beforeAll(async () => {
   pricer = await createPricer();
 });
 
-function setup(poolLiquidity = 0n) {
+function setup(poolLiquidity = 0n, store?: FlakyStore<BookEvent>) {
   const clock = new ManualClock(T0);
   const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
   const pool = new OptionPool({ collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock });
   if (poolLiquidity > 0n) pool.deposit("lp", poolLiquidity);
   const marginConfig: MarginLedgerConfig = { pricer, oracle, clock, scales: { decimals: 6, sizeDecimals: 2 }, preset: derive33() };
   const margin = new MarginLedger(marginConfig);
-  const book = new PeerBook(pool, { margin });
+  const book = new PeerBook(pool, { margin, ...(store ? { store } : {}) });
   book.list(PUT);
   return { clock, oracle, pool, margin, marginConfig, book };
 }
@@ -100,5 +103,67 @@ describe("peer book in margin mode", () => {
     rejects(() => t.book.submit("buyer", { ...PUT, side: "buy", size: 100n, limitPrice: 10n * USDC, funds: 0n }), "STALE_ORACLE");
     const base = new OptionPool({ collateral: "base", decimals: 18, sizeDecimals: 2, pricer, oracle: t.oracle, clock: t.clock });
     rejects(() => new PeerBook(base, { margin: t.margin }), "INVALID_INPUT");
+  });
+
+  it("a match whose book events the store refuses leaves the margin ledger as it was (STORE_FAILED), then goes through", () => {
+    const store = new FlakyStore<BookEvent>();
+    const t = setup(0n, store);
+    const im = t.margin.marginOf("writer", [{ series: SERIES, size: -1000n }]).initial;
+    t.margin.deposit("writer", im);
+    t.margin.deposit("buyer", 5_000n * USDC);
+    t.book.submit("writer", { ...PUT, side: "sell", size: 1000n, limitPrice: 60n * USDC, funds: 0n });
+    const state = () => [JSON.stringify(t.book.snapshot()), marginEventsToJSON(t.margin.events), t.margin.accountNames.map((a) => [a, t.margin.cashOf(a), t.margin.positionsOf(a)])];
+    const before = state();
+    store.failNext = "disk full";
+    // The match runs its margin trade inside the submission; the book's append comes after it and is refused.
+    rejects(() => t.book.submit("buyer", { ...PUT, side: "buy", size: 400n, limitPrice: 60n * USDC, funds: 0n }), "STORE_FAILED");
+    expect(state()).toEqual(before);
+    expect(t.margin.positionsOf("buyer")).toEqual([]);
+    expect(t.margin.cashOf("writer")).toBe(im);
+    const buy = t.book.submit("buyer", { ...PUT, side: "buy", size: 400n, limitPrice: 60n * USDC, funds: 0n });
+    expect(buy.filledByPeers).toBe(400n);
+    expect(t.margin.positionsOf("buyer")).toEqual([{ series: SERIES, size: 400n }]);
+    expect(store.head().seq).toBe(t.book.seq);
+    // The book's log (from its store) and the margin ledger's log still replay together.
+    const again = PeerBook.replay(t.pool, store.read(1, 100), { margin: MarginLedger.replay(t.marginConfig, t.margin.events) });
+    expect(again.snapshot()).toEqual(t.book.snapshot());
+  });
+
+  it("a pool part the pool's store refuses undoes the submission's margin trades too (STORE_FAILED)", () => {
+    const clock = new ManualClock(T0);
+    const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
+    const poolStore = new FlakyStore<PoolEvent>();
+    const pool = new OptionPool({ collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock, store: poolStore });
+    pool.deposit("lp", 1_000_000n * USDC);
+    const margin = new MarginLedger({ pricer, oracle, clock, scales: { decimals: 6, sizeDecimals: 2 }, preset: derive33() });
+    const book = new PeerBook(pool, { margin });
+    book.list(PUT);
+    margin.deposit("writer", 20_000n * USDC);
+    margin.deposit("buyer", 5_000n * USDC);
+    book.submit("writer", { ...PUT, side: "sell", size: 400n, limitPrice: 30n * USDC, funds: 0n });
+    const before = [marginEventsToJSON(margin.events), JSON.stringify(book.snapshot()), poolStore.head().seq];
+    // The buyer takes the writer's 4 puts (a margin trade) and 2 more from the pool, whose store refuses the trade.
+    poolStore.failNext = "pool disk full";
+    rejects(() => book.submit("buyer", { ...PUT, side: "buy", size: 600n, funds: 1_000n * USDC }), "STORE_FAILED");
+    expect([marginEventsToJSON(margin.events), JSON.stringify(book.snapshot()), poolStore.head().seq]).toEqual(before);
+    expect(margin.positionsOf("buyer")).toEqual([]);
+    const r = book.submit("buyer", { ...PUT, side: "buy", size: 600n, funds: 1_000n * USDC });
+    expect([r.filledByPeers, r.filledByPool]).toEqual([400n, 200n]);
+    expect(margin.positionsOf("buyer")).toEqual([{ series: SERIES, size: 400n }]);
+  });
+
+  it("a margin unit cannot nest or start inside a margin operation (REENTRANT_CALL)", () => {
+    const t = setup();
+    rejects(() => t.margin.atomically(() => t.margin.atomically(() => 0)), "REENTRANT_CALL");
+    t.margin.deposit("a", 100n * USDC);
+    // A unit that throws undoes its deposits; one that returns keeps them.
+    expect(() => t.margin.atomically(() => {
+      t.margin.deposit("a", 5n * USDC);
+      throw new Error("refused elsewhere");
+    })).toThrow("refused elsewhere");
+    expect(t.margin.cashOf("a")).toBe(100n * USDC);
+    expect(t.margin.atomically(() => (t.margin.deposit("a", 5n * USDC), 1))).toBe(1);
+    expect(t.margin.cashOf("a")).toBe(105n * USDC);
+    expect(MarginLedger.replay(t.marginConfig, t.margin.events).cashOf("a")).toBe(105n * USDC);
   });
 });

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { PoolError } from "../pool/index.js";
 import {
-  derive33, deribit35, esCosts, MarginCalculator, monteCarloEs, span16, type MarginMarket, type MarginPosition, type MarginScenario,
+  derive33, deribit35, esCosts, MarginCalculator, monteCarloEs, scenarioVol, span16, type MarginMarket, type MarginPosition, type MarginScenario,
   type ScenarioPreset,
 } from "../pool/margin/index.js";
-import {  } from "../pool/risk/index.js";
+import { scenarioVolFrom, seriesShockTerms } from "../pool/margin/scenarios.js";
 import { pathNormals } from "../pool/risk/normals.js";
 import { createPricingPool, type PricingPool } from "../workers/pool.js";
 import { bsm, normCdf } from "./support/black-scholes.js";
@@ -130,6 +130,41 @@ describe("invariants of the margin (fast-check)", () => {
       expect(diff <= BigInt(lambda) + 1n && diff >= -BigInt(lambda) - 1n).toBe(true);
       expect(calc.figures([...p, ...q], m).maintenance).toBeLessThanOrEqual(one + calc.figures(q, m).maintenance + 1n);
     }), { numRuns: 100 });
+  });
+});
+
+describe("the in-place price-only path", () => {
+  it("gives the same scenario costs, bit for bit, as the pricer's blackScholes batch (random books, presets, skewed vols)", () => {
+    const position = fc.record({
+      type: fc.constantFrom("call" as const, "put" as const),
+      strike: fc.integer({ min: 5, max: 60 }).map((k) => k * 100),
+      hours: fc.integer({ min: -48, max: 24 * 400 }),
+      size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
+    }).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
+    // A pricer without its core: the calculator then prices through blackScholes (greeks kernel, copied columns).
+    const viaBatch = { blackScholes: pricer.blackScholes.bind(pricer) };
+    const presets = [derive33(), span16(), deribit35()];
+    fc.assert(fc.property(fc.array(position, { maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.double({ min: -0.3, max: 0.3, noNaN: true }), (book, k, slope) => {
+      const m = market((strike, years) => Math.max(0.05, 0.6 + slope * Math.log(strike / SPOT) + 0.1 * years));
+      const fast = new MarginCalculator(pricer, { scales, preset: presets[k]! }).costs(book, m);
+      const slow = new MarginCalculator(viaBatch, { scales, preset: presets[k]! }).costs(book, m);
+      expect(Object.is(fast.mark, slow.mark)).toBe(true);
+      expect(Array.from(fast.costs)).toEqual(Array.from(slow.costs));
+    }), { numRuns: 150 });
+  });
+
+  it("scenarioVolFrom on seriesShockTerms is scenarioVol bit for bit", () => {
+    const stress = derive33().stress;
+    const terms = new Float64Array(2);
+    fc.assert(fc.property(
+      fc.double({ min: -0.9, max: 2, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 3, noNaN: true }),
+      fc.double({ min: 1, max: 1e5, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 1, max: 1e5, noNaN: true }),
+      (volShock, skew, vol, strike, years, spot) => {
+        const sc = { name: "s", spotFactor: 1, volShock, skew };
+        seriesShockTerms(strike, years, spot, stress, terms, 0);
+        expect(Object.is(scenarioVolFrom(volShock, skew, vol, terms[0]!, terms[1]!), scenarioVol(sc, vol, strike, years, spot, stress))).toBe(true);
+      },
+    ), { numRuns: 2000 });
   });
 });
 

@@ -100,6 +100,31 @@ describe("surface updates are guarded like spot and base vol", () => {
     expect([longest[0], longest[longest.length - 1]]).toEqual([Math.log(0.5), Math.log(2)]);
   });
 
+  it("refusals are observable (counts and the latest, naming reason, expiry and region) without being state", () => {
+    const steep = { rho: -0.7, eta: 1.1, gamma: 0.4, atmVol: 0.6, growth: 1.05 };
+    const f = fundedPool(skewedSurface(pricer, steep));
+    expect(f.pool.surfaceRefusals()).toEqual({ arbitrage: 0, move: 0, last: undefined });
+    const events = f.pool.events.length;
+    // Vogt's smile: a quote and a trade refused, two arbitrage refusals (the verdict is cached, the count is not).
+    const message = expectSurfaceRefused(f, VolSurface.create(surfaceGolden.surfaces.vogt, pricer));
+    const afterArbitrage = f.pool.surfaceRefusals();
+    expect([afterArbitrage.arbitrage, afterArbitrage.move]).toEqual([2, 0]);
+    expect(afterArbitrage.last).toMatchObject({ at: f.clock.now(), reason: "butterfly", years: 1, message });
+    expect(afterArbitrage.last!.kFrom).toBeCloseTo(surfaceGolden.vogtNegativeG.kFrom, 1);
+    expect(afterArbitrage.last!.kTo).toBeCloseTo(surfaceGolden.vogtNegativeG.kTo, 1);
+    // A move refusal next; the copy handed out earlier does not change.
+    f.clock.advance(60);
+    expectSurfaceRefused(f, skewedSurface(pricer, { ...steep, rho: 0.3 }));
+    const afterMove = f.pool.surfaceRefusals();
+    expect([afterMove.arbitrage, afterMove.move, afterMove.last!.reason]).toEqual([2, 2, "move"]);
+    expect(afterMove.last!.years).toBeGreaterThan(0);
+    expect(afterMove.last!.kFrom).toBeLessThanOrEqual(afterMove.last!.kTo);
+    expect(afterArbitrage.arbitrage + afterArbitrage.move).toBe(2);
+    // No event was recorded for any of them, and the state carries none of them.
+    expect(f.pool.events.length).toBe(events);
+    expect(JSON.stringify(f.pool.snapshot())).not.toMatch(/refus/i);
+  });
+
   it("maxSurfaceMove must be > 0", () => {
     expect(() => resolveParams({ maxSurfaceMove: 0 })).toThrow(/maxSurfaceMove/);
   });

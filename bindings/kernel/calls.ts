@@ -39,6 +39,15 @@ export function callBlackScholes(exports: CoreExports, count: number, columns: r
 }
 
 /**
+ * blackScholesPriceBatch on `count` options whose columns (OPTION_INPUTS then PRICE_OUTPUTS) are at `columns`.
+ * Returns the kernel's flag: non-zero when an input is outside its domain.
+ */
+export function callBlackScholesPrice(exports: CoreExports, count: number, columns: readonly number[]): number {
+  const [type, spot, strike, expiry, vol, rate, dividend, price] = columns as Eight;
+  return exports.blackScholesPriceBatch(count, type, spot, strike, expiry, vol, rate, dividend, price);
+}
+
+/**
  * impliedVolBatch on `count` options whose columns (IMPLIED_VOL_INPUTS, vol, status, iterations) are at `columns`.
  * Returns the kernel's flag: non-zero when an input is outside its domain.
  */
@@ -66,5 +75,6 @@ export function callAmerican(
 }
 
 type Seven = [number, number, number, number, number, number, number];
+type Eight = [...Seven, number];
 type Ten = [...Seven, number, number, number];
 type Thirteen = [...Ten, number, number, number];

@@ -1,4 +1,4 @@
-// The column contract of the batch kernels: which f64 columns blackScholesBatch (assembly/blackscholes.ts),
+// The column contract of the batch kernels: which f64 columns blackScholesBatch and blackScholesPriceBatch (assembly/blackscholes.ts),
 // impliedVolBatch (assembly/implied_vol.ts) and americanBatch (assembly/american.ts) read, in which order and under
 // which rule of assembly/validate.ts, and which columns they write. The pricer, the worker pool and the fleet all
 // lay their columns out from these tables.
@@ -27,6 +27,8 @@ export const INPUT_DEFAULTS: Readonly<Partial<Record<KernelInputField, number>>>
 
 /** Output columns of blackScholesBatch (f64), in kernel order. */
 export const GREEK_OUTPUTS = ["price", "delta", "gamma", "vega", "theta", "rho"] as const;
+/** Output columns of blackScholesPriceBatch (f64): the price of GREEK_OUTPUTS alone. */
+export const PRICE_OUTPUTS = ["price"] as const;
 /** Output columns of impliedVolBatch: vol (f64), then status and iterations (i32). */
 export const IMPLIED_VOL_OUTPUTS = ["vol", "status", "iterations"] as const;
 /** Output columns of americanBatch (f64), in kernel order; the boundary's levels and times follow when asked. */

@@ -11,6 +11,10 @@ export interface CoreExports extends Record<string, unknown> {
     n: number, type: number, spot: number, strike: number, expiry: number, vol: number, rate: number, dividend: number,
     price: number, delta: number, gamma: number, vega: number, theta: number, rho: number,
   ): number;
+  /** blackScholesBatch's price column alone, bit for bit (assembly/blackscholes.ts); kernel/calls.ts callBlackScholesPrice. */
+  blackScholesPriceBatch(
+    n: number, type: number, spot: number, strike: number, expiry: number, vol: number, rate: number, dividend: number, price: number,
+  ): number;
   impliedVolBatch(
     n: number, type: number, price: number, spot: number, strike: number, expiry: number, rate: number, dividend: number,
     vol: number, status: number, iterations: number,

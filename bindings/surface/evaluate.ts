@@ -111,7 +111,8 @@ export function gridMinimaOf(core: WasmCore, block: Float64Array, k: Float64Arra
 
 /**
  * w, ∂w/∂k, g and ∂w/∂T at points the library generated itself (finite k, positive years: the checks' scans):
- * straight into scratch and through the kernel, without the validation and chunking of shapeAtPoints.
+ * straight into scratch and through the kernel, without the validation and chunking of shapeAtPoints. The
+ * columns are views of the core's scratch: valid until the next call that uses the core.
  */
 export function shapeOfValidPoints(core: WasmCore, block: Float64Array, k: Float64Array, years: Float64Array): SurfaceShape {
   const n = k.length;
@@ -123,6 +124,7 @@ export function shapeOfValidPoints(core: WasmCore, block: Float64Array, k: Float
   if (core.exports.surfaceShapeBatch(surface, n, at(0), at(1), at(2), at(3), at(4), at(5)) !== 0) {
     throw new Error("pool2peer: internal error: a scan point is not finite or not positive");
   }
-  const out = (c: number) => core.f64(at(c), n).slice();
+  // Views, not copies: the checks read them at once, and a copy per scan step cost more than the kernel.
+  const out = (c: number) => core.f64(at(c), n);
   return { totalVariance: out(2), dwdk: out(3), density: out(4), dwdT: out(5) };
 }

@@ -26,7 +26,7 @@ export interface LineMinimum {
   points: number;
 }
 
-/** Evaluates the surface's shape at points (k[i], years[i]). */
+/** Evaluates the surface's shape at points (k[i], years[i]); the result may view scratch memory, read before the next call. */
 export type ShapeAt = (k: Float64Array, years: Float64Array) => SurfaceShape;
 
 /**
@@ -41,30 +41,41 @@ const REFINED = 2;
 const ZOOM_STEPS = 9;
 const ZOOM_POINTS = 7;
 
-/** Values of every line at its points `k` (points[line] lists the line's k). */
-function evaluateLines(shapeAt: ShapeAt, lines: readonly ScanLine[], points: readonly Float64Array[]): Float64Array[] {
+/** Grow-only buffers of the points sent to shapeAt (the scans reuse them from call to call: no allocation per step). */
+let scratchK = new Float64Array(0);
+let scratchYears = new Float64Array(0);
+
+/**
+ * Values of every line at its points into `out`: line i's points are k[offsets[i]] … k[offsets[i + 1] − 1], and
+ * its values land at the same indices. One shapeAt batch for all lines (a gap line's points count twice).
+ */
+function evaluateLines(shapeAt: ShapeAt, lines: readonly ScanLine[], k: Float64Array, offsets: Int32Array, out: Float64Array): void {
   let total = 0;
-  for (const [i, line] of lines.entries()) total += points[i]!.length * (line.value.kind === "gap" ? 2 : 1);
-  const k = new Float64Array(total);
-  const years = new Float64Array(total);
+  for (let i = 0; i < lines.length; i++) total += (offsets[i + 1]! - offsets[i]!) * (lines[i]!.value.kind === "gap" ? 2 : 1);
+  if (scratchK.length < total) [scratchK, scratchYears] = [new Float64Array(total), new Float64Array(total)];
+  const [ks, years] = [scratchK.subarray(0, total), scratchYears.subarray(0, total)];
+  // A line's points in a run of one expiry (a gap line: a run at `years`, then one at `yearsFrom`), which the
+  // kernel evaluates two at a time.
   let at = 0;
-  lines.forEach((line, i) => {
-    for (const x of points[i]!) {
-      k[at] = x;
-      years[at++] = line.value.years;
-      if (line.value.kind === "gap") {
-        k[at] = x;
-        years[at++] = line.value.yearsFrom;
-      }
+  for (let i = 0; i < lines.length; i++) {
+    const value = lines[i]!.value;
+    const count = offsets[i + 1]! - offsets[i]!;
+    ks.set(k.subarray(offsets[i]!, offsets[i + 1]!), at);
+    years.fill(value.years, at, at + count);
+    if (value.kind === "gap") {
+      ks.set(k.subarray(offsets[i]!, offsets[i + 1]!), at + count);
+      years.fill(value.yearsFrom, at + count, at + 2 * count);
     }
-  });
-  const shape = shapeAt(k, years);
+    at += value.kind === "gap" ? 2 * count : count;
+  }
+  const shape = shapeAt(ks, years);
   at = 0;
-  return lines.map((line, i) => {
-    const values = new Float64Array(points[i]!.length);
-    for (let j = 0; j < values.length; j++) values[j] = pointValue(line.value, shape, at++, line.value.kind === "gap" ? at++ : 0, k);
-    return values;
-  });
+  for (let i = 0; i < lines.length; i++) {
+    const value = lines[i]!.value;
+    const count = offsets[i + 1]! - offsets[i]!;
+    for (let j = 0; j < count; j++) out[offsets[i]! + j] = pointValue(value, shape, at + j, at + count + j, ks);
+    at += value.kind === "gap" ? 2 * count : count;
+  }
 }
 
 function pointValue(value: LineValue, shape: SurfaceShape, at: number, from: number, k: Float64Array): number {
@@ -78,11 +89,10 @@ function pointValue(value: LineValue, shape: SurfaceShape, at: number, from: num
   return u * u - (w1 * w1) / 16;
 }
 
-function scanPoints(line: ScanLine): Float64Array {
+/** The scan points of `line` into k[at … at + SCAN_POINTS). */
+function scanPoints(line: ScanLine, k: Float64Array, at: number): void {
   const top = Math.asinh(SCAN_SPAN / line.scale);
-  const k = new Float64Array(SCAN_POINTS);
-  for (let j = 0; j < SCAN_POINTS; j++) k[j] = line.center + line.scale * Math.sinh(-top + (2 * top * j) / (SCAN_POINTS - 1));
-  return k;
+  for (let j = 0; j < SCAN_POINTS; j++) k[at + j] = line.center + line.scale * Math.sinh(-top + (2 * top * j) / (SCAN_POINTS - 1));
 }
 
 /** Indices of the lowest local minima of `values` (at most REFINED). */
@@ -109,43 +119,51 @@ function negativeRun(k: Float64Array, values: Float64Array, at: number, toleranc
 /** Minimum of every line, with the region where it is below −tolerance. */
 export function scanLines(shapeAt: ShapeAt, lines: readonly ScanLine[], tolerance: number): LineMinimum[] {
   if (lines.length === 0) return [];
-  const grids = lines.map(scanPoints);
-  const values = evaluateLines(shapeAt, lines, grids);
-  const results: LineMinimum[] = values.map((v, i) => {
+  const n = lines.length;
+  const offsets = Int32Array.from({ length: n + 1 }, (_, i) => i * SCAN_POINTS);
+  const grid = new Float64Array(n * SCAN_POINTS);
+  lines.forEach((line, i) => scanPoints(line, grid, i * SCAN_POINTS));
+  const values = new Float64Array(grid.length);
+  evaluateLines(shapeAt, lines, grid, offsets, values);
+  const results: LineMinimum[] = [];
+  // Brackets [lo, hi] around each refined minimum, per line.
+  const brackets: [number, number][][] = [];
+  for (let i = 0; i < n; i++) {
+    const [k, v] = [grid.subarray(i * SCAN_POINTS, (i + 1) * SCAN_POINTS), values.subarray(i * SCAN_POINTS, (i + 1) * SCAN_POINTS)];
     let best = 0;
     for (let j = 1; j < v.length; j++) if (v[j]! < v[best]!) best = j;
-    const [kFrom, kTo] = negativeRun(grids[i]!, v, best, tolerance);
-    return { worst: v[best]!, kWorst: grids[i]![best]!, kFrom, kTo, points: v.length };
-  });
-  // Brackets [lo, hi] around each refined minimum, per line.
-  const brackets = values.map((v, i) =>
-    lowestLocalMinima(v).map((j) => [grids[i]![Math.max(j - 1, 0)]!, grids[i]![Math.min(j + 1, v.length - 1)]!] as [number, number]),
-  );
+    const [kFrom, kTo] = negativeRun(k, v, best, tolerance);
+    results.push({ worst: v[best]!, kWorst: k[best]!, kFrom, kTo, points: v.length });
+    brackets.push(lowestLocalMinima(v).map((j) => [k[Math.max(j - 1, 0)]!, k[Math.min(j + 1, v.length - 1)]!]));
+  }
+  const zoomOffsets = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) zoomOffsets[i + 1] = zoomOffsets[i]! + brackets[i]!.length * ZOOM_POINTS;
+  const zoom = new Float64Array(zoomOffsets[n]!);
+  const zoomValues = new Float64Array(zoom.length);
   for (let step = 0; step < ZOOM_STEPS; step++) {
-    const zoom = brackets.map((list) => {
-      const k = new Float64Array(list.length * ZOOM_POINTS);
+    brackets.forEach((list, i) => {
       list.forEach(([lo, hi], b) => {
-        for (let j = 0; j < ZOOM_POINTS; j++) k[b * ZOOM_POINTS + j] = lo + ((hi - lo) * (j + 1)) / (ZOOM_POINTS + 1);
+        for (let j = 0; j < ZOOM_POINTS; j++) zoom[zoomOffsets[i]! + b * ZOOM_POINTS + j] = lo + ((hi - lo) * (j + 1)) / (ZOOM_POINTS + 1);
       });
-      return k;
     });
-    const zoomValues = evaluateLines(shapeAt, lines, zoom);
+    evaluateLines(shapeAt, lines, zoom, zoomOffsets, zoomValues);
     brackets.forEach((list, i) => {
       list.forEach((bracket, b) => {
-        let best = b * ZOOM_POINTS;
-        for (let j = best + 1; j < (b + 1) * ZOOM_POINTS; j++) if (zoomValues[i]![j]! < zoomValues[i]![best]!) best = j;
+        const from = zoomOffsets[i]! + b * ZOOM_POINTS;
+        let best = from;
+        for (let j = best + 1; j < from + ZOOM_POINTS; j++) if (zoomValues[j]! < zoomValues[best]!) best = j;
         const result = results[i]!;
         result.points += ZOOM_POINTS;
-        if (zoomValues[i]![best]! < result.worst) {
-          result.worst = zoomValues[i]![best]!;
-          result.kWorst = zoom[i]![best]!;
+        if (zoomValues[best]! < result.worst) {
+          result.worst = zoomValues[best]!;
+          result.kWorst = zoom[best]!;
           if (result.worst < -tolerance && !(result.kFrom <= result.kWorst && result.kWorst <= result.kTo)) {
             result.kFrom = result.kTo = result.kWorst;
           }
         }
         const width = (bracket[1] - bracket[0]) / (ZOOM_POINTS + 1);
-        bracket[0] = zoom[i]![best]! - width;
-        bracket[1] = zoom[i]![best]! + width;
+        bracket[0] = zoom[best]! - width;
+        bracket[1] = zoom[best]! + width;
       });
     });
   }

@@ -3,12 +3,12 @@
 // butterfly arbitrage (GJ Theorem 4.2, reduced in ssvi.ts):
 //   ρ = 0.999·tanh(u)
 //   power-law: γ = ½·logistic(v) ∈ (0, ½),  η = η_max(ρ, γ)·logistic(e)
-//   Heston-like: λ = λ_min(ρ)·(1 + e^l),  λ_min = HESTON_THETA_PHI2_MAX·(1 + |ρ|)/4
+//   Heston-like: λ = λ_min(ρ)·(1 + e^l),  λ_min = (1 + |ρ|)/4
 //   θ_i = e^{τ_i}, with the penalty strength·max(0, θ_{i−1} − θ_i)/θ_i and a final running maximum, so θ never
 //   decreases (GJ Theorem 4.1: no calendar arbitrage).
 import { levenbergMarquardt, type LeastSquares } from "./optim.js";
 import { VOL_COST_FLOOR } from "./svi-fit.js";
-import { HESTON_THETA_PHI2_MAX, ssviEtaMax, ssviPhi } from "./ssvi.js";
+import { hestonLambdaMin, ssviEtaMax, ssviPhi } from "./ssvi.js";
 import type { SliceQuotes } from "./svi-quasi-explicit.js";
 import type { SsviPhi, VolSurfaceSpec } from "./types.js";
 
@@ -28,7 +28,7 @@ function specOf(z: Float64Array, form: SsviPhi["form"], slices: readonly SliceQu
   if (form === "power-law") {
     const gamma = 0.5 * logistic(z[1]!);
     phi = { form, gamma, eta: ssviEtaMax(rho, gamma) * logistic(z[2]!) };
-  } else phi = { form, lambda: (HESTON_THETA_PHI2_MAX * (1 + Math.abs(rho))) / 4 * (1 + Math.exp(z[1]!)) };
+  } else phi = { form, lambda: hestonLambdaMin(rho) * (1 + Math.exp(z[1]!)) };
   return { model: "ssvi", rho, phi, slices: slices.map((s, i) => ({ years: s.years, theta: Math.exp(z[globals + i]!) })) };
 }
 

@@ -35,11 +35,13 @@ export function ssviSlices(spec: Extract<VolSurfaceSpec, { model: "ssvi" }>): Sv
  * inequality holds at every θ). Suprema over θ > 0 in closed form:
  *   power-law (0 < γ < 1): θφ = η(θ/(1 + θ))^{1−γ} ↑ η; θφ² = η²θ^{1−2γ}(1 + θ)^{2γ−2} is unbounded near 0 for
  *     γ > 1/2 and peaks at θ = 1 − 2γ for γ ≤ 1/2, at η²(1 − 2γ)^{1−2γ}(2 − 2γ)^{2γ−2} (η² at γ = 1/2).
- *   Heston-like: θφ = 1 − (1 − e^{−x})/x < 1 (x = λθ); θφ² = x·q(x)²/λ ≤ HESTON_THETA_PHI2_MAX/λ.
+ *   Heston-like (x = λθ): θφ = x·q(x)/λ = (1 − (1 − e^{−x})/x)/λ ↑ 1/λ as θ → ∞ (the extrapolation beyond the last
+ *     expiry gets there); θφ² = x·q(x)²/λ ≤ HESTON_THETA_PHI2_MAX/λ. The first gives GJ's λ ≥ (1 + |ρ|)/4, which
+ *     implies the second.
  */
 export function ssviButterflyMargins(rho: number, phi: SsviPhi): { slope: number; curvature: number } {
   const wing = 1 + Math.abs(rho);
-  if (phi.form === "heston") return { slope: 4 - wing, curvature: 4 - (wing * HESTON_THETA_PHI2_MAX) / phi.lambda };
+  if (phi.form === "heston") return { slope: 4 - wing / phi.lambda, curvature: 4 - (wing * HESTON_THETA_PHI2_MAX) / phi.lambda };
   const { eta, gamma } = phi;
   const peak = gamma > 0.5 ? Infinity : gamma === 0.5 ? 1 : (1 - 2 * gamma) ** (1 - 2 * gamma) * (2 - 2 * gamma) ** (2 * gamma - 2);
   return { slope: 4 - wing * eta, curvature: 4 - wing * eta * eta * peak };
@@ -47,10 +49,15 @@ export function ssviButterflyMargins(rho: number, phi: SsviPhi): { slope: number
 
 /**
  * Largest η (power-law) keeping GJ Theorem 4.2 for ρ and γ ≤ 1/2: min(4/(1 + |ρ|), 2/√((1 + |ρ|)·peak(γ))),
- * the inverse of ssviButterflyMargins; the smallest λ (Heston-like) is HESTON_THETA_PHI2_MAX·(1 + |ρ|)/4.
+ * the inverse of ssviButterflyMargins; the smallest λ (Heston-like) is hestonLambdaMin(ρ).
  */
 export function ssviEtaMax(rho: number, gamma: number): number {
   const wing = 1 + Math.abs(rho);
   const peak = gamma === 0.5 ? 1 : (1 - 2 * gamma) ** (1 - 2 * gamma) * (2 - 2 * gamma) ** (2 * gamma - 2);
   return Math.min(4 / wing, 2 / Math.sqrt(wing * peak));
+}
+
+/** Smallest λ of the Heston-like φ keeping GJ Theorem 4.2 for ρ: (1 + |ρ|)/4 (θφ → 1/λ; the θφ² bound is weaker). */
+export function hestonLambdaMin(rho: number): number {
+  return (1 + Math.abs(rho)) / 4;
 }

@@ -29,10 +29,17 @@ function paramsOf(p: Float64Array): SviParams {
   return { a: p[0]!, b: p[1]!, rho: p[2]!, m: p[3]!, sigma: p[4]! };
 }
 
-/** The least squares of one slice with its hard constraints and penalties. */
+/** The least squares of one slice with its hard constraints and penalties (buffers sized once per slice). */
 class SlicePolish implements LeastSquares {
   /** The previous slice's w, w', w'' at the context's points (fixed while this slice is fitted). */
-  private readonly before: SviPoint[];
+  private readonly before: { w: Float64Array; w1: Float64Array; w2: Float64Array };
+  /** The previous slice's wing slopes and asymptote intercepts (right, left). */
+  private readonly wings = new Float64Array(2);
+  private readonly intercepts = new Float64Array(2);
+  /** Penalty values of the last violations() call, and of the shifted parameters of jacobian(). */
+  private readonly penalty: Float64Array;
+  private readonly shifted: Float64Array;
+  private readonly grad = new Float64Array(5);
 
   constructor(
     private readonly quotes: SliceQuotes,
@@ -40,7 +47,19 @@ class SlicePolish implements LeastSquares {
     private readonly strength: number,
   ) {
     const prev = context.previous;
-    this.before = prev ? Array.from(context.points, (k) => sviPoint(prev, k)) : [];
+    const n = prev ? context.points.length : 0;
+    this.before = { w: new Float64Array(n), w1: new Float64Array(n), w2: new Float64Array(n) };
+    if (prev) {
+      context.points.forEach((k, i) => {
+        const at = sviPoint(prev, k);
+        [this.before.w[i], this.before.w1[i], this.before.w2[i]] = [at.w, at.w1, at.w2];
+      });
+      const [w, c] = [sviWings(prev), sviIntercepts(prev)];
+      [this.wings[0], this.wings[1], this.intercepts[0], this.intercepts[1]] = [w.right, w.left, c.right, c.left];
+    }
+    const perPoint = 1 + (prev ? BLEND.length : 0) + (context.last ? 1 : 0);
+    this.penalty = new Float64Array(context.points.length * perPoint);
+    this.shifted = new Float64Array(this.penalty.length);
   }
 
   /**
@@ -49,42 +68,43 @@ class SlicePolish implements LeastSquares {
    */
   inside(s: SviParams): boolean {
     if (!(s.b >= 0 && Math.abs(s.rho) < 1 && s.sigma > 0 && s.b * (1 + Math.abs(s.rho)) <= 2 && sviMinimum(s) > 0)) return false;
-    const prev = this.context.previous;
-    if (prev) {
-      const atLeast = (x: number, y: number) => x >= y - SLACK * Math.abs(y);
-      const [wings, before] = [sviWings(s), sviWings(prev)];
-      const [intercepts, above] = [sviIntercepts(s), sviIntercepts(prev)];
-      if (!(atLeast(wings.right, before.right) && atLeast(wings.left, before.left))) return false;
-      if (!(atLeast(intercepts.right, above.right) && atLeast(intercepts.left, above.left))) return false;
+    const atLeast = (x: number, y: number) => x >= y - SLACK * Math.abs(y);
+    const right = s.a - s.b * s.m * (1 + s.rho);
+    const left = s.a + s.b * s.m * (1 - s.rho);
+    if (this.context.previous) {
+      if (!(atLeast(s.b * (1 + s.rho), this.wings[0]!) && atLeast(s.b * (1 - s.rho), this.wings[1]!))) return false;
+      if (!(atLeast(right, this.intercepts[0]!) && atLeast(left, this.intercepts[1]!))) return false;
       const { points } = this.context;
-      for (let i = 0; i < points.length; i++) if (!atLeast(sviPoint(s, points[i]!).w, this.before[i]!.w)) return false;
+      const before = this.before.w;
+      const s2 = s.sigma * s.sigma;
+      for (let i = 0; i < points.length; i++) {
+        const x = points[i]! - s.m;
+        if (!atLeast(s.a + s.b * (s.rho * x + Math.sqrt(x * x + s2)), before[i]!)) return false;
+      }
     }
-    if (this.context.last) {
-      const { right, left } = sviIntercepts(s);
-      if (!(right >= 0 && left >= 0)) return false;
-    }
-    return true;
+    return !this.context.last || (right >= 0 && left >= 0);
   }
 
-  /** Every penalty's violation, PENALTY_MARGIN − value (positive when violated), in a fixed order. */
-  violations(s: SviParams): Float64Array {
+  /** Every penalty's violation, PENALTY_MARGIN − value (positive when violated), in a fixed order, into `out`. */
+  violations(s: SviParams, out: Float64Array = this.penalty): Float64Array {
     const { points, previous, last } = this.context;
-    const perPoint = 1 + (previous ? BLEND.length : 0) + (last ? 1 : 0);
-    const out = new Float64Array(points.length * perPoint);
+    const { w: bw, w1: bw1, w2: bw2 } = this.before;
+    const s2 = s.sigma * s.sigma;
     let at = 0;
     for (let i = 0; i < points.length; i++) {
       const k = points[i]!;
-      const here = sviPoint(s, k);
-      out[at++] = PENALTY_MARGIN - durrleman(k, here.w, here.w1, here.w2);
+      const x = k - s.m;
+      const r = Math.sqrt(x * x + s2);
+      const w = s.a + s.b * (s.rho * x + r);
+      const w1 = s.b * (s.rho + x / r);
+      const w2 = (s.b * s.sigma * s.sigma) / (r * r * r);
+      out[at++] = PENALTY_MARGIN - durrleman(k, w, w1, w2);
       if (previous) {
-        const before = this.before[i]!;
         for (const alpha of BLEND) {
-          const w = before.w + alpha * (here.w - before.w);
-          const w1 = before.w1 + alpha * (here.w1 - before.w1);
-          out[at++] = PENALTY_MARGIN - durrleman(k, w, w1, before.w2 + alpha * (here.w2 - before.w2));
+          out[at++] = PENALTY_MARGIN - durrleman(k, bw[i]! + alpha * (w - bw[i]!), bw1[i]! + alpha * (w1 - bw1[i]!), bw2[i]! + alpha * (w2 - bw2[i]!));
         }
       }
-      if (last) out[at++] = PENALTY_MARGIN - extrapolationMargin(k, here.w, here.w1);
+      if (last) out[at++] = PENALTY_MARGIN - extrapolationMargin(k, w, w1);
     }
     return out;
   }
@@ -95,11 +115,15 @@ class SlicePolish implements LeastSquares {
     const { k, vol, weight, years } = this.quotes;
     const v = this.violations(s);
     let active = 0;
-    for (const x of v) if (x > 0) active++;
+    for (let i = 0; i < v.length; i++) if (v[i]! > 0) active++;
     const r = new Float64Array(k.length + active);
-    for (let j = 0; j < k.length; j++) r[j] = Math.sqrt(weight[j]!) * (Math.sqrt(sviPoint(s, k[j]!).w / years) - vol[j]!);
+    const s2 = s.sigma * s.sigma;
+    for (let j = 0; j < k.length; j++) {
+      const x = k[j]! - s.m;
+      r[j] = Math.sqrt(weight[j]!) * (Math.sqrt((s.a + s.b * (s.rho * x + Math.sqrt(x * x + s2))) / years) - vol[j]!);
+    }
     let at = k.length;
-    for (const x of v) if (x > 0) r[at++] = this.strength * x;
+    for (let i = 0; i < v.length; i++) if (v[i]! > 0) r[at++] = this.strength * v[i]!;
     return r;
   }
 
@@ -108,7 +132,7 @@ class SlicePolish implements LeastSquares {
     const s = paramsOf(p);
     const { k, weight, years } = this.quotes;
     const J = new Float64Array(r.length * 5);
-    const grad = new Float64Array(5);
+    const grad = this.grad;
     for (let j = 0; j < k.length; j++) {
       const w = sviGradient(s, k[j]!, grad);
       const scale = Math.sqrt(weight[j]!) / (2 * Math.sqrt(w * years));
@@ -116,18 +140,15 @@ class SlicePolish implements LeastSquares {
     }
     if (r.length === k.length) return J;
     const base = this.violations(s);
-    const on: number[] = [];
-    base.forEach((x, i) => {
-      if (x > 0) on.push(i);
-    });
     for (let q = 0; q < 5; q++) {
       const h = 1e-7 * Math.max(1e-3, Math.abs(p[q]!));
       const shifted = Float64Array.from(p);
       shifted[q]! += h;
-      const moved = this.violations(paramsOf(shifted));
-      on.forEach((i, row) => {
-        J[(k.length + row) * 5 + q] = (this.strength * (Math.max(0, moved[i]!) - base[i]!)) / h;
-      });
+      const moved = this.violations(paramsOf(shifted), this.shifted);
+      let row = k.length;
+      for (let i = 0; i < base.length; i++) {
+        if (base[i]! > 0) J[row++ * 5 + q] = (this.strength * (Math.max(0, moved[i]!) - base[i]!)) / h;
+      }
     }
     return J;
   }

@@ -14,7 +14,7 @@
 // The note's cap a ≤ max target is left out: the QP is strictly convex without it, and it can clash with the
 // calendar rows when the previous slice lies above this one's quotes somewhere.
 import { nelderMead } from "./optim.js";
-import { solveQp } from "./qp.js";
+import { QpWorkspace, solveQp, type Qp } from "./qp.js";
 import { sviIntercepts, sviPoint, sviWings } from "./svi-math.js";
 import type { SviParams, SviSlice } from "./types.js";
 
@@ -39,15 +39,20 @@ export interface SliceContext {
 /** Margin on the least total variance, relative to the largest target (keeps w > 0 strictly). */
 const LEAST_VARIANCE_MARGIN = 1e-6;
 
-/** Builds the QP of fixed (m, σ) for one slice into buffers sized once per slice. */
+/** Builds the QP of fixed (m, σ) for one slice into buffers sized once per slice (no allocation per solve). */
 class Reducer {
-  private readonly A: Float64Array;
-  private readonly b: Float64Array;
-  private readonly H = new Float64Array(9);
-  private readonly f = new Float64Array(3);
-  private rows = 0;
+  private readonly qp: Qp;
+  private readonly workspace: QpWorkspace;
+  private readonly start = new Float64Array(3);
+  /** The previous slice's wing slopes and intercepts (right, left), and its w at the context's points. */
+  private readonly wings: [number, number] = [0, 0];
+  private readonly intercepts: [number, number] = [0, 0];
+  private readonly before: Float64Array;
+  /** The optimum (a, d, c) of the last solve. */
+  x: Float64Array;
   /** Σ weight·target², added to the QP's value to give the weighted sum of squares. */
   private constant = 0;
+  private top = 0;
 
   constructor(
     private readonly quotes: SliceQuotes,
@@ -56,97 +61,112 @@ class Reducer {
     private readonly context: SliceContext,
   ) {
     const capacity = 12 + context.points.length;
-    this.A = new Float64Array(3 * capacity);
-    this.b = new Float64Array(capacity);
+    this.qp = { n: 3, H: new Float64Array(9), f: new Float64Array(3), m: 0, A: new Float64Array(3 * capacity), b: new Float64Array(capacity) };
+    this.workspace = new QpWorkspace(3, capacity);
+    this.x = this.workspace.x;
+    const prev = context.previous;
+    this.before = prev ? context.points.map((k) => sviPoint(prev, k).w) : new Float64Array(0);
+    if (prev) {
+      const [w, i] = [sviWings(prev), sviIntercepts(prev)];
+      [this.wings[0], this.wings[1], this.intercepts[0], this.intercepts[1]] = [w.right, w.left, i.right, i.left];
+    }
+    for (let j = 0; j < target.length; j++) {
+      this.constant += weight[j]! * target[j]! * target[j]!;
+      this.top = Math.max(this.top, target[j]!);
+    }
   }
 
   private row(a: number, d: number, c: number, bound: number): void {
-    const at = 3 * this.rows;
-    this.A[at] = a;
-    this.A[at + 1] = d;
-    this.A[at + 2] = c;
-    this.b[this.rows++] = bound;
+    const { A, b } = this.qp;
+    const at = 3 * this.qp.m;
+    A[at] = a;
+    A[at + 1] = d;
+    A[at + 2] = c;
+    b[this.qp.m++] = bound;
   }
 
   /** Constraint rows of the header for fixed (m, σ); `points` adds the calendar rows at the points. */
-  private constraints(m: number, s: number, top: number, points: boolean): void {
-    this.rows = 0;
+  private constraints(m: number, s: number, points: boolean): void {
+    this.qp.m = 0;
     const r = m / s;
+    const margin = LEAST_VARIANCE_MARGIN * this.top;
     this.row(0, 1, -1, 0);
     this.row(0, -1, -1, 0);
     this.row(0, 1, 1, 2 * s);
     this.row(0, -1, 1, 2 * s);
-    this.row(-1, 1, -1, -LEAST_VARIANCE_MARGIN * top);
-    this.row(-1, -1, -1, -LEAST_VARIANCE_MARGIN * top);
+    this.row(-1, 1, -1, -margin);
+    this.row(-1, -1, -1, -margin);
     if (this.context.last) {
       this.row(-1, r, r, 0);
       this.row(-1, r, -r, 0);
     }
-    const prev = this.context.previous;
-    if (!prev) return;
-    const wings = sviWings(prev);
-    const intercepts = sviIntercepts(prev);
-    this.row(0, -1, -1, -s * wings.right);
-    this.row(0, 1, -1, -s * wings.left);
-    this.row(-1, r, r, -intercepts.right);
-    this.row(-1, r, -r, -intercepts.left);
+    if (!this.context.previous) return;
+    this.row(0, -1, -1, -s * this.wings[0]);
+    this.row(0, 1, -1, -s * this.wings[1]);
+    this.row(-1, r, r, -this.intercepts[0]);
+    this.row(-1, r, -r, -this.intercepts[1]);
     if (!points) return;
-    for (const k of this.context.points) {
-      const y = (k - m) / s;
-      this.row(-1, -y, -Math.sqrt(y * y + 1), -sviPoint(prev, k).w);
+    const k = this.context.points;
+    for (let i = 0; i < k.length; i++) {
+      const y = (k[i]! - m) / s;
+      this.row(-1, -y, -Math.sqrt(y * y + 1), -this.before[i]!);
     }
   }
 
-  /** A feasible (a, d, c): d = 0, c as steep as the previous wings need, a at the largest lower bound. */
-  private feasibleStart(s: number): Float64Array | undefined {
-    const prev = this.context.previous;
-    const c = prev ? s * Math.max(sviWings(prev).right, sviWings(prev).left) : 0;
+  /** A feasible (a, d, c) into `start`: d = 0, c as steep as the previous wings need, a at the largest lower bound. */
+  private feasibleStart(s: number): boolean {
+    const { A, b, m } = this.qp;
+    const c = this.context.previous ? s * Math.max(this.wings[0], this.wings[1]) : 0;
     let a = -Infinity;
-    for (let i = 0; i < this.rows; i++) if (this.A[3 * i]! < 0) a = Math.max(a, (this.b[i]! - this.A[3 * i + 2]! * c) / this.A[3 * i]!);
-    for (let i = 0; i < this.rows; i++) {
-      const slack = this.b[i]! - this.A[3 * i]! * a - this.A[3 * i + 2]! * c;
-      if (!(slack >= -1e-12 * Math.max(1, Math.abs(this.b[i]!)))) return undefined;
+    for (let i = 0; i < m; i++) if (A[3 * i]! < 0) a = Math.max(a, (b[i]! - A[3 * i + 2]! * c) / A[3 * i]!);
+    for (let i = 0; i < m; i++) {
+      const slack = b[i]! - A[3 * i]! * a - A[3 * i + 2]! * c;
+      if (!(slack >= -1e-12 * Math.max(1, Math.abs(b[i]!)))) return false;
     }
-    return Float64Array.of(a, 0, c);
+    [this.start[0], this.start[1], this.start[2]] = [a, 0, c];
+    return true;
   }
 
-  /** The weighted sum of squares at the optimum of fixed (m, σ), and the optimum (a, d, c); undefined if infeasible. */
-  solve(m: number, s: number, points: boolean): { x: Float64Array; value: number } | undefined {
-    const { H, f } = this;
-    H.fill(0);
-    f.fill(0);
-    this.constant = 0;
-    let top = 0;
-    for (let j = 0; j < this.target.length; j++) {
-      const y = (this.quotes.k[j]! - m) / s;
+  /**
+   * The weighted sum of squares at the optimum of fixed (m, σ) (Infinity if infeasible); the optimum (a, d, c)
+   * is left in `x` until the next solve.
+   */
+  solve(m: number, s: number, points: boolean): number {
+    const { H, f } = this.qp;
+    let h0 = 0, h1 = 0, h2 = 0, h4 = 0, h5 = 0, h8 = 0, f0 = 0, f1 = 0, f2 = 0;
+    const { k } = this.quotes;
+    for (let j = 0; j < k.length; j++) {
+      const y = (k[j]! - m) / s;
       const z = Math.sqrt(y * y + 1);
       const w = this.weight[j]!;
-      const t = this.target[j]!;
-      f[0]! -= w * t;
-      f[1]! -= w * t * y;
-      f[2]! -= w * t * z;
-      H[0]! += w;
-      H[1]! += w * y;
-      H[2]! += w * z;
-      H[4]! += w * y * y;
-      H[5]! += w * y * z;
-      H[8]! += w * z * z;
-      this.constant += w * t * t;
-      top = Math.max(top, t);
+      const wt = w * this.target[j]!;
+      f0 -= wt;
+      f1 -= wt * y;
+      f2 -= wt * z;
+      h0 += w;
+      h1 += w * y;
+      h2 += w * z;
+      h4 += w * y * y;
+      h5 += w * y * z;
+      h8 += w * z * z;
     }
-    [H[3], H[6], H[7]] = [H[1]!, H[2]!, H[5]!];
-    const ridge = 1e-13 * (H[0]! + H[4]! + H[8]!);
-    for (let p = 0; p < 3; p++) H[p * 4]! += ridge;
-    this.constraints(m, s, top, points);
-    const x0 = this.feasibleStart(s);
-    if (x0 === undefined) return undefined;
-    const x = solveQp({ n: 3, H, f, m: this.rows, A: this.A, b: this.b }, x0);
+    const ridge = 1e-13 * (h0 + h4 + h8);
+    H[0] = h0 + ridge;
+    H[1] = H[3] = h1;
+    H[2] = H[6] = h2;
+    H[4] = h4 + ridge;
+    H[5] = H[7] = h5;
+    H[8] = h8 + ridge;
+    [f[0], f[1], f[2]] = [f0, f1, f2];
+    this.constraints(m, s, points);
+    if (!this.feasibleStart(s)) return Infinity;
+    const x = solveQp(this.qp, this.start, this.workspace);
     let value = this.constant;
     for (let p = 0; p < 3; p++) {
       value += 2 * f[p]! * x[p]!;
       for (let q = 0; q < 3; q++) value += x[p]! * H[p * 3 + q]! * x[q]!;
     }
-    return { x, value };
+    return value;
   }
 }
 
@@ -176,7 +196,7 @@ export function quasiExplicitFit(quotes: SliceQuotes, context: SliceContext): Sv
   const objective = (z: Float64Array) => {
     const s = Math.exp(z[1]!);
     if (!(s > 1e-4 * range && s < 10 * range)) return Infinity;
-    return reducer.solve(z[0]!, s, false)?.value ?? Infinity;
+    return reducer.solve(z[0]!, s, false);
   };
   let start = Float64Array.of(0, 0);
   let startValue = Infinity;
@@ -191,6 +211,5 @@ export function quasiExplicitFit(quotes: SliceQuotes, context: SliceContext): Sv
   // Only the basin matters here: stage 2 (svi-fit.ts) polishes all five parameters.
   const best = nelderMead(objective, start, Float64Array.of(0.1 * range, 0.5), 1e-9 * startValue, 300, 1e-2);
   const s = Math.exp(best.x[1]!);
-  const solved = reducer.solve(best.x[0]!, s, true);
-  return solved === undefined ? undefined : rawOf(solved.x, best.x[0]!, s);
+  return reducer.solve(best.x[0]!, s, true) !== Infinity ? rawOf(reducer.x, best.x[0]!, s) : undefined;
 }

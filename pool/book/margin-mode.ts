@@ -5,7 +5,9 @@
 // accounts' initial margin at a fresh price, counting what the submission has already matched and what its owner has
 // resting on the book: a maker whose account no longer carries its order is passed over, a taker whose account no
 // longer carries the next fill stops matching there. The margin trades run at the end of the submission, after every
-// check that can refuse it, so the book and the ledger change together. Positions then settle in the margin ledger.
+// check that can refuse it, and inside MarginLedger.atomically with the book's append: when the book's store refuses
+// the events, the margin trades are undone, so the book and the ledger change together. Positions then settle in the
+// margin ledger.
 import { PoolError } from "../errors.js";
 import type { SeriesRef } from "../events.js";
 import type { MarginLedger } from "../margin/ledger.js";

@@ -395,14 +395,19 @@ export class PeerBook {
     try {
       const staged: BookEvent[] = [];
       const time = this.pool.clock.now();
-      build(state, (body) => {
-        const unsealed = { ...body, seq: state.seq + 1, time } as BookEventBody & { seq: number; time: number };
-        const e = seal(unsealed, canonicalBookEvent(unsealed), state.hash, this.key) as BookEvent;
-        state.apply(e);
-        staged.push(e);
-      });
-      // The record comes first: an event the store refused is never installed.
-      if (staged.length > 0) this.append(staged);
+      const run = () => {
+        build(state, (body) => {
+          const unsealed = { ...body, seq: state.seq + 1, time } as BookEventBody & { seq: number; time: number };
+          const e = seal(unsealed, canonicalBookEvent(unsealed), state.hash, this.key) as BookEvent;
+          state.apply(e);
+          staged.push(e);
+        });
+        // The record comes first: an event the store refused is never installed.
+        if (staged.length > 0) this.append(staged);
+      };
+      // In margin mode the margin trades made by `build` are undone with the book's events when the store refuses them.
+      if (this.margin) this.margin.atomically(run);
+      else run();
       state.commit();
     } catch (e) {
       state.rollback();

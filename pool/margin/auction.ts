@@ -8,7 +8,8 @@
 // liquidator x · price (rounded up when it pays, down when it is paid: rounding favours the liquidated account); the
 // account pays the penalty ⌈x · penalty · maintenance⌉ to the insurance fund. A fill takes at most what brings the
 // account back to its initial margin (partial liquidation), and everything when the rest would be dust.
-import { mulDiv } from "../units.js";
+import { check } from "../errors.js";
+import { mulDiv, pow10 } from "../units.js";
 import type { MarginPosition } from "./account.js";
 import type { AuctionTerms, SeriesSize } from "./events.js";
 
@@ -97,4 +98,17 @@ export function takeSizes(positions: readonly MarginPosition[], before: bigint, 
   return positions
     .map((p) => ({ series: p.series, size: part(p.size, after) - part(p.size, before) }))
     .filter((s) => s.size !== 0n);
+}
+
+/** Liquidation parameters with their defaults (dust: one quote unit at `decimals`), checked; PoolError naming the field. */
+export function resolveLiquidation(p: Partial<LiquidationParams>, decimals: number): LiquidationParams {
+  const o: LiquidationParams = {
+    durationSeconds: 600, startDiscountPpm: 0n, floorDiscountPpm: 500_000n, penaltyPpm: 50_000n, dustUnits: pow10(decimals), maxPriceAgeSeconds: 60, ...p,
+  };
+  check(Number.isSafeInteger(o.durationSeconds) && o.durationSeconds >= 1, "liquidation.durationSeconds", "must be an integer ≥ 1");
+  check(o.startDiscountPpm >= 0n && o.floorDiscountPpm >= o.startDiscountPpm && o.floorDiscountPpm <= 1_000_000n, "liquidation.floorDiscountPpm", "need 0 ≤ start ≤ floor ≤ 10^6");
+  check(o.penaltyPpm >= 0n && o.penaltyPpm <= 1_000_000n, "liquidation.penaltyPpm", "must be in [0, 10^6]");
+  check(o.dustUnits >= 0n, "liquidation.dustUnits", "must be ≥ 0");
+  check(Number.isFinite(o.maxPriceAgeSeconds) && o.maxPriceAgeSeconds >= 0, "liquidation.maxPriceAgeSeconds", "must be ≥ 0");
+  return o;
 }

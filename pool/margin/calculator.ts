@@ -8,12 +8,14 @@
 // (1 − w)·V_0 + w·V_s ≥ 0 to every cost: the requirement never falls when a short is added, never rises when a long
 // is, and scales with the positions (sublinear, as a worst-case measure is).
 import type { Greeks } from "../../bindings/types.js";
+import { PriceColumns } from "../../bindings/price-columns.js";
+import type { WasmCore } from "../../bindings/wasm.js";
 import { PoolError } from "../errors.js";
 import type { SyncPricer } from "../pricer-types.js";
 import { mulDiv } from "../units.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import { expiredValue, liveValue, portfolioColumns, roundUnits, checkMarket, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
-import { checkPreset, derive33, scenarioVol, type MarginPreset, type ScenarioPreset } from "./scenarios.js";
+import { checkPreset, derive33, scenarioVol, scenarioVolFrom, seriesShockTerms, type MarginPreset, type ScenarioPreset } from "./scenarios.js";
 import { esCostsSync, type EsPricer } from "./es.js";
 
 /** Margin figures of an account (quote base units). */
@@ -54,6 +56,8 @@ export class MarginCalculator {
   readonly preset: MarginPreset;
   private readonly factorPpm: bigint;
   private buffers: { type: Int8Array; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array; out: Greeks } | undefined;
+  private inPlace: PriceColumns | undefined;
+  private terms = new Float64Array(0);
 
   constructor(readonly pricer: SyncPricer | EsPricer, config: MarginConfig) {
     this.scales = config.scales;
@@ -107,7 +111,8 @@ export class MarginCalculator {
     const n = cols.n;
     const size = n * (scenarios.length + 1);
     let prices: Float64Array = new Float64Array(0);
-    if (n > 0) {
+    if (n > 0 && "core" in this.pricer) prices = this.pricesInPlace(this.pricer.core, cols, market, preset);
+    else if (n > 0) {
       const b = this.columns(size);
       for (let k = 0; k <= scenarios.length; k++) {
         const sc = k === 0 ? undefined : scenarios[k - 1]!;
@@ -136,6 +141,45 @@ export class MarginCalculator {
     // Values at a scenario spot are bounded by Σ |scale| · (strike + spot · largest factor).
     const largest = scenarios.reduce((m, sc) => Math.max(m, sc.spotFactor), 1);
     return { mark, costs, magnitude: largest * cols.magnitude, terms: n + cols.expired.length };
+  }
+
+  /**
+   * The (scenarios + 1) × series prices written and priced in the core's memory by its price-only kernel (the
+   * prices blackScholes gives, bit for bit): row 0 today, row k scenario k. A view, read before the next core call.
+   */
+  private pricesInPlace(core: WasmCore, cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): Float64Array {
+    const scenarios = preset.scenarios;
+    const n = cols.n;
+    const size = n * (scenarios.length + 1);
+    this.inPlace = PriceColumns.reuse(this.inPlace, core, size);
+    const terms = this.shockTerms(cols, market.spot, preset);
+    const { type, spot, strike, expiry, vol, rate, dividend, price } = this.inPlace.view;
+    const baseVol = cols.vol;
+    // The type column as f64 once (an Int8Array → Float64Array set converts element by element).
+    const type64 = price.subarray(0, n);
+    type64.set(cols.type);
+    for (let k = 0; k <= scenarios.length; k++) {
+      const base = k * n;
+      type.set(type64, base);
+      strike.set(cols.strike, base);
+      expiry.set(cols.years, base);
+      const sc = k === 0 ? undefined : scenarios[k - 1]!;
+      spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + n);
+      const shock = sc?.volShock ?? 0;
+      const skew = sc?.skew ?? 0;
+      if (shock === 0 && skew === 0) vol.set(baseVol, base);
+      else for (let i = 0; i < n; i++) vol[base + i] = scenarioVolFrom(shock, skew, baseVol[i]!, terms[2 * i]!, terms[2 * i + 1]!);
+    }
+    rate.fill(market.rate, 0, size);
+    dividend.fill(market.dividend ?? 0, 0, size);
+    return this.inPlace.price(size);
+  }
+
+  /** seriesShockTerms of every live series, interleaved (scale, ln K/S), in a buffer reused between calls. */
+  private shockTerms(cols: PortfolioColumns, spot: number, preset: ScenarioPreset): Float64Array {
+    if (this.terms.length < 2 * cols.n) this.terms = new Float64Array(2 * cols.n);
+    for (let i = 0; i < cols.n; i++) seriesShockTerms(cols.strike[i]!, cols.years[i]!, spot, preset.stress, this.terms, 2 * i);
+    return this.terms;
   }
 
   /** Batch columns of at least `size`, reused between calls (exactly `size` long when reallocated). */

@@ -9,6 +9,7 @@ import { PoolError } from "../errors.js";
 import { coreOf, pathNormals, type RiskPricer } from "../risk/normals.js";
 import { floorVol, type AnyPricer } from "../risk/valuation.js";
 import type { WasmCore } from "../../bindings/wasm.js";
+import { PriceColumns } from "../../bindings/price-columns.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import type { ScenarioCosts } from "./calculator.js";
 import { checkMarket, expiredValue, liveValue, portfolioColumns, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
@@ -64,11 +65,25 @@ class EsPlan {
 
   /** The batch of block b: every live series on each of its paths. */
   batch(b: number): { first: number; count: number; batch: OptionBatch } {
-    const first = b * this.blockPaths;
-    const count = Math.min(this.blockPaths, this.p.paths - first);
-    const { n, type, strike, years, vol } = this.live;
-    const size = count * n;
+    const size = this.pathsOf(b).count * this.live.n;
     const c = { type: new Int8Array(size), spot: new Float64Array(size), strike: new Float64Array(size), expiry: new Float64Array(size), vol: new Float64Array(size) };
+    const { first, count } = this.fill(b, c, this.live.type);
+    return { first, count, batch: { ...c, rate: this.market.rate, dividend: this.market.dividend ?? 0 } };
+  }
+
+  /** First path and path count of block b. */
+  pathsOf(b: number): { first: number; count: number } {
+    const first = b * this.blockPaths;
+    return { first, count: Math.min(this.blockPaths, this.p.paths - first) };
+  }
+
+  /**
+   * Writes block b's columns into `c` from element 0 (the type column from `type`: the live types as Int8Array or as
+   * f64, matching `c.type`, so the copy needs no conversion). Returns the block's first path and path count.
+   */
+  fill<T extends Int8Array | Float64Array>(b: number, c: { type: T; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array }, type: T): { first: number; count: number } {
+    const { first, count } = this.pathsOf(b);
+    const { n, strike, years, vol } = this.live;
     for (let q = 0; q < count; q++) {
       const base = q * n;
       const m = this.volFactor[first + q]!;
@@ -78,7 +93,7 @@ class EsPlan {
       c.spot.fill(this.spot[first + q]!, base, base + n);
       for (let i = 0; i < n; i++) c.vol[base + i] = floorVol(vol[i]! * m);
     }
-    return { first, count, batch: { ...c, rate: this.market.rate, dividend: this.market.dividend ?? 0 } };
+    return { first, count };
   }
 
   absorb(first: number, count: number, prices: Float64Array): void {
@@ -108,13 +123,24 @@ function baseBatch(cols: PortfolioColumns, market: MarginMarket): OptionBatch {
   return { type: cols.type, spot: market.spot, strike: cols.strike, expiry: cols.years, vol: cols.vol, rate: market.rate, dividend: market.dividend ?? 0 };
 }
 
-/** ES costs ([ES]) of prepared columns, priced on this thread. */
+/**
+ * ES costs ([ES]) of prepared columns, priced on this thread: each block written in place into the core's memory and
+ * priced by the price-only kernel (bindings/price-columns.ts; the same prices as blackScholes, bit for bit).
+ */
 export function esCostsSync(cols: PortfolioColumns, market: MarginMarket, preset: MonteCarloPreset, pricer: EsPricer): ScenarioCosts {
   const plan = new EsPlan(pricer.core, cols, market, preset);
-  for (let b = 0; b < plan.blocks; b++) {
-    const { first, count, batch } = plan.batch(b);
-    plan.absorb(first, count, plan.live.n > 0 ? pricer.blackScholes(batch).price : new Float64Array(0));
-  }
+  const n = plan.live.n;
+  if (n > 0) {
+    // Reserved after the plan: its normals came through the same scratch memory.
+    const columns = PriceColumns.reserve(pricer.core, plan.blockPaths * n);
+    const type = Float64Array.from(plan.live.type);
+    for (let b = 0; b < plan.blocks; b++) {
+      const { first, count } = plan.fill(b, columns.view, type);
+      columns.view.rate.fill(market.rate, 0, count * n);
+      columns.view.dividend.fill(market.dividend ?? 0, 0, count * n);
+      plan.absorb(first, count, columns.price(count * n));
+    }
+  } else for (let b = 0; b < plan.blocks; b++) plan.absorb(b * plan.blockPaths, plan.pathsOf(b).count, new Float64Array(0));
   return plan.result(markOf(cols, market, cols.n > 0 ? pricer.blackScholes(baseBatch(cols, market)).price : new Float64Array(0)));
 }
 
@@ -129,6 +155,9 @@ export async function esCosts(
   checkPreset(preset);
   if (!(Number.isInteger(window) && window >= 1)) throw new PoolError("INVALID_INPUT", "window", "must be an integer ≥ 1");
   const cols = portfolioColumns(positions, market, scales);
+  // A pricer holding its core prices on this thread: in place, through the price-only kernel.
+  const { core } = pricer as { core?: WasmCore };
+  if (core !== undefined && typeof core === "object" && typeof core.reserve === "function") return esCostsSync(cols, market, preset, pricer as EsPricer);
   const plan = new EsPlan(await coreOf(pricer), cols, market, preset);
   let next = 0;
   const runner = async (): Promise<void> => {

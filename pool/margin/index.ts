@@ -1,6 +1,7 @@
 // Public surface of portfolio margin (pool/margin): accounts, scenario presets, the calculator, the Monte Carlo ES.
 export { MarginAccount, marginSeriesKey, type MarginPosition, type MarginScales, type MarginSeries } from "./account.js";
 export { marketOf, type MarginMarket } from "./portfolio.js";
+export { poolPriceUnits, type PoolSettlementSource } from "./settlement.js";
 export {
   checkPreset, deribit35, derive33, MARGIN_PRESETS, monteCarloEs, scenarioVol, span16,
   type MarginPreset, type MarginPresetName, type MarginScenario, type MonteCarloPreset, type ScenarioPreset,

@@ -19,13 +19,13 @@ import type { SpotVolOracle } from "../oracle.js";
 import type { SyncPricer } from "../pricer-types.js";
 import { mulDiv, pow10 } from "../units.js";
 import { checkSeries, type MarginPosition, type MarginScales, type MarginSeries } from "./account.js";
-import { auctionPrice, chooseFill, fillAmounts, PPB, remainingInitial, takeSizes, type LiquidationParams } from "./auction.js";
+import { auctionPrice, chooseFill, fillAmounts, PPB, remainingInitial, resolveLiquidation, takeSizes, type LiquidationParams } from "./auction.js";
 import { MarginCalculator, type MarginFigures } from "./calculator.js";
 import type { EsPricer } from "./es.js";
 import { canonicalMarginEvent, decodeMarginEvent, marginEventsFromJSON, type AuctionTerms, type MarginEvent, type MarginEventBody } from "./events.js";
 import { marketOf, type MarginMarket } from "./portfolio.js";
 import type { MarginPreset } from "./scenarios.js";
-import { marginSettlement, strikeUnitsOf } from "./settlement.js";
+import { marginSettlement, poolPriceUnits, strikeUnitsOf, type PoolSettlementSource } from "./settlement.js";
 import { MarginState, socialCharges, type AuctionState } from "./state.js";
 import { checkMarginAfter, verifyMarginEvent } from "./verify.js";
 
@@ -60,18 +60,6 @@ export interface AccountMargin extends MarginFigures {
   cash: bigint;
 }
 
-function resolveLiquidation(p: Partial<LiquidationParams>, scales: MarginScales): LiquidationParams {
-  const o: LiquidationParams = {
-    durationSeconds: 600, startDiscountPpm: 0n, floorDiscountPpm: 500_000n, penaltyPpm: 50_000n, dustUnits: pow10(scales.decimals), maxPriceAgeSeconds: 60, ...p,
-  };
-  check(Number.isSafeInteger(o.durationSeconds) && o.durationSeconds >= 1, "liquidation.durationSeconds", "must be an integer ≥ 1");
-  check(o.startDiscountPpm >= 0n && o.floorDiscountPpm >= o.startDiscountPpm && o.floorDiscountPpm <= 1_000_000n, "liquidation.floorDiscountPpm", "need 0 ≤ start ≤ floor ≤ 10^6");
-  check(o.penaltyPpm >= 0n && o.penaltyPpm <= 1_000_000n, "liquidation.penaltyPpm", "must be in [0, 10^6]");
-  check(o.dustUnits >= 0n, "liquidation.dustUnits", "must be ≥ 0");
-  check(Number.isFinite(o.maxPriceAgeSeconds) && o.maxPriceAgeSeconds >= 0, "liquidation.maxPriceAgeSeconds", "must be ≥ 0");
-  return o;
-}
-
 /** The hash before the first margin event: binds the chain to the margin log and its scales. */
 export function marginGenesisHash(scales: MarginScales): string {
   return hashAfter("", JSON.stringify(["pool2peer margin ledger v1", scales.decimals, scales.sizeDecimals]));
@@ -86,12 +74,14 @@ export class MarginLedger {
   private readonly log: MarginEvent[] = [];
   private readonly key: Uint8Array | undefined;
   private busy = false;
+  /** Inside atomically(): margin operations apply as usual and are undone together if the unit fails. */
+  private unit = false;
 
   constructor(readonly config: MarginLedgerConfig) {
     this.scales = config.scales;
     check(Number.isInteger(config.scales.decimals) && config.scales.decimals >= 0 && config.scales.decimals <= 30, "scales.decimals", "must be an integer in [0, 30]");
     check(Number.isInteger(config.scales.sizeDecimals) && config.scales.sizeDecimals >= 0 && config.scales.sizeDecimals <= 18, "scales.sizeDecimals", "must be an integer in [0, 18]");
-    this.liquidation = resolveLiquidation(config.liquidation ?? {}, config.scales);
+    this.liquidation = resolveLiquidation(config.liquidation ?? {}, config.scales.decimals);
     this.calculator = new MarginCalculator(config.pricer, { scales: config.scales, ...(config.preset ? { preset: config.preset } : {}), ...(config.initialFactor ? { initialFactor: config.initialFactor } : {}) });
     this.key = config.ledgerKey === undefined ? undefined : ledgerKeyBytes(config.ledgerKey);
     this.state = new MarginState(marginGenesisHash(config.scales));
@@ -286,6 +276,28 @@ export class MarginLedger {
     return body;
   }
 
+  /**
+   * Runs `fn` as one unit with another record (the peer book's store in margin mode): the margin operations inside it
+   * apply as usual, and when `fn` throws every one of them is undone before the error propagates, so the margin ledger
+   * never keeps trades whose book events were refused. Exact because each commit installs a new state and never
+   * mutates the one it replaced. Not nestable (REENTRANT_CALL), and not callable from inside a margin operation.
+   */
+  atomically<T>(fn: () => T): T {
+    if (this.busy || this.unit) throw new PoolError("REENTRANT_CALL", "operation", "a margin unit was started inside another margin operation");
+    const state = this.state;
+    const length = this.log.length;
+    this.unit = true;
+    try {
+      return fn();
+    } catch (e) {
+      this.state = state;
+      this.log.length = length;
+      throw e;
+    } finally {
+      this.unit = false;
+    }
+  }
+
   // ------------------------------------------------------------ internals
 
   /** After a fill: close when restored; when emptied, cover a deficit from the fund, socialise the rest, close. */
@@ -325,6 +337,15 @@ export class MarginLedger {
       for (const p of payouts) if (s.accounts.get(p.account)!.positions.size === 0) this.stageDeficit(s, p.account, emit);
     });
     return payouts;
+  }
+
+  /**
+   * Settles `expiry` at `pool`'s settlement price (OptionPool.settlementPrice: the recorded price once the pool has
+   * settled the expiry, else its rule's), so margin accounts settle at the same price as the pool and its peer book.
+   * Refuses what the pool refuses (NOT_EXPIRED, SETTLEMENT_PENDING): no margin settlement at a price of its own.
+   */
+  settleAtPool(pool: PoolSettlementSource, expiry: number): { account: string; amount: bigint }[] {
+    return this.settle(expiry, poolPriceUnits(pool, expiry, this.scales));
   }
 
   private figuresAt(account: string, m: MarginMarket, extra: readonly MarginPosition[] = []): MarginFigures {

@@ -1,8 +1,9 @@
 // Settlement of margin positions at expiry: every position of the expiry pays or receives its intrinsic value at the
 // settlement price, longs rounded down and shorts rounded up, so the shorts always cover the longs and the rounding
 // surplus (dust) goes to the insurance fund. An account left below zero is then covered by the fund and socialised
-// exactly as after a liquidation.
-import { PoolError } from "../errors.js";
+// exactly as after a liquidation. The price comes from the pool (poolPriceUnits): an expiry settles margin accounts at
+// the price the pool and its peer book settle it at.
+import { PoolError, check } from "../errors.js";
 import { exactUnits, mulDiv, pow10 } from "../units.js";
 import type { MarginScales, MarginSeries } from "./account.js";
 import type { MarginState } from "./state.js";
@@ -35,4 +36,25 @@ export function marginSettlement(state: MarginState, expiry: number, priceUnits:
     }
   }
   return { payouts, dust: -sum };
+}
+
+/** What a margin settlement needs from a pool (OptionPool satisfies it). */
+export interface PoolSettlementSource {
+  readonly settings: { readonly priceDecimals: number };
+  /** The recorded settlement price of `expiry`, or the pool's rule's (NOT_EXPIRED / SETTLEMENT_PENDING when none). */
+  settlementPrice(expiry: number): { price: number; priceUnits: bigint };
+}
+
+/**
+ * The pool's settlement price of `expiry` in quote base units per base at `scales`: the pool's priceUnits
+ * (10^priceDecimals per quote unit) × 10^decimals / 10^priceDecimals, rounded down when the pool's price carries
+ * more decimals than the cash (a margin settlement is zero-sum between longs and shorts, so the direction only
+ * moves sub-unit amounts between them; the shorts' rounding up still covers the longs).
+ */
+export function poolPriceUnits(pool: PoolSettlementSource, expiry: number, scales: MarginScales): bigint {
+  check(Number.isSafeInteger(expiry), "expiry", "must be integer unix seconds");
+  const { priceUnits } = pool.settlementPrice(expiry);
+  const units = mulDiv(priceUnits, pow10(scales.decimals), pow10(pool.settings.priceDecimals), "down");
+  if (units <= 0n) throw new PoolError("INVALID_INPUT", "expiry", `the pool's settlement price ${priceUnits} is below one quote base unit`);
+  return units;
 }

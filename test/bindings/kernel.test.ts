@@ -6,7 +6,7 @@ import { MC_BLOCK_ACCUMULATORS, MC_BLOCK_PATHS, MC_PARAM, MC_PARAMS, SOBOL_MAX_D
 
 /** Functions of CoreExports (bindings/kernel/exports.ts). */
 const FUNCTIONS = [
-  "simdEnabled", "scratchPointer", "reserveScratch", "blackScholesBatch", "impliedVolBatch", "americanBatch", "americanBoundaryNodes",
+  "simdEnabled", "scratchPointer", "reserveScratch", "blackScholesBatch", "blackScholesPriceBatch", "impliedVolBatch", "americanBatch", "americanBoundaryNodes",
   "blackScholesWorkBytes", "useBlackScholesWorkArea", "normalisedBlackCall", "normalisedVega", "monteCarloBlocks", "monteCarloWorkBytes",
   "philoxNormals", "firstInvalid", "surfaceParamsPointer", "surfaceVolBatch", "surfaceVolStrikeBatch", "surfaceShapeBatch", "surfaceGridMinima",
 ];

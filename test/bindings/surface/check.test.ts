@@ -98,16 +98,23 @@ describe("arbitrage checks", () => {
     expect(failing(heston)).toContain("SSVI butterfly (GJ Theorem 4.2)");
   });
 
-  it("Heston-like φ: λ ≥ HESTON_THETA_PHI2_MAX·(1 + |ρ|)/4 is exactly GJ Theorem 4.2's curvature condition", () => {
-    // The constant is sup_x (x − 1 + e^{−x})²/x³ from mpmath (40 digits); at that λ the margin is 0 and the
-    // closed-form check passes, 2% below it fails.
+  it("Heston-like φ: GJ Theorem 4.2 holds exactly for λ ≥ (1 + |ρ|)/4 (θφ → 1/λ); the θφ² bound is weaker", () => {
+    // The constant is sup_x (x − 1 + e^{−x})²/x³ from mpmath (40 digits): the curvature margin's edge, below the
+    // slope's. At λ = (1 + |ρ|)/4 the slope margin is 0 and the check passes; 2% below it fails, as does every λ
+    // down to the curvature edge, where the extrapolated surface has g < 0 at long expiries.
     expect(HESTON_THETA_PHI2_MAX).toBe(surfaceGolden.hestonThetaPhi2Max);
     const base = surfaceGolden.surfaces["ssvi-heston"] as Extract<VolSurfaceSpec, { model: "ssvi" }>;
-    const edge = (HESTON_THETA_PHI2_MAX * (1 + Math.abs(base.rho))) / 4;
+    const edge = (1 + Math.abs(base.rho)) / 4;
     const closedForm = (lambda: number) => check({ ...base, phi: { form: "heston", lambda } }).checks.find((c) => c.name === "SSVI butterfly (GJ Theorem 4.2)")!;
     expect(closedForm(edge).ok).toBe(true);
     expect(closedForm(edge).worst).toBeCloseTo(0, 14);
     expect(closedForm(edge * 0.98).ok).toBe(false);
+    const curvatureEdge = (HESTON_THETA_PHI2_MAX * (1 + Math.abs(base.rho))) / 4;
+    expect(closedForm(curvatureEdge).ok).toBe(false);
+    // The arbitrage the slope margin catches: θφ(1 + |ρ|) > 4 at large θ, so g < 0 in the wings of a long expiry.
+    const surface = VolSurface.create({ ...base, phi: { form: "heston", lambda: 0.5 * edge } }, pricer);
+    const far = surface.shape({ k: [-200, 200], years: 200 * base.slices[base.slices.length - 1]!.years });
+    expect(Math.min(...far.density)).toBeLessThan(-0.01);
   });
 });
 

@@ -108,4 +108,43 @@ describe("vol-surface kernels, both builds", () => {
       expect(a.volBatch({ k: k.subarray(0, 200), years: years.subarray(0, 200) })).toEqual(single);
     }
   });
+
+  it("SIMD and scalar builds agree bit for bit on shapes (w, w', g, ∂w/∂T), vols in runs of one expiry and the check's grid minima", async () => {
+    // The SIMD build evaluates raw SVI shapes two strikes at a time when both share T (runs of one expiry, as the
+    // checks' scans and grid rows send them), lane for lane the scalar operations.
+    const [simd, scalar] = await Promise.all([createPricer({ simd: true }), createPricer({ simd: false })]);
+    const random = seededUniform(7);
+    const n = 6_001;
+    const k = Float64Array.from({ length: n }, () => -3 + 5 * random());
+    const scattered = Float64Array.from({ length: n }, () => 0.005 + 6 * random() ** 2);
+    // Runs of 1 to 40 points at one expiry, before T_1, between the slices, on them and beyond T_n.
+    const runs = new Float64Array(n);
+    for (let i = 0; i < n; ) {
+      const [t, length] = [0.005 + 6 * random() ** 2, 1 + Math.floor(40 * random())];
+      runs.fill(random() < 0.2 ? [0.05, 1, 3][Math.floor(3 * random())]! : t, i, i + length);
+      i += length;
+    }
+    // 60 expiries: beyond the 32 up to which the pair paths count slices with lane masks (binary search past it).
+    const many = {
+      model: "ssvi" as const, rho: -0.6, phi: { form: "power-law" as const, eta: 1.2, gamma: 0.4 },
+      slices: Array.from({ length: 60 }, (_, i) => ({ years: 0.01 * 1.1 ** i, theta: 0.04 * 0.01 * 1.1 ** i })),
+    };
+    const manySvi = { model: "svi" as const, slices: VolSurface.create(many, simd).slices.map((s) => ({ ...s })) };
+    const specs = { ...surfaceGolden.surfaces, many, "many-svi": manySvi };
+    for (const name of ["svi-slices", "gj-5.1", "vogt", "ssvi-power", "many", "many-svi"] as const) {
+      const [a, b] = [VolSurface.create(specs[name], simd), VolSurface.create(specs[name], scalar)];
+      for (const years of [scattered, runs]) {
+        expect(a.shape({ k, years }), name).toEqual(b.shape({ k, years }));
+        expect(a.volBatch({ k, years }), name).toEqual(b.volBatch({ k, years }));
+      }
+      const oneByOne = Float64Array.from({ length: 300 }, (_, i) => a.vol(k[i]!, runs[i]!));
+      expect(a.volBatch({ k: k.subarray(0, 300), years: runs.subarray(0, 300) }), name).toEqual(oneByOne);
+      const [checkA, checkB] = [a.check(), b.check()];
+      expect(checkA.checks, name).toEqual(checkB.checks);
+      expect(checkA.failures, name).toEqual(checkB.failures);
+      // The pair path equals the one-point path of the same build.
+      const one = Array.from({ length: 64 }, (_, i) => a.shape({ k: k[i]!, years: runs[i]! }).density[0]!);
+      expect(Array.from(a.shape({ k: k.subarray(0, 64), years: runs.subarray(0, 64) }).density)).toEqual(one);
+    }
+  });
 });

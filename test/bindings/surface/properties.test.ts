@@ -1,7 +1,8 @@
 // Properties of the vol-surface API over random inputs (fast-check):
 //   - every surface fitVolSurface returns, from random chains with random noise, has no butterfly or calendar
 //     violation on the 200 × 200 check grid, nor at 40,000 random (k, T) points of the same domain;
-//   - every surface guardVolSurface accepts among random raw SVI surfaces (many with arbitrage) passes the same;
+//   - every surface guardVolSurface accepts among random raw SVI and SSVI surfaces (many with arbitrage) passes the
+//     same, and has no violation on a 120 × 120 grid far beyond the check grid in k and T (the extrapolations);
 //   - JSON round trips are exact.
 // A violation is g or ∂w/∂T below −CHECK_TOLERANCE (check.ts explains the 1e-12).
 import fc from "fast-check";
@@ -38,6 +39,48 @@ function worstViolation(surface: VolSurface, seed: number): number {
   for (let p = 0; p < 2 * n; p++) worst = Math.min(worst, shape.density[p]!, shape.dwdT[p]!);
   return worst;
 }
+
+/**
+ * Most negative g and ∂w/∂T far outside the default grid, where only the extrapolation rules hold (docs/surface.md):
+ * k to ±30 grid half-widths (raw SVI's and SSVI's linear wings), T from T_1/100 (the first smile's vols held) to
+ * 50·T_n (λ·w_n(k/λ) or θ_n·T/T_n), 120 × 120 points.
+ */
+function worstFarViolation(surface: VolSurface): number {
+  const grid = surface.defaultGrid();
+  const kMax = 30 * Math.max(Math.abs(grid.kMin), Math.abs(grid.kMax));
+  const axes = surface.gridAxes({ kMin: -kMax, kMax, kCount: 120, yearsMin: surface.expiries[0]! / 100, yearsMax: 50 * surface.expiries[surface.expiries.length - 1]!, yearsCount: 120 });
+  const n = axes.k.length * axes.years.length;
+  const k = new Float64Array(n);
+  const years = new Float64Array(n);
+  for (let i = 0; i < axes.years.length; i++) {
+    k.set(axes.k, i * axes.k.length);
+    years.fill(axes.years[i]!, i * axes.k.length, (i + 1) * axes.k.length);
+  }
+  const shape = surface.shape({ k, years });
+  let worst = Infinity;
+  for (let p = 0; p < n; p++) worst = Math.min(worst, shape.density[p]!, shape.dwdT[p]!);
+  return worst;
+}
+
+/** Random SSVI surfaces of both φ families, drawn past GJ's conditions so that many carry arbitrage. */
+const ssviSurfaces = fc.record({
+  rho: fc.double({ min: -0.99, max: 0.99, noNaN: true }),
+  power: fc.boolean(),
+  eta: fc.double({ min: 0.05, max: 4, noNaN: true }),
+  gamma: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+  lambda: fc.double({ min: 0.01, max: 5, noNaN: true }),
+  thetas: fc.array(fc.double({ min: 0.0005, max: 0.5, noNaN: true }), { minLength: 1, maxLength: 8 }),
+  sorted: fc.double({ min: 0, max: 1, noNaN: true }),
+}).map((c) => {
+  // Mostly non-decreasing θ (calendar-free), sometimes as drawn (often not).
+  const thetas = c.sorted < 0.8 ? c.thetas.slice().sort((p, q) => p - q) : c.thetas;
+  return {
+    model: "ssvi" as const,
+    rho: c.rho,
+    phi: c.power ? { form: "power-law" as const, eta: c.eta, gamma: c.gamma } : { form: "heston" as const, lambda: c.lambda },
+    slices: thetas.map((theta, i) => ({ years: 0.02 * 1.9 ** i, theta })),
+  };
+});
 
 /** A chain from a random SSVI surface (power-law φ inside GJ's conditions), with Gaussian vol noise. */
 const chains = fc.record({
@@ -132,6 +175,58 @@ describe("vol-surface properties", () => {
     // The draw is wide: both outcomes must occur for the property to mean anything.
     expect(accepted).toBeGreaterThan(10);
     expect(refused).toBeGreaterThan(10);
+  });
+
+  it("every random SSVI surface the guard accepts is free of violations on the grid, at random points and far outside both", () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(ssviSurfaces, fc.integer({ min: 1, max: 1 << 30 }), (spec, seed) => {
+        const surface = VolSurface.create(spec, pricer);
+        try {
+          guardVolSurface(surface);
+        } catch (e) {
+          expect(e).toBeInstanceOf(VolSurfaceError);
+          refused++;
+          return;
+        }
+        accepted++;
+        expect(worstViolation(surface, seed)).toBeGreaterThanOrEqual(-CHECK_TOLERANCE);
+        expect(worstFarViolation(surface)).toBeGreaterThanOrEqual(-CHECK_TOLERANCE);
+      }),
+      { numRuns: 150, seed: 29 },
+    );
+    expect(accepted).toBeGreaterThan(10);
+    expect(refused).toBeGreaterThan(10);
+  });
+
+  it("raw SVI surfaces the guard accepts or the fit returns stay arbitrage-free far outside the check grid (the extrapolation rules)", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(sviSurfaces, (slices) => {
+        const surface = VolSurface.create({ model: "svi", slices }, pricer);
+        try {
+          guardVolSurface(surface);
+        } catch {
+          return;
+        }
+        accepted++;
+        expect(worstFarViolation(surface)).toBeGreaterThanOrEqual(-CHECK_TOLERANCE);
+      }),
+      { numRuns: 150, seed: 23 },
+    );
+    fc.assert(
+      fc.property(chains, ({ chain, model }) => {
+        try {
+          expect(worstFarViolation(fitVolSurface(chain, { pricer, model }))).toBeGreaterThanOrEqual(-CHECK_TOLERANCE);
+          accepted++;
+        } catch (e) {
+          if (!(e instanceof VolSurfaceError)) throw e;
+        }
+      }),
+      { numRuns: 10, seed: 31 },
+    );
+    expect(accepted).toBeGreaterThan(15);
   });
 
   it("toJSON → JSON text → fromJSON gives bit-identical vols", () => {
