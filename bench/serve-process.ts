@@ -1,7 +1,7 @@
 // `pool2peer serve` as a child process of the built CLI (dist/cli/pool2peer.js): what the serve suite loads and the
 // crash test kills. Resolves once the server answers GET /health, with the time that took from the spawn.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,5 +53,15 @@ export async function spawnServe(paths: { configPath: string; dbPath: string }, 
       throw new Error(`serve did not answer within 30 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux; NaN elsewhere). */
+export function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks of 1/100 s
+  } catch {
+    return NaN;
   }
 }

@@ -12,18 +12,20 @@ import { addressOfSecret } from "../server/auth/eip191.js";
 import { NONCE_HEADER, SESSION_HEADER, SIGNATURE_HEADER, requestPayload } from "../server/auth/signing.js";
 import { ServeClient, keySigner } from "../server/client.js";
 import { closedLoop, openLoop, quantile, type LoadResult, type RequestMaker } from "./load.js";
-import { freePort, spawnServe, type ServeProcess } from "./serve-process.js";
+import { cpuMsOf, freePort, spawnServe, type ServeProcess } from "./serve-process.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
 const SUITE = "serve";
 const BASE = "GET /health";
 const key = (i: number) => (i + 1).toString(16).padStart(2, "0").repeat(32);
 
-function httpRow(name: string, r: LoadResult, note: string): BenchRow {
+/** `cpuMs`: the server process's CPU time during the row; per answered request it is the steadier figure on a shared machine. */
+function httpRow(name: string, r: LoadResult, note: string, cpuMs: number): BenchRow {
   const failed = Object.entries(r.failed).map(([s, n]) => `${n}×${s}`).join(" ") || "none";
+  const cpuUs = (cpuMs * 1000) / r.ok;
   return {
     suite: SUITE, name, opsPerSecond: r.okPerSecond, nsPerOp: 1e9 / r.okPerSecond, unit: "request", baseline: BASE,
-    note: `${note}; p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; failed ${failed}`,
+    note: `${note}; p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; failed ${failed}; server CPU ${cpuUs.toFixed(0)} µs per answer (${(1e6 / cpuUs).toFixed(0)}/s per core)`,
   };
 }
 
@@ -127,7 +129,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const log = options.log ?? (() => {});
   const seconds = options.quick ? 1.5 : 5;
   const dir = mkdtempSync(join(tmpdir(), "p2p-bench-serve-"));
-  const paths = { configPath: join(dir, "pool.json"), dbPath: join(dir, "pool.jsonl") };
+  const paths = { configPath: join(dir, "pool.json"), dbPath: join(dir, "pool.sqlite") };
   writeConfig(paths.configPath);
   const port = await freePort();
   let server = await spawnServe(paths, port);
@@ -138,12 +140,14 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     const url = server.url;
     const run = async (name: string, load: () => Promise<LoadResult>, note: string) => {
       log(`  ${SUITE}: ${name}`);
-      rows.push(httpRow(name, await load(), note));
+      const cpu0 = cpuMsOf(server.child.pid!);
+      const result = await load();
+      rows.push(httpRow(name, result, note, cpuMsOf(server.child.pid!) - cpu0));
     };
     await run(BASE, () => closedLoop(url, health, 32, seconds), "closed loop, 32 connections");
     await run("GET /v1/quote, closed loop", () => closedLoop(url, quote, 32, seconds), "32 connections");
     await run("GET /v1/quote @ 5,000/s", () => openLoop(url, quote, 5000, seconds), "open loop at the target rate");
-    await run("POST /v1/trade, closed loop", () => closedLoop(url, trade, 32, seconds), "signed, durable (group commit, fdatasync); 32 connections");
+    await run("POST /v1/trade, closed loop", () => closedLoop(url, trade, 32, seconds), "signed, durable (group commit: one SQLite transaction per turn of the event loop, then an fdatasync off the loop); 32 connections");
     await run("POST /v1/trade @ 1,000/s", () => openLoop(url, trade, 1000, seconds), "open loop at the target rate");
 
     const subscribers = options.quick ? 200 : 1000;

@@ -1,6 +1,6 @@
 // The `pool2peer serve` command: the pool as an HTTP + WebSocket service (server/). Loaded lazily so that other
-// commands do not pull in fastify. Stops gracefully on SIGTERM or SIGINT (drain, flush); exits 1 if its log cannot be
-// written (the restart replays the log).
+// commands do not pull in fastify. Stops gracefully on SIGTERM or SIGINT (drain, flush, snapshot); exits 1 if its log
+// cannot be written (the restart resumes from the log).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -8,7 +8,8 @@ import type { CliCommand, CliIO } from "./command.js";
 
 const USAGE = `usage: pool2peer serve --db FILE --config FILE [--port N] [--host ADDR] [--log-level LEVEL]
 
-  --db FILE        the service's durable log (created when missing; a .jsonl file until the SQLite store lands)
+  --db FILE        the service's durable record, created when missing: a SQLite database (pool.sqlite), or a
+                   JSON-lines file when the name ends in .jsonl (replayed whole on restart)
   --config FILE    pool.json: pool settings, oracle and feed, admins, ledger key file, rate limits (docs/serve.md)
   --port N         TCP port (default 8787; 0 picks a free one)
   --host ADDR      address to listen on (default 127.0.0.1)

@@ -100,6 +100,11 @@ export type PoolEventBody =
     }
   /** An operator lifts a pause before its end (logged with its reason). */
   | { kind: "pauseLifted"; scope: "withdrawals" | "trading"; reason: string }
+  /**
+   * An operator changes some of the pool's parameters (params-change.ts): `changes` holds the new values as
+   * key-sorted JSON text; with the earlier changes over the configured parameters they pass resolveParams.
+   */
+  | { kind: "paramsChanged"; changes: string; reason: string }
   /** Hedge orders, fills, failures and funding (hedge/events.ts). */
   | HedgeEventBody;
 
@@ -144,6 +149,7 @@ export const EVENT_SCHEMA: EventSchema<PoolEventKind> = {
   circuitBreaker: [["breaker", ["liquidity", "ivJump", "settlement"]], ["reason", "text"], ["pausedUntil", "seconds"]],
   tradingPaused: [["field", ["oracle.spot", "oracle.baseVol"]], ["latest", "positive"], ["average", "positive"], ["deviation", "nonNegative"], ["pausedUntil", "seconds"]],
   pauseLifted: [["scope", ["withdrawals", "trading"]], ["reason", "text"]],
+  paramsChanged: [["changes", "text"], ["reason", "text"]],
   ...HEDGE_EVENT_SCHEMA,
 };
 

@@ -6,6 +6,7 @@ import { PoolError } from "./errors.js";
 import type { PoolEvent, SeriesRef } from "./events.js";
 import { seriesKey, type PoolState, type SeriesState } from "./ledger.js";
 import { applyHedgeEvent } from "./hedge/apply.js";
+import { mergedChanges } from "./params-change.js";
 
 type Balance = "free" | "locked" | "reserved";
 
@@ -246,6 +247,9 @@ export function applyEvent(state: PoolState, e: PoolEvent): void {
       break;
     case "tradingPaused":
       u.set(state, "tradingPausedUntil", Math.max(state.tradingPausedUntil, e.pausedUntil));
+      break;
+    case "paramsChanged":
+      u.set(state, "params", mergedChanges(state.params, e.changes));
       break;
     case "pauseLifted":
       if (e.scope === "trading") u.set(state, "tradingPausedUntil", 0);

@@ -98,6 +98,8 @@ export class PoolState {
   flowWindowSeconds = 0;
   /** Trading is paused until this unix second (deviation from the time average; 0 = never paused). */
   tradingPausedUntil = 0;
+  /** Every parameter change so far (paramsChanged events merged, key-sorted JSON text), or undefined: the configured ones. */
+  params: string | undefined = undefined;
   /** Time of the last event (unix seconds): events never go back in time. */
   time = 0;
   /** Hash of the last event (the head of the chain; the genesis hash before any event). */
@@ -162,6 +164,8 @@ export class PoolState {
       bookSeq: this.bookSeq,
       settled: [...this.settled].sort(([a], [b]) => a - b).map(([expiry, p]) => ({ expiry, price: p.price, priceUnits: p.priceUnits.toString(), source: p.source })),
       hedge: hedgeSnapshot(this.hedge),
+      // Only once changed: the snapshot of a pool that never changed its parameters stays as it was.
+      ...(this.params !== undefined ? { params: this.params } : {}),
     };
   }
 
@@ -202,6 +206,7 @@ export class PoolState {
     for (const p of o.settled as unknown as { expiry: number; price: number; priceUnits: string; source: SettlementSource }[])
       s.settled.set(p.expiry, { price: p.price, priceUnits: BigInt(p.priceUnits), source: p.source });
     s.hedge = hedgeFromSnapshot(o.hedge as unknown as ReturnType<typeof hedgeSnapshot> | undefined);
+    if (typeof o.params === "string") s.params = o.params;
     s.rebuildIndexes();
     return s;
   }

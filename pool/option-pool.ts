@@ -15,6 +15,7 @@ import type { PoolParams } from "./params.js";
 import type { AsyncPricer, SyncPricer } from "./pricer-types.js";
 import type { Quote, QuoteRequest } from "./quote.js";
 import { PoolCore } from "./pool-core.js";
+import { changeParams } from "./params-change.js";
 import { readAfter, storeFailure } from "./pool-persistence.js";
 import { previewDeposit, previewRedeem } from "./shares.js";
 // Types only (erased at run time): pool/risk imports the pool's types, not the other way round.
@@ -49,12 +50,10 @@ const RESUME: unique symbol = Symbol("resume");
  * pricer's `expiry` is in years). The model, parameters and invariants: docs/pool.md; units: docs/units.md.
  */
 export class OptionPool {
-  readonly settings: Readonly<PoolSettings>;
   private readonly core: PoolCore;
 
   constructor(config: PoolConfig, resuming?: typeof RESUME) {
-    this.settings = settingsOf(config);
-    this.core = new PoolCore(this.settings, config);
+    this.core = new PoolCore(settingsOf(config), config);
     if (resuming !== RESUME) this.core.log.requireEmpty();
   }
 
@@ -101,6 +100,11 @@ export class OptionPool {
   /** OptionPool.replay over the JSON text of eventsToJSON(). */
   static fromJSON(config: PoolConfig, text: string, options: ReplayOptions = {}): OptionPool {
     return OptionPool.replay(config, eventsFromJSON(text), options);
+  }
+
+  /** The pool's settings; `params` are those in force (the configured ones, with every paramsChanged event since). */
+  get settings(): Readonly<PoolSettings> {
+    return this.core.settings;
   }
 
   // ---------------------------------------------------------------- collaborators and hooks
@@ -461,6 +465,15 @@ export class OptionPool {
   /** Lifts a pause before its end (a privileged, logged operation): "withdrawals" (every breaker) or "trading". */
   liftPause(scope: "withdrawals" | "trading", reason: string): void {
     this.core.run("admin", () => this.core.liftPause(scope, reason));
+  }
+
+  /**
+   * Changes some parameters (a privileged, logged operation: a paramsChanged event, replayed like any other).
+   * `changes` over the parameters in force must pass resolveParams (INVALID_INPUT naming params.<name>); returns
+   * the parameters now in force. See params-change.ts.
+   */
+  changeParams(changes: Partial<PoolParams>, reason: string): PoolParams {
+    return this.core.run("admin", () => changeParams(this.core, changes, reason));
   }
 
   /** One hedging pass (pool/hedge/hedger.ts): funding, then a rebalance order at the hedger's venue, filled or failed. */

@@ -18,6 +18,7 @@ import { hedgeIsOpen, hedgeValue } from "./hedge/accounting.js";
 import { LpOperations } from "./lp.js";
 import { MarketGuard } from "./market.js";
 import type { OracleSnapshot, SpotVolOracle } from "./oracle.js";
+import type { PoolParams } from "./params.js";
 import type { PoolConfig, PoolOperation, PoolRiskHooks, PoolSettings, TradeRequest } from "./pool-types.js";
 import type { SyncPricer } from "./pricer-types.js";
 import { priceQuote, quoteMarketOf, type Quote, type QuoteContext, type QuoteRequest } from "./quote.js";
@@ -49,10 +50,12 @@ export class PoolCore {
   readonly pricer: SyncPricer;
   readonly oracle: SpotVolOracle;
   readonly clock: Clock;
-  readonly market: MarketGuard;
-  readonly quoteContext: QuoteContext;
+  // The parameters' dependents: replaced whole by useParams (a paramsChanged event).
+  settings: Readonly<PoolSettings>;
+  market: MarketGuard;
+  quoteContext: QuoteContext;
+  valuer: BookValuer;
   readonly lp: LpOperations;
-  readonly valuer: BookValuer;
   /** The ledger key's bytes (event and snapshot MACs), when the pool has one. */
   readonly key: Uint8Array | undefined;
   /** The operation running now (undefined between operations). */
@@ -61,9 +64,10 @@ export class PoolCore {
   readonly settlement: SettlementOperations;
 
   constructor(
-    readonly settings: Readonly<PoolSettings>,
+    settings: Readonly<PoolSettings>,
     readonly config: PoolConfig,
   ) {
+    this.settings = settings;
     this.pricer = config.pricer;
     this.oracle = config.oracle;
     this.clock = config.clock;
@@ -78,6 +82,15 @@ export class PoolCore {
     this.settlement = new SettlementOperations(this);
     this.lp = new LpOperations(this);
     this.valuer = new BookValuer(settings, config.pricer);
+  }
+
+  /** Puts `params` in force: after a paramsChanged event is installed or replayed, or a snapshot holding changes is restored. */
+  useParams(params: PoolParams): void {
+    this.settings = Object.freeze({ ...this.settings, params: Object.freeze({ ...params }) });
+    this.market = new MarketGuard(this.oracle, this.settings.params);
+    this.quoteContext = { ...this.settings, protocolShareBps: BigInt(Math.round(params.protocolFeeShare * 10_000)), pricer: this.pricer };
+    this.state.flowWindowSeconds = params.ivImpactWindowSeconds;
+    this.valuer = new BookValuer(this.settings, this.pricer);
   }
 
   // ------------------------------------------------------------------ the commit

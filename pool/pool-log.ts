@@ -12,6 +12,7 @@ import { appendTo, checkStore, requireEmptyStore, snapshotRecord, snapshotState,
 import { MemoryEventStore } from "./store/memory-store.js";
 import type { EventStore } from "./store/types.js";
 import { checkConservation, verifyEvent, type VerifyContext, type VerifyLevel } from "./verify.js";
+import { paramsInForce } from "./params-change.js";
 
 /** Events per page when the pool copies its log between stores. */
 const PAGE = 1024;
@@ -97,6 +98,7 @@ export class PoolLog {
     if (restored) {
       core.state = restored;
       this.lastSnapshotSeq = restored.seq;
+      if (restored.params !== undefined) core.useParams(paramsInForce(core.config.params, restored.params));
     }
     let tail: Iterable<PoolEvent>;
     try {
@@ -136,6 +138,11 @@ export class PoolLog {
       verifyEvent(ctx, state, e);
       applyEvent(state, e);
       checkConservation(state, e);
+      if (e.kind === "paramsChanged") {
+        // Every later event is re-derived under the parameters this one put in force.
+        this.core.useParams(paramsInForce(this.core.config.params, state.params));
+        ctx.quote = this.core.quoteContext as VerifyContext["quote"];
+      }
     } catch (err) {
       if (err instanceof PoolError && !/\bseq \d+/.test(err.message)) throw new PoolError(err.code, err.field, `seq ${e.seq}: ${err.message}`, { cause: err });
       throw err;

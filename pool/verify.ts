@@ -17,6 +17,7 @@ import { previewDeposit, previewMint, previewRedeem, previewWithdraw, redeemable
 import { canonicalEvent } from "./events.js";
 import { hedgeValueBounds } from "./hedge/accounting.js";
 import { verifyHedgeEvent } from "./hedge/verify.js";
+import { paramsAfter } from "./params-change.js";
 
 /** How much a replay re-derives: "full" (default) also reprices every trade; "ledger" skips the trade repricing (e.g. a log written under other fee parameters). */
 export type VerifyLevel = "full" | "ledger";
@@ -123,6 +124,9 @@ export function verifyEvent(ctx: VerifyContext, state: PoolState, e: PoolEvent):
     case "pauseLifted":
       if (e.reason.trim().length === 0) mismatch(e, "reason", "an operator lifting a pause says why");
       return;
+    case "paramsChanged":
+      if (e.reason.trim().length === 0) mismatch(e, "reason", "an operator changing parameters says why");
+      return void paramsAfter(ctx.quote.params, e);
     case "hedgeOrder":
     case "hedgeFill":
     case "hedgeFailed":

@@ -42,6 +42,7 @@ const entries = [
   { in: "index.ts", out: "dist/browser/pool2peer.js", suffixes: [".browser.ts"] },
   { in: "workers/worker.ts", out: "dist/browser/pool2peer.worker.js", suffixes: [".worker.ts", ".browser.ts"] },
   { in: "demo/main.ts", out: "dist/demo/main.js", suffixes: [".browser.ts"] },
+  { in: "demo/pool-main.ts", out: "dist/demo/pool.js", suffixes: [".browser.ts"] },
   { in: "server/page/page.ts", out: "dist/page/page.js", suffixes: [".browser.ts"] },
 ];
 for (const e of entries) {
@@ -57,6 +58,8 @@ copyFileSync(join(root, "server/page/index.html"), join(root, "dist/page/index.h
 await build({
   bundle: true, format: "esm", platform: "node", target: ["node20"], sourcemap: true, logLevel: "warning", absWorkingDir: root,
   entryPoints: ["server/start.ts"], outfile: "dist/server/start.bundle.mjs",
+  // better-sqlite3 finds its native addon from its own files (bindings, __filename): it stays a package import.
+  external: ["better-sqlite3"],
   // Some CommonJS dependencies call require(); an ESM bundle gets one from createRequire.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

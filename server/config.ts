@@ -72,6 +72,8 @@ export const ServeConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Pool events between snapshots of a SQLite --db (a restart verifies at most this many past the last one). Default 5,000. */
+    snapshotEvery: Type.Optional(Count),
     /** Longest session a signature may open, seconds. Default 86,400. */
     maxSessionSeconds: Type.Optional(Count),
   },

@@ -8,7 +8,7 @@ export { buildServer, type App, type ServerOptions, type ServerParts } from "./a
 export { startServer, type RunningServer, type StartOptions } from "./start.js";
 export { PoolService, type OracleUpdate } from "./service.js";
 export { checkServeConfig, loadServeConfig, ConfigError, ServeConfigSchema, type ServeConfig, type FeedConfig } from "./config.js";
-export { openServiceLog, type ServiceLog, type ServiceRecord, type ServiceHistory, type StoredPrint } from "./persistence.js";
+export { openServiceLog, type ServiceLog, type ServiceRecord, type StoredPrint } from "./persistence.js";
 export { feedOf, ManualFeed, SimulatedFeed, type OracleFeed } from "./feed.js";
 export { ServeClient, ServeError, keySigner, type ClientSession, type PersonalSigner } from "./client.js";
 export { sessionMessage, requestPayload, signRequest, SESSION_HEADER, NONCE_HEADER, SIGNATURE_HEADER, type SessionGrant } from "./auth/signing.js";

@@ -1,19 +1,20 @@
-// The service's durable record, behind one interface (ServiceLog) so that the storage can change in this file alone.
-// What one request (or one oracle print) changed is one record: the pool's new events, the book's new events, the
-// oracle prints and a parameter change, written whole or not at all, so a crash never keeps a pool trade without the
-// book fills of the same order. Records are group-committed: `append` queues, `flush` resolves once everything
-// queued before it is on disk (one write and one fdatasync for every record queued meanwhile), and the server
-// acknowledges a request only after its record's flush.
+// The service's durable record, behind one interface (ServiceLog). What one request (or one oracle print) changed is
+// one record: the pool's new events, the book's new events, the oracle prints and a parameter change, written whole
+// or not at all, so a crash never keeps a pool trade without the book fills of the same order. Records are
+// group-committed: `append` queues, `flush` resolves once everything queued before it is durable (one transaction or
+// write, one fsync, for every record queued meanwhile), and the server acknowledges a request only after its flush.
 //
-// Today's implementation is a JSON-lines file (one record per line; a torn last line, never acknowledged, is cut on
-// open). The SQLite EventStore of pool/store plugs in at `openServiceLog`: a log over two EventStores (pool events,
-// book events) in one database, appended in one transaction per flush, with prints and parameters in a side table.
-import { closeSync, fdatasync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, write, writeFileSync, unlinkSync, existsSync } from "node:fs";
-import { decodeBookEvent, type BookEvent } from "../pool/book/events.js";
-import { toJSON } from "../pool/event-schema.js";
-import { decodeEvent, type PoolEvent } from "../pool/events.js";
+// Two formats, chosen by the --db file's name:
+//   *.jsonl   one JSON line per record (jsonl-log.ts); a restart replays the whole file.
+//   otherwise a SQLite database (sqlite-log.ts): the pool and the book write through its two logs, and a restart
+//             starts from the latest verified snapshot and replays only the events after it.
+import type { BookEvent } from "../pool/book/events.js";
+import type { PoolEvent } from "../pool/events.js";
 import type { OracleSnapshot } from "../pool/oracle.js";
 import type { PoolParams } from "../pool/params.js";
+import type { EventStore } from "../pool/store/types.js";
+import { JsonLinesLog } from "./jsonl-log.js";
+import { ServiceDatabase } from "./sqlite-log.js";
 
 /** An oracle print as stored (no surface function: a surface feed will store its parameters). */
 export type StoredPrint = Pick<OracleSnapshot, "spot" | "baseVol" | "timestamp" | "skew">;
@@ -23,170 +24,125 @@ export interface ServiceRecord {
   pool: readonly PoolEvent[];
   book: readonly BookEvent[];
   prints: readonly StoredPrint[];
-  /** The pool's parameters from this record on (an admin change). */
+  /** Parameters from this record on: JSON-lines logs written before changes became paramsChanged pool events (read only). */
   params?: Partial<PoolParams>;
-}
-
-/** Everything a restart needs. */
-export interface ServiceHistory {
-  pool: PoolEvent[];
-  book: BookEvent[];
-  prints: StoredPrint[];
-  /** The last parameter change, if any. */
-  params: Partial<PoolParams> | undefined;
 }
 
 /** The durable record of one service. */
 export interface ServiceLog {
-  /** What was recorded before this process opened the log. */
-  readonly history: ServiceHistory;
-  /** Queues a record; it is durable once a later `flush()` resolves. */
+  /** The pool's event store: the pool appends to it, and resumes from it (OptionPool.open). */
+  readonly poolStore: EventStore<PoolEvent>;
+  /** The peer book's event store. */
+  readonly bookStore: EventStore<BookEvent>;
+  /** Whether the pool's snapshots are kept across restarts (the JSON-lines format keeps none). */
+  readonly keepsSnapshots: boolean;
+  /** A JSON-lines log's last parameter record from before paramsChanged events, if any (read only). */
+  readonly params: Partial<PoolParams> | undefined;
+  /** The stored prints from `seconds` before the latest one on, oldest first. */
+  recentPrints(seconds: number): StoredPrint[];
+  /** Queues a record (its pool and book events are already in the stores); durable once a later `flush()` resolves. */
   append(record: ServiceRecord): void;
   /** Resolves when every record appended before the call is durable; rejects (and every later call too) if a write fails. */
   flush(): Promise<void>;
+  /** Calls `hook` right after each successful write, before anything else runs: the moment a snapshot covers whole records. */
+  afterWrite(hook: () => void): void;
   /** Flushes, then releases the file. */
   close(): Promise<void>;
 }
 
-/** Opens the log at `path` (created when missing). `.jsonl` files only until pool/store's SQLite store is on main. */
+/** Opens the log at `path` (created when missing): JSON lines for `*.jsonl`, else a SQLite database. */
 export function openServiceLog(path: string): ServiceLog {
-  if (!path.endsWith(".jsonl")) throw new Error(`--db ${path}: the service stores to a JSON-lines file (name it *.jsonl) until the SQLite store of pool/store is available`);
-  return JsonLinesLog.open(path);
+  return path.endsWith(".jsonl") ? JsonLinesLog.open(path) : SqliteServiceLog.open(path);
 }
 
-/** Records as JSON lines, group-committed with fdatasync. One writer per file (a pid lock file beside it). */
-export class JsonLinesLog implements ServiceLog {
-  private queued: string[] = [];
-  private waiting: (() => void)[] = [];
-  private failing: ((e: Error) => void)[] = [];
-  private writing = false;
+/**
+ * A ServiceLog over a ServiceDatabase. Group commit: `flush` schedules one write for the end of this turn of the
+ * event loop (setImmediate), so every request handled in the turn shares its transaction; the transaction is
+ * synchronous (better-sqlite3, no fsync), the WAL's fdatasync asynchronous, and the flushes waiting on the write
+ * resolve when it is done. Requests handled during the fdatasync go into the next write.
+ */
+export class SqliteServiceLog implements ServiceLog {
+  private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private scheduled = false;
+  private syncing = false;
   private failure: Error | undefined;
+  private hook: (() => void) | undefined;
+  /** Parameter changes are paramsChanged events in the pool's log. */
+  readonly params = undefined;
+  readonly keepsSnapshots = true;
 
-  private constructor(private readonly fd: number, private readonly lockPath: string, readonly history: ServiceHistory) {}
+  private constructor(readonly db: ServiceDatabase) {}
 
-  static open(path: string): JsonLinesLog {
-    const lockPath = takeLock(path);
-    const fd = openSync(path, "a+");
-    try {
-      const text = readFileSync(path, "utf8");
-      const end = text.lastIndexOf("\n") + 1;
-      if (end < text.length) {
-        ftruncateSync(fd, Buffer.byteLength(text.slice(0, end), "utf8"));
-        fsyncSync(fd);
-      }
-      return new JsonLinesLog(fd, lockPath, parseHistory(text.slice(0, end)));
-    } catch (e) {
-      closeSync(fd);
-      unlinkSync(lockPath);
-      throw e;
-    }
+  static open(path: string): SqliteServiceLog {
+    return new SqliteServiceLog(ServiceDatabase.open(path));
+  }
+
+  get poolStore(): EventStore<PoolEvent> {
+    return this.db.pool;
+  }
+
+  get bookStore(): EventStore<BookEvent> {
+    return this.db.book;
+  }
+
+  recentPrints(seconds: number): StoredPrint[] {
+    const last = this.db.lastPrintTime();
+    return last === undefined ? [] : this.db.printsSince(last - seconds).map((text) => JSON.parse(text) as StoredPrint);
   }
 
   append(record: ServiceRecord): void {
     if (this.failure) throw this.failure;
-    this.queued.push(toJSON(record) + "\n");
+    this.db.queue(record.prints.map((p) => ({ timestamp: p.timestamp, print: JSON.stringify(p) })));
   }
 
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.queued.length === 0 && !this.writing) return Promise.resolve();
+    if (!this.db.hasPending && this.waiting.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.waiting.push(resolve);
-      this.failing.push(reject);
-      if (!this.writing) this.writeBatch();
+      this.waiting.push({ resolve, reject });
+      if (!this.scheduled && !this.syncing) this.schedule();
     });
+  }
+
+  afterWrite(hook: () => void): void {
+    this.hook = hook;
   }
 
   async close(): Promise<void> {
     try {
       await this.flush();
     } finally {
-      closeSync(this.fd);
-      if (existsSync(this.lockPath)) unlinkSync(this.lockPath);
+      this.db.close();
     }
   }
 
-  /** Writes every queued line, fdatasyncs, resolves the flushes waiting on them, and goes on while more queued. */
-  private writeBatch(): void {
-    const bytes = Buffer.from(this.queued.join(""), "utf8");
-    const resolve = this.waiting;
-    const reject = this.failing;
-    this.queued = [];
+  private schedule(): void {
+    this.scheduled = true;
+    setImmediate(() => this.write());
+  }
+
+  /** Writes everything pending in one transaction, runs the hook, fdatasyncs, and answers the flushes that waited. */
+  private write(): void {
+    this.scheduled = false;
+    const waiting = this.waiting;
     this.waiting = [];
-    this.failing = [];
-    this.writing = true;
-    const fail = (e: Error) => {
-      this.failure = new Error(`service log write failed: ${e.message}`, { cause: e });
-      this.writing = false;
-      for (const r of [...reject, ...this.failing]) r(this.failure);
+    const fail = (e: unknown) => {
+      this.failure = new Error(`service log write failed: ${(e as Error).message}`, { cause: e });
+      for (const w of [...waiting, ...this.waiting]) w.reject(this.failure);
+      this.waiting = [];
     };
-    const done = () => {
-      this.writing = false;
-      for (const r of resolve) r();
-      if (this.waiting.length > 0) this.writeBatch();
-    };
-    const writeFrom = (offset: number) => {
-      if (offset === bytes.length) return fdatasync(this.fd, (e) => (e ? fail(e) : done()));
-      write(this.fd, bytes, offset, bytes.length - offset, null, (e, n) => (e ? fail(e) : writeFrom(offset + n)));
-    };
-    writeFrom(0);
-  }
-}
-
-/** The records of a log's text (complete lines), decoded and checked against the event schemas. */
-function parseHistory(text: string): ServiceHistory {
-  const history: ServiceHistory = { pool: [], book: [], prints: [], params: undefined };
-  let line = 0;
-  for (const raw of text.split("\n")) {
-    line++;
-    if (raw.length === 0) continue;
-    let record: { pool: unknown[]; book: unknown[]; prints: StoredPrint[]; params?: Partial<PoolParams> };
     try {
-      record = JSON.parse(raw) as typeof record;
+      this.db.writeNow();
+      this.hook?.();
     } catch (e) {
-      throw new Error(`service log line ${line} is not a record: ${(e as Error).message}`);
+      return fail(e);
     }
-    if (!Array.isArray(record?.pool) || !Array.isArray(record.book) || !Array.isArray(record.prints)) throw new Error(`service log line ${line} is not a record: pool, book and prints must be arrays`);
-    for (const e of record.pool) history.pool.push(decodeEvent(e, `line ${line} pool`));
-    for (const e of record.book) history.book.push(decodeBookEvent(e, `line ${line} book`));
-    history.prints.push(...record.prints);
-    if (record.params) history.params = record.params;
-  }
-  return history;
-}
-
-/** Takes `<path>.lock` (the pid of its holder); a lock whose process is gone is taken over. */
-function takeLock(path: string): string {
-  const lockPath = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockPath, String(process.pid), { flag: "wx" });
-      return lockPath;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = Number(readLockPid(lockPath));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw new Error(`${path} is in use by process ${holder}`);
-      unlinkSync(lockPath);
-    }
-  }
-  throw new Error(`cannot lock ${path}`);
-}
-
-function readLockPid(lockPath: string): string {
-  const fd = openSync(lockPath, "r");
-  try {
-    const buf = Buffer.alloc(32);
-    return buf.subarray(0, readSync(fd, buf, 0, 32, 0)).toString("utf8").trim();
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    this.syncing = true;
+    this.db.syncWal((e) => {
+      this.syncing = false;
+      if (e) return fail(e);
+      for (const w of waiting) w.resolve();
+      if (this.waiting.length > 0 && !this.scheduled) this.schedule();
+    });
   }
 }

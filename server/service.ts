@@ -4,7 +4,6 @@
 // acknowledgement of something durable. Listeners hear of records only once they are durable. A failed write stops
 // the service (fail-stop): memory would be ahead of the disk, so the process must restart from the log.
 import type { Pricer } from "../bindings/index.js";
-import type { BookEvent } from "../pool/book/events.js";
 import { PeerBook } from "../pool/book/peer-book.js";
 import { systemClock, type Clock } from "../pool/clock.js";
 import { PoolError } from "../pool/errors.js";
@@ -24,6 +23,8 @@ export interface OracleUpdate {
 
 /** Observations older than this are not reloaded on restart (the oracle's own retention, 30 days). */
 const ORACLE_KEEP_SECONDS = 30 * 86_400;
+/** Pool events between snapshots unless pool.json says (snapshotEvery): a restart verifies at most this many past the last one. */
+const SNAPSHOT_EVERY = 5_000;
 
 export class PoolService {
   pool!: OptionPool;
@@ -39,19 +40,23 @@ export class PoolService {
   private readonly listeners = new Set<(record: ServiceRecord) => void>();
   private readonly fatalListeners = new Set<(error: Error) => void>();
 
-  /** Rebuilds the pool and book from `log` (verifying replay, MACs under `ledgerKey`) under `config`. */
+  /**
+   * Resumes the pool and book from `log` under `config`: the pool from its latest snapshot MAC'ed under `ledgerKey`
+   * (a JSON-lines log has none: the whole log), verifying every event after it; the book verifying its whole log.
+   */
   constructor(readonly config: ServeConfig, private readonly ledgerKey: Uint8Array, readonly log: ServiceLog, readonly pricer: Pricer, readonly clock: Clock = systemClock) {
-    const { history } = log;
-    this.oracle = restoreOracle(config, history.prints, clock.now());
-    this.params = { ...(config.pool.params as Partial<PoolParams> | undefined), ...history.params };
-    // The log is this service's own, MAC'd under its key: the ledger-level verification (schema, chain, MACs, shares,
-    // payouts, conservation) holds under any parameters, where repricing each trade would need the parameters it was
-    // written under.
-    this.install(OptionPool.replay(this.poolConfig(), history.pool, { verify: "ledger" }), history.book);
+    const prints = log.recentPrints(ORACLE_KEEP_SECONDS);
+    this.oracle = restoreOracle(config, prints, clock.now());
+    // The configured parameters (and a JSON-lines log's parameter records from before paramsChanged events); the
+    // pool's own changes are in its log and come back with it.
+    this.params = { ...(config.pool.params as Partial<PoolParams> | undefined), ...log.params };
+    this.install(log.poolStore.head().seq > 0 ? this.openPool() : new OptionPool(this.poolConfig()));
     this.poolSeq = this.pool.seq;
-    this.bookCount = history.book.length;
+    this.bookCount = this.book.seq;
     this.durable = { pool: this.poolSeq, book: this.bookCount };
-    if (history.prints.length === 0) this.prints.push(printOf(this.oracle.latest()));
+    this.lastSnapshotSeq = log.keepsSnapshots ? (log.poolStore.latestSnapshot()?.seq ?? 0) : this.pool.seq;
+    if (prints.length === 0) this.prints.push(printOf(this.oracle.latest()));
+    log.afterWrite(() => this.snapshotIfDue());
   }
 
   /**
@@ -76,16 +81,15 @@ export class PoolService {
     });
   }
 
-  /** Changes pool parameters (an operator's action): the pool is re-made with them, state and log unchanged. */
-  setParams(overrides: Partial<PoolParams>): Promise<PoolParams> {
+  /**
+   * Changes some pool parameters (an operator's action): a paramsChanged pool event (pool/params-change.ts), durable
+   * and replayed like any other; the risk engine is re-attached so its limits read the new parameters.
+   */
+  setParams(changes: Partial<PoolParams>, reason: string): Promise<PoolParams> {
     return this.run(() => {
-      const params = { ...this.params, ...overrides };
-      resolveParams(params);
-      const fresh = this.pool.fork({ params });
-      this.install(fresh, this.book.events);
-      this.params = params;
-      this.pendingParams = params;
-      return this.pool.settings.params;
+      const params = this.pool.changeParams(changes, reason);
+      this.risk = attachRisk(this.pool, { pricer: this.pricer, preTrade: preTradeOf(this.config) });
+      return params;
     });
   }
 
@@ -104,6 +108,7 @@ export class PoolService {
   async close(): Promise<void> {
     const record = this.takeRecord();
     if (record) await this.commit(record);
+    if (this.log.keepsSnapshots && !this.failure && this.pool.seq > this.lastSnapshotSeq) this.pool.saveSnapshot();
     await this.log.close();
   }
 
@@ -122,8 +127,10 @@ export class PoolService {
     return this.durable.book;
   }
 
-  private pendingParams: Partial<PoolParams> | undefined;
+  /** The last failure of an automatic snapshot, if any (the service goes on: the log is the record). */
+  snapshotError: Error | undefined;
   private durable = { pool: 0, book: 0 };
+  private lastSnapshotSeq = 0;
 
   /** The keeper's work after a print; a refusal is the pool's answer (e.g. nothing to settle), not a service fault. */
   private keep(): void {
@@ -140,12 +147,34 @@ export class PoolService {
     tolerate(() => this.book.expireOrders());
   }
 
-  private install(pool: OptionPool, bookEvents: readonly BookEvent[]): void {
+  /** The pool resumed from the log's store: from its verified snapshot, then the ledger-level check of the tail. */
+  private openPool(): OptionPool {
+    // The log is this service's own, MAC'd under its key: the ledger-level verification (schema, chain, MACs, shares,
+    // payouts, conservation) holds under any parameters, where repricing each trade would need the parameters it was
+    // written under.
+    return OptionPool.open(this.poolConfig(), { snapshot: "verified", verify: "ledger" });
+  }
+
+  /** Puts `pool` in service with its risk engine and the book resumed (or started) beside it. */
+  private install(pool: OptionPool): void {
     const risk = attachRisk(pool, { pricer: this.pricer, preTrade: preTradeOf(this.config) });
-    const book = PeerBook.replay(pool, bookEvents, { ledgerKey: this.ledgerKey });
+    const options = { store: this.log.bookStore, ledgerKey: this.ledgerKey };
+    const book = this.log.bookStore.head().seq > 0 ? PeerBook.open(pool, options) : new PeerBook(pool, options);
     this.pool = pool;
     this.risk = risk;
     this.book = book;
+  }
+
+  /** After a write, with nothing pending: a snapshot once snapshotEvery events have passed since the last one. */
+  private snapshotIfDue(): void {
+    if (!this.log.keepsSnapshots || this.pool.seq - this.lastSnapshotSeq < (this.config.snapshotEvery ?? SNAPSHOT_EVERY)) return;
+    try {
+      this.lastSnapshotSeq = this.pool.saveSnapshot();
+    } catch (e) {
+      // The log stands without it (a restart replays more); a failing disk fails the next write, which stops the service.
+      this.lastSnapshotSeq = this.pool.seq;
+      this.snapshotError = e instanceof Error ? e : new Error(String(e));
+    }
   }
 
   private poolConfig(): PoolConfig {
@@ -153,6 +182,7 @@ export class PoolService {
     return {
       collateral: p.collateral, decimals: p.decimals, sizeDecimals: p.sizeDecimals, priceDecimals: p.priceDecimals, shareOffset: p.shareOffset,
       treasury: p.treasury, params: this.params, pricer: this.pricer, oracle: this.oracle, clock: this.clock, ledgerKey: this.ledgerKey,
+      store: this.log.poolStore,
     };
   }
 
@@ -160,12 +190,11 @@ export class PoolService {
   private takeRecord(): ServiceRecord | undefined {
     const pool = this.pool.eventsSince(this.poolSeq);
     const book = this.book.eventsSince(this.bookCount);
-    if (pool.length === 0 && book.length === 0 && this.prints.length === 0 && !this.pendingParams) return undefined;
-    const record: ServiceRecord = { pool, book, prints: this.prints, ...(this.pendingParams ? { params: this.pendingParams } : {}) };
+    if (pool.length === 0 && book.length === 0 && this.prints.length === 0) return undefined;
+    const record: ServiceRecord = { pool, book, prints: this.prints };
     this.poolSeq = this.pool.seq;
     this.bookCount = this.book.seq;
     this.prints = [];
-    this.pendingParams = undefined;
     return record;
   }
 

@@ -1,6 +1,6 @@
-// Starting and stopping the service: the pricer, the log (persistence.ts), the pool rebuilt from it, the server, the
+// Starting and stopping the service: the pricer, the log (persistence.ts), the pool resumed from it, the server, the
 // oracle feed. Stopping drains: the feed stops, the server stops accepting and finishes the requests it has, the log
-// flushes and closes (and, once the SQLite store is in, a snapshot is taken there).
+// flushes, the pool's snapshot is stored (SQLite) and the log closes.
 import type { AddressInfo } from "node:net";
 import { createPricer } from "../bindings/index.js";
 import { buildServer, type App, type ServerParts } from "./app.js";
@@ -29,7 +29,7 @@ export interface RunningServer {
   url: string;
   /** Milliseconds from the call to listening (replay included). */
   startupMs: number;
-  /** Graceful stop: feed, server (in-flight requests finish), log flush and close. Idempotent. */
+  /** Graceful stop: feed, server (in-flight requests finish), log flush, snapshot and close. Idempotent. */
   stop(): Promise<void>;
 }
 

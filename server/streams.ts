@@ -30,7 +30,7 @@ export class Streams {
   private readonly topics = new Map<string, Topic>();
   private readonly eventSockets = new Set<WebSocket>();
   private readonly subscriptions = new Map<WebSocket, Set<string>>();
-  private readonly check = new Ajv({ strict: false }).compile<StreamRequestT>(StreamRequest);
+  private readonly check = new Ajv({ strict: false, validateSchema: false }).compile<StreamRequestT>(StreamRequest);
   private pending: { quotes: boolean; book: boolean } | undefined;
   private readonly unsubscribe: () => void;
 

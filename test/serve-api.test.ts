@@ -117,7 +117,13 @@ describe("serve: admin routes", () => {
     const params = await admin.signed<{ params: Record<string, number> }>("POST", "/v1/admin/params", { params: { spotFeeRate: 0.001 } });
     expect(params.params.spotFeeRate).toBe(0.001);
     expect(server.service.pool.settings.params.spotFeeRate).toBe(0.001);
+    expect(server.service.pool.eventsSince(server.service.pool.seq - 1)).toEqual([
+      expect.objectContaining({ kind: "paramsChanged", changes: '{"spotFeeRate":0.001}', reason: `by ${ADDRESS.admin}` }),
+    ]); // a logged pool event, naming the operator
     expect(await refusal(admin.signed("POST", "/v1/admin/params", { params: { noSuchParameter: 1 } }))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
+    const seq = server.service.pool.seq;
+    expect(await refusal(admin.signed("POST", "/v1/admin/params", { params: { spotFeeRate: -1 } }))).toMatchObject({ status: 400, code: "INVALID_INPUT", field: "params.spotFeeRate" });
+    expect(server.service.pool.seq).toBe(seq);
     expect(await refusal(admin.signed("POST", "/v1/admin/settle", { expiry, price: 2000, reason: "test" }))).toMatchObject({ status: 409, code: "SETTLEMENT_PENDING" }); // refused while the oracle can still give a price
   });
 });

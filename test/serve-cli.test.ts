@@ -25,16 +25,17 @@ describe("pool2peer serve: arguments and configuration", () => {
     }
   });
 
-  it("exits 1 naming the bad field of pool.json, and refuses a --db it cannot store to", async () => {
+  it("exits 1 naming the bad field of pool.json, and refuses a --db that is not its database", async () => {
     const { configPath, dir } = makeServeDir(testConfig());
     writeFileSync(configPath, JSON.stringify({ ...testConfig(), oracle: { spot: -1, baseVol: 0.6, feed: { kind: "manual" } } }));
     const io = capture();
     expect(await main(["serve", "--db", `${dir}/p.jsonl`, "--config", configPath], io)).toBe(1);
     expect(io.stderr.join("\n")).toMatch(/config \/oracle\/spot/);
     const good = makeServeDir(testConfig());
+    writeFileSync(`${good.dir}/p.sqlite`, "not a database, but text of some length ".repeat(40));
     const db = capture();
     expect(await main(["serve", "--db", `${good.dir}/p.sqlite`, "--config", good.configPath], db)).toBe(1);
-    expect(db.stderr.join("\n")).toMatch(/JSON-lines file/);
+    expect(db.stderr.join("\n")).toMatch(/not a SQLite database/);
   });
 
   it("checks every field of the configuration, naming it: unknown fields, bad admins, bad parameters", () => {

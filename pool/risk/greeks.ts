@@ -168,6 +168,7 @@ export class GreeksMonitor {
   private fromBook(book: GreeksBook, state: Readonly<PoolState>): NetGreeks {
     book.sync(state.columns);
     this.last = { ...book.figures(), computedAt: book.now, spot: book.snap.spot, baseVol: book.snap.baseVol, seq: state.seq };
+    this.surface = book.snap.volSurface;
     return this.last;
   }
 

@@ -70,8 +70,8 @@ export function sqliteCode(e: unknown): string {
   return typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "";
 }
 
-/** Takes the writer lock of the store at `path`; LOCKED if another writer holds it. */
-function acquireLock(path: string): Database.Database {
+/** Takes the writer lock of the store at `path`; LOCKED if another writer holds it. (server/ keeps its own database under the same lock.) */
+export function acquireLock(path: string): Database.Database {
   const lockPath = `${canonical(path)}-lock`;
   let lock: Database.Database | undefined;
   try {
@@ -124,7 +124,7 @@ function setUpSchema(db: Database.Database, path: string, name: string, readOnly
 }
 
 /** Opens the database read-write or read-only and sets its pragmas; a file that is not SQLite is WRONG_LOG. */
-function openFile(path: string, readOnly: boolean): Database.Database {
+export function openFile(path: string, readOnly: boolean): Database.Database {
   if (readOnly && !existsSync(path)) throw new StoreError("INVALID_INPUT", path, "no store at this path", { field: "path" });
   let db: Database.Database | undefined;
   try {

@@ -1,5 +1,5 @@
 // Operator routes, signed by an admin address (pool.json "admins"): oracle prints, the settlement fallback, lifting a
-// pause, tripping a breaker, and pool parameters. Each is a logged pool event (or a stored print or parameter record).
+// pause, tripping a breaker, and pool parameters. Each is a logged pool event (or a stored print).
 import type { Static, TSchema } from "typebox";
 import type { PoolParams } from "../../pool/params.js";
 import type { App, ServerParts } from "../app.js";
@@ -36,7 +36,7 @@ export function registerAdminRoutes(app: App, { service }: ServerParts): void {
     config: admin,
     schema: { ...schema, summary: "Changes pool parameters (checked as a whole; unknown names refused)", body: S.ParamsBody, response: { 200: S.ParamsReply, ...refusals } },
   }, async (r) => {
-    const params = await service.setParams(r.body.params as Partial<PoolParams>);
+    const params = await service.setParams(r.body.params as Partial<PoolParams>, `by ${r.session!.account}`);
     return { params: { ...params }, seq: service.pool.seq };
   });
 }

@@ -40,7 +40,7 @@ export function makeServeDir(config: ServeConfig = testConfig()): { dir: string;
   const dir = mkdtempSync(join(tmpdir(), "p2p-serve-"));
   const configPath = join(dir, "pool.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  return { dir, configPath, dbPath: join(dir, "pool.jsonl") };
+  return { dir, configPath, dbPath: join(dir, "pool.sqlite") };
 }
 
 /** A server in this process on a free loopback port, logs off. */
