@@ -43,8 +43,10 @@ export type PoolErrorCode =
   // risk (pool/risk)
   | "RISK_LIMIT"
   | "STALE_GREEKS"
-  // hedging (pool/hedge): the venue's mark too far from the oracle, the venue down, or a fill breaking its limit
+  // hedging (pool/hedge): the venue's mark too far from the oracle, the venue down, a fill breaking its limit, free
+  // liquidity unable to post the margin (and pay the fee and realised loss) of the smallest order
   | "HEDGE_PRICE_DEVIATION"
+  | "HEDGE_MARGIN_SHORTFALL"
   | "HEDGE_VENUE_UNAVAILABLE"
   | "HEDGE_VENUE_FAULT"
   // the vol surface (pool/surface-guard)

@@ -171,9 +171,23 @@ export function eventToJSON(event: PoolEvent): string {
   return toJSON(event);
 }
 
+/** Events eventFromJSON built: fresh objects, checked against the schema when they were made. */
+const fromJSON = new WeakSet<object>();
+
 /** One event back from eventToJSON's text, checked against the schema (PoolError "INVALID_EVENT" naming `position`). */
 export function eventFromJSON(text: string, position = "event"): PoolEvent {
-  return decodeEvent(parseJSON(text, position), position);
+  const event = decodeEvent(parseJSON(text, position), position);
+  fromJSON.add(event);
+  return event;
+}
+
+/**
+ * `raw` checked against the schema as decodeEvent(raw, position(), false) does, skipping the check of an event that
+ * eventFromJSON made (a store's read: checked once, not twice, in a replay of millions of events).
+ */
+export function checkedEvent(raw: unknown, position: () => string): PoolEvent {
+  if (typeof raw === "object" && raw !== null && fromJSON.has(raw)) return raw as PoolEvent;
+  return decodeEvent(raw, position(), false);
 }
 
 /** JSON text of the events (an array), bigints as decimal strings. */

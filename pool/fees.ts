@@ -6,12 +6,14 @@
 //   spot fee               = spotFeeRate · w(T) · spot
 //   vega-util fee (buys)   = vegaFeeRate · (u_before + u_after)/2 · vega
 //   utilization markup     = price · (m̄ − 1), m̄ = mean of m(u) = mMin + (mMax − mMin) · u^k over [u_before, u_after] (buys)
-//   hedge fee              = hedgeCostRate · |delta| · spot (the delta notional the trade makes the pool hedge)
+//   hedge fee              = hedgeCostRate · the notional hedging the contract trades over its life (hedgeTurnover)
 //   IV impact              = a move of the expiry's smile, level and skew: the trade at log-moneyness k pays
 //                            (Φ(X + c, Y + c·k) − Φ(X, Y)) / c, Φ(X, Y) = ivImpactRate · G(X) + ivImpactSkewRate · Y²/2,
 //                            G(x) = x·min(1, x), c = trade collateral, X = recent same-side collateral of the expiry and
 //                            Y = the same weighted by each series' k, as fractions of liquidity (buys +, sells −)
 // Averages over the move (not the end point) make n pieces of a trade cost what the whole does.
+import { normalCdf } from "../bindings/montecarlo.js";
+import { SECONDS_PER_YEAR } from "./clock.js";
 import type { FeeParams } from "./params.js";
 
 /** Time weight of the option-price and spot fees at `years` to expiry. */
@@ -92,6 +94,8 @@ export interface FeeInputs {
   vega: number;
   /** Delta per contract (∂price/∂spot); the hedge fee is charged on its absolute value. Omitted: no hedge fee. */
   delta?: number;
+  /** The option (for the hedge fee's re-hedging and exit terms): type, strike, the vol it is priced at, carry r − q. */
+  option?: { type: "call" | "put"; strike: number; vol: number; carry: number };
   spot: number;
   years: number;
   /** Utilization after the trade (buys) — the one the trade leaves. */
@@ -111,7 +115,7 @@ export interface FeeBreakdown {
   optionPriceFee: number;
   spotFee: number;
   vegaFee: number;
-  /** What hedging the trade's delta is expected to cost (hedgeCostRate · |delta| · spot), both sides. */
+  /** What hedging the trade's delta is expected to cost over its life (hedgeCostRate · hedgeTurnover), both sides. */
   hedgeFee: number;
 }
 
@@ -127,6 +131,48 @@ export function feeBreakdown(x: FeeInputs, p: FeeParams): FeeBreakdown {
     optionPriceFee: p.optionPriceFeeRate * w * x.price,
     spotFee: p.spotFeeRate * w * x.spot,
     vegaFee: buy ? p.vegaFeeRate * Math.max(0, (before + x.utilizationAfter) / 2) * Math.abs(x.vega) : 0,
-    hedgeFee: p.hedgeCostRate * Math.abs(x.delta ?? 0) * x.spot,
+    hedgeFee: p.hedgeCostRate === 0 ? 0 : p.hedgeCostRate * chargedTurnover(hedgeTurnover(x, p.hedgeRebalanceSeconds)),
   };
+}
+
+/** Notional (quote currency per contract) a hedger trades because of one contract, by cause (hedgeTurnover). */
+export interface HedgeTurnover {
+  entry: number;
+  rebalance: number;
+  exit: number;
+}
+
+/**
+ * The turnover the hedge fee charges for: with re-hedging, the re-hedging alone; without, the entry. A pool that
+ * keeps writing nets entries against exits in its daily orders (new puts add delta as expiring and decaying ones
+ * remove it), so what its hedger trades is the re-hedging of the book's gamma, to which every option the pool is
+ * short adds in the same direction (docs/hedging.md has the measurement).
+ */
+export function chargedTurnover(d: HedgeTurnover): number {
+  return d.rebalance > 0 ? d.rebalance : d.entry;
+}
+
+/**
+ * Expected notional a hedger trades over one contract's life (its first `elapsedYears`) when it re-hedges every
+ * Δt = `rebalanceSeconds` (Black-Scholes world: spot a martingale at the option's vol σ, rates ≈ 0 over the horizon):
+ *   entry      |δ|·S, traded at the next pass
+ *   rebalance  Σ over passes of E[|Γ·S·σ·√Δt·Z|·S] = √(2/π)·σ·√Δt·Σ E[S_t²·Γ_t]. The dollar gamma S²Γ solves the
+ *              Black-Scholes equation, so it is a martingale: E[S_t²·Γ_t] = S²Γ at the trade, and over [0, t₁]
+ *              the sum is √(2/(π·Δt))·σ·S²Γ·t₁ = S·φ(d₁)·√(2/(π·Δt))·t₁/√T: a constant expected cost per pass,
+ *              √(2N/π)·S·φ(d₁) over the N passes of the whole life (the 1/√N of the replication error is paid
+ *              for with √N of turnover)
+ *   exit       E[S_T·1{in the money}] = S·N(±d₁) when the expiry is within `elapsedYears`: the hedge of a settled
+ *              contract (delta ±1) is unwound at S_T
+ * With rebalanceSeconds 0 only the entry counts.
+ */
+export function hedgeTurnover(x: Pick<FeeInputs, "delta" | "spot" | "years" | "option">, rebalanceSeconds: number, elapsedYears = x.years): HedgeTurnover {
+  const entry = Math.abs(x.delta ?? 0) * x.spot;
+  const o = x.option;
+  if (!(rebalanceSeconds > 0) || !o || !(x.years > 0) || !(o.vol > 0)) return { entry, rebalance: 0, exit: 0 };
+  const sd = o.vol * Math.sqrt(x.years);
+  const d1 = (Math.log(x.spot / o.strike) + o.carry * x.years) / sd + sd / 2;
+  const t1 = Math.min(x.years, Math.max(0, elapsedYears));
+  const density = Math.exp(-0.5 * d1 * d1) / Math.sqrt(2 * Math.PI);
+  const rebalance = (x.spot * density * Math.sqrt(2 / (Math.PI * (rebalanceSeconds / SECONDS_PER_YEAR))) * t1) / Math.sqrt(x.years);
+  return { entry, rebalance, exit: t1 < x.years ? 0 : x.spot * normalCdf(o.type === "call" ? d1 : -d1) };
 }

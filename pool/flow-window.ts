@@ -1,33 +1,48 @@
-// The pool's recent trade cash over the IV-impact window, for sizing quotes (quote.ts): a time-ordered list of
-// (time, cash) with cumulative sums, pruned from the front as trades arrive, so the sum over any window ending now is
-// a binary search and a subtraction instead of a walk over every series' recent trades. Ledger state (in the
-// snapshot as its live entries); mutations go through the state's undo log.
+// Sums over the IV-impact window, for sizing and pricing quotes (quote.ts): a time-ordered list of (time, value)
+// with cumulative sums, pruned from the front as trades arrive, so the sum over any window ending now is a binary
+// search and a subtraction instead of a walk over the window's trades. The pool keeps one for its recent trade cash
+// (all series) and one per series and side for its recent collateral (which also carries each trade's cash, for the
+// snapshot). Ledger state (in the snapshot as its live entries); mutations go through the state's undo log.
 import type { UndoLog } from "./undo.js";
 
 export class FlowWindow {
   /** Trade times, non-decreasing. Entries before `head` are dead (left the window), kept until compaction. */
   times: number[] = [];
-  cash: bigint[] = [];
-  /** cum[i] = base + cash[0] + … + cash[i]. */
+  /** The summed value of each entry. */
+  values: bigint[] = [];
+  /** A second value carried with each entry, not summed (undefined for a window without one). */
+  carried: bigint[] | undefined;
+  /** cum[i] = base + values[0] + … + values[i]. */
   cum: bigint[] = [];
-  /** Sum of the cash of entries dropped by compaction (so cum stays a running total). */
+  /** Sum of the values of entries dropped by compaction (so cum stays a running total). */
   base = 0n;
   /** First live entry. */
   head = 0;
 
-  /** Adds a trade's cash at `time` and drops the entries at or before `time − windowSeconds`. */
-  add(undo: UndoLog, time: number, cash: bigint, windowSeconds: number): void {
+  /**
+   * @param carries whether each entry carries a second value (`add`'s `carry`).
+   * @param minDead dead entries before a compaction is considered (small windows compact sooner: memory stays near
+   *   the live entries; the copy is paid for by the dead entries it drops, O(1) per add amortised).
+   */
+  constructor(carries = false, private readonly minDead = 1024) {
+    if (carries) this.carried = [];
+  }
+
+  /** Adds `value` (and `carry`) at `time` and drops the entries at or before `time − windowSeconds`. */
+  add(undo: UndoLog, time: number, value: bigint, windowSeconds: number, carry = 0n): void {
     const last = this.cum.length > 0 ? this.cum[this.cum.length - 1]! : this.base;
     undo.push(this.times, time);
-    undo.push(this.cash, cash);
-    undo.push(this.cum, last + cash);
+    undo.push(this.values, value);
+    if (this.carried) undo.push(this.carried, carry);
+    undo.push(this.cum, last + value);
     const cut = this.firstAfter(time - windowSeconds);
     if (cut > this.head) undo.set(this, "head", cut);
     // Compact when the dead prefix is most of the arrays, so memory stays proportional to the window.
-    if (this.head > 1024 && this.head * 2 > this.times.length) {
+    if (this.head > this.minDead && this.head * 2 > this.times.length) {
       undo.set(this, "base", this.cum[this.head - 1]!);
       undo.set(this, "times", this.times.slice(this.head));
-      undo.set(this, "cash", this.cash.slice(this.head));
+      undo.set(this, "values", this.values.slice(this.head));
+      if (this.carried) undo.set(this, "carried", this.carried.slice(this.head));
       undo.set(this, "cum", this.cum.slice(this.head));
       undo.set(this, "head", 0);
     }
@@ -45,7 +60,7 @@ export class FlowWindow {
     return lo;
   }
 
-  /** Sum of the cash of entries with time > `now − windowSeconds`. */
+  /** Sum of the values of entries with time > `now − windowSeconds`. */
   sumSince(now: number, windowSeconds: number): bigint {
     const n = this.cum.length;
     const from = this.firstAfter(now - windowSeconds);
@@ -53,21 +68,23 @@ export class FlowWindow {
     return this.cum[n - 1]! - (from > 0 ? this.cum[from - 1]! : this.base);
   }
 
-  /** The live entries as "time:cash" (the snapshot's form). */
+  /** The live entries as "time:value" or "time:value:carry" (the snapshot's form). */
   entries(): string[] {
     const out: string[] = [];
-    for (let i = this.head; i < this.times.length; i++) out.push(`${this.times[i]}:${this.cash[i]}`);
+    for (let i = this.head; i < this.times.length; i++)
+      out.push(this.carried ? `${this.times[i]}:${this.values[i]}:${this.carried[i]}` : `${this.times[i]}:${this.values[i]}`);
     return out;
   }
 
   /** The window holding `entries` (snapshot form), rebuilt outside any transaction. */
-  static fromEntries(entries: readonly string[]): FlowWindow {
-    const w = new FlowWindow();
+  static fromEntries(entries: readonly string[], carries = false, minDead = 1024): FlowWindow {
+    const w = new FlowWindow(carries, minDead);
     for (const entry of entries) {
-      const [time, cash] = entry.split(":");
+      const [time, value, carry] = entry.split(":");
       w.times.push(Number(time));
-      w.cash.push(BigInt(cash!));
-      w.cum.push((w.cum.at(-1) ?? 0n) + BigInt(cash!));
+      w.values.push(BigInt(value!));
+      w.carried?.push(BigInt(carry!));
+      w.cum.push((w.cum.at(-1) ?? 0n) + BigInt(value!));
     }
     return w;
   }

@@ -18,7 +18,7 @@ export { PoolError, type PoolErrorCode } from "./errors.js";
 export { eventsFromJSON, eventsToJSON, type PoolEvent, type PoolEventBody, type PoolEventKind, type SeriesRef, type SettlementPayout } from "./events.js";
 export { seriesKey, type PoolState, type FlowTotals, type RecentTrade, type QueuedWithdrawal, type SeriesState } from "./ledger.js";
 export { DEFAULT_POOL_PARAMS, resolveParams, type FeeParams, type LimitParams, type MarketParams, type PoolParams } from "./params.js";
-export { feeBreakdown, type FeeBreakdown, type FeeInputs } from "./fees.js";
+export { feeBreakdown, hedgeTurnover, type FeeBreakdown, type FeeInputs, type HedgeTurnover } from "./fees.js";
 export {
   ManualOracle,
   MIN_VOL,

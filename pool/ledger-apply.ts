@@ -4,7 +4,8 @@
 // other collateral than its series hold.
 import { PoolError } from "./errors.js";
 import type { PoolEvent, SeriesRef } from "./events.js";
-import { seriesKey, type PoolState, type SeriesState } from "./ledger.js";
+import { SERIES_FLOW_MIN_DEAD, seriesKey, type PoolState, type SeriesState } from "./ledger.js";
+import { FlowWindow } from "./flow-window.js";
 import { applyHedgeEvent } from "./hedge/apply.js";
 import { mergedChanges } from "./params-change.js";
 
@@ -88,11 +89,12 @@ function closeSeries(state: PoolState, key: string, s: SeriesState): void {
 }
 
 function recordFlow(state: PoolState, flowKey: string, time: number, collateral: bigint, cash: bigint): void {
-  const kept = (state.recentFlow.get(flowKey) ?? []).filter((f) => f.time > time - state.flowWindowSeconds);
-  if (state.flowWindowSeconds > 0) kept.push({ time, collateral, cash });
-  if (kept.length > 0) state.undo.mapSet(state.recentFlow, flowKey, kept);
-  else state.undo.mapDelete(state.recentFlow, flowKey);
-  if (state.flowWindowSeconds > 0) state.recentCash.add(state.undo, time, cash, state.flowWindowSeconds);
+  const window = state.flowWindowSeconds;
+  if (window <= 0) return void state.undo.mapDelete(state.recentFlow, flowKey);
+  let flow = state.recentFlow.get(flowKey);
+  if (!flow) state.undo.mapSet(state.recentFlow, flowKey, (flow = new FlowWindow(true, SERIES_FLOW_MIN_DEAD)));
+  flow.add(state.undo, time, collateral, window, cash);
+  state.recentCash.add(state.undo, time, cash, window);
 }
 
 function applyTrade(state: PoolState, e: Extract<PoolEvent, { kind: "trade" }>): void {
@@ -142,13 +144,47 @@ function applyTrade(state: PoolState, e: Extract<PoolEvent, { kind: "trade" }>):
 function releaseHolders(state: PoolState, key: string): void {
   const holders = state.holders.get(key);
   if (!holders) return;
+  // One undo record for the whole series (not two closures per holder), made before the loop so that a refusal
+  // in the middle still takes back what was done: it restores, newest first, what the loop took.
+  const taken: [account: string, held: Map<string, bigint>, size: bigint, emptied: boolean][] = [];
+  const positions = state.positions;
+  state.undo.record(() => {
+    for (let i = taken.length - 1; i >= 0; i--) {
+      const [account, held, size, emptied] = taken[i]!;
+      if (emptied) positions.set(account, held);
+      held.set(key, size);
+    }
+  });
+  const recording = state.undo.active;
   for (const [account, size] of holders) {
-    const held = state.positions.get(account);
+    const held = positions.get(account);
     if (held?.get(key) !== size) mismatch("size", `${account}'s position in ${key} differs from the series' holder index`);
-    state.undo.mapDelete(held, key);
-    if (held.size === 0) state.undo.mapDelete(state.positions, account);
+    held.delete(key);
+    const emptied = held.size === 0;
+    if (emptied) positions.delete(account);
+    if (recording) taken.push([account, held, size, emptied]);
   }
   state.undo.mapDelete(state.holders, key);
+}
+
+/** Credits each payout to its account's claimable balance (one undo record for the list, made before any change). */
+function creditPayouts(state: PoolState, payouts: readonly { account: string; amount: bigint }[]): bigint {
+  const claimable = state.claimable;
+  const keys: string[] = [];
+  const previous: (bigint | undefined)[] = [];
+  state.undo.restoreMap(claimable, keys, previous);
+  const recording = state.undo.active;
+  let owed = 0n;
+  for (const p of payouts) {
+    owed += p.amount;
+    const before = claimable.get(p.account);
+    const next = (before ?? 0n) + p.amount;
+    if (next < 0n) mismatch("amount", `${p.account} would go negative`);
+    if (recording) keys.push(p.account), previous.push(before);
+    if (next === 0n) claimable.delete(p.account);
+    else claimable.set(p.account, next);
+  }
+  return owed;
 }
 
 function applySettle(state: PoolState, e: Extract<PoolEvent, { kind: "settle" }>): void {
@@ -163,11 +199,7 @@ function applySettle(state: PoolState, e: Extract<PoolEvent, { kind: "settle" }>
     state.undo.mapDelete(state.recentFlow, `${key}:sell`);
   }
   if (released !== e.unlocked) mismatch("unlocked", `expected ${released}, event says ${e.unlocked}`);
-  let owed = 0n;
-  for (const p of e.payouts) {
-    owed += p.amount;
-    add(state, state.claimable, p.account, p.amount, "amount");
-  }
+  const owed = creditPayouts(state, e.payouts);
   debit(state, "locked", released);
   credit(state, "free", released);
   debit(state, "free", owed);

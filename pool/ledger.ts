@@ -43,7 +43,10 @@ const NO_TOTALS = (): FlowTotals => ({
   paidIn: 0n, paidOut: 0n, premiums: 0n, fees: 0n, protocolFees: 0n, settlementPayouts: 0n, hedgeRealised: 0n, hedgeFees: 0n, hedgeFunding: 0n,
 });
 
-/** A trade still inside the IV impact window. */
+/** Dead entries a series' flow window keeps before it compacts (there is one window per series and side). */
+export const SERIES_FLOW_MIN_DEAD = 16;
+
+/** A trade still inside the IV impact window (the snapshot's "time:collateral:cash" entries of recentFlow). */
 export interface RecentTrade {
   /** Unix seconds of the trade. */
   time: number;
@@ -92,8 +95,11 @@ export class PoolState {
   /** Per breaker: LP withdrawals (direct and queued) are paused until this unix second (0 = never tripped). */
   breakerPausedUntil: Record<BreakerName, number> = NO_PAUSES();
   totals: FlowTotals = NO_TOTALS();
-  /** Recent trades per series and side (key: `${seriesKey}:${side}`), kept for `flowWindowSeconds` (the IV impact's accumulated size). */
-  recentFlow = new Map<string, RecentTrade[]>();
+  /**
+   * Recent trades per series and side (key: `${seriesKey}:${side}`), kept for `flowWindowSeconds` (the IV impact's
+   * accumulated size): collateral summed, each trade's cash carried (RecentTrade in the snapshot).
+   */
+  recentFlow = new Map<string, FlowWindow>();
   /** Window of `recentFlow` (seconds; the pool sets it from ivImpactWindowSeconds; 0 keeps nothing). */
   flowWindowSeconds = 0;
   /** Trading is paused until this unix second (deviation from the time average; 0 = never paused). */
@@ -155,7 +161,7 @@ export class PoolState {
       breakerPausedUntil: { ...this.breakerPausedUntil },
       totals: Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, (v as bigint).toString()])),
       recentFlow: Object.fromEntries(
-        [...this.recentFlow].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.map((f) => `${f.time}:${f.collateral}:${f.cash}`)]),
+        [...this.recentFlow].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.entries()]),
       ),
       recentCash: this.recentCash.entries(),
       tradingPausedUntil: this.tradingPausedUntil,
@@ -191,12 +197,8 @@ export class PoolState {
     s.nextWithdrawalId = o.nextWithdrawalId as unknown as number;
     s.breakerPausedUntil = { ...NO_PAUSES(), ...(o.breakerPausedUntil as unknown as Record<BreakerName, number>) };
     s.totals = { ...NO_TOTALS(), ...Object.fromEntries(Object.entries(o.totals as unknown as Record<string, string>).map(([k, v]) => [k, BigInt(v)])) };
-    for (const [key, list] of Object.entries(o.recentFlow as unknown as Record<string, string[]>)) {
-      s.recentFlow.set(key, list.map((f) => {
-        const [time, collateral, cash] = f.split(":");
-        return { time: Number(time), collateral: BigInt(collateral!), cash: BigInt(cash!) };
-      }));
-    }
+    for (const [key, list] of Object.entries(o.recentFlow as unknown as Record<string, string[]>))
+      s.recentFlow.set(key, FlowWindow.fromEntries(list, true, SERIES_FLOW_MIN_DEAD));
     s.flowWindowSeconds = flowWindowSeconds;
     s.recentCash = FlowWindow.fromEntries(o.recentCash as unknown as string[]);
     s.tradingPausedUntil = o.tradingPausedUntil as unknown as number;
@@ -246,9 +248,7 @@ function hedgeFromSnapshot(o: ReturnType<typeof hedgeSnapshot> | undefined): Hed
 
 /** Same-side collateral of `flowKey` traded within the window before `now` (the IV impact's recent flow r). */
 export function recentCollateral(state: PoolState, flowKey: string, now: number): bigint {
-  let sum = 0n;
-  for (const f of state.recentFlow.get(flowKey) ?? []) if (f.time > now - state.flowWindowSeconds) sum += f.collateral;
-  return sum;
+  return state.recentFlow.get(flowKey)?.sumSince(now, state.flowWindowSeconds) ?? 0n;
 }
 
 /** Net trade cash that entered free liquidity within the window before `now`, over all series and sides. */

@@ -39,11 +39,17 @@ export interface FeeParams {
   /** Share of every fee paid to the treasury at the expiry's settlement, in [0, 1]. Default 0.1. */
   protocolFeeShare: number;
   /**
-   * Hedge fee: this fraction of the delta notional a trade adds or removes (|delta| · spot per contract), what the
-   * pool expects to pay its hedge venue to trade that delta away and back (fee + slippage, over the re-hedges).
-   * Default 0 (no hedge fee); set from the venue's costs (pool/hedge/ hedgeCostRate()).
+   * Hedge fee: the venue's cost of trading one unit of notional (fee + slippage at the expected order size, a fraction),
+   * charged on the delta the trade makes the pool trade over its life (fees.ts hedgeDeltaTraded): |delta| at entry,
+   * and with hedgeRebalanceSeconds > 0 the expected re-hedging and the exit at settlement. Default 0 (no hedge fee);
+   * pool/hedge/ hedgeFeeParams(venue, ...) derives it from a venue.
    */
   hedgeCostRate: number;
+  /**
+   * Seconds between the hedger's passes, for the hedge fee's re-hedging term; 0 (default): the fee charges the entry
+   * trade only (hedgeCostRate · |delta| · spot).
+   */
+  hedgeRebalanceSeconds: number;
 }
 
 /** Limits on trades and the oracle. */
@@ -129,6 +135,7 @@ export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   ivImpactWindowSeconds: 3600,
   protocolFeeShare: 0.1,
   hedgeCostRate: 0,
+  hedgeRebalanceSeconds: 0,
   maxUtilization: 0.8,
   minMoneyness: 0.5,
   maxMoneyness: 2,
@@ -163,11 +170,12 @@ export function resolveParams(overrides: Partial<PoolParams> = {}): PoolParams {
   const nonNegative: (keyof PoolParams)[] = [
     "optionPriceFeeRate", "spotFeeRate", "timeFeeStartYears", "vegaFeeRate", "ivImpactRate", "ivImpactSkewRate",
     "minTimeToExpirySeconds", "maxOracleAgeSeconds", "maxOracleMove", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
-    "navTwapWindowSeconds", "maxTwapDeviation", "ivImpactWindowSeconds", "tradingPauseSeconds",
+    "navTwapWindowSeconds", "maxTwapDeviation", "ivImpactWindowSeconds", "tradingPauseSeconds", "hedgeRebalanceSeconds",
   ];
   const wholeSeconds: (keyof PoolParams)[] = [
     "minTimeToExpirySeconds", "maxTimeToExpirySeconds", "maxOracleAgeSeconds", "oracleMoveWindowSeconds", "maxSettlementDelaySeconds",
     "settlementFallbackWindowSeconds", "maxPauseSeconds", "navTwapWindowSeconds", "ivImpactWindowSeconds", "tradingPauseSeconds",
+    "hedgeRebalanceSeconds",
   ];
   for (const key of Object.keys(p)) if (!Object.hasOwn(DEFAULT_POOL_PARAMS, key)) bad(key, "is not a pool parameter");
   for (const key of nonNegative) if (p[key] < 0) bad(key, "must be ≥ 0");

@@ -4,7 +4,7 @@
 // snapshots let a restart skip the verified prefix (pool-persistence.ts says when a snapshot may be trusted).
 import { PoolError, check } from "./errors.js";
 import type { PoolEvent } from "./events.js";
-import { canonicalEvent, decodeEvent } from "./events.js";
+import { canonicalEvent, checkedEvent } from "./events.js";
 import { applyEvent, PoolState } from "./ledger.js";
 import { checkChain } from "./ledger-chain.js";
 import type { PoolCore } from "./pool-core.js";
@@ -117,9 +117,11 @@ export class PoolLog {
     const ctx: VerifyContext = { quote: this.core.quoteContext as VerifyContext["quote"], level };
     const kept: PoolEvent[] = [];
     let i = 0;
+    const position = () => `${source}[${i}]`;
     try {
       for (const raw of events) {
-        const e = decodeEvent(raw, `${source}[${i++}]`, false);
+        const e = checkedEvent(raw, position);
+        i++;
         this.verifyOne(ctx, e);
         if (keep) kept.push(e);
       }

@@ -168,7 +168,8 @@ export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRe
   const impact = smileImpact(Number(collateral), k, Number(liquidity), p, expiryFlow(state, series, side, market.spot, years, carry, now));
   const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
   const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
-  const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]!, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
+  const option = { type: series.type, strike: series.strike, vol: volUsed, carry };
+  const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]!, option, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
   const units = (perUnit: number, rounding: Rounding) =>
     floatUnits(quoteAmountToUnitsFloat(Math.max(0, perUnit), market.spot, size, ctx.collateral, ctx), rounding);
   // Buys round every component up; sells round the premium down and the fees up.

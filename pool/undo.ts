@@ -82,6 +82,21 @@ export class UndoLog {
     this.record(() => map.set(key, previous));
   }
 
+  /**
+   * Records the inverse of changes the caller makes to `map` itself: `keys[i]` had `previous[i]` (undefined: absent)
+   * before the i-th change. One record for a batch (a settlement's thousands of payouts), restored newest first; the
+   * caller fills both arrays as it changes the map, so whatever it did before a refusal is taken back.
+   */
+  restoreMap<K, V>(map: Map<K, V>, keys: readonly K[], previous: readonly (V | undefined)[]): void {
+    this.record(() => {
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const value = previous[i];
+        if (value === undefined) map.delete(keys[i]!);
+        else map.set(keys[i]!, value);
+      }
+    });
+  }
+
   /** `array.push(item)`, recorded. */
   push<T>(array: T[], item: T): void {
     array.push(item);

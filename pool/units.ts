@@ -4,9 +4,12 @@
 /** Rounding direction of a conversion or division. */
 export type Rounding = "down" | "up";
 
+/** 10^0 … 10^80, looked up (a settlement computes a payout per holder). */
+const POW10: readonly bigint[] = Array.from({ length: 81 }, (_, i) => 10n ** BigInt(i));
+
 /** 10^n as a bigint. */
 export function pow10(n: number): bigint {
-  return 10n ** BigInt(n);
+  return POW10[n] ?? 10n ** BigInt(n);
 }
 
 /** ⌊a·b/d⌋ or ⌈a·b/d⌉ for a, b ≥ 0 and d > 0 (exact: bigint has no overflow). */

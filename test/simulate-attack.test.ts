@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { simulateCommand } from "../cli/simulate.js";
-import { checkScenarioConfig, DEFAULT_SCENARIO, runScenario, type ScenarioConfig, type ScenarioResult } from "../pool/simulation/index.js";
+import { checkScenarioConfig, DEFAULT_HEDGE, DEFAULT_SCENARIO, runScenario, type ScenarioConfig, type ScenarioResult } from "../pool/simulation/index.js";
 
 let pricer: Pricer;
 let result: ScenarioResult;
@@ -113,6 +113,13 @@ describe("simulate: config validation names the field", () => {
     ["attacker.name", { ...CONFIG, attacker: { name: "alice", attacks: [] } }],
     ["peers.makers.moneyness[1]", { ...CONFIG, peers: { ...CONFIG.peers!, makers: { ...CONFIG.peers!.makers, moneyness: [1, 0.1] } } }],
     ["peers.takers.slippage", { ...CONFIG, peers: { ...CONFIG.peers!, takers: { ...CONFIG.peers!.takers, slippage: "2%" } } }],
+    // Strings where numbers belong and unknown keys (typos) are refused, not coerced or ignored.
+    ["spot", { ...CONFIG, spot: "2000" }],
+    ["lps[0].deposit", { ...CONFIG, lps: [{ ...CONFIG.lps[0]!, deposit: "400000" }] }],
+    ["lps[0].redeemday", { ...CONFIG, lps: [{ ...CONFIG.lps[0]!, redeemday: 3 }] }],
+    ["voll", { ...CONFIG, voll: 0.6 }],
+    ["hedge.band.halfWidth", { ...CONFIG, hedge: { ...DEFAULT_HEDGE, band: { kind: "fixed", halfWidth: -1 } } }],
+    ["hedge.venue.fee", { ...CONFIG, hedge: { ...DEFAULT_HEDGE, venue: { ...DEFAULT_HEDGE.venue, fee: 0.001 } } }],
   ] as [string, ScenarioConfig][])("%s", (field, config) => {
     expect(() => checkScenarioConfig(config)).toThrow(RangeError);
     expect(() => checkScenarioConfig(config)).toThrow(`scenario config: ${field} `);
@@ -126,6 +133,14 @@ describe("simulate: config validation names the field", () => {
     const err: string[] = [];
     const code = await simulateCommand.run(["--config", path, "--workers", "0"], { out: () => {}, err: (t) => err.push(t) });
     expect(code).toBe(2);
-    expect(err.join("\n")).toMatch(/attacker\.attacks\[0\]\.day must be an integer in \[1, 14\], got 0/);
+    expect(err.join("\n")).toMatch(/attacker\.attacks\[0\]\.day must be >= 1, got 0/);
+    expect(err.join("\n")).not.toMatch(/usage:/); // one line and a hint, not the whole help text
+    expect(err.join("\n")).toMatch(/--help/);
+  });
+
+  it("--template prints the bundled scenario, which the config check accepts", async () => {
+    const out: string[] = [];
+    expect(await simulateCommand.run(["--template"], { out: (t) => out.push(t), err: () => {} })).toBe(0);
+    expect(checkScenarioConfig(JSON.parse(out.join("\n")))).toEqual(DEFAULT_SCENARIO);
   });
 });

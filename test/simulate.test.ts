@@ -37,6 +37,8 @@ describe("pool2peer simulate", () => {
     expect(err.join("\n")).not.toMatch(/simulate:/);
     expect(code).toBe(0);
     expect(out.join("\n")).toMatch(/VaR99 1d [\d.]+% ± [\d.]+%/);
+    expect(out.join("\n")).toMatch(/hedged vs unhedged: max drawdown [\d.]+% vs [\d.]+% \(ratio [\d.]+\)/);
+    expect(out.join("\n")).toMatch(/attribution: largest daily remainder [\d.e+-]+ of \|ΔNAV\|/);
     expect(out.join("\n")).toMatch(/volume: peers [\d.]+ contracts .* pool [\d.]+ contracts/);
     expect(out.filter((l) => /^attack day \d+ (split-trade|hit-and-run|oracle-spike): attacker P&L [+-][\d.]+ USDC \(defence off: [+-][\d.]+\)  other LPs [+-][\d.]+ USDC/.test(l))).toHaveLength(3);
     const html = readFileSync(report, "utf8");
@@ -56,7 +58,7 @@ describe("pool2peer simulate", () => {
       const charts = await page.evaluate(() =>
         [...document.querySelectorAll("svg.chart")].map((svg) => {
           const box = svg.getBoundingClientRect();
-          const marks = [...svg.querySelectorAll("path.series, rect.cell, rect.bar")];
+          const marks = [...svg.querySelectorAll("path.series, rect.cell, rect.bar, rect.stack")];
           const drawn = marks.filter((m) => {
             const b = (m as SVGGraphicsElement).getBBox();
             return b.width > 0 || b.height > 0;
@@ -64,12 +66,29 @@ describe("pool2peer simulate", () => {
           return { id: svg.id, width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
         }),
       );
-      expect(charts.map((c) => c.id)).toEqual(["chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var", "chart-smile", "chart-volume"]);
+      expect(charts.map((c) => c.id)).toEqual(["chart-twin-share-price", "chart-twin-drawdown", "chart-attribution-hedged", "chart-attribution-unhedged", "chart-share-price", "chart-nav", "chart-utilization", "chart-delta-gamma", "chart-vega-theta", "chart-stress", "chart-var", "chart-smile", "chart-volume"]);
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(100);
         expect(c.drawn).toBeGreaterThan(0);
       }
       expect(charts.find((c) => c.id === "chart-stress")!.drawn).toBe(23);
+      expect(charts.find((c) => c.id === "chart-twin-share-price")!.drawn).toBe(2); // hedged and unhedged
+      expect(charts.find((c) => c.id === "chart-attribution-unhedged")!.drawn).toBeGreaterThan(20); // stacked parts over 20 days
+      // The twins: the table, the ratios, why the LPs gained or lost; the crash and attack days marked on the day charts.
+      const hedging = await page.evaluate(() => ({
+        rows: document.querySelectorAll("table#twins tr").length,
+        ratios: document.querySelector("#twin-ratios")?.textContent ?? "",
+        explain: [...document.querySelectorAll("p.explain")].map((p) => p.textContent ?? ""),
+        marks: document.querySelectorAll("#chart-share-price g.mark").length,
+        varLabels: [...document.querySelectorAll("#chart-var text.var-label")].map((t) => { const b = (t as SVGGraphicsElement).getBBox(); return { x: b.x, y: b.y, width: b.width, height: b.height }; }),
+      }));
+      expect(hedging.rows).toBe(7);
+      expect(hedging.ratios).toMatch(/Drawdown hedged ÷ unhedged: [\d.]+/);
+      expect(hedging.explain).toHaveLength(2);
+      expect(hedging.explain[0]).toMatch(/^Unhedged: share price [\d.]+ → [\d.]+; LPs' P&L [+−-][\d,]+ USDC = /);
+      expect(hedging.marks).toBe(4); // the crash and three attacks
+      const [vaR, es] = hedging.varLabels;
+      expect(vaR!.x + vaR!.width <= es!.x || vaR!.y + vaR!.height <= es!.y).toBe(true); // the VaR and ES labels do not overlap
       expect(charts.find((c) => c.id === "chart-var")!.drawn).toBeGreaterThan(5);
       expect(charts.find((c) => c.id === "chart-volume")!.drawn).toBe(2); // peers and pool lines
       expect(charts.find((c) => c.id === "chart-smile")!.drawn).toBe(3); // 7, 30 and 90 days

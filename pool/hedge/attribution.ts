@@ -8,7 +8,10 @@
 //                (the `from` mark, or the trade) to where it ended (the `to` mark, or its settlement), the pool being
 //                short n contracts, in sequence: theta −n·(V(S, σ, t₁) − V(S, σ, t₀)); delta −n·δ·ΔS with δ at
 //                (S, σ, t₁); gamma −n·(V(S + ΔS, σ, t₁) − V(S, σ, t₁) − δ·ΔS) (½·Γ·ΔS² and every higher order of the
-//                spot move); vega −n·(V(S + ΔS, σ + Δσ, t₁) − V(S + ΔS, σ, t₁)) (ν·Δσ and the vol convexity)
+//                spot move); vega −n·(V(S + ΔS, σ + Δa, t₁) − V(S + ΔS, σ, t₁)) with Δa the move of the at-the-money
+//                vol (the smile's level: ν·Δa and the vol convexity); skew −n·(V(S + ΔS, σ + Δσ, t₁) − V(S + ΔS,
+//                σ + Δa, t₁)), the rest of the strike's vol move (the smile's shape). A trade's at-the-money vol at
+//                its time is taken as the `from` mark's plus the move of the strike's vol since (a level move)
 //   hedgePnl     realised + change of unrealised P&L of the hedge, at the marks' spots, slippage added back (exact)
 //   hedgeCosts   −(venue fees + slippage against the venue mark) (exact)
 //   funding      −funding paid (exact)
@@ -32,6 +35,8 @@ interface Leg {
   time: number;
   spot: number;
   vol: number;
+  /** At-the-money vol where it starts (the smile's level). */
+  atmVol: number;
   price: number;
   delta: number;
   gamma: number;
@@ -68,6 +73,7 @@ export interface PnlAttribution {
   delta: bigint;
   gamma: bigint;
   vega: bigint;
+  skew: bigint;
   hedgePnl: bigint;
   hedgeCosts: bigint;
   funding: bigint;
@@ -76,7 +82,9 @@ export interface PnlAttribution {
 
 type Greek = "price" | "delta" | "gamma" | "vega" | "theta";
 
-function legsAt(pool: OptionPool, rows: { type: "call" | "put"; strike: number; expiry: number; contracts: number; spot: number; vol: number; time: number }[]): Leg[] {
+type LegRow = { type: "call" | "put"; strike: number; expiry: number; contracts: number; spot: number; vol: number; atmVol: number; time: number };
+
+function legsAt(pool: OptionPool, rows: LegRow[]): Leg[] {
   if (rows.length === 0) return [];
   const years = rows.map((r) => Math.max(1e-9, (r.expiry - r.time) / SECONDS_PER_YEAR));
   const { rate, dividend } = pool.settings.params;
@@ -94,12 +102,15 @@ export function pnlMark(pool: OptionPool): PnlMark {
   const time = pool.clock.now();
   const unit = 10 ** -pool.settings.sizeDecimals;
   const live = pool.openSeries().filter((s) => s.expiry > time);
-  const rows = live.map((s) => ({ type: s.type, strike: s.strike, expiry: s.expiry, contracts: Number(s.openSize) * unit, spot: snapshot.spot, time, vol: volAt(snapshot, s.strike, (s.expiry - time) / SECONDS_PER_YEAR) }));
+  const rows = live.map((s) => {
+    const years = (s.expiry - time) / SECONDS_PER_YEAR;
+    return { type: s.type, strike: s.strike, expiry: s.expiry, contracts: Number(s.openSize) * unit, spot: snapshot.spot, time, vol: volAt(snapshot, s.strike, years), atmVol: volAt(snapshot, snapshot.spot, years) };
+  });
   return { seq: pool.seq, time, nav: pool.nav("up"), supply: pool.totalSupply, sharePrice: pool.sharePrice(), snapshot, legs: legsAt(pool, rows), hedge: pool.hedgePosition() };
 }
 
 /** Sums of the exact parts over the events of the interval, and the legs its trades open. */
-function fromEvents(pool: OptionPool, events: readonly PoolEvent[]) {
+function fromEvents(pool: OptionPool, events: readonly PoolEvent[], from: PnlMark) {
   const s = { lpFlows: 0n, fees: 0n, premium: 0, realised: 0n, hedgeFees: 0n, slippage: 0, funding: 0n, settled: new Map<number, number>() };
   const trades: Parameters<typeof legsAt>[1] = [];
   const premiums: number[] = [];
@@ -111,7 +122,9 @@ function fromEvents(pool: OptionPool, events: readonly PoolEvent[]) {
     else if (e.kind === "trade") {
       s.fees += e.fees - e.protocolFee;
       const sign = e.side === "buy" ? 1 : -1;
-      trades.push({ ...e.series, contracts: sign * Number(e.size) * unit, spot: e.spot, vol: e.oracleVol, time: e.time });
+      const years = (e.series.expiry - e.time) / SECONDS_PER_YEAR;
+      const atmVol = volAt(from.snapshot, from.snapshot.spot, years) + e.oracleVol - volAt(from.snapshot, e.series.strike, years);
+      trades.push({ ...e.series, contracts: sign * Number(e.size) * unit, spot: e.spot, vol: e.oracleVol, atmVol, time: e.time });
       premiums.push(sign * Number(e.premium));
     } else if (e.kind === "settle") s.settled.set(e.expiry, e.price);
     else if (e.kind === "hedgeFill") {
@@ -145,24 +158,26 @@ function slippageOf(pool: OptionPool, events: readonly PoolEvent[]): number {
 /** Where a leg ends: the `to` mark, or its settlement (spot = the settlement price, time = expiry). */
 function legEnd(leg: Leg, to: PnlMark, settledPrice: number | undefined) {
   return settledPrice !== undefined
-    ? { spot: settledPrice, time: leg.expiry, vol: leg.vol }
-    : { spot: to.snapshot.spot, time: to.time, vol: volAt(to.snapshot, leg.strike, (leg.expiry - to.time) / SECONDS_PER_YEAR) };
+    ? { spot: settledPrice, time: leg.expiry, vol: leg.vol, atmVol: leg.atmVol }
+    : { spot: to.snapshot.spot, time: to.time, vol: volAt(to.snapshot, leg.strike, (leg.expiry - to.time) / SECONDS_PER_YEAR), atmVol: volAt(to.snapshot, to.snapshot.spot, (leg.expiry - to.time) / SECONDS_PER_YEAR) };
 }
 
 /**
  * The pool's P&L terms on `leg` (base units, float), in sequence: time passes at the start spot and vol (theta, by
  * revaluation), then spot moves (delta from the delta there, gamma the revaluation beyond it: every order of the
- * move), then vol moves (vega: the revaluation at the end vol, so vol convexity is in it). `aged`: the leg revalued at
- * (start spot, start vol, end time); `moved`: at (end spot, start vol, end time); `ended`: at the end.
+ * move), then the smile's level moves (vega, with the vol convexity), then its shape (skew). `aged`: the leg revalued
+ * at (start spot, start vol, end time); `moved`: at (end spot, start vol, end time); `levelled`: at (end spot, start
+ * vol + the at-the-money move, end time); `ended`: at the end.
  */
-function legTerms(leg: Leg, end: ReturnType<typeof legEnd>, aged: Leg, moved: Leg, ended: Leg, money: number) {
+function legTerms(leg: Leg, end: ReturnType<typeof legEnd>, aged: Leg, moved: Leg, levelled: Leg, ended: Leg, money: number) {
   const dS = end.spot - leg.spot;
   const n = -leg.contracts * money; // the pool is short: its P&L is minus the value change
   return {
     theta: n * (aged.price - leg.price),
     delta: n * aged.delta * dS,
     gamma: n * (moved.price - aged.price - aged.delta * dS),
-    vega: n * (ended.price - moved.price),
+    vega: n * (levelled.price - moved.price),
+    skew: n * (ended.price - levelled.price),
   };
 }
 
@@ -175,26 +190,28 @@ function hedgeMtm(h: Readonly<HedgeState>, spot: number, pool: OptionPool): bigi
 export function attributePnl(pool: OptionPool, from: PnlMark, to: PnlMark): PnlAttribution {
   if (!(from.seq <= to.seq && to.seq <= pool.seq && from.time <= to.time)) throw new PoolError("INVALID_INPUT", "from", `marks must be in order and of this pool (seq ${from.seq} → ${to.seq}, pool at ${pool.seq})`);
   const events = pool.eventsSince(from.seq).slice(0, to.seq - from.seq);
-  const x = fromEvents(pool, events);
+  const x = fromEvents(pool, events, from);
   const money = 10 ** pool.settings.decimals;
-  const greeks = { theta: 0, delta: 0, gamma: 0, vega: 0 };
+  const greeks = { theta: 0, delta: 0, gamma: 0, vega: 0, skew: 0 };
   const legs = [...from.legs, ...x.legs];
   const ends = legs.map((leg) => legEnd(leg, to, x.settled.get(leg.expiry) ?? (leg.expiry <= to.time ? to.snapshot.spot : undefined)));
   const aged = legsAt(pool, legs.map((leg, i) => ({ ...leg, time: ends[i]!.time })));
   const moved = legsAt(pool, legs.map((leg, i) => ({ ...leg, time: ends[i]!.time, spot: ends[i]!.spot })));
+  const levelled = legsAt(pool, legs.map((leg, i) => ({ ...leg, time: ends[i]!.time, spot: ends[i]!.spot, vol: Math.max(1e-6, leg.vol + ends[i]!.atmVol - leg.atmVol) })));
   const ended = legsAt(pool, legs.map((leg, i) => ({ ...leg, ...ends[i]! })));
   for (const [i, leg] of legs.entries()) {
-    const t = legTerms(leg, ends[i]!, aged[i]!, moved[i]!, ended[i]!, money);
+    const t = legTerms(leg, ends[i]!, aged[i]!, moved[i]!, levelled[i]!, ended[i]!, money);
     greeks.theta += t.theta;
     greeks.delta += t.delta;
     greeks.gamma += t.gamma;
     greeks.vega += t.vega;
+    greeks.skew += t.skew;
   }
   const round = (v: number) => BigInt(Math.round(v));
   const hedgeMove = x.realised + hedgeMtm(to.hedge, to.snapshot.spot, pool) - hedgeMtm(from.hedge, from.snapshot.spot, pool);
   const parts = {
     lpFlows: x.lpFlows, premium: round(x.premium), fees: x.fees,
-    theta: round(greeks.theta), delta: round(greeks.delta), gamma: round(greeks.gamma), vega: round(greeks.vega),
+    theta: round(greeks.theta), delta: round(greeks.delta), gamma: round(greeks.gamma), vega: round(greeks.vega), skew: round(greeks.skew),
     hedgePnl: hedgeMove + round(x.slippage), hedgeCosts: -x.hedgeFees - round(x.slippage), funding: -x.funding,
   };
   const navChange = to.nav - from.nav;

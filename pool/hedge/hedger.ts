@@ -12,7 +12,7 @@ import { volAt, type OracleSnapshot } from "../oracle.js";
 import type { PoolCore } from "../pool-core.js";
 import { SECONDS_PER_YEAR } from "../clock.js";
 import { floatUnits } from "../units.js";
-import { bookFill, fundingAmount, hedgeIsOpen, marginTarget } from "./accounting.js";
+import { bookFill, fundingAmount, hedgeIsOpen, marginTarget, type FillBooking } from "./accounting.js";
 import { checkPolicy, rebalanceDecision, type Exposure, type HedgePolicy, type RebalanceDecision } from "./policy.js";
 import { VenueError, type HedgeVenue } from "./venue.js";
 import { limitPriceOf, markWithinGuard } from "./verify.js";
@@ -87,6 +87,12 @@ export function exposureOf(core: PoolCore, state: PoolState, snap: OracleSnapsho
   return { spot: snap.spot, optionsDelta: delta, optionsGamma: gamma, hedgeSize: Number(state.hedge.size) * contracts };
 }
 
+/** Free liquidity a fill's booking needs: it pays fee − realised, then posts margin (hedge/apply.ts, in that order). */
+function bookingNeed(b: FillBooking): bigint {
+  const paid = b.fee - b.realised;
+  return paid + b.margin > paid ? paid + b.margin : paid;
+}
+
 /** Keeps a pool's delta within its policy's band at one venue. */
 export class Hedger {
   readonly venue: HedgeVenue;
@@ -129,10 +135,40 @@ export class Hedger {
         throw new PoolError("HEDGE_PRICE_DEVIATION", "venue.mark", `${this.venue.name} marks ${mark}, beyond maxHedgeDeviation ${core.settings.params.maxHedgeDeviation} of oracle spot ${snap.spot}`);
       const side = decision.trade > 0 ? "buy" : "sell";
       const limitPrice = limitPriceOf(side, snap.spot, core.settings.params);
-      tx.emit({ kind: "hedgeOrder", id: tx.draft.hedge.nextOrderId, venue: this.venue.name, side, size, oracleSpot: snap.spot, mark, limitPrice });
+      const affordable = this.affordableSize(core, tx.draft, side, size, snap.spot, limitPrice);
+      tx.emit({ kind: "hedgeOrder", id: tx.draft.hedge.nextOrderId, venue: this.venue.name, side, size: affordable, oracleSpot: snap.spot, mark, limitPrice });
     });
     if (!core.state.hedge.pending) return { status: "inside-band", decision, funding };
     return { ...this.execute(core), decision, funding };
+  }
+
+  /**
+   * What free liquidity needs for a fill of `size` in the worst case the order allows: the fee and realised P&L at
+   * the limit price, the margin at the highest mark the guard lets a fill see (oracle spot × (1 + maxHedgeDeviation)).
+   */
+  private worstNeed(core: PoolCore, state: PoolState, side: "buy" | "sell", size: bigint, spot: number, limitPrice: number): bigint {
+    const p = core.settings.params;
+    const b = bookFill(state.hedge, side, size, limitPrice, spot * (1 + p.maxHedgeDeviation), this.venue.feeRate(), p.hedgeMarginRate, core.settings);
+    return bookingNeed(b);
+  }
+
+  /**
+   * The largest order up to `size` whose worst case free liquidity can pay (a partial hedge when the pool's cash is
+   * locked as collateral); PoolError HEDGE_MARGIN_SHORTFALL when not even minOrderSize fits.
+   */
+  private affordableSize(core: PoolCore, state: PoolState, side: "buy" | "sell", size: bigint, spot: number, limitPrice: number): bigint {
+    const fits = (n: bigint) => this.worstNeed(core, state, side, n, spot, limitPrice) <= state.free;
+    if (fits(size)) return size;
+    if (!fits(this.minOrderSize))
+      throw new PoolError("HEDGE_MARGIN_SHORTFALL", "margin", `free liquidity ${state.free} cannot post the margin, fee and loss of a ${side} of ${this.minOrderSize} size units`);
+    let lo = this.minOrderSize;
+    let hi = size;
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n;
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private markOf(): number {
@@ -163,6 +199,9 @@ export class Hedger {
     const p = core.settings.params;
     core.commit("hedge", (tx) => {
       const b = bookFill(tx.draft.hedge, order.side, order.size, fill.price, fill.mark, fill.feeRate, p.hedgeMarginRate, core.settings);
+      // The venue has filled: a fill free liquidity cannot book yet stays pending and is booked by a later pass.
+      if (bookingNeed(b) > tx.draft.free)
+        throw new PoolError("HEDGE_MARGIN_SHORTFALL", "margin", `free liquidity ${tx.draft.free} cannot book the fill of order ${order.id} (margin ${b.margin}, fee ${b.fee}, realised ${b.realised}); it stays pending`);
       tx.emit({ kind: "hedgeFill", id: order.id, price: fill.price, mark: fill.mark, feeRate: fill.feeRate, notional: b.notional, fee: b.fee, realised: b.realised, margin: b.margin });
     }, false, false);
     return { status: "filled", orderId: order.id };

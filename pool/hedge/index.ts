@@ -5,4 +5,5 @@ export { Hedger, exposureOf, type HedgeResult, type HedgerOptions } from "./hedg
 export { bookFill, fundingAmount, hedgeValue, marginTarget, positionAfterFill, unrealised, type FillBooking, type HedgeState, type PendingHedgeOrder } from "./accounting.js";
 export { HEDGE_EVENT_SCHEMA, type HedgeEventBody, type HedgeEventKind } from "./events.js";
 export { limitPriceOf, markWithinGuard } from "./verify.js";
+export { hedgeFeeParams } from "./fee.js";
 export { attributePnl, pnlMark, type PnlAttribution, type PnlMark } from "./attribution.js";

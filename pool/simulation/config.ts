@@ -1,5 +1,8 @@
-// The scenario config of `pool2peer simulate` (JSON; default-scenario.json is the documented example) and its
-// validation: every field is checked and a bad one throws a RangeError naming it ("attacker.attacks[1].day ...").
+// The scenario config of `pool2peer simulate` (JSON; default-scenario.json is the documented example, printed by
+// `pool2peer simulate --template`) and its validation against config-schema.ts: a bad field throws a RangeError
+// naming it ("scenario config: attacker.attacks[1].day must be <= 60, got 61").
+import type { Static } from "typebox";
+import { ATTACK_SCHEMAS, BAND_SCHEMAS, schemaError, ScenarioConfigSchema } from "./config-schema.js";
 
 /** Market makers: each day every maker rests a bid and an ask per quoted series around the pool's quote. */
 export interface MakersConfig {
@@ -95,8 +98,11 @@ export interface ScenarioHedgeConfig {
   band: { kind: "fixed"; halfWidth: number } | { kind: "whalley-wilmott"; riskAversion: number };
   /** The simulated venue's costs (fractions of notional; funding per year). */
   venue: { feeRate: number; halfSpread: number; impact: number; depth: number; fundingRate: number };
-  /** The pool's hedgeCostRate (quote hedge fee per unit of delta notional); both twins charge it. */
-  hedgeCostRate: number;
+  /**
+   * The size of the hedger's orders the quotes' hedge fee expects (base units): it prices the venue's slippage
+   * (pool/hedge/fee.ts hedgeFeeParams). Both twins charge the fee.
+   */
+  orderSize: number;
   /** false: the twin without hedging (same fees). */
   enabled: boolean;
 }
@@ -128,106 +134,33 @@ export interface ScenarioConfig {
   hedge?: ScenarioHedgeConfig;
 }
 
-const ATTACK_KINDS = ["hit-and-run", "oracle-spike", "split-trade"] as const;
-
-/** Checks a parsed config; throws a RangeError whose message starts with the offending field. */
+/** Checks a parsed config (config-schema.ts, then what the schema cannot say); throws a RangeError naming the field. */
 export function checkScenarioConfig(c: ScenarioConfig): ScenarioConfig {
-  const bad = (field: string, what: string): never => {
-    throw new RangeError(`scenario config: ${field} ${what}`);
+  const bad = (problem: string): never => {
+    throw new RangeError(`scenario config: ${problem}`);
   };
-  const obj = (v: unknown, field: string): void => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) bad(field, "must be an object");
-  };
-  /** A finite number in [lo, hi] (open ends with `open`), optionally an integer. */
-  const num = (v: unknown, field: string, lo: number, hi: number, opts: { int?: boolean; openLo?: boolean; openHi?: boolean } = {}): void => {
-    const ok = typeof v === "number" && Number.isFinite(v) && (opts.openLo ? v > lo : v >= lo) && (opts.openHi ? v < hi : v <= hi) && (!opts.int || Number.isInteger(v));
-    if (!ok) bad(field, `must be ${opts.int ? "an integer" : "a number"} in ${opts.openLo ? "(" : "["}${lo}, ${hi}${opts.openHi ? ")" : "]"}, got ${JSON.stringify(v)}`);
-  };
-  const name = (v: unknown, field: string): void => {
-    if (typeof v !== "string" || !/^\S.{0,127}$/s.test(v)) bad(field, "must be a non-empty account name (≤ 128 chars)");
-  };
-  obj(c, "config");
-  if (!(Number.isInteger(c.days) && c.days >= 1 && c.days <= 3650)) bad("days", "must be an integer in [1, 3650]");
-  if (!(c.spot > 0)) bad("spot", "must be > 0");
-  if (!(c.vol > 0)) bad("vol", "must be > 0");
-  if (!Number.isInteger(c.seed)) bad("seed", "must be an integer");
-  if (c.smile !== undefined) {
-    obj(c.smile, "smile");
-    num(c.smile.rho, "smile.rho", -1, 1, { openLo: true, openHi: true });
-    num(c.smile.gamma, "smile.gamma", 0, 0.5, { openLo: true });
-    num(c.smile.eta, "smile.eta", 0, 2 / (1 + Math.abs(c.smile.rho)), { openLo: true });
-  }
-  if (!Array.isArray(c.lps) || c.lps.length === 0) bad("lps", "must list at least one LP");
-  c.lps.forEach((lp, i) => {
-    name(lp.name, `lps[${i}].name`);
-    if (!(lp.deposit > 0)) bad(`lps[${i}].deposit`, "must be > 0");
+  const problem = schemaError(ScenarioConfigSchema, c);
+  if (problem) bad(problem);
+  c.attacker?.attacks.forEach((a, i) => {
+    const branch = schemaError(ATTACK_SCHEMAS[a.kind]!, a, `/attacker/attacks/${i}`);
+    if (branch) bad(branch);
+    if (a.day > c.days) bad(`attacker.attacks[${i}].day must be <= days (${c.days}), got ${a.day}`);
+    if ((a.kind === "hit-and-run" || a.kind === "oracle-spike") && a.spotMove === 0) bad(`attacker.attacks[${i}].spotMove must not be 0`);
   });
-  if (!(c.traders?.count >= 1)) bad("traders.count", "must be ≥ 1");
-  if (!(c.risk?.varPaths >= 100)) bad("risk.varPaths", "must be ≥ 100");
-  if (c.peers !== undefined) {
-    obj(c.peers, "peers");
-    const m = c.peers.makers;
-    obj(m, "peers.makers");
-    num(m.count, "peers.makers.count", 0, 100, { int: true });
-    num(m.contracts, "peers.makers.contracts", 0, 1e6, { openLo: true });
-    num(m.askDiscount, "peers.makers.askDiscount", 0, 0.5);
-    num(m.bidDiscount, "peers.makers.bidDiscount", 0, 0.9, { openLo: true });
-    if (!Array.isArray(m.moneyness) || m.moneyness.length === 0) bad("peers.makers.moneyness", "must list at least one strike / spot");
-    m.moneyness.forEach((x, i) => num(x, `peers.makers.moneyness[${i}]`, 0.5, 2));
-    num(m.expiryDays, "peers.makers.expiryDays", 1, 365, { int: true });
-    const t = c.peers.takers;
-    obj(t, "peers.takers");
-    num(t.count, "peers.takers.count", 0, 100, { int: true });
-    num(t.ordersPerDay, "peers.takers.ordersPerDay", 0, 1000, { int: true });
-    num(t.maxContracts, "peers.takers.maxContracts", 0, 1e6, { openLo: true });
-    num(t.slippage, "peers.takers.slippage", 0, 1);
-    if (t.ordersPerDay > 0 && t.count === 0) bad("peers.takers.count", "must be ≥ 1 when ordersPerDay > 0");
+  if (c.hedge) {
+    const branch = schemaError(BAND_SCHEMAS[c.hedge.band.kind]!, c.hedge.band, "/hedge/band");
+    if (branch) bad(branch);
   }
-  if (c.attacker !== undefined) {
-    const a = c.attacker;
-    obj(a, "attacker");
-    name(a.name, "attacker.name");
-    if (c.lps.some((lp) => lp.name === a.name) || /^(trader|maker|taker)\d+$/.test(a.name) || a.name === "treasury")
-      bad("attacker.name", `must differ from the LPs, traders, peers and treasury, got "${a.name}"`);
-    if (!Array.isArray(a.attacks)) bad("attacker.attacks", "must be an array");
-    a.attacks.forEach((x, i) => {
-      const f = `attacker.attacks[${i}]`;
-      obj(x, f);
-      if (!ATTACK_KINDS.includes(x.kind)) bad(`${f}.kind`, `must be one of ${ATTACK_KINDS.map((k) => `"${k}"`).join(", ")}, got ${JSON.stringify(x.kind)}`);
-      num(x.day, `${f}.day`, 1, c.days, { int: true });
-      if (x.kind === "hit-and-run" || x.kind === "oracle-spike") num(x.deposit, `${f}.deposit`, 0, 1e12, { openLo: true });
-      if (x.kind === "hit-and-run") {
-        num(x.spotMove, `${f}.spotMove`, -0.5, 0.5, { openLo: true, openHi: true });
-        if (x.spotMove === 0) bad(`${f}.spotMove`, "must not be 0");
-      }
-      if (x.kind === "oracle-spike") {
-        num(x.spotMove, `${f}.spotMove`, -0.9, 1, { openLo: true, openHi: true });
-        if (x.spotMove === 0) bad(`${f}.spotMove`, "must not be 0");
-        num(x.spikeSeconds, `${f}.spikeSeconds`, 1, 3600, { int: true });
-      }
-      if (x.kind === "hit-and-run" || x.kind === "split-trade") {
-        num(x.contracts, `${f}.contracts`, 0, 1e6, { openLo: true });
-        num(x.moneyness, `${f}.moneyness`, 0.5, 2);
-        num(x.expiryDays, `${f}.expiryDays`, 1, 365, { int: true });
-      }
-      if (x.kind === "split-trade") num(x.pieces, `${f}.pieces`, 2, 1000, { int: true });
-    });
-  }
-  if (c.hedge !== undefined) {
-    const h = c.hedge;
-    obj(h, "hedge");
-    if (typeof h.enabled !== "boolean") bad("hedge.enabled", "must be true or false");
-    num(h.hedgeCostRate, "hedge.hedgeCostRate", 0, 0.5);
-    obj(h.venue, "hedge.venue");
-    num(h.venue.feeRate, "hedge.venue.feeRate", 0, 0.1);
-    num(h.venue.halfSpread, "hedge.venue.halfSpread", 0, 0.1);
-    num(h.venue.impact, "hedge.venue.impact", 0, 1);
-    num(h.venue.depth, "hedge.venue.depth", 0, 1e12, { openLo: true });
-    num(h.venue.fundingRate, "hedge.venue.fundingRate", -1, 1);
-    obj(h.band, "hedge.band");
-    if (h.band.kind === "fixed") num(h.band.halfWidth, "hedge.band.halfWidth", 0, 1e9);
-    else if (h.band.kind === "whalley-wilmott") num(h.band.riskAversion, "hedge.band.riskAversion", 0, 1e9, { openLo: true });
-    else bad("hedge.band.kind", 'must be "fixed" or "whalley-wilmott"');
-  }
+  if (c.smile && c.smile.eta * (1 + Math.abs(c.smile.rho)) > 2) bad(`smile.eta must be <= 2 / (1 + |rho|) = ${2 / (1 + Math.abs(c.smile.rho))} (no static arbitrage), got ${c.smile.eta}`);
+  if (c.traders.minDays > c.traders.maxDays) bad(`traders.minDays must be <= traders.maxDays, got ${c.traders.minDays} > ${c.traders.maxDays}`);
+  if (c.peers && c.peers.takers.ordersPerDay > 0 && c.peers.takers.count === 0) bad("peers.takers.count must be >= 1 when ordersPerDay > 0");
+  const a = c.attacker;
+  if (a && (c.lps.some((lp) => lp.name === a.name) || /^(trader|maker|taker)\d+$/.test(a.name) || a.name === "treasury"))
+    bad(`attacker.name must differ from the LPs, traders, peers and treasury, got "${a.name}"`);
   return c;
 }
+
+// The interfaces above document the fields; the schema checks them: each must accept what the other does.
+type SchemaShape = Static<typeof ScenarioConfigSchema>;
+type Assert<T extends true> = T;
+export type ConfigMatchesSchema = Assert<Omit<ScenarioConfig, "attacker" | "hedge"> extends Omit<SchemaShape, "attacker" | "hedge"> ? (Omit<SchemaShape, "attacker" | "hedge"> extends Omit<ScenarioConfig, "attacker" | "hedge"> ? true : false) : false>;

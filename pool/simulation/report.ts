@@ -1,57 +1,24 @@
-// Self-contained HTML report of a scenario run: inline SVG charts (share price, NAV, utilization, net greeks
-// over time, the stress grid as a heat map, the VaR histogram) and summary tables. No scripts, no network.
+// Self-contained HTML report of a scenario run: inline SVG charts (report-charts.ts: share price, NAV, utilization,
+// net greeks over time with the crash and attack days marked, the stress grid as a heat map, the VaR histogram) and
+// summary tables; with hedge twins, the hedged and unhedged pools side by side and their daily P&L attribution
+// (report-hedge.ts). No scripts, no network.
+import { format } from "d3-format";
+import type { HedgeTwins } from "./hedge-twins.js";
+import { hedgeSection } from "./report-hedge.js";
+import { esc, heatMap, histogram, lineChart, type Mark } from "./report-charts.js";
 import type { ScenarioResult } from "./scenario.js";
 
-const W = 560;
-const H = 220;
-const PAD = { l: 64, r: 12, t: 28, b: 28 };
+export { heatMap, histogram, lineChart } from "./report-charts.js";
 
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
-}
+const fmt = format(",.4~s");
 
-function fmt(v: number): string {
-  const a = Math.abs(v);
-  return a >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : a >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : a >= 1 || a === 0 ? v.toFixed(2) : v.toPrecision(3);
-}
-
-/** A line chart of one or more series over x (axis ends labelled by `xLabel`, by default "day x"). */
-export function lineChart(id: string, title: string, xs: number[], series: { name: string; values: number[]; color: string }[], xLabel = (x: number) => `day ${x}`): string {
-  const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  let lo = Math.min(...all);
-  let hi = Math.max(...all);
-  if (hi === lo) { hi += 1; lo -= 1; }
-  const x0 = xs[0]!;
-  const x1 = xs[xs.length - 1]! === x0 ? x0 + 1 : xs[xs.length - 1]!;
-  const px = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
-  const py = (y: number) => H - PAD.b - ((y - lo) / (hi - lo)) * (H - PAD.t - PAD.b);
-  const paths = series.map((s) => `<path class="series" d="${s.values.map((v, i) => `${i ? "L" : "M"}${px(xs[i]!).toFixed(1)},${py(v).toFixed(1)}`).join("")}" fill="none" stroke="${s.color}" stroke-width="1.6"><title>${esc(s.name)}</title></path>`).join("");
-  const legend = series.map((s, i) => `<text x="${PAD.l + 8 + i * 110}" y="${PAD.t + 12}" fill="${s.color}" font-size="11">${esc(s.name)}</text>`).join("");
-  const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${PAD.l - 6}" y="${py(v) + 4}" text-anchor="end" font-size="10">${fmt(v)}</text><line x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(v)}" y2="${py(v)}" stroke="#ddd"/>`).join("");
-  return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">${esc(title)}</text>${ticks}<text x="${W - PAD.r}" y="${H - 8}" text-anchor="end" font-size="10">${esc(xLabel(x1))}</text><text x="${PAD.l}" y="${H - 8}" font-size="10">${esc(xLabel(x0))}</text>${paths}${legend}</svg>`;
-}
-
-/** The stress grid as a heat map: rows = vol shock, columns = spot factor, colour = share-price change. */
-export function heatMap(id: string, result: ScenarioResult): string {
-  const cells = result.stress.results;
-  const spots = [...new Set(cells.map((r) => r.scenario.spotFactor))].sort((a, b) => a - b);
-  const shocks = [...new Set(cells.map((r) => r.scenario.volShock))].sort((a, b) => b - a);
-  const cw = (W - PAD.l - PAD.r) / spots.length;
-  const ch = Math.min(40, (H - PAD.t - PAD.b) / shocks.length);
-  const worst = Math.max(1e-9, ...cells.map((r) => Math.abs(r.sharePriceChange)));
-  const rects = cells.map((r) => {
-    const i = spots.indexOf(r.scenario.spotFactor);
-    const j = shocks.indexOf(r.scenario.volShock);
-    const t = Math.min(1, Math.abs(r.sharePriceChange) / worst);
-    const color = r.sharePriceChange < 0 ? `rgb(${255},${Math.round(255 * (1 - t))},${Math.round(255 * (1 - t))})` : `rgb(${Math.round(255 * (1 - t))},${255},${Math.round(255 * (1 - t))})`;
-    const x = PAD.l + i * cw;
-    const y = PAD.t + j * ch;
-    return `<rect class="cell" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(cw - 1).toFixed(1)}" height="${(ch - 1).toFixed(1)}" fill="${color}"><title>${esc(r.scenario.name)}: ${(r.sharePriceChange * 100).toFixed(2)}%</title></rect><text x="${(x + cw / 2).toFixed(1)}" y="${(y + ch / 2 + 4).toFixed(1)}" text-anchor="middle" font-size="9">${(r.sharePriceChange * 100).toFixed(1)}</text>`;
-  }).join("");
-  const xl = spots.map((s, i) => `<text x="${(PAD.l + (i + 0.5) * cw).toFixed(1)}" y="${PAD.t + shocks.length * ch + 14}" text-anchor="middle" font-size="10">×${s}</text>`).join("");
-  const yl = shocks.map((s, j) => `<text x="${PAD.l - 6}" y="${(PAD.t + (j + 0.5) * ch + 4).toFixed(1)}" text-anchor="end" font-size="10">vol ${s >= 0 ? "+" : ""}${Math.round(s * 100)}%</text>`).join("");
-  const height = PAD.t + shocks.length * ch + 24;
-  return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">Stress grid: share-price change (%) by spot factor and vol shock</text>${rects}${xl}${yl}</svg>`;
+/** The run's crash and attack days as chart marks. */
+export function eventMarks(result: ScenarioResult): Mark[] {
+  const c = result.config;
+  return [
+    ...(c.crash ? [{ x: c.crash.day, label: `crash ${format("+.0%")(c.crash.spotMove)}` }] : []),
+    ...(c.attacker?.attacks ?? []).map((a) => ({ x: a.day, label: `attack: ${a.kind}` })),
+  ].filter((m) => m.x <= c.days);
 }
 
 /** The pool's smile at the end of the run: implied vol by strike / spot (log axis), one curve per expiry. */
@@ -60,25 +27,38 @@ export function smileChart(id: string, result: ScenarioResult): string {
   const colors = ["#a81f4f", "#1f5fa8", "#2a8a3a"];
   const series = curves.map((c, i) => ({ name: `${c.days} d`, values: c.vols.map((v) => v * 100), color: colors[i % colors.length]! }));
   const source = result.config.smile ? "SSVI surface" : "linear skew";
-  return lineChart(id, `Vol smile at the end (%, ${source}) by strike / spot`, moneyness.map(Math.log), series, (x) => `K/S ${Math.exp(x).toFixed(2)}`);
+  return lineChart(id, `Vol smile at the end (%, ${source})`, moneyness, series, [], { label: "strike / spot", log: true, format: format(".2~f") });
 }
 
-/** Histogram of the Monte Carlo share-price losses, VaR and ES marked. */
-export function histogram(id: string, result: ScenarioResult, bins = 50): string {
-  const losses = result.var.losses;
-  const lo = losses[0]!;
-  const hi = losses[losses.length - 1]! > lo ? losses[losses.length - 1]! : lo + 1e-9;
-  const counts = new Array<number>(bins).fill(0);
-  for (const l of losses) counts[Math.min(bins - 1, Math.floor(((l - lo) / (hi - lo)) * bins))]++;
-  const top = Math.max(...counts);
-  const bw = (W - PAD.l - PAD.r) / bins;
-  const px = (v: number) => PAD.l + ((v - lo) / (hi - lo)) * (W - PAD.l - PAD.r);
-  const bars = counts.map((n, i) => {
-    const h = (n / top) * (H - PAD.t - PAD.b);
-    return `<rect class="bar" x="${(PAD.l + i * bw).toFixed(1)}" y="${(H - PAD.b - h).toFixed(1)}" width="${Math.max(0.5, bw - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="#4a78b5"/>`;
-  }).join("");
-  const mark = (v: number, label: string, color: string) => `<line x1="${px(v).toFixed(1)}" x2="${px(v).toFixed(1)}" y1="${PAD.t}" y2="${H - PAD.b}" stroke="${color}" stroke-dasharray="4 2"/><text x="${(px(v) - 4).toFixed(1)}" y="${PAD.t + 10}" text-anchor="end" font-size="10" fill="${color}">${label}</text>`;
-  return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><text x="${PAD.l}" y="16" font-size="13" font-weight="bold">${result.var.horizonDays}-day share-price loss, ${result.var.paths.toLocaleString("en")} paths</text>${bars}${mark(result.var.valueAtRisk, "VaR 99%", "#c00")}${mark(result.var.expectedShortfall, "ES 99%", "#800")}<text x="${PAD.l}" y="${H - 8}" font-size="10">${(lo * 100).toFixed(2)}%</text><text x="${W - PAD.r}" y="${H - 8}" text-anchor="end" font-size="10">${(hi * 100).toFixed(2)}%</text></svg>`;
+/** Days as compact ranges: [1, 2, 3, 7] → "1–3, 7". */
+function dayRanges(days: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < days.length; i++) {
+    let j = i;
+    while (j + 1 < days.length && days[j + 1] === days[j]! + 1) j++;
+    out.push(j > i ? `${days[i]}–${days[j]}` : `${days[i]}`);
+    i = j;
+  }
+  return out.join(", ");
+}
+
+const BREAKER_MEANING: Record<string, string> = {
+  settlement: "routine: LP withdrawals pause briefly after each expiry settles, so nobody redeems against a stale NAV",
+  liquidity: "free liquidity fell below the breaker's share of the pool",
+  ivJump: "base vol jumped beyond the breaker's threshold within its window",
+};
+
+/** Circuit-breaker trips (the pool's circuitBreaker events) grouped by breaker: days, what it means. */
+export function breakerSummary(result: ScenarioResult): string {
+  const byBreaker = new Map<string, number[]>();
+  for (const e of result.defenceEvents) {
+    if (e.kind !== "circuitBreaker") continue;
+    const breaker = e.detail.slice(0, e.detail.indexOf(":"));
+    byBreaker.set(breaker, [...new Set([...(byBreaker.get(breaker) ?? []), e.day])]);
+  }
+  if (byBreaker.size === 0) return `<section id="trips"><h2>Circuit-breaker trips</h2><p>None.</p></section>`;
+  const rows = [...byBreaker].sort(([, a], [, b]) => b.length - a.length).map(([b, days]) => `<tr><td>${esc(b)}</td><td>${days.length}</td><td style="text-align:left">${dayRanges(days)}</td><td style="text-align:left">${esc(BREAKER_MEANING[b] ?? "")}</td></tr>`).join("");
+  return `<section id="trips"><h2>Circuit-breaker trips</h2><table><tr><th>breaker</th><th>days tripped</th><th>which days</th><th>what it means</th></tr>${rows}</table></section>`;
 }
 
 const usd = (v: number) => `${v < 0 ? "−" : v > 0 ? "+" : ""}${Math.abs(v).toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -128,38 +108,41 @@ export function defenceSection(result: ScenarioResult): string {
 <ul id="pauses">${items}</ul><h3>Refused operations by code</h3><ul id="refusals">${refused}</ul></section>`;
 }
 
-/** The whole report as one HTML document. */
-export function renderReport(result: ScenarioResult): string {
+/** The whole report as one HTML document; with `twins`, `result` is the hedged twin and the twins are compared. */
+export function renderReport(result: ScenarioResult, twins?: HedgeTwins): string {
   const t = result.timeline;
   const xs = t.map((d) => d.day);
   const last = t[t.length - 1]!;
   const v = result.var;
   const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
-  const trips = t.flatMap((d) => d.breakerTrips.map((b) => `<li>day ${d.day}: ${esc(b)}</li>`)).join("") || "<li>none</li>";
+  const marks = eventMarks(result);
   const stressRows = result.stress.results.map((r) => `<tr><td>${esc(r.scenario.name)}</td><td>${fmt(r.spot)}</td><td>${pct(r.sharePriceChange)}</td><td>${r.solvency === Infinity ? "∞" : r.solvency.toFixed(3)}</td></tr>`).join("");
+  const which = twins ? " (hedged pool)" : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pool2peer simulation report</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}.grid{display:flex;flex-wrap:wrap;gap:16px}.chart{background:#fafafa;border:1px solid #ddd}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}td:first-child{text-align:left}</style>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}h1{font-size:20px}.grid{display:flex;flex-wrap:wrap;gap:16px}.chart{background:#fafafa;border:1px solid #ddd}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}td:first-child{text-align:left}</style>
 </head><body>
 <h1>pool2peer simulation: ${result.config.days} days, seed ${result.config.seed}</h1>
-<p id="summary">Final share price ${last.sharePrice.toFixed(6)}, NAV ${fmt(last.nav)} USDC, utilization ${(last.utilization * 100).toFixed(1)}%, ${result.events} events, ${result.rejectedByRisk} operations rejected by the pre-trade check.
+<p id="summary">Final share price${which} ${last.sharePrice.toFixed(6)}, NAV ${fmt(last.nav)} USDC, utilization ${(last.utilization * 100).toFixed(1)}%, ${result.events} events, ${result.rejectedByRisk} operations rejected by the pre-trade check.
 VaR 99% (${v.horizonDays} d) ${pct(v.valueAtRisk)} ± ${pct(v.valueAtRiskStdError)}, ES 99% ${pct(v.expectedShortfall)} ± ${pct(v.expectedShortfallStdError)}. Worst stress scenario: ${esc(result.stress.worst.scenario.name)} (${pct(result.stress.worst.sharePriceChange)}).</p>
+${twins ? hedgeSection(twins, marks) : ""}
+<h2>The pool${which} day by day</h2>
 <div class="grid">
-${lineChart("chart-share-price", "Share price (USDC per share)", xs, [{ name: "share price", values: t.map((d) => d.sharePrice), color: "#1f5fa8" }])}
-${lineChart("chart-nav", "NAV (USDC)", xs, [{ name: "NAV", values: t.map((d) => d.nav), color: "#2a8a3a" }])}
-${lineChart("chart-utilization", "Utilization", xs, [{ name: "utilization", values: t.map((d) => d.utilization), color: "#b5651d" }])}
-${lineChart("chart-delta-gamma", "Net delta (ETH)", xs, [{ name: "delta", values: t.map((d) => d.delta), color: "#7a1fa8" }])}
-${lineChart("chart-vega-theta", "Net vega (USDC per 1.00 vol) and theta (USDC/yr ÷ 100)", xs, [{ name: "vega", values: t.map((d) => d.vega), color: "#a81f4f" }, { name: "theta/100", values: t.map((d) => d.theta / 100), color: "#1fa89a" }])}
+${lineChart("chart-share-price", "Share price (USDC per share)", xs, [{ name: "share price", values: t.map((d) => d.sharePrice), color: "#1f5fa8" }], marks)}
+${lineChart("chart-nav", "NAV (USDC)", xs, [{ name: "NAV", values: t.map((d) => d.nav), color: "#2a8a3a" }], marks)}
+${lineChart("chart-utilization", "Utilization", xs, [{ name: "utilization", values: t.map((d) => d.utilization), color: "#b5651d" }], marks)}
+${lineChart("chart-delta-gamma", "Net delta of the options (ETH) and the hedge position", xs, [{ name: "options delta", values: t.map((d) => d.delta), color: "#7a1fa8" }, { name: "hedge", values: t.map((d) => d.hedgeSize), color: "#888", dashed: true }], marks)}
+${lineChart("chart-vega-theta", "Net vega (USDC per 1.00 vol) and theta (USDC/yr ÷ 100)", xs, [{ name: "vega", values: t.map((d) => d.vega), color: "#a81f4f" }, { name: "theta ÷ 100", values: t.map((d) => d.theta / 100), color: "#1fa89a" }], marks)}
 ${heatMap("chart-stress", result)}
 ${histogram("chart-var", result)}
 ${smileChart("chart-smile", result)}
-${lineChart("chart-volume", "Daily volume (contracts): peers vs pool", xs, [{ name: "peers", values: t.map((d) => d.peerContracts), color: "#d0731f" }, { name: "pool", values: t.map((d) => d.poolContracts), color: "#1f5fa8" }])}
+${lineChart("chart-volume", "Daily volume (contracts): peers vs pool", xs, [{ name: "peers", values: t.map((d) => d.peerContracts), color: "#d0731f" }, { name: "pool", values: t.map((d) => d.poolContracts), color: "#1f5fa8" }], marks)}
 </div>
 ${attackerSection(result)}
 ${volumeSection(result)}
 ${defenceSection(result)}
 ${lpSection(result)}
-<h2>Circuit-breaker trips</h2><ul id="trips">${trips}</ul>
+${breakerSummary(result)}
 <h2>Stress grid</h2><table><tr><th>scenario</th><th>spot</th><th>share price</th><th>solvency</th></tr>${stressRows}</table>
 </body></html>
 `;

@@ -16,7 +16,7 @@ import { pathNormals } from "../risk/normals.js";
 import { runAttack, type AttackResult } from "./attacks.js";
 import { checkScenarioConfig, type ScenarioConfig } from "./config.js";
 import { emptyVolume, PeerDesk, type PeerVolume } from "./peers.js";
-import { ScenarioHedge, type HedgeRun } from "./hedge-day.js";
+import { ScenarioHedge, scenarioHedgeParams, type HedgeRun } from "./hedge-day.js";
 
 export { checkScenarioConfig, type ScenarioConfig } from "./config.js";
 
@@ -120,14 +120,14 @@ export async function runScenario(
   const c = checkScenarioConfig(config);
   const clock = new ManualClock(T0);
   const oracle = new ManualOracle({ spot: c.spot, timestamp: T0, baseVol: c.vol, ...(c.smile ? { volSurface: smileSurface(c.smile, c.vol, pricer) } : { skew: -0.1 }) });
-  const poolConfig: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock, params: c.hedge && { hedgeCostRate: c.hedge.hedgeCostRate } };
+  const poolConfig: PoolConfig = { collateral: "quote", decimals: 6, pricer, oracle, clock, params: c.hedge && scenarioHedgeParams(c.hedge) };
   const pool = new OptionPool(poolConfig);
   const desk = c.peers ? new PeerDesk(new PeerBook(pool), c.peers, T0) : undefined;
   const volume = emptyVolume();
   const refusals: Record<string, number> = {};
   const attacks: AttackResult[] = [];
   const risk = attachRisk(pool, { pricer, preTrade: { maxExpectedShortfall: 0.3 } });
-  const hedging = c.hedge && new ScenarioHedge(pool, c.hedge, () => oracle.latest().spot, clock, c.seed);
+  const hedging = c.hedge && new ScenarioHedge(pool, c.hedge, () => oracle.latest().spot, clock, c.seed, (timestamp) => oracle.push({ timestamp }));
   // Day d moves with the risk run's normals of path d (Philox stream of the seed, from the WASM core).
   const z = pathNormals(pricer.core, c.seed, c.days + 1);
   let u = c.seed >>> 0;
@@ -190,7 +190,6 @@ export async function runScenario(
         volume.poolContracts += Number(size) / 100;
         directContracts += Number(size) / 100;
         volume.poolPremium += Number(q.total) / 1e6;
-        hedging?.charged(q.hedgeFee);
       } catch (err) {
         if (!(err instanceof PoolError)) throw err;
         if (err.code === "RISK_LIMIT") rejectedByRisk++;
