@@ -6,7 +6,7 @@ import { createPricer, type Pricer } from "../bindings/pricer.js";
 import { loadWasmCore } from "../bindings/wasm.js";
 import { randomOptions } from "./inputs.js";
 import { measureBatches, samplingBudget, type BatchTask } from "./measure.js";
-import { peers } from "./peers.js";
+import { missingPeers, peers } from "./peers.js";
 import { blackScholesPlain, type PlainGreeksColumns } from "./plain-js.js";
 import type { BenchRow, SuiteOptions } from "./types.js";
 
@@ -33,6 +33,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const budget = samplingBudget(options.quick);
   const n = options.quick ? 4096 : 100_000;
   const peerN = options.quick ? 256 : 2000;
+  if (missingPeers.length > 0) log(`  peer rows left out (dev dependencies not installed: ${missingPeers.join(", ")})`);
   const { columns, batch } = randomOptions(n);
 
   const simd: Pricer = await createPricer({ simd: true });

@@ -8,14 +8,28 @@
 //     precision Φ (the default 'single' one has ~1e-7 error).
 //   option-pricing 2.1: `new Option({...}).price("bs")`, price only, with dividend yield; Φ from a
 //     1.2e-7 erfc approximation.
-import { createRequire } from "node:module";
-import { Option } from "option-pricing";
+//
+// The peers are dev dependencies: an installed package has none of them, and its bench leaves their rows out
+// (`missingPeers` names what to install to get them back).
 import type { PlainGreeksColumns, PlainOptionColumns } from "./plain-js.js";
 
-const require = createRequire(import.meta.url);
-const blackScholesPkg = require("black-scholes") as typeof import("black-scholes");
-const greeksPkg = require("greeks") as typeof import("greeks");
-const uqee = require("@uqee/black-scholes") as typeof import("@uqee/black-scholes");
+/** Packages among the peers that could not be loaded. */
+export const missingPeers: string[] = [];
+
+async function optional<T>(name: string, load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch {
+    missingPeers.push(name);
+    return undefined;
+  }
+}
+
+// CommonJS packages: their exports sit on `default` when imported.
+const blackScholesPkg = (await optional("black-scholes", () => import("black-scholes")))?.default as typeof import("black-scholes");
+const greeksPkg = (await optional("greeks", () => import("greeks")))?.default as typeof import("greeks");
+const uqee = (await optional("@uqee/black-scholes", () => import("@uqee/black-scholes")))?.default as typeof import("@uqee/black-scholes");
+const Option = (await optional("option-pricing", () => import("option-pricing")))?.Option as typeof import("option-pricing").Option;
 
 /** A peer library wrapped to price a column batch. */
 export interface PeerAdapter {
@@ -52,7 +66,7 @@ export const blackScholesAndGreeks: PeerAdapter = {
   },
 };
 
-const uqeeDouble = new uqee.BlackScholes({ sigmaToPricePrecision: "double" });
+const uqeeDouble = uqee ? new uqee.BlackScholes({ sigmaToPricePrecision: "double" }) : undefined;
 
 /** @uqee/black-scholes: one `option()` call per option returns price and five greeks (theta re-signed to calendar time). */
 export const uqeeBlackScholes: PeerAdapter = {
@@ -63,7 +77,7 @@ export const uqeeBlackScholes: PeerAdapter = {
   price(n, input, out) {
     const { type, spot, strike, expiry, vol, rate } = input;
     for (let i = 0; i < n; i++) {
-      const o = uqeeDouble.option({
+      const o = uqeeDouble!.option({
         type: type[i] > 0 ? "call" : "put",
         underlying: spot[i],
         strike: strike[i],
@@ -105,5 +119,7 @@ export const optionPricing: PeerAdapter = {
   },
 };
 
-/** Every peer, in table order. */
-export const peers: readonly PeerAdapter[] = [blackScholesAndGreeks, uqeeBlackScholes, optionPricing];
+/** Every peer whose packages load, in table order. */
+export const peers: readonly PeerAdapter[] = [blackScholesAndGreeks, uqeeBlackScholes, optionPricing].filter((peer) =>
+  peer.packages.every((name) => !missingPeers.includes(name)),
+);

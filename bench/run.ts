@@ -31,6 +31,8 @@ export interface RunResult {
   rows: BenchRow[];
   /** Suites whose module file does not exist (yet). */
   missing: string[];
+  /** Suites left out because a package they compare against (a dev dependency) is not installed, with its name. */
+  skipped: { suite: string; package: string }[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +65,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunResult> {
   }
   const rows: BenchRow[] = [];
   const missing: string[] = [];
+  const skipped: RunResult["skipped"] = [];
   const log = options.log ?? (() => {});
   for (const name of wanted) {
     if (suiteFile(name) === undefined) {
@@ -71,11 +74,27 @@ export async function runBenchmarks(options: RunOptions): Promise<RunResult> {
     }
     log(`suite ${name}${options.quick ? " (quick)" : ""}`);
     // Relative specifier resolved next to this module: dist/bench/*.js compiled, bench/*.ts under vitest.
-    const suite = (await import(/* @vite-ignore */ `./${name}.js`)) as SuiteModule;
+    let suite: SuiteModule;
+    try {
+      suite = (await import(/* @vite-ignore */ `./${name}.js`)) as SuiteModule;
+    } catch (error) {
+      // An installed package has no dev dependencies: suites measured against an npm peer cannot run there.
+      const lacking = missingPackage(error);
+      if (lacking === undefined) throw error;
+      log(`  skipped: it compares against ${lacking}, a dev dependency this install lacks`);
+      skipped.push({ suite: name, package: lacking });
+      continue;
+    }
     if (typeof suite.runSuite !== "function") throw new Error(`bench/${name} does not export runSuite`);
     rows.push(...(await suite.runSuite({ quick: options.quick, log })));
   }
-  return { rows, missing };
+  return { rows, missing, skipped };
+}
+
+/** The package named by a "Cannot find package" error of an import, or undefined for any other error. */
+function missingPackage(error: unknown): string | undefined {
+  if ((error as { code?: unknown } | null)?.code !== "ERR_MODULE_NOT_FOUND") return undefined;
+  return /Cannot find package '([^']+)'/.exec(error instanceof Error ? error.message : "")?.[1];
 }
 
 /** The directory holding package.json of the project (walking up from this file). */

@@ -1,6 +1,7 @@
 // The one file that owns the WebAssembly instance, its memory and the typed-array views into it.
-// Loading goes through @assemblyscript/loader (deprecated upstream, still fine with 0.28): keep it here only.
-import { instantiate } from "@assemblyscript/loader";
+// The builds import nothing (a shared-memory twin imports only its memory) and exchange numbers and pointers only,
+// so plain WebAssembly.instantiate loads them: no @assemblyscript/loader (deprecated upstream) and no glue.
+import "./global-types.js";
 import type { CoreExports } from "./kernel/exports.js";
 import { wasmBytes } from "./wasm-bytes.js";
 
@@ -18,7 +19,7 @@ export interface LoadOptions {
   /** An already compiled module (e.g. sent to a worker); its build is detected from its exports and imports. */
   module?: WebAssembly.Module;
   /** Raw bytes of a build to compile instead of the bundled ones. */
-  bytes?: BufferSource;
+  bytes?: ArrayBuffer | ArrayBufferView;
   /**
    * For a shared-memory build: the memory to run in (zeroed when fresh); default a new one of `sharedWasmMemory()`.
    * Another instance of the same build may run in it already (the worker pool's zero-copy batches): instantiating
@@ -201,8 +202,9 @@ export async function compileWasmCore(options: Pick<LoadOptions, "simd" | "share
 /** Compiles (or reuses) a WASM build and instantiates it. */
 export async function loadWasmCore(options: LoadOptions = {}): Promise<WasmCore> {
   const module = options.module ?? (await compileWasmCore(options));
-  const imports = importsMemory(module) ? { env: { memory: options.memory ?? sharedWasmMemory() } } : {};
-  const { exports } = await instantiate<CoreExports>(module, imports);
-  (exports as unknown as { _initialize?: () => void })._initialize?.();
-  return new WasmCore(module, exports as unknown as CoreExports);
+  const imports: WebAssembly.Imports = importsMemory(module) ? { env: { memory: options.memory ?? sharedWasmMemory() } } : {};
+  const instance = await WebAssembly.instantiate(module, imports);
+  const exports = instance.exports as unknown as CoreExports & { _initialize?: () => void };
+  exports._initialize?.();
+  return new WasmCore(module, exports);
 }

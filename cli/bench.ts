@@ -62,13 +62,14 @@ export const benchCommand: CliCommand = {
       return 2;
     }
     try {
-      const { rows, missing } = await runBenchmarks({ quick, suites, log: (line) => io.err(line) });
+      const { rows, missing, skipped } = await runBenchmarks({ quick, suites, log: (line) => io.err(line) });
       if (rows.length === 0) {
         io.err(`pool2peer bench: no suite to run (available: ${availableSuites().join(", ") || "none"})`);
         return 1;
       }
       const header = [`pool2peer bench${quick ? " --quick" : ""}`, ...machineLines()];
       if (missing.length > 0) header.push(`not present in this build: ${missing.join(", ")}`);
+      if (skipped.length > 0) header.push(`skipped (dev dependencies not installed): ${skipped.map((s) => `${s.suite} (${s.package})`).join(", ")}`);
       header.push("ratio = baseline ns/op ÷ row ns/op (higher is faster); ns/op is the median batch time per unit, best of the rounds");
       const table = `${header.join("\n")}\n\n${formatTable(rows)}`;
       io.out(table);

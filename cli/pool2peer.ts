@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `pool2peer` command: dispatches `pool2peer <command> [options]` through a table of subcommands
 // (cli/<command>.ts each). Exit codes: 0 success, 1 failure while running, 2 usage error.
-import { realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
@@ -19,6 +19,17 @@ export const commands: Record<string, CliCommand> = {
   worker: workerCommand,
 };
 
+/** The package's version, from the package.json above this file (cli/ in a checkout, dist/cli/ when installed). */
+export function packageVersion(): string {
+  for (const up of ["../package.json", "../../package.json"]) {
+    const file = fileURLToPath(new URL(up, import.meta.url));
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "pool2peer" && typeof pkg.version === "string") return pkg.version;
+  }
+  throw new Error("pool2peer: cannot find the package's package.json");
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const list = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
@@ -28,7 +39,7 @@ function usage(): string {
     "commands:",
     ...list,
     "",
-    "Run `pool2peer <command> --help` for a command's options.",
+    "Run `pool2peer <command> --help` for a command's options; `pool2peer --version` prints the version.",
   ].join("\n");
 }
 
@@ -46,6 +57,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     (name === undefined ? io.err : io.out)(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.out(packageVersion());
+    return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {

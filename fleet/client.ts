@@ -8,7 +8,9 @@
 // index, so they are bit-identical to the single-thread pricer whatever the number of machines.
 // Parts: FleetConnection (Redis and the queue), FleetJobs (queueing, notes, placement), the watchdog (timeouts and
 // the audit that resubmits jobs Redis lost), and this file (options, planning, the public methods).
+import "../bindings/global-types.js"; // global types the declarations name (WebAssembly, Symbol.asyncDispose) for hosts without them
 import { randomUUID } from "node:crypto";
+import { asyncDispose } from "../bindings/global-types.js";
 import { normalizeImpliedVolBatch, normalizeOptionBatch } from "../bindings/batch.js";
 import { PricingInputError } from "../bindings/errors.js";
 import {
@@ -31,6 +33,7 @@ import { DEFAULT_QUEUE, fleetKeys, type FleetJobKind, type FleetWorkerInfo } fro
 import { startWatchdog } from "./watchdog.js";
 
 export { FleetConnectionError, FleetJobError, FleetTimeoutError } from "./errors.js";
+export { MissingDependencyError } from "../bindings/optional-dependency.js";
 export type { FleetWorkerInfo } from "./protocol.js";
 export type { FleetCallOptions } from "./call.js";
 
@@ -95,6 +98,8 @@ export interface FleetPricingPool {
   stats(): { jobsQueued: number; jobsResubmitted: number };
   /** Rejects pending calls and closes the Redis connections. */
   close(): Promise<void>;
+  /** close(), for `await using fleet = await createFleetPricingPool(...)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function positiveInteger(field: string, value: number | undefined, fallback: number): number {
@@ -193,7 +198,7 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     }
   };
 
-  return {
+  const fleet: FleetPricingPool = {
     queue: settings.queueName,
     async blackScholes(batch, callOptions) {
       const { n, jobs: planned } = planBatch("blackScholes", batch, settings.validateOn, settings.jobOptions);
@@ -245,5 +250,9 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
       await Promise.allSettled([...jobs.calls.values()].map((call) => jobs.fail(call, error)));
       await conn.close();
     },
+    [asyncDispose]() {
+      return fleet.close();
+    },
   };
+  return fleet;
 }

@@ -1,7 +1,8 @@
 // The client's two Redis connections (commands, and one blocking reader for job notes) and its BullMQ queue.
 // Every command is bounded in time: ioredis queues commands while offline, and a call must fail instead of hanging.
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { importOptional } from "../bindings/optional-dependency.js";
 import { FleetConnectionError } from "./errors.js";
 import type { FleetJobData } from "./protocol.js";
 
@@ -12,6 +13,17 @@ export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promi
     timer = setTimeout(() => reject(new FleetConnectionError(`${what} got no answer from Redis within ${ms} ms`)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * bullmq and ioredis: optional peer dependencies of pool2peer/fleet (a browser or single-machine user never
+ * installs them); a missing one is a MissingDependencyError naming both.
+ */
+export async function loadRedisClients(): Promise<{ Redis: typeof import("ioredis").Redis; Queue: typeof import("bullmq").Queue }> {
+  const deps = ["bullmq", "ioredis"];
+  const ioredis = await importOptional("the fleet (pool2peer/fleet)", deps, () => import("ioredis"));
+  const bullmq = await importOptional("the fleet (pool2peer/fleet)", deps, () => import("bullmq"));
+  return { Redis: ioredis.Redis, Queue: bullmq.Queue };
 }
 
 /** A timer that never keeps the process alive. */
@@ -39,6 +51,7 @@ export class FleetConnection {
 
   /** Connects both connections within `connectTimeoutMs` or throws FleetConnectionError. */
   static async open(url: string, queueName: string, connectTimeoutMs: number): Promise<FleetConnection> {
+    const { Redis, Queue } = await loadRedisClients();
     // Commands fail after a couple of reconnect attempts instead of queueing forever; reconnects are quick.
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: (times: number) => Math.min(50 * times, 500) });
     redis.on("error", () => {}); // surfaced through commands and the watchdog

@@ -14,6 +14,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const run = (cmd, cmdArgs) => execFileSync(cmd, cmdArgs, { cwd: root, stdio: "inherit" });
+const started = Date.now();
+/** Progress on stderr (the build is quiet for 20-35 s otherwise): one line per step with the time since start. */
+const step = (text) => process.stderr.write(`build: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 
 function newestMtime(paths) {
   let newest = 0;
@@ -45,20 +48,30 @@ const tsInputs = ["index.ts", "bindings", "workers", "pool", "fleet", "cli", "se
 
 function buildWasm() {
   const asc = (entry, target) => run(process.execPath, [join(root, "node_modules/assemblyscript/bin/asc.js"), entry, "--config", "asconfig.json", "--target", target]);
-  for (const target of ["simd", "scalar"]) asc("assembly/index.ts", target);
+  for (const target of ["simd", "scalar"]) {
+    step(`WebAssembly ${target} build (AssemblyScript)`);
+    asc("assembly/index.ts", target);
+  }
   // The test builds export the building blocks only tests call (assembly/test-exports.ts); they are not shipped.
-  for (const target of ["test-simd", "test-scalar"]) asc("assembly/test-exports.ts", target);
+  for (const target of ["test-simd", "test-scalar"]) {
+    step(`WebAssembly ${target} build (tests only)`);
+    asc("assembly/test-exports.ts", target);
+  }
 }
 
 function buildTypeScript() {
+  step("TypeScript → dist/ (tsc -p tsconfig.build.json)");
   run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
+  step("browser and server bundles (esbuild)");
   run(process.execPath, [join(root, "scripts/bundle.mjs")]);
 }
 
 const ifStale = args.has("--if-stale");
 const wasmStale = !ifStale || newestMtime(wasmInputs) > oldestMtime(wasmOutputs);
 if (wasmStale) buildWasm();
+let tsStale = false;
 if (!args.has("wasm")) {
-  const tsStale = !ifStale || wasmStale || newestMtime(tsInputs) > oldestMtime(tsOutputs);
+  tsStale = !ifStale || wasmStale || newestMtime(tsInputs) > oldestMtime(tsOutputs);
   if (tsStale) buildTypeScript();
 }
+step(wasmStale || tsStale ? "done" : "up to date, nothing to build");

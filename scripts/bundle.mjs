@@ -33,7 +33,9 @@ const common = {
   platform: "browser",
   target: ["es2022", "chrome120", "firefox120", "safari16"],
   loader: { ".wasm": "binary" },
-  sourcemap: true,
+  // Maps beside the bundles (sources inlined) for a checkout's debugging, without a sourceMappingURL comment: the
+  // package ships no maps (package.json "files"), so nothing points at a file that is not there.
+  sourcemap: "external",
   logLevel: "warning",
   absWorkingDir: root,
 };
@@ -56,7 +58,7 @@ copyFileSync(join(root, "server/page/index.html"), join(root, "dist/page/index.h
 // of some hundreds of modules takes a restart from ~560 to ~170 ms of imports. It sits beside dist/server/start.js so
 // that the WASM files resolve the same way (../../build).
 await build({
-  bundle: true, format: "esm", platform: "node", target: ["node20"], sourcemap: true, logLevel: "warning", absWorkingDir: root,
+  bundle: true, format: "esm", platform: "node", target: ["node20"], sourcemap: "external", logLevel: "warning", absWorkingDir: root,
   entryPoints: ["server/start.ts"], outfile: "dist/server/start.bundle.mjs",
   // better-sqlite3 finds its native addon from its own files (bindings, __filename): it stays a package import.
   external: ["better-sqlite3"],

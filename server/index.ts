@@ -4,6 +4,7 @@
  */
 // Public surface of `pool2peer serve` (Node only; import "pool2peer/serve"): start a server, or build one around a
 // PoolService of your own; the client, its signing helpers and the feed interface. docs/serve.md.
+import "../bindings/global-types.js"; // global types the declarations name (WebAssembly, Symbol.asyncDispose) for hosts without them
 export { buildServer, type App, type ServerOptions, type ServerParts } from "./app.js";
 export { startServer, type RunningServer, type StartOptions } from "./start.js";
 export { PoolService, type OracleUpdate } from "./service.js";

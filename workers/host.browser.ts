@@ -19,9 +19,15 @@ export function defaultWorkerUrl(): Promise<URL> {
   return Promise.resolve(new URL("./pool2peer.worker.js", import.meta.url));
 }
 
-/** Starts one pricing worker (a module worker) from `url` (default: defaultWorkerUrl()). */
+/**
+ * Starts one pricing worker (a module worker) from `url`, by default the worker bundle beside this one. The default
+ * is written as `new Worker(new URL("./pool2peer.worker.js", import.meta.url), { type: "module" })` on purpose:
+ * bundlers that follow that pattern (Vite, webpack 5, Parcel, Rollup plugins) then emit the worker with the page.
+ * esbuild does not: copy the worker beside the page's bundle or pass `workerUrl` (docs/bundlers.md).
+ */
 export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
-  const worker = new Worker(url ?? (await defaultWorkerUrl()), { type: "module" });
+  const worker =
+    url === undefined ? new Worker(new URL("./pool2peer.worker.js", import.meta.url), { type: "module" }) : new Worker(url, { type: "module" });
   let ended = false;
   let crashListener: ((error: Error) => void) | undefined;
   let pendingCrash: Error | undefined;
@@ -42,6 +48,9 @@ export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
     onCrash(listener) {
       crashListener = listener;
       if (pendingCrash) listener(pendingCrash);
+    },
+    keepAlive() {
+      // A page's workers never keep anything alive.
     },
     async terminate() {
       ended = true;

@@ -16,6 +16,11 @@ export interface WorkerHandle {
   readonly endpoint: Endpoint;
   /** Registers the listener called once if the worker dies without terminate() (exit, uncaught error). */
   onCrash(listener: (error: Error) => void): void;
+  /**
+   * Whether the worker keeps the process alive (Node: ref/unref; browsers: no-op). The scheduler holds it only
+   * while the worker starts or has tasks, so a pool someone forgot to close does not keep Node running.
+   */
+  keepAlive(alive: boolean): void;
   /** Ends the worker; no crash is reported afterwards. */
   terminate(): Promise<void>;
   /** Fault injection: terminates the worker from outside as if it were killed; reported as a crash. */
@@ -102,6 +107,10 @@ export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
     onCrash(listener) {
       crashListener = listener;
       if (pendingCrash) listener(pendingCrash);
+    },
+    keepAlive(alive) {
+      if (alive) worker.ref();
+      else worker.unref();
     },
     async terminate() {
       ended = true;

@@ -3,7 +3,6 @@
 // work area of its own there, so a worker's kernel reads its range's inputs and writes its greeks where the caller
 // filled and reads them: nothing is copied in or out, and the calling thread only hands out ranges. It is the
 // pool's counterpart of the pricer's `createOptionBatch` (bindings/wasm-batch.ts) and has the same shape.
-import type * as Comlink from "comlink";
 import { PricingInputError } from "../bindings/errors.js";
 import type { Greeks } from "../bindings/types.js";
 import { loadWasmCore, sharedWasmMemory } from "../bindings/wasm.js";
@@ -11,7 +10,7 @@ import { throwFirstInvalidOption, WasmOptionBatch, type Backing } from "../bindi
 import { unwrapReply } from "./chunking.js";
 import { GREEK_OUTPUTS, KERNEL_INPUTS } from "../bindings/kernel/columns.js";
 import { evenSize, ranges } from "../bindings/planning.js";
-import type { WorkerApi } from "./protocol.js";
+import type { RemoteWorkerApi } from "./protocol.js";
 import type { CallOptions, Task, WorkerScheduler } from "./scheduler.js";
 
 /** Largest pool batch: 2^23 options (872 MB of its 1 GiB shared memory). */
@@ -153,7 +152,7 @@ export class PoolBatches {
   }
 
   /** Makes sure the worker behind `api` has an instance in the batch's memory (once per worker). */
-  private attach(state: BatchState, api: Comlink.Remote<WorkerApi>): Promise<void> {
+  private attach(state: BatchState, api: RemoteWorkerApi): Promise<void> {
     let attaching = state.attached.get(api);
     if (!attaching) {
       attaching = api.attachBatch(state.id, state.backing.core.exports.memory);

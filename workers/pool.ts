@@ -7,6 +7,7 @@ import { combineMonteCarloBlocks, normalizeMonteCarloSpec, type MonteCarloResult
 import { evenSize } from "../bindings/planning.js";
 import { copyColumns } from "../bindings/pricer.js";
 import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../bindings/types.js";
+import { asyncDispose } from "../bindings/global-types.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import { checkGreeksOutput, ColumnCalls } from "./column-calls.js";
 import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
@@ -108,8 +109,13 @@ export interface PricingPool {
    * @throws (rejects) PricingInputError for a bad length; Error when the pool does not use shared memory.
    */
   createOptionBatch(length: number): Promise<PoolOptionBatch>;
-  /** Terminates every worker; pending calls reject. The process can exit afterwards. */
+  /**
+   * Terminates every worker; pending calls reject. Idempotent. A pool never closed does not keep Node running
+   * (idle workers are unref'd), but its workers live until the process ends.
+   */
   close(): Promise<void>;
+  /** close(), for `await using pool = await createPricingPool()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const schedulers = new WeakMap<object, WorkerScheduler>();
@@ -244,6 +250,9 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       const error = new Error("pool2peer: the pricing pool was closed");
       calls.rejectPending(error);
       await scheduler.close();
+    },
+    [asyncDispose]() {
+      return pool.close();
     },
   };
   schedulers.set(pool, scheduler);

@@ -132,3 +132,12 @@ export interface WorkerApi {
   /** Fault injection: ends the worker abruptly ("exit") or with an uncaught exception ("throw"). */
   crash(mode: CrashMode): void;
 }
+
+/**
+ * WorkerApi as the calling thread sees it through comlink (its `Remote<WorkerApi>`: every method returns a promise),
+ * spelled out here so that the package's declarations never name comlink, whose own declarations need the DOM
+ * library (Transferable, MessagePort).
+ */
+export type RemoteWorkerApi = {
+  [K in keyof WorkerApi]: WorkerApi[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};

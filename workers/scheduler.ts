@@ -4,7 +4,7 @@
 import * as Comlink from "comlink";
 import { sharedWasmMemory } from "../bindings/wasm.js";
 import { spawnWorker, type WorkerHandle } from "./host.js";
-import type { CrashMode, TaskRegion, WorkerApi } from "./protocol.js";
+import type { CrashMode, RemoteWorkerApi, TaskRegion, WorkerApi } from "./protocol.js";
 
 /** A worker died (exit, uncaught error, terminated) while running part of this call. The pool replaced it. */
 export class WorkerCrashError extends Error {
@@ -37,7 +37,7 @@ export interface RunOptions extends CallOptions {
  * it reserved for this task until the task ends (no other task of the worker touches it meanwhile).
  */
 export interface TaskTarget {
-  api: Comlink.Remote<WorkerApi>;
+  api: RemoteWorkerApi;
   /** The worker's place in the pool, in [0, pool size): a replacement takes the place of the worker it replaces. */
   index: number;
   shared?: { memory: WebAssembly.Memory; region: TaskRegion };
@@ -130,7 +130,7 @@ interface QueuedTask {
 interface Slot {
   index: number;
   handle: WorkerHandle;
-  api: Comlink.Remote<WorkerApi>;
+  api: RemoteWorkerApi;
   ready: boolean;
   dead: boolean;
   inFlight: Set<QueuedTask>;
@@ -197,7 +197,7 @@ export class WorkerScheduler {
 
   private async addSlot(): Promise<void> {
     const handle = await spawnWorker(this.options.workerUrl);
-    const api = Comlink.wrap<WorkerApi>(handle.endpoint);
+    const api = Comlink.wrap<WorkerApi>(handle.endpoint) as unknown as RemoteWorkerApi;
     const capacity = this.options.regionCapacity;
     // A fresh memory per worker (a replacement too): the calling thread keeps it to read and write task regions.
     const memory = capacity === undefined ? undefined : sharedWasmMemory();
@@ -222,6 +222,7 @@ export class WorkerScheduler {
     slot.freeRegions = regions;
     this.simdReported ??= simd;
     if (slot.dead) return;
+    handle.keepAlive(false); // idle until pump() hands it a task
     slot.ready = true;
     this.failedStarts = 0;
     this.pump();
@@ -296,6 +297,7 @@ export class WorkerScheduler {
 
   private start(slot: Slot, queued: QueuedTask): void {
     slot.inFlight.add(queued);
+    slot.handle.keepAlive(true); // a caller awaits this task: the process must live until it answers
     queued.call.taskStarted();
     // A worker runs at most maxInFlight tasks and has as many regions: one is free.
     const region = slot.memory ? slot.freeRegions.pop() : undefined;
@@ -308,7 +310,9 @@ export class WorkerScheduler {
     }
     const ended = (): boolean => {
       if (region) slot.freeRegions.push(region);
-      return slot.inFlight.delete(queued); // false: the worker crashed meanwhile and the call already failed
+      const mine = slot.inFlight.delete(queued); // false: the worker crashed meanwhile and the call already failed
+      if (slot.inFlight.size === 0 && !slot.dead) slot.handle.keepAlive(false);
+      return mine;
     };
     work.then(
       () => {
@@ -327,7 +331,7 @@ export class WorkerScheduler {
   }
 
   /** Calls `action` on every live, started worker (e.g. to drop state they hold); its failures are ignored. */
-  eachWorker(action: (api: Comlink.Remote<WorkerApi>) => Promise<unknown>): void {
+  eachWorker(action: (api: RemoteWorkerApi) => Promise<unknown>): void {
     for (const slot of this.slots) if (slot.ready && !slot.dead) action(slot.api).catch(() => {});
   }
 

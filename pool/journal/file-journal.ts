@@ -4,6 +4,7 @@
 // fsync) so that a retry starts clean; if even that fails, the journal refuses every write until reopened, and
 // reopening recovers every acknowledged event (a torn last line is cut, as after a crash). One writer at a time
 // (writer-lock.ts); readers open with `{ readOnly: true }`, which neither locks nor changes the file.
+import { asyncDispose } from "../../bindings/global-types.js";
 import { constants } from "node:fs";
 import { eventToJSON, type PoolEvent } from "../events.js";
 import { OptionPool, type PoolConfig } from "../option-pool.js";
@@ -148,6 +149,11 @@ export class FileJournal {
   }
 
   /** Closes the file and releases the writer lock. Idempotent. */
+  /** close(), for `await using journal = FileJournal.open(path).journal`. */
+  async [asyncDispose](): Promise<void> {
+    this.close();
+  }
+
   close(): void {
     if (this.fd < 0) return;
     const fd = this.fd;

@@ -2,6 +2,7 @@
 // keeps the event objects it is given and returns those same objects (fast; callers must not mutate them); with a
 // codec it keeps each event's text and decodes on every read, so what is read back is a fresh, schema-checked copy,
 // as from SqliteEventStore. Every append is "durable" when it returns (there is nothing to flush).
+import { asyncDispose } from "../../bindings/global-types.js";
 import type { EventHeader } from "../event-schema.js";
 import type { EventCodec } from "./codec.js";
 import { StoreError } from "./errors.js";
@@ -86,6 +87,11 @@ export class MemoryEventStore<E extends EventHeader = EventHeader> implements Ev
   latestSnapshot(): StoredSnapshot | undefined {
     this.open();
     return this.snapshot && copySnapshot(this.snapshot);
+  }
+
+  /** close(), for `await using store = new ...(...)`. */
+  async [asyncDispose](): Promise<void> {
+    this.close();
   }
 
   close(): void {

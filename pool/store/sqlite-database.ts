@@ -18,9 +18,18 @@
 // opened it.
 import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { requireOptional } from "../../bindings/optional-dependency.js";
 import { describe, StoreError } from "./errors.js";
 import { fsyncDirectory } from "./files.js";
+
+/**
+ * better-sqlite3, loaded on the first open: it is an optional dependency (a native module; an install without it,
+ * e.g. `--omit=optional` for browsers, still runs everything but SqliteEventStore, which then names what to install).
+ */
+function sqlite(): typeof Database {
+  return requireOptional<typeof Database>("SqliteEventStore (pool2peer/store)", "better-sqlite3");
+}
 
 /** PRAGMA application_id of a pool2peer event store: "p2ps" in ASCII. */
 export const APPLICATION_ID = 0x70327073;
@@ -75,7 +84,7 @@ export function acquireLock(path: string): Database.Database {
   const lockPath = `${canonical(path)}-lock`;
   let lock: Database.Database | undefined;
   try {
-    lock = new Database(lockPath, { timeout: 0 });
+    lock = new (sqlite())(lockPath, { timeout: 0 });
     lock.pragma("journal_mode = OFF");
     lock.pragma("locking_mode = EXCLUSIVE");
     lock.exec("BEGIN EXCLUSIVE; COMMIT");
@@ -128,7 +137,7 @@ export function openFile(path: string, readOnly: boolean): Database.Database {
   if (readOnly && !existsSync(path)) throw new StoreError("INVALID_INPUT", path, "no store at this path", { field: "path" });
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly: readOnly, fileMustExist: readOnly });
+    db = new (sqlite())(path, { readonly: readOnly, fileMustExist: readOnly });
     if (!readOnly) {
       const mode = db.pragma("journal_mode = WAL", { simple: true });
       if (mode !== "wal") throw new Error(`journal_mode is ${String(mode)}, not wal`);
@@ -149,6 +158,7 @@ export function openFile(path: string, readOnly: boolean): Database.Database {
  * Everything opened is closed again when a step fails.
  */
 export function openDatabase(path: string, name: string, readOnly: boolean): OpenedDatabase {
+  sqlite(); // a missing better-sqlite3 is a MissingDependencyError here, not a LOCKED or WRITE_FAILED below
   const lock = readOnly ? undefined : acquireLock(path);
   let db: Database.Database | undefined;
   try {

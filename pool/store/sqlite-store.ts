@@ -6,6 +6,7 @@
 //           the events for the next flush; a crash before a flush loses them (they were never acknowledged).
 // Reads go a page at a time (one prepared SELECT ... LIMIT per page), each row checked: its text decodes through the
 // codec to an event with the row's seq and the hash of the row's hash column, else CORRUPT naming the seq.
+import { asyncDispose } from "../../bindings/global-types.js";
 import type { EventHeader } from "../event-schema.js";
 import type { EventCodec } from "./codec.js";
 import { isLogName } from "./codec.js";
@@ -164,6 +165,11 @@ export class SqliteEventStore<E extends EventHeader = EventHeader> implements Ev
     const findings = this.db().db.pragma("integrity_check", { simple: false }) as { integrity_check: string }[];
     const problems = findings.map((r) => r.integrity_check).filter((r) => r !== "ok");
     if (problems.length > 0) throw new StoreError("CORRUPT", this.path, `integrity check: ${problems.slice(0, 5).join("; ")}`);
+  }
+
+  /** close(), for `await using store = new ...(...)`. */
+  async [asyncDispose](): Promise<void> {
+    this.close();
   }
 
   /** Flushes (group mode), then closes the database and releases the writer lock. Idempotent. */
