@@ -21,7 +21,11 @@ export { CHUNK_OPTIONS } from "./planning.js";
 /** Options of createPricer(). */
 export type PricerOptions = LoadOptions;
 
-/** The single-thread pricer. Methods are synchronous; see createPricingPool() for the worker-pool version. */
+/**
+ * The single-thread pricer. Methods are synchronous; see createPricingPool() for the worker-pool version.
+ * Units: `expiry` in years (not the pool's unix seconds: `yearsBetween(now, expiry)` converts); `vol`, `rate`,
+ * `dividend` annualised decimals, continuously compounded; prices in the unit of `spot` and `strike` (docs/units.md).
+ */
 export interface Pricer {
   /** True when the SIMD (f64x2) build is running. */
   readonly simd: boolean;
@@ -177,7 +181,8 @@ function checkLaterChunks(core: WasmCore, batch: NormalizedBatch): void {
 }
 
 /**
- * Loads the WASM core (SIMD build when the host supports it) and returns a pricer.
+ * Loads the WASM core (SIMD build when the host supports it) and returns a pricer. Its batches take `expiry` in
+ * years and `vol`, `rate`, `dividend` as annualised decimals (docs/units.md).
  * @example
  * const pricer = await createPricer();
  * const { price, delta } = pricer.blackScholes({ type: "put", spot: 100, strike: 95, expiry: 0.25, vol: 0.3, rate: 0.04 });

@@ -1,3 +1,7 @@
+/**
+ * The fleet: the worker pool's API over `pool2peer worker` processes on Redis (Node only). docs/fleet.md.
+ * @module pool2peer/fleet
+ */
 // createFleetPricingPool(): the worker pool's async API over a fleet of `pool2peer worker` processes.
 // A call becomes BullMQ jobs on Redis (fixed option ranges or fixed Monte Carlo block ranges, binary frames
 // beside the jobs); workers push a note to this client's list as each job ends; results are placed by job

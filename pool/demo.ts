@@ -4,7 +4,8 @@
 import { createPricer } from "../bindings/index.js";
 import { ManualClock } from "./clock.js";
 import { PoolError } from "./errors.js";
-import { OptionPool, formatUnits, type SyncPricer } from "./option-pool.js";
+import { formatAmount } from "./amounts.js";
+import { OptionPool, type SyncPricer } from "./option-pool.js";
 import { ManualOracle } from "./oracle.js";
 
 /** Options of runPoolDemo. */
@@ -163,11 +164,11 @@ export async function runPoolDemo(options: DemoOptions = {}): Promise<DemoSummar
   };
   log("final balances (USDC):");
   for (const lp of summary.lps)
-    log(`  LP ${lp.name.padEnd(9)} deposited ${formatUnits(lp.deposited, 6).padStart(12)} withdrawn ${formatUnits(lp.withdrawn, 6).padStart(12)} now worth ${formatUnits(lp.value, 6).padStart(12)}`);
+    log(`  LP ${lp.name.padEnd(9)} deposited ${formatAmount(lp.deposited, 6, { digits: 2 }).padStart(12)} withdrawn ${formatAmount(lp.withdrawn, 6, { digits: 2 }).padStart(12)} now worth ${formatAmount(lp.value, 6, { digits: 2 }).padStart(12)}`);
   for (const t of summary.traders) {
     const net = t.received - t.paid;
-    log(`  ${t.name.padEnd(12)} paid ${formatUnits(t.paid, 6).padStart(10)} received ${formatUnits(t.received, 6).padStart(10)} net ${net < 0n ? "-" : "+"}${formatUnits(net < 0n ? -net : net, 6)}`);
+    log(`  ${t.name.padEnd(12)} paid ${formatAmount(t.paid, 6, { digits: 2 }).padStart(10)} received ${formatAmount(t.received, 6, { digits: 2 }).padStart(10)} net ${net < 0n ? "-" : "+"}${formatAmount(net < 0n ? -net : net, 6, { digits: 2 })}`);
   }
-  log(`  open positions marked at ${formatUnits(pool.locked + pool.free - summary.finalNav, 6)}; treasury claimed ${formatUnits(summary.treasury, 6)}; ${summary.events} events`);
+  log(`  open positions marked at ${formatAmount(pool.locked + pool.free - summary.finalNav, 6, { digits: 2 })}; treasury claimed ${formatAmount(summary.treasury, 6, { digits: 2 })}; ${summary.events} events`);
   return summary;
 }

@@ -43,6 +43,7 @@ export {
   redeemableShares,
   type ShareTotals,
 } from "./shares.js";
+export { contracts, formatAmount, parseAmount, type DisplayRounding, type FormatAmountOptions } from "./amounts.js";
 export { runPoolDemo, type DemoDay, type DemoSummary, type DemoOptions } from "./demo.js";
 export { PeerBook, type PeerBookOptions, type BookState, bookEventsFromJSON, bookEventsToJSON, type BookEvent, type BookEventBody, type BookOrder, type BookPayout, type BookSide, type FillReport, type PeerFill, type PeerSeries, type RestingOrder, type SeriesSpec } from "./book/index.js";
 export * from "./risk/index.js";

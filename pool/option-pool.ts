@@ -28,7 +28,11 @@ import type { OpenOptions, PoolConfig, RedeemResult, ReplayOptions, TradeRequest
 /** Marks the constructor call of OptionPool.open (a non-empty store is expected there, refused elsewhere). */
 const RESUME: unique symbol = Symbol("resume");
 
-/** The pool. See README.md, "The pool model", for the model, parameters and invariants. */
+/**
+ * The liquidity pool. Units: amounts and shares are `bigint` base units (`decimals`), option sizes size units
+ * (10^`sizeDecimals` per contract), strikes quote currency per underlying, expiries and the clock unix seconds (the
+ * pricer's `expiry` is in years). The model, parameters and invariants: docs/pool.md; units: docs/units.md.
+ */
 export class OptionPool extends PoolViews {
   constructor(config: PoolConfig, resuming?: typeof RESUME) {
     super(config);
@@ -122,7 +126,7 @@ export class OptionPool extends PoolViews {
 
   // ---------------------------------------------------------------- operations (pool-ops.ts)
 
-  /** Deposits `assets` base units for `owner`; returns the shares minted (rounded down). */
+  /** Deposits `assets` collateral base units (100_000_000_000n = 100,000 USDC at 6 decimals) for `owner`; returns the shares minted (rounded down). */
   deposit(owner: string, assets: bigint): bigint {
     return this.core.run("deposit", () => this.core.lp.deposit(owner, assets));
   }
@@ -163,14 +167,15 @@ export class OptionPool extends PoolViews {
 
   /**
    * Buys to open or sells to close at the current quote, within the slippage bound (`maxCost` for buys,
-   * `minProceeds` for sells). Returns the quote it traded at.
+   * `minProceeds` for sells; collateral base units). `request.expiry` is unix seconds and `request.size` size units
+   * (150n = 1.5 contracts at sizeDecimals 2). Returns the quote it traded at.
    */
   trade(trader: string, request: TradeRequest): Quote {
     return this.core.run("trade", () => this.core.trade(trader, request));
   }
 
   /**
-   * Settles `expiry` (and any earlier expiry that is due) at its settlement price (settlement.ts): holders' payouts
+   * Settles `expiry` (unix seconds; and any earlier expiry that is due) at its settlement price (settlement.ts): holders' payouts
    * are reserved for them to claim, collateral is released to LPs, the expiry's protocol fees become claimable by
    * the treasury. Anyone may call it, and every other operation settles what is due first. Returns the price.
    */
@@ -234,7 +239,12 @@ export class OptionPool extends PoolViews {
 
 }
 
-/** Formats base units as a decimal string with the pool's decimals (for logs). */
+/**
+ * Base units as a decimal string rounded to `digits` (default 2) fraction digits through a float.
+ * @deprecated Unlike viem's function of the same name it rounds (`formatUnits(1n, 18)` is "0.00") and goes through a
+ * float (inexact beyond 2^53 units). Use `formatAmount(units, decimals)` for the exact string, or
+ * `formatAmount(units, decimals, { digits: 2 })` for a rounded one.
+ */
 export function formatUnits(units: bigint, decimals: number, digits = 2): string {
   return unitsToFloat(units, decimals).toFixed(digits);
 }

@@ -119,7 +119,7 @@ export interface MarketParams {
 /** All tunable pool parameters. */
 export type PoolParams = FeeParams & LimitParams & MarketParams;
 
-/** Defaults of every parameter (see README.md, "The pool model"). */
+/** Defaults of every parameter (docs/pool.md). */
 export const DEFAULT_POOL_PARAMS: Readonly<PoolParams> = Object.freeze({
   optionPriceFeeRate: 0.01,
   spotFeeRate: 0.0005,

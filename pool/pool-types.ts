@@ -53,9 +53,11 @@ export interface PoolSettings extends Scales {
 /** Configuration of a pool. Defaults: sizeDecimals 2, priceDecimals 8, shareOffset 6, treasury "treasury". */
 export interface PoolConfig {
   collateral: CollateralKind;
-  /** Decimals of the collateral asset (6 for USDC, 18 for ETH...). */
+  /** Decimals of the collateral asset (6 for USDC, 18 for ETH...): every amount is in these base units. */
   decimals: number;
+  /** Size units per contract as a power of ten (default 2: `size: 150n` is 1.5 contracts). */
   sizeDecimals?: number;
+  /** Decimals of strikes and settlement prices in the ledger (default 8: `strikeUnits` = strike × 10^8). */
   priceDecimals?: number;
   shareOffset?: number;
   treasury?: string;
@@ -95,9 +97,9 @@ export interface ReplayOptions {
 
 /** A trade: a quote request plus the slippage bound of its side. */
 export interface TradeRequest extends QuoteRequest {
-  /** Buys: the most the trader will pay in total (base units). */
+  /** Buys: the most the trader will pay in total (collateral base units). */
   maxCost?: bigint;
-  /** Sells: the least the trader will accept (base units). */
+  /** Sells: the least the trader will accept (collateral base units). */
   minProceeds?: bigint;
 }
 

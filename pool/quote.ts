@@ -14,11 +14,14 @@ import type { OracleSnapshot } from "./oracle.js";
 import { seriesRefOf } from "./series.js";
 import { floatUnits, minBig, mulDiv, type Rounding } from "./units.js";
 
-/** What a trader asks a quote for. `expiry` in unix seconds; `size` in size units (10^sizeDecimals per contract). */
+/** What a trader asks a quote for (docs/units.md). */
 export interface QuoteRequest {
   type: "call" | "put";
+  /** Quote currency per unit of the underlying (1800 = 1,800 USDC per ETH); exact at the pool's priceDecimals. */
   strike: number;
+  /** Unix seconds of the expiry instant: not years, unlike the pricer's `expiry`. */
   expiry: number;
+  /** Size units: 10^sizeDecimals per contract, so with the default sizeDecimals 2, 150n is 1.5 contracts (`contracts(1.5)`). */
   size: bigint;
   side: "buy" | "sell";
 }
@@ -77,17 +80,25 @@ export function quoteMarketOf(snap: OracleSnapshot, params: MarketParams): Quote
   return { spot: snap.spot, volAt: (strike, years) => volAt(snap, strike, years, carry) };
 }
 
+/** Unix seconds before 2001-09-09: an expiry this small is a time to expiry (years, days) given by mistake. */
+const EARLIEST_PLAUSIBLE_EXPIRY = 1e9;
+
+/** A hint for an expiry that looks like years or days rather than the unix seconds the pool takes. */
+function yearsHint(expiry: number): string {
+  return expiry < EARLIEST_PLAUSIBLE_EXPIRY ? ` (expiry is unix seconds, e.g. clock.now() + 30 * 86_400, not years or days: got ${expiry})` : "";
+}
+
 /** The request's series, checked (type, strike, expiry, size, side), with the seconds left to expiry. */
 export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: number): { series: SeriesRef; secondsLeft: number } {
   check(typeof request === "object" && request !== null, "request", "must be an object");
   check(request.side === "buy" || request.side === "sell", "side", 'must be "buy" or "sell"');
   const series = seriesRefOf(request, ctx.collateral, ctx);
-  check(typeof request.size === "bigint" && request.size > 0n, "size", "must be a bigint > 0");
+  check(typeof request.size === "bigint" && request.size > 0n, "size", "must be a bigint > 0 in size units (150n = 1.5 contracts at sizeDecimals 2: contracts(1.5))");
   const p = ctx.params;
   const secondsLeft = series.expiry - now;
   // An expired series (or one expiring now) has no premium: its value is its settlement payoff.
   if (secondsLeft <= 0 || secondsLeft < p.minTimeToExpirySeconds)
-    throw new PoolError("TOO_CLOSE_TO_EXPIRY", "expiry", `${secondsLeft} s to expiry < ${Math.max(1, p.minTimeToExpirySeconds)} s`);
+    throw new PoolError("TOO_CLOSE_TO_EXPIRY", "expiry", `${secondsLeft} s to expiry < ${Math.max(1, p.minTimeToExpirySeconds)} s${yearsHint(series.expiry)}`);
   if (request.side === "buy" && secondsLeft > p.maxTimeToExpirySeconds)
     throw new PoolError("EXPIRY_OUT_OF_BOUNDS", "expiry", `${secondsLeft} s to expiry > ${p.maxTimeToExpirySeconds} s`);
   return { series, secondsLeft };

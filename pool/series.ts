@@ -8,7 +8,9 @@ import { exactUnits } from "./units.js";
 /** A series to trade: `strike` in quote currency, `expiry` unix seconds. */
 export interface SeriesSpec {
   type: "call" | "put";
+  /** Quote currency per unit of the underlying (USDC per ETH). */
   strike: number;
+  /** Unix seconds of the expiry instant (not years). */
   expiry: number;
 }
 

@@ -2,7 +2,7 @@
 // A small static server for the browser demo: serves demo/, dist/ and build/ of the checkout with the
 // cross-origin isolation headers (COOP same-origin + COEP require-corp) that SharedArrayBuffer needs.
 // `esbuild serve` cannot set response headers, hence this file. Used by test/browser.test.ts and by hand:
-//   node scripts/serve-demo.mjs [port]      then open http://127.0.0.1:<port>/
+//   node scripts/serve-demo.mjs [port]   (or PORT=8081; default 8080)   then open http://127.0.0.1:<port>/
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, join, resolve, sep } from "node:path";
@@ -96,8 +96,33 @@ export async function startDemoServer(options = {}) {
   };
 }
 
+/** The port from the command line or $PORT (default 8080); exits 2 with a usage line when it is not a port. */
+function portFromArgs(argv, env) {
+  const raw = argv[2] ?? (env.PORT || "8080");
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`pool2peer demo: port must be an integer in [0, 65535], got ${JSON.stringify(raw)}`);
+    console.error("usage: npm run demo [-- PORT]   or   PORT=8081 npm run demo   (0: any free port)");
+    process.exit(2);
+  }
+  return port;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const port = process.argv[2] === undefined ? 8080 : Number(process.argv[2]);
-  const { url } = await startDemoServer({ port });
-  console.log(`pool2peer demo: ${url}demo/index.html (Ctrl-C to stop)`);
+  const port = portFromArgs(process.argv, process.env);
+  try {
+    const { url } = await startDemoServer({ port });
+    console.log(`pool2peer demo: ${url}demo/index.html (Ctrl-C to stop)`);
+  } catch (e) {
+    // A busy port is the usual failure: say which and what to do instead of printing a stack.
+    if (e?.code === "EADDRINUSE") {
+      console.error(`pool2peer demo: port ${port} is already in use (another \`npm run demo\`?).`);
+      console.error(`Stop that process, or pick another port: PORT=${port + 1} npm run demo (PORT=0 takes any free port).`);
+    } else if (e?.code === "EACCES") {
+      console.error(`pool2peer demo: no permission to listen on port ${port}; use a port above 1023, e.g. PORT=8080 npm run demo.`);
+    } else {
+      throw e;
+    }
+    process.exit(1);
+  }
 }

@@ -1,3 +1,7 @@
+/**
+ * `pool2peer serve`: the pool over HTTP and WebSocket, and its client (Node only). docs/serve.md.
+ * @module pool2peer/serve
+ */
 // Public surface of `pool2peer serve` (Node only; import "pool2peer/serve"): start a server, or build one around a
 // PoolService of your own; the client, its signing helpers and the feed interface. docs/serve.md.
 import "../bindings/global-types.js"; // global types the declarations name (WebAssembly, Symbol.asyncDispose) for hosts without them

@@ -1,5 +1,5 @@
 // Issue 15, "Money": each attack that took LP money from the pool, run through the public API against the real
-// pricer. Bound (README): the attacker gains at most deposit·1e-8 + 2 units and the other LPs end no worse than in an
+// pricer. Bound (docs/pool-safety.md): the attacker gains at most deposit·1e-8 + 2 units and the other LPs end no worse than in an
 // unattacked twin of the same pool (pool.fork() at the attack's start, driven the same way without the attack).
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";

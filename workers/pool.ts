@@ -172,7 +172,8 @@ async function workerModule(options: PricingPoolOptions, sharedMemory: boolean):
 }
 
 /**
- * Starts a pool of pricing workers.
+ * Starts a pool of pricing workers (the worker pool: threads, not the liquidity pool). Same methods and units as
+ * the pricer: `expiry` in years; `vol`, `rate`, `dividend` annualised decimals (docs/units.md).
  * @example
  * const pool = await createPricingPool({ workers: 2 });
  * const greeks = await pool.blackScholes({ type: "call", spot: 100, strike: strikes, expiry: 0.5, vol: 0.2, rate: 0.03 });

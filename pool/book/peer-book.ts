@@ -41,7 +41,7 @@ const PAGE = 1024;
 /** Marks the constructor call of PeerBook.open (a non-empty store is expected there, refused elsewhere). */
 const RESUME: unique symbol = Symbol("resume");
 
-/** The peer order book of one pool (see the file header and README.md, "Peer order book"). */
+/** The peer order book of one pool (see the file header and docs/book.md). */
 export class PeerBook {
   readonly pool: OptionPool;
   private readonly state: BookState;

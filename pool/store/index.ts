@@ -1,3 +1,7 @@
+/**
+ * The durable event store: SQLite in Node, import and export of JSON-lines journals. docs/store.md.
+ * @module pool2peer/store
+ */
 // The durable event store (Node only: SqliteEventStore uses better-sqlite3, the journal import and export node:fs).
 // Not exported from pool/index.ts, which is bundled for browsers (it exports the browser-safe parts: MemoryEventStore,
 // the codecs, the chain check, StoreError); import this from "pool2peer/store" (package subpath).

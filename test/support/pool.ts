@@ -57,7 +57,7 @@ export function expectRejected(pool: OptionPool, op: () => unknown, code: string
   return e;
 }
 
-/** The README's bound on an attacker's gain in an LP attack: deposit·1e-8 + 2 base units. */
+/** The documented bound (docs/pool-safety.md, docs/defences.md) on an attacker's gain in an LP attack: deposit·1e-8 + 2 base units. */
 export function attackBound(deposit: bigint): bigint {
   return deposit / 100_000_000n + 2n;
 }
