@@ -9,7 +9,7 @@ import { systemClock, type Clock } from "../pool/clock.js";
 import { PoolError } from "../pool/errors.js";
 import { ManualOracle, type OracleSnapshot } from "../pool/oracle.js";
 import { OptionPool, type PoolConfig } from "../pool/option-pool.js";
-import { resolveParams, type PoolParams } from "../pool/params.js";
+import type { PoolParams } from "../pool/params.js";
 import { attachRisk, type PoolRisk } from "../pool/risk/index.js";
 import type { ServeConfig } from "./config.js";
 import type { ServiceLog, ServiceRecord, StoredPrint } from "./persistence.js";

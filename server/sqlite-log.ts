@@ -12,8 +12,8 @@ import type { PoolEvent } from "../pool/events.js";
 import { BOOK_LOG, POOL_LOG, type EventCodec } from "../pool/store/codec.js";
 import { describe, StoreError } from "../pool/store/errors.js";
 import { fsyncDirectory } from "../pool/store/files.js";
-import { checkNext, checkPage, checkSnapshot, copySnapshot, EMPTY_HEAD, pages } from "../pool/store/rules.js";
-import { acquireLock, openFile, sqliteCode } from "../pool/store/sqlite-database.js";
+import { checkNext, checkPage, checkSnapshot, copySnapshot, decodeStoredRow, EMPTY_HEAD, pages } from "../pool/store/rules.js";
+import { acquireLock, openFile, sqliteCode, type Statements } from "../pool/store/sqlite-database.js";
 import type { EventStore, StoredSnapshot } from "../pool/store/types.js";
 import { closeSync, existsSync, fdatasync, openSync } from "node:fs";
 
@@ -40,18 +40,8 @@ interface PendingRow {
   text: string;
 }
 
-/** The statements of one log's table. */
-interface LogStatements {
-  insert: Database.Statement<[number, string, string]>;
-  page: Database.Statement<[number, number], [number, string, string]>;
-  head: Database.Statement<[], [number, string]>;
-  hashAt: Database.Statement<[number], string>;
-  saveSnapshot: Database.Statement<[number, string, string, string | null]>;
-  latestSnapshot: Database.Statement<[], [number, string, string, string | null]>;
-  pruneSnapshots: Database.Statement<[number]>;
-}
 
-function logStatements(db: Database.Database, table: string, log: string): LogStatements {
+function logStatements(db: Database.Database, table: string, log: string): Statements {
   return {
     insert: db.prepare(`INSERT INTO ${table} (seq, hash, event) VALUES (?, ?, ?)`),
     page: db.prepare<[number, number], [number, string, string]>(`SELECT seq, hash, event FROM ${table} WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true),
@@ -80,7 +70,7 @@ export class ServiceLogTable<E extends EventHeader> implements EventStore<E> {
   private durable: { seq: number; hash: string };
   private pending: PendingRow[] = [];
 
-  constructor(private readonly host: LogHost, private readonly where: string, private readonly codec: EventCodec<E>, private readonly st: LogStatements) {
+  constructor(private readonly host: LogHost, private readonly where: string, private readonly codec: EventCodec<E>, private readonly st: Statements) {
     const row = st.head.get();
     this.durable = row === undefined ? { ...EMPTY_HEAD } : { seq: row[0], hash: row[1] };
   }
@@ -171,15 +161,7 @@ export class ServiceLogTable<E extends EventHeader> implements EventStore<E> {
   }
 
   private decodeRow(seq: number, hash: string, text: string): E {
-    let event: E;
-    try {
-      event = this.codec.decode(text, `seq ${seq}`);
-    } catch (e) {
-      throw new StoreError("CORRUPT", this.where, `the row of seq ${seq} is not a ${this.codec.name} event: ${describe(e)}`, { seq, cause: e });
-    }
-    if (event.seq !== seq) throw new StoreError("CORRUPT", this.where, `the row of seq ${seq} holds seq ${event.seq}`, { seq });
-    if (event.hash !== hash) throw new StoreError("CORRUPT", this.where, `the row of seq ${seq}: its hash column differs from the event's hash`, { seq });
-    return event;
+    return decodeStoredRow(this.codec, this.where, seq, hash, text);
   }
 
   private hashAt(seq: number): string | undefined {

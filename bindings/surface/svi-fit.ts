@@ -10,7 +10,7 @@
 // quotes of such smiles are recovered exactly.
 import { VolSurfaceError } from "../errors.js";
 import { levenbergMarquardt, type LeastSquares } from "./optim.js";
-import { durrleman, extrapolationMargin, sviGradient, sviIntercepts, sviMinimum, sviPoint, sviWings, type SviPoint } from "./svi-math.js";
+import { durrleman, extrapolationMargin, sviGradient, sviIntercepts, sviMinimum, sviPoint, sviWings } from "./svi-math.js";
 import { quasiExplicitFit, type SliceContext, type SliceQuotes } from "./svi-quasi-explicit.js";
 import type { SviParams, SviSlice } from "./types.js";
 

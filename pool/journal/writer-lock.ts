@@ -15,7 +15,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { describe, JournalError } from "./errors.js";
+import { JournalError } from "./errors.js";
 
 /** Who holds (or held) a lock entry. */
 interface Holder {

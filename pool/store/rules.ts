@@ -1,7 +1,8 @@
 // The rules every EventStore enforces, written once for MemoryEventStore and SqliteEventStore: what an append must
 // continue, what a page request and a snapshot must look like. Each failure is a StoreError naming the field.
 import type { EventHeader } from "../event-schema.js";
-import { StoreError } from "./errors.js";
+import type { EventCodec } from "./codec.js";
+import { describe, StoreError } from "./errors.js";
 import type { StoredSnapshot } from "./types.js";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -64,4 +65,17 @@ export function* pages<E>(store: string, fromSeq: number, pageSize: number, read
     if (page.length < pageSize) return;
     seq += page.length;
   }
+}
+
+/** Decodes a stored row [seq, hash, text] of a log, checking that the event it holds is the one its columns name. */
+export function decodeStoredRow<E extends EventHeader>(codec: EventCodec<E>, where: string, seq: number, hash: string, text: string): E {
+  let event: E;
+  try {
+    event = codec.decode(text, `seq ${seq}`);
+  } catch (e) {
+    throw new StoreError("CORRUPT", where, `the row of seq ${seq} is not a ${codec.name} event: ${describe(e)}`, { seq, cause: e });
+  }
+  if (event.seq !== seq) throw new StoreError("CORRUPT", where, `the row of seq ${seq} holds seq ${event.seq}`, { seq });
+  if (event.hash !== hash) throw new StoreError("CORRUPT", where, `the row of seq ${seq}: its hash column differs from the event's hash`, { seq });
+  return event;
 }

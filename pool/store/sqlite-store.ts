@@ -11,7 +11,7 @@ import type { EventHeader } from "../event-schema.js";
 import type { EventCodec } from "./codec.js";
 import { isLogName } from "./codec.js";
 import { describe, StoreError } from "./errors.js";
-import { checkNext, checkPage, checkSnapshot, copySnapshot, EMPTY_HEAD, pages } from "./rules.js";
+import { checkNext, checkPage, checkSnapshot, copySnapshot, decodeStoredRow, EMPTY_HEAD, pages } from "./rules.js";
 import { openDatabase, type OpenedDatabase } from "./sqlite-database.js";
 import type { EventStore, StoredSnapshot } from "./types.js";
 
@@ -230,15 +230,7 @@ export class SqliteEventStore<E extends EventHeader = EventHeader> implements Ev
   }
 
   private decodeRow(seq: number, hash: string, text: string): E {
-    let event: E;
-    try {
-      event = this.codec.decode(text, `seq ${seq}`);
-    } catch (e) {
-      throw new StoreError("CORRUPT", this.path, `the row of seq ${seq} is not a ${this.codec.name} event: ${describe(e)}`, { seq, cause: e });
-    }
-    if (event.seq !== seq) throw new StoreError("CORRUPT", this.path, `the row of seq ${seq} holds seq ${event.seq}`, { seq });
-    if (event.hash !== hash) throw new StoreError("CORRUPT", this.path, `the row of seq ${seq}: its hash column differs from the event's hash`, { seq });
-    return event;
+    return decodeStoredRow(this.codec, this.path, seq, hash, text);
   }
 
   private hashAt(seq: number): string | undefined {
