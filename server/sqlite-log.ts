@@ -13,7 +13,8 @@ import { BOOK_LOG, POOL_LOG, type EventCodec } from "../pool/store/codec.js";
 import { describe, StoreError } from "../pool/store/errors.js";
 import { fsyncDirectory } from "../pool/store/files.js";
 import { checkNext, checkPage, checkSnapshot, copySnapshot, decodeStoredRow, EMPTY_HEAD, pages } from "../pool/store/rules.js";
-import { acquireLock, openFile, sqliteCode, type Statements } from "../pool/store/sqlite-database.js";
+import { acquireLock, openFile, sqliteCode } from "../pool/store/sqlite-database.js";
+import type { Statements } from "../pool/store/sqlite-statements.js";
 import type { EventStore, StoredSnapshot } from "../pool/store/types.js";
 import { closeSync, existsSync, fdatasync, openSync } from "node:fs";
 

@@ -19,6 +19,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type Database from "better-sqlite3";
+import type { Statements } from "./sqlite-statements.js";
 import { requireOptional } from "../../bindings/optional-dependency.js";
 import { describe, StoreError } from "./errors.js";
 import { fsyncDirectory } from "./files.js";
@@ -46,16 +47,6 @@ const SCHEMA = `
   CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, state TEXT NOT NULL, mac TEXT);
 `;
 
-/** The prepared statements of a store. Rows of `page` are [seq, hash, event] arrays (raw mode). */
-export interface Statements {
-  insert: Database.Statement<[number, string, string]>;
-  page: Database.Statement<[number, number], [number, string, string]>;
-  head: Database.Statement<[], [number, string]>;
-  hashAt: Database.Statement<[number], string>;
-  saveSnapshot: Database.Statement<[number, string, string, string | null]>;
-  latestSnapshot: Database.Statement<[], [number, string, string, string | null]>;
-  pruneSnapshots: Database.Statement<[number]>;
-}
 
 /** An open store file. */
 export interface OpenedDatabase {
