@@ -244,10 +244,8 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
     stats: () => ({ jobsQueued: jobs.jobsQueued, jobsResubmitted: jobs.jobsResubmitted }),
     async close() {
       if (jobs.closed) return;
-      jobs.closed = true;
       stopWatchdog();
-      const error = new Error("pool2peer fleet: the pool was closed");
-      await Promise.allSettled([...jobs.calls.values()].map((call) => jobs.fail(call, error)));
+      await jobs.close(new Error("pool2peer fleet: the pool was closed"));
       await conn.close();
     },
     [asyncDispose]() {

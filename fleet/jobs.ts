@@ -27,8 +27,13 @@ export class FleetJobs {
   readonly calls = new Map<string, FleetCall>();
   jobsQueued = 0;
   jobsResubmitted = 0;
-  closed = false;
+  private isClosed = false;
   private waiting: Promise<void> | undefined;
+
+  /** close() was called: no new calls. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
 
   /** Expiry of frames and notes left in Redis, ms. */
   get ttlMs(): number {
@@ -52,6 +57,12 @@ export class FleetJobs {
     if (call.settled) return;
     await this.cleanup(call, true);
     call.reject(error);
+  }
+
+  /** Refuses new calls and rejects the pending ones with `error`. */
+  async close(error: Error): Promise<void> {
+    this.isClosed = true;
+    await Promise.allSettled([...this.calls.values()].map((call) => this.fail(call, error)));
   }
 
   /** Drops a call without touching Redis (it is unreachable). */
