@@ -1,8 +1,8 @@
 // Browser host of the worker pool: module Web Workers, spoken to by comlink directly.
 import type { Endpoint } from "comlink";
-import type { WorkerHandle } from "./host.js";
+import type { SpawnWorker, WorkerHandle } from "./host.js";
 
-export type { WorkerHandle };
+export type { SpawnWorker, WorkerHandle };
 
 /** Worker count when the caller does not choose: the logical processors the browser reports. */
 export function defaultWorkerCount(): number {
@@ -55,9 +55,6 @@ export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
     async terminate() {
       ended = true;
       worker.terminate();
-    },
-    kill() {
-      crash(new Error("pool2peer: a pricing worker was terminated"));
     },
   };
 }

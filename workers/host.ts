@@ -20,9 +20,10 @@ export interface WorkerHandle {
   keepAlive(alive: boolean): void;
   /** Ends the worker; no crash is reported afterwards. */
   terminate(): Promise<void>;
-  /** Fault injection: terminates the worker from outside as if it were killed; reported as a crash. */
-  kill(): void;
 }
+
+/** Starts a worker from a script URL (spawnWorker, or a caller's own, e.g. one that wraps the script). */
+export type SpawnWorker = (url?: string | URL) => Promise<WorkerHandle>;
 
 /** Worker count when the caller does not choose: the CPUs this process may use. */
 export function defaultWorkerCount(): number {
@@ -49,9 +50,16 @@ export function defaultWorkerUrl(): Promise<URL> {
 
 /** Starts one pricing worker from `url` (default: defaultWorkerUrl()). */
 export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
-  // Node wants a URL object (or a path) for file: URLs; accept their string form too.
-  const script = typeof url === "string" && /^(file|data):/.test(url) ? new URL(url) : url;
-  const worker = new Worker(script ?? (await defaultWorkerUrl()));
+  return wrapWorker(new Worker(await workerScript(url)));
+}
+
+/** The script a Worker is started from: `url` (Node wants a URL object, or a path, for file: URLs) or the default. */
+async function workerScript(url?: string | URL): Promise<string | URL> {
+  return typeof url === "string" && /^(file|data):/.test(url) ? new URL(url) : url ?? (await defaultWorkerUrl());
+}
+
+/** The pool's view of a started worker_threads Worker: its endpoint, and a crash report when it dies unasked. */
+export function wrapWorker(worker: Worker): WorkerHandle {
   let ended = false;
   let crashListener: ((error: Error) => void) | undefined;
   let pendingCrash: Error | undefined;
@@ -80,9 +88,6 @@ export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
     async terminate() {
       ended = true;
       await worker.terminate();
-    },
-    kill() {
-      void worker.terminate(); // the 'exit' listener reports it
     },
   };
 }

@@ -10,10 +10,9 @@ import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../
 import { asyncDispose } from "../bindings/global-types.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import { checkGreeksOutput, ColumnCalls } from "./column-calls.js";
-import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
+import { defaultWorkerCount, sharedMemoryUsable, type SpawnWorker } from "./host.js";
 import type { MicroBatchOptions } from "./micro-batch.js";
 import { checkBlockRange, planMonteCarloJob } from "./monte-carlo.js";
-import type { CrashMode } from "./protocol.js";
 import { PoolBatches, type PoolOptionBatch } from "./pool-batch.js";
 import { WorkerScheduler, type CallOptions } from "./scheduler.js";
 
@@ -118,21 +117,11 @@ export interface PricingPool {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const schedulers = new WeakMap<object, WorkerScheduler>();
+const pools = new WeakSet<object>();
 
 /** True for a pool made by createPricingPool() (open or closed). */
 export function isPricingPool(value: unknown): value is PricingPool {
-  return typeof value === "object" && value !== null && schedulers.has(value);
-}
-
-/**
- * Fault injection for tests: makes worker `index` of `pool` crash — "exit" (process.exit inside it), "throw"
- * (uncaught exception inside it) or "kill" (terminated from outside). Not part of the package's public API.
- */
-export function injectWorkerCrash(pool: PricingPool, index: number, mode: CrashMode | "kill"): void {
-  const scheduler = schedulers.get(pool);
-  if (!scheduler) throw new TypeError("pool2peer: not a pricing pool");
-  scheduler.injectCrash(index, mode);
+  return typeof value === "object" && value !== null && pools.has(value);
 }
 
 function positiveInteger(field: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -180,6 +169,14 @@ async function workerModule(options: PricingPoolOptions, sharedMemory: boolean):
  * await pool.close();
  */
 export async function createPricingPool(options: PricingPoolOptions = {}): Promise<PricingPool> {
+  return startPricingPool(options);
+}
+
+/**
+ * createPricingPool() with the way its workers are started chosen: `spawn` (default spawnWorker) starts each worker,
+ * the first ones and the replacements. Not in the package's exports: the tests start workers they can crash.
+ */
+export async function startPricingPool(options: PricingPoolOptions, spawn?: SpawnWorker): Promise<PricingPool> {
   const workers = positiveInteger("workers", options.workers, defaultWorkerCount());
   const requestedChunk = positiveInteger("chunkSize", options.chunkSize, DEFAULT_CHUNK_OPTIONS, MAX_CHUNK_OPTIONS);
   const chunkSize = evenSize(requestedChunk);
@@ -190,6 +187,7 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   // into the task's region there and reads the outputs from it (no copy on the worker's side).
   const scheduler = await WorkerScheduler.start(module, workers, {
     workerUrl: options.workerUrl,
+    spawn,
     maxInFlight: TASKS_IN_FLIGHT,
     regionCapacity: sharedMemory ? chunkSize : undefined,
   });
@@ -255,6 +253,6 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
       return pool.close();
     },
   };
-  schedulers.set(pool, scheduler);
+  pools.add(pool);
   return pool;
 }

@@ -98,9 +98,6 @@ export interface SerializedInputError {
 /** Every worker method answers with this envelope so that input errors keep their class, field and index. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; inputError: SerializedInputError };
 
-/** How a worker is told to fail, for fault-injection tests of the pool's recovery. */
-export type CrashMode = "exit" | "throw";
-
 /** The API a pricing worker exposes through comlink. */
 export interface WorkerApi {
   /**
@@ -129,8 +126,6 @@ export interface WorkerApi {
   detachBatch(id: number): void;
   /** Prices a range of an attached batch in place; `invalid` when the kernel found an input outside its domain. */
   blackScholesInBatch(task: BatchTask): Promise<Reply<{ invalid: boolean }>>;
-  /** Fault injection: ends the worker abruptly ("exit") or with an uncaught exception ("throw"). */
-  crash(mode: CrashMode): void;
 }
 
 /**

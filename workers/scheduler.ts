@@ -3,8 +3,8 @@
 // its first failure, and a crashed worker is replaced while the calls it was running reject.
 import * as Comlink from "comlink";
 import { sharedWasmMemory } from "../bindings/wasm.js";
-import { spawnWorker, type WorkerHandle } from "./host.js";
-import type { CrashMode, RemoteWorkerApi, TaskRegion, WorkerApi } from "./protocol.js";
+import { spawnWorker, type SpawnWorker, type WorkerHandle } from "./host.js";
+import type { RemoteWorkerApi, TaskRegion, WorkerApi } from "./protocol.js";
 
 /** A worker died (exit, uncaught error, terminated) while running part of this call. The pool replaced it. */
 export class WorkerCrashError extends Error {
@@ -143,6 +143,8 @@ interface Slot {
 export interface SchedulerOptions {
   /** The worker script (see PricingPoolOptions.workerUrl). */
   workerUrl?: string | URL;
+  /** How a worker is started from the script (default spawnWorker; the tests start workers they can crash). */
+  spawn?: SpawnWorker;
   /** Tasks each worker runs at once (default 2: the next message is already waiting when a task ends). */
   maxInFlight?: number;
   /**
@@ -196,7 +198,7 @@ export class WorkerScheduler {
   }
 
   private async addSlot(): Promise<void> {
-    const handle = await spawnWorker(this.options.workerUrl);
+    const handle = await (this.options.spawn ?? spawnWorker)(this.options.workerUrl);
     const api = Comlink.wrap<WorkerApi>(handle.endpoint) as unknown as RemoteWorkerApi;
     const capacity = this.options.regionCapacity;
     // A fresh memory per worker (a replacement too): the calling thread keeps it to read and write task regions.
@@ -333,14 +335,6 @@ export class WorkerScheduler {
   /** Calls `action` on every live, started worker (e.g. to drop state they hold); its failures are ignored. */
   eachWorker(action: (api: RemoteWorkerApi) => Promise<unknown>): void {
     for (const slot of this.slots) if (slot.ready && !slot.dead) action(slot.api).catch(() => {});
-  }
-
-  /** Fault injection for tests: makes worker `index` crash in the given way ("kill" = terminated from outside). */
-  injectCrash(index: number, mode: CrashMode | "kill"): void {
-    const slot = this.slots[index];
-    if (!slot) throw new RangeError(`pool2peer: no worker ${index}`);
-    if (mode === "kill") slot.handle.kill();
-    else void slot.api.crash(mode);
   }
 
   /** Rejects everything pending and terminates every worker. */

@@ -5,10 +5,3 @@ import type { Endpoint } from "comlink";
 export function workerEndpoint(): Endpoint {
   return globalThis as unknown as Endpoint;
 }
-
-/** A browser worker cannot exit with a code: fail with an uncaught error, which the pool sees as a crash. */
-export function exitAbruptly(): void {
-  setTimeout(() => {
-    throw new Error("pool2peer worker: abrupt exit requested");
-  }, 0);
-}

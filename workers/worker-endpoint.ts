@@ -8,8 +8,3 @@ export function workerEndpoint(): Endpoint {
   if (!parentPort) throw new Error("pool2peer: workers/worker.js must run inside a worker_threads Worker");
   return nodeEndpoint(parentPort);
 }
-
-/** Ends this worker at once, as a crash would (the pool sees an unexpected exit). */
-export function exitAbruptly(): void {
-  process.exit(70);
-}

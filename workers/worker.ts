@@ -10,13 +10,12 @@ import {
   type BatchTask,
   type ColumnReply,
   type ColumnTask,
-  type CrashMode,
   type Reply,
   type SharedInit,
   type TaskRegion,
   type WorkerApi,
 } from "./protocol.js";
-import { exitAbruptly, workerEndpoint } from "./worker-endpoint.js";
+import { workerEndpoint } from "./worker-endpoint.js";
 
 let core: WasmCore | undefined;
 /** Instances of the build in the memories of the pool's zero-copy batches, by batch id. */
@@ -86,14 +85,6 @@ const api: WorkerApi = {
     const instance = await batches.get(task.id);
     if (!instance) throw new Error(`pool2peer worker: batch ${task.id} is not attached`);
     return reply(() => blackScholesInBatch(instance, task), () => []);
-  },
-  crash(mode: CrashMode) {
-    if (mode === "exit") exitAbruptly();
-    // A microtask runs before the next message: the task queued behind this call is lost with the worker.
-    else
-      queueMicrotask(() => {
-        throw new Error("pool2peer worker: injected crash");
-      });
   },
 };
 

@@ -1,7 +1,7 @@
 // Every invalid input named in issue 2 throws PricingInputError with the right field and element index,
 // for Black-Scholes and implied-vol batches, and nothing is returned half-computed.
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPricer, PricingInputError, type ImpliedVolBatch, type OptionBatch, type Pricer } from "../../bindings/index.js";
+import { createPricer, type ImpliedVolBatch, type OptionBatch, type Pricer } from "../../bindings/index.js";
 import { loadWasmCore } from "../../bindings/wasm.js";
 import { expectInputError } from "../support/errors.js";
 

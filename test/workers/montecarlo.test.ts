@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type Pricer } from "../../bindings/index.js";
 import { monteCarlo, normalizeMonteCarloSpec, runMonteCarloBlocks, type MonteCarloResult, type MonteCarloSpec } from "../../bindings/montecarlo.js";
-import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
+import { createPricingPool, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
+import { createCrashablePool, crashWorker } from "../support/crashable-pool.js";
 
 /** Every number of a result as its 64-bit pattern, keyed by path ("delta.stdError"...). */
 function bits(result: MonteCarloResult): Record<string, string> {
@@ -42,8 +43,8 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
 
-async function pool(workers: number): Promise<PricingPool> {
-  const p = await createPricingPool({ module: pricer.core.module, workers });
+async function pool(workers: number, create = createPricingPool): Promise<PricingPool> {
+  const p = await create({ module: pricer.core.module, workers });
   pools.push(p);
   return p;
 }
@@ -115,14 +116,14 @@ describe("Monte Carlo errors, progress, abort, crashes", () => {
   });
 
   it("a worker killed during a Monte Carlo run rejects that run with WorkerCrashError; the rerun is bit-identical", async () => {
-    const p = await pool(2);
+    const p = await pool(2, createCrashablePool);
     const [name, spec] = specs[0]!;
     let injected = false;
     const call = p.monteCarlo(spec, {
       onProgress: () => {
         if (!injected) {
           injected = true;
-          injectWorkerCrash(p, 1, "kill");
+          crashWorker(p, 1, "kill");
         }
       },
     });

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricer, PricingInputError, type Greeks, type Pricer } from "../../bindings/index.js";
 import { loadWasmCore } from "../../bindings/wasm.js";
 import { MAX_POOL_BATCH, PoolOptionBatch } from "../../workers/pool-batch.js";
-import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
+import { createPricingPool, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
+import { createCrashablePool, crashWorker } from "../support/crashable-pool.js";
 import { expectSameBits, randomBatch, type Columns } from "../support/batches.js";
 
 const BS_INPUTS = ["spot", "strike", "expiry", "vol", "rate", "dividend"] as const;
@@ -17,8 +18,8 @@ let pricer: Pricer;
 let columns: Columns;
 const pools: PricingPool[] = [];
 
-async function pool(options: Parameters<typeof createPricingPool>[0]): Promise<PricingPool> {
-  const p = await createPricingPool({ module: pricer.core.module, ...options });
+async function pool(options: Parameters<typeof createPricingPool>[0], create = createPricingPool): Promise<PricingPool> {
+  const p = await create({ module: pricer.core.module, ...options });
   pools.push(p);
   return p;
 }
@@ -140,12 +141,12 @@ describe("pool.createOptionBatch", () => {
   });
 
   it("a worker crashing under a call: the call rejects with WorkerCrashError, the replacement prices the batch exactly", async () => {
-    const p = await pool({ workers: 2, chunkSize: CHUNK });
+    const p = await pool({ workers: 2, chunkSize: CHUNK }, createCrashablePool);
     const batch = await p.createOptionBatch(N);
     fill(batch, columns);
     await p.blackScholes(batch); // both workers have attached the batch
     // The crash message reaches worker 0 before the call's ranges queued behind it, which are lost with the worker.
-    injectWorkerCrash(p, 0, "throw");
+    crashWorker(p, 0, "throw");
     await expect(p.blackScholes(batch)).rejects.toBeInstanceOf(WorkerCrashError);
     expect(allNaN(batch.greeks)).toBe(true);
     for (let k = 0; k < 3; k++) expectSameBits(await p.blackScholes(batch), pricer.blackScholes(columns));

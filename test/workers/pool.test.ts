@@ -8,7 +8,8 @@ import { compileWasmCore, importsMemory, loadWasmCore, sharedWasmMemory } from "
 import { blackScholesTask, impliedVolTask } from "../../workers/kernels.js";
 import { IMPLIED_VOL_INPUTS as IV_INPUTS, OPTION_INPUTS as BS_INPUTS } from "../../bindings/kernel/columns.js";
 import { REGION_COLUMNS, regionColumn, type ColumnTask } from "../../workers/protocol.js";
-import { createPricingPool, injectWorkerCrash, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
+import { createPricingPool, WorkerCrashError, type PricingPool } from "../../workers/pool.js";
+import { createCrashablePool, crashWorker } from "../support/crashable-pool.js";
 import { expectSameBits, randomBatch, type Columns } from "../support/batches.js";
 
 
@@ -35,8 +36,8 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
 
-async function pool(options: Parameters<typeof createPricingPool>[0]): Promise<PricingPool> {
-  const p = await createPricingPool({ module: pricer.core.module, ...options });
+async function pool(options: Parameters<typeof createPricingPool>[0], create = createPricingPool): Promise<PricingPool> {
+  const p = await create({ module: pricer.core.module, ...options });
   pools.push(p);
   return p;
 }
@@ -442,19 +443,19 @@ describe("crashed workers", () => {
   for (const mode of ["exit", "throw", "kill"] as const) {
     it(`a worker that dies (${mode}) under a call rejects that call with WorkerCrashError, a call on the other worker completes, and the pool is replaced and keeps pricing`, async () => {
       // One chunk per call, large enough (≈ 10+ ms of work) that the kill lands while worker 0 is pricing it.
-      const p = await pool({ workers: 2, microBatch: false, chunkSize: 1 << 20 });
+      const p = await pool({ workers: 2, microBatch: false, chunkSize: 1 << 20 }, createCrashablePool);
       const a = small(200_000, 1);
       const b = small(50_000, 2);
       // Both workers idle: the first call goes to worker 0, the second to worker 1.
       if (mode === "kill") {
         const onA = p.blackScholes(a);
         const onB = p.blackScholes(b);
-        injectWorkerCrash(p, 0, "kill");
+        crashWorker(p, 0, "kill");
         await expect(onA).rejects.toBeInstanceOf(WorkerCrashError);
         expectSameBits(await onB, pricer.blackScholes(b));
       } else {
         // The crash message reaches worker 0 before the task queued behind it, which is lost with the worker.
-        injectWorkerCrash(p, 0, mode);
+        crashWorker(p, 0, mode);
         const onA = p.blackScholes(a);
         const onB = p.blackScholes(b);
         await expect(onA).rejects.toThrow(/crashed while running this call/);
@@ -466,13 +467,13 @@ describe("crashed workers", () => {
   }
 
   it("a crash in the middle of a long call and a concurrent call: every call settles, failures are WorkerCrashError only", async () => {
-    const p = await pool({ workers: 2, chunkSize: 8_192 });
+    const p = await pool({ workers: 2, chunkSize: 8_192 }, createCrashablePool);
     let injected = false;
     const long = p.blackScholes(batch, {
       onProgress: () => {
         if (!injected) {
           injected = true;
-          injectWorkerCrash(p, 0, "kill");
+          crashWorker(p, 0, "kill");
         }
       },
     });
