@@ -321,55 +321,14 @@ function countMismatches(a: Greeks, b: Greeks): number {
   return mismatches;
 }
 
-async function main() {
-  const params = new URLSearchParams(location.search);
-  const engineKind = params.get("engine") ?? "pool";
-  const ladderSize = Number(params.get("options") ?? 1_000_000);
-  const workers = params.has("workers") ? Number(params.get("workers")) : undefined;
-  setStatus("Loading the WASM core…");
-  const lib = await loadLibrary();
-  const engine = await createEngine(lib, engineKind, workers);
-  state.engine = {
-    kind: engine.kind,
-    simd: engine.simd,
-    workers: engine.workers,
-    sharedMemory: engine.sharedMemory,
-    crossOriginIsolated: globalThis.crossOriginIsolated === true,
-    sharedArrayBuffer: typeof SharedArrayBuffer === "function",
-  };
-  renderEngine(state.engine);
-
-  setStatus("Pricing the chain…");
-  const chain = buildChain();
+/** Prices and inverts the chain on `engine`, records it in `state` and renders it; returns the time it took. */
+async function priceChain(engine: Engine, chain: ReturnType<typeof buildChain>): Promise<number> {
   const t0 = performance.now();
-  const greeks = await engine.blackScholes({
-    type: chain.type,
-    spot: chain.spot,
-    strike: chain.strike,
-    expiry: chain.expiry,
-    vol: chain.vol,
-    rate: chain.rate,
-    dividend: chain.dividend,
-  });
-  const iv = await engine.impliedVol({
-    type: chain.type,
-    spot: chain.spot,
-    strike: chain.strike,
-    expiry: chain.expiry,
-    price: greeks.price,
-    rate: chain.rate,
-    dividend: chain.dividend,
-  });
+  const { type, spot, strike, expiry, vol, rate, dividend } = chain;
+  const greeks = await engine.blackScholes({ type, spot, strike, expiry, vol, rate, dividend });
+  const iv = await engine.impliedVol({ type, spot, strike, expiry, price: greeks.price, rate, dividend });
   const chainMs = performance.now() - t0;
-  state.inputs = {
-    type: Array.from(chain.type),
-    strike: Array.from(chain.strike),
-    expiry: Array.from(chain.expiry),
-    vol: Array.from(chain.vol),
-    spot: chain.spot,
-    rate: chain.rate,
-    dividend: chain.dividend,
-  };
+  state.inputs = { type: Array.from(type), strike: Array.from(strike), expiry: Array.from(expiry), vol: Array.from(vol), spot, rate, dividend };
   state.results = {
     price: Array.from(greeks.price),
     delta: Array.from(greeks.delta),
@@ -381,18 +340,21 @@ async function main() {
   state.impliedVol = { vol: Array.from(iv.vol), status: Array.from(iv.status) };
   renderChain(chain, greeks, iv);
   renderSmile(iv);
+  return chainMs;
+}
 
-  setStatus(`Chain priced (${chain.length} options, ${chainMs.toFixed(1)} ms); timing a ${ladderSize.toLocaleString("en-US")}-option repricing…`);
+/**
+ * Times a repricing of `ladderSize` options on `engine` (and on the main-thread pricer, the single-thread baseline
+ * and the bit-for-bit reference), records and renders it; returns the rows.
+ */
+async function timeLadder(lib: Library, engine: Engine, chain: ReturnType<typeof buildChain>, ladderSize: number, engineLabel: string): Promise<Throughput[]> {
   const ladder = buildSpotLadder(chain, ladderSize);
-  const engineLabel = engine.kind === "pool" ? `pool, ${engine.workers} workers` : "main-thread pricer";
   const throughput: Throughput[] = [];
   const record = (what: string, label: string, bestMs: number) =>
     throughput.push({ what, engine: label, options: ladder.length, bestMs, optionsPerSecond: ladder.length / (bestMs / 1000) });
-
   const runs = 3;
   const viaEngine = await bestOf(runs, () => engine.blackScholes(ladder.batch));
   record("Black-Scholes + greeks", engineLabel, viaEngine.bestMs);
-  // The main-thread pricer on the same batch: the single-thread baseline, and the bit-for-bit reference.
   let viaPricer = viaEngine;
   if (engine.kind === "pool") {
     const mainThread = await pricerEngine(lib);
@@ -413,11 +375,37 @@ async function main() {
   state.ladder = { options: ladder.length, scenarios: ladder.scenarios, bitIdenticalToPricer: mismatches === 0, mismatches, zeroCopyMismatches };
   state.throughput = throughput;
   renderThroughput(throughput, state.ladder);
+  return throughput;
+}
 
+async function main() {
+  const params = new URLSearchParams(location.search);
+  const engineKind = params.get("engine") ?? "pool";
+  const ladderSize = Number(params.get("options") ?? 1_000_000);
+  const workers = params.has("workers") ? Number(params.get("workers")) : undefined;
+  setStatus("Loading the WASM core…");
+  const lib = await loadLibrary();
+  const engine = await createEngine(lib, engineKind, workers);
+  state.engine = {
+    kind: engine.kind,
+    simd: engine.simd,
+    workers: engine.workers,
+    sharedMemory: engine.sharedMemory,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    sharedArrayBuffer: typeof SharedArrayBuffer === "function",
+  };
+  renderEngine(state.engine);
+
+  setStatus("Pricing the chain…");
+  const chain = buildChain();
+  const chainMs = await priceChain(engine, chain);
+  setStatus(`Chain priced (${chain.length} options, ${chainMs.toFixed(1)} ms); timing a ${ladderSize.toLocaleString("en-US")}-option repricing…`);
+  const engineLabel = engine.kind === "pool" ? `pool, ${engine.workers} workers` : "main-thread pricer";
+  const throughput = await timeLadder(lib, engine, chain, ladderSize, engineLabel);
   const best = throughput[0]!;
   setStatus(
     `Ready: ${chain.length} options priced and inverted in ${chainMs.toFixed(1)} ms; ` +
-      `${(best.optionsPerSecond / 1e6).toFixed(2)} M options/s on ${ladder.length.toLocaleString("en-US")} options (${engineLabel}).`,
+      `${(best.optionsPerSecond / 1e6).toFixed(2)} M options/s on ${best.options.toLocaleString("en-US")} options (${engineLabel}).`,
   );
   state.ready = true;
   document.body.dataset.ready = "true";

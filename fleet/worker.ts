@@ -85,6 +85,97 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Jobs done and failed so far, for the heartbeat. */
+interface Tally {
+  completed: number;
+  failed: number;
+}
+
+/** The connection for this worker's own commands: small and idempotent (BullMQ's own one must retry forever). */
+async function connectCommands(url: string): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true });
+  redis.on("error", () => {}); // reconnects by itself; errors surface on the commands
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`cannot connect to Redis at ${url}: ${errorMessage(error)}`, { cause: error });
+  }
+  return redis;
+}
+
+/** The BullMQ processor: reads a job's input, computes it, writes the output and the note in one MULTI. */
+function jobProcessor(redis: Redis, engine: FleetEngine, tally: Tally) {
+  const notify = async (data: FleetJobData, note: FleetNote): Promise<void> => {
+    await redis.multi().rpush(data.notify, JSON.stringify(note)).pexpire(data.notify, data.ttlMs).exec();
+  };
+  return async (job: Job<FleetJobData>): Promise<{ bytes: number } | { skipped: true }> => {
+    const data = job.data;
+    if (data?.v !== 1) throw new UnrecoverableError(`unsupported fleet job (protocol ${String(data?.v)})`);
+    const input = await redis.getBuffer(data.input);
+    // The call was aborted, failed or already finished: nothing to compute, and nobody to tell.
+    if (input === null) return { skipped: true };
+    let output: Uint8Array;
+    try {
+      output = await compute(engine, data, input);
+    } catch (error) {
+      const attempts = job.opts.attempts ?? 1;
+      if (error instanceof PricingInputError) {
+        tally.failed++;
+        const reason: FleetJobError = { kind: "input", field: error.field, index: error.index, problem: problemOf(error) };
+        await notify(data, noteOf(data, reason));
+        // The JSON reason also lets a client that missed the note rebuild the error from job.failedReason.
+        throw new UnrecoverableError(JSON.stringify(reason));
+      }
+      if (error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts) {
+        tally.failed++;
+        await notify(data, noteOf(data, { kind: "failed", message: errorMessage(error) }));
+      }
+      throw error;
+    }
+    await redis
+      .multi()
+      .set(data.output, Buffer.from(output.buffer, output.byteOffset, output.byteLength), "PX", data.ttlMs)
+      .rpush(data.notify, JSON.stringify({ call: data.call, index: data.index, ok: true } satisfies FleetNote))
+      .pexpire(data.notify, data.ttlMs)
+      .exec();
+    tally.completed++;
+    return { bytes: output.byteLength };
+  };
+}
+
+/** The BullMQ Worker over `queue`, on a connection of its own that retries forever (as BullMQ requires). */
+function queueWorker(options: FleetWorkerOptions, queue: string, id: string, concurrency: number, processor: ReturnType<typeof jobProcessor>) {
+  const connection = new Redis(options.redis, { maxRetriesPerRequest: null });
+  connection.on("error", () => {});
+  const worker = new Worker<FleetJobData>(queue, processor, {
+    connection,
+    // Recorded as job.processedBy: which process holds (or held) a job.
+    name: id,
+    concurrency,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 15_000,
+    // A job whose worker died is put back this many times before it fails (the client then reports it).
+    maxStalledCount: 3,
+    autorun: false,
+  });
+  return { worker, connection };
+}
+
+/** Stops `worker` taking jobs and waits up to `graceMs` for the running ones; then abandons them to the others. */
+async function drain(worker: Worker<FleetJobData>, graceMs: number, log: (line: string) => void, id: string): Promise<void> {
+  let graceTimer: NodeJS.Timeout | undefined;
+  const graceful = worker.close().then(() => true);
+  const expired = new Promise<boolean>((resolve) => {
+    graceTimer = setTimeout(() => resolve(false), graceMs);
+  });
+  if (!(await Promise.race([graceful, expired]))) {
+    log(`pool2peer worker ${id}: jobs still running after ${graceMs} ms; leaving them to other workers`);
+    await worker.close(true);
+  }
+  clearTimeout(graceTimer);
+}
+
 /**
  * Starts a fleet worker in this process: connects to Redis, loads the WASM core (local pool by default) and
  * serves the queue until close().
@@ -99,88 +190,17 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const keys = fleetKeys(queue);
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-
-  // Commands of this connection are small and idempotent; BullMQ's own connection must retry forever.
-  const redis = new Redis(options.redis, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true });
-  redis.on("error", () => {}); // reconnects by itself; errors surface on the commands
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${options.redis}: ${errorMessage(error)}`, { cause: error });
-  }
+  const redis = await connectCommands(options.redis);
   const engine = options.engine === "pricer" ? await pricerEngine() : await poolEngine(concurrency);
 
   const started = Date.now();
-  let completed = 0;
-  let failed = 0;
+  const tally: Tally = { completed: 0, failed: 0 };
   let state: FleetWorkerInfo["state"] = "running";
   const info = (): FleetWorkerInfo => ({
-    id,
-    host: hostname(),
-    pid: process.pid,
-    concurrency,
-    engine: engine.name,
-    simd: engine.simd,
-    startedAt: started,
-    at: Date.now(),
-    jobsCompleted: completed,
-    jobsFailed: failed,
-    state,
+    id, host: hostname(), pid: process.pid, concurrency, engine: engine.name, simd: engine.simd,
+    startedAt: started, at: Date.now(), jobsCompleted: tally.completed, jobsFailed: tally.failed, state,
   });
-
-  const processor = async (job: Job<FleetJobData>): Promise<{ bytes: number } | { skipped: true }> => {
-    const data = job.data;
-    if (data?.v !== 1) throw new UnrecoverableError(`unsupported fleet job (protocol ${String(data?.v)})`);
-    const input = await redis.getBuffer(data.input);
-    // The call was aborted, failed or already finished: nothing to compute, and nobody to tell.
-    if (input === null) return { skipped: true };
-    let output: Uint8Array;
-    try {
-      output = await compute(engine, data, input);
-    } catch (error) {
-      const attempts = job.opts.attempts ?? 1;
-      if (error instanceof PricingInputError) {
-        failed++;
-        const reason: FleetJobError = { kind: "input", field: error.field, index: error.index, problem: problemOf(error) };
-        await notify(data, noteOf(data, reason));
-        // The JSON reason also lets a client that missed the note rebuild the error from job.failedReason.
-        throw new UnrecoverableError(JSON.stringify(reason));
-      }
-      if (error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts) {
-        failed++;
-        await notify(data, noteOf(data, { kind: "failed", message: errorMessage(error) }));
-      }
-      throw error;
-    }
-    await redis
-      .multi()
-      .set(data.output, Buffer.from(output.buffer, output.byteOffset, output.byteLength), "PX", data.ttlMs)
-      .rpush(data.notify, JSON.stringify({ call: data.call, index: data.index, ok: true } satisfies FleetNote))
-      .pexpire(data.notify, data.ttlMs)
-      .exec();
-    completed++;
-    return { bytes: output.byteLength };
-  };
-
-  async function notify(data: FleetJobData, note: FleetNote): Promise<void> {
-    await redis.multi().rpush(data.notify, JSON.stringify(note)).pexpire(data.notify, data.ttlMs).exec();
-  }
-
-  // BullMQ's connection (it duplicates it for its blocking reads); retries forever, as BullMQ requires.
-  const bullConnection = new Redis(options.redis, { maxRetriesPerRequest: null });
-  bullConnection.on("error", () => {});
-  const worker = new Worker<FleetJobData>(queue, processor, {
-    connection: bullConnection,
-    // Recorded as job.processedBy: which process holds (or held) a job.
-    name: id,
-    concurrency,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 15_000,
-    // A job whose worker died is put back this many times before it fails (the client then reports it).
-    maxStalledCount: 3,
-    autorun: false,
-  });
+  const { worker, connection } = queueWorker(options, queue, id, concurrency, jobProcessor(redis, engine, tally));
   worker.on("error", (error) => log(`pool2peer worker ${id}: ${errorMessage(error)}`));
 
   const beat = async (): Promise<void> => {
@@ -204,23 +224,14 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
       closing ??= (async () => {
         state = "stopping";
         await beat();
-        let graceTimer: NodeJS.Timeout | undefined;
-        const graceful = worker.close().then(() => true);
-        const expired = new Promise<boolean>((resolve) => {
-          graceTimer = setTimeout(() => resolve(false), graceMs);
-        });
-        if (!(await Promise.race([graceful, expired]))) {
-          log(`pool2peer worker ${id}: jobs still running after ${graceMs} ms; leaving them to other workers`);
-          await worker.close(true);
-        }
-        clearTimeout(graceTimer);
+        await drain(worker, graceMs, log, id);
         await running.catch(() => {});
         clearInterval(timer);
         await redis.del(keys.worker(id)).catch(() => {});
         await engine.close();
         redis.disconnect();
-        bullConnection.disconnect();
-        log(`pool2peer worker ${id}: stopped after ${completed} job(s)`);
+        connection.disconnect();
+        log(`pool2peer worker ${id}: stopped after ${tally.completed} job(s)`);
       })();
       return closing;
     },

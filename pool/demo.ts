@@ -62,6 +62,58 @@ function mulberry32(seed: number): () => number {
 const DAY = 86_400;
 const USDC = 1_000_000n;
 
+/** One day of the demo's traders: one to three tries each, a quarter of them selling half a held position. */
+function tradeDay(day: {
+  pool: OptionPool;
+  random: () => number;
+  clock: ManualClock;
+  start: number;
+  spot: number;
+  traders: Map<string, { paid: bigint; received: bigint }>;
+}): { trades: number; rejected: number } {
+  const { pool, random, clock, start, spot } = day;
+  let trades = 0;
+  let rejected = 0;
+  for (const [trader, cash] of day.traders) {
+    const tries = 1 + Math.floor(random() * 3);
+    for (let k = 0; k < tries; k++) {
+      const held = pool.positionsOf(trader).filter((p) => p.series.expiry - clock.now() > 3600);
+      const sell = held.length > 0 && random() < 0.25;
+      try {
+        if (sell) {
+          const p = held[Math.floor(random() * held.length)]!;
+          const size = p.size > 1n ? p.size / 2n : p.size;
+          cash.received += pool.trade(trader, { type: "put", strike: p.series.strike, expiry: p.series.expiry, size, side: "sell", minProceeds: 0n }).total;
+        } else {
+          const weeksOut = 1 + Math.floor(random() * 4);
+          const expiry = start + Math.ceil((clock.now() - start + 2 * DAY) / (7 * DAY)) * 7 * DAY + (weeksOut - 1) * 7 * DAY;
+          const strike = Math.round((spot * (0.8 + 0.2 * random())) / 50) * 50;
+          const size = BigInt(100 + Math.floor(random() * 2000)); // 1.00 – 21.00 contracts
+          const q = pool.quote({ type: "put", strike, expiry, size, side: "buy" });
+          cash.paid += pool.trade(trader, { type: "put", strike, expiry, size, side: "buy", maxCost: q.total + q.total / 100n }).total;
+        }
+        trades++;
+      } catch (e) {
+        if (!(e instanceof PoolError)) throw e;
+        rejected++;
+      }
+    }
+  }
+  return { trades, rejected };
+}
+
+/** Prints the final balances of the LPs and the traders, and the open positions' mark. */
+function logSummary(log: (line: string) => void, summary: DemoSummary, openMark: bigint): void {
+  log("final balances (USDC):");
+  for (const lp of summary.lps)
+    log(`  LP ${lp.name.padEnd(9)} deposited ${formatAmount(lp.deposited, 6, { digits: 2 }).padStart(12)} withdrawn ${formatAmount(lp.withdrawn, 6, { digits: 2 }).padStart(12)} now worth ${formatAmount(lp.value, 6, { digits: 2 }).padStart(12)}`);
+  for (const t of summary.traders) {
+    const net = t.received - t.paid;
+    log(`  ${t.name.padEnd(12)} paid ${formatAmount(t.paid, 6, { digits: 2 }).padStart(10)} received ${formatAmount(t.received, 6, { digits: 2 }).padStart(10)} net ${net < 0n ? "-" : "+"}${formatAmount(net < 0n ? -net : net, 6, { digits: 2 })}`);
+  }
+  log(`  open positions marked at ${formatAmount(openMark, 6, { digits: 2 })}; treasury claimed ${formatAmount(summary.treasury, 6, { digits: 2 })}; ${summary.events} events`);
+}
+
 /**
  * Runs the pool demo and prints one line per day (spot, NAV, share price, utilization, fees) and the final
  * balances. Deterministic for a seed.
@@ -110,35 +162,7 @@ export async function runPoolDemo(options: DemoOptions = {}): Promise<DemoSummar
     if (day === 10) deposit("dave", 250_000n);
     if (day === 20) pool.redeem("bob", pool.sharesOf("bob") / 2n); // what free liquidity cannot pay now is queued
 
-    let trades = 0;
-    let rejected = 0;
-    for (const trader of traderNames) {
-      const tries = 1 + Math.floor(random() * 3);
-      for (let k = 0; k < tries; k++) {
-        const held = pool.positionsOf(trader).filter((p) => p.series.expiry - clock.now() > 3600);
-        const sell = held.length > 0 && random() < 0.25;
-        try {
-          if (sell) {
-            const p = held[Math.floor(random() * held.length)]!;
-            const size = p.size > 1n ? p.size / 2n : p.size;
-            const q = pool.trade(trader, { type: "put", strike: p.series.strike, expiry: p.series.expiry, size, side: "sell", minProceeds: 0n });
-            traders.get(trader)!.received += q.total;
-          } else {
-            const weeksOut = 1 + Math.floor(random() * 4);
-            const expiry = start + Math.ceil((clock.now() - start + 2 * DAY) / (7 * DAY)) * 7 * DAY + (weeksOut - 1) * 7 * DAY;
-            const strike = Math.round((spot * (0.8 + 0.2 * random())) / 50) * 50;
-            const size = BigInt(100 + Math.floor(random() * 2000)); // 1.00 – 21.00 contracts
-            const q = pool.quote({ type: "put", strike, expiry, size, side: "buy" });
-            const done = pool.trade(trader, { type: "put", strike, expiry, size, side: "buy", maxCost: q.total + q.total / 100n });
-            traders.get(trader)!.paid += done.total;
-          }
-          trades++;
-        } catch (e) {
-          if (!(e instanceof PoolError)) throw e;
-          rejected++;
-        }
-      }
-    }
+    const { trades, rejected } = tradeDay({ pool, random, clock, start, spot, traders });
     const nav = pool.nav();
     const d: DemoDay = {
       day, spot, nav: Number(nav) / 1e6, sharePrice: pool.sharePrice(), utilization: pool.utilization,
@@ -162,13 +186,6 @@ export async function runPoolDemo(options: DemoOptions = {}): Promise<DemoSummar
     treasury: treasuryClaimed,
     events: pool.events.length,
   };
-  log("final balances (USDC):");
-  for (const lp of summary.lps)
-    log(`  LP ${lp.name.padEnd(9)} deposited ${formatAmount(lp.deposited, 6, { digits: 2 }).padStart(12)} withdrawn ${formatAmount(lp.withdrawn, 6, { digits: 2 }).padStart(12)} now worth ${formatAmount(lp.value, 6, { digits: 2 }).padStart(12)}`);
-  for (const t of summary.traders) {
-    const net = t.received - t.paid;
-    log(`  ${t.name.padEnd(12)} paid ${formatAmount(t.paid, 6, { digits: 2 }).padStart(10)} received ${formatAmount(t.received, 6, { digits: 2 }).padStart(10)} net ${net < 0n ? "-" : "+"}${formatAmount(net < 0n ? -net : net, 6, { digits: 2 })}`);
-  }
-  log(`  open positions marked at ${formatAmount(pool.locked + pool.free - summary.finalNav, 6, { digits: 2 })}; treasury claimed ${formatAmount(summary.treasury, 6, { digits: 2 })}; ${summary.events} events`);
+  logSummary(log, summary, pool.locked + pool.free - summary.finalNav);
   return summary;
 }
