@@ -110,6 +110,80 @@ function smileCurves(pool: OptionPool, oracle: ManualOracle): SmileCurves {
 const DAY = 86_400;
 const T0 = 1_767_225_600;
 
+/** The next day's spot and base vol: GBM with vol of vol on normals `z` (2 per day), then the crash day's jump. */
+function nextMarket(c: ScenarioConfig, day: number, spot: number, vol: number, z: Float64Array): { spot: number; vol: number } {
+  const h = 1 / 365;
+  spot *= Math.exp((c.drift - 0.5 * vol * vol) * h + vol * Math.sqrt(h) * z[2 * day]!);
+  vol *= Math.exp(-0.5 * c.volOfVol ** 2 * h + c.volOfVol * Math.sqrt(h) * z[2 * day + 1]!);
+  vol = Math.min(3, Math.max(0.05, vol));
+  if (c.crash && c.crash.day === day) {
+    spot *= 1 + c.crash.spotMove;
+    vol *= 1 + c.crash.volMove;
+  }
+  return { spot, vol };
+}
+
+/** Settles every traded expiry that has passed (a refusal is the pool's to report); returns them, oldest first. */
+function settleDue(pool: OptionPool, expiries: Set<number>, now: number): number[] {
+  const due = [...expiries].filter((e) => e <= now).sort();
+  for (const e of due) {
+    try {
+      pool.settle(e);
+    } catch (err) {
+      if (!(err instanceof PoolError)) throw err;
+    }
+    expiries.delete(e);
+  }
+  return due;
+}
+
+/** The LPs' deposits and full redemptions of the day; returns the redemptions the pool refused. */
+function lpFlows(pool: OptionPool, c: ScenarioConfig, day: number): number {
+  let refused = 0;
+  for (const lp of c.lps) {
+    if (lp.day === day) pool.deposit(lp.name, BigInt(Math.round(lp.deposit)) * 1_000_000n);
+    if (lp.redeemDay === day && pool.sharesOf(lp.name) > 0n) {
+      try {
+        pool.redeem(lp.name, pool.sharesOf(lp.name));
+      } catch (err) {
+        if (!(err instanceof PoolError)) throw err;
+        refused++;
+      }
+    }
+  }
+  return refused;
+}
+
+/** The traders' put buys from the pool on one day, counted into `volume`, `refusals` and the traded `expiries`. */
+function tradersDay(
+  pool: OptionPool,
+  c: ScenarioConfig,
+  day: { now: number; spot: number; uniform: () => number; volume: ReturnType<typeof emptyVolume>; refusals: Record<string, number>; expiries: Set<number> },
+): { trades: number; directContracts: number; rejected: number; riskLimited: number } {
+  const { now, spot, uniform, volume, refusals } = day;
+  const out = { trades: 0, directContracts: 0, rejected: 0, riskLimited: 0 };
+  for (let k = 0; k < c.traders.tradesPerDay; k++) {
+    const days = c.traders.minDays + Math.floor(uniform() * (c.traders.maxDays - c.traders.minDays + 1));
+    const expiry = now + days * DAY;
+    const strike = Math.round(spot * (0.8 + 0.25 * uniform()));
+    const size = BigInt(1 + Math.floor(uniform() * c.traders.maxContracts * 100));
+    try {
+      const q = pool.trade(`trader${k % c.traders.count}`, { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 18n });
+      day.expiries.add(expiry);
+      out.trades++;
+      volume.poolContracts += Number(size) / 100;
+      out.directContracts += Number(size) / 100;
+      volume.poolPremium += Number(q.total) / 1e6;
+    } catch (err) {
+      if (!(err instanceof PoolError)) throw err;
+      if (err.code === "RISK_LIMIT") out.riskLimited++;
+      refusals[err.code] = (refusals[err.code] ?? 0) + 1;
+      out.rejected++;
+    }
+  }
+  return out;
+}
+
 /** Runs a scenario. `riskPricer` (e.g. the worker pool) prices the final stress grid and VaR. */
 export async function runScenario(
   config: ScenarioConfig,
@@ -140,63 +214,17 @@ export async function runScenario(
   for (let day = 0; day <= c.days; day++) {
     const now = T0 + day * DAY;
     if (day > 0) {
-      const h = 1 / 365;
-      spot *= Math.exp((c.drift - 0.5 * vol * vol) * h + vol * Math.sqrt(h) * z[2 * day]!);
-      vol *= Math.exp(-0.5 * c.volOfVol ** 2 * h + c.volOfVol * Math.sqrt(h) * z[2 * day + 1]!);
-      vol = Math.min(3, Math.max(0.05, vol));
-      if (c.crash && c.crash.day === day) {
-        spot *= 1 + c.crash.spotMove;
-        vol *= 1 + c.crash.volMove;
-      }
+      ({ spot, vol } = nextMarket(c, day, spot, vol, z));
       clock.set(now);
       oracle.push({ timestamp: now, spot, baseVol: vol });
       pool.observeOracle(); // the keeper: a print far from its time average records a tradingPaused event
     }
-    const due = [...expiries].filter((e) => e <= now).sort();
-    for (const e of due) {
-      try {
-        pool.settle(e);
-      } catch (err) {
-        if (!(err instanceof PoolError)) throw err;
-      }
-      expiries.delete(e);
-    }
-    desk?.settle(due);
+    desk?.settle(settleDue(pool, expiries, now));
     if (c.attacker && pool.claimableOf(c.attacker.name) > 0n) pool.claim(c.attacker.name);
     for (let t = 0; t < c.traders.count; t++) if (pool.claimableOf(`trader${t}`) > 0n) pool.claim(`trader${t}`);
-    for (const lp of c.lps) {
-      if (lp.day === day) pool.deposit(lp.name, BigInt(Math.round(lp.deposit)) * 1_000_000n);
-      if (lp.redeemDay === day && pool.sharesOf(lp.name) > 0n) {
-        try {
-          pool.redeem(lp.name, pool.sharesOf(lp.name));
-        } catch (err) {
-          if (!(err instanceof PoolError)) throw err;
-          rejectedByRisk++;
-        }
-      }
-    }
-    let trades = 0;
-    let directContracts = 0;
-    let rejected = 0;
-    for (let k = 0; k < c.traders.tradesPerDay; k++) {
-      const days = c.traders.minDays + Math.floor(uniform() * (c.traders.maxDays - c.traders.minDays + 1));
-      const expiry = now + days * DAY;
-      const strike = Math.round(spot * (0.8 + 0.25 * uniform()));
-      const size = BigInt(1 + Math.floor(uniform() * c.traders.maxContracts * 100));
-      try {
-        const q = pool.trade(`trader${k % c.traders.count}`, { type: "put", strike, expiry, size, side: "buy", maxCost: 10n ** 18n });
-        expiries.add(expiry);
-        trades++;
-        volume.poolContracts += Number(size) / 100;
-        directContracts += Number(size) / 100;
-        volume.poolPremium += Number(q.total) / 1e6;
-      } catch (err) {
-        if (!(err instanceof PoolError)) throw err;
-        if (err.code === "RISK_LIMIT") rejectedByRisk++;
-        refusals[err.code] = (refusals[err.code] ?? 0) + 1;
-        rejected++;
-      }
-    }
+    rejectedByRisk += lpFlows(pool, c, day);
+    const { trades, directContracts, rejected, riskLimited } = tradersDay(pool, c, { now, spot, uniform, volume, refusals, expiries });
+    rejectedByRisk += riskLimited;
     const peerDay = desk ? desk.trade(day, spot, uniform, volume, expiries) : { peer: 0, pool: 0 };
     for (const attack of c.attacker?.attacks.filter((a) => a.day === day) ?? []) {
       const { result, spot: moved } = runAttack(
