@@ -9,6 +9,7 @@ import {
   type PoolConfig, type PoolEvent,
 } from "../pool/index.js";
 import { genesisHash } from "../pool/ledger-chain.js";
+import { attachRisk } from "../pool/risk/index.js";
 import { pathMarkets, resolveVarOptions } from "../pool/risk/var.js";
 import { bsm } from "./support/black-scholes.js";
 import { DAY, expectRejected, makePool, T0, USDC } from "./support/pool.js";
@@ -208,5 +209,25 @@ describe("attack: calls bought to consume the collateral locked for puts", () =>
     expect(pool.claimableOf("attacker")).toBe(callLock);
     expect(pool.claimableOf("put-holder")).toBe(0n);
     expect(pool.free).toBe(freeBefore + 20_000n * USDC); // the puts' lock back to LPs
+  });
+});
+
+describe("the risk defences on a mixed pool", () => {
+  it("the pre-trade check measures the spread book (in full) and refuses a call buy that breaks the ES limit, changing nothing", () => {
+    const { pool } = bookedPool();
+    const risk = attachRisk(pool, { pricer, preTrade: { maxExpectedShortfall: 0.002 } });
+    pool.trade("carol", { type: "call", strike: 2200, expiry: EXPIRY, size: 100n, side: "buy", maxCost: BIG });
+    const a = risk.preTrade!.last!;
+    expect(a.method).toBe("full");
+    // Its stress solvency is the hand one: assets over the worst uncapped value of the puts and spreads on the grid.
+    const book = prepareBook(pool.openBook(), pool.settings, pool);
+    expect(a.solvency).toBeCloseTo(stressTestSync(book, pricer, risk.preTrade!.limits.scenarios, risk.preTrade!.limits.stress).minSolvency, 9);
+    // A quote refreshes the net greeks (the hook's path with the ledger state), from the legs.
+    pool.quote({ type: "call", strike: 2000, expiry: EXPIRY, size: 100n, side: "buy" });
+    const g = risk.greeks.current!;
+    const net = aggregateGreeks(pool.openBook(), pricer.blackScholes(pool.openBook().batch), pool.settings.sizeDecimals).total;
+    expect(g.total.delta).toBeCloseTo(net.delta, 9);
+    expect(g.total.vega).toBeCloseTo(net.vega, 9);
+    expectRejected(pool, () => pool.trade("carol", { type: "call", strike: 1700, expiry: EXPIRY, size: 50_000n, side: "buy", maxCost: BIG }), "RISK_LIMIT", "size");
   });
 });
