@@ -234,8 +234,9 @@ export class BookValuer {
     const type: number[] = [];
     const strike: number[] = [];
     const years: number[] = [];
+    /** Per live row, the batch row of its upper leg, or −1. */
     const upperOf: number[] = [];
-    const legs: number[] = [];
+    const legs: { strike: number; years: number }[] = [];
     for (let row = 0; row < c.length; row++) {
       const seconds = c.expiry[row]! - now;
       if (seconds <= 0) continue;
@@ -245,11 +246,11 @@ export class BookValuer {
       years.push(seconds / SECONDS_PER_YEAR);
       const upper = c.type[row] === 1 ? this.upperStrike(c.strike[row]!) : undefined;
       upperOf.push(upper === undefined ? -1 : legs.length);
-      if (upper !== undefined) legs.push(upper, seconds / SECONDS_PER_YEAR);
+      if (upper !== undefined) legs.push({ strike: upper, years: seconds / SECONDS_PER_YEAR });
     }
     const live = rows.length;
     if (live === 0) return { total: 0, terms: 0 };
-    for (let j = 0; j < legs.length; j += 2) (type.push(1), strike.push(legs[j]!), years.push(legs[j + 1]!));
+    for (const leg of legs) (type.push(1), strike.push(leg.strike), years.push(leg.years));
     const n = type.length;
     const { rate, dividend } = this.settings.params;
     const vol = new Float64Array(n);
@@ -257,12 +258,12 @@ export class BookValuer {
     const yearsColumn = Float64Array.from(years);
     this.smile.fill(snap, strikes, yearsColumn, live, rate - dividend, vol);
     // A capped call is valued at the vol of its strike K, both legs (docs/calls-and-puts.md).
-    upperOf.forEach((u, i) => void (u >= 0 && (vol[live + u / 2] = vol[i]!)));
+    for (let i = 0; i < live; i++) if (upperOf[i]! >= 0) vol[live + upperOf[i]!] = vol[i]!;
     const price = this.pricer.blackScholes({ type: Float64Array.from(type), spot: snap.spot, strike: strikes, expiry: yearsColumn, vol, rate, dividend }).price;
     const unit = 10 ** (this.settings.decimals - this.settings.sizeDecimals);
     let total = 0;
     rows.forEach((row, i) => {
-      const p = price[i]! - (upperOf[i]! < 0 ? 0 : price[live + upperOf[i]! / 2]!);
+      const p = price[i]! - (upperOf[i]! < 0 ? 0 : price[live + upperOf[i]!]!);
       total += seriesLiability(p, snap.spot, c.size[row]! * unit, c.locked[row]!, true);
     });
     return { total, terms: n };
