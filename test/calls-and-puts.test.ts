@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import {
-  aggregateGreeks, eventsToJSON, OptionPool, prepareBook, SECONDS_PER_YEAR, sharePriceOf, stressTestSync, valueAtRiskSync,
+  aggregateGreeks, eventsToJSON, Hedger, OptionPool, SimulatedVenue, prepareBook, SECONDS_PER_YEAR, sharePriceOf, stressTestSync, valueAtRiskSync,
   type PoolConfig, type PoolEvent,
 } from "../pool/index.js";
 import { genesisHash } from "../pool/ledger-chain.js";
@@ -91,6 +91,18 @@ describe("quotes and NAV of a mixed book", () => {
     const h = 1e-3;
     const delta = (s: number) => -handLiability(s, 0.6, YEARS);
     expect(net.delta).toBeCloseTo((delta(2000 + h) - delta(2000 - h)) / (2 * h), 6);
+  });
+});
+
+describe("hedging a mixed book", () => {
+  it("the hedger's options delta is the hand delta of the puts and call spreads", () => {
+    const { pool, clock, oracle } = bookedPool();
+    const venue = new SimulatedVenue({ spot: () => oracle.latest().spot, clock, seed: 7 });
+    const hedger = new Hedger({ venue, policy: { band: { kind: "fixed", halfWidth: 0.5 } } });
+    const h = 1e-3;
+    const delta = (s: number) => -handLiability(s, 0.6, YEARS);
+    // Before any hedge, net delta = the options' delta (base units: contracts of one ETH).
+    expect(pool.hedgeDecision(hedger).netDelta).toBeCloseTo((delta(2000 + h) - delta(2000 - h)) / (2 * h), 6);
   });
 });
 
