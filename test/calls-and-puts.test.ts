@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import {
-  aggregateGreeks, eventsToJSON, Hedger, OptionPool, SimulatedVenue, prepareBook, SECONDS_PER_YEAR, sharePriceOf, stressTestSync, valueAtRiskSync,
+  aggregateGreeks, eventsToJSON, Hedger, OptionPool, PeerBook, SimulatedVenue, prepareBook, SECONDS_PER_YEAR, sharePriceOf, stressTestSync, valueAtRiskSync,
   type PoolConfig, type PoolEvent,
 } from "../pool/index.js";
 import { genesisHash } from "../pool/ledger-chain.js";
@@ -126,6 +126,23 @@ describe("settlement of a mixed expiry", () => {
     expect(pool.free).toBe(freeBefore + 5715n * USDC - 570n * USDC);
     expect(pool.totals.paidIn).toBe(pool.assets + pool.totals.paidOut);
     expect(OptionPool.fromJSON(config, eventsToJSON(pool.events)).snapshot()).toEqual(pool.snapshot());
+  });
+});
+
+describe("the peer book beside a mixed pool", () => {
+  it("a call writer escrows the cap C per contract, and the call settles at min(S − K, C) like the pool's", () => {
+    const { pool, clock, oracle } = mixedPool(100_000); // C = 200 at strike 2000
+    const book = new PeerBook(pool);
+    const CALL = { type: "call" as const, strike: 2000, expiry: EXPIRY };
+    book.list(CALL);
+    const ask = book.submit("writer", { ...CALL, side: "sell", size: 300n, limitPrice: 50n * USDC, funds: 600n * USDC });
+    expect(ask.resting!.escrow).toBe(600n * USDC); // 3 × 200, not 3 × 2000
+    const r = book.submit("buyer", { ...CALL, side: "buy", size: 300n, limitPrice: 50n * USDC, funds: 150n * USDC });
+    expect(r.peerFills.map((f) => [f.maker, f.size, f.collateral])).toEqual([["writer", 300n, 600n * USDC]]);
+    clock.set(EXPIRY);
+    oracle.push({ spot: 2500, timestamp: EXPIRY });
+    book.settle(EXPIRY);
+    expect(book.claimableOf("buyer")).toBe(600n * USDC); // 3 × min(500, 200): the writer's whole escrow
   });
 });
 
