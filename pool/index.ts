@@ -33,6 +33,7 @@ export {
 } from "./oracle.js";
 export { ManualClock, SECONDS_PER_YEAR, systemClock, yearsBetween, type Clock } from "./clock.js";
 export { collateralFor, optionTypeOf, payoutFor, type CollateralKind, type Scales } from "./collateral.js";
+export { DEFAULT_CALL_CAP, callCapUnits, capRuleOf, lockFor, payoutOf, type CallCap, type OptionTypes, type TypeRule } from "./option-types.js";
 export {
   convertToAssets,
   convertToShares,

@@ -77,6 +77,9 @@ export interface LedgerIdentity extends Scales {
   collateral: "quote" | "base";
   shareOffset: number;
   treasury: string;
+  /** A "both" pool's log is bound to its cap rule too (a one-type pool's genesis is unchanged). */
+  optionTypes?: "one" | "both";
+  callCapPpm?: number;
 }
 
 /** Which log a chain belongs to: the pool's or its peer book's (a log cannot pass for the other). */
@@ -84,7 +87,8 @@ export type LedgerName = "pool" | "book";
 
 /** The hash before the first event: binds the chain to its log and the pool's identity. */
 export function genesisHash(id: LedgerIdentity, ledger: LedgerName = "pool"): string {
-  const fields = [`pool2peer ${ledger} ledger v1`, id.collateral, id.decimals, id.sizeDecimals, id.priceDecimals, id.shareOffset, id.treasury];
+  const fields: (string | number)[] = [`pool2peer ${ledger} ledger v1`, id.collateral, id.decimals, id.sizeDecimals, id.priceDecimals, id.shareOffset, id.treasury];
+  if (id.optionTypes === "both") fields.push("both", id.callCapPpm ?? 1_000_000);
   return sha256Hex(JSON.stringify(fields));
 }
 

@@ -10,7 +10,7 @@
 // Locks round up and payouts round down (in the pool's favour), as in collateral.ts.
 import { collateralFor, optionTypeOf, payoutFor, type CollateralKind, type Scales } from "./collateral.js";
 import { PoolError, check } from "./errors.js";
-import { mulDiv, pow10 } from "./units.js";
+import { exactUnits, mulDiv, pow10 } from "./units.js";
 
 /** The cap rule of calls written on quote collateral: the payoff per contract is capped at capPpm / 10^6 × strike. */
 export interface CallCap {
@@ -67,4 +67,49 @@ export function legsOf(kind: CollateralKind, type: "call" | "put", strike: numbe
   if (type === optionTypeOf(kind)) return [{ type, strike, weight: 1 }];
   const upper = Number(strikeUnits + callCapUnits(strikeUnits, cap)) / 10 ** priceDecimals;
   return [{ type: "call", strike, weight: 1 }, { type: "call", strike: upper, weight: -1 }];
+}
+
+/** Which option types a pool writes: "one" (default), the type of its collateral; "both", puts and capped calls on quote collateral. */
+export type OptionTypes = "one" | "both";
+
+/** What the per-series rule needs of a pool's settings (PoolSettings has it; the two fields default to a one-type pool). */
+export interface TypeRule extends Scales {
+  collateral: CollateralKind;
+  optionTypes?: OptionTypes;
+  /** The call cap in ppm of the strike (a "both" pool's cap rule). Default 1,000,000. */
+  callCapPpm?: number;
+}
+
+/** The pool's call cap when it writes capped calls (a "both" quote pool), else undefined. */
+export function capRuleOf(rule: TypeRule): CallCap | undefined {
+  return rule.optionTypes === "both" && rule.collateral === "quote" ? { capPpm: BigInt(rule.callCapPpm ?? 1_000_000) } : undefined;
+}
+
+/** The type check of a series: the pool's one type, or either type in a "both" pool (WRONG_OPTION_TYPE naming `type`). */
+export function checkWritable(rule: TypeRule, type: "call" | "put"): void {
+  const own = optionTypeOf(rule.collateral);
+  if (type === own || capRuleOf(rule)) return;
+  throw new PoolError("WRONG_OPTION_TYPE", "type", `a ${rule.collateral}-collateral pool trades ${own}s only (optionTypes "both" lets a quote pool write capped calls too)`);
+}
+
+/** Collateral (base units, rounded up) locked for `size` of a series of the pool: collateralFor, or the cap rule's lock. */
+export function lockFor(rule: TypeRule, type: "call" | "put", strikeUnits: bigint, size: bigint): bigint {
+  if (type === optionTypeOf(rule.collateral)) return collateralFor(rule.collateral, strikeUnits, size, rule);
+  return collateralForType(rule.collateral, type, strikeUnits, size, rule, capRuleOf(rule) ?? DEFAULT_CALL_CAP);
+}
+
+/** Settlement payout (base units, rounded down) of `size` of a series of the pool at `priceUnits`: payoutFor, or the capped call's. */
+export function payoutOf(rule: TypeRule, type: "call" | "put", strikeUnits: bigint, priceUnits: bigint, size: bigint): bigint {
+  if (type === optionTypeOf(rule.collateral)) return payoutFor(rule.collateral, strikeUnits, priceUnits, size, rule);
+  return payoutForType(rule.collateral, type, strikeUnits, priceUnits, size, rule, capRuleOf(rule) ?? DEFAULT_CALL_CAP);
+}
+
+/**
+ * The upper strike K + C (quote per base) of a capped call at `strike` in a pool with cap `cap`, or undefined for a
+ * series priced as itself. `strike` is a series' strike, exact at priceDecimals (series.ts), so its units are exact.
+ */
+export function upperStrikeOf(cap: CallCap | undefined, type: "call" | "put" | number, strike: number, priceDecimals: number): number | undefined {
+  if (!cap || !(type === "call" || type === 1)) return undefined;
+  const units = exactUnits(strike, priceDecimals)!;
+  return Number(units + callCapUnits(units, cap)) / 10 ** priceDecimals;
 }

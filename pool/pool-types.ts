@@ -6,6 +6,7 @@ import { checkAccount } from "./accounts.js";
 import type { Clock } from "./clock.js";
 import type { CollateralKind, Scales } from "./collateral.js";
 import { check } from "./errors.js";
+import type { OptionTypes } from "./option-types.js";
 import type { PoolEvent, PoolEventBody } from "./events.js";
 import type { PoolState } from "./ledger.js";
 import type { LedgerKey } from "./ledger-chain.js";
@@ -43,6 +44,10 @@ export interface PoolRiskHooks {
 export interface PoolSettings extends Scales {
   /** "quote": the pool holds the quote asset and writes puts; "base": holds the base asset and writes calls. */
   collateral: CollateralKind;
+  /** "one": the collateral's option type only; "both": a quote pool also writes calls under the cap rule (docs/calls-and-puts.md). */
+  optionTypes: OptionTypes;
+  /** The cap rule of calls on quote collateral: a call pays at most callCapPpm / 10^6 × its strike per contract, and locks that. */
+  callCapPpm: number;
   /** ERC-4626 decimal offset: 10^shareOffset virtual shares; shares have decimals + shareOffset decimals. */
   shareOffset: number;
   /** Account credited with the protocol fee share at each settlement. */
@@ -53,6 +58,13 @@ export interface PoolSettings extends Scales {
 /** Configuration of a pool. Defaults: sizeDecimals 2, priceDecimals 8, shareOffset 6, treasury "treasury". */
 export interface PoolConfig {
   collateral: CollateralKind;
+  /**
+   * Which option types the pool writes: "one" (default) the collateral's (puts on quote, calls on base); "both" (quote
+   * pools only) puts and calls, a call locking and paying at most callCapPpm / 10^6 × strike per contract (a call spread).
+   */
+  optionTypes?: OptionTypes;
+  /** The call cap of a "both" pool, ppm of the strike, an integer in [1, 10^8]. Default 1,000,000 (a call pays at most its strike). */
+  callCapPpm?: number;
   /** Decimals of the collateral asset (6 for USDC, 18 for ETH...): every amount is in these base units. */
   decimals: number;
   /** Size units per contract as a power of ten (default 2: `size: 150n` is 1.5 contracts). */
@@ -132,6 +144,10 @@ export function settingsOf(config: PoolConfig): Readonly<PoolSettings> {
   check(typeof config.pricer?.blackScholes === "function", "pricer", "must have blackScholes(batch)");
   check(typeof config.oracle?.latest === "function", "oracle", "must have latest()");
   check(typeof config.clock?.now === "function", "clock", "must have now()");
+  const optionTypes = config.optionTypes ?? "one";
+  check(optionTypes === "one" || optionTypes === "both", "optionTypes", 'must be "one" or "both"');
+  check(optionTypes === "one" || config.collateral === "quote", "optionTypes", 'a base-collateral pool writes calls only ("both" needs quote collateral: a put paid in base is unbounded)');
+  const callCapPpm = checkInteger(config.callCapPpm ?? 1_000_000, "callCapPpm", 1, 100_000_000);
   const params = Object.freeze(resolveParams(config.params));
-  return Object.freeze({ collateral: config.collateral, decimals, sizeDecimals, priceDecimals, shareOffset, treasury, params });
+  return Object.freeze({ collateral: config.collateral, optionTypes, callCapPpm, decimals, sizeDecimals, priceDecimals, shareOffset, treasury, params });
 }

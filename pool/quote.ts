@@ -3,7 +3,8 @@
 // the verifying replay calls it with the values a trade event recorded and must get the event's amounts back.
 import type { SyncPricer } from "./pricer-types.js";
 import { SECONDS_PER_YEAR } from "./clock.js";
-import { collateralFor, quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
+import { quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
+import { capRuleOf, lockFor, upperStrikeOf, type OptionTypes } from "./option-types.js";
 import { PoolError, check } from "./errors.js";
 import type { SeriesRef } from "./events.js";
 import { feeBreakdown, smileImpact, type ExpiryFlow, type FeeBreakdown } from "./fees.js";
@@ -62,6 +63,9 @@ export interface Quote {
 /** The pool's side of the quote computation. */
 export interface QuoteContext extends Scales {
   collateral: CollateralKind;
+  /** The pool's option types and call cap (PoolSettings); absent: a one-type pool. */
+  optionTypes?: OptionTypes;
+  callCapPpm?: number;
   params: PoolParams;
   /** protocolFeeShare in basis points. */
   protocolShareBps: bigint;
@@ -122,6 +126,12 @@ function expiryFlow(state: PoolState, series: SeriesRef, side: "buy" | "sell", s
   return flow;
 }
 
+/** For a capped call, the lock rule in words (the refusal says what the collateral is for). */
+function capNote(ctx: QuoteContext, series: SeriesRef): string {
+  const cap = series.type === "call" ? capRuleOf(ctx) : undefined;
+  return cap ? ` (a call on quote collateral locks its cap, callCapPpm ${cap.capPpm} of the strike, per contract; collateral locked for other series is not free)` : "";
+}
+
 /** Liquidity, utilization before and after, and the collateral a trade moves (buys lock, sells unlock). */
 function sizing(ctx: QuoteContext, state: PoolState, series: SeriesRef, size: bigint, buy: boolean, now: number) {
   const p = ctx.params;
@@ -133,8 +143,8 @@ function sizing(ctx: QuoteContext, state: PoolState, series: SeriesRef, size: bi
   const liquidity = inflow > 0n && inflow < held ? held - inflow : held;
   const utilizationBefore = liquidity === 0n ? 0 : Number(state.locked) / Number(liquidity);
   if (buy) {
-    const collateral = collateralFor(ctx.collateral, series.strikeUnits, size, ctx);
-    if (collateral > state.free) throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", `needs ${collateral} collateral, ${state.free} free`);
+    const collateral = lockFor(ctx, series.type, series.strikeUnits, size);
+    if (collateral > state.free) throw new PoolError("INSUFFICIENT_LIQUIDITY", "size", `needs ${collateral} collateral, ${state.free} free${capNote(ctx, series)}`);
     const utilizationAfter = Number(state.locked + collateral) / Number(liquidity);
     if (utilizationAfter > p.maxUtilization)
       throw new PoolError("MAX_UTILIZATION", "size", `utilization would be ${utilizationAfter.toFixed(4)} > ${p.maxUtilization}`);
@@ -145,6 +155,22 @@ function sizing(ctx: QuoteContext, state: PoolState, series: SeriesRef, size: bi
   const collateral = size === open.openSize ? open.locked : mulDiv(open.locked, size, open.openSize, "down");
   const utilizationAfter = liquidity === 0n ? 0 : Number(state.locked - collateral) / Number(liquidity);
   return { liquidity, utilizationBefore, utilizationAfter, collateral };
+}
+
+/**
+ * Core price, vega and delta per contract of `series` at `volUsed`: the option itself, or a capped call on quote
+ * collateral as its spread call(K) − call(K + C) (option-types.ts legsOf), both legs at `volUsed` (the vol of its
+ * strike K: what the trade event records, so the verifying replay prices it again).
+ */
+function corePrice(ctx: QuoteContext, market: QuoteMarket, series: SeriesRef, years: number, volUsed: number): { price: number; vega: number; delta: number } {
+  const p = ctx.params;
+  const upper = upperStrikeOf(capRuleOf(ctx), series.type, series.strike, ctx.priceDecimals);
+  if (upper === undefined) {
+    const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
+    return { price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]! };
+  }
+  const g = ctx.pricer.blackScholes({ type: "call", spot: market.spot, strike: [series.strike, upper], expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
+  return { price: g.price[0]! - g.price[1]!, vega: g.vega[0]! - g.vega[1]!, delta: g.delta[0]! - g.delta[1]! };
 }
 
 /**
@@ -167,9 +193,9 @@ export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRe
   const k = logMoneyness(series.strike, market.spot, years, carry);
   const impact = smileImpact(Number(collateral), k, Number(liquidity), p, expiryFlow(state, series, side, market.spot, years, carry, now));
   const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
-  const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
+  const g = corePrice(ctx, market, series, years, volUsed);
   const option = { type: series.type, strike: series.strike, vol: volUsed, carry };
-  const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]!, option, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
+  const perContract = feeBreakdown({ side, price: g.price, vega: g.vega, delta: g.delta, option, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
   const units = (perUnit: number, rounding: Rounding) =>
     floatUnits(quoteAmountToUnitsFloat(Math.max(0, perUnit), market.spot, size, ctx.collateral, ctx), rounding);
   // Buys round every component up; sells round the premium down and the fees up.

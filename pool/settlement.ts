@@ -10,7 +10,8 @@
 //      logged event; it is refused while rule 1 or 2 can still give a price.
 // No caller chooses the price by choosing the moment: rule 1 and 2 depend only on the oracle's record, and the pool
 // asks the oracle to retain its record from the earliest unsettled expiry on (SpotVolOracle.retain).
-import { payoutFor, type CollateralKind, type Scales } from "./collateral.js";
+import type { CollateralKind, Scales } from "./collateral.js";
+import { payoutOf, type TypeRule } from "./option-types.js";
 import { PoolError } from "./errors.js";
 import type { PoolEventBody, SettlementPayout, SettlementSource } from "./events.js";
 import type { PoolState } from "./ledger.js";
@@ -105,7 +106,7 @@ export function settlementEvent(
   state: PoolState,
   expiry: number,
   price: SettlementPrice,
-  settings: Scales & { collateral: CollateralKind; treasury: string },
+  settings: TypeRule & { treasury: string },
   reason = "",
 ): Extract<PoolEventBody, { kind: "settle" }> {
   const payouts: SettlementPayout[] = [];
@@ -114,7 +115,7 @@ export function settlementEvent(
     const s = state.series.get(key)!;
     unlocked += s.locked;
     for (const [account, size] of state.holders.get(key) ?? []) {
-      const amount = payoutFor(settings.collateral, s.strikeUnits, price.priceUnits, size, settings);
+      const amount = payoutOf(settings, s.type, s.strikeUnits, price.priceUnits, size);
       if (amount > 0n) payouts.push({ account, strikeUnits: s.strikeUnits, size, amount });
     }
   }

@@ -7,7 +7,7 @@
 // refuse first) at the spot.
 import type { Greeks, OptionBatch } from "../bindings/types.js";
 import { SECONDS_PER_YEAR } from "./clock.js";
-import { payoutFor, type CollateralKind, type Scales } from "./collateral.js";
+import { capRuleOf, payoutOf, upperStrikeOf, type CallCap, type TypeRule } from "./option-types.js";
 import type { PoolState, SeriesState } from "./ledger.js";
 import type { OracleSnapshot } from "./oracle.js";
 import type { MarketParams } from "./params.js";
@@ -16,8 +16,7 @@ import { SmileColumns } from "./smile.js";
 import { maxBig, minBig, type Rounding } from "./units.js";
 
 /** What a valuation needs of the pool's settings. */
-export interface ValuationSettings extends Scales {
-  collateral: CollateralKind;
+export interface ValuationSettings extends TypeRule {
   params: MarketParams;
 }
 
@@ -46,10 +45,18 @@ export function liabilityUnits(total: number, terms: number, rounding: Rounding)
 
 /** The open book as one pricer batch (the pricing seam for greeks and risk). */
 export interface OpenBook {
-  /** Live (not expired) series, in batch order. */
+  /**
+   * Live (not expired) series, in batch order: one row each, then (a pool writing capped calls) one more row per
+   * capped call for its upper leg, after every series' own row.
+   */
   series: SeriesState[];
-  /** One option per live series: type, spot, strike, years, vol at the oracle, rate, dividend. */
+  /** One option per row: type, spot, strike, years, vol at the oracle, rate, dividend. */
   batch: OptionBatch;
+  /**
+   * Per row, +1 or −1 (a capped call's upper leg: the call at K + C it is short of, option-types.ts legsOf): a
+   * series' value is the weighted sum of its rows' prices. Absent when every row is +1 (a one-type pool).
+   */
+  weight?: Int8Array;
   /** Series past expiry, not yet settled. */
   expired: SeriesState[];
   /** Per expired series: its settlement price when fixed, else undefined (valued at `spot`). */
@@ -62,19 +69,33 @@ export function openBookOf(state: PoolState, snap: OracleSnapshot, now: number, 
   const series: SeriesState[] = [];
   const expired: SeriesState[] = [];
   for (const s of state.series.values()) (s.expiry > now ? series : expired).push(s);
+  const cap = capRuleOf(settings);
+  const upper: number[] = [];
+  const owner: number[] = [];
+  if (cap) {
+    series.slice().forEach((s, i) => {
+      const k = upperStrikeOf(cap, s.type, s.strike, settings.priceDecimals);
+      if (k !== undefined) (series.push(s), upper.push(k), owner.push(i));
+    });
+  }
   const n = series.length;
+  const plain = n - upper.length;
   const type = new Int8Array(n);
   const strike = new Float64Array(n);
   const expiry = new Float64Array(n);
   const vol = new Float64Array(n);
   series.forEach((s, i) => {
     type[i] = s.type === "call" ? 1 : -1;
-    strike[i] = s.strike;
+    strike[i] = i < plain ? s.strike : upper[i - plain]!;
     expiry[i] = (s.expiry - now) / SECONDS_PER_YEAR;
   });
   const { rate, dividend } = settings.params;
   new SmileColumns().fill(snap, strike, expiry, n, rate - dividend, vol);
-  return { series, expired, expiredPrice: expired.map((s) => fixedPrice(s.expiry)), spot: snap.spot, batch: { type, spot: snap.spot, strike, expiry, vol, rate, dividend } };
+  // A capped call is valued at the vol of its strike K, both legs (docs/calls-and-puts.md).
+  owner.forEach((i, j) => (vol[plain + j] = vol[i]!));
+  const book: OpenBook = { series, expired, expiredPrice: expired.map((s) => fixedPrice(s.expiry)), spot: snap.spot, batch: { type, spot: snap.spot, strike, expiry, vol, rate, dividend } };
+  if (upper.length > 0) book.weight = Int8Array.from(series, (_, i) => (i < plain ? 1 : -1));
+  return book;
 }
 
 /** Liability of `book` from per-contract prices of its live series (quote currency), rounded as asked, base units. */
@@ -82,15 +103,25 @@ export function liabilityFromPrices(book: OpenBook, prices: ArrayLike<number>, r
   const quote = settings.collateral === "quote";
   const unit = 10 ** (settings.decimals - settings.sizeDecimals);
   let total = 0;
-  book.series.forEach((s, i) => {
-    total += seriesLiability(prices[i]!, book.spot, Number(s.openSize) * unit, Number(s.locked), quote);
-  });
+  const w = book.weight;
+  if (!w) {
+    book.series.forEach((s, i) => {
+      total += seriesLiability(prices[i]!, book.spot, Number(s.openSize) * unit, Number(s.locked), quote);
+    });
+  } else {
+    // A series' price is the weighted sum of its rows' (upper legs follow every series' own row).
+    const price = new Map<SeriesState, number>();
+    book.series.forEach((s, i) => price.set(s, (price.get(s) ?? 0) + w[i]! * prices[i]!));
+    for (const [s, p] of price) total += seriesLiability(p, book.spot, Number(s.openSize) * unit, Number(s.locked), quote);
+  }
   return clampLiability(liabilityUnits(total, book.series.length, rounding) + expiredLiability(book.expired, book.expiredPrice, book.spot, settings), book);
 }
 
-function clampLiability(units: bigint, book: { series: SeriesState[]; expired: SeriesState[] }): bigint {
+function clampLiability(units: bigint, book: Pick<OpenBook, "series" | "expired" | "weight">): bigint {
   let cap = 0n;
-  for (const s of book.series) cap += s.locked;
+  book.series.forEach((s, i) => {
+    if (book.weight?.[i] !== -1) cap += s.locked;
+  });
   for (const s of book.expired) cap += s.locked;
   return minBig(maxBig(units, 0n), cap);
 }
@@ -101,9 +132,10 @@ function expiredLiability(expired: readonly SeriesState[], fixed: readonly (bigi
   const unit = 10 ** (settings.decimals - settings.sizeDecimals);
   expired.forEach((s, i) => {
     const price = fixed[i];
-    if (price !== undefined) units += minBig(s.locked, payoutFor(settings.collateral, s.strikeUnits, price, s.openSize, settings));
+    if (price !== undefined) units += minBig(s.locked, payoutOf(settings, s.type, s.strikeUnits, price, s.openSize));
     else {
-      const intrinsic = s.type === "put" ? s.strike - spot : spot - s.strike;
+      const upper = upperStrikeOf(capRuleOf(settings), s.type, s.strike, settings.priceDecimals);
+      const intrinsic = s.type === "put" ? s.strike - spot : Math.min(spot, upper ?? spot) - s.strike;
       units += liabilityUnits(seriesLiability(intrinsic, spot, Number(s.openSize) * unit, Number(s.locked), settings.collateral === "quote"), 1, "up");
     }
   });
@@ -128,10 +160,16 @@ export class BookValuer {
   private readonly surfaceIds = new WeakMap<object, number>();
   private surfacesSeen = 0;
 
+  /** The call cap of a pool writing capped calls (option-types.ts), and the upper strikes K + C seen. */
+  private readonly cap: CallCap | undefined;
+  private readonly uppers = new Map<number, number>();
+
   constructor(
     private readonly settings: ValuationSettings,
     private readonly pricer: SyncPricer,
-  ) {}
+  ) {
+    this.cap = capRuleOf(settings);
+  }
 
   /** Liability of `state` at `snap` and `now`, base units rounded as asked; `fixedPrice` as openBookOf's. */
   liability(state: PoolState, snap: OracleSnapshot, now: number, rounding: Rounding, fixedPrice: (expiry: number) => bigint | undefined): bigint {
@@ -152,6 +190,14 @@ export class BookValuer {
     const key = `${c.version}|${now}|${snap.spot}|${snap.baseVol}|${snap.skew ?? ""}|${snap.timestamp}|${this.surfaceId(snap)}`;
     const hit = snap.surface ? undefined : this.cache.get(key);
     if (hit) return hit;
+    const result = this.cap ? this.liveWithLegs(c, snap, now) : this.livePlain(c, snap, now);
+    if (this.cache.size > 8) this.cache.clear();
+    this.cache.set(key, result);
+    return result;
+  }
+
+  /** The float total of a one-type pool's live series. */
+  private livePlain(c: PoolState["columns"], snap: OracleSnapshot, now: number): { total: number; terms: number } {
     const n = c.length;
     this.reserve(n);
     let live = 0;
@@ -179,10 +225,55 @@ export class BookValuer {
         total += seriesLiability(price[i++]!, snap.spot, c.size[row]! * unit, c.locked[row]!, quote);
       }
     }
-    const result = { total, terms: live };
-    if (this.cache.size > 8) this.cache.clear();
-    this.cache.set(key, result);
-    return result;
+    return { total, terms: live };
+  }
+
+  /** The float total of a pool writing capped calls: each capped call priced as call(K) − call(K + C) in one batch. */
+  private liveWithLegs(c: PoolState["columns"], snap: OracleSnapshot, now: number): { total: number; terms: number } {
+    const rows: number[] = [];
+    const type: number[] = [];
+    const strike: number[] = [];
+    const years: number[] = [];
+    /** Per live row, the batch row of its upper leg, or −1. */
+    const upperOf: number[] = [];
+    const legs: { strike: number; years: number }[] = [];
+    for (let row = 0; row < c.length; row++) {
+      const seconds = c.expiry[row]! - now;
+      if (seconds <= 0) continue;
+      rows.push(row);
+      type.push(c.type[row]!);
+      strike.push(c.strike[row]!);
+      years.push(seconds / SECONDS_PER_YEAR);
+      const upper = c.type[row] === 1 ? this.upperStrike(c.strike[row]!) : undefined;
+      upperOf.push(upper === undefined ? -1 : legs.length);
+      if (upper !== undefined) legs.push({ strike: upper, years: seconds / SECONDS_PER_YEAR });
+    }
+    const live = rows.length;
+    if (live === 0) return { total: 0, terms: 0 };
+    for (const leg of legs) (type.push(1), strike.push(leg.strike), years.push(leg.years));
+    const n = type.length;
+    const { rate, dividend } = this.settings.params;
+    const vol = new Float64Array(n);
+    const strikes = Float64Array.from(strike);
+    const yearsColumn = Float64Array.from(years);
+    this.smile.fill(snap, strikes, yearsColumn, live, rate - dividend, vol);
+    // A capped call is valued at the vol of its strike K, both legs (docs/calls-and-puts.md).
+    for (let i = 0; i < live; i++) if (upperOf[i]! >= 0) vol[live + upperOf[i]!] = vol[i]!;
+    const price = this.pricer.blackScholes({ type: Float64Array.from(type), spot: snap.spot, strike: strikes, expiry: yearsColumn, vol, rate, dividend }).price;
+    const unit = 10 ** (this.settings.decimals - this.settings.sizeDecimals);
+    let total = 0;
+    rows.forEach((row, i) => {
+      const p = price[i]! - (upperOf[i]! < 0 ? 0 : price[live + upperOf[i]!]!);
+      total += seriesLiability(p, snap.spot, c.size[row]! * unit, c.locked[row]!, true);
+    });
+    return { total, terms: n };
+  }
+
+  /** K + C of a capped call at `strike`, cached per strike. */
+  private upperStrike(strike: number): number {
+    let k = this.uppers.get(strike);
+    if (k === undefined) this.uppers.set(strike, (k = upperStrikeOf(this.cap, "call", strike, this.settings.priceDecimals)!));
+    return k;
   }
 
   private surfaceId(snap: OracleSnapshot): string {

@@ -1,7 +1,7 @@
 // PeerBook: a limit order book per option series beside an OptionPool. Peers trade with each other at
 // price-time priority; the pool is the backstop that fills what the peers do not (routing below). Sellers
-// post full collateral exactly like the pool (collateralFor), positions settle at the pool's settlement price
-// with the pool's payoff code (payoutFor), and every change is a BookEvent so replay rebuilds the book.
+// post full collateral exactly like the pool (lockFor), positions settle at the pool's settlement price
+// with the pool's payoff code (payoutOf), and every change is a BookEvent so replay rebuilds the book.
 //
 // Routing of a submitted order (buy shown; a sell mirrors it with bids and "pays more" for "better"):
 //   1. walk the asks in priority (lowest price, then earliest); before each, price the pool for the size still
@@ -15,7 +15,7 @@ import { PoolError, check } from "../errors.js";
 import type { SeriesRef } from "../events.js";
 import { seriesKey } from "../ledger.js";
 import { checkAccount } from "../accounts.js";
-import { collateralFor } from "../collateral.js";
+import { lockFor } from "../option-types.js";
 import { seriesRefOf, type SeriesSpec } from "../series.js";
 import { mulDiv, pow10 } from "../units.js";
 import type { BookEvent, BookEventBody, BookSide } from "./events.js";
@@ -278,8 +278,8 @@ export class PeerBook {
         // Telescoping on cumulative sizes keeps every order's escrow exact: the pieces sum to the whole.
         const amount = mulDiv(m.price, m.filled + size, scale, "up") - mulDiv(m.price, m.filled, scale, "up");
         const collateral = m.side === "sell"
-          ? collateralFor(s.collateral, series.strikeUnits, m.filled + size, s) - collateralFor(s.collateral, series.strikeUnits, m.filled, s)
-          : collateralFor(s.collateral, series.strikeUnits, takerWritten + size, s) - collateralFor(s.collateral, series.strikeUnits, takerWritten, s);
+          ? lockFor(s, series.type, series.strikeUnits, m.filled + size) - lockFor(s, series.type, series.strikeUnits, m.filled)
+          : lockFor(s, series.type, series.strikeUnits, takerWritten + size) - lockFor(s, series.type, series.strikeUnits, takerWritten);
         if (m.side === "buy") takerWritten += size;
         emit({ kind: "fill", makerId: m.id, maker: m.owner, taker: trader, makerSide: m.side, series, price: m.price, size, amount, collateral });
         report.peerFills.push({ makerId: m.id, maker: m.owner, price: m.price, size, amount, collateral });
@@ -306,7 +306,7 @@ export class PeerBook {
           throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
         if (margin && !margin.canRest(trader, order.side, series, remaining, limit))
           throw new PoolError("INSUFFICIENT_COLLATERAL", "size", `${trader}'s margin account does not carry the resting ${remaining}`);
-        restEscrow = margin ? 0n : buy ? mulDiv(limit, remaining, scale, "up") : collateralFor(s.collateral, series.strikeUnits, remaining, s);
+        restEscrow = margin ? 0n : buy ? mulDiv(limit, remaining, scale, "up") : lockFor(s, series.type, series.strikeUnits, remaining);
         const id = state.nextOrderId;
         emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
         report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
@@ -355,7 +355,7 @@ export class PeerBook {
 
   /**
    * Settles the peer positions expiring at `expiry` at the pool's settlement price (OptionPool.settlementPrice)
-   * with the pool's payoff (payoutFor, rounded down): longs get their payoff, writers share what is left of the
+   * with the pool's payoff (payoutOf, rounded down): longs get their payoff, writers share what is left of the
    * locked collateral pro rata to size (rounded down), the rounding dust goes to the pool's treasury.
    */
   settle(expiry: number): bigint {

@@ -1,14 +1,14 @@
-// Settlement of the peer positions of one expiry at a price: longs get their payoff (the pool's payoutFor, rounded
+// Settlement of the peer positions of one expiry at a price: longs get their payoff (the pool's payoutOf, rounded
 // down), writers share what is left of the locked collateral pro rata to size (rounded down), and the rounding dust
 // goes to the pool's treasury. One computation for PeerBook.settle and the verifying replay.
-import { payoutFor, type CollateralKind, type Scales } from "../collateral.js";
+import { payoutOf, type TypeRule } from "../option-types.js";
 import { PoolError } from "../errors.js";
 import { mulDiv } from "../units.js";
 import type { BookPayout } from "./events.js";
 import type { BookState } from "./state.js";
 
 /** The payouts, released collateral and dust of `expiry`'s peer positions at `priceUnits`. */
-export function bookSettlement(state: BookState, expiry: number, priceUnits: bigint, settings: Scales & { collateral: CollateralKind }): { payouts: BookPayout[]; unlocked: bigint; dust: bigint } {
+export function bookSettlement(state: BookState, expiry: number, priceUnits: bigint, settings: TypeRule): { payouts: BookPayout[]; unlocked: bigint; dust: bigint } {
   const payouts: BookPayout[] = [];
   let unlocked = 0n;
   let dust = 0n;
@@ -16,7 +16,7 @@ export function bookSettlement(state: BookState, expiry: number, priceUnits: big
     unlocked += p.locked;
     let toLongs = 0n;
     for (const [account, size] of p.longs) {
-      const amount = payoutFor(settings.collateral, p.series.strikeUnits, priceUnits, size, settings);
+      const amount = payoutOf(settings, p.series.type, p.series.strikeUnits, priceUnits, size);
       toLongs += amount;
       if (amount > 0n) payouts.push({ account, position: "long", strikeUnits: p.series.strikeUnits, size, amount });
     }

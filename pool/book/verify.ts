@@ -8,7 +8,7 @@
 //                         collateral released, the dust, the treasury
 //   claim                 the whole claimable balance
 // After it is applied: paid in − paid out = escrow + locked + claimable, and each series' collateral covers it.
-import { collateralFor } from "../collateral.js";
+import { lockFor } from "../option-types.js";
 import { PoolError } from "../errors.js";
 import type { OptionPool } from "../option-pool.js";
 import { seriesKey } from "../ledger.js";
@@ -45,9 +45,9 @@ function verifyFill(pool: OptionPool, state: BookState, e: Extract<BookEvent, { 
   const scale = pow10(s.sizeDecimals);
   const amount = mulDiv(o.price, o.filled + e.size, scale, "up") - mulDiv(o.price, o.filled, scale, "up");
   if (e.amount !== amount) mismatch(e, "amount", `${e.size} at ${o.price} after ${o.filled} filled is ${amount}`);
-  const exact = collateralFor(s.collateral, e.series.strikeUnits, e.size, s);
+  const exact = lockFor(s, e.series.type, e.series.strikeUnits, e.size);
   if (o.side === "sell") {
-    const telescoped = collateralFor(s.collateral, e.series.strikeUnits, o.filled + e.size, s) - collateralFor(s.collateral, e.series.strikeUnits, o.filled, s);
+    const telescoped = lockFor(s, e.series.type, e.series.strikeUnits, o.filled + e.size) - lockFor(s, e.series.type, e.series.strikeUnits, o.filled);
     if (e.collateral !== telescoped) mismatch(e, "collateral", `the writer's collateral is ${telescoped}`);
   } else if (e.collateral + 1n < exact || e.collateral > exact) mismatch(e, "collateral", `the taker writes ${e.size}: collateral within one unit below ${exact}`);
 }
@@ -63,7 +63,7 @@ export function verifyBookEvent(pool: OptionPool, state: BookState, e: BookEvent
       return checkSeries(pool, e, e.series);
     case "place": {
       checkSeries(pool, e, e.series);
-      const escrow = margin ? 0n : e.side === "buy" ? mulDiv(e.price, e.size, pow10(s.sizeDecimals), "up") : collateralFor(s.collateral, e.series.strikeUnits, e.size, s);
+      const escrow = margin ? 0n : e.side === "buy" ? mulDiv(e.price, e.size, pow10(s.sizeDecimals), "up") : lockFor(s, e.series.type, e.series.strikeUnits, e.size);
       if (e.escrow !== escrow) mismatch(e, "escrow", `a ${e.side} of ${e.size} at ${e.price} escrows ${escrow}`);
       return;
     }
@@ -111,5 +111,5 @@ export function checkBookAfter(pool: OptionPool, state: BookState, e: BookEvent)
   if (e.kind !== "fill") return;
   // A fill changes one series: only its cover can have moved.
   const p = state.positions.get(seriesKey(e.series));
-  if (p && p.locked < collateralFor(pool.settings.collateral, p.series.strikeUnits, p.openSize, pool.settings)) mismatch(e, "collateral", "a series' collateral no longer covers its open size");
+  if (p && p.locked < lockFor(pool.settings, p.series.type, p.series.strikeUnits, p.openSize)) mismatch(e, "collateral", "a series' collateral no longer covers its open size");
 }

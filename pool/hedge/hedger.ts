@@ -12,6 +12,7 @@ import { volAt, type OracleSnapshot } from "../oracle.js";
 import type { PoolCore } from "../pool-core.js";
 import { SECONDS_PER_YEAR } from "../clock.js";
 import { floatUnits } from "../units.js";
+import { capRuleOf, upperStrikeOf } from "../option-types.js";
 import { bookFill, fundingAmount, hedgeIsOpen, marginTarget, type FillBooking } from "./accounting.js";
 import { checkPolicy, rebalanceDecision, type Exposure, type HedgePolicy, type RebalanceDecision } from "./policy.js";
 import { VenueError, type HedgeVenue } from "./venue.js";
@@ -54,6 +55,7 @@ function reserve(n: number): void {
  * delta ∓1 per contract in the money, no gamma.
  */
 export function exposureOf(core: PoolCore, state: PoolState, snap: OracleSnapshot): Exposure {
+  if (capRuleOf(core.settings)) return exposureWithLegs(core, state, snap);
   const c = state.columns;
   const now = core.now();
   const contracts = 10 ** -core.settings.sizeDecimals;
@@ -83,6 +85,32 @@ export function exposureOf(core: PoolCore, state: PoolState, snap: OracleSnapsho
       delta -= g.delta[i]! * scratch.size[i]!; // the pool is short what it wrote
       gamma -= g.gamma[i]! * scratch.size[i]!;
     }
+  }
+  return { spot: snap.spot, optionsDelta: delta, optionsGamma: gamma, hedgeSize: Number(state.hedge.size) * contracts };
+}
+
+/**
+ * exposureOf for a pool writing capped calls: the open book (valuation.ts openBookOf) with each capped call's upper
+ * leg as a row of weight −1; an expired, unsettled capped call has delta −1 per contract between K and K + C only.
+ */
+function exposureWithLegs(core: PoolCore, state: PoolState, snap: OracleSnapshot): Exposure {
+  const contracts = 10 ** -core.settings.sizeDecimals;
+  const book = core.bookOf(state, snap);
+  let delta = 0;
+  let gamma = 0;
+  const cap = capRuleOf(core.settings);
+  for (const s of book.expired) {
+    const n = Number(s.openSize) * contracts;
+    const upper = upperStrikeOf(cap, s.type, s.strike, core.settings.priceDecimals) ?? Infinity;
+    if (s.type === "put" ? snap.spot < s.strike : snap.spot > s.strike && snap.spot < upper) delta -= (s.type === "put" ? -1 : 1) * n;
+  }
+  if (book.series.length > 0) {
+    const g = core.pricer.blackScholes(book.batch);
+    book.series.forEach((s, i) => {
+      const n = Number(s.openSize) * contracts * (book.weight?.[i] ?? 1);
+      delta -= g.delta[i]! * n;
+      gamma -= g.gamma[i]! * n;
+    });
   }
   return { spot: snap.spot, optionsDelta: delta, optionsGamma: gamma, hedgeSize: Number(state.hedge.size) * contracts };
 }

@@ -49,7 +49,7 @@ export function aggregateGreeks(book: OpenBook, greeks: Pick<Greeks, "delta" | "
   const total = zero();
   const byExpiry = new Map<number, GreekTotals>();
   book.series.forEach((s, i) => {
-    const contracts = -Number(s.openSize) / 10 ** sizeDecimals;
+    const contracts = (-Number(s.openSize) / 10 ** sizeDecimals) * (book.weight ? book.weight[i]! : 1);
     const e = byExpiry.get(s.expiry) ?? zero();
     for (const [g, col] of [["delta", greeks.delta], ["gamma", greeks.gamma], ["vega", greeks.vega], ["theta", greeks.theta]] as const) {
       const v = contracts * col[i]!;
@@ -139,7 +139,8 @@ export class GreeksMonitor {
     const snap = this.pool.oracle.latest();
     const now = this.pool.clock.now();
     this.book = undefined;
-    if (state && isRiskPricer(pricer) && this.isPoolState(state)) {
+    // The per-series cache prices one option per series: a pool writing capped calls (two legs each) reprices its book.
+    if (state && isRiskPricer(pricer) && this.isPoolState(state) && this.pool.settings.optionTypes !== "both") {
       const { rate, dividend } = this.pool.settings.params;
       this.book = new GreeksBook(pricer, rate, dividend, snap, now, this.pool.settings.sizeDecimals);
       return this.fromBook(this.book, state);

@@ -76,7 +76,8 @@ export class PreTradeCheck {
   constructor(readonly pool: OptionPool, readonly pricer: RiskPricer, limits: Partial<PreTradeLimits> = {}) {
     this.limits = freezeLimits({ ...DEFAULT_PRE_TRADE_LIMITS, ...limits });
     const l = this.limits;
-    if (l.cacheScenarios) this.book = new ScenarioBook(pool.settings, pricer, l.scenarios, l.stress, resolveVarOptions(l.var));
+    // The per-series cache prices one option per series: a pool writing capped calls (two legs each) recomputes in full.
+    if (l.cacheScenarios && pool.settings.optionTypes !== "both") this.book = new ScenarioBook(pool.settings, pricer, l.scenarios, l.stress, resolveVarOptions(l.var));
   }
 
   /**

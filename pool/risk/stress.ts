@@ -128,7 +128,7 @@ function buildBatch(book: PreparedBook, scenarios: readonly StressScenario[], op
       c.expiry[j] = book.years[i]!;
       if (!sc) c.vol[j] = book.vol[i]!;
       else {
-        const k = logMoneyness(book.strike[i]!, book.spot, book.years[i]!, book.rate - book.dividend);
+        const k = logMoneyness((book.volStrike ?? book.strike)[i]!, book.spot, book.years[i]!, book.rate - book.dividend);
         c.vol[j] = surfaceMovedVol(shockedVol(book.vol[i]!, book.years[i]!, sc.volShock, options), k, book.years[i]!, sc, options);
       }
     }

@@ -6,6 +6,7 @@ import type { PoolSettings } from "../pool-types.js";
 import type { OpenBook } from "../valuation.js";
 import { MIN_VOL } from "../oracle.js";
 import { seriesValue } from "../valuation.js";
+import { capRuleOf, upperStrikeOf } from "../option-types.js";
 import { pow10 } from "../units.js";
 
 /** Ledger totals a revaluation needs (from the pool or a draft state). */
@@ -28,9 +29,11 @@ export interface PreparedBook {
   years: Float64Array;
   /** Oracle vol of each series now. */
   vol: Float64Array;
-  /** Contracts × 10^decimals: per-contract value in collateral → base units. */
+  /** Per row, the strike its vol is of (a capped call's upper leg: K); absent when every row's is its own strike. */
+  volStrike?: Float64Array;
+  /** Contracts × 10^decimals: per-contract value in collateral → base units (negative for a capped call's upper leg). */
   scale: Float64Array;
-  /** Locked collateral (base units, float): the cap of each series' liability. */
+  /** Locked collateral (base units, float): the cap of each series' liability (Infinity for a capped call's two rows). */
   locked: Float64Array;
   /** Expired, unsettled series (valued at intrinsic). */
   expired: { type: "call" | "put"; strike: number; scale: number; locked: number }[];
@@ -53,19 +56,33 @@ export function prepareBook(book: OpenBook, settings: Readonly<PoolSettings>, to
   const unit = 10 ** settings.decimals / 10 ** settings.sizeDecimals;
   const scale = new Float64Array(n);
   const locked = new Float64Array(n);
+  const w = book.weight;
+  // A capped call's rows (its call at K, and its upper leg at K + C with weight −1) are valued uncapped: their sum,
+  // the spread, is at most C · contracts · e^(−rT), within its lock for rate ≥ 0 (docs/calls-and-puts.md).
+  const legged = w ? new Set(book.series.filter((_, i) => w[i] === -1)) : undefined;
   book.series.forEach((s, i) => {
-    scale[i] = Number(s.openSize) * unit;
-    locked[i] = Number(s.locked);
+    scale[i] = Number(s.openSize) * unit * (w ? w[i]! : 1);
+    locked[i] = legged?.has(s) ? Infinity : Number(s.locked);
   });
+  const cap = capRuleOf(settings);
+  const expired: PreparedBook["expired"] = [];
+  for (const s of book.expired) {
+    const upper = upperStrikeOf(cap, s.type, s.strike, settings.priceDecimals);
+    const entry = { type: s.type, strike: s.strike, scale: Number(s.openSize) * unit, locked: upper === undefined ? Number(s.locked) : Infinity };
+    expired.push(entry);
+    if (upper !== undefined) expired.push({ ...entry, strike: upper, scale: -entry.scale });
+  }
+  const volStrike = w ? Float64Array.from(book.series, (s) => s.strike) : undefined;
   return {
     n,
+    volStrike,
     type: b.type as Int8Array,
     strike: b.strike as Float64Array,
     years: b.expiry as Float64Array,
     vol: b.vol as Float64Array,
     scale,
     locked,
-    expired: book.expired.map((s) => ({ type: s.type, strike: s.strike, scale: Number(s.openSize) * unit, locked: Number(s.locked) })),
+    expired,
     spot: book.spot,
     rate: b.rate as number,
     dividend: (b.dividend as number | undefined) ?? 0,
