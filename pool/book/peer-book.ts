@@ -17,7 +17,8 @@ import { checkChain, genesisHash, ledgerKeyBytes, seal } from "../ledger-chain.j
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { BookState, type RestingOrder } from "./state.js";
-import { appendTo, checkStore, readAfter, requireEmptyStore, storeFailure } from "../pool-persistence.js";
+import { appendTo, checkStore, readAfter, requireEmptyStore, storeFailure, type SnapshotUse } from "../pool-persistence.js";
+import { bookSnapshotRecord, bookSnapshotState } from "./book-persistence.js";
 import { MemoryEventStore } from "../store/memory-store.js";
 import type { EventStore } from "../store/types.js";
 import type { MarginLedger } from "../margin/ledger.js";
@@ -38,7 +39,9 @@ const RESUME: unique symbol = Symbol("resume");
 /** The peer order book of one pool (see the file header and docs/book.md). */
 export class PeerBook {
   readonly pool: OptionPool;
-  private readonly state: BookState;
+  private state: BookState;
+  /** The hash before the book's first event (its snapshots' MACs cover it). */
+  private readonly genesis: string;
   /** The record of the book's events (options.store, or one in memory). */
   readonly store: EventStore<BookEvent>;
   private busy = false;
@@ -61,22 +64,29 @@ export class PeerBook {
         throw new PoolError("INVALID_INPUT", "margin", "margin mode needs a quote-collateral pool with the margin ledger's decimals and sizeDecimals");
     }
     this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
-    this.state = new BookState(genesisHash(pool.settings, "book"));
+    this.genesis = genesisHash(pool.settings, "book");
+    this.state = new BookState(this.genesis);
     if (options.store !== undefined) checkStore(options.store);
     this.store = options.store ?? new MemoryEventStore<BookEvent>();
     if (resuming !== RESUME) requireEmptyStore(this.store, "book events", "PeerBook.open(pool, { store })");
   }
 
   /**
-   * Resumes a book from the events in `options.store` (after a restart), verifying each one as replay does, against
-   * `pool` as it stands now (open the pool first). Refuses a log that does not verify (TAMPERED, REPLAY_MISMATCH…).
+   * Resumes a book from `options.store` (after a restart): from its latest snapshot when `open.snapshot` allows it
+   * (SnapshotUse, as OptionPool.open; book-persistence.ts), then every event after it verified as replay does, against
+   * `pool` as it stands now (open the pool first). Refuses a log or snapshot that does not verify (TAMPERED,
+   * REPLAY_MISMATCH…). Pool parts left without an outcome are then recorded (pool-part.ts).
    */
-  static open(pool: OptionPool, options: PeerBookOptions & { store: EventStore<BookEvent> }): PeerBook {
+  static open(pool: OptionPool, options: PeerBookOptions & { store: EventStore<BookEvent> }, open: { snapshot?: SnapshotUse } = {}): PeerBook {
     check(options?.store !== undefined, "store", "PeerBook.open resumes from options.store: give the store to resume");
+    const use = open.snapshot ?? "verified";
+    check(use === "verified" || use === "trusted" || use === "ignore", "snapshot", 'must be "verified", "trusted" or "ignore"');
     const book = new PeerBook(pool, options, RESUME);
+    const restored = bookSnapshotState(book.store, use, book.genesis, book.key);
+    if (restored) book.state = restored;
     let events: Iterable<BookEvent>;
     try {
-      events = book.store.iterate(1);
+      events = book.store.iterate(book.state.seq + 1);
     } catch (e) {
       throw storeFailure(e, "reading the book's log");
     }
@@ -85,6 +95,21 @@ export class PeerBook {
     // Pool parts a crash or a refused append left without an outcome: recorded now, from the pool's log.
     if (book.state.poolOrders.size > 0) book.commit(() => {});
     return book;
+  }
+
+  /**
+   * Stores a snapshot of the book's state (MAC'ed under the ledger key when there is one) so PeerBook.open resumes
+   * from it instead of replaying the whole log. Returns its seq; STORE_FAILED when the store refuses.
+   */
+  saveSnapshot(): number {
+    if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", "saveSnapshot was called while a book operation is running");
+    const record = bookSnapshotRecord(this.state, this.genesis, this.key);
+    try {
+      this.store.saveSnapshot(record);
+    } catch (e) {
+      throw storeFailure(e, `saving the book's snapshot at seq ${record.seq}`);
+    }
+    return record.seq;
   }
 
   /**

@@ -56,7 +56,7 @@ export interface PoolOrder {
 }
 
 /** The book's running totals and chain head. */
-interface Head {
+export interface Head {
   seq: number;
   nextOrderId: number;
   escrow: bigint;
@@ -179,12 +179,12 @@ export class BookState {
     return {
       seq: this.seq,
       nextOrderId: this.nextOrderId,
-      listed: [...this.listedMap.keys()].sort(),
+      listed: [...this.listedMap].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, series]) => ref(series)),
       orders: [...this.orderMap.values()].sort((a, b) => a.id - b.id).map((o) => ({
         ...o, series: ref(o.series), price: o.price.toString(), size: o.size.toString(), filled: o.filled.toString(), escrow: o.escrow.toString(),
       })),
       positions: [...this.positionMap].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, p]) => ({
-        key: k, longs: big(p.longs), shorts: big(p.shorts), locked: p.locked.toString(), openSize: p.openSize.toString(),
+        key: k, series: ref(p.series), longs: big(p.longs), shorts: big(p.shorts), locked: p.locked.toString(), openSize: p.openSize.toString(),
       })),
       escrow: this.escrow.toString(),
       locked: this.locked.toString(),
@@ -199,6 +199,28 @@ export class BookState {
       time: this.time,
       hash: this.hash,
     };
+  }
+
+  /**
+   * Installs a whole state read back from a snapshot (book-persistence.ts) into this empty one, indexes included.
+   * Outside any transaction: nothing is recorded.
+   */
+  load(parts: { head: Head; listed: SeriesRef[]; orders: RestingOrder[]; positions: PeerSeries[]; claimable: [string, bigint][]; poolOrders: PoolOrder[] }): void {
+    if (this.seq !== 0) mismatch("seq", "a snapshot loads into an empty book only");
+    Object.assign(this.head, parts.head);
+    for (const series of parts.listed) this.listedMap.set(seriesKey(series), series);
+    for (const o of parts.orders) {
+      this.orderMap.set(o.id, o);
+      this.book.add(seriesKey(o.series), o);
+    }
+    for (const p of parts.positions) {
+      const key = seriesKey(p.series);
+      this.positionMap.set(key, p);
+      this.holdings.open(key, p);
+      for (const account of [...p.longs.keys(), ...p.shorts.keys()]) this.holdings.hold(account, key, p);
+    }
+    for (const [account, amount] of parts.claimable) this.claimableMap.set(account, amount);
+    for (const o of parts.poolOrders) this.poolOrderMap.set(o.seq, o);
   }
 
   // ------------------------------------------------------------ events
