@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import { ManualClock, ManualOracle, OptionPool, PoolError, type BookEvent, type PoolConfig, type PoolEvent } from "../pool/index.js";
 import { PeerBook } from "../pool/book/index.js";
+import { canonicalBookEvent } from "../pool/book/events.js";
+import { canonicalEvent, eventFromJSON, eventToJSON } from "../pool/events.js";
+import { genesisHash, seal } from "../pool/ledger-chain.js";
 import { Process, ProcessStore } from "./support/crash-stores.js";
 import { T0, USDC } from "./support/pool.js";
 
@@ -191,5 +194,52 @@ describe("random faults at either store (fast-check)", () => {
     expect(seen.poolParts).toBeGreaterThan(50);
     expect(seen.failed).toBeGreaterThan(5);
     expect(seen.crashes).toBeGreaterThan(20);
+  });
+});
+
+describe("the verifying replay of pool parts (a forger who rechains the book's log without a key)", () => {
+  /** The book's events with `change` applied to the poolFill, the chain recomputed from the book's genesis. */
+  function forged(book: PeerBook, change: (e: BookEvent & Record<string, unknown>) => Record<string, unknown>): BookEvent[] {
+    let previous = genesisHash(book.pool.settings, "book");
+    return book.events.map((e) => {
+      const { hash: _h, mac: _m, ...body } = e.kind === "poolFill" ? (change(e as BookEvent & Record<string, unknown>) as unknown as BookEvent) : e;
+      const sealed = seal(body, canonicalBookEvent(body as BookEvent), previous, undefined) as BookEvent;
+      previous = sealed.hash;
+      return sealed;
+    });
+  }
+
+  it("refuses a poolFill whose amount or pool seq is not the pool's trade, and a poolFailed while the pool holds the trade (REPLAY_MISMATCH)", () => {
+    const clock = new ManualClock(T0);
+    const oracle = new ManualOracle({ spot: 2000, timestamp: T0, baseVol: 0.6 });
+    const pool = new OptionPool({ collateral: "quote", decimals: 6, sizeDecimals: 2, pricer, oracle, clock });
+    pool.deposit("lp", 1_000_000n * USDC);
+    const book = new PeerBook(pool);
+    book.list(PUT);
+    book.submit("alice", { ...PUT, side: "sell", size: 100n, limitPrice: 1n * USDC, funds: 1800n * USDC });
+    book.submit("erin", BUY);
+    const replayed = (events: BookEvent[]) => () => PeerBook.replay(pool, events);
+    expect(replayed(forged(book, (e) => e))().snapshot()).toEqual(book.snapshot()); // the rechain itself is faithful
+    expect(replayed(forged(book, (e) => ({ ...e, paid: (e.paid as bigint) - 1n })))).toThrow(/REPLAY_MISMATCH.*poolSeq/);
+    expect(replayed(forged(book, (e) => ({ ...e, poolSeq: 1 })))).toThrow(/REPLAY_MISMATCH/);
+    const { poolSeq: _p, paid: _paid, ...rest } = book.events.find((e) => e.kind === "poolFill") as BookEvent & Record<string, unknown>;
+    expect(replayed(forged(book, () => ({ ...rest, kind: "poolFailed", checkedTo: pool.seq, reason: "never traded" })))).toThrow(/REPLAY_MISMATCH.*holds the trade/);
+  });
+});
+
+describe("the pool's trade event and its optional ref", () => {
+  it("a trade without ref keeps the canonical form it had before the field existed; a ref is checked, kept and hashed", () => {
+    const w = world();
+    orderFlow(w);
+    w.book.submit("erin", BUY);
+    const trade = w.pool.events.find((e) => e.kind === "trade")!;
+    expect(trade.ref).toMatch(/^[0-9a-f]{64}$/);
+    const { ref: _ref, ...plain } = trade;
+    // kind, seq, time and the twelve fields of a trade, nothing for the absent ref.
+    expect(JSON.parse(canonicalEvent(plain))).toHaveLength(15);
+    expect(JSON.parse(canonicalEvent(trade))).toHaveLength(16);
+    expect(eventFromJSON(eventToJSON(trade))).toEqual(trade);
+    expect(() => eventFromJSON(eventToJSON({ ...trade, ref: "not a hash" }))).toThrow(/INVALID_EVENT.*ref must be 64 lowercase hex digits/);
+    expect(() => w.pool.trade("erin", { ...PUT, side: "buy", size: 100n, maxCost: 10n ** 12n, ref: "x" })).toThrow(/INVALID_INPUT.*ref/);
   });
 });
