@@ -1,5 +1,5 @@
 // PeerBook: a limit order book per option series beside an OptionPool. Peers trade with each other at
-// price-time priority; the pool is the backstop that fills what the peers do not (routing below). Sellers
+// price-time priority; the pool is the backstop that fills what the peers do not (book/routing.ts). Sellers
 // post full collateral exactly like the pool (collateralFor), positions settle at the pool's settlement price
 // with the pool's payoff code (payoutFor), and every change is a BookEvent so replay rebuilds the book.
 //
