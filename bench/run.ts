@@ -10,15 +10,15 @@ import type { BenchRow, SuiteModule, SuiteOptions } from "./types.js";
 
 /** Suite module names under bench/, in table order. */
 export const SUITE_NAMES = [
-  "blackscholes", "impliedvol", "montecarlo", "american", "surface", "workers", "risk", "oracle", "book", "margin", "pool-scale", "pool-scale-5m", "hedge", "store", "journal", "serve", "serve-restart", "fleet",
+  "blackscholes", "impliedvol", "montecarlo", "american", "surface", "workers", "risk", "oracle", "book", "book-open", "margin", "pool-scale", "pool-scale-5m", "hedge", "store", "journal", "serve", "serve-restart", "fleet",
 ] as const;
 
 /**
  * Suites run only when named with --suite: "fleet" starts a local redis-server and worker processes; "pool-scale"
  * builds year-scale pools, "pool-scale-5m" a 5,000,000-event log; "journal" and "store" write gigabytes of journal and database files; "serve" starts a server;
- * "serve-restart" builds a 110,000-event service database and restarts servers on it.
+ * "serve-restart" builds a 110,000-event service database and restarts servers on it; "book-open" a 100,000-event book.
  */
-export const OPT_IN_SUITES: readonly string[] = ["fleet", "pool-scale", "pool-scale-5m", "hedge", "journal", "store", "serve", "serve-restart"];
+export const OPT_IN_SUITES: readonly string[] = ["book-open", "fleet", "pool-scale", "pool-scale-5m", "hedge", "journal", "store", "serve", "serve-restart"];
 
 /** Options of runBenchmarks. */
 export interface RunOptions extends SuiteOptions {

@@ -16,7 +16,8 @@ options:
   --suite NAME    run only this suite (repeatable, or comma-separated): ${SUITE_NAMES.join(", ")}
                   (by default all but the opt-in suites: "fleet" starts a local redis-server and worker processes;
                   "pool-scale" builds year-scale pools; "journal" and "store" write gigabytes of files; "serve" starts
-                  a server; "serve-restart" restarts servers on a 110,000-event database)
+                  a server; "serve-restart" restarts servers on a 110,000-event database; "book-open" reopens a
+                  100,000-event peer book)
   --write FILE    also write the table into FILE between its two "pool2peer bench" marker comments
                   (e.g. docs/benchmarks.md; the rest of the file is left as it is)
   -h, --help      show this help`;

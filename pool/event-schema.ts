@@ -17,12 +17,17 @@ export interface EventHeader {
   mac?: string;
 }
 
-/** The type of a field: a scalar kind, an enumeration, an object or a list of objects with their own fields. */
+/**
+ * The type of a field: a scalar kind, an enumeration, an object or a list of objects with their own fields, or an
+ * optional field (trailing fields only: an event without it has the canonical form it had before the field existed).
+ * "seq": an event's seq in a log (integer ≥ 0); "hash": 64 lowercase hex digits.
+ */
 export type FieldType =
-  | "account" | "units" | "positiveUnits" | "signedUnits" | "id" | "seconds" | "positive" | "nonNegative" | "finite" | "text"
+  | "account" | "units" | "positiveUnits" | "signedUnits" | "id" | "seq" | "seconds" | "positive" | "nonNegative" | "finite" | "text" | "hash"
   | readonly string[]
   | { readonly object: Fields }
-  | { readonly list: Fields };
+  | { readonly list: Fields }
+  | { readonly optional: FieldType };
 
 /** Named fields in canonical order. */
 export type Fields = readonly (readonly [string, FieldType])[];
@@ -54,6 +59,7 @@ function decodeUnits(v: unknown, where: string, bad: Bad, json: boolean, positiv
 function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json: boolean): unknown {
   if (Array.isArray(type)) return type.includes(v as string) ? v : bad(where, `must be one of ${type.join(", ")}`);
   if (typeof type === "object" && "object" in type) return decodeObject(v, where, type.object, bad, json);
+  if (typeof type === "object" && "optional" in type) return v === undefined ? undefined : decodeValue(type.optional, v, where, bad, json);
   if (typeof type === "object" && "list" in type) {
     if (!Array.isArray(v)) return bad(where, "must be an array");
     return v.map((x, i) => decodeObject(x, `${where}[${i}]`, type.list, bad, json));
@@ -71,6 +77,8 @@ function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json:
       return decodeUnits(v, where, bad, json, type === "positiveUnits");
     case "id":
       return Number.isSafeInteger(v) && (v as number) >= 1 ? v : bad(where, "must be an integer ≥ 1");
+    case "seq":
+      return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(where, "must be an integer seq ≥ 0");
     case "seconds":
       return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(where, "must be integer unix seconds ≥ 0");
     case "positive":
@@ -81,15 +89,22 @@ function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json:
       return typeof v === "number" && Number.isFinite(v) ? v : bad(where, "must be a finite number");
     case "text":
       return typeof v === "string" && v.length <= MAX_EVENT_TEXT ? v : bad(where, `must be a string of at most ${MAX_EVENT_TEXT} characters`);
+    case "hash":
+      return typeof v === "string" && HEX64.test(v) ? v : bad(where, "must be 64 lowercase hex digits");
   }
   return bad(where, "has an unknown type");
+}
+
+/** Sets a decoded field; an absent optional field stays absent (no key). */
+function setField(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (value !== undefined) out[name] = value;
 }
 
 function decodeObject(v: unknown, where: string, fields: Fields, bad: Bad, json: boolean): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return bad(where, "must be an object");
   const raw = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [name, type] of fields) out[name] = decodeValue(type, raw[name], `${where}.${name}`, bad, json);
+  for (const [name, type] of fields) setField(out, name, decodeValue(type, raw[name], `${where}.${name}`, bad, json));
   for (const key of Object.keys(raw)) if (!fields.some(([name]) => name === key)) bad(`${where}.${key}`, "is not a field of this object");
   return out;
 }
@@ -111,7 +126,7 @@ export function decodeWith<K extends string>(schema: EventSchema<K>, raw: unknow
   if (typeof kind !== "string" || !Object.hasOwn(schema, kind)) return bad("kind", `"${String(kind)}" is not an event kind`);
   const fields: Fields = [["seq", "id"], ["time", "seconds"], ...schema[kind]];
   const event: Record<string, unknown> = { kind };
-  for (const [name, type] of fields) event[name] = decodeValue(type, r[name], name, bad, json);
+  for (const [name, type] of fields) setField(event, name, decodeValue(type, r[name], name, bad, json));
   if (typeof r.hash !== "string" || !HEX64.test(r.hash)) bad("hash", "must be 64 lowercase hex digits");
   event.hash = r.hash;
   if (r.mac !== undefined) {
@@ -123,13 +138,18 @@ export function decodeWith<K extends string>(schema: EventSchema<K>, raw: unknow
 }
 
 function canonicalValue(type: FieldType, v: unknown): unknown {
+  if (typeof type === "object" && "optional" in type) return v === undefined ? null : canonicalValue(type.optional, v);
   if (typeof type === "object" && "object" in type) return canonicalFields(type.object, v as Record<string, unknown>);
   if (typeof type === "object" && "list" in type) return (v as Record<string, unknown>[]).map((x) => canonicalFields(type.list, x));
   return typeof v === "bigint" ? v.toString() : v;
 }
 
 function canonicalFields(fields: Fields, v: Record<string, unknown>): unknown[] {
-  return fields.map(([name, type]) => canonicalValue(type, v[name]));
+  const values = fields.map(([name, type]) => canonicalValue(type, v[name]));
+  // Absent trailing optional fields are left out, so adding one keeps every older event's canonical form (and hash).
+  let n = values.length;
+  while (n > 0 && values[n - 1] === null && typeof fields[n - 1]![1] === "object" && "optional" in (fields[n - 1]![1] as object)) n--;
+  return n === values.length ? values : values.slice(0, n);
 }
 
 /** The canonical form of an event of `schema`: kind, seq, time, then its fields in schema order, as JSON. */

@@ -58,6 +58,8 @@ export type PoolEventBody =
       paid: bigint;
       /** Buy: collateral locked. Sell: collateral unlocked. */
       collateral: bigint;
+      /** The pool part of a PeerBook order this trade fills: the hash of the book's poolOrder event (absent otherwise). */
+      ref?: string;
     }
   | {
       kind: "settle";
@@ -138,7 +140,7 @@ export const EVENT_SCHEMA: EventSchema<PoolEventKind> = {
   trade: [
     ["trader", "account"], ["side", SIDES], ["series", SERIES], ["size", "positiveUnits"], ["spot", "positive"],
     ["oracleVol", "positive"], ["vol", "positive"], ["premium", "units"], ["fees", "units"], ["protocolFee", "units"],
-    ["paid", "units"], ["collateral", "units"],
+    ["paid", "units"], ["collateral", "units"], ["ref", { optional: "hash" }],
   ],
   settle: [
     ["expiry", "seconds"], ["price", "positive"], ["priceUnits", "positiveUnits"], ["source", ["print", "twap", "admin"]],

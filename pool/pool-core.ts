@@ -272,6 +272,8 @@ export class PoolCore {
     const buy = request?.side === "buy";
     if (buy) check(typeof request.maxCost === "bigint" && request.maxCost >= 0n, "maxCost", "a buy needs maxCost ≥ 0 (bigint base units)");
     else check(typeof request?.minProceeds === "bigint" && request.minProceeds >= 0n, "minProceeds", "a sell needs minProceeds ≥ 0 (bigint base units)");
+    const ref = request.ref;
+    check(ref === undefined || (typeof ref === "string" && /^[0-9a-f]{64}$/.test(ref)), "ref", "must be 64 lowercase hex digits (a book event's hash)");
     // A deviating oracle is recorded as a pause (an event that stays, even though this trade is refused).
     this.recordDeviation();
     this.hooks?.beforeQuote?.(request, this.state);
@@ -286,7 +288,7 @@ export class PoolCore {
       }
       tx.emit({
         kind: "trade", trader, side: q.side, series: q.series, size: q.size, spot: q.spot, oracleVol: q.vol, vol: q.volUsed,
-        premium: q.premium, fees: q.fees, protocolFee: q.protocolFee, paid: q.total, collateral: q.collateral,
+        premium: q.premium, fees: q.fees, protocolFee: q.protocolFee, paid: q.total, collateral: q.collateral, ...(ref === undefined ? {} : { ref }),
       });
     }, true);
     return q!;

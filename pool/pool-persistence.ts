@@ -64,8 +64,8 @@ export function readAfter<E extends EventHeader>(store: EventStore<E>, afterSeq:
   }
 }
 
-/** The snapshot record of `state` (the pool's state after its last event), MAC'ed when there is a key. */
-export function snapshotRecord(state: PoolState, genesis: string, key: Uint8Array | undefined): StoredSnapshot {
+/** The snapshot record of `state` (the pool's or the book's state after its last event), MAC'ed when there is a key. */
+export function snapshotRecord(state: { seq: number; hash: string; snapshot(): unknown }, genesis: string, key: Uint8Array | undefined): StoredSnapshot {
   const text = JSON.stringify(state.snapshot());
   const record: StoredSnapshot = { seq: state.seq, hash: state.hash, state: text };
   if (key) record.mac = snapshotMac(key, genesis, state.seq, state.hash, text);
@@ -80,6 +80,17 @@ export function snapshotRecord(state: PoolState, genesis: string, key: Uint8Arra
 export function snapshotState(
   store: EventStore<PoolEvent>, use: SnapshotUse, genesis: string, key: Uint8Array | undefined, flowWindowSeconds: number,
 ): PoolState | undefined {
+  return restoreSnapshot(store, use, genesis, key, (json) => PoolState.fromSnapshot(json, flowWindowSeconds));
+}
+
+/**
+ * The state `restore` rebuilds from `store`'s latest snapshot when `use` allows it (see SnapshotUse; the MAC is over
+ * the log's `genesis`, so one log's snapshot is refused as another's), else undefined. TAMPERED when the MAC, the
+ * log's hash at the snapshot's seq or the state's own seq and hash disagree; INVALID_EVENT when the state does not parse.
+ */
+export function restoreSnapshot<E extends EventHeader, S extends { seq: number; hash: string }>(
+  store: EventStore<E>, use: SnapshotUse, genesis: string, key: Uint8Array | undefined, restore: (json: Record<string, unknown>) => S,
+): S | undefined {
   if (use === "ignore") return undefined;
   let snap: StoredSnapshot | undefined;
   try {
@@ -91,14 +102,15 @@ export function snapshotState(
   const where = `snapshot at seq ${snap.seq}`;
   if (key) {
     if (!snapshotMacMatches(snap.mac, key, genesis, snap.seq, snap.hash, snap.state))
-      throw new PoolError("TAMPERED", "snapshot", `${where}: ${snap.mac === undefined ? "no mac, and the pool has a ledger key" : "mac does not match the ledger key"}`);
+      throw new PoolError("TAMPERED", "snapshot", `${where}: ${snap.mac === undefined ? "no mac, and the log has a ledger key" : "mac does not match the ledger key"}`);
   } else if (use === "verified") return undefined;
   const logged = store.read(snap.seq, 1)[0];
   if (logged?.hash !== snap.hash) throw new PoolError("TAMPERED", "snapshot", `${where}: its hash is not the log's at that seq`);
-  let state: PoolState;
+  let state: S;
   try {
-    state = PoolState.fromSnapshot(JSON.parse(snap.state) as Record<string, unknown>, flowWindowSeconds);
+    state = restore(JSON.parse(snap.state) as Record<string, unknown>);
   } catch (e) {
+    if (e instanceof PoolError && e.code === "TAMPERED") throw e;
     throw new PoolError("INVALID_EVENT", "snapshot", `${where}: the state does not parse (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
   if (state.seq !== snap.seq || state.hash !== snap.hash) throw new PoolError("TAMPERED", "snapshot", `${where}: the state is at seq ${state.seq}, not at the snapshot's`);

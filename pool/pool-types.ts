@@ -113,6 +113,8 @@ export interface TradeRequest extends QuoteRequest {
   maxCost?: bigint;
   /** Sells: the least the trader will accept (collateral base units). */
   minProceeds?: bigint;
+  /** Set by PeerBook for an order's pool part: the hash of its poolOrder book event, recorded in the trade event. */
+  ref?: string;
 }
 
 /** Result of a redemption. */

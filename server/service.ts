@@ -42,7 +42,7 @@ export class PoolService {
 
   /**
    * Resumes the pool and book from `log` under `config`: the pool from its latest snapshot MAC'ed under `ledgerKey`
-   * (a JSON-lines log has none: the whole log), verifying every event after it; the book verifying its whole log.
+   * (a JSON-lines log has none: the whole log), verifying every event after it; the book likewise from its own.
    */
   constructor(readonly config: ServeConfig, private readonly ledgerKey: Uint8Array, readonly log: ServiceLog, readonly pricer: Pricer, readonly clock: Clock = systemClock) {
     const prints = log.recentPrints(ORACLE_KEEP_SECONDS);
@@ -55,6 +55,7 @@ export class PoolService {
     this.bookCount = this.book.seq;
     this.durable = { pool: this.poolSeq, book: this.bookCount };
     this.lastSnapshotSeq = log.keepsSnapshots ? (log.poolStore.latestSnapshot()?.seq ?? 0) : this.pool.seq;
+    this.lastBookSnapshotSeq = log.keepsSnapshots ? (log.bookStore.latestSnapshot()?.seq ?? 0) : this.book.seq;
     if (prints.length === 0) this.prints.push(printOf(this.oracle.latest()));
     log.afterWrite(() => this.snapshotIfDue());
   }
@@ -109,6 +110,7 @@ export class PoolService {
     const record = this.takeRecord();
     if (record) await this.commit(record);
     if (this.log.keepsSnapshots && !this.failure && this.pool.seq > this.lastSnapshotSeq) this.pool.saveSnapshot();
+    if (this.log.keepsSnapshots && !this.failure && this.book.seq > this.lastBookSnapshotSeq) this.book.saveSnapshot();
     await this.log.close();
   }
 
@@ -131,6 +133,7 @@ export class PoolService {
   snapshotError: Error | undefined;
   private durable = { pool: 0, book: 0 };
   private lastSnapshotSeq = 0;
+  private lastBookSnapshotSeq = 0;
 
   /** The keeper's work after a print; a refusal is the pool's answer (e.g. nothing to settle), not a service fault. */
   private keep(): void {
@@ -165,16 +168,21 @@ export class PoolService {
     this.book = book;
   }
 
-  /** After a write, with nothing pending: a snapshot once snapshotEvery events have passed since the last one. */
+  /** After a write, with nothing pending: a snapshot of the pool (of the book) once snapshotEvery of its events have passed since its last one. */
   private snapshotIfDue(): void {
-    if (!this.log.keepsSnapshots || this.pool.seq - this.lastSnapshotSeq < (this.config.snapshotEvery ?? SNAPSHOT_EVERY)) return;
-    try {
-      this.lastSnapshotSeq = this.pool.saveSnapshot();
-    } catch (e) {
-      // The log stands without it (a restart replays more); a failing disk fails the next write, which stops the service.
-      this.lastSnapshotSeq = this.pool.seq;
-      this.snapshotError = e instanceof Error ? e : new Error(String(e));
-    }
+    if (!this.log.keepsSnapshots) return;
+    const every = this.config.snapshotEvery ?? SNAPSHOT_EVERY;
+    const save = (log: { seq: number; saveSnapshot(): number }) => {
+      try {
+        return log.saveSnapshot();
+      } catch (e) {
+        // The log stands without it (a restart replays more); a failing disk fails the next write, which stops the service.
+        this.snapshotError = e instanceof Error ? e : new Error(String(e));
+        return log.seq;
+      }
+    };
+    if (this.pool.seq - this.lastSnapshotSeq >= every) this.lastSnapshotSeq = save(this.pool);
+    if (this.book.seq - this.lastBookSnapshotSeq >= every) this.lastBookSnapshotSeq = save(this.book);
   }
 
   private poolConfig(): PoolConfig {

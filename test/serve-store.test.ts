@@ -40,7 +40,7 @@ function raw(path: string): Database.Database {
 }
 
 describe("serve: the SQLite database", () => {
-  it("snapshots every snapshotEvery pool events and at a graceful stop; restarts from it to the identical pool and book", async () => {
+  it("snapshots every snapshotEvery pool (and book) events and at a graceful stop; restarts from them to the identical pool and book", async () => {
     const paths = makeServeDir(testConfig({ snapshotEvery: 3 }));
     const first = await start(paths);
     const { bob } = await history(first.url);
@@ -53,9 +53,11 @@ describe("serve: the SQLite database", () => {
     const pool = first.service.pool.snapshot();
     const book = first.service.book.snapshot();
     const seq = first.service.pool.seq;
+    const bookSeq = first.service.book.seq;
     await first.stop();
     const db = raw(paths.dbPath);
     expect(db.prepare("SELECT max(seq) FROM snapshots WHERE log = 'pool'").pluck().get()).toBe(seq); // the stop's snapshot
+    expect(db.prepare("SELECT max(seq) FROM snapshots WHERE log = 'book'").pluck().get()).toBe(bookSeq); // and the book's
     db.close();
 
     const second = await start(paths);

@@ -1,5 +1,6 @@
 // What the peer book takes and returns (orders, fill reports, options): its contract with callers, apart from how it
 // matches (peer-book.ts).
+import type { PoolError } from "../errors.js";
 import type { Quote } from "../quote.js";
 import type { SeriesRef } from "../events.js";
 import type { LedgerKey } from "../ledger-chain.js";
@@ -55,6 +56,11 @@ export interface FillReport {
   premium: bigint;
   /** Sell: collateral posted for peer fills. */
   collateralPosted: bigint;
+  /**
+   * Set when the book's store refused the peer part after the pool had traded its part: only the pool's part happened
+   * (no peer fills, nothing rests); the book records the pool's fill at its next operation (book/pool-part.ts).
+   */
+  peerPartRefused?: PoolError;
 }
 
 

@@ -52,7 +52,17 @@ export type BookEventBody =
   /** Peer positions of `expiry` settled at the pool's settlement price; `dust` (rounding) to the treasury. */
   | { kind: "settle"; expiry: number; priceUnits: bigint; payouts: BookPayout[]; unlocked: bigint; dust: bigint; treasury: string }
   /** `account` takes its claimable balance (sale proceeds and settlement payouts). */
-  | { kind: "claim"; account: string; assets: bigint };
+  | { kind: "claim"; account: string; assets: bigint }
+  /**
+   * The pool's part of `trader`'s order, recorded before the pool trades (book/pool-part.ts): `size` at no worse than
+   * `bound` in total (buys: the most paid; sells: the least received), when the pool's log ended at `poolSeq`. Its
+   * hash is the reference the pool's trade event carries (`ref`). Money moves between the trader and the pool only.
+   */
+  | { kind: "poolOrder"; trader: string; side: BookSide; series: SeriesRef; size: bigint; bound: bigint; poolSeq: number }
+  /** The pool traded poolOrder `order` (a book seq): its trade event is the pool's seq `poolSeq`, for `paid` in total. */
+  | { kind: "poolFill"; order: number; poolSeq: number; paid: bigint }
+  /** The pool did not trade poolOrder `order`: no trade carries its reference in the pool's log up to `checkedTo`. */
+  | { kind: "poolFailed"; order: number; checkedTo: number; reason: string };
 
 /** A numbered, timestamped, chained book event (`seq` 1, 2, 3 ... without gaps; `time` unix seconds; `hash`, `mac` as the pool's). */
 export type BookEvent = BookEventBody & EventHeader;
@@ -78,6 +88,9 @@ export const BOOK_EVENT_SCHEMA: EventSchema<BookEventBody["kind"]> = {
     ["unlocked", "units"], ["dust", "units"], ["treasury", "account"],
   ],
   claim: [["account", "account"], ["assets", "positiveUnits"]],
+  poolOrder: [["trader", "account"], ["side", SIDES], ["series", SERIES_FIELD], ["size", "positiveUnits"], ["bound", "units"], ["poolSeq", "seq"]],
+  poolFill: [["order", "id"], ["poolSeq", "id"], ["paid", "units"]],
+  poolFailed: [["order", "id"], ["checkedTo", "seq"], ["reason", "text"]],
 };
 
 /** Checks (and from JSON converts) one book event; PoolError("INVALID_EVENT") naming the event and the field. */

@@ -1,34 +1,29 @@
 // PeerBook: a limit order book per option series beside an OptionPool. Peers trade with each other at
-// price-time priority; the pool is the backstop that fills what the peers do not (routing below). Sellers
+// price-time priority; the pool is the backstop that fills what the peers do not (book/routing.ts). Sellers
 // post full collateral exactly like the pool (lockFor), positions settle at the pool's settlement price
 // with the pool's payoff code (payoutOf), and every change is a BookEvent so replay rebuilds the book.
 //
-// Routing of a submitted order (buy shown; a sell mirrors it with bids and "pays more" for "better"):
-//   1. walk the asks in priority (lowest price, then earliest); before each, price the pool for the size still
-//      wanted (r): the ask fills while  ask · r ≤ poolTotal(r) · 10^sizeDecimals  (peers win ties) and, for a
-//      limit order, ask ≤ limit;
-//   2. the pool fills the rest r at its quote if  poolTotal(r) · 10^sizeDecimals ≤ limit · r  (market: always);
-//   3. when the pool cannot or may not (its limits, liquidity, price above the limit), the walk goes on to
-//      the remaining asks within the limit; 4. a limit order's remainder rests, a market order's is reported.
+// Routing: book/routing.ts. The pool's part of an order is recorded in the book's log before the pool trades it, and
+// its outcome after (book/pool-part.ts), so a book and a pool on separate stores never disagree.
 import type { OptionPool, Quote } from "../option-pool.js";
 import { PoolError, check } from "../errors.js";
 import type { SeriesRef } from "../events.js";
 import { seriesKey } from "../ledger.js";
 import { checkAccount } from "../accounts.js";
-import { lockFor } from "../option-types.js";
 import { seriesRefOf, type SeriesSpec } from "../series.js";
-import { mulDiv, pow10 } from "../units.js";
 import type { BookEvent, BookEventBody, BookSide } from "./events.js";
 import { bookEventsFromJSON, canonicalBookEvent, decodeBookEvent } from "./events.js";
 import { checkChain, genesisHash, ledgerKeyBytes, seal } from "../ledger-chain.js";
 import { bookSettlement } from "./settlement.js";
 import { checkBookAfter, verifyBookEvent } from "./verify.js";
 import { BookState, type RestingOrder } from "./state.js";
-import { appendTo, checkStore, readAfter, requireEmptyStore, storeFailure } from "../pool-persistence.js";
+import { appendTo, checkStore, readAfter, requireEmptyStore, storeFailure, type SnapshotUse } from "../pool-persistence.js";
+import { bookSnapshotRecord, bookSnapshotState } from "./book-persistence.js";
 import { MemoryEventStore } from "../store/memory-store.js";
 import type { EventStore } from "../store/types.js";
 import type { MarginLedger } from "../margin/ledger.js";
-import { MarginSubmission, matchAmount } from "./margin-mode.js";
+import { resolvePoolOrders } from "./pool-part.js";
+import { routeOrder, type Route } from "./routing.js";
 
 export type { SeriesSpec } from "../series.js";
 
@@ -44,7 +39,9 @@ const RESUME: unique symbol = Symbol("resume");
 /** The peer order book of one pool (see the file header and docs/book.md). */
 export class PeerBook {
   readonly pool: OptionPool;
-  private readonly state: BookState;
+  private state: BookState;
+  /** The hash before the book's first event (its snapshots' MACs cover it). */
+  private readonly genesis: string;
   /** The record of the book's events (options.store, or one in memory). */
   readonly store: EventStore<BookEvent>;
   private busy = false;
@@ -67,28 +64,52 @@ export class PeerBook {
         throw new PoolError("INVALID_INPUT", "margin", "margin mode needs a quote-collateral pool with the margin ledger's decimals and sizeDecimals");
     }
     this.key = options.ledgerKey === undefined ? undefined : ledgerKeyBytes(options.ledgerKey);
-    this.state = new BookState(genesisHash(pool.settings, "book"));
+    this.genesis = genesisHash(pool.settings, "book");
+    this.state = new BookState(this.genesis);
     if (options.store !== undefined) checkStore(options.store);
     this.store = options.store ?? new MemoryEventStore<BookEvent>();
     if (resuming !== RESUME) requireEmptyStore(this.store, "book events", "PeerBook.open(pool, { store })");
   }
 
   /**
-   * Resumes a book from the events in `options.store` (after a restart), verifying each one as replay does, against
-   * `pool` as it stands now (open the pool first). Refuses a log that does not verify (TAMPERED, REPLAY_MISMATCH…).
+   * Resumes a book from `options.store` (after a restart): from its latest snapshot when `open.snapshot` allows it
+   * (SnapshotUse, as OptionPool.open; book-persistence.ts), then every event after it verified as replay does, against
+   * `pool` as it stands now (open the pool first). Refuses a log or snapshot that does not verify (TAMPERED,
+   * REPLAY_MISMATCH…). Pool parts left without an outcome are then recorded (pool-part.ts).
    */
-  static open(pool: OptionPool, options: PeerBookOptions & { store: EventStore<BookEvent> }): PeerBook {
+  static open(pool: OptionPool, options: PeerBookOptions & { store: EventStore<BookEvent> }, open: { snapshot?: SnapshotUse } = {}): PeerBook {
     check(options?.store !== undefined, "store", "PeerBook.open resumes from options.store: give the store to resume");
+    const use = open.snapshot ?? "verified";
+    check(use === "verified" || use === "trusted" || use === "ignore", "snapshot", 'must be "verified", "trusted" or "ignore"');
     const book = new PeerBook(pool, options, RESUME);
+    const restored = bookSnapshotState(book.store, use, book.genesis, book.key);
+    if (restored) book.state = restored;
     let events: Iterable<BookEvent>;
     try {
-      events = book.store.iterate(1);
+      events = book.store.iterate(book.state.seq + 1);
     } catch (e) {
       throw storeFailure(e, "reading the book's log");
     }
     book.verifyAll(events);
     if (book.store.head().seq !== book.state.seq) throw new PoolError("REPLAY_MISMATCH", "store", `the book's log ends at seq ${book.state.seq}, its head says ${book.store.head().seq}`);
+    // Pool parts a crash or a refused append left without an outcome: recorded now, from the pool's log.
+    if (book.state.poolOrders.size > 0) book.commit(() => {});
     return book;
+  }
+
+  /**
+   * Stores a snapshot of the book's state (MAC'ed under the ledger key when there is one) so PeerBook.open resumes
+   * from it instead of replaying the whole log. Returns its seq; STORE_FAILED when the store refuses.
+   */
+  saveSnapshot(): number {
+    if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", "saveSnapshot was called while a book operation is running");
+    const record = bookSnapshotRecord(this.state, this.genesis, this.key);
+    try {
+      this.store.saveSnapshot(record);
+    } catch (e) {
+      throw storeFailure(e, `saving the book's snapshot at seq ${record.seq}`);
+    }
+    return record.seq;
   }
 
   /**
@@ -127,6 +148,19 @@ export class PeerBook {
 
   private append(events: readonly BookEvent[]): void {
     appendTo(this.store, events, "book events");
+  }
+
+  /**
+   * Makes the book's events durable, then the pool's (for stores that batch their fsyncs, e.g. SqliteEventStore in
+   * "group" mode): in this order a crash never keeps a pool trade without the poolOrder it carries the reference of.
+   */
+  flush(): void {
+    try {
+      this.store.flush();
+    } catch (e) {
+      throw storeFailure(e, "flushing the book's store");
+    }
+    this.pool.flush();
   }
 
 
@@ -209,8 +243,9 @@ export class PeerBook {
   }
 
   /**
-   * Routes an order: peers at least as good as the pool first, then the pool, then the remaining peers within
-   * the limit; a limit order's remainder rests. Nothing changes (book or pool) when it throws.
+   * Routes an order (book/routing.ts): peers at least as good as the pool first, then the pool, then the remaining
+   * peers within the limit; a limit order's remainder rests. Nothing changes (book or pool) when it throws; an order
+   * the pool refuses its part of leaves a poolOrder and its poolFailed in the book's log (book/pool-part.ts).
    */
   submit(trader: string, order: BookOrder): FillReport {
     checkAccount(trader, "trader");
@@ -224,108 +259,63 @@ export class PeerBook {
     const limit = order.limitPrice;
     if (limit !== undefined) check(typeof limit === "bigint" && limit > 0n, "limitPrice", "must be a bigint > 0 (base units per contract)");
     check(typeof order.funds === "bigint" && order.funds >= 0n, "funds", "must be a bigint ≥ 0");
-
-    const buy = order.side === "buy";
-    const scale = pow10(this.pool.settings.sizeDecimals);
-    const s = this.pool.settings;
-    const report: FillReport = {
-      side: order.side, series, requested: order.size, peerFills: [], pool: undefined, resting: undefined, unfilled: 0n,
-      filledByPeers: 0n, filledByPool: 0n, premium: 0n, collateralPosted: 0n,
-    };
-    const poolQuote = (r: bigint): Quote | undefined => {
-      if (!buy && this.pool.positionsOf(trader).every((p) => seriesKey(p.series) !== key || p.size < r)) return undefined;
-      let q: Quote;
-      try {
-        q = this.pool.quote({ type: series.type, strike: series.strike, expiry: series.expiry, size: r, side: order.side });
-      } catch (e) {
-        if (e instanceof PoolError) return undefined; // the pool cannot take it (limits, liquidity, oracle): peers only
-        throw e;
-      }
-      if (limit === undefined) return q;
-      return (buy ? q.total * scale <= limit * r : q.total * scale >= limit * r) ? q : undefined;
-    };
-    // Maker worse than the pool's average price per contract for r (peers win ties).
-    const worseThanPool = (price: bigint, q: Quote, r: bigint) => (buy ? price * r > q.total * scale : price * r < q.total * scale);
-    const withinLimit = (price: bigint) => limit === undefined || (buy ? price <= limit : price >= limit);
-
-    const opposite = buy ? "sell" : "buy";
-    let poolPart: Quote | undefined;
-    const margin = this.margin && new MarginSubmission(this.margin, this.state, s.sizeDecimals);
-    this.commit((state, emit) => {
-      this.stageExpiries(state, emit);
-      let remaining = order.size;
-      let takerWritten = 0n; // cumulative size this taker writes to peers (sell), for exact collateral rounding
-      // Best first; the next maker is looked up after each fill, which may have taken the current one off the book.
-      for (let m = state.best(key, opposite); m !== undefined; m = state.after(m)) {
-        if (remaining === 0n) break;
-        if (m.owner === trader) continue; // no self-matching: own orders are skipped, not filled
-        if (!withinLimit(m.price)) break;
-        const q = poolPart === undefined ? poolQuote(remaining) : undefined;
-        if (q && worseThanPool(m.price, q, remaining)) break;
-        const size = remaining < m.size ? remaining : m.size;
-        if (margin) {
-          const carried = margin.match(buy ? trader : m.owner, buy ? m.owner : trader, series, size, m.price, m.side);
-          if (carried !== "ok" && (carried === "buyer") === buy) break; // the taker carries no more
-          if (carried !== "ok") continue; // this maker no longer carries its order
-          const amount = matchAmount(m.price, size, s.sizeDecimals);
-          emit({ kind: "match", makerId: m.id, maker: m.owner, taker: trader, makerSide: m.side, series, price: m.price, size, amount });
-          report.peerFills.push({ makerId: m.id, maker: m.owner, price: m.price, size, amount, collateral: 0n });
-          report.filledByPeers += size;
-          report.premium += amount;
-          remaining -= size;
-          continue;
-        }
-        // Telescoping on cumulative sizes keeps every order's escrow exact: the pieces sum to the whole.
-        const amount = mulDiv(m.price, m.filled + size, scale, "up") - mulDiv(m.price, m.filled, scale, "up");
-        const collateral = m.side === "sell"
-          ? lockFor(s, series.type, series.strikeUnits, m.filled + size) - lockFor(s, series.type, series.strikeUnits, m.filled)
-          : lockFor(s, series.type, series.strikeUnits, takerWritten + size) - lockFor(s, series.type, series.strikeUnits, takerWritten);
-        if (m.side === "buy") takerWritten += size;
-        emit({ kind: "fill", makerId: m.id, maker: m.owner, taker: trader, makerSide: m.side, series, price: m.price, size, amount, collateral });
-        report.peerFills.push({ makerId: m.id, maker: m.owner, price: m.price, size, amount, collateral });
-        report.filledByPeers += size;
-        report.premium += amount;
-        if (!buy) report.collateralPosted += collateral;
-        remaining -= size;
-      }
-      if (remaining > 0n) {
-        poolPart = poolQuote(remaining);
-        if (poolPart) {
-          remaining -= poolPart.size;
-          report.filledByPool = poolPart.size;
-          report.premium += poolPart.total;
-          report.pool = poolPart;
-        }
-      }
-      let restEscrow = 0n;
-      if (remaining > 0n && limit !== undefined) {
-        // Only the trader's own orders can still cross (everyone else's within the limit has filled): refuse
-        // to rest a crossed book rather than trade with oneself.
-        const best = state.best(key, opposite);
-        if (best !== undefined && withinLimit(best.price))
-          throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
-        if (margin && !margin.canRest(trader, order.side, series, remaining, limit))
-          throw new PoolError("INSUFFICIENT_COLLATERAL", "size", `${trader}'s margin account does not carry the resting ${remaining}`);
-        restEscrow = margin ? 0n : buy ? mulDiv(limit, remaining, scale, "up") : lockFor(s, series.type, series.strikeUnits, remaining);
-        const id = state.nextOrderId;
-        emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
-        report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
-      } else report.unfilled = remaining;
-      const needed = margin ? (buy ? poolPart?.total ?? 0n : 0n) : buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
-      if (needed > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", `needs ${needed}, ${order.funds} posted`);
-      // The margin trades and the pool's part last: the only changes outside the book's state, made once everything
-      // else has succeeded.
-      margin?.execute();
-      if (poolPart) {
-        const q = poolPart;
-        const traded = this.pool.trade(trader, {
-          type: series.type, strike: series.strike, expiry: series.expiry, size: q.size, side: order.side,
-          ...(buy ? { maxCost: q.total } : { minProceeds: q.total }),
-        });
-        report.pool = traded;
-      }
+    return this.exclusive(() => {
+      const time = this.pool.clock.now();
+      const plan: BookEventBody[] = [];
+      let route: Route | undefined;
+      // The whole order on the live state, kept at once when the pool has no part in it.
+      this.transact(time, (state, emit) => {
+        const record = (body: BookEventBody) => (plan.push(body), emit(body));
+        this.stageExpiries(state, record);
+        route = routeOrder(this.pool, this.margin, state, record, trader, order, series);
+        if (route.poolPart) return false;
+        route.margin?.execute();
+        return true;
+      });
+      return route!.poolPart ? this.withPoolPart(trader, route!, plan, time) : route!.report;
     });
-    return report;
+  }
+
+  /**
+   * An order with a pool part (book/pool-part.ts): its poolOrder first, then the pool's trade carrying that event's
+   * hash, then the peer events (planned before, re-applied as they were) with the poolFill. A pool refusal records
+   * poolFailed and is thrown: the book's holdings are as they were. When the book's store refuses the peer events
+   * after the pool traded, the pool's part stands alone: the report says so (peerPartRefused) and its poolFill is
+   * recorded at the book's next operation.
+   */
+  private withPoolPart(trader: string, route: Route, plan: readonly BookEventBody[], time: number): FillReport {
+    const q = route.poolPart!;
+    const { report } = route;
+    const { series, side } = report;
+    const intent = this.transact(time, (_state, emit) => {
+      emit({ kind: "poolOrder", trader, side, series, size: q.size, bound: q.total, poolSeq: this.pool.seq });
+      return true;
+    }).at(-1)!;
+    let traded: Quote;
+    try {
+      const bound = side === "buy" ? { maxCost: q.total } : { minProceeds: q.total };
+      traded = this.pool.trade(trader, { type: series.type, strike: series.strike, expiry: series.expiry, size: q.size, side, ...bound, ref: intent.hash });
+    } catch (e) {
+      const reason = e instanceof PoolError ? `${e.code} (${e.field}): ${e.message}` : String(e);
+      try {
+        this.transact(time, () => true, new Map([[intent.seq, reason]]));
+      } catch {
+        // The book's store refuses too: the order stays pending, and its poolFailed is recorded by the next operation.
+      }
+      throw e;
+    }
+    const done: FillReport = { ...report, pool: traded, premium: report.premium - q.total + traded.total };
+    try {
+      this.transact(time, (_state, emit) => {
+        for (const body of plan) emit(body);
+        route.margin?.execute();
+        return true;
+      });
+    } catch (e) {
+      const peerPartRefused = storeFailure(e, "recording the order's peer part after the pool's part");
+      return { ...done, peerFills: [], filledByPeers: 0n, premium: traded.total, collateralPosted: 0n, resting: undefined, unfilled: report.requested - traded.size, peerPartRefused };
+    }
+    return done;
   }
 
   /** Cancels resting order `id` of `owner`: its remaining escrow (exactly) is paid back. Returns the refund. */
@@ -382,40 +372,62 @@ export class PeerBook {
 
   // ------------------------------------------------------------ internals
 
-  /**
-   * Runs an operation on the state in place inside a transaction: each emitted event is sealed and applied at once,
-   * and the whole is kept only when `build` returns. Non-reentrant (a book operation started from inside another is
-   * refused), and any failure rolls every change back; an unexpected one becomes a PoolError.
-   */
-  private commit(build: (state: BookState, emit: (body: BookEventBody) => void) => void): void {
+  /** Runs `op` alone (a book operation started from inside another is refused); an unexpected failure becomes a PoolError. */
+  private exclusive<T>(op: () => T): T {
     if (this.busy) throw new PoolError("REENTRANT_CALL", "operation", "a book operation was called while another is running");
     this.busy = true;
-    const state = this.state;
-    state.begin();
     try {
-      const staged: BookEvent[] = [];
-      const time = this.pool.clock.now();
-      const run = () => {
-        build(state, (body) => {
-          const unsealed = { ...body, seq: state.seq + 1, time } as BookEventBody & { seq: number; time: number };
-          const e = seal(unsealed, canonicalBookEvent(unsealed), state.hash, this.key) as BookEvent;
-          state.apply(e);
-          staged.push(e);
-        });
-        // The record comes first: an event the store refused is never installed.
-        if (staged.length > 0) this.append(staged);
-      };
-      // In margin mode the margin trades made by `build` are undone with the book's events when the store refuses them.
-      if (this.margin) this.margin.atomically(run);
-      else run();
-      state.commit();
+      return op();
     } catch (e) {
-      state.rollback();
       if (e instanceof PoolError) throw e;
       throw new PoolError("INTERNAL_ERROR", "operation", `book operation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       this.busy = false;
     }
+  }
+
+  /** One operation: `build` in a transaction (transact) that is kept when it returns. */
+  private commit(build: (state: BookState, emit: (body: BookEventBody) => void) => void): void {
+    this.exclusive(() => this.transact(this.pool.clock.now(), (state, emit) => (build(state, emit), true)));
+  }
+
+  /**
+   * A transaction on the live state, at `time`: the outcome of every pending pool part is recorded first
+   * (pool-part.ts; `reasons` says why the pool refused one), then `build` emits; each event is sealed and applied at
+   * once. When `build` returns true the events are appended to the store and kept; false, or any failure, takes every
+   * change back. In margin mode the margin trades made by `build` are undone with the book's events when the store
+   * refuses them. Returns the events kept.
+   */
+  private transact(time: number, build: (state: BookState, emit: (body: BookEventBody) => void) => boolean, reasons?: ReadonlyMap<number, string>): BookEvent[] {
+    const state = this.state;
+    const staged: BookEvent[] = [];
+    let keep = false;
+    state.begin();
+    try {
+      const emit = (body: BookEventBody) => {
+        const unsealed = { ...body, seq: state.seq + 1, time } as BookEventBody & { seq: number; time: number };
+        const e = seal(unsealed, canonicalBookEvent(unsealed), state.hash, this.key) as BookEvent;
+        state.apply(e);
+        staged.push(e);
+      };
+      const run = () => {
+        resolvePoolOrders(this.pool, state, emit, reasons);
+        keep = build(state, emit);
+        // The record comes first: an event the store refused is never installed.
+        if (keep && staged.length > 0) this.append(staged);
+      };
+      if (this.margin) this.margin.atomically(run);
+      else run();
+    } catch (e) {
+      state.rollback();
+      throw e;
+    }
+    if (!keep) {
+      state.rollback();
+      return [];
+    }
+    state.commit();
+    return staged;
   }
 
   private seriesOf(spec: SeriesSpec): SeriesRef {

@@ -40,8 +40,23 @@ export interface PeerSeries {
   openSize: bigint;
 }
 
+/** An order's pool part recorded before the pool trades, until its poolFill or poolFailed (book/pool-part.ts). */
+export interface PoolOrder {
+  /** Seq and hash of the poolOrder event (the hash is the reference the pool's trade carries). */
+  seq: number;
+  hash: string;
+  trader: string;
+  side: BookSide;
+  series: SeriesRef;
+  size: bigint;
+  /** Buys: the most paid in total; sells: the least received (base units). */
+  bound: bigint;
+  /** The pool's last seq when it was recorded: its trade, if any, comes after. */
+  poolSeq: number;
+}
+
 /** The book's running totals and chain head. */
-interface Head {
+export interface Head {
   seq: number;
   nextOrderId: number;
   escrow: bigint;
@@ -49,6 +64,9 @@ interface Head {
   claimable: bigint;
   paidIn: bigint;
   paidOut: bigint;
+  /** Σ paid to the pool by the buyers of pool parts, and by the pool to their sellers (base units; not the book's money). */
+  toPool: bigint;
+  fromPool: bigint;
   time: number;
   hash: string;
 }
@@ -65,12 +83,13 @@ export class BookState {
   private readonly orderMap = new Map<number, RestingOrder>();
   private readonly positionMap = new Map<string, PeerSeries>();
   private readonly claimableMap = new Map<string, bigint>();
+  private readonly poolOrderMap = new Map<number, PoolOrder>();
   private readonly book = new OrderIndex(this.undo);
   private readonly holdings = new PositionIndex(this.undo);
 
   /** An empty book whose chain starts at `genesis` (the hash before any event). */
   constructor(genesis = "") {
-    this.head = { seq: 0, nextOrderId: 1, escrow: 0n, locked: 0n, claimable: 0n, paidIn: 0n, paidOut: 0n, time: 0, hash: genesis };
+    this.head = { seq: 0, nextOrderId: 1, escrow: 0n, locked: 0n, claimable: 0n, paidIn: 0n, paidOut: 0n, toPool: 0n, fromPool: 0n, time: 0, hash: genesis };
   }
 
   /** Seq of the last event (0 before any). */
@@ -86,6 +105,11 @@ export class BookState {
   /** Cumulative flows into and out of the book (base units). */
   get paidIn(): bigint { return this.head.paidIn; }
   get paidOut(): bigint { return this.head.paidOut; }
+  /** Σ paid to the pool (buys) and by the pool (sells) for the pool parts the book recorded as filled. */
+  get toPool(): bigint { return this.head.toPool; }
+  get fromPool(): bigint { return this.head.fromPool; }
+  /** Pool parts recorded and not yet resolved (poolFill or poolFailed), by the seq of their poolOrder event. */
+  get poolOrders(): ReadonlyMap<number, PoolOrder> { return this.poolOrderMap; }
   /** Time of the last event (unix seconds): events never go back in time. */
   get time(): number { return this.head.time; }
   /** Hash of the last event (the head of the book's chain; its genesis hash before any event). */
@@ -155,21 +179,48 @@ export class BookState {
     return {
       seq: this.seq,
       nextOrderId: this.nextOrderId,
-      listed: [...this.listedMap.keys()].sort(),
+      listed: [...this.listedMap].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, series]) => ref(series)),
       orders: [...this.orderMap.values()].sort((a, b) => a.id - b.id).map((o) => ({
         ...o, series: ref(o.series), price: o.price.toString(), size: o.size.toString(), filled: o.filled.toString(), escrow: o.escrow.toString(),
       })),
       positions: [...this.positionMap].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, p]) => ({
-        key: k, longs: big(p.longs), shorts: big(p.shorts), locked: p.locked.toString(), openSize: p.openSize.toString(),
+        key: k, series: ref(p.series), longs: big(p.longs), shorts: big(p.shorts), locked: p.locked.toString(), openSize: p.openSize.toString(),
       })),
       escrow: this.escrow.toString(),
       locked: this.locked.toString(),
       claimable: big(this.claimableMap),
       paidIn: this.paidIn.toString(),
       paidOut: this.paidOut.toString(),
+      toPool: this.toPool.toString(),
+      fromPool: this.fromPool.toString(),
+      poolOrders: [...this.poolOrderMap.values()].sort((a, b) => a.seq - b.seq).map((o) => ({
+        ...o, series: ref(o.series), size: o.size.toString(), bound: o.bound.toString(),
+      })),
       time: this.time,
       hash: this.hash,
     };
+  }
+
+  /**
+   * Installs a whole state read back from a snapshot (book-persistence.ts) into this empty one, indexes included.
+   * Outside any transaction: nothing is recorded.
+   */
+  load(parts: { head: Head; listed: SeriesRef[]; orders: RestingOrder[]; positions: PeerSeries[]; claimable: [string, bigint][]; poolOrders: PoolOrder[] }): void {
+    if (this.seq !== 0) mismatch("seq", "a snapshot loads into an empty book only");
+    Object.assign(this.head, parts.head);
+    for (const series of parts.listed) this.listedMap.set(seriesKey(series), series);
+    for (const o of parts.orders) {
+      this.orderMap.set(o.id, o);
+      this.book.add(seriesKey(o.series), o);
+    }
+    for (const p of parts.positions) {
+      const key = seriesKey(p.series);
+      this.positionMap.set(key, p);
+      this.holdings.open(key, p);
+      for (const account of [...p.longs.keys(), ...p.shorts.keys()]) this.holdings.hold(account, key, p);
+    }
+    for (const [account, amount] of parts.claimable) this.claimableMap.set(account, amount);
+    for (const o of parts.poolOrders) this.poolOrderMap.set(o.seq, o);
   }
 
   // ------------------------------------------------------------ events
@@ -215,6 +266,19 @@ export class BookState {
         this.bumpClaimable(e.account, -e.assets, "assets");
         this.add("paidOut", e.assets);
         break;
+      case "poolOrder": {
+        const { kind: _k, time: _t, mac: _m, ...o } = e;
+        this.undo.mapSet(this.poolOrderMap, e.seq, o);
+        break;
+      }
+      case "poolFill":
+      case "poolFailed": {
+        const o = this.poolOrderMap.get(e.order);
+        if (!o) mismatch("order", `seq ${e.seq}: no pool order at book seq ${e.order} is pending`);
+        this.undo.mapDelete(this.poolOrderMap, e.order);
+        if (e.kind === "poolFill") this.add(o.side === "buy" ? "toPool" : "fromPool", e.paid);
+        break;
+      }
       default:
         mismatch("kind", `seq ${(e as BookEvent).seq}: unknown event kind`);
     }
@@ -295,7 +359,7 @@ export class BookState {
   }
 
   /** head[field] += delta, recorded. */
-  private add(field: "escrow" | "locked" | "claimable" | "paidIn" | "paidOut", delta: bigint): void {
+  private add(field: "escrow" | "locked" | "claimable" | "paidIn" | "paidOut" | "toPool" | "fromPool", delta: bigint): void {
     this.undo.set(this.head, field, this.head[field] + delta);
   }
 

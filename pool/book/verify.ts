@@ -7,6 +7,7 @@
 //   settle                at or after expiry, at the pool's recorded price when it has one, every payout, the
 //                         collateral released, the dust, the treasury
 //   claim                 the whole claimable balance
+//   poolOrder             the series as for an order; poolFill / poolFailed against the pool's log (pool-part.ts)
 // After it is applied: paid in − paid out = escrow + locked + claimable, and each series' collateral covers it.
 import { lockFor } from "../option-types.js";
 import { PoolError } from "../errors.js";
@@ -19,6 +20,7 @@ import { canonicalBookEvent } from "./events.js";
 import { matchAmount } from "./margin-mode.js";
 import { bookSettlement } from "./settlement.js";
 import type { BookState } from "./state.js";
+import { verifyPoolOutcome } from "./pool-part.js";
 import type { SeriesRef } from "../events.js";
 
 function mismatch(e: BookEvent, field: string, problem: string): never {
@@ -101,6 +103,11 @@ export function verifyBookEvent(pool: OptionPool, state: BookState, e: BookEvent
     case "claim":
       if (e.assets !== (state.claimable.get(e.account) ?? 0n)) mismatch(e, "assets", `${e.account} can claim ${state.claimable.get(e.account) ?? 0n}`);
       return;
+    case "poolOrder":
+      return checkSeries(pool, e, e.series);
+    case "poolFill":
+    case "poolFailed":
+      return verifyPoolOutcome(pool, state, e);
   }
 }
 

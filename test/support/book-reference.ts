@@ -20,7 +20,7 @@ interface RefState {
 
 export class ReferenceBook {
   state: RefState = { seq: 0, nextId: 1, orders: [], positions: new Map(), claimable: new Map() };
-  /** Events of the last successful operation. */
+  /** Events of the last operation (a refused one: none, or the poolOrder and poolFailed of a pool part the pool refused). */
   emitted: Body[] = [];
 
   constructor(readonly pool: OptionPool) {}
@@ -42,16 +42,17 @@ export class ReferenceBook {
   private run<T>(op: (emit: (body: BookEventBody) => void) => T): T {
     const saved = structuredClone(this.state);
     const emitted: Body[] = [];
+    this.emitted = emitted;
     try {
       const out = op((body) => {
         const e = { ...body, seq: this.state.seq + 1, time: this.pool.clock.now() } as Body;
         this.apply(e);
         emitted.push(e);
       });
-      this.emitted = emitted;
       return out;
     } catch (e) {
       this.state = saved;
+      this.emitted = [];
       throw e;
     }
   }
@@ -121,7 +122,8 @@ export class ReferenceBook {
       return limit === undefined || (buy ? q.total * scale <= limit * r : q.total * scale >= limit * r) ? q : undefined;
     };
     const within = (price: bigint) => limit === undefined || (buy ? price <= limit : price >= limit);
-    return this.run((emit) => {
+    const saved = structuredClone(this.state);
+    const planned = this.run((emit) => {
       this.expire(emit);
       let remaining = order.size;
       let written = 0n;
@@ -160,12 +162,42 @@ export class ReferenceBook {
         report.resting = { id, size: remaining, price: limit, escrow };
       } else report.unfilled = remaining;
       if ((buy ? report.premium : report.collateralPosted) + escrow > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", "funds");
-      if (poolPart) {
-        const request = { type: series.type, strike: series.strike, expiry: series.expiry, size: poolPart.size, side: order.side };
-        report.pool = this.pool.trade(trader, { ...request, ...(buy ? { maxCost: poolPart.total } : { minProceeds: poolPart.total }) });
-      }
-      return report;
+      return { report, poolPart };
     });
+    return planned.poolPart ? this.withPool(trader, planned.report, planned.poolPart, saved) : planned.report;
+  }
+
+  /**
+   * The pool's part: the plan is taken back, a poolOrder is recorded, the pool trades; then poolFill and the plan's
+   * events again (the same bodies at the next seqs), or poolFailed and the pool's refusal.
+   */
+  private withPool(trader: string, report: FillReport, q: Quote, saved: RefState): FillReport {
+    const plan = this.emitted;
+    this.state = saved;
+    const events: Body[] = [];
+    this.emitted = events;
+    const push = (body: BookEventBody) => {
+      const e = { ...body, seq: this.state.seq + 1, time: this.pool.clock.now() } as Body;
+      this.apply(e);
+      events.push(e);
+    };
+    const series = report.series;
+    push({ kind: "poolOrder", trader, side: report.side, series, size: q.size, bound: q.total, poolSeq: this.pool.seq });
+    const order = events[0]!.seq;
+    const before = this.pool.seq;
+    let traded: Quote;
+    try {
+      const request = { type: series.type, strike: series.strike, expiry: series.expiry, size: q.size, side: report.side };
+      traded = this.pool.trade(trader, { ...request, ...(report.side === "buy" ? { maxCost: q.total } : { minProceeds: q.total }) });
+    } catch (e) {
+      const err = e as PoolError;
+      push({ kind: "poolFailed", order, checkedTo: this.pool.seq, reason: `${err.code} (${err.field}): ${err.message}` });
+      throw e;
+    }
+    const trade = this.pool.eventsSince(before).find((e) => e.kind === "trade")!;
+    push({ kind: "poolFill", order, poolSeq: trade.seq, paid: traded.total });
+    for (const { seq: _s, time: _t, ...body } of plan) push(body as BookEventBody);
+    return { ...report, pool: traded, premium: report.premium - q.total + traded.total };
   }
 
   cancel(owner: string, id: number): bigint {
