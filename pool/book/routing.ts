@@ -27,6 +27,46 @@ export interface Route {
 }
 
 /**
+ * The pool's quote for the `r` contracts `trader` still wants, or undefined when the pool cannot take them (its
+ * limits, liquidity, oracle; a sell of options the trader does not hold) or its price is beyond the order's limit.
+ */
+function poolQuoteFor(pool: OptionPool, trader: string, order: BookOrder, series: SeriesRef, r: bigint): Quote | undefined {
+  const buy = order.side === "buy";
+  const key = seriesKey(series);
+  if (!buy && pool.positionsOf(trader).every((p) => seriesKey(p.series) !== key || p.size < r)) return undefined;
+  let q: Quote;
+  try {
+    q = pool.quote({ type: series.type, strike: series.strike, expiry: series.expiry, size: r, side: order.side });
+  } catch (e) {
+    if (e instanceof PoolError) return undefined; // the pool cannot take it: peers only
+    throw e;
+  }
+  const limit = order.limitPrice;
+  if (limit === undefined) return q;
+  const scale = pow10(pool.settings.sizeDecimals);
+  return (buy ? q.total * scale <= limit * r : q.total * scale >= limit * r) ? q : undefined;
+}
+
+/** Rests the `remaining` contracts of a limit order at its limit (escrowed, or carried by margin); returns the escrow. */
+function rest(pool: OptionPool, state: BookState, emit: (body: BookEventBody) => void, trader: string, order: BookOrder & { limitPrice: bigint }, series: SeriesRef, remaining: bigint, margin: MarginSubmission | undefined, report: FillReport): bigint {
+  const buy = order.side === "buy";
+  const limit = order.limitPrice;
+  const s = pool.settings;
+  // Only the trader's own orders can still cross (everyone else's within the limit has filled): refuse to rest a
+  // crossed book rather than trade with oneself.
+  const best = state.best(seriesKey(series), buy ? "sell" : "buy");
+  if (best !== undefined && (buy ? best.price <= limit : best.price >= limit))
+    throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
+  if (margin && !margin.canRest(trader, order.side, series, remaining, limit))
+    throw new PoolError("INSUFFICIENT_COLLATERAL", "size", `${trader}'s margin account does not carry the resting ${remaining}`);
+  const escrow = margin ? 0n : buy ? mulDiv(limit, remaining, pow10(s.sizeDecimals), "up") : lockFor(s, series.type, series.strikeUnits, remaining);
+  const id = state.nextOrderId;
+  emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow });
+  report.resting = { id, size: remaining, price: limit, escrow };
+  return escrow;
+}
+
+/**
  * Routes `trader`'s `order` on series `series` over `state` inside the book's running transaction (emitting fills,
  * matches and a resting remainder); throws a PoolError when the order is refused (funds, crossing its own order).
  */
@@ -40,18 +80,7 @@ export function routeOrder(pool: OptionPool, marginLedger: MarginLedger | undefi
     side: order.side, series, requested: order.size, peerFills: [], pool: undefined, resting: undefined, unfilled: 0n,
     filledByPeers: 0n, filledByPool: 0n, premium: 0n, collateralPosted: 0n,
   };
-  const poolQuote = (r: bigint): Quote | undefined => {
-    if (!buy && pool.positionsOf(trader).every((p) => seriesKey(p.series) !== key || p.size < r)) return undefined;
-    let q: Quote;
-    try {
-      q = pool.quote({ type: series.type, strike: series.strike, expiry: series.expiry, size: r, side: order.side });
-    } catch (e) {
-      if (e instanceof PoolError) return undefined; // the pool cannot take it (limits, liquidity, oracle): peers only
-      throw e;
-    }
-    if (limit === undefined) return q;
-    return (buy ? q.total * scale <= limit * r : q.total * scale >= limit * r) ? q : undefined;
-  };
+  const poolQuote = (r: bigint) => poolQuoteFor(pool, trader, order, series, r);
   // Maker worse than the pool's average price per contract for r (peers win ties).
   const worseThanPool = (price: bigint, q: Quote, r: bigint) => (buy ? price * r > q.total * scale : price * r < q.total * scale);
   const withinLimit = (price: bigint) => limit === undefined || (buy ? price <= limit : price >= limit);
@@ -102,20 +131,7 @@ export function routeOrder(pool: OptionPool, marginLedger: MarginLedger | undefi
       report.premium += poolPart.total;
     }
   }
-  let restEscrow = 0n;
-  if (remaining > 0n && limit !== undefined) {
-    // Only the trader's own orders can still cross (everyone else's within the limit has filled): refuse
-    // to rest a crossed book rather than trade with oneself.
-    const best = state.best(key, opposite);
-    if (best !== undefined && withinLimit(best.price))
-      throw new PoolError("INVALID_INPUT", "limitPrice", "would rest crossing your own resting order");
-    if (margin && !margin.canRest(trader, order.side, series, remaining, limit))
-      throw new PoolError("INSUFFICIENT_COLLATERAL", "size", `${trader}'s margin account does not carry the resting ${remaining}`);
-    restEscrow = margin ? 0n : buy ? mulDiv(limit, remaining, scale, "up") : lockFor(s, series.type, series.strikeUnits, remaining);
-    const id = state.nextOrderId;
-    emit({ kind: "place", id, owner: trader, side: order.side, series, price: limit, size: remaining, escrow: restEscrow });
-    report.resting = { id, size: remaining, price: limit, escrow: restEscrow };
-  } else report.unfilled = remaining;
+  const restEscrow = remaining > 0n && limit !== undefined ? rest(pool, state, emit, trader, { ...order, limitPrice: limit }, series, remaining, margin, report) : ((report.unfilled = remaining), 0n);
   const needed = margin ? (buy ? poolPart?.total ?? 0n : 0n) : buy ? report.premium + restEscrow : report.collateralPosted + restEscrow;
   if (needed > order.funds) throw new PoolError("INSUFFICIENT_COLLATERAL", "funds", `needs ${needed}, ${order.funds} posted`);
   return { report, poolPart, margin };
