@@ -52,7 +52,7 @@ function printTwins(t: HedgeTwins, io: CliIO): void {
   const u = t.figures.unhedged;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   io.out(`hedged vs unhedged: max drawdown ${pct(h.maxDrawdown)} vs ${pct(u.maxDrawdown)} (ratio ${t.drawdownRatio.toFixed(3)})  final share price ${h.finalSharePrice.toFixed(4)} vs ${u.finalSharePrice.toFixed(4)}`);
-  io.out(`hedge costs ${h.hedgeCosts.toFixed(2)} USDC vs hedge fees due within the run ${h.hedgeFeesAccrued.toFixed(2)} (ratio ${t.costToFeeRatio.toFixed(3)}; charged in all ${h.hedgeFeesCharged.toFixed(2)})  funding paid ${h.funding.toFixed(2)}`);
+  io.out(`hedge costs ${h.hedgeCosts.toFixed(2)} USDC vs hedge fees due within the run ${h.hedgeFeesAccrued.toFixed(2)} (ratio ${t.costToFeeRatio.toFixed(3)}; charged in all ${h.hedgeFeesCharged.toFixed(2)}; the fee model on the book held ${h.hedgeFeesOnPath.toFixed(2)}, ratio ${t.costToPathRatio.toFixed(3)})  funding paid ${h.funding.toFixed(2)}`);
   const worst = Math.max(worstRemainder(t.hedged.hedge!.attribution), worstRemainder(t.unhedged.hedge!.attribution));
   io.out(`attribution: largest daily remainder ${worst.toExponential(2)} of |ΔNAV|`);
 }

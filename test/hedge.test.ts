@@ -57,6 +57,15 @@ function conservation(pool: OptionPool): void {
 }
 
 describe("the hedger", () => {
+  it("refuses a base-collateral pool, its pass and its decision, naming the collateral and changing nothing", () => {
+    const f = makePool(pricer, { kind: "base" });
+    f.pool.deposit("lp", 100n * 10n ** 18n);
+    f.pool.trade("alice", { type: "call", strike: 2200, expiry: T0 + 30 * DAY, size: 300n, side: "buy", maxCost: 10n ** 20n });
+    const hedger = new Hedger({ venue: new SimulatedVenue({ spot: () => f.oracle.latest().spot, clock: f.clock, seed: 7 }), policy });
+    expect(expectRejected(f.pool, () => f.pool.hedge(hedger), "INVALID_INPUT", "collateral").message).toMatch(/quote-collateral/);
+    expectRejected(f.pool, () => f.pool.hedgeDecision(hedger), "INVALID_INPUT", "collateral");
+  });
+
   it("hedges the book's delta to within the band and the events replay to the identical pool", () => {
     const f = hedgedPool();
     const hedger = new Hedger({ venue: f.venue, policy });

@@ -82,8 +82,9 @@ describe("pool2peer simulate", () => {
         marks: document.querySelectorAll("#chart-share-price g.mark").length,
         varLabels: [...document.querySelectorAll("#chart-var text.var-label")].map((t) => { const b = (t as SVGGraphicsElement).getBBox(); return { x: b.x, y: b.y, width: b.width, height: b.height }; }),
       }));
-      expect(hedging.rows).toBe(7);
+      expect(hedging.rows).toBe(8);
       expect(hedging.ratios).toMatch(/Drawdown hedged ÷ unhedged: [\d.]+/);
+      expect(hedging.ratios).toMatch(/the fee model's cost on the book the run held .*: [\d.]+;/);
       expect(hedging.explain).toHaveLength(2);
       expect(hedging.explain[0]).toMatch(/^Unhedged: share price [\d.]+ → [\d.]+; LPs' P&L [+−-][\d,]+ USDC = /);
       expect(hedging.marks).toBe(4); // the crash and three attacks

@@ -115,6 +115,17 @@ function exposureWithLegs(core: PoolCore, state: PoolState, snap: OracleSnapshot
   return { spot: snap.spot, optionsDelta: delta, optionsGamma: gamma, hedgeSize: Number(state.hedge.size) * contracts };
 }
 
+/**
+ * Refuses a base-collateral pool (docs/hedging.md, "Base-collateral pools"): its NAV is in the base asset, so the
+ * exposure to hedge is the base-unit sensitivity of C/S (K·N(d₂)/S² per short call), not the quote delta exposureOf
+ * measures; hedging that would also hedge away the pool's own collateral; and a linear venue's margin, fee, funding
+ * and P&L are quote amounts the one-asset ledger has no conversion rule for yet.
+ */
+function assertHedgeable(core: PoolCore): void {
+  if (core.settings.collateral !== "quote")
+    throw new PoolError("INVALID_INPUT", "collateral", "hedging needs a quote-collateral pool: a base-collateral pool's NAV is in the base asset, whose exposure and hedge bookkeeping the hedger does not model (docs/hedging.md)");
+}
+
 /** Free liquidity a fill's booking needs: it pays fee − realised, then posts margin (hedge/apply.ts, in that order). */
 function bookingNeed(b: FillBooking): bigint {
   const paid = b.fee - b.realised;
@@ -138,6 +149,7 @@ export class Hedger {
 
   /** The rebalance decision for `state` at the guarded oracle (pure: no event, no venue order). */
   decide(core: PoolCore, state: PoolState = core.state): RebalanceDecision {
+    assertHedgeable(core);
     const snap = core.market.guarded(core.now(), state.tradingPausedUntil);
     return rebalanceDecision(exposureOf(core, state, snap), this.policy, this.costRate());
   }
@@ -149,7 +161,7 @@ export class Hedger {
 
   /** One hedging pass on `core` (called by OptionPool.hedge inside its run). */
   run(core: PoolCore): HedgeResult {
-    if (core.settings.collateral !== "quote") throw new PoolError("INVALID_INPUT", "collateral", "hedging needs a quote-collateral pool");
+    assertHedgeable(core);
     const funding = this.accrueFunding(core);
     if (core.state.hedge.pending) return { ...this.execute(core), funding };
     let decision: RebalanceDecision | undefined;

@@ -16,7 +16,7 @@ export {
   DEFAULT_STRESS_OPTIONS, defaultStressScenarios, shockedVol, stressTest, stressTestSync, surfaceMovedVol, surfaceStressScenarios,
   type StressOptions, type StressReport, type StressResult, type StressScenario,
 } from "./stress.js";
-export { prepareBook, sharePriceOf, type AnyPricer, type LedgerTotals, type PreparedBook } from "./valuation.js";
+export { hedgeValueAt, prepareBook, sharePriceOf, totalsOfState, type AnyPricer, type HedgePosition, type LedgerTotals, type PreparedBook } from "./valuation.js";
 export { DEFAULT_VAR_OPTIONS, valueAtRisk, valueAtRiskSync, type VarOptions, type VarResult } from "./var.js";
 
 /** Stress test of a pool's current book (default grid of 23 scenarios) with any pricer. */

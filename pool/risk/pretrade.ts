@@ -12,7 +12,7 @@ import type { OptionPool } from "../option-pool.js";
 import type { PoolOperation } from "../pool-types.js";
 import type { RiskPricer } from "./normals.js";
 import { DEFAULT_STRESS_OPTIONS, defaultStressScenarios, stressTestSync, type StressOptions, type StressScenario } from "./stress.js";
-import { prepareBook } from "./valuation.js";
+import { prepareBook, totalsOfState } from "./valuation.js";
 import { ScenarioBook, type ScenarioFigures } from "./scenario-book.js";
 import { resolveVarOptions, valueAtRiskSync, type VarOptions } from "./var.js";
 
@@ -123,7 +123,7 @@ export class PreTradeCheck {
 
   /** The whole book repriced: the stress grid and the Monte Carlo run over every open series. */
   private full(operation: PoolOperation, draft: PoolState): PreTradeAssessment {
-    const book = prepareBook(this.pool.bookOfState(draft), this.pool.settings, draft);
+    const book = prepareBook(this.pool.bookOfState(draft), this.pool.settings, totalsOfState(draft));
     const stress = stressTestSync(book, this.pricer, this.limits.scenarios, this.limits.stress);
     const es = valueAtRiskSync(book, this.pricer, this.pool.oracle.latest().baseVol, this.limits.var);
     return { operation, solvency: stress.minSolvency, expectedShortfall: es.expectedShortfall, expectedShortfallStdError: es.expectedShortfallStdError, method: "full", worst: stress.worst.scenario.name };

@@ -13,6 +13,7 @@
 // and each later addition by ≤ u·|result|). Totals are summed afresh every 4n + 64 updates, so E stays O(n·u·M).
 // figures() reports the bounds, and the check (pretrade.ts) falls back to the full recompute when a limit lies within
 // them, so its decision is the full recompute's.
+import { hedgeUnit } from "../hedge/accounting.js";
 import type { PoolState } from "../ledger.js";
 import { volAt, type OracleSnapshot } from "../oracle.js";
 import type { PoolSettings } from "../option-pool.js";
@@ -23,7 +24,7 @@ import type { RiskPricer } from "./normals.js";
 import { OptionSink } from "./option-sink.js";
 import { SeriesCache, type CachedSeries } from "./series-cache.js";
 import { shockedVol, type StressOptions, type StressScenario } from "./stress.js";
-import { floorVol, sharePriceOf } from "./valuation.js";
+import { floorVol, hedgeValueAt, sharePriceOf } from "./valuation.js";
 import { outlivesHorizon, pathMarkets, varResult, type PathMarkets, type VarOptions } from "./var.js";
 
 const U = 2 ** -53;
@@ -208,35 +209,42 @@ export class ScenarioBook {
     return 2 * (this.drift + 2 * (n + 1) * U * this.magnitude * (1 + 1e-6));
   }
 
-  /** The figures of the last synced book, for a draft with these ledger totals. */
-  figures(draft: Pick<PoolState, "free" | "locked" | "totalSupply">): ScenarioFigures {
+  /** The figures of the last synced book, for a draft with these ledger totals and hedge (valued as valuation.ts does). */
+  figures(draft: Pick<PoolState, "free" | "locked" | "totalSupply" | "hedge">): ScenarioFigures {
     const assets = Number(draft.free) + Number(draft.locked);
+    const hedge = { hedgeFixed: Number(draft.hedge.margin - draft.hedge.entry), hedgeScale: Number(draft.hedge.size) * hedgeUnit(this.settings) };
+    const assetsAt = (spot: number) => assets + hedgeValueAt(hedge, spot);
     const E = this.totalBound();
-    const { lo, hi, min, worst } = this.solvency(assets, E);
+    const { lo, hi, min, worst } = this.solvency(assetsAt, E);
     const shares = { supply: Number(draft.totalSupply), virtualShares: Number(pow10(this.settings.shareOffset)) };
-    const baseNav = assets - this.capped[0]!;
+    const baseNav = assetsAt(this.scenarioSpot[0]!) - this.capped[0]!;
     const baseSharePrice = sharePriceOf(shares, baseNav);
-    for (let p = 0; p < this.paths; p++) this.losses[p] = 1 - sharePriceOf(shares, assets - this.liability[p]!) / baseSharePrice;
+    const spots = this.markets!.spot;
+    for (let p = 0; p < this.paths; p++) this.losses[p] = 1 - sharePriceOf(shares, assetsAt(spots[p]!) - this.liability[p]!) / baseSharePrice;
     const r = varResult(this.losses, this.varOptions, baseNav);
-    // loss = 1 − (assets − L + 1)/(assets − C₀ + 1): moving L and C₀ by ≤ E moves it by ≤ 2E(assets + 1)/D², D = assets − C₀ + 1.
+    // loss = 1 − (A − L + 1)/(A₀ − C₀ + 1): moving L and C₀ by ≤ E moves it by ≤ 2E(A + 1)/D², D = A₀ − C₀ + 1, A the
+    // largest of the paths' assets (collateral + hedge).
     const D = baseNav + 1 - E;
-    const ratio = (assets + 1) / Math.max(D, Number.MIN_VALUE);
+    let top = assets;
+    if (hedge.hedgeScale !== 0) for (let p = 0; p < this.paths; p++) top = Math.max(top, assetsAt(spots[p]!));
+    const ratio = (Math.abs(top) + 1) / Math.max(D, Number.MIN_VALUE);
     const k = this.paths - Math.min(this.paths - 1, Math.ceil(this.paths * this.varOptions.confidence) - 1);
     const esBound = D > 0 ? 2 * ((2 * E * ratio) / D + (16 + 2 * k) * U * (1 + ratio)) : Infinity;
     return { minSolvency: min, minSolvencyRange: [lo, hi], worst, expectedShortfall: r.expectedShortfall, expectedShortfallStdError: r.expectedShortfallStdError, expectedShortfallBound: esBound };
   }
 
-  private solvency(assets: number, E: number): { lo: number; hi: number; min: number; worst: StressScenario } {
+  private solvency(assetsAt: (spot: number) => number, E: number): { lo: number; hi: number; min: number; worst: StressScenario } {
     let lo = Infinity;
     let hi = Infinity;
     let min = Infinity;
     let worst = 1;
     for (let k = 0; k < this.s; k++) {
       const u = this.uncapped[k]!;
+      const assets = assetsAt(this.scenarioSpot[k]!);
       if (u > 0) min = Math.min(min, assets / u);
       lo = Math.min(lo, u + E > 0 ? (assets / (u + E)) * (1 - 4 * U) : Infinity);
       hi = Math.min(hi, u - E > 0 ? (assets / (u - E)) * (1 + 4 * U) : Infinity);
-      if (k > 0 && this.capped[k]! > this.capped[worst]!) worst = k;
+      if (k > 0 && assets - this.capped[k]! < assetsAt(this.scenarioSpot[worst]!) - this.capped[worst]!) worst = k;
     }
     return { lo, hi, min, worst: this.scenarios[worst - 1]! };
   }

@@ -7,7 +7,7 @@ import type { Greeks } from "../../bindings/types.js";
 import type { SyncPricer } from "../option-pool.js";
 import { logMoneyness } from "../smile.js";
 import {
-  asBatch, batchColumns, floorVol, liabilityAt, sharePriceOf,
+  asBatch, batchColumns, floorVol, hedgeValueAt, liabilityAt, sharePriceOf,
   type AnyPricer, type PreparedBook, type ScenarioLiability,
 } from "./valuation.js";
 
@@ -91,7 +91,7 @@ export function shockedVol(vol: number, years: number, shock: number, options: S
 export interface StressResult {
   scenario: StressScenario;
   spot: number;
-  /** NAV = free + locked − liability (capped at collateral per series). */
+  /** NAV = free + locked − liability (capped at collateral per series) + the hedge's value at the scenario's spot. */
   nav: number;
   navChange: number;
   sharePrice: number;
@@ -99,7 +99,7 @@ export interface StressResult {
   sharePriceChange: number;
   /** Mark-to-market of the short options without the collateral cap: the worst-case payout. */
   worstCasePayout: number;
-  /** (free + locked) / worst-case payout (Infinity with nothing to pay). */
+  /** (free + locked + hedge value) / worst-case payout (Infinity with nothing to pay). */
   solvency: number;
 }
 
@@ -137,14 +137,16 @@ function buildBatch(book: PreparedBook, scenarios: readonly StressScenario[], op
 }
 
 function report(book: PreparedBook, scenarios: readonly StressScenario[], prices: Float64Array): StressReport {
-  const assets = book.free + book.lockedTotal;
+  // The hedge is revalued with spot like the options; the collateral (free + locked) is not.
+  const assetsAt = (spot: number) => book.free + book.lockedTotal + hedgeValueAt(book, spot);
   const liability: ScenarioLiability = { capped: 0, uncapped: 0 };
   liabilityAt(book, book.spot, prices, 0, liability);
-  const baseNav = assets - liability.capped;
+  const baseNav = assetsAt(book.spot) - liability.capped;
   const baseSharePrice = sharePriceOf(book, baseNav);
-  let minSolvency = liability.uncapped > 0 ? assets / liability.uncapped : Infinity;
+  let minSolvency = liability.uncapped > 0 ? assetsAt(book.spot) / liability.uncapped : Infinity;
   const results = scenarios.map((scenario, k) => {
     const spot = book.spot * scenario.spotFactor;
+    const assets = assetsAt(spot);
     liabilityAt(book, spot, prices, (k + 1) * book.n, liability);
     const nav = assets - liability.capped;
     const sharePrice = sharePriceOf(book, nav);

@@ -1,7 +1,13 @@
 // Revaluation of a pool's open book under moved markets: the shared core of stress tests, Monte Carlo VaR and
 // the pre-trade check. The book is priced as ONE batch per group of scenarios (any SyncPricer or AsyncPricer),
 // each series valued in collateral base units like the pool's NAV (pool/option-pool.ts liabilityFromPrices).
+// The hedge position (pool/hedge/) moves with spot too: a linear position (spot or perpetual) worth
+//   margin + size · spot · unit − entry          (collateral base units; pool/hedge/accounting.ts hedgeValue)
+// at every scenario's and path's spot. Funding over the horizon is not counted: a carry of about funding rate ×
+// notional × horizon (10 %/yr × 1 day ≈ 3 bp of the hedged notional), next to spot moves of percents.
 import type { Greeks, OptionBatch } from "../../bindings/types.js";
+import { hedgeUnit, type HedgeState } from "../hedge/accounting.js";
+import type { PoolState } from "../ledger.js";
 import type { PoolSettings } from "../pool-types.js";
 import type { OpenBook } from "../valuation.js";
 import { MIN_VOL } from "../oracle.js";
@@ -17,7 +23,17 @@ export interface LedgerTotals {
   locked: bigint;
   /** Total share supply, share units. */
   totalSupply: bigint;
+  /** The hedge position (an OptionPool's; `totalsOfState` gives a draft's); absent: no hedge. */
+  hedgePosition?(): HedgePosition;
 }
+
+/** A ledger state's totals and hedge (a draft's, in the pre-trade check). */
+export function totalsOfState(state: Pick<PoolState, "free" | "locked" | "totalSupply" | "hedge">): LedgerTotals {
+  return { free: state.free, locked: state.locked, totalSupply: state.totalSupply, hedgePosition: () => state.hedge };
+}
+
+/** What revaluation needs of the hedge: signed size (size units), basis and margin (collateral base units). */
+export type HedgePosition = Pick<HedgeState, "size" | "entry" | "margin">;
 
 /** The open book as float columns, ready to be repriced many times. */
 export interface PreparedBook {
@@ -47,12 +63,16 @@ export interface PreparedBook {
   supply: number;
   /** 10^shareOffset virtual shares. */
   virtualShares: number;
+  /** The hedge's value is hedgeFixed + hedgeScale · spot (base units): margin − entry, and size · unit. */
+  hedgeFixed: number;
+  hedgeScale: number;
 }
 
 /** Turns an OpenBook (pool.openBook() / pool.bookOfState(draft)) and ledger totals into float columns. */
 export function prepareBook(book: OpenBook, settings: Readonly<PoolSettings>, totals: LedgerTotals): PreparedBook {
   const n = book.series.length;
   const b = book.batch;
+  const hedge = totals.hedgePosition?.();
   const unit = 10 ** settings.decimals / 10 ** settings.sizeDecimals;
   const scale = new Float64Array(n);
   const locked = new Float64Array(n);
@@ -91,7 +111,14 @@ export function prepareBook(book: OpenBook, settings: Readonly<PoolSettings>, to
     lockedTotal: Number(totals.locked),
     supply: Number(totals.totalSupply),
     virtualShares: Number(pow10(settings.shareOffset)),
+    hedgeFixed: hedge ? Number(hedge.margin - hedge.entry) : 0,
+    hedgeScale: hedge ? Number(hedge.size) * hedgeUnit(settings) : 0,
   };
+}
+
+/** Value of the book's hedge position at `spot` (collateral base units, as a float; file header). */
+export function hedgeValueAt(book: Pick<PreparedBook, "hedgeFixed" | "hedgeScale">, spot: number): number {
+  return book.hedgeFixed + book.hedgeScale * spot;
 }
 
 /** Share price (whole collateral tokens per whole share... as the pool computes it) for a NAV in base units. */

@@ -1,5 +1,5 @@
 // Monte Carlo value at risk and expected shortfall of the share price over a horizon, with full revaluation
-// of the book on every path. Spot follows GBM at the at-the-money vol; the whole vol surface moves by a
+// of the book and the hedge position (valuation.ts) on every path. Spot follows GBM at the at-the-money vol; the whole vol surface moves by a
 // lognormal factor correlated with spot. Path p's two normals come from the WASM core's Philox4x32-10 stream
 // (normals.ts: depends only on seed and p), paths are priced in blocks, and losses are sorted before any sum:
 // the figures are bit-for-bit the same for a seed whatever pricer, block size or worker count prices them.
@@ -12,7 +12,7 @@ import { isPricingPool } from "../../workers/pool.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { coreOf, pathNormals, type RiskPricer } from "./normals.js";
 import { seriesLiability } from "../valuation.js";
-import { floorVol, liabilityAt, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
+import { floorVol, hedgeValueAt, liabilityAt, sharePriceOf, type AnyPricer, type PreparedBook } from "./valuation.js";
 
 /** Parameters of a Monte Carlo risk run. */
 export interface VarOptions {
@@ -138,6 +138,7 @@ class VarPlan {
   private readonly sameType: "call" | "put" | undefined;
   private readonly strike: Float64Array;
   private readonly expiry: Float64Array;
+  /** Free + locked collateral (the hedge is revalued on each path). */
   readonly assets: number;
   readonly baseSharePrice: number;
   readonly losses: Float64Array;
@@ -252,7 +253,7 @@ class VarPlan {
       let liability = 0;
       for (let l = 0; l < nl; l++) liability += seriesLiability(prices[base + l]!, spot, liveScale[l]!, liveLocked[l]!, quote);
       for (const s of intrinsic) liability += seriesLiability(s.call ? spot - s.strike : s.strike - spot, spot, s.scale, s.locked, quote);
-      this.losses[first + q] = 1 - sharePriceOf(book, this.assets - liability) / this.baseSharePrice;
+      this.losses[first + q] = 1 - sharePriceOf(book, this.assets + hedgeValueAt(book, spot) - liability) / this.baseSharePrice;
     }
   }
 
@@ -298,11 +299,11 @@ export function varResult(losses: Float64Array, o: VarOptions, baseNav: number):
   };
 }
 
-/** Base NAV (capped liability at the current market) for a prepared book, priced with `prices` of its series. */
+/** Base NAV (capped liability and the hedge at the current market) for a prepared book, priced with `prices` of its series. */
 function baseNav(book: PreparedBook, prices: Float64Array): number {
   const liability = { capped: 0, uncapped: 0 };
   liabilityAt(book, book.spot, prices, 0, liability);
-  return book.free + book.lockedTotal - liability.capped;
+  return book.free + book.lockedTotal + hedgeValueAt(book, book.spot) - liability.capped;
 }
 
 function baseBatch(book: PreparedBook) {

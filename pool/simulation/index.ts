@@ -5,6 +5,6 @@ export { runAttack, type AttackContext, type AttackResult } from "./attacks.js";
 export { PeerDesk, emptyVolume, type PeerVolume } from "./peers.js";
 export { DEFAULT_SCENARIO } from "./default-scenario.js";
 export { attackerSection, defenceSection, heatMap, histogram, lineChart, lpSection, renderReport, volumeSection } from "./report.js";
-export { crashScenario, DEFAULT_HEDGE, maxDrawdown, runHedgeTwins, type HedgeTwins, type TwinFigures } from "./hedge-twins.js";
+export { crashScenario, DEFAULT_HEDGE, expectedAbsShifted, maxDrawdown, pathHedgeTurnover, runHedgeTwins, type HedgeTwins, type TwinFigures } from "./hedge-twins.js";
 export type { HedgeRun } from "./hedge-day.js";
 export type { ScenarioHedgeConfig } from "./config.js";

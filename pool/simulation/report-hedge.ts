@@ -69,9 +69,10 @@ export function hedgeSection(twins: HedgeTwins, marks: Mark[]): string {
 <tr><td>final share price</td><td>${fh.finalSharePrice.toFixed(4)}</td><td>${fu.finalSharePrice.toFixed(4)}</td></tr>
 <tr><td>hedge fees charged in quotes (USDC)</td><td>${money(fh.hedgeFeesCharged)}</td><td>${money(fu.hedgeFeesCharged)}</td></tr>
 <tr><td>… of which due within the run</td><td>${money(fh.hedgeFeesAccrued)}</td><td>${money(fu.hedgeFeesAccrued)}</td></tr>
+<tr><td>… the fee model's cost on the book the run held</td><td>${money(fh.hedgeFeesOnPath)}</td><td>${money(fu.hedgeFeesOnPath)}</td></tr>
 <tr><td>hedge costs paid: venue fees + slippage</td><td>${money(fh.hedgeCosts)}</td><td>0</td></tr>
 <tr><td>funding paid (negative: received)</td><td>${money(fh.funding)}</td><td>0</td></tr></table>
-<p id="twin-ratios">Drawdown hedged ÷ unhedged: <b>${twins.drawdownRatio.toFixed(3)}</b> (target ≤ 0.25). Hedge costs ÷ the hedge fees due within the run: <b>${twins.costToFeeRatio.toFixed(3)}</b> (target 1 ± 0.1); the fee charges the expected re-hedging of each option's gamma over its life, so the part for options still open at the end is not yet due. The hedger traded ${money(run.tradedDelta)} ETH (${money(run.tradedNotional)} USDC); hedging passes: ${esc(passes)}.
+<p id="twin-ratios">Drawdown hedged ÷ unhedged: <b>${twins.drawdownRatio.toFixed(3)}</b> (target ≤ 0.25). Hedge costs ÷ the hedge fees due within the run: <b>${twins.costToFeeRatio.toFixed(3)}</b> (target 1 ± 0.1); the fee charges the expected re-hedging of each option's gamma over its life, so the part for options still open at the end is not yet due. Hedge costs ÷ the fee model's cost on the book the run held (the day's flows netted as they happened, the spot's moves the only chance left): <b>${twins.costToPathRatio.toFixed(3)}</b>; one path's ratios scatter by 0.12 (the moves) to 0.17 (the path's gamma) around their mean (docs/hedging.md). The hedger traded ${money(run.tradedDelta)} ETH (${money(run.tradedNotional)} USDC); hedging passes: ${esc(passes)}.
 Largest daily remainder of the attribution: ${format(".2~e")(worst)} of |ΔNAV| (target ≤ 1 %).</p>
 ${lossExplanation("Unhedged", u)}
 ${lossExplanation("Hedged", h)}
