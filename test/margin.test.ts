@@ -3,7 +3,7 @@
 // recomputation and a quadrature, and the errors of bad input.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPricer, type Pricer } from "../bindings/index.js";
+import { createPricer, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { PoolError } from "../pool/index.js";
 import {
   derive33, deribit35, esCosts, MarginCalculator, monteCarloEs, scenarioVol, span16, type MarginMarket, type MarginPosition, type MarginScenario,
@@ -215,6 +215,25 @@ describe("Monte Carlo expected shortfall", () => {
     const there = await esCosts(book, market(), preset, scales, workers);
     expect(there.costs[0]).toBe(here.costs[0]);
     expect(calc.figuresOf(there)).toEqual(calc.figuresOf(here));
+  });
+
+  it("is bit-identical on this thread, on pool batches, on transferred buffers and through blackScholes, over many blocks and a short last one", async () => {
+    // 101 series (an odd block size) of which some expire inside the horizon; 65,536 / 101 = 648 paths a block, so
+    // 2,000 paths are three full blocks and one of 56 paths, with two of them in flight at once.
+    const wide = Array.from({ length: 101 }, (_, i) => (i % 2 ? put : call)(1500 + 10 * i, i % 7 === 0 ? 0.5 : 3 + (i % 40), BigInt((i % 3) - 1) * CONTRACT + 1n));
+    const preset = monteCarloEs({ paths: 2_000, seed: 5 });
+    const here = new MarginCalculator(pricer, { scales, preset }).costs(wide, market());
+    const transfer = await createPricingPool({ workers: 2, module: pricer.core.module, sharedMemory: false });
+    try {
+      const generic = { blackScholes: (b: OptionBatch) => workers.blackScholes(b), module: workers.module };
+      for (const engine of [workers, transfer, generic]) {
+        const there = await esCosts(wide, market(), preset, scales, engine, 2);
+        expect(there.costs[0]).toBe(here.costs[0]);
+        expect(there.mark).toBe(here.mark);
+      }
+    } finally {
+      await transfer.close();
+    }
   });
 });
 

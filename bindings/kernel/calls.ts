@@ -39,11 +39,12 @@ export function callBlackScholes(exports: CoreExports, count: number, columns: r
 }
 
 /**
- * blackScholesPriceBatch on `count` options whose columns (OPTION_INPUTS then PRICE_OUTPUTS) are at `columns`.
- * Returns the kernel's flag: non-zero when an input is outside its domain.
+ * blackScholesPriceBatch on `count` options whose columns (OPTION_INPUTS then PRICE_OUTPUTS; further columns are
+ * ignored) are at `columns`, each moved by `byteOffset`. Returns the kernel's flag: non-zero when an input is outside
+ * its domain.
  */
-export function callBlackScholesPrice(exports: CoreExports, count: number, columns: readonly number[]): number {
-  const [type, spot, strike, expiry, vol, rate, dividend, price] = columns as Eight;
+export function callBlackScholesPrice(exports: CoreExports, count: number, columns: readonly number[], byteOffset = 0): number {
+  const [type, spot, strike, expiry, vol, rate, dividend, price] = columns.slice(0, 8).map((p) => p + byteOffset) as Eight;
   return exports.blackScholesPriceBatch(count, type, spot, strike, expiry, vol, rate, dividend, price);
 }
 
