@@ -44,8 +44,9 @@ export function callBlackScholes(exports: CoreExports, count: number, columns: r
  * its domain.
  */
 export function callBlackScholesPrice(exports: CoreExports, count: number, columns: readonly number[], byteOffset = 0): number {
-  const [type, spot, strike, expiry, vol, rate, dividend, price] = columns.slice(0, 8).map((p) => p + byteOffset) as Eight;
-  return exports.blackScholesPriceBatch(count, type, spot, strike, expiry, vol, rate, dividend, price);
+  const [type, spot, strike, expiry, vol, rate, dividend, price] = columns as Eight;
+  const o = byteOffset;
+  return exports.blackScholesPriceBatch(count, type + o, spot + o, strike + o, expiry + o, vol + o, rate + o, dividend + o, price + o);
 }
 
 /**

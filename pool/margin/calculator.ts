@@ -15,7 +15,7 @@ import type { SyncPricer } from "../pricer-types.js";
 import { mulDiv } from "../units.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import { expiredValue, liveValue, portfolioColumns, roundUnits, checkMarket, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
-import { checkPreset, derive33, scenarioVol, scenarioVolFrom, seriesShockTerms, type MarginPreset, type ScenarioPreset } from "./scenarios.js";
+import { checkPreset, derive33, scenarioVol, scenarioVolFrom, seriesShockTerms, type MarginPreset, type MarginScenario, type ScenarioPreset } from "./scenarios.js";
 import { esCostsSync, type EsPricer } from "./es.js";
 
 /** Margin figures of an account (quote base units). */
@@ -50,6 +50,27 @@ export interface ScenarioCosts {
   terms: number;
 }
 
+/**
+ * The rows of a scenario grid priced in place: row 0 today, then one per distinct (spotFactor, volShock, skew) in
+ * scenario order. A scenario that moves nothing (spot × 1, no shock, no skew: derive-33's "spot +0% vol flat") is
+ * today's row, and repeated moves share a row: the same inputs give the same prices, so nothing is priced twice.
+ */
+function rowsOf(scenarios: readonly MarginScenario[]): { ofScenario: Int32Array; count: number; first: (MarginScenario | undefined)[] } {
+  const key = (sc: MarginScenario | undefined) => `${sc?.spotFactor ?? 1}/${sc?.volShock ?? 0}/${sc?.skew ?? 0}`;
+  const rowOfKey = new Map<string, number>([[key(undefined), 0]]);
+  const first: (MarginScenario | undefined)[] = [undefined];
+  const ofScenario = Int32Array.from(scenarios, (sc) => {
+    let row = rowOfKey.get(key(sc));
+    if (row === undefined) {
+      row = first.length;
+      rowOfKey.set(key(sc), row);
+      first.push(sc);
+    }
+    return row;
+  });
+  return { ofScenario, count: first.length, first };
+}
+
 /** Computes margins of portfolios with one preset (reused buffers: one calculator per thread). */
 export class MarginCalculator {
   readonly scales: MarginScales;
@@ -58,6 +79,9 @@ export class MarginCalculator {
   private buffers: { type: Int8Array; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array; out: Greeks } | undefined;
   private inPlace: PriceColumns | undefined;
   private terms = new Float64Array(0);
+  private cols: PortfolioColumns | undefined;
+  /** Per scenario, the row of the priced grid holding its prices (row 0: today); see rowsOf. */
+  private readonly rows: { ofScenario: Int32Array; count: number; first: (MarginScenario | undefined)[] } | undefined;
 
   constructor(readonly pricer: SyncPricer | EsPricer, config: MarginConfig) {
     this.scales = config.scales;
@@ -66,6 +90,7 @@ export class MarginCalculator {
     const f = config.initialFactor ?? 1.25;
     if (!(Number.isFinite(f) && f >= 1 && f <= 100)) throw new PoolError("INVALID_INPUT", "initialFactor", "must be in [1, 100]");
     this.factorPpm = BigInt(Math.round(f * 1e6));
+    if (this.preset.kind === "scenarios") this.rows = rowsOf(this.preset.scenarios);
   }
 
   /** Mark, maintenance and initial margin of `positions` at `market`. */
@@ -98,12 +123,13 @@ export class MarginCalculator {
   /** Raw costs: per scenario (scenario presets) or [ES] (Monte Carlo, priced on this thread). */
   costs(positions: readonly MarginPosition[], market: MarginMarket): ScenarioCosts {
     checkMarket(market);
-    const cols = portfolioColumns(positions, market, this.scales);
     if (this.preset.kind === "monteCarlo") {
       if (!("core" in this.pricer)) throw new PoolError("INVALID_INPUT", "pricer", "a Monte Carlo preset needs a pricer with its WASM core (createPricer())");
-      return esCostsSync(cols, market, this.preset, this.pricer);
+      return esCostsSync(portfolioColumns(positions, market, this.scales), market, this.preset, this.pricer);
     }
-    return this.scenarioCosts(cols, market, this.preset);
+    // The columns are read only until this call returns: the next one writes them again.
+    this.cols = portfolioColumns(positions, market, this.scales, this.cols);
+    return this.scenarioCosts(this.cols, market, this.preset);
   }
 
   private scenarioCosts(cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): ScenarioCosts {
@@ -111,7 +137,8 @@ export class MarginCalculator {
     const n = cols.n;
     const size = n * (scenarios.length + 1);
     let prices: Float64Array = new Float64Array(0);
-    if (n > 0 && "core" in this.pricer) prices = this.pricesInPlace(this.pricer.core, cols, market, preset);
+    const inPlace = n > 0 && "core" in this.pricer;
+    if (inPlace) prices = this.pricesInPlace((this.pricer as EsPricer).core, cols, market, preset);
     else if (n > 0) {
       const b = this.columns(size);
       for (let k = 0; k <= scenarios.length; k++) {
@@ -131,26 +158,30 @@ export class MarginCalculator {
       const batch = { type: cut(b.type), spot: cut(b.spot), strike: cut(b.strike), expiry: cut(b.expiry), vol: cut(b.vol), rate: market.rate, dividend: market.dividend ?? 0 };
       prices = (this.pricer as SyncPricer).blackScholes(batch, whole ? b.out : undefined).price;
     }
+    // In place, scenario s's prices are in its row of the grid (scenarios moving nothing share row 0); else row s + 1.
+    const row = inPlace ? this.rows!.ofScenario : undefined;
     const mark = liveValue(cols, prices, 0) + expiredValue(cols, market.spot);
     const costs = new Float64Array(scenarios.length);
-    scenarios.forEach((sc, s) => {
+    for (let s = 0; s < scenarios.length; s++) {
+      const sc = scenarios[s]!;
       const w = sc.weight ?? 1;
-      const v = liveValue(cols, prices, (s + 1) * n) + expiredValue(cols, market.spot * sc.spotFactor);
+      const v = liveValue(cols, prices, (row ? row[s]! : s + 1) * n) + expiredValue(cols, market.spot * sc.spotFactor);
       costs[s] = -(1 - w) * mark - w * v;
-    });
+    }
     // Values at a scenario spot are bounded by Σ |scale| · (strike + spot · largest factor).
     const largest = scenarios.reduce((m, sc) => Math.max(m, sc.spotFactor), 1);
     return { mark, costs, magnitude: largest * cols.magnitude, terms: n + cols.expired.length };
   }
 
   /**
-   * The (scenarios + 1) × series prices written and priced in the core's memory by its price-only kernel (the
-   * prices blackScholes gives, bit for bit): row 0 today, row k scenario k. A view, read before the next core call.
+   * The grid's rows × series prices written and priced in the core's memory by its price-only kernel (the prices
+   * blackScholes gives, bit for bit): row 0 today, then one row per distinct scenario move (rowsOf). A view, read
+   * before the next core call.
    */
   private pricesInPlace(core: WasmCore, cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): Float64Array {
-    const scenarios = preset.scenarios;
+    const rows = this.rows!;
     const n = cols.n;
-    const size = n * (scenarios.length + 1);
+    const size = n * rows.count;
     this.inPlace = PriceColumns.reuse(this.inPlace, core, size);
     const terms = this.shockTerms(cols, market.spot, preset);
     const { type, spot, strike, expiry, vol, rate, dividend, price } = this.inPlace.view;
@@ -158,12 +189,12 @@ export class MarginCalculator {
     // The type column as f64 once (an Int8Array → Float64Array set converts element by element).
     const type64 = price.subarray(0, n);
     type64.set(cols.type);
-    for (let k = 0; k <= scenarios.length; k++) {
+    for (let k = 0; k < rows.count; k++) {
       const base = k * n;
       type.set(type64, base);
       strike.set(cols.strike, base);
       expiry.set(cols.years, base);
-      const sc = k === 0 ? undefined : scenarios[k - 1]!;
+      const sc = rows.first[k];
       spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + n);
       const shock = sc?.volShock ?? 0;
       const skew = sc?.skew ?? 0;
