@@ -153,6 +153,50 @@ describe("the in-place price-only path", () => {
     }), { numRuns: 150 });
   });
 
+  it("a calculator kept across calls (its grid reprices only changed series) gives the costs of a fresh computation, bit for bit", () => {
+    const position = fc.record({
+      type: fc.constantFrom("call" as const, "put" as const),
+      strike: fc.integer({ min: 5, max: 60 }).map((k) => k * 100),
+      hours: fc.integer({ min: -48, max: 24 * 400 }),
+      size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
+    }).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
+    // Each step changes what a grid kept from the previous call must notice: a size, a series added, removed or
+    // replaced, the vols a same vol function returns, spot, rate, time, another account, and a call that fails.
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant("resize" as const), at: fc.nat(), size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n) }),
+      fc.record({ kind: fc.constant("append" as const), p: position }),
+      fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), p: position }),
+      fc.record({ kind: fc.constantFrom("slope" as const, "spot" as const, "rate" as const, "time" as const, "other" as const, "fail" as const, "same" as const), x: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
+    );
+    const viaBatch = { blackScholes: pricer.blackScholes.bind(pricer) };
+    fc.assert(fc.property(fc.array(position, { minLength: 1, maxLength: 30 }), fc.array(step, { maxLength: 12 }), fc.integer({ min: 0, max: 2 }), (start, steps, k) => {
+      const preset = [derive33(), span16(), deribit35()][k]!;
+      const kept = new MarginCalculator(pricer, { scales, preset });
+      let book = [...start];
+      let slope = 0.1;
+      const vol = (strike: number, years: number) => Math.max(0.05, 0.6 + slope * Math.log(strike / SPOT) + 0.1 * years);
+      let m: MarginMarket = { ...market(), vol };
+      for (const s of [{ kind: "same" as const, x: 0 }, ...steps]) {
+        const at = "at" in s ? s.at % Math.max(1, book.length) : 0;
+        if (s.kind === "resize" && book.length) book[at] = { ...book[at]!, size: s.size };
+        if (s.kind === "append") book = [...book, s.p];
+        if (s.kind === "remove") book = book.filter((_, i) => i !== at);
+        if (s.kind === "replace" && book.length) book[at] = s.p;
+        if (s.kind === "slope") slope = s.x; // the same function object now returns other vols
+        if (s.kind === "spot") m = { ...m, spot: SPOT * (1 + s.x) };
+        if (s.kind === "rate") m = { ...m, rate: s.x / 10 };
+        if (s.kind === "time") m = { ...m, now: m.now + Math.round(s.x * 1e6) };
+        if (s.kind === "other") kept.costs([put(1500, 20, 5n), call(2500, 60, -5n)], { ...m, spot: 1900 });
+        if (s.kind === "fail") expect(() => kept.costs([...book, put(1500, 20, 5n)], { ...m, vol: () => Number.NaN })).toThrow();
+        const fast = kept.costs(book, m);
+        const slow = new MarginCalculator(viaBatch, { scales, preset }).costs(book, m);
+        expect(Object.is(fast.mark, slow.mark)).toBe(true);
+        expect(Array.from(fast.costs)).toEqual(Array.from(slow.costs));
+      }
+    }), { numRuns: 100 });
+  });
+
   it("scenarioVolFrom on seriesShockTerms is scenarioVol bit for bit", () => {
     const stress = derive33().stress;
     const terms = new Float64Array(2);

@@ -8,14 +8,14 @@
 // (1 − w)·V_0 + w·V_s ≥ 0 to every cost: the requirement never falls when a short is added, never rises when a long
 // is, and scales with the positions (sublinear, as a worst-case measure is).
 import type { Greeks } from "../../bindings/types.js";
-import { PriceColumns } from "../../bindings/price-columns.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { PoolError } from "../errors.js";
 import type { SyncPricer } from "../pricer-types.js";
 import { mulDiv } from "../units.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import { expiredValue, liveValue, portfolioColumns, roundUnits, checkMarket, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
-import { checkPreset, derive33, scenarioVol, scenarioVolFrom, seriesShockTerms, type MarginPreset, type MarginScenario, type ScenarioPreset } from "./scenarios.js";
+import { PricedGrid } from "./grid.js";
+import { checkPreset, derive33, scenarioVol, type MarginPreset, type ScenarioPreset } from "./scenarios.js";
 import { esCostsSync, type EsPricer } from "./es.js";
 
 /** Margin figures of an account (quote base units). */
@@ -50,38 +50,16 @@ export interface ScenarioCosts {
   terms: number;
 }
 
-/**
- * The rows of a scenario grid priced in place: row 0 today, then one per distinct (spotFactor, volShock, skew) in
- * scenario order. A scenario that moves nothing (spot × 1, no shock, no skew: derive-33's "spot +0% vol flat") is
- * today's row, and repeated moves share a row: the same inputs give the same prices, so nothing is priced twice.
- */
-function rowsOf(scenarios: readonly MarginScenario[]): { ofScenario: Int32Array; count: number; first: (MarginScenario | undefined)[] } {
-  const key = (sc: MarginScenario | undefined) => `${sc?.spotFactor ?? 1}/${sc?.volShock ?? 0}/${sc?.skew ?? 0}`;
-  const rowOfKey = new Map<string, number>([[key(undefined), 0]]);
-  const first: (MarginScenario | undefined)[] = [undefined];
-  const ofScenario = Int32Array.from(scenarios, (sc) => {
-    let row = rowOfKey.get(key(sc));
-    if (row === undefined) {
-      row = first.length;
-      rowOfKey.set(key(sc), row);
-      first.push(sc);
-    }
-    return row;
-  });
-  return { ofScenario, count: first.length, first };
-}
-
 /** Computes margins of portfolios with one preset (reused buffers: one calculator per thread). */
 export class MarginCalculator {
   readonly scales: MarginScales;
   readonly preset: MarginPreset;
   private readonly factorPpm: bigint;
   private buffers: { type: Int8Array; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array; out: Greeks } | undefined;
-  private inPlace: PriceColumns | undefined;
-  private terms = new Float64Array(0);
   private cols: PortfolioColumns | undefined;
-  /** Per scenario, the row of the priced grid holding its prices (row 0: today); see rowsOf. */
-  private readonly rows: { ofScenario: Int32Array; count: number; first: (MarginScenario | undefined)[] } | undefined;
+  /** The scenario grid priced in place, kept between calls (grid.ts). */
+  private readonly grid: PricedGrid | undefined;
+  private values = new Float64Array(0);
 
   constructor(readonly pricer: SyncPricer | EsPricer, config: MarginConfig) {
     this.scales = config.scales;
@@ -90,7 +68,7 @@ export class MarginCalculator {
     const f = config.initialFactor ?? 1.25;
     if (!(Number.isFinite(f) && f >= 1 && f <= 100)) throw new PoolError("INVALID_INPUT", "initialFactor", "must be in [1, 100]");
     this.factorPpm = BigInt(Math.round(f * 1e6));
-    if (this.preset.kind === "scenarios") this.rows = rowsOf(this.preset.scenarios);
+    if (this.preset.kind === "scenarios") this.grid = new PricedGrid(this.preset);
   }
 
   /** Mark, maintenance and initial margin of `positions` at `market`. */
@@ -136,10 +114,9 @@ export class MarginCalculator {
     const scenarios = preset.scenarios;
     const n = cols.n;
     const size = n * (scenarios.length + 1);
+    if (n > 0 && "core" in this.pricer) return this.gridCosts((this.pricer as EsPricer).core, cols, market, preset);
     let prices: Float64Array = new Float64Array(0);
-    const inPlace = n > 0 && "core" in this.pricer;
-    if (inPlace) prices = this.pricesInPlace((this.pricer as EsPricer).core, cols, market, preset);
-    else if (n > 0) {
+    if (n > 0) {
       const b = this.columns(size);
       for (let k = 0; k <= scenarios.length; k++) {
         const sc = k === 0 ? undefined : scenarios[k - 1]!;
@@ -158,59 +135,41 @@ export class MarginCalculator {
       const batch = { type: cut(b.type), spot: cut(b.spot), strike: cut(b.strike), expiry: cut(b.expiry), vol: cut(b.vol), rate: market.rate, dividend: market.dividend ?? 0 };
       prices = (this.pricer as SyncPricer).blackScholes(batch, whole ? b.out : undefined).price;
     }
-    // In place, scenario s's prices are in its row of the grid (scenarios moving nothing share row 0); else row s + 1.
-    const row = inPlace ? this.rows!.ofScenario : undefined;
     const mark = liveValue(cols, prices, 0) + expiredValue(cols, market.spot);
     const costs = new Float64Array(scenarios.length);
     for (let s = 0; s < scenarios.length; s++) {
       const sc = scenarios[s]!;
       const w = sc.weight ?? 1;
-      const v = liveValue(cols, prices, (row ? row[s]! : s + 1) * n) + expiredValue(cols, market.spot * sc.spotFactor);
+      const v = liveValue(cols, prices, (s + 1) * n) + expiredValue(cols, market.spot * sc.spotFactor);
       costs[s] = -(1 - w) * mark - w * v;
     }
-    // Values at a scenario spot are bounded by Σ |scale| · (strike + spot · largest factor).
-    const largest = scenarios.reduce((m, sc) => Math.max(m, sc.spotFactor), 1);
-    return { mark, costs, magnitude: largest * cols.magnitude, terms: n + cols.expired.length };
+    return this.withBounds(cols, preset, mark, costs);
   }
 
   /**
-   * The grid's rows × series prices written and priced in the core's memory by its price-only kernel (the prices
-   * blackScholes gives, bit for bit): row 0 today, then one row per distinct scenario move (rowsOf). A view, read
-   * before the next core call.
+   * Scenario costs from the grid priced in place by the core's price-only kernel (the prices blackScholes gives, bit
+   * for bit, and the same sums), pricing only the series whose inputs changed since the last call (grid.ts).
    */
-  private pricesInPlace(core: WasmCore, cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): Float64Array {
-    const rows = this.rows!;
-    const n = cols.n;
-    const size = n * rows.count;
-    this.inPlace = PriceColumns.reuse(this.inPlace, core, size);
-    const terms = this.shockTerms(cols, market.spot, preset);
-    const { type, spot, strike, expiry, vol, rate, dividend, price } = this.inPlace.view;
-    const baseVol = cols.vol;
-    // The type column as f64 once (an Int8Array → Float64Array set converts element by element).
-    const type64 = price.subarray(0, n);
-    type64.set(cols.type);
-    for (let k = 0; k < rows.count; k++) {
-      const base = k * n;
-      type.set(type64, base);
-      strike.set(cols.strike, base);
-      expiry.set(cols.years, base);
-      const sc = rows.first[k];
-      spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + n);
-      const shock = sc?.volShock ?? 0;
-      const skew = sc?.skew ?? 0;
-      if (shock === 0 && skew === 0) vol.set(baseVol, base);
-      else for (let i = 0; i < n; i++) vol[base + i] = scenarioVolFrom(shock, skew, baseVol[i]!, terms[2 * i]!, terms[2 * i + 1]!);
+  private gridCosts(core: WasmCore, cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): ScenarioCosts {
+    const grid = this.grid!;
+    if (this.values.length < grid.rows.count) this.values = new Float64Array(grid.rows.count);
+    const values = grid.values(core, cols, { spot: market.spot, rate: market.rate, dividend: market.dividend ?? 0 }, this.values);
+    const row = grid.rows.ofScenario;
+    const mark = values[0]! + expiredValue(cols, market.spot);
+    const costs = new Float64Array(preset.scenarios.length);
+    for (let s = 0; s < costs.length; s++) {
+      const sc = preset.scenarios[s]!;
+      const w = sc.weight ?? 1;
+      costs[s] = -(1 - w) * mark - w * (values[row[s]!]! + expiredValue(cols, market.spot * sc.spotFactor));
     }
-    rate.fill(market.rate, 0, size);
-    dividend.fill(market.dividend ?? 0, 0, size);
-    return this.inPlace.price(size);
+    return this.withBounds(cols, preset, mark, costs);
   }
 
-  /** seriesShockTerms of every live series, interleaved (scale, ln K/S), in a buffer reused between calls. */
-  private shockTerms(cols: PortfolioColumns, spot: number, preset: ScenarioPreset): Float64Array {
-    if (this.terms.length < 2 * cols.n) this.terms = new Float64Array(2 * cols.n);
-    for (let i = 0; i < cols.n; i++) seriesShockTerms(cols.strike[i]!, cols.years[i]!, spot, preset.stress, this.terms, 2 * i);
-    return this.terms;
+  private withBounds(cols: PortfolioColumns, preset: ScenarioPreset, mark: number, costs: Float64Array): ScenarioCosts {
+    const scenarios = preset.scenarios;
+    // Values at a scenario spot are bounded by Σ |scale| · (strike + spot · largest factor).
+    const largest = scenarios.reduce((m, sc) => Math.max(m, sc.spotFactor), 1);
+    return { mark, costs, magnitude: largest * cols.magnitude, terms: cols.n + cols.expired.length };
   }
 
   /** Batch columns of at least `size`, reused between calls (exactly `size` long when reallocated). */
