@@ -11,6 +11,7 @@ import { floorVol, type AnyPricer } from "../risk/valuation.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { PriceColumns } from "../../bindings/price-columns.js";
 import { isPricingPool, type PricingPool } from "../../workers/pool.js";
+import type { PoolOptionBatch } from "../../workers/pool-batch.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import type { ScenarioCosts } from "./calculator.js";
 import { checkMarket, expiredValue, liveValue, portfolioColumns, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
@@ -152,6 +153,26 @@ function batchRunner(plan: EsPlan, pricer: AnyPricer): BlockRunner {
 }
 
 /**
+ * Pool batches an ES left idle, by pool: the next ES of as many options a block takes them (each is a shared
+ * memory the workers instantiate the build in, milliseconds to make and attach). At most IDLE_BATCHES per pool.
+ */
+const idleBatches = new WeakMap<PricingPool, PoolOptionBatch[]>();
+const IDLE_BATCHES = 4;
+
+async function takeBatch(pool: PricingPool, length: number): Promise<PoolOptionBatch> {
+  const idle = idleBatches.get(pool) ?? [];
+  const at = idle.findIndex((b) => b.length === length);
+  return at >= 0 ? idle.splice(at, 1)[0]! : pool.createOptionBatch(length);
+}
+
+function giveBatch(pool: PricingPool, batch: PoolOptionBatch): void {
+  const idle = idleBatches.get(pool) ?? [];
+  idleBatches.set(pool, idle);
+  idle.unshift(batch);
+  for (const old of idle.splice(IDLE_BATCHES)) old.close();
+}
+
+/**
  * The worker pool, by its price-only kernel: each block in flight owns its columns, made once with the series
  * columns (type, strike, expiry, rate, dividend) written once; per block only spot and vol are written. With shared
  * memory the columns are a pool batch (createOptionBatch), which the workers price where it is, nothing copied; a
@@ -163,7 +184,7 @@ function poolRunner(plan: EsPlan, pool: PricingPool): BlockRunner {
   const rate = market.rate;
   const dividend = market.dividend ?? 0;
   return async () => {
-    const batch = pool.sharedMemory ? await pool.createOptionBatch(capacity) : undefined;
+    const batch = pool.sharedMemory ? await takeBatch(pool, capacity) : undefined;
     const column = () => new Float64Array(capacity);
     const c = batch ?? { type: column(), spot: column(), strike: column(), expiry: column(), vol: column(), greeks: { price: column() } };
     plan.fillSeries(c, Float64Array.from(live.type), plan.blockPaths);
@@ -183,7 +204,7 @@ function poolRunner(plan: EsPlan, pool: PricingPool): BlockRunner {
         );
       plan.absorb(first, count, prices);
     };
-    return { price, close: () => batch?.close() };
+    return { price, close: () => batch && giveBatch(pool, batch) };
   };
 }
 
