@@ -46,7 +46,7 @@ interface GridMarket {
   dividend: number;
 }
 
-/** A grid's prices, series-major (series i, row k at i · rows + k), with the inputs they were priced from. */
+/** A grid's prices, row by row (row k, series i at k · capacity + i), with the inputs they were priced from. */
 export class PricedGrid {
   readonly rows: GridRows;
   private n = 0;
@@ -83,10 +83,11 @@ export class PricedGrid {
     this.n = n;
     this.market = market;
     const prices = this.prices;
+    const capacity = this.type.length;
     const scale = cols.scale;
     for (let k = 0; k < rows; k++) {
       let v = 0;
-      for (let i = 0; i < n; i++) v += scale[i]! * prices[i * rows + k]!;
+      for (let i = 0, at = k * capacity; i < n; i++, at++) v += scale[i]! * prices[at]!;
       out[k] = v;
     }
     return out;
@@ -119,36 +120,35 @@ export class PricedGrid {
       spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + m);
       const shock = sc?.volShock ?? 0;
       const skew = sc?.skew ?? 0;
-      for (let f = 0; f < m; f++) {
-        const v = cols.vol[fresh[f]!]!;
-        vol[base + f] = shock === 0 && skew === 0 ? v : scenarioVolFrom(shock, skew, v, terms[2 * f]!, terms[2 * f + 1]!);
-      }
+      if (k > 0 && shock === 0 && skew === 0) vol.copyWithin(base, 0, m);
+      else for (let f = 0; f < m; f++) vol[base + f] = scenarioVolFrom(shock, skew, cols.vol[fresh[f]!]!, terms[2 * f]!, terms[2 * f + 1]!);
     }
     rate.fill(market.rate, 0, size);
     dividend.fill(market.dividend, 0, size);
     const priced = this.columns.price(size);
     this.record(cols, m);
-    const stride = rows.count;
-    for (let f = 0; f < m; f++) {
-      const i = fresh[f]!;
-      for (let k = 0; k < stride; k++) this.prices[i * stride + k] = priced[k * m + f]!;
+    const capacity = this.type.length;
+    for (let k = 0; k < rows.count; k++) {
+      // Every series fresh: each row is one copy.
+      if (m === cols.n) this.prices.set(priced.subarray(k * m, (k + 1) * m), k * capacity);
+      else for (let f = 0; f < m; f++) this.prices[k * capacity + fresh[f]!] = priced[k * m + f]!;
     }
   }
 
-  /** Grows the recorded inputs to the columns' size (keeping what is there) and records those of the fresh series. */
+  /** Grows the recorded inputs and prices to the columns' size (keeping what is there) and records the fresh series'. */
   private record(cols: PortfolioColumns, m: number): void {
     const n = cols.n;
-    if (this.type.length < n) {
-      const grow = <T extends Int8Array | Float64Array>(a: T, make: (length: number) => T, per = 1): T => {
-        const b = make(Math.max(n, 2 * this.type.length) * per);
-        b.set(a);
-        return b;
-      };
-      this.strike = grow(this.strike, (l) => new Float64Array(l));
-      this.years = grow(this.years, (l) => new Float64Array(l));
-      this.vol = grow(this.vol, (l) => new Float64Array(l));
-      this.prices = grow(this.prices, (l) => new Float64Array(l), this.rows.count);
-      this.type = grow(this.type, (l) => new Int8Array(l));
+    const old = this.type.length;
+    if (old < n) {
+      const capacity = Math.max(n, 2 * old);
+      const grow = <T extends Int8Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+      this.strike = grow(this.strike, new Float64Array(capacity));
+      this.years = grow(this.years, new Float64Array(capacity));
+      this.vol = grow(this.vol, new Float64Array(capacity));
+      this.type = grow(this.type, new Int8Array(capacity));
+      const prices = new Float64Array(capacity * this.rows.count);
+      for (let k = 0; k < this.rows.count; k++) prices.set(this.prices.subarray(k * old, (k + 1) * old), k * capacity);
+      this.prices = prices;
     }
     for (let f = 0; f < m; f++) {
       const i = this.fresh[f]!;
