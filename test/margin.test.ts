@@ -3,7 +3,7 @@
 // recomputation and a quadrature, and the errors of bad input.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPricer, type Pricer } from "../bindings/index.js";
+import { createPricer, type OptionBatch, type Pricer } from "../bindings/index.js";
 import { PoolError } from "../pool/index.js";
 import {
   derive33, deribit35, esCosts, MarginCalculator, monteCarloEs, scenarioVol, span16, type MarginMarket, type MarginPosition, type MarginScenario,
@@ -153,6 +153,50 @@ describe("the in-place price-only path", () => {
     }), { numRuns: 150 });
   });
 
+  it("a calculator kept across calls (its grid reprices only changed series) gives the costs of a fresh computation, bit for bit", () => {
+    const position = fc.record({
+      type: fc.constantFrom("call" as const, "put" as const),
+      strike: fc.integer({ min: 5, max: 60 }).map((k) => k * 100),
+      hours: fc.integer({ min: -48, max: 24 * 400 }),
+      size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
+    }).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
+    // Each step changes what a grid kept from the previous call must notice: a size, a series added, removed or
+    // replaced, the vols a same vol function returns, spot, rate, time, another account, and a call that fails.
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant("resize" as const), at: fc.nat(), size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n) }),
+      fc.record({ kind: fc.constant("append" as const), p: position }),
+      fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), p: position }),
+      fc.record({ kind: fc.constantFrom("slope" as const, "spot" as const, "rate" as const, "time" as const, "other" as const, "fail" as const, "same" as const), x: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
+    );
+    const viaBatch = { blackScholes: pricer.blackScholes.bind(pricer) };
+    fc.assert(fc.property(fc.array(position, { minLength: 1, maxLength: 30 }), fc.array(step, { maxLength: 12 }), fc.integer({ min: 0, max: 2 }), (start, steps, k) => {
+      const preset = [derive33(), span16(), deribit35()][k]!;
+      const kept = new MarginCalculator(pricer, { scales, preset });
+      let book = [...start];
+      let slope = 0.1;
+      const vol = (strike: number, years: number) => Math.max(0.05, 0.6 + slope * Math.log(strike / SPOT) + 0.1 * years);
+      let m: MarginMarket = { ...market(), vol };
+      for (const s of [{ kind: "same" as const, x: 0 }, ...steps]) {
+        const at = "at" in s ? s.at % Math.max(1, book.length) : 0;
+        if (s.kind === "resize" && book.length) book[at] = { ...book[at]!, size: s.size };
+        if (s.kind === "append") book = [...book, s.p];
+        if (s.kind === "remove") book = book.filter((_, i) => i !== at);
+        if (s.kind === "replace" && book.length) book[at] = s.p;
+        if (s.kind === "slope") slope = s.x; // the same function object now returns other vols
+        if (s.kind === "spot") m = { ...m, spot: SPOT * (1 + s.x) };
+        if (s.kind === "rate") m = { ...m, rate: s.x / 10 };
+        if (s.kind === "time") m = { ...m, now: m.now + Math.round(s.x * 1e6) };
+        if (s.kind === "other") kept.costs([put(1500, 20, 5n), call(2500, 60, -5n)], { ...m, spot: 1900 });
+        if (s.kind === "fail") expect(() => kept.costs([...book, put(1500, 20, 5n)], { ...m, vol: () => Number.NaN })).toThrow();
+        const fast = kept.costs(book, m);
+        const slow = new MarginCalculator(viaBatch, { scales, preset }).costs(book, m);
+        expect(Object.is(fast.mark, slow.mark)).toBe(true);
+        expect(Array.from(fast.costs)).toEqual(Array.from(slow.costs));
+      }
+    }), { numRuns: 100 });
+  });
+
   it("scenarioVolFrom on seriesShockTerms is scenarioVol bit for bit", () => {
     const stress = derive33().stress;
     const terms = new Float64Array(2);
@@ -215,6 +259,25 @@ describe("Monte Carlo expected shortfall", () => {
     const there = await esCosts(book, market(), preset, scales, workers);
     expect(there.costs[0]).toBe(here.costs[0]);
     expect(calc.figuresOf(there)).toEqual(calc.figuresOf(here));
+  });
+
+  it("is bit-identical on this thread, on pool batches, on transferred buffers and through blackScholes, over many blocks and a short last one", async () => {
+    // 101 series (an odd block size) of which some expire inside the horizon; 65,536 / 101 = 648 paths a block, so
+    // 2,000 paths are three full blocks and one of 56 paths, with two of them in flight at once.
+    const wide = Array.from({ length: 101 }, (_, i) => (i % 2 ? put : call)(1500 + 10 * i, i % 7 === 0 ? 0.5 : 3 + (i % 40), BigInt((i % 3) - 1) * CONTRACT + 1n));
+    const preset = monteCarloEs({ paths: 2_000, seed: 5 });
+    const here = new MarginCalculator(pricer, { scales, preset }).costs(wide, market());
+    const transfer = await createPricingPool({ workers: 2, module: pricer.core.module, sharedMemory: false });
+    try {
+      const generic = { blackScholes: (b: OptionBatch) => workers.blackScholes(b), module: workers.module };
+      for (const engine of [workers, transfer, generic]) {
+        const there = await esCosts(wide, market(), preset, scales, engine, 2);
+        expect(there.costs[0]).toBe(here.costs[0]);
+        expect(there.mark).toBe(here.mark);
+      }
+    } finally {
+      await transfer.close();
+    }
   });
 });
 

@@ -43,10 +43,11 @@ export function unwrapReply<T>(reply: Reply<T>): T {
 }
 
 /** The kinds of column jobs and their output layouts. */
-export type ColumnKind = "blackScholes" | "impliedVol" | "american";
+export type ColumnKind = "blackScholes" | "blackScholesPrice" | "impliedVol" | "american";
 
 /**
- * A whole batch's result columns, in kernel output order: six f64 (Black-Scholes); vol f64, status and iterations
+ * A whole batch's result columns, in kernel output order: six f64 (Black-Scholes); the price f64 (its price-only
+ * kernel); vol f64, status and iterations
  * i32 (implied vol); price, delta, gamma, theta, then with a boundary its levels and times (American, see americanOf).
  */
 export type ResultColumns = (Float64Array | Int32Array)[];
@@ -63,6 +64,7 @@ export function resultColumns(kind: ColumnKind, n: number, buffer?: ArrayBufferL
     return boundary ? [...columns, boundary.level, boundary.timeToExpiry] : columns;
   }
   if (kind === "blackScholes") return GREEK_OUTPUTS.map((_, c) => (buffer ? new Float64Array(buffer, c * n * 8, n) : new Float64Array(n)));
+  if (kind === "blackScholesPrice") return [buffer ? new Float64Array(buffer, 0, n) : new Float64Array(n)];
   if (!buffer) return [new Float64Array(n), new Int32Array(n), new Int32Array(n)];
   return [new Float64Array(buffer, 0, n), new Int32Array(buffer, 8 * n, n), new Int32Array(buffer, 12 * n, n)];
 }
@@ -97,8 +99,9 @@ function placeOutputs(
 ): void {
   if (kind === "american") {
     placeAmericanChunk(americanOf(target, american!), source, offset, stride, count, start);
-  } else if (kind === "blackScholes") {
-    for (let c = 0; c < GREEK_OUTPUTS.length; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
+  } else if (kind === "blackScholes" || kind === "blackScholesPrice") {
+    const columns = kind === "blackScholes" ? GREEK_OUTPUTS.length : 1;
+    for (let c = 0; c < columns; c++) target[c]!.set(new Float64Array(source, offset + c * stride * 8, count), start);
   } else {
     target[0]!.set(new Float64Array(source, offset, count), start);
     target[1]!.set(new Int32Array(source, offset + 8 * stride, count), start);

@@ -37,12 +37,13 @@ export function checkGreeksOutput(output: Greeks, n: number): void {
 }
 
 /**
- * Output columns as in-place targets when every one is a Float64Array over a SharedArrayBuffer, else undefined.
- * Written by several workers while others still read the inputs, so they must not overlap one another or an
- * input column read in place (PricingInputError naming the output column otherwise).
+ * Output columns (named `names`, in kernel output order) as in-place targets when every one is a Float64Array over a
+ * SharedArrayBuffer, else undefined. Written by several workers while others still read the inputs, so they must
+ * not overlap one another or an input column read in place (PricingInputError naming the output column otherwise).
  */
-function sharedOutputColumns(output: Greeks, source: ColumnSource): Record<number, { buffer: SharedArrayBuffer; offset: number }> | undefined {
-  const columns = GREEK_OUTPUTS.map((name) => output[name]);
+function sharedOutputColumns(
+  columns: readonly Float64Array[], names: readonly string[], source: ColumnSource,
+): Record<number, { buffer: SharedArrayBuffer; offset: number }> | undefined {
   if (!columns.every((column) => column.buffer instanceof SharedArrayBuffer)) return undefined;
   const overlap = (a: Float64Array, b: Float64Array) =>
     a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
@@ -50,13 +51,17 @@ function sharedOutputColumns(output: Greeks, source: ColumnSource): Record<numbe
   const outPlace: Record<number, { buffer: SharedArrayBuffer; offset: number }> = {};
   for (const [c, column] of columns.entries()) {
     const clash = columns.findIndex((other, k) => k < c && overlap(column, other));
-    if (clash >= 0) throw new PricingInputError(`output.${GREEK_OUTPUTS[c]}`, undefined, `must not share memory with output.${GREEK_OUTPUTS[clash]}`);
+    if (clash >= 0) throw new PricingInputError(names[c]!, undefined, `must not share memory with ${names[clash]}`);
     const input = inputs.findIndex((other) => other !== undefined && overlap(column, other));
-    if (input >= 0) throw new PricingInputError(`output.${GREEK_OUTPUTS[c]}`, undefined, `must not share memory with the input column ${OPTION_INPUTS[input]}`);
+    if (input >= 0) throw new PricingInputError(names[c]!, undefined, `must not share memory with the input column ${OPTION_INPUTS[input]}`);
     outPlace[c] = { buffer: column.buffer as SharedArrayBuffer, offset: column.byteOffset / 8 };
   }
   return outPlace;
 }
+
+/** The output columns of Greeks in kernel order, and their names as errors give them. */
+const greekColumns = (g: Greeks): Float64Array[] => GREEK_OUTPUTS.map((name) => g[name]);
+const GREEK_FIELDS = GREEK_OUTPUTS.map((name) => `output.${name}`);
 
 /** Validates a whole batch now, in the single-thread pricer's order (same first error). */
 function validateLikePricer(batch: NormalizedBatch): void {
@@ -174,6 +179,22 @@ export class ColumnCalls {
     return this.greeks(source, call, checkOf(batch, BS_FIELDS, normalized), output);
   }
 
+  /**
+   * Black-Scholes prices alone (see PricingPool.blackScholesPrice), into `call.output` when given. Never coalesced:
+   * a price-only call is for batches large enough that the greeks' copies matter.
+   */
+  async blackScholesPrice(batch: OptionBatch, call?: CallOptions & { output?: Float64Array }): Promise<Float64Array> {
+    const normalized = normalizeOptionBatch(batch);
+    const source = batchSource(normalized);
+    const output = call?.output;
+    if (output !== undefined && !(output instanceof Float64Array && output.length === source.length)) {
+      throw new PricingInputError("output", undefined, `must be a Float64Array of the batch length ${source.length}`);
+    }
+    const into = output && { columns: [output], names: ["output"] };
+    const columns = await this.columns("blackScholesPrice", source, call, checkOf(batch, BS_FIELDS, normalized), into);
+    return output ?? (columns[0] as Float64Array);
+  }
+
   /** Implied volatility of a batch (see PricingPool.impliedVol). */
   async impliedVol(batch: ImpliedVolBatch, call?: CallOptions): Promise<ImpliedVolResult> {
     const normalized = normalizeImpliedVolBatch(batch);
@@ -210,7 +231,7 @@ export class ColumnCalls {
 
   /** Black-Scholes into `output` (see BlackScholesCallOptions), or into new arrays: one ArrayBuffer each, as the pricer returns. */
   private async greeks(source: ColumnSource, call?: CallOptions, check?: Check, output?: Greeks): Promise<Greeks> {
-    const columns = await this.columns("blackScholes", source, call, check, output);
+    const columns = await this.columns("blackScholes", source, call, check, output && { columns: greekColumns(output), names: GREEK_FIELDS });
     return output ?? greeksOf(columns);
   }
 
@@ -223,10 +244,11 @@ export class ColumnCalls {
    * fresh memory. Other `into` arrays are filled from a reused buffer once the whole call has succeeded.
    */
   private async columns(
-    kind: Exclude<ColumnKind, "american">, source: ColumnSource, call?: CallOptions, check?: Check, into?: Greeks,
+    kind: Exclude<ColumnKind, "american">, source: ColumnSource, call?: CallOptions, check?: Check,
+    into?: { columns: Float64Array[]; names: readonly string[] },
   ): Promise<ResultColumns> {
     const n = source.length;
-    const outPlace = this.sharedMemory && into ? sharedOutputColumns(into, source) : undefined;
+    const outPlace = this.sharedMemory && into ? sharedOutputColumns(into.columns, into.names, source) : undefined;
     const staged = into && !outPlace ? this.outputArenas.acquire(n * OUTPUT_BYTES_PER_OPTION[kind]) : undefined;
     const job = planColumnJob(kind, source, this.chunkSize, {
       shared: this.sharedMemory ? { outPlace } : undefined,
@@ -238,12 +260,12 @@ export class ColumnCalls {
     try {
       await this.scheduler.run(job.tasks, n, { ...call, drain: outPlace !== undefined });
     } catch (error) {
-      if (outPlace) for (const name of GREEK_OUTPUTS) into![name].fill(NaN);
+      if (outPlace) for (const column of into!.columns) column.fill(NaN);
       throw error;
     }
     if (staged) {
       const columns = job.result(); // views of `staged`
-      GREEK_OUTPUTS.forEach((name, c) => into![name].set(columns[c]!));
+      into!.columns.forEach((column, c) => column.set(columns[c]!));
       this.outputArenas.release(staged);
     }
     return job.result();

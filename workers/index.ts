@@ -8,6 +8,7 @@ export {
   type MicroBatchOptions,
   type PricingPool,
   type BlackScholesCallOptions,
+  type BlackScholesPriceCallOptions,
   type AmericanCallOptions,
   type PricingPoolOptions,
 } from "./pool.js";

@@ -6,8 +6,8 @@
 // Screening happens in WASM on the copied values: the kernels check their inputs as they go (no extra pass) and
 // a flagged chunk is reported `invalid`, for the calling thread to find the exact error.
 import { americanValuesPerOption } from "../bindings/american.js";
-import { callAmerican, callBlackScholes, callImpliedVol, scratchLayout } from "../bindings/kernel/calls.js";
-import { AMERICAN_OUTPUTS, GREEK_OUTPUTS, KERNEL_INPUTS, OUTPUT_BYTES_PER_OPTION } from "../bindings/kernel/columns.js";
+import { callAmerican, callBlackScholes, callBlackScholesPrice, callImpliedVol, scratchLayout } from "../bindings/kernel/calls.js";
+import { AMERICAN_OUTPUTS, GREEK_OUTPUTS, KERNEL_INPUTS, OUTPUT_BYTES_PER_OPTION, PRICE_OUTPUTS } from "../bindings/kernel/columns.js";
 import { CHUNK_OPTIONS } from "../bindings/planning.js";
 import type { WasmCore } from "../bindings/wasm.js";
 import { regionColumn, type BatchTask, type ColumnReply, type ColumnTask } from "./protocol.js";
@@ -50,15 +50,27 @@ function loadInputColumn(task: ColumnTask, c: number, offset: number, count: num
  * copied into the caller's own columns (`outPlace`).
  */
 export function blackScholesTask(core: WasmCore, task: ColumnTask): ColumnReply {
+  return europeanTask(core, task, true);
+}
+
+/** blackScholesTask's price column alone (kernel `blackScholesPriceBatch`: the same prices, bit for bit). */
+export function blackScholesPriceTask(core: WasmCore, task: ColumnTask): ColumnReply {
+  return europeanTask(core, task, false);
+}
+
+/** A Black-Scholes chunk with its six greek columns (`greeks`) or its price column alone. */
+function europeanTask(core: WasmCore, task: ColumnTask, greeks: boolean): ColumnReply {
   const inputs = KERNEL_INPUTS;
-  const outputs = GREEK_OUTPUTS.length;
-  const transferred = task.input ? new ArrayBuffer(task.count * OUTPUT_BYTES_PER_OPTION.blackScholes) : undefined;
+  const outputs = greeks ? GREEK_OUTPUTS.length : PRICE_OUTPUTS.length;
+  const bytes = greeks ? OUTPUT_BYTES_PER_OPTION.blackScholes : OUTPUT_BYTES_PER_OPTION.blackScholesPrice;
+  const transferred = task.input ? new ArrayBuffer(task.count * bytes) : undefined;
   if (task.count === 0) return { output: transferred, invalid: false };
   const { pointers: p, capacity } = kernelColumns(core, task, outputs, 0);
   for (let offset = 0; offset < task.count; offset += capacity) {
     const count = Math.min(capacity, task.count - offset);
     for (let c = 0; c < inputs; c++) loadInputColumn(task, c, offset, count, core.f64(p[c]!, count));
-    if (callBlackScholes(core.exports, count, p) !== 0) return { output: undefined, invalid: true };
+    const flagged = greeks ? callBlackScholes(core.exports, count, p) : callBlackScholesPrice(core.exports, count, p);
+    if (flagged !== 0) return { output: undefined, invalid: true };
     const out = p.slice(inputs);
     for (let c = 0; c < outputs; c++) {
       const own = task.outPlace?.[c];
@@ -96,11 +108,13 @@ export function impliedVolTask(core: WasmCore, task: ColumnTask): ColumnReply {
 /**
  * Black-Scholes-Merton on options [start, start + count) of a pool's zero-copy batch, in place: `instance` runs in
  * the batch's memory, with the work area the calling thread set aside for this worker. `start` is even, so each
- * option sits in the same SIMD lane as when the single-thread pricer prices the whole batch.
+ * option sits in the same SIMD lane as when the single-thread pricer prices the whole batch. `priceOnly`: the
+ * price-only kernel (the same prices, the other greek columns untouched).
  */
 export function blackScholesInBatch(instance: WasmCore, task: BatchTask): { invalid: boolean } {
   instance.exports.useBlackScholesWorkArea(task.workArea);
-  return { invalid: callBlackScholes(instance.exports, task.count, task.pointers, task.start * 8) !== 0 };
+  const call = task.priceOnly ? callBlackScholesPrice : callBlackScholes;
+  return { invalid: call(instance.exports, task.count, task.pointers, task.start * 8) !== 0 };
 }
 
 /**

@@ -97,9 +97,10 @@ export class PoolBatches {
    * Prices the batch in place across the workers; resolves to its `greeks` views. Bit-identical to the pricer on the
    * same values (ranges start at even offsets: every option keeps its SIMD lane). A rejected call leaves `greeks`
    * all NaN and settles only after its running ranges have ended. Invalid input rejects with the PricingInputError
-   * the pricer throws for its own zero-copy batch (column order, then index).
+   * the pricer throws for its own zero-copy batch (column order, then index). `priceOnly`: the price-only kernel writes
+   * `greeks.price` alone (NaN after a rejected call) and leaves the other greek columns as they were.
    */
-  price(batch: PoolOptionBatch, call?: CallOptions): Promise<Greeks> {
+  price(batch: PoolOptionBatch, call?: CallOptions, priceOnly = false): Promise<Greeks> {
     const state = states.get(batch)!;
     // Calls made before close() still run: the workers drop the batch after the last of them.
     if (state.closed) return Promise.reject(new Error("pool2peer: this pool batch was closed"));
@@ -112,14 +113,14 @@ export class PoolBatches {
           const workArea = state.workAreas[index];
           if (workArea === undefined) throw new Error(`pool2peer: internal error: no work area for worker place ${index}`);
           await this.attach(state, api);
-          const { invalid } = unwrapReply(await api.blackScholesInBatch({ id: state.id, start, count, pointers: state.backing.pointers, workArea }));
+          const { invalid } = unwrapReply(await api.blackScholesInBatch({ id: state.id, start, count, pointers: state.backing.pointers, workArea, priceOnly }));
           if (invalid) throw new InvalidRange();
         },
       }));
       try {
         await this.scheduler.run(tasks, n, { ...call, drain: true });
       } catch (error) {
-        for (const name of GREEK_OUTPUTS) batch.greeks[name].fill(NaN);
+        for (const name of priceOnly ? (["price"] as const) : GREEK_OUTPUTS) batch.greeks[name].fill(NaN);
         if (!(error instanceof InvalidRange)) throw error;
         throwFirstInvalidOption(state.backing, n);
         throw new Error("pool2peer: internal error: a worker's kernel flagged an input that firstInvalid accepts");

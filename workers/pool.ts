@@ -63,6 +63,16 @@ export interface BlackScholesCallOptions extends CallOptions {
   output?: Greeks;
 }
 
+/** Options of one `blackScholesPrice` call on the pool. */
+export interface BlackScholesPriceCallOptions extends CallOptions {
+  /**
+   * A Float64Array of the batch length to write the prices into (returned). Ordinary arrays are written once the
+   * whole call has succeeded; a view over a SharedArrayBuffer (shared-memory pools) is written by the workers in
+   * place as chunks finish, and left all NaN if the call rejects (which settles after its running chunks end).
+   */
+  output?: Float64Array;
+}
+
 /** Options of one `american` call on the pool: the pricer's (accuracy, boundary) and a long call's (signal, progress). */
 export interface AmericanCallOptions extends AmericanOptions, CallOptions {}
 
@@ -81,6 +91,14 @@ export interface PricingPool {
    * @throws (rejects) PricingInputError naming the field and the element of the whole batch.
    */
   blackScholes(batch: OptionBatch, options?: BlackScholesCallOptions): Promise<Greeks>;
+  /**
+   * Black-Scholes-Merton prices alone (the kernel's price-only form): the `price` column `blackScholes` gives, bit
+   * for bit, without computing or moving the five other greeks. For large repeated valuations (a margin ES). On a
+   * pool batch (createOptionBatch) it prices in place and resolves to its `greeks.price` view, leaving the other
+   * greek columns as they were.
+   * @throws (rejects) PricingInputError naming the field and the element of the whole batch, or `output`.
+   */
+  blackScholesPrice(batch: OptionBatch, options?: BlackScholesPriceCallOptions): Promise<Float64Array>;
   /** Implied volatility (see Pricer.impliedVol), bit-identical to the single-thread pricer. */
   impliedVol(batch: ImpliedVolBatch, options?: CallOptions): Promise<ImpliedVolResult>;
   /**
@@ -214,6 +232,16 @@ export async function startPricingPool(options: PricingPoolOptions, spawn?: Spaw
       if (output !== undefined) checkGreeksOutput(output, batch.length);
       const greeks = await poolBatches.price(batch, call);
       return output === undefined ? greeks : copyColumns(output, greeks);
+    },
+    async blackScholesPrice(batch, call) {
+      ensureOpen();
+      if (!poolBatches?.owns(batch)) return calls.blackScholesPrice(batch, call);
+      const output = call?.output;
+      if (output !== undefined && !(output instanceof Float64Array && output.length === batch.length)) {
+        throw new PricingInputError("output", undefined, `must be a Float64Array of the batch length ${batch.length}`);
+      }
+      const { price } = await poolBatches.price(batch, call, true);
+      return output === undefined ? price : (output.set(price), output);
     },
     async impliedVol(batch, call) {
       ensureOpen();

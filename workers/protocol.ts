@@ -86,6 +86,8 @@ export interface BatchTask {
   pointers: number[];
   /** This worker's Black-Scholes work area in the batch's memory. */
   workArea: number;
+  /** Prices alone (the price-only kernel): the five other greek columns are left as they are. */
+  priceOnly?: boolean;
 }
 
 /** A PricingInputError flattened for postMessage (structured clone drops subclass fields). */
@@ -108,6 +110,8 @@ export interface WorkerApi {
   init(module: WebAssembly.Module, shared?: SharedInit): Promise<{ simd: boolean; regions: TaskRegion[] }>;
   /** Prices one Black-Scholes chunk; returns the output buffer in transfer mode, nothing in shared mode. */
   blackScholes(task: ColumnTask): Reply<ColumnReply>;
+  /** Prices one Black-Scholes chunk, the price column alone (kernel blackScholesPriceBatch); same data movement. */
+  blackScholesPrice(task: ColumnTask): Reply<ColumnReply>;
   /** Inverts one implied-vol chunk; same data movement as blackScholes. */
   impliedVol(task: ColumnTask): Reply<ColumnReply>;
   /** Prices one American chunk (`task.american` says how); transfer mode only (see workers/pool.ts american). */

@@ -4,7 +4,7 @@ import * as Comlink from "comlink";
 import { PricingInputError } from "../bindings/errors.js";
 import { runMonteCarloBlocks, type NormalizedMonteCarloSpec } from "../bindings/montecarlo.js";
 import { loadWasmCore, type WasmCore } from "../bindings/wasm.js";
-import { americanTask, blackScholesInBatch, blackScholesTask, impliedVolTask } from "./kernels.js";
+import { americanTask, blackScholesInBatch, blackScholesPriceTask, blackScholesTask, impliedVolTask } from "./kernels.js";
 import {
   REGION_COLUMNS,
   type BatchTask,
@@ -53,6 +53,9 @@ const api: WorkerApi = {
   },
   blackScholes(task: ColumnTask) {
     return reply(() => blackScholesTask(requireCore(), task), buffers);
+  },
+  blackScholesPrice(task: ColumnTask) {
+    return reply(() => blackScholesPriceTask(requireCore(), task), buffers);
   },
   impliedVol(task: ColumnTask) {
     return reply(() => impliedVolTask(requireCore(), task), buffers);

@@ -39,12 +39,14 @@ export function callBlackScholes(exports: CoreExports, count: number, columns: r
 }
 
 /**
- * blackScholesPriceBatch on `count` options whose columns (OPTION_INPUTS then PRICE_OUTPUTS) are at `columns`.
- * Returns the kernel's flag: non-zero when an input is outside its domain.
+ * blackScholesPriceBatch on `count` options whose columns (OPTION_INPUTS then PRICE_OUTPUTS; further columns are
+ * ignored) are at `columns`, each moved by `byteOffset`. Returns the kernel's flag: non-zero when an input is outside
+ * its domain.
  */
-export function callBlackScholesPrice(exports: CoreExports, count: number, columns: readonly number[]): number {
+export function callBlackScholesPrice(exports: CoreExports, count: number, columns: readonly number[], byteOffset = 0): number {
   const [type, spot, strike, expiry, vol, rate, dividend, price] = columns as Eight;
-  return exports.blackScholesPriceBatch(count, type, spot, strike, expiry, vol, rate, dividend, price);
+  const o = byteOffset;
+  return exports.blackScholesPriceBatch(count, type + o, spot + o, strike + o, expiry + o, vol + o, rate + o, dividend + o, price + o);
 }
 
 /**

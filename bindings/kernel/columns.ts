@@ -34,5 +34,5 @@ export const IMPLIED_VOL_OUTPUTS = ["vol", "status", "iterations"] as const;
 /** Output columns of americanBatch (f64), in kernel order; the boundary's levels and times follow when asked. */
 export const AMERICAN_OUTPUTS = ["price", "delta", "gamma", "theta"] as const;
 
-/** Output bytes per option: six f64 greeks; vol (f64) with status and iterations (i32). */
-export const OUTPUT_BYTES_PER_OPTION = { blackScholes: 8 * GREEK_OUTPUTS.length, impliedVol: 8 + 4 + 4 } as const;
+/** Output bytes per option: six f64 greeks; the price alone; vol (f64) with status and iterations (i32). */
+export const OUTPUT_BYTES_PER_OPTION = { blackScholes: 8 * GREEK_OUTPUTS.length, blackScholesPrice: 8 * PRICE_OUTPUTS.length, impliedVol: 8 + 4 + 4 } as const;

@@ -8,14 +8,14 @@
 // (1 − w)·V_0 + w·V_s ≥ 0 to every cost: the requirement never falls when a short is added, never rises when a long
 // is, and scales with the positions (sublinear, as a worst-case measure is).
 import type { Greeks } from "../../bindings/types.js";
-import { PriceColumns } from "../../bindings/price-columns.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { PoolError } from "../errors.js";
 import type { SyncPricer } from "../pricer-types.js";
 import { mulDiv } from "../units.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import { expiredValue, liveValue, portfolioColumns, roundUnits, checkMarket, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
-import { checkPreset, derive33, scenarioVol, scenarioVolFrom, seriesShockTerms, type MarginPreset, type ScenarioPreset } from "./scenarios.js";
+import { PricedGrid } from "./grid.js";
+import { checkPreset, derive33, scenarioVol, type MarginPreset, type ScenarioPreset } from "./scenarios.js";
 import { esCostsSync, type EsPricer } from "./es.js";
 
 /** Margin figures of an account (quote base units). */
@@ -56,8 +56,10 @@ export class MarginCalculator {
   readonly preset: MarginPreset;
   private readonly factorPpm: bigint;
   private buffers: { type: Int8Array; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array; out: Greeks } | undefined;
-  private inPlace: PriceColumns | undefined;
-  private terms = new Float64Array(0);
+  private cols: PortfolioColumns | undefined;
+  /** The scenario grid priced in place, kept between calls (grid.ts). */
+  private readonly grid: PricedGrid | undefined;
+  private values = new Float64Array(0);
 
   constructor(readonly pricer: SyncPricer | EsPricer, config: MarginConfig) {
     this.scales = config.scales;
@@ -66,6 +68,7 @@ export class MarginCalculator {
     const f = config.initialFactor ?? 1.25;
     if (!(Number.isFinite(f) && f >= 1 && f <= 100)) throw new PoolError("INVALID_INPUT", "initialFactor", "must be in [1, 100]");
     this.factorPpm = BigInt(Math.round(f * 1e6));
+    if (this.preset.kind === "scenarios") this.grid = new PricedGrid(this.preset);
   }
 
   /** Mark, maintenance and initial margin of `positions` at `market`. */
@@ -98,21 +101,22 @@ export class MarginCalculator {
   /** Raw costs: per scenario (scenario presets) or [ES] (Monte Carlo, priced on this thread). */
   costs(positions: readonly MarginPosition[], market: MarginMarket): ScenarioCosts {
     checkMarket(market);
-    const cols = portfolioColumns(positions, market, this.scales);
     if (this.preset.kind === "monteCarlo") {
       if (!("core" in this.pricer)) throw new PoolError("INVALID_INPUT", "pricer", "a Monte Carlo preset needs a pricer with its WASM core (createPricer())");
-      return esCostsSync(cols, market, this.preset, this.pricer);
+      return esCostsSync(portfolioColumns(positions, market, this.scales), market, this.preset, this.pricer);
     }
-    return this.scenarioCosts(cols, market, this.preset);
+    // The columns are read only until this call returns: the next one writes them again.
+    this.cols = portfolioColumns(positions, market, this.scales, this.cols);
+    return this.scenarioCosts(this.cols, market, this.preset);
   }
 
   private scenarioCosts(cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): ScenarioCosts {
     const scenarios = preset.scenarios;
     const n = cols.n;
     const size = n * (scenarios.length + 1);
+    if (n > 0 && "core" in this.pricer) return this.gridCosts((this.pricer as EsPricer).core, cols, market, preset);
     let prices: Float64Array = new Float64Array(0);
-    if (n > 0 && "core" in this.pricer) prices = this.pricesInPlace(this.pricer.core, cols, market, preset);
-    else if (n > 0) {
+    if (n > 0) {
       const b = this.columns(size);
       for (let k = 0; k <= scenarios.length; k++) {
         const sc = k === 0 ? undefined : scenarios[k - 1]!;
@@ -133,53 +137,39 @@ export class MarginCalculator {
     }
     const mark = liveValue(cols, prices, 0) + expiredValue(cols, market.spot);
     const costs = new Float64Array(scenarios.length);
-    scenarios.forEach((sc, s) => {
+    for (let s = 0; s < scenarios.length; s++) {
+      const sc = scenarios[s]!;
       const w = sc.weight ?? 1;
       const v = liveValue(cols, prices, (s + 1) * n) + expiredValue(cols, market.spot * sc.spotFactor);
       costs[s] = -(1 - w) * mark - w * v;
-    });
-    // Values at a scenario spot are bounded by Σ |scale| · (strike + spot · largest factor).
-    const largest = scenarios.reduce((m, sc) => Math.max(m, sc.spotFactor), 1);
-    return { mark, costs, magnitude: largest * cols.magnitude, terms: n + cols.expired.length };
+    }
+    return this.withBounds(cols, preset, mark, costs);
   }
 
   /**
-   * The (scenarios + 1) × series prices written and priced in the core's memory by its price-only kernel (the
-   * prices blackScholes gives, bit for bit): row 0 today, row k scenario k. A view, read before the next core call.
+   * Scenario costs from the grid priced in place by the core's price-only kernel (the prices blackScholes gives, bit
+   * for bit, and the same sums), pricing only the series whose inputs changed since the last call (grid.ts).
    */
-  private pricesInPlace(core: WasmCore, cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): Float64Array {
-    const scenarios = preset.scenarios;
-    const n = cols.n;
-    const size = n * (scenarios.length + 1);
-    this.inPlace = PriceColumns.reuse(this.inPlace, core, size);
-    const terms = this.shockTerms(cols, market.spot, preset);
-    const { type, spot, strike, expiry, vol, rate, dividend, price } = this.inPlace.view;
-    const baseVol = cols.vol;
-    // The type column as f64 once (an Int8Array → Float64Array set converts element by element).
-    const type64 = price.subarray(0, n);
-    type64.set(cols.type);
-    for (let k = 0; k <= scenarios.length; k++) {
-      const base = k * n;
-      type.set(type64, base);
-      strike.set(cols.strike, base);
-      expiry.set(cols.years, base);
-      const sc = k === 0 ? undefined : scenarios[k - 1]!;
-      spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + n);
-      const shock = sc?.volShock ?? 0;
-      const skew = sc?.skew ?? 0;
-      if (shock === 0 && skew === 0) vol.set(baseVol, base);
-      else for (let i = 0; i < n; i++) vol[base + i] = scenarioVolFrom(shock, skew, baseVol[i]!, terms[2 * i]!, terms[2 * i + 1]!);
+  private gridCosts(core: WasmCore, cols: PortfolioColumns, market: MarginMarket, preset: ScenarioPreset): ScenarioCosts {
+    const grid = this.grid!;
+    if (this.values.length < grid.rows.count) this.values = new Float64Array(grid.rows.count);
+    const values = grid.values(core, cols, { spot: market.spot, rate: market.rate, dividend: market.dividend ?? 0 }, this.values);
+    const row = grid.rows.ofScenario;
+    const mark = values[0]! + expiredValue(cols, market.spot);
+    const costs = new Float64Array(preset.scenarios.length);
+    for (let s = 0; s < costs.length; s++) {
+      const sc = preset.scenarios[s]!;
+      const w = sc.weight ?? 1;
+      costs[s] = -(1 - w) * mark - w * (values[row[s]!]! + expiredValue(cols, market.spot * sc.spotFactor));
     }
-    rate.fill(market.rate, 0, size);
-    dividend.fill(market.dividend ?? 0, 0, size);
-    return this.inPlace.price(size);
+    return this.withBounds(cols, preset, mark, costs);
   }
 
-  /** seriesShockTerms of every live series, interleaved (scale, ln K/S), in a buffer reused between calls. */
-  private shockTerms(cols: PortfolioColumns, spot: number, preset: ScenarioPreset): Float64Array {
-    if (this.terms.length < 2 * cols.n) this.terms = new Float64Array(2 * cols.n);
-    for (let i = 0; i < cols.n; i++) seriesShockTerms(cols.strike[i]!, cols.years[i]!, spot, preset.stress, this.terms, 2 * i);
-    return this.terms;
+  private withBounds(cols: PortfolioColumns, preset: ScenarioPreset, mark: number, costs: Float64Array): ScenarioCosts {
+    const scenarios = preset.scenarios;
+    // Values at a scenario spot are bounded by Σ |scale| · (strike + spot · largest factor).
+    const largest = scenarios.reduce((m, sc) => Math.max(m, sc.spotFactor), 1);
+    return { mark, costs, magnitude: largest * cols.magnitude, terms: cols.n + cols.expired.length };
   }
 
   /** Batch columns of at least `size`, reused between calls (exactly `size` long when reallocated). */

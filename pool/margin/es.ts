@@ -10,6 +10,8 @@ import { coreOf, pathNormals, type RiskPricer } from "../risk/normals.js";
 import { floorVol, type AnyPricer } from "../risk/valuation.js";
 import type { WasmCore } from "../../bindings/wasm.js";
 import { PriceColumns } from "../../bindings/price-columns.js";
+import { isPricingPool, type PricingPool } from "../../workers/pool.js";
+import type { PoolOptionBatch } from "../../workers/pool-batch.js";
 import type { MarginPosition, MarginScales } from "./account.js";
 import type { ScenarioCosts } from "./calculator.js";
 import { checkMarket, expiredValue, liveValue, portfolioColumns, type MarginMarket, type PortfolioColumns } from "./portfolio.js";
@@ -17,6 +19,9 @@ import { checkPreset, type MonteCarloPreset } from "./scenarios.js";
 
 /** The synchronous pricer an ES needs (createPricer()): its WASM core makes the normals. */
 export type EsPricer = RiskPricer;
+
+/** Input columns of a block (type as Int8Array or ±1.0). */
+type Columns<T extends Int8Array | Float64Array> = { type: T; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array };
 
 /** Options per block: about 65,536 (cache-sized), whole paths. */
 const BLOCK_OPTIONS = 65_536;
@@ -81,15 +86,28 @@ class EsPlan {
    * Writes block b's columns into `c` from element 0 (the type column from `type`: the live types as Int8Array or as
    * f64, matching `c.type`, so the copy needs no conversion). Returns the block's first path and path count.
    */
-  fill<T extends Int8Array | Float64Array>(b: number, c: { type: T; spot: Float64Array; strike: Float64Array; expiry: Float64Array; vol: Float64Array }, type: T): { first: number; count: number } {
+  fill<T extends Int8Array | Float64Array>(b: number, c: Columns<T>, type: T): { first: number; count: number } {
+    this.fillSeries(c, type, this.pathsOf(b).count);
+    return this.fillPaths(b, c);
+  }
+
+  /** The columns that are the same on every path (type, strike, expiry) for `paths` paths from element 0. */
+  fillSeries<T extends Int8Array | Float64Array>(c: Columns<T>, type: T, paths: number): void {
+    const { n, strike, years } = this.live;
+    for (let q = 0; q < paths; q++) {
+      c.type.set(type, q * n);
+      c.strike.set(strike, q * n);
+      c.expiry.set(years, q * n);
+    }
+  }
+
+  /** The columns that move with the path (spot, vol) of block b from element 0; its first path and path count. */
+  fillPaths(b: number, c: Pick<Columns<Int8Array | Float64Array>, "spot" | "vol">): { first: number; count: number } {
     const { first, count } = this.pathsOf(b);
-    const { n, strike, years, vol } = this.live;
+    const { n, vol } = this.live;
     for (let q = 0; q < count; q++) {
       const base = q * n;
       const m = this.volFactor[first + q]!;
-      c.type.set(type, base);
-      c.strike.set(strike, base);
-      c.expiry.set(years, base);
       c.spot.fill(this.spot[first + q]!, base, base + n);
       for (let i = 0; i < n; i++) c.vol[base + i] = floorVol(vol[i]! * m);
     }
@@ -113,6 +131,81 @@ class EsPlan {
     for (const s of this.spot) largest = s > largest ? s : largest;
     return { mark, costs: Float64Array.of(sum / tail), magnitude: (largest / this.market.spot) * this.cols.magnitude, terms: this.cols.n + this.cols.expired.length };
   }
+}
+
+/** Prices block b and absorbs its costs. */
+type BlockPricer = (b: number) => Promise<void>;
+
+/** Makes the block pricer of one of the blocks in flight, and what frees it. */
+type BlockRunner = () => Promise<{ price: BlockPricer; close(): void }>;
+
+function noPricing(plan: EsPlan): BlockRunner {
+  return async () => ({ price: async (b) => plan.absorb(b * plan.blockPaths, plan.pathsOf(b).count, new Float64Array(0)), close() {} });
+}
+
+/** Any pricer: new columns per block, priced with their greeks. */
+function batchRunner(plan: EsPlan, pricer: AnyPricer): BlockRunner {
+  const price: BlockPricer = async (b) => {
+    const { first, count, batch } = plan.batch(b);
+    plan.absorb(first, count, ((await pricer.blackScholes(batch)) as Greeks).price);
+  };
+  return async () => ({ price, close() {} });
+}
+
+/**
+ * Pool batches an ES left idle, by pool: the next ES of as many options a block takes them (each is a shared
+ * memory the workers instantiate the build in, milliseconds to make and attach). At most IDLE_BATCHES per pool.
+ */
+const idleBatches = new WeakMap<PricingPool, PoolOptionBatch[]>();
+const IDLE_BATCHES = 4;
+
+async function takeBatch(pool: PricingPool, length: number): Promise<PoolOptionBatch> {
+  const idle = idleBatches.get(pool) ?? [];
+  const at = idle.findIndex((b) => b.length === length);
+  return at >= 0 ? idle.splice(at, 1)[0]! : pool.createOptionBatch(length);
+}
+
+function giveBatch(pool: PricingPool, batch: PoolOptionBatch): void {
+  const idle = idleBatches.get(pool) ?? [];
+  idleBatches.set(pool, idle);
+  idle.unshift(batch);
+  for (const old of idle.splice(IDLE_BATCHES)) old.close();
+}
+
+/**
+ * The worker pool, by its price-only kernel: each block in flight owns its columns, made once with the series
+ * columns (type, strike, expiry, rate, dividend) written once; per block only spot and vol are written. With shared
+ * memory the columns are a pool batch (createOptionBatch), which the workers price where it is, nothing copied; a
+ * shorter last block goes as its prefix views, read and written in place. Without, ordinary columns are copied.
+ */
+function poolRunner(plan: EsPlan, pool: PricingPool): BlockRunner {
+  const { market, live } = plan;
+  const capacity = plan.blockPaths * live.n;
+  const rate = market.rate;
+  const dividend = market.dividend ?? 0;
+  return async () => {
+    const batch = pool.sharedMemory ? await takeBatch(pool, capacity) : undefined;
+    const column = () => new Float64Array(capacity);
+    const c = batch ?? { type: column(), spot: column(), strike: column(), expiry: column(), vol: column(), greeks: { price: column() } };
+    plan.fillSeries(c, Float64Array.from(live.type), plan.blockPaths);
+    if (batch) {
+      batch.rate.fill(rate);
+      batch.dividend.fill(dividend);
+    }
+    const price: BlockPricer = async (b) => {
+      const { first, count } = plan.fillPaths(b, c);
+      const size = count * live.n;
+      const cut = (a: Float64Array) => a.subarray(0, size);
+      const prices = batch && size === capacity
+        ? await pool.blackScholesPrice(batch)
+        : await pool.blackScholesPrice(
+          { type: cut(c.type), spot: cut(c.spot), strike: cut(c.strike), expiry: cut(c.expiry), vol: cut(c.vol), rate, dividend },
+          { output: cut(c.greeks.price) },
+        );
+      plan.absorb(first, count, prices);
+    };
+    return { price, close: () => batch && giveBatch(pool, batch) };
+  };
 }
 
 function markOf(cols: PortfolioColumns, market: MarginMarket, prices: Float64Array): number {
@@ -159,14 +252,17 @@ export async function esCosts(
   const { core } = pricer as { core?: WasmCore };
   if (core !== undefined && typeof core === "object" && typeof core.reserve === "function") return esCostsSync(cols, market, preset, pricer as EsPricer);
   const plan = new EsPlan(await coreOf(pricer), cols, market, preset);
+  const runner = plan.live.n === 0 ? noPricing(plan) : isPricingPool(pricer) ? poolRunner(plan, pricer) : batchRunner(plan, pricer);
   let next = 0;
-  const runner = async (): Promise<void> => {
-    while (next < plan.blocks) {
-      const { first, count, batch } = plan.batch(next++);
-      plan.absorb(first, count, plan.live.n > 0 ? ((await pricer.blackScholes(batch)) as Greeks).price : new Float64Array(0));
+  const run = async (): Promise<void> => {
+    const block = await runner();
+    try {
+      while (next < plan.blocks) await block.price(next++);
+    } finally {
+      block.close();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(window, plan.blocks) }, runner));
+  await Promise.all(Array.from({ length: Math.min(window, plan.blocks) }, run));
   const base = cols.n > 0 ? ((await pricer.blackScholes(baseBatch(cols, market))) as Greeks).price : new Float64Array(0);
   return plan.result(markOf(cols, market, base));
 }

@@ -51,24 +51,36 @@ export function checkMarket(m: MarginMarket): void {
   if (!Number.isSafeInteger(m.now)) bad("now", "must be integer unix seconds");
 }
 
-/** Lays `positions` out as columns at `market` (vols read once per series). */
-export function portfolioColumns(positions: readonly MarginPosition[], market: MarginMarket, scales: MarginScales): PortfolioColumns {
+/**
+ * Lays `positions` out as columns at `market` (vols read once per series). The typed arrays of `reuse` (columns this
+ * function made before, no longer read) are written again when they have the live series count.
+ */
+export function portfolioColumns(positions: readonly MarginPosition[], market: MarginMarket, scales: MarginScales, reuse?: PortfolioColumns): PortfolioColumns {
   const unit = 10 ** scales.decimals / 10 ** scales.sizeDecimals;
-  const live = positions.filter((p) => p.series.expiry > market.now);
-  const n = live.length;
+  let n = 0;
+  for (const p of positions) if (p.series.expiry > market.now) n++;
+  const old = reuse !== undefined && reuse.type.length === n ? reuse : undefined;
+  // One object literal either way: callers' loops see one shape of columns.
   const cols: PortfolioColumns = {
-    n, type: new Int8Array(n), strike: new Float64Array(n), years: new Float64Array(n), vol: new Float64Array(n), scale: new Float64Array(n), magnitude: 0, expired: [],
+    n, type: old?.type ?? new Int8Array(n), strike: old?.strike ?? new Float64Array(n), years: old?.years ?? new Float64Array(n),
+    vol: old?.vol ?? new Float64Array(n), scale: old?.scale ?? new Float64Array(n), magnitude: 0, expired: [],
   };
+  // Live series first, then expired ones: the order of the magnitude's sum.
   let magnitude = 0;
-  live.forEach((p, i) => {
-    const years = (p.series.expiry - market.now) / SECONDS_PER_YEAR;
-    cols.type[i] = p.series.type === "call" ? 1 : -1;
-    cols.strike[i] = p.series.strike;
+  let i = 0;
+  for (const p of positions) {
+    const { type, strike, expiry } = p.series;
+    if (expiry <= market.now) continue;
+    const years = (expiry - market.now) / SECONDS_PER_YEAR;
+    const scale = Number(p.size) * unit;
+    cols.type[i] = type === "call" ? 1 : -1;
+    cols.strike[i] = strike;
     cols.years[i] = years;
-    cols.vol[i] = market.vol(p.series.strike, years);
-    cols.scale[i] = Number(p.size) * unit;
-    magnitude += Math.abs(cols.scale[i]!) * (p.series.strike + market.spot);
-  });
+    cols.vol[i] = market.vol(strike, years);
+    cols.scale[i] = scale;
+    magnitude += Math.abs(scale) * (strike + market.spot);
+    i++;
+  }
   for (const p of positions) {
     if (p.series.expiry > market.now) continue;
     const scale = Number(p.size) * unit;
