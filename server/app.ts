@@ -6,10 +6,10 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import websocket from "@fastify/websocket";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Ajv } from "ajv";
 import { AuthError, Sessions, type Session } from "./auth/sessions.js";
 import { NONCE_HEADER, SESSION_HEADER, SIGNATURE_HEADER } from "./auth/signing.js";
 import { errorReply } from "./codec.js";
+import { LazyCompiler } from "./lazy-compile.js";
 import { Metrics } from "./metrics.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAdminRoutes } from "./routes/admin.js";
@@ -55,31 +55,29 @@ export interface ServerOptions {
   bodyLimit?: number;
 }
 
-/** Body and query validators: bodies strictly (no coercion, extra fields refused), query and path strings coerced. */
-function validators() {
-  // validateSchema false: the schemas are TypeBox's, checked when written; checking each against the JSON Schema
-  // meta-schema compiled that meta-schema per Ajv instance, most of a restart's CPU time.
-  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: false, validateSchema: false });
-  const coercing = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false, strict: false, validateSchema: false });
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === "body" ? strict : coercing).compile(schema);
-}
-
 /** Builds the server (not listening yet). */
 export async function buildServer(options: ServerOptions): Promise<{ app: App; parts: ServerParts }> {
   const { service } = options;
-  const app = Fastify({ logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
-  app.setValidatorCompiler(validators());
+  // Validators and serializers compile on first use, the rest once listening (lazy-compile.ts): a restart answers sooner.
+  const compiler = new LazyCompiler();
+  const app = Fastify({
+    logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, logController: new LogController({ disableRequestLogging: true }),
+    schemaController: { compilersFactory: { buildSerializer: compiler.serializerFactory() } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  app.setValidatorCompiler(compiler.validatorCompiler());
   let draining = false;
   const parts: ServerParts = {
     service,
     sessions: new Sessions(new Set(service.config.admins), () => service.clock.now(), { maxSessionSeconds: service.config.maxSessionSeconds ?? 86_400 }),
-    streams: new Streams(service),
+    streams: new Streams(service, compiler),
     metrics: new Metrics(service),
     startedAt: service.clock.now(),
     draining: () => draining,
   };
+  app.addHook("onListen", async () => compiler.warm());
   app.addHook("onClose", async () => {
     draining = true;
+    compiler.stop();
     parts.streams.close();
   });
 
