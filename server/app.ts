@@ -1,7 +1,7 @@
 // The HTTP + WebSocket server over one PoolService: fastify with the API's TypeBox schemas (validation, serialisation,
 // OpenAPI), signed-request authentication before validation, per-account rate limits after it, Prometheus metrics,
 // pino logs, the streams and the browser page. `buildServer` assembles it; the CLI (cli/serve.ts) and the tests start it.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import websocket from "@fastify/websocket";
@@ -89,15 +89,25 @@ export async function buildServer(options: ServerOptions): Promise<{ app: App; p
       done(Object.assign(new Error(`body is not JSON: ${(e as Error).message}`), { statusCode: 400 }), undefined);
     }
   });
-  app.addHook("preValidation", async (request) => {
-    const auth = request.routeOptions.config.auth;
-    if (!auth) return;
-    const session = parts.sessions.verify({
-      method: request.method, url: request.url, body: request.rawBody ?? "",
-      session: request.headers[SESSION_HEADER], nonce: request.headers[NONCE_HEADER], signature: request.headers[SIGNATURE_HEADER],
-    });
-    if (auth === "admin" && !session.admin) throw new AuthError(403, "NOT_ADMIN", `${session.account} is not an admin`);
-    request.session = session;
+  // Signed routes verify the request before validation; the hook is attached to those routes only, so public reads
+  // (quotes, health) run no hook of it.
+  const verify = (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void) => {
+    try {
+      const session = parts.sessions.verify({
+        method: request.method, url: request.url, body: request.rawBody ?? "",
+        session: request.headers[SESSION_HEADER], nonce: request.headers[NONCE_HEADER], signature: request.headers[SIGNATURE_HEADER],
+      });
+      if (request.routeOptions.config.auth === "admin" && !session.admin) throw new AuthError(403, "NOT_ADMIN", `${session.account} is not an admin`);
+      request.session = session;
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  };
+  app.addHook("onRoute", (route) => {
+    if (!route.config?.auth) return;
+    const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [verify, ...own] as typeof route.preValidation;
   });
   app.setErrorHandler((error, request, reply) => {
     const mapped = errorReply(error);
