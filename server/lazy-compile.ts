@@ -2,7 +2,7 @@
 // (Ajv) and reply serializers (fast-json-stringify) before `listen` resolves: about 300 ms of CPU for this API, a
 // third of a restart, though the first requests after a restart touch a few routes. Each compiler here returns a
 // stand-in that compiles its schema on its first call; once listening, `warm` compiles the rest one per turn of the
-// event loop, so requests interleave with the compiling and the stand-ins are compiled within a second of the start.
+// event loop, so requests interleave with the compiling and the first requests of most routes find theirs compiled.
 import { SerializerSelector, type SerializerFactory } from "@fastify/fast-json-stringify-compiler";
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from "ajv";
 
