@@ -1,6 +1,6 @@
-// The `pool2peer demo` command: the pool accounting demo (pool/demo.ts) — LPs and traders over simulated days.
+// The `pool2peer demo` command: the pool accounting demo (pool/demo.ts) — LPs and traders over simulated days. The
+// demo loads when run, so that other commands (serve's restart above all) do not pay for importing the pool.
 import { parseArgs } from "node:util";
-import { runPoolDemo } from "../pool/demo.js";
 import type { CliCommand, CliIO } from "./command.js";
 
 const USAGE = `usage: pool2peer demo [--days N] [--seed N]
@@ -46,6 +46,7 @@ export const demoCommand: CliCommand = {
       io.err(`pool2peer demo: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
+    const { runPoolDemo } = await import("../pool/demo.js");
     await runPoolDemo({ days, seed, log: (line) => io.out(line) });
     return 0;
   },

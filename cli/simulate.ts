@@ -1,12 +1,12 @@
 // The `pool2peer simulate` command: runs a pool scenario from a JSON config (pool/simulation), prints a summary
-// and writes a self-contained HTML report with charts. Progress bar on stderr.
+// and writes a self-contained HTML report with charts. Progress bar on stderr. The simulator, the pricer and the
+// workers load when the command runs, so that other commands (serve's restart above all) do not pay for importing them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createPricer } from "../bindings/pricer.js";
-import { checkScenarioConfig, DEFAULT_HEDGE, DEFAULT_SCENARIO, renderReport, runHedgeTwins, runScenario, type HedgeTwins, type ScenarioConfig } from "../pool/simulation/index.js";
-import { worstRemainder } from "../pool/simulation/report-hedge.js";
-import { createPricingPool } from "../workers/pool.js";
+import type { HedgeTwins, ScenarioConfig } from "../pool/simulation/index.js";
 import type { CliCommand, CliIO } from "./command.js";
+
+type Simulation = typeof import("../pool/simulation/index.js");
 
 const USAGE = `usage: pool2peer simulate [--config FILE] [--out report.html] [--workers N] [--no-twins]
        pool2peer simulate --template > scenario.json
@@ -29,8 +29,8 @@ options:
 const HINT = "(pool2peer simulate --help lists the options; --template prints an example config)";
 
 /** Reads and checks the config; a RangeError names the bad field. */
-function loadConfig(path: string | undefined): ScenarioConfig {
-  if (!path) return DEFAULT_SCENARIO;
+function loadConfig(sim: Simulation, path: string | undefined): ScenarioConfig {
+  if (!path) return sim.DEFAULT_SCENARIO;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -43,11 +43,12 @@ function loadConfig(path: string | undefined): ScenarioConfig {
   } catch (e) {
     throw new Error(`--config ${path} is not JSON: ${(e as Error).message}`);
   }
-  return checkScenarioConfig(parsed as ScenarioConfig);
+  return sim.checkScenarioConfig(parsed as ScenarioConfig);
 }
 
 /** The twins' figures: drawdown, share price, hedge cost against the fees, the attribution's largest remainder. */
-function printTwins(t: HedgeTwins, io: CliIO): void {
+async function printTwins(t: HedgeTwins, io: CliIO): Promise<void> {
+  const { worstRemainder } = await import("../pool/simulation/report-hedge.js");
   const h = t.figures.hedged;
   const u = t.figures.unhedged;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -72,6 +73,7 @@ export const simulateCommand: CliCommand = {
     let out: string;
     let workers: number;
     let twinsWanted: boolean;
+    const sim = await import("../pool/simulation/index.js");
     try {
       const { values } = parseArgs({
         args,
@@ -86,10 +88,10 @@ export const simulateCommand: CliCommand = {
         return 0;
       }
       if (values.template) {
-        io.out(JSON.stringify(DEFAULT_SCENARIO, null, 2));
+        io.out(JSON.stringify(sim.DEFAULT_SCENARIO, null, 2));
         return 0;
       }
-      config = loadConfig(values.config);
+      config = loadConfig(sim, values.config);
       out = values.out ?? "report.html";
       workers = values.workers === undefined ? 2 : Number(values.workers);
       if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new Error(`--workers must be an integer in [0, 64], got "${values.workers}"`);
@@ -98,6 +100,8 @@ export const simulateCommand: CliCommand = {
       io.err(`pool2peer simulate: ${(error as Error).message}\n${HINT}`);
       return 2;
     }
+    const { createPricer } = await import("../bindings/pricer.js");
+    const { createPricingPool } = await import("../workers/pool.js");
     const pricer = await createPricer();
     const pool = workers > 0 ? await createPricingPool({ workers, module: pricer.core.module }) : undefined;
     const tty = process.stderr.isTTY === true;
@@ -109,11 +113,11 @@ export const simulateCommand: CliCommand = {
         else if (done === total && line !== lastLine) io.err(line.slice(1));
         lastLine = line;
       };
-      const twins = twinsWanted ? await runHedgeTwins(config, pricer, config.hedge ?? DEFAULT_HEDGE, pool ?? pricer, onProgress) : undefined;
-      const result = twins?.hedged ?? (await runScenario(config, pricer, pool ?? pricer, onProgress));
+      const twins = twinsWanted ? await sim.runHedgeTwins(config, pricer, config.hedge ?? sim.DEFAULT_HEDGE, pool ?? pricer, onProgress) : undefined;
+      const result = twins?.hedged ?? (await sim.runScenario(config, pricer, pool ?? pricer, onProgress));
       if (tty) process.stderr.write("\n");
-      writeFileSync(out, renderReport(result, twins));
-      if (twins) printTwins(twins, io);
+      writeFileSync(out, sim.renderReport(result, twins));
+      if (twins) await printTwins(twins, io);
       const last = result.timeline[result.timeline.length - 1]!;
       const v = result.var;
       io.out(`days ${result.config.days}  events ${result.events}  final share price ${last.sharePrice.toFixed(6)}  NAV ${last.nav.toFixed(2)}  utilization ${(last.utilization * 100).toFixed(1)}%`);

@@ -1,15 +1,15 @@
 // The HTTP + WebSocket server over one PoolService: fastify with the API's TypeBox schemas (validation, serialisation,
 // OpenAPI), signed-request authentication before validation, per-account rate limits after it, Prometheus metrics,
 // pino logs, the streams and the browser page. `buildServer` assembles it; the CLI (cli/serve.ts) and the tests start it.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import websocket from "@fastify/websocket";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Ajv } from "ajv";
 import { AuthError, Sessions, type Session } from "./auth/sessions.js";
 import { NONCE_HEADER, SESSION_HEADER, SIGNATURE_HEADER } from "./auth/signing.js";
 import { errorReply } from "./codec.js";
+import { LazyCompiler } from "./lazy-compile.js";
 import { Metrics } from "./metrics.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAdminRoutes } from "./routes/admin.js";
@@ -55,31 +55,29 @@ export interface ServerOptions {
   bodyLimit?: number;
 }
 
-/** Body and query validators: bodies strictly (no coercion, extra fields refused), query and path strings coerced. */
-function validators() {
-  // validateSchema false: the schemas are TypeBox's, checked when written; checking each against the JSON Schema
-  // meta-schema compiled that meta-schema per Ajv instance, most of a restart's CPU time.
-  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: false, validateSchema: false });
-  const coercing = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false, strict: false, validateSchema: false });
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === "body" ? strict : coercing).compile(schema);
-}
-
 /** Builds the server (not listening yet). */
 export async function buildServer(options: ServerOptions): Promise<{ app: App; parts: ServerParts }> {
   const { service } = options;
-  const app = Fastify({ logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
-  app.setValidatorCompiler(validators());
+  // Validators and serializers compile on first use, the rest once listening (lazy-compile.ts): a restart answers sooner.
+  const compiler = new LazyCompiler();
+  const app = Fastify({
+    logger: options.logger ?? { level: "info" }, bodyLimit: options.bodyLimit ?? 65_536, logController: new LogController({ disableRequestLogging: true }),
+    schemaController: { compilersFactory: { buildSerializer: compiler.serializerFactory() } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  app.setValidatorCompiler(compiler.validatorCompiler());
   let draining = false;
   const parts: ServerParts = {
     service,
     sessions: new Sessions(new Set(service.config.admins), () => service.clock.now(), { maxSessionSeconds: service.config.maxSessionSeconds ?? 86_400 }),
-    streams: new Streams(service),
+    streams: new Streams(service, compiler),
     metrics: new Metrics(service),
     startedAt: service.clock.now(),
     draining: () => draining,
   };
+  app.addHook("onListen", async () => compiler.warm());
   app.addHook("onClose", async () => {
     draining = true;
+    compiler.stop();
     parts.streams.close();
   });
 
@@ -91,15 +89,25 @@ export async function buildServer(options: ServerOptions): Promise<{ app: App; p
       done(Object.assign(new Error(`body is not JSON: ${(e as Error).message}`), { statusCode: 400 }), undefined);
     }
   });
-  app.addHook("preValidation", async (request) => {
-    const auth = request.routeOptions.config.auth;
-    if (!auth) return;
-    const session = parts.sessions.verify({
-      method: request.method, url: request.url, body: request.rawBody ?? "",
-      session: request.headers[SESSION_HEADER], nonce: request.headers[NONCE_HEADER], signature: request.headers[SIGNATURE_HEADER],
-    });
-    if (auth === "admin" && !session.admin) throw new AuthError(403, "NOT_ADMIN", `${session.account} is not an admin`);
-    request.session = session;
+  // Signed routes verify the request before validation; the hook is attached to those routes only, so public reads
+  // (quotes, health) run no hook of it.
+  const verify = (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void) => {
+    try {
+      const session = parts.sessions.verify({
+        method: request.method, url: request.url, body: request.rawBody ?? "",
+        session: request.headers[SESSION_HEADER], nonce: request.headers[NONCE_HEADER], signature: request.headers[SIGNATURE_HEADER],
+      });
+      if (request.routeOptions.config.auth === "admin" && !session.admin) throw new AuthError(403, "NOT_ADMIN", `${session.account} is not an admin`);
+      request.session = session;
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  };
+  app.addHook("onRoute", (route) => {
+    if (!route.config?.auth) return;
+    const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [verify, ...own] as typeof route.preValidation;
   });
   app.setErrorHandler((error, request, reply) => {
     const mapped = errorReply(error);

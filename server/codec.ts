@@ -10,8 +10,13 @@ export function plain(value: unknown): unknown {
   if (value === undefined) return null;
   if (Array.isArray(value)) return value.map(plain);
   if (value !== null && typeof value === "object") {
+    // for...in over own keys rather than Object.entries: no [key, value] pair per field (every reply passes here).
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (typeof v !== "function") out[k] = plain(v);
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v !== "function") out[k] = plain(v);
+    }
     return out;
   }
   return value;

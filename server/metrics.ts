@@ -28,8 +28,10 @@ export class Metrics {
 
   /** Times every request (route pattern, not URL, as the label: bounded cardinality). */
   instrument(app: App): void {
-    app.addHook("onResponse", async (request, reply) => {
+    // A callback hook, not an async one: no promise per request.
+    app.addHook("onResponse", (request, reply, done) => {
       this.requests.observe({ route: request.routeOptions.url ?? "unmatched", method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     });
     app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => reply.type(this.registry.contentType).send(await this.registry.metrics()));
   }

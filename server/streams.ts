@@ -2,7 +2,7 @@
 // a trade, a settlement), the resting orders of subscribed series after each book change, and the pool's and book's
 // events once durable. One computation and one serialisation per series and change, whatever the subscriber count;
 // a subscriber that does not keep up (1 MiB unsent) is dropped rather than buffered without bound.
-import { Ajv } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import type { WebSocket } from "ws";
 import { PoolError } from "../pool/errors.js";
 import { seriesKey } from "../pool/ledger.js";
@@ -10,6 +10,7 @@ import { seriesRefOf } from "../pool/series.js";
 import type { SeriesSpec } from "../pool/series.js";
 import type { App } from "./app.js";
 import { plain } from "./codec.js";
+import { LazyCompiler } from "./lazy-compile.js";
 import type { ServiceRecord } from "./persistence.js";
 import { StreamRequest, type StreamRequestT } from "./schemas.js";
 import type { PoolService } from "./service.js";
@@ -30,11 +31,13 @@ export class Streams {
   private readonly topics = new Map<string, Topic>();
   private readonly eventSockets = new Set<WebSocket>();
   private readonly subscriptions = new Map<WebSocket, Set<string>>();
-  private readonly check = new Ajv({ strict: false, validateSchema: false }).compile<StreamRequestT>(StreamRequest);
+  private readonly check: ValidateFunction<StreamRequestT>;
   private pending: { quotes: boolean; book: boolean } | undefined;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly service: PoolService) {
+  /** `compiler` compiles the message schema when first needed (by default, a compiler of its own). */
+  constructor(private readonly service: PoolService, compiler = new LazyCompiler()) {
+    this.check = compiler.validator(() => new Ajv({ strict: false, validateSchema: false }).compile<StreamRequestT>(StreamRequest));
     this.unsubscribe = service.onRecord((record) => this.onRecord(record));
   }
 
