@@ -1,6 +1,7 @@
 // The price of a trade against the pool: a pure function of the ledger state, the request, the market (spot and
 // the oracle vol at the strike and expiry) and the time. `quote()` and `trade()` call it with the oracle's values;
 // the verifying replay calls it with the values a trade event recorded and must get the event's amounts back.
+import type { Greeks } from "../bindings/types.js";
 import type { SyncPricer } from "./pricer-types.js";
 import { SECONDS_PER_YEAR } from "./clock.js";
 import { collateralFor, quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
@@ -111,15 +112,42 @@ export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: numb
  */
 function expiryFlow(state: PoolState, series: SeriesRef, side: "buy" | "sell", spot: number, years: number, carry: number, now: number): ExpiryFlow {
   const flow = { collateral: 0, moneyness: 0 };
-  const add = (key: string, strike: number) => {
-    const recent = Number(recentCollateral(state, `${key}:${side}`, now));
-    flow.collateral += recent;
-    flow.moneyness += recent === 0 ? 0 : recent * logMoneyness(strike, spot, years, carry);
-  };
   const traded = seriesKey(series);
-  add(traded, series.strike);
-  for (const key of state.seriesByExpiry.get(series.expiry) ?? []) if (key !== traded) add(key, state.series.get(key)!.strike);
+  addFlow(flow, state, flowKey(traded, side), series.strike, spot, years, carry, now);
+  for (const key of state.seriesByExpiry.get(series.expiry) ?? [])
+    if (key !== traded) addFlow(flow, state, flowKey(key, side), state.series.get(key)!.strike, spot, years, carry, now);
   return flow;
+}
+
+function addFlow(flow: ExpiryFlow, state: PoolState, key: string, strike: number, spot: number, years: number, carry: number, now: number): void {
+  const recent = Number(recentCollateral(state, key, now));
+  flow.collateral += recent;
+  flow.moneyness += recent === 0 ? 0 : recent * logMoneyness(strike, spot, years, carry);
+}
+
+/** Flow keys ("<series key>:<side>") made once per series: a string made again is hashed again at each lookup. */
+const flowKeys = { buy: new Map<string, string>(), sell: new Map<string, string>() };
+
+function flowKey(series: string, side: "buy" | "sell"): string {
+  const keys = flowKeys[side];
+  let key = keys.get(series);
+  if (key === undefined) {
+    if (keys.size >= 4096) keys.clear(); // bounded: series come and go with their expiries
+    keys.set(series, (key = `${series}:${side}`));
+  }
+  return key;
+}
+
+/** The Greeks output a pricer writes a quote's single price into (reused: the values are read at once). */
+const quoteOutputs = new WeakMap<SyncPricer, Greeks>();
+
+function quoteOutput(pricer: SyncPricer): Greeks {
+  let out = quoteOutputs.get(pricer);
+  if (!out) {
+    const column = () => new Float64Array(1);
+    quoteOutputs.set(pricer, (out = { price: column(), delta: column(), gamma: column(), vega: column(), theta: column(), rho: column() }));
+  }
+  return out;
 }
 
 /** Liquidity, utilization before and after, and the collateral a trade moves (buys lock, sells unlock). */
@@ -167,7 +195,10 @@ export function priceQuote(ctx: QuoteContext, state: PoolState, request: QuoteRe
   const k = logMoneyness(series.strike, market.spot, years, carry);
   const impact = smileImpact(Number(collateral), k, Number(liquidity), p, expiryFlow(state, series, side, market.spot, years, carry, now));
   const volUsed = buy ? vol + impact : Math.max(MIN_VOL, vol - impact);
-  const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
+  const g = ctx.pricer.blackScholes(
+    { type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend },
+    quoteOutput(ctx.pricer),
+  );
   const option = { type: series.type, strike: series.strike, vol: volUsed, carry };
   const perContract = feeBreakdown({ side, price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]!, option, spot: market.spot, years, utilizationBefore, utilizationAfter }, p);
   const units = (perUnit: number, rounding: Rounding) =>
