@@ -370,7 +370,7 @@ describe("11. inputs are validated by name, unit and bound", () => {
     const rule = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+(?: [\p{L}\p{M}\p{N}\p{P}\p{S}]+)*$/u;
     const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 12 });
     const spaced = fc.array(fc.constantFrom("a", "Z", "0", "@", "~", " ", "\t", "\u007f"), { minLength: 1, maxLength: 8 }).map((cs) => cs.join(""));
-    fc.assert(fc.property(fc.oneof(ascii, spaced), (name) => expect(accountProblem(name) === undefined).toBe(rule.test(name))), { numRuns: 3000, seed: 5 });
+    fc.assert(fc.property(fc.oneof(ascii, spaced), (name) => (accountProblem(name) === undefined) === rule.test(name)), { numRuns: 3000, seed: 5 });
   });
 
   it("names that merely look unusual stay usable: addresses, e-mails, accents in NFC, single inner spaces", () => {
