@@ -43,56 +43,75 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 type Bad = (where: string, problem: string) => never;
 
-function decodeUnits(v: unknown, where: string, bad: Bad, json: boolean, positive: boolean): bigint {
+function decodeUnits(v: unknown, parent: string, name: string, bad: Bad, json: boolean, positive: boolean): bigint {
   let x: bigint;
   if (json) {
-    if (typeof v !== "string" || !UNSIGNED.test(v)) return bad(where, "must be a decimal string of digits");
+    if (typeof v !== "string" || !UNSIGNED.test(v)) return bad(at(parent, name), "must be a decimal string of digits");
     x = BigInt(v);
   } else {
-    if (typeof v !== "bigint" || v < 0n) return bad(where, "must be a bigint ≥ 0");
+    if (typeof v !== "bigint" || v < 0n) return bad(at(parent, name), "must be a bigint ≥ 0");
     x = v;
   }
-  return positive && x === 0n ? bad(where, "must be > 0") : x;
+  return positive && x === 0n ? bad(at(parent, name), "must be > 0") : x;
 }
 
-/** A value of `type` checked, from its JSON form (`json`: bigints as strings, converted) or as held in memory. */
-function decodeValue(type: FieldType, v: unknown, where: string, bad: Bad, json: boolean): unknown {
-  if (Array.isArray(type)) return type.includes(v as string) ? v : bad(where, `must be one of ${type.join(", ")}`);
-  if (typeof type === "object" && "object" in type) return decodeObject(v, where, type.object, bad, json);
-  if (typeof type === "object" && "optional" in type) return v === undefined ? undefined : decodeValue(type.optional, v, where, bad, json);
-  if (typeof type === "object" && "list" in type) {
-    if (!Array.isArray(v)) return bad(where, "must be an array");
-    return v.map((x, i) => decodeObject(x, `${where}[${i}]`, type.list, bad, json));
-  }
+/** Where a value is, for an error message: `name` inside `parent` ("" at the top of the event). Built only on failure. */
+function at(parent: string, name: string): string {
+  return parent === "" ? name : `${parent}.${name}`;
+}
+
+/**
+ * A value of `type` checked, from its JSON form (`json`: bigints as strings, converted) or as held in memory; `parent`
+ * and `name` say where it is (joined by `at` only when it is bad: a replay decodes millions of values).
+ */
+function decodeValue(type: FieldType, v: unknown, parent: string, name: string, bad: Bad, json: boolean): unknown {
+  if (typeof type === "string") return decodeScalar(type, v, parent, name, bad, json);
+  if (Array.isArray(type)) return type.includes(v as string) ? v : bad(at(parent, name), `must be one of ${type.join(", ")}`);
+  if ("object" in type) return decodeObject(v, at(parent, name), type.object, bad, json);
+  if ("optional" in type) return v === undefined ? undefined : decodeValue(type.optional, v, parent, name, bad, json);
+  const list = (type as { readonly list: Fields }).list;
+  if (!Array.isArray(v)) return bad(at(parent, name), "must be an array");
+  const where = at(parent, name);
+  return v.map((x, i) => decodeObject(x, `${where}[${i}]`, list, bad, json));
+}
+
+function decodeScalar(type: FieldType & string, v: unknown, parent: string, name: string, bad: Bad, json: boolean): unknown {
   switch (type) {
     case "account": {
       const problem = accountProblem(v);
-      return problem ? bad(where, `account name ${problem}`) : v;
+      return problem ? bad(at(parent, name), `account name ${problem}`) : v;
     }
     case "signedUnits":
-      if (json) return typeof v === "string" && SIGNED.test(v) ? BigInt(v) : bad(where, "must be a decimal string of digits, optionally signed");
-      return typeof v === "bigint" ? v : bad(where, "must be a bigint");
+      if (json) return typeof v === "string" && SIGNED.test(v) ? BigInt(v) : bad(at(parent, name), "must be a decimal string of digits, optionally signed");
+      return typeof v === "bigint" ? v : bad(at(parent, name), "must be a bigint");
     case "units":
     case "positiveUnits":
-      return decodeUnits(v, where, bad, json, type === "positiveUnits");
+      return decodeUnits(v, parent, name, bad, json, type === "positiveUnits");
     case "id":
-      return Number.isSafeInteger(v) && (v as number) >= 1 ? v : bad(where, "must be an integer ≥ 1");
+      return Number.isSafeInteger(v) && (v as number) >= 1 ? v : bad(at(parent, name), "must be an integer ≥ 1");
     case "seq":
-      return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(where, "must be an integer seq ≥ 0");
+      return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(at(parent, name), "must be an integer seq ≥ 0");
     case "seconds":
-      return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(where, "must be integer unix seconds ≥ 0");
+      return Number.isSafeInteger(v) && (v as number) >= 0 ? v : bad(at(parent, name), "must be integer unix seconds ≥ 0");
     case "positive":
-      return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : bad(where, "must be a finite number > 0");
+      return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : bad(at(parent, name), "must be a finite number > 0");
     case "nonNegative":
-      return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : bad(where, "must be a finite number ≥ 0");
+      return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : bad(at(parent, name), "must be a finite number ≥ 0");
     case "finite":
-      return typeof v === "number" && Number.isFinite(v) ? v : bad(where, "must be a finite number");
+      return typeof v === "number" && Number.isFinite(v) ? v : bad(at(parent, name), "must be a finite number");
     case "text":
-      return typeof v === "string" && v.length <= MAX_EVENT_TEXT ? v : bad(where, `must be a string of at most ${MAX_EVENT_TEXT} characters`);
+      return typeof v === "string" && v.length <= MAX_EVENT_TEXT ? v : bad(at(parent, name), `must be a string of at most ${MAX_EVENT_TEXT} characters`);
     case "hash":
-      return typeof v === "string" && HEX64.test(v) ? v : bad(where, "must be 64 lowercase hex digits");
+      return typeof v === "string" && HEX64.test(v) ? v : bad(at(parent, name), "must be 64 lowercase hex digits");
   }
-  return bad(where, "has an unknown type");
+  return bad(at(parent, name), "has an unknown type");
+}
+
+/** The number of own enumerable keys of `o` (without the array Object.keys makes). */
+function ownKeyCount(o: object): number {
+  let n = 0;
+  for (const key in o) if (Object.hasOwn(o, key)) n++;
+  return n;
 }
 
 /** Sets a decoded field; an absent optional field stays absent (no key). */
@@ -104,9 +123,30 @@ function decodeObject(v: unknown, where: string, fields: Fields, bad: Bad, json:
   if (typeof v !== "object" || v === null || Array.isArray(v)) return bad(where, "must be an object");
   const raw = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [name, type] of fields) setField(out, name, decodeValue(type, raw[name], `${where}.${name}`, bad, json));
-  for (const key of Object.keys(raw)) if (!fields.some(([name]) => name === key)) bad(`${where}.${key}`, "is not a field of this object");
+  let present = 0;
+  for (const [name, type] of fields) {
+    const value = decodeValue(type, raw[name], where, name, bad, json);
+    if (value === undefined) continue; // an absent optional field stays absent (no key)
+    out[name] = value;
+    present++;
+  }
+  // Every field decoded is a key of `raw`: as many keys means no other key.
+  if (ownKeyCount(raw) !== present)
+    for (const key of Object.keys(raw)) if (!fields.some(([name]) => name === key)) bad(`${where}.${key}`, "is not a field of this object");
   return out;
+}
+
+const HEADER: Fields = [["seq", "id"], ["time", "seconds"]];
+
+/** The fields of each kind of a schema, header first (built once per schema and kind). */
+const fieldsOf = new WeakMap<object, Map<string, Fields>>();
+
+function kindFields<K extends string>(schema: EventSchema<K>, kind: K): Fields {
+  let byKind = fieldsOf.get(schema);
+  if (!byKind) fieldsOf.set(schema, (byKind = new Map()));
+  let fields = byKind.get(kind);
+  if (!fields) byKind.set(kind, (fields = [...HEADER, ...schema[kind]]));
+  return fields;
 }
 
 /**
@@ -115,25 +155,27 @@ function decodeObject(v: unknown, where: string, fields: Fields, bad: Bad, json:
  * (`position`, and its seq when readable) and the field.
  */
 export function decodeWith<K extends string>(schema: EventSchema<K>, raw: unknown, position: string, json: boolean): Record<string, unknown> {
-  const rawSeq = (raw as { seq?: unknown } | null)?.seq;
-  const label = Number.isSafeInteger(rawSeq) ? `${position} (seq ${rawSeq as number})` : position;
   const bad: Bad = (where, problem) => {
+    const rawSeq = (raw as { seq?: unknown } | null)?.seq;
+    const label = Number.isSafeInteger(rawSeq) ? `${position} (seq ${rawSeq as number})` : position;
     throw new PoolError("INVALID_EVENT", where, `${label}: ${where} ${problem}`);
   };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return bad("event", "must be an object");
   const r = raw as Record<string, unknown>;
   const kind = r.kind as K;
   if (typeof kind !== "string" || !Object.hasOwn(schema, kind)) return bad("kind", `"${String(kind)}" is not an event kind`);
-  const fields: Fields = [["seq", "id"], ["time", "seconds"], ...schema[kind]];
+  const fields = kindFields(schema, kind);
   const event: Record<string, unknown> = { kind };
-  for (const [name, type] of fields) setField(event, name, decodeValue(type, r[name], name, bad, json));
+  for (const [name, type] of fields) setField(event, name, decodeValue(type, r[name], "", name, bad, json));
   if (typeof r.hash !== "string" || !HEX64.test(r.hash)) bad("hash", "must be 64 lowercase hex digits");
   event.hash = r.hash;
   if (r.mac !== undefined) {
     if (typeof r.mac !== "string" || !HEX64.test(r.mac)) bad("mac", "must be 64 lowercase hex digits");
     event.mac = r.mac;
   }
-  for (const key of Object.keys(r)) if (!Object.hasOwn(event, key)) bad(key, `is not a field of a ${kind} event`);
+  // kind, the fields, hash and mac were read from `raw`: as many keys as the event means no other key.
+  if (ownKeyCount(r) !== ownKeyCount(event))
+    for (const key of Object.keys(r)) if (!Object.hasOwn(event, key)) bad(key, `is not a field of a ${kind} event`);
   return event;
 }
 

@@ -184,11 +184,23 @@ export function eventFromJSON(text: string, position = "event"): PoolEvent {
 }
 
 /**
+ * The event last marked by markDecoded: checked against the schema when it was made (by eventFromJSON in a replay's
+ * reader thread, pool/store/checked-reader.ts), and arrived here as a structured-clone copy. One slot: the reader
+ * marks each event as it yields it, and the replay checks it at once.
+ */
+let decodedElsewhere: object | undefined;
+
+/** Marks `event` as checked against the schema (see decodedElsewhere). */
+export function markDecoded(event: PoolEvent): void {
+  decodedElsewhere = event;
+}
+
+/**
  * `raw` checked against the schema as decodeEvent(raw, position(), false) does, skipping the check of an event that
  * eventFromJSON made (a store's read: checked once, not twice, in a replay of millions of events).
  */
 export function checkedEvent(raw: unknown, position: () => string): PoolEvent {
-  if (typeof raw === "object" && raw !== null && fromJSON.has(raw)) return raw as PoolEvent;
+  if (typeof raw === "object" && raw !== null && (raw === decodedElsewhere || fromJSON.has(raw))) return raw as PoolEvent;
   return decodeEvent(raw, position(), false);
 }
 

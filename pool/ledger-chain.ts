@@ -62,15 +62,18 @@ function pads(node: NodeHashes, key: Uint8Array): { inner: Uint8Array; outer: Ui
 export function hmacHex(key: Uint8Array, text: string): string {
   if (!nodeHashes) return hmacHexNoble(key, text);
   const { inner, outer } = pads(nodeHashes, key);
-  const message = UTF8.encode(text);
-  const first = new Uint8Array(64 + message.length);
-  first.set(inner);
-  first.set(message, 64);
-  const second = new Uint8Array(64 + 32);
+  // Into reused buffers (a replay MACs millions of hashes): the pad, then the text as UTF-8 (≤ 3 bytes a code unit).
+  if (scratch.length < 64 + 3 * text.length) scratch = new Uint8Array(64 + 3 * text.length);
+  scratch.set(inner);
+  const { written } = UTF8.encodeInto(text, scratch.subarray(64));
   second.set(outer);
-  second.set(nodeHashes.hash("sha256", first, "buffer"), 64);
+  second.set(nodeHashes.hash("sha256", scratch.subarray(0, 64 + written), "buffer"), 64);
   return nodeHashes.hash("sha256", second, "hex");
 }
+
+/** hmacHex's buffers: the inner block (pad + text) and the outer one (pad + inner digest). */
+let scratch = new Uint8Array(64 + 3 * 64);
+const second = new Uint8Array(64 + 32);
 
 /** The settings that make a pool's identity (what its log is bound to). */
 export interface LedgerIdentity extends Scales {
@@ -138,6 +141,25 @@ function sameHex(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
+}
+
+/**
+ * The event a replay's reader thread has checked the hash (and MAC) of, with the hash before it that it was checked
+ * after (pool/store/checked-reader.ts marks each event so as it yields it, and the replay verifies it at once). One
+ * slot, not a WeakMap: a replay of millions of events would fill one for the collector to empty.
+ */
+let checkedEvent: object | undefined;
+let checkedAfter = "";
+
+/** Records that `event`'s hash follows from `previous` and its MAC matched the pool's key (checked in a reader thread). */
+export function markChainChecked(event: EventHeader, previous: string): void {
+  checkedEvent = event;
+  checkedAfter = previous;
+}
+
+/** Whether `event` is the last one marked (markChainChecked), after exactly `previous`: the replay need not hash it again. */
+export function chainCheckedAfter(event: EventHeader, previous: string): boolean {
+  return checkedEvent === event && checkedAfter === previous;
 }
 
 /** Checks an event's `hash` (and `mac` under `key`) against the chain, given its canonical form; PoolError("TAMPERED") naming its seq. */

@@ -63,9 +63,16 @@ export interface SettledPrice {
   source: SettlementSource;
 }
 
+/** The last series keyed: one trade keys its series several times (quote, verification, apply, flow). */
+let lastKeyed = { type: "", strikeUnits: -1n, expiry: -1, key: "" };
+
 /** Key of a series in maps: "put:150000000000:1700000000". */
 export function seriesKey(s: { type: string; strikeUnits: bigint; expiry: number }): string {
-  return `${s.type}:${s.strikeUnits}:${s.expiry}`;
+  const last = lastKeyed;
+  if (s.expiry === last.expiry && s.strikeUnits === last.strikeUnits && s.type === last.type) return last.key;
+  const key = `${s.type}:${s.strikeUnits}:${s.expiry}`;
+  lastKeyed = { type: s.type, strikeUnits: s.strikeUnits, expiry: s.expiry, key };
+  return key;
 }
 
 const NO_PAUSES = (): Record<BreakerName, number> => ({ liquidity: 0, ivJump: 0, settlement: 0 });

@@ -6,11 +6,11 @@ import { PoolError, check } from "./errors.js";
 import type { PoolEvent } from "./events.js";
 import { canonicalEvent, checkedEvent } from "./events.js";
 import { applyEvent, PoolState } from "./ledger.js";
-import { checkChain } from "./ledger-chain.js";
+import { chainCheckedAfter, checkChain } from "./ledger-chain.js";
 import type { PoolCore } from "./pool-core.js";
 import { appendTo, checkStore, requireEmptyStore, snapshotRecord, snapshotState, storeFailure, type SnapshotUse } from "./pool-persistence.js";
 import { MemoryEventStore } from "./store/memory-store.js";
-import type { EventStore } from "./store/types.js";
+import type { ChainCheckingReads, EventStore } from "./store/types.js";
 import { checkConservation, verifyEvent, type VerifyContext, type VerifyLevel } from "./verify.js";
 import { paramsInForce } from "./params-change.js";
 
@@ -102,7 +102,10 @@ export class PoolLog {
     }
     let tail: Iterable<PoolEvent>;
     try {
-      tail = this.store.iterate(core.state.seq + 1);
+      const checked = (this.store as Partial<ChainCheckingReads<PoolEvent>>).iterateChecked;
+      tail = typeof checked === "function"
+        ? checked.call(this.store, core.state.seq + 1, core.state.hash, core.key)
+        : this.store.iterate(core.state.seq + 1);
     } catch (e) {
       throw storeFailure(e, "reading the log");
     }
@@ -136,7 +139,7 @@ export class PoolLog {
     const state = this.core.state;
     try {
       if (e.seq !== state.seq + 1) throw new PoolError("REPLAY_MISMATCH", "seq", `expected seq ${state.seq + 1}, got ${e.seq}`);
-      checkChain(state.hash, e, canonicalEvent(e), this.core.key);
+      if (!chainCheckedAfter(e, state.hash)) checkChain(state.hash, e, canonicalEvent(e), this.core.key);
       verifyEvent(ctx, state, e);
       applyEvent(state, e);
       checkConservation(state, e);

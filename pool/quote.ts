@@ -1,6 +1,7 @@
 // The price of a trade against the pool: a pure function of the ledger state, the request, the market (spot and
 // the oracle vol at the strike and expiry) and the time. `quote()` and `trade()` call it with the oracle's values;
 // the verifying replay calls it with the values a trade event recorded and must get the event's amounts back.
+import type { Greeks } from "../bindings/types.js";
 import type { SyncPricer } from "./pricer-types.js";
 import { SECONDS_PER_YEAR } from "./clock.js";
 import { quoteAmountToUnitsFloat, type CollateralKind, type Scales } from "./collateral.js";
@@ -115,14 +116,10 @@ export function checkRequest(ctx: QuoteContext, request: QuoteRequest, now: numb
  */
 function expiryFlow(state: PoolState, series: SeriesRef, side: "buy" | "sell", spot: number, years: number, carry: number, now: number): ExpiryFlow {
   const flow = { collateral: 0, moneyness: 0 };
-  const add = (key: string, strike: number) => {
-    const recent = Number(recentCollateral(state, `${key}:${side}`, now));
-    flow.collateral += recent;
-    flow.moneyness += recent === 0 ? 0 : recent * logMoneyness(strike, spot, years, carry);
-  };
   const traded = seriesKey(series);
-  add(traded, series.strike);
-  for (const key of state.seriesByExpiry.get(series.expiry) ?? []) if (key !== traded) add(key, state.series.get(key)!.strike);
+  addFlow(flow, state, flowKey(traded, side), series.strike, spot, years, carry, now);
+  for (const key of state.seriesByExpiry.get(series.expiry) ?? [])
+    if (key !== traded) addFlow(flow, state, flowKey(key, side), state.series.get(key)!.strike, spot, years, carry, now);
   return flow;
 }
 
@@ -130,6 +127,37 @@ function expiryFlow(state: PoolState, series: SeriesRef, side: "buy" | "sell", s
 function capNote(ctx: QuoteContext, series: SeriesRef): string {
   const cap = series.type === "call" ? capRuleOf(ctx) : undefined;
   return cap ? ` (a call on quote collateral locks its cap, callCapPpm ${cap.capPpm} of the strike, per contract; collateral locked for other series is not free)` : "";
+}
+
+function addFlow(flow: ExpiryFlow, state: PoolState, key: string, strike: number, spot: number, years: number, carry: number, now: number): void {
+  const recent = Number(recentCollateral(state, key, now));
+  flow.collateral += recent;
+  flow.moneyness += recent === 0 ? 0 : recent * logMoneyness(strike, spot, years, carry);
+}
+
+/** Flow keys ("<series key>:<side>") made once per series: a string made again is hashed again at each lookup. */
+const flowKeys = { buy: new Map<string, string>(), sell: new Map<string, string>() };
+
+function flowKey(series: string, side: "buy" | "sell"): string {
+  const keys = flowKeys[side];
+  let key = keys.get(series);
+  if (key === undefined) {
+    if (keys.size >= 4096) keys.clear(); // bounded: series come and go with their expiries
+    keys.set(series, (key = `${series}:${side}`));
+  }
+  return key;
+}
+
+/** The Greeks output a pricer writes a quote's single price into (reused: the values are read at once). */
+const quoteOutputs = new WeakMap<SyncPricer, Greeks>();
+
+function quoteOutput(pricer: SyncPricer): Greeks {
+  let out = quoteOutputs.get(pricer);
+  if (!out) {
+    const column = () => new Float64Array(1);
+    quoteOutputs.set(pricer, (out = { price: column(), delta: column(), gamma: column(), vega: column(), theta: column(), rho: column() }));
+  }
+  return out;
 }
 
 /** Liquidity, utilization before and after, and the collateral a trade moves (buys lock, sells unlock). */
@@ -166,7 +194,7 @@ function corePrice(ctx: QuoteContext, market: QuoteMarket, series: SeriesRef, ye
   const p = ctx.params;
   const upper = upperStrikeOf(capRuleOf(ctx), series.type, series.strike, ctx.priceDecimals);
   if (upper === undefined) {
-    const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });
+    const g = ctx.pricer.blackScholes({ type: series.type, spot: market.spot, strike: series.strike, expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend }, quoteOutput(ctx.pricer));
     return { price: g.price[0]!, vega: g.vega[0]!, delta: g.delta[0]! };
   }
   const g = ctx.pricer.blackScholes({ type: "call", spot: market.spot, strike: [series.strike, upper], expiry: years, vol: volUsed, rate: p.rate, dividend: p.dividend });

@@ -74,8 +74,19 @@ function verifyTrade(ctx: VerifyContext, state: PoolState, e: Extract<PoolEvent,
     throw err;
   }
   if (q.series.strikeUnits !== e.series.strikeUnits) mismatch(e, "series.strikeUnits", `strike ${e.series.strike} is ${q.series.strikeUnits} units`);
-  for (const [field, mine] of [["vol", q.volUsed], ["premium", q.premium], ["fees", q.fees], ["protocolFee", q.protocolFee], ["paid", q.total], ["collateral", q.collateral]] as const)
-    if (e[field] !== mine) mismatch(e, field, `re-priced to ${String(mine)}, event says ${String(e[field])}`);
+  repriced(e, "vol", q.volUsed);
+  repriced(e, "premium", q.premium);
+  repriced(e, "fees", q.fees);
+  repriced(e, "protocolFee", q.protocolFee);
+  repriced(e, "paid", q.total);
+  repriced(e, "collateral", q.collateral);
+}
+
+/** Checks that the trade's `field` is `mine`, the re-priced value (one call per field: no list made per trade). */
+function repriced<F extends "vol" | "premium" | "fees" | "protocolFee" | "paid" | "collateral">(
+  e: Extract<PoolEvent, { kind: "trade" }>, field: F, mine: Extract<PoolEvent, { kind: "trade" }>[F],
+): void {
+  if (e[field] !== mine) mismatch(e, field, `re-priced to ${String(mine)}, event says ${String(e[field])}`);
 }
 
 function verifySettle(ctx: VerifyContext, state: PoolState, e: Extract<PoolEvent, { kind: "settle" }>): void {

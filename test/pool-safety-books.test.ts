@@ -1,11 +1,13 @@
 // Issue 15, "Books": a forged or corrupted log, re-entrant hooks, async results overtaken by the ledger, operations
 // that committed half of themselves, and look-alike or mis-scaled inputs — each tried through the public API.
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPricer, type Pricer } from "../bindings/index.js";
 import type { Greeks, OptionBatch } from "../bindings/types.js";
 import {
   CircuitBreakers, GreeksMonitor, OptionPool, PeerBook, PoolError, eventsToJSON, resolveParams, type PoolEvent,
 } from "../pool/index.js";
+import { accountProblem } from "../pool/accounts.js";
 import { decodeEvent } from "../pool/events.js";
 import { bookEventsToJSON, canonicalBookEvent, decodeBookEvent } from "../pool/book/events.js";
 import { chainHash, genesisHash, hashAfter } from "../pool/ledger-chain.js";
@@ -362,6 +364,13 @@ describe("11. inputs are validated by name, unit and bound", () => {
     expectRejected(f.pool, () => f.pool.deposit(name, USDC), "INVALID_INPUT", "owner");
     expectRejected(f.pool, () => f.pool.trade(name, { type: "put", strike: 1900, expiry: E, size: 100n, side: "buy", maxCost: 10n ** 12n }), "INVALID_INPUT", "trader");
     expect(() => new PeerBook(f.pool).submit(name, { type: "put", strike: 1900, expiry: E, side: "buy", size: 1n, funds: 1n })).toThrow(/trader/);
+  });
+
+  it("the check's ASCII shortcut decides every ASCII name as the full rule does (letters, punctuation, symbols, single inner spaces)", () => {
+    const rule = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+(?: [\p{L}\p{M}\p{N}\p{P}\p{S}]+)*$/u;
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 12 });
+    const spaced = fc.array(fc.constantFrom("a", "Z", "0", "@", "~", " ", "\t", "\u007f"), { minLength: 1, maxLength: 8 }).map((cs) => cs.join(""));
+    fc.assert(fc.property(fc.oneof(ascii, spaced), (name) => (accountProblem(name) === undefined) === rule.test(name)), { numRuns: 3000, seed: 5 });
   });
 
   it("names that merely look unusual stay usable: addresses, e-mails, accents in NFC, single inner spaces", () => {

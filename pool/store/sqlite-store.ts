@@ -8,8 +8,10 @@
 // codec to an event with the row's seq and the hash of the row's hash column, else CORRUPT naming the seq.
 import { asyncDispose } from "../../bindings/global-types.js";
 import type { EventHeader } from "../event-schema.js";
+import type { PoolEvent } from "../events.js";
+import { checkedEvents } from "./checked-reader.js";
 import type { EventCodec } from "./codec.js";
-import { isLogName } from "./codec.js";
+import { isLogName, POOL_LOG } from "./codec.js";
 import { describe, StoreError } from "./errors.js";
 import { checkNext, checkPage, checkSnapshot, copySnapshot, decodeStoredRow, EMPTY_HEAD, pages } from "./rules.js";
 import { openDatabase, type OpenedDatabase } from "./sqlite-database.js";
@@ -129,6 +131,19 @@ export class SqliteEventStore<E extends EventHeader = EventHeader> implements Ev
 
   iterate(fromSeq = 1): IterableIterator<E> {
     return pages(this.path, fromSeq, this.pageSize, (from, limit) => this.read(from, limit));
+  }
+
+  /**
+   * The pool log's events from `fromSeq` on, as iterate(fromSeq), read, decoded and chain-checked after `previous`
+   * (MACs under `key`) in a reader thread when the log is long (checked-reader.ts): a pool's replay (ChainCheckingReads).
+   */
+  iterateChecked(fromSeq: number, previous: string, key: Uint8Array | undefined): IterableIterator<E> {
+    checkPage(this.path, fromSeq, 0);
+    // The reader thread has its own connection: it sees what is written (no pending rows), of the pool's log only.
+    if ((this.codec.decode as unknown) !== POOL_LOG.decode || this.pending.length > 0 || this.path === ":memory:" || this.path === "")
+      return this.iterate(fromSeq);
+    const job = { path: this.path, fromSeq: Math.max(fromSeq, 1), until: this.head().seq, previous, key, pageSize: this.pageSize };
+    return checkedEvents(job, (from) => this.iterate(from) as IterableIterator<PoolEvent>) as IterableIterator<E>;
   }
 
 

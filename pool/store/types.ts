@@ -39,3 +39,13 @@ export interface EventStore<E extends EventHeader = EventHeader> {
   /** Releases the store (files, locks). Further calls throw. */
   close(): void;
 }
+
+/**
+ * A store that can read the log with its hash chain (and MACs) checked on the way, in another thread
+ * (SqliteEventStore: pool/store/checked-reader.ts). The events it yields are those `iterate` yields, in the same
+ * order; the ones it checked are marked (ledger-chain.ts markChainChecked) and the replay does not hash them again.
+ */
+export interface ChainCheckingReads<E extends EventHeader> {
+  /** Every event from `fromSeq` on, as iterate(fromSeq); `previous`: the hash before `fromSeq`; `key`: the ledger key. */
+  iterateChecked(fromSeq: number, previous: string, key: Uint8Array | undefined): IterableIterator<E>;
+}
