@@ -1,8 +1,7 @@
 // Browser host of the worker pool: module Web Workers, spoken to by comlink directly.
-import type { Endpoint } from "comlink";
-import type { SpawnWorker, WorkerHandle } from "./host.js";
+import type { WorkerHandle, WorkerPort } from "./protocol.js";
 
-export type { SpawnWorker, WorkerHandle };
+export type { SpawnWorker, WorkerHandle } from "./protocol.js";
 
 /** Worker count when the caller does not choose: the logical processors the browser reports. */
 export function defaultWorkerCount(): number {
@@ -44,7 +43,7 @@ export async function spawnWorker(url?: string | URL): Promise<WorkerHandle> {
   });
   worker.addEventListener("messageerror", () => crash(new Error("pool2peer: a pricing worker sent an unreadable message")));
   return {
-    endpoint: worker as unknown as Endpoint,
+    endpoint: worker as unknown as WorkerPort,
     onCrash(listener) {
       crashListener = listener;
       if (pendingCrash) listener(pendingCrash);

@@ -1,29 +1,13 @@
 // Node host of the worker pool: worker_threads Workers behind comlink's Node adapter.
 // The browser bundle swaps this file for host.browser.ts (module Web Workers).
-import type { Endpoint } from "comlink";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { WorkerHandle, WorkerPort } from "./protocol.js";
 
-/** A started worker as the pool sees it. */
-export interface WorkerHandle {
-  /** The comlink endpoint of the worker. */
-  readonly endpoint: Endpoint;
-  /** Registers the listener called once if the worker dies without terminate() (exit, uncaught error). */
-  onCrash(listener: (error: Error) => void): void;
-  /**
-   * Whether the worker keeps the process alive (Node: ref/unref; browsers: no-op). The scheduler holds it only
-   * while the worker starts or has tasks, so a pool someone forgot to close does not keep Node running.
-   */
-  keepAlive(alive: boolean): void;
-  /** Ends the worker; no crash is reported afterwards. */
-  terminate(): Promise<void>;
-}
-
-/** Starts a worker from a script URL (spawnWorker, or a caller's own, e.g. one that wraps the script). */
-export type SpawnWorker = (url?: string | URL) => Promise<WorkerHandle>;
+export type { SpawnWorker, WorkerHandle } from "./protocol.js";
 
 /** Worker count when the caller does not choose: the CPUs this process may use. */
 export function defaultWorkerCount(): number {
@@ -76,7 +60,7 @@ export function wrapWorker(worker: Worker): WorkerHandle {
   worker.on("messageerror", (error: unknown) => crash(new Error(`pool2peer: a pricing worker sent an unreadable message: ${String(error)}`)));
   worker.on("exit", (code: number) => crash(new Error(`pool2peer: a pricing worker exited unexpectedly (code ${code})`)));
   return {
-    endpoint: nodeEndpoint(worker),
+    endpoint: nodeEndpoint(worker) as WorkerPort,
     onCrash(listener) {
       crashListener = listener;
       if (pendingCrash) listener(pendingCrash);

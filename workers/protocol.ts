@@ -140,3 +140,32 @@ export interface WorkerApi {
 export type RemoteWorkerApi = {
   [K in keyof WorkerApi]: WorkerApi[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
+
+/**
+ * A worker's message port as comlink uses it: comlink's Endpoint, spelled out because its declarations need the DOM
+ * library (the pool's declarations reach this file).
+ */
+export interface WorkerPort {
+  postMessage(message: unknown, transfer?: unknown[]): void;
+  addEventListener(type: string, listener: (event: never) => void, options?: object): void;
+  removeEventListener(type: string, listener: (event: never) => void, options?: object): void;
+  start?: () => void;
+}
+
+/** A started worker as the pool sees it (workers/host.ts in Node, host.browser.ts in browsers). */
+export interface WorkerHandle {
+  /** The worker's port, spoken to by comlink. */
+  readonly endpoint: WorkerPort;
+  /** Registers the listener called once if the worker dies without terminate() (exit, uncaught error). */
+  onCrash(listener: (error: Error) => void): void;
+  /**
+   * Whether the worker keeps the process alive (Node: ref/unref; browsers: no-op). The scheduler holds it only
+   * while the worker starts or has tasks, so a pool someone forgot to close does not keep Node running.
+   */
+  keepAlive(alive: boolean): void;
+  /** Ends the worker; no crash is reported afterwards. */
+  terminate(): Promise<void>;
+}
+
+/** Starts a worker from a script URL (the host's spawnWorker, or a caller's own, e.g. one that wraps the script). */
+export type SpawnWorker = (url?: string | URL) => Promise<WorkerHandle>;

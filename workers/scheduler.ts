@@ -3,8 +3,8 @@
 // its first failure, and a crashed worker is replaced while the calls it was running reject.
 import * as Comlink from "comlink";
 import { sharedWasmMemory } from "../bindings/wasm.js";
-import { spawnWorker, type SpawnWorker, type WorkerHandle } from "./host.js";
-import type { RemoteWorkerApi, TaskRegion, WorkerApi } from "./protocol.js";
+import { spawnWorker } from "./host.js";
+import type { RemoteWorkerApi, SpawnWorker, TaskRegion, WorkerApi, WorkerHandle } from "./protocol.js";
 
 /** A worker died (exit, uncaught error, terminated) while running part of this call. The pool replaced it. */
 export class WorkerCrashError extends Error {
@@ -199,7 +199,7 @@ export class WorkerScheduler {
 
   private async addSlot(): Promise<void> {
     const handle = await (this.options.spawn ?? spawnWorker)(this.options.workerUrl);
-    const api = Comlink.wrap<WorkerApi>(handle.endpoint) as unknown as RemoteWorkerApi;
+    const api = Comlink.wrap<WorkerApi>(handle.endpoint as unknown as Comlink.Endpoint) as unknown as RemoteWorkerApi;
     const capacity = this.options.regionCapacity;
     // A fresh memory per worker (a replacement too): the calling thread keeps it to read and write task regions.
     const memory = capacity === undefined ? undefined : sharedWasmMemory();
