@@ -160,6 +160,32 @@ async function listWorkers(conn: FleetConnection, pattern: string): Promise<Flee
   return found.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** Runs a planned call to completion on `jobs`; an abort or a failure of any job fails it (its jobs withdrawn). */
+async function runCall(
+  jobs: FleetJobs,
+  keys: ReturnType<typeof fleetKeys>,
+  c: { kind: FleetJobKind; planned: PlannedJob[]; total: number; place: PlaceResult; callOptions?: FleetCallOptions; spec?: MonteCarloSpec },
+): Promise<void> {
+  if (jobs.closed) throw new Error("pool2peer fleet: the pool is closed");
+  const callOptions = c.callOptions ?? {};
+  const signal = callOptions.signal;
+  signal?.throwIfAborted();
+  if (c.planned.length === 0) return;
+  const id = randomUUID().replaceAll("-", "");
+  const call = new FleetCall(id, c.kind, c.planned, c.total, keys.call(id), c.place, callOptions, c.spec);
+  const onAbort = (): void => void jobs.fail(call, signal!.reason ?? new Error("pool2peer fleet: the call was aborted"));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await jobs.start(call);
+    await call.promise;
+  } catch (error) {
+    await jobs.fail(call, error);
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
 /**
  * Connects to the fleet's Redis and returns the pool API backed by `pool2peer worker` processes.
  * @throws FleetConnectionError when Redis cannot be reached within `connectTimeoutMs`.
@@ -177,26 +203,8 @@ export async function createFleetPricingPool(options: FleetPricingPoolOptions): 
   const jobs = new FleetJobs(conn, { ...settings, notifyKey: keys.notify(randomUUID()), callKey: keys.call });
   const stopWatchdog = startWatchdog(conn, jobs, settings);
 
-  /** Runs a planned call to completion. */
-  const run = async (kind: FleetJobKind, planned: PlannedJob[], total: number, place: PlaceResult, callOptions: FleetCallOptions = {}, spec?: MonteCarloSpec): Promise<void> => {
-    if (jobs.closed) throw new Error("pool2peer fleet: the pool is closed");
-    const signal = callOptions.signal;
-    signal?.throwIfAborted();
-    if (planned.length === 0) return;
-    const id = randomUUID().replaceAll("-", "");
-    const call = new FleetCall(id, kind, planned, total, keys.call(id), place, callOptions, spec);
-    const onAbort = (): void => void jobs.fail(call, signal!.reason ?? new Error("pool2peer fleet: the call was aborted"));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      await jobs.start(call);
-      await call.promise;
-    } catch (error) {
-      await jobs.fail(call, error);
-      throw error;
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-    }
-  };
+  const run = (kind: FleetJobKind, planned: PlannedJob[], total: number, place: PlaceResult, callOptions?: FleetCallOptions, spec?: MonteCarloSpec) =>
+    runCall(jobs, keys, { kind, planned, total, place, callOptions, spec });
 
   const fleet: FleetPricingPool = {
     queue: settings.queueName,

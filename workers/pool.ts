@@ -10,7 +10,8 @@ import type { Greeks, ImpliedVolBatch, ImpliedVolResult, OptionBatch } from "../
 import { asyncDispose } from "../bindings/global-types.js";
 import { compileWasmCore, importsMemory, loadWasmCore } from "../bindings/wasm.js";
 import { checkGreeksOutput, ColumnCalls } from "./column-calls.js";
-import { defaultWorkerCount, sharedMemoryUsable, type SpawnWorker } from "./host.js";
+import { defaultWorkerCount, sharedMemoryUsable } from "./host.js";
+import type { SpawnWorker } from "./protocol.js";
 import type { MicroBatchOptions } from "./micro-batch.js";
 import { checkBlockRange, planMonteCarloJob } from "./monte-carlo.js";
 import { PoolBatches, type PoolOptionBatch } from "./pool-batch.js";
@@ -190,11 +191,8 @@ export async function createPricingPool(options: PricingPoolOptions = {}): Promi
   return startPricingPool(options);
 }
 
-/**
- * createPricingPool() with the way its workers are started chosen: `spawn` (default spawnWorker) starts each worker,
- * the first ones and the replacements. Not in the package's exports: the tests start workers they can crash.
- */
-export async function startPricingPool(options: PricingPoolOptions, spawn?: SpawnWorker): Promise<PricingPool> {
+/** The checked options and the started workers of a pool (startPricingPool). */
+async function startWorkers(options: PricingPoolOptions, spawn: SpawnWorker | undefined) {
   const workers = positiveInteger("workers", options.workers, defaultWorkerCount());
   const requestedChunk = positiveInteger("chunkSize", options.chunkSize, DEFAULT_CHUNK_OPTIONS, MAX_CHUNK_OPTIONS);
   const chunkSize = evenSize(requestedChunk);
@@ -209,7 +207,15 @@ export async function startPricingPool(options: PricingPoolOptions, spawn?: Spaw
     maxInFlight: TASKS_IN_FLIGHT,
     regionCapacity: sharedMemory ? chunkSize : undefined,
   });
+  return { workers, chunkSize, sharedMemory, module, scheduler };
+}
 
+/**
+ * createPricingPool() with the way its workers are started chosen: `spawn` (default spawnWorker) starts each worker,
+ * the first ones and the replacements. Not in the package's exports: the tests start workers they can crash.
+ */
+export async function startPricingPool(options: PricingPoolOptions, spawn?: SpawnWorker): Promise<PricingPool> {
+  const { workers, chunkSize, sharedMemory, module, scheduler } = await startWorkers(options, spawn);
   const micro = options.microBatch === false ? undefined : options.microBatch === true || options.microBatch === undefined ? {} : options.microBatch;
   const calls = new ColumnCalls(scheduler, chunkSize, sharedMemory, micro);
   const poolBatches = sharedMemory ? new PoolBatches(module, workers, scheduler, chunkSize) : undefined;

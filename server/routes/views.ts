@@ -75,6 +75,13 @@ export function registerViewRoutes(app: App, parts: ServerParts): void {
   app.post("/v1/stress", {
     schema: { tags, summary: "Stress test of the current book (default: the 23-scenario grid)", body: S.StressBody, response: { 200: S.StressReply, ...S.Refusals } },
   }, async (request) => reply(S.StressReply, await service.pool.stressTest(request.body.scenarios)));
+  registerLogViews(app, parts);
+}
+
+/** The durable part of the pool's and the book's event logs, a page at a time. */
+function registerLogViews(app: App, parts: ServerParts): void {
+  const { service } = parts;
+  const tags = ["views"];
 
   app.get("/v1/events", {
     schema: { tags, summary: "Pool events after a seq (durable ones only)", querystring: S.EventsQuery, response: { 200: S.EventsReply } },
