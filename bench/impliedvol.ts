@@ -28,6 +28,24 @@ function accuracy(vol: Float64Array, iterations: Int32Array, status: Int32Array,
   return `max |Δσ| ${maxError.toExponential(1)}, ${(iterationSum / Math.max(ok, 1)).toFixed(2)} iterations, ${ok}/${vol.length} ok`;
 }
 
+/**
+ * Kernel-only: a core of its own with the input `columns` placed in its scratch once, outside the timed call; the
+ * returned call runs impliedVolBatch on them and returns the first vol.
+ */
+async function kernelOnly(n: number, columns: ArrayLike<number>[]): Promise<() => number> {
+  const core = await loadWasmCore({ simd: true });
+  const base = core.reserve(n * 8 * 8 + n * 4 * 2);
+  const ptr = (k: number) => base + k * n * 8;
+  const statusPtr = ptr(8);
+  const iterationsPtr = statusPtr + n * 4;
+  columns.forEach((column, k) => core.f64(ptr(k), n).set(column));
+  const kernel = core.exports.impliedVolBatch;
+  return () => {
+    kernel(n, ptr(0), ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), ptr(6), ptr(7), statusPtr, iterationsPtr);
+    return core.f64(ptr(7), 1)[0]!;
+  };
+}
+
 /** Runs the suite: 100k prices per call (quick: 4k). */
 export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const log = options.log ?? (() => {});
@@ -50,15 +68,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const scalarCheck = scalar.impliedVol(ivBatch);
   impliedVolPlain(n, plainInput, plainOut);
 
-  // Kernel-only: a core of its own with the inputs placed in its scratch once, outside the timed call.
-  const core = await loadWasmCore({ simd: true });
-  const base = core.reserve(n * 8 * 8 + n * 4 * 2);
-  const ptr = (k: number) => base + k * n * 8;
-  const statusPtr = ptr(8);
-  const iterationsPtr = statusPtr + n * 4;
-  [columns.type, prices, columns.spot, columns.strike, columns.expiry, columns.rate, columns.dividend]
-    .forEach((column, k) => core.f64(ptr(k), n).set(column));
-  const kernel = core.exports.impliedVolBatch;
+  const kernel = await kernelOnly(n, [columns.type, prices, columns.spot, columns.strike, columns.expiry, columns.rate, columns.dividend]);
 
   // Zero-copy: the same inputs in a batch the pricer created in WASM memory, filled once outside the timed call.
   const inPlace = await simd.createImpliedVolBatch(n);
@@ -95,10 +105,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     {
       suite: SUITE, name: "wasm simd kernel", units: n, unit: "option", baseline: BASELINE,
       note: "impliedVolBatch on columns already in WASM memory",
-      run: () => {
-        kernel(n, ptr(0), ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), ptr(6), ptr(7), statusPtr, iterationsPtr);
-        sink += core.f64(ptr(7), 1)[0]!;
-      },
+      run: () => { sink += kernel(); },
     },
     {
       suite: SUITE, name: BASELINE, units: n, unit: "option", baseline: BASELINE,
