@@ -131,6 +131,30 @@ describe("a pool and its book on separate stores", () => {
   }
 });
 
+describe("a trade of someone else carrying a pending pool part's reference", () => {
+  it("is not taken for that part and cannot jam the book: the part fails, later operations and a reopen go on", () => {
+    const w = world();
+    // A full disk for two appends: the pool refuses the order's trade, and the book cannot record that it failed.
+    const failing = new Set([w.process.appends + 2, w.process.appends + 3]);
+    w.process.next = function () {
+      if (failing.has(++this.appends)) throw new Error("disk full");
+    };
+    expect(() => w.book.submit("erin", BUY)).toThrow(PoolError);
+    const pending = w.book.events.filter((e) => e.kind === "poolOrder");
+    expect(pending).toHaveLength(1);
+    expect(w.pool.events.some((e) => e.kind === "trade")).toBe(false);
+    // Mallory reads the reference off the book's log and puts it on a trade of her own before the book looks again.
+    w.pool.trade("mallory", { ...PUT, side: "buy", size: 100n, maxCost: 10n ** 12n, ref: pending[0]!.hash });
+    w.book.expireOrders();
+    const outcome = w.book.events.filter((e) => e.kind === "poolFill" || e.kind === "poolFailed");
+    expect(outcome.map((e) => e.kind)).toEqual(["poolFailed"]);
+    expect(w.book.positionsOf("erin")).toEqual([]);
+    expect(w.book.submit("erin", BUY).filledByPool).toBe(300n);
+    const reopened = restart(w);
+    expect(reopened.book.seq).toBe(w.book.seq);
+  });
+});
+
 const op = fc.oneof(
   fc.record({ kind: fc.constant("ask" as const), who: fc.constantFrom("alice", "bob"), size: fc.bigInt({ min: 1n, max: 300n }), price: fc.integer({ min: 1, max: 120 }) }),
   fc.record({ kind: fc.constant("buy" as const), who: fc.constantFrom("erin", "frank"), size: fc.bigInt({ min: 1n, max: 500n }), limit: fc.option(fc.integer({ min: 1, max: 120 }), { nil: undefined }) }),

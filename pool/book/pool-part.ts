@@ -26,17 +26,17 @@ function fills(o: PoolOrder, t: Trade): boolean {
 }
 
 /**
- * The pool's trade carrying `o`'s reference among its events after `o.poolSeq` up to `to`, or undefined. A trade that
- * carries the reference but not the order is REPLAY_MISMATCH (the reference is an unforgeable event hash).
+ * The pool's trade of `o` among its events after `o.poolSeq` up to `to`: the first carrying its reference that is the
+ * order (trader, side, series, size, within its bound), or undefined. Another trade with the reference is not the
+ * order's: the reference is public once the book's log is, and anyone who trades with the pool may set one, so a
+ * stranger's trade neither fills the order nor stops the book (it would jam every later operation).
  */
 export function findPoolTrade(pool: OptionPool, o: PoolOrder, to: number): Trade | undefined {
   for (let after = o.poolSeq; after < to; ) {
     const page = pool.eventsSince(after, Math.min(PAGE, to - after));
     if (page.length === 0) return undefined;
     for (const e of page) {
-      if (e.kind !== "trade" || e.ref !== o.hash) continue;
-      if (!fills(o, e)) throw new PoolError("REPLAY_MISMATCH", "ref", `pool seq ${e.seq} carries the reference of book seq ${o.seq} but is not its order`);
-      return e;
+      if (e.kind === "trade" && e.ref === o.hash && fills(o, e)) return e;
     }
     after = page[page.length - 1]!.seq;
   }
