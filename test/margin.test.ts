@@ -156,6 +156,28 @@ describe("the in-place price-only path", () => {
     }), { numRuns: 150 });
   });
 
+  it("a kept grid repriced at new spots, its batch left in place between calls, gives the costs of a fresh computation", () => {
+    // Only spot moves: every series is repriced from the batch the previous call left (spot, skewed vols rewritten),
+    // then a changed series, a rate and another scratch user in between, each against a fresh calculator.
+    const vol = (k: number, t: number) => 0.6 - 0.1 * Math.log(k / SPOT) + 0.05 * t;
+    const book = [put(1500, 3, 200n), call(2200, 10, -150n), put(1900, 40, -300n), call(2600, 120, 100n), put(2400, 300, 50n)];
+    const viaBatch = { blackScholes: apart.blackScholes.bind(apart) };
+    for (const preset of [derive33(), span16(), deribit35()]) {
+      const kept = new MarginCalculator(pricer, { scales, preset });
+      let m: MarginMarket = { ...market(vol) };
+      for (const step of ["spot", "spot", "series", "spot", "rate", "scratch", "spot"] as const) {
+        m = { ...m, spot: m.spot * 1.013 };
+        if (step === "rate") m = { ...m, rate: 0.05 };
+        if (step === "series") book[2] = put(1850, 40, -300n);
+        if (step === "scratch") pricer.blackScholes({ type: "call", spot: 100, strike: new Float64Array(2000).fill(90), expiry: 1, vol: 0.3, rate: 0 });
+        const fast = kept.costs(book, m);
+        const slow = new MarginCalculator(viaBatch, { scales, preset }).costs(book, m);
+        expect(Object.is(fast.mark, slow.mark)).toBe(true);
+        expect(Array.from(fast.costs)).toEqual(Array.from(slow.costs));
+      }
+    }
+  });
+
   it("a calculator kept across calls (its grid reprices only changed series) gives the costs of a fresh computation, bit for bit", () => {
     const position = fc.record({
       type: fc.constantFrom("call" as const, "put" as const),

@@ -124,6 +124,8 @@ export class PricedGrid {
       const i = fresh[f]!;
       seriesShockTerms(cols.strike[i]!, cols.years[i]!, market.spot, this.preset.stress, terms, 2 * f);
     }
+    // Vols kept too: the rows without a skew hold the vols they need (only a skew reads spot, through ln(K / spot)).
+    const volsKept = inPlace && this.keptVols(cols, m);
     this.writeSeries(cols, m, inPlace);
     for (let k = 0; k < rows.count; k++) {
       const base = k * m;
@@ -133,6 +135,7 @@ export class PricedGrid {
       const skew = sc?.skew ?? 0;
       // The same vol move gives the same vols: scenarioVolFrom reads no spot but today's.
       const from = this.volRow[k]!;
+      if (volsKept && (rows.first[from]?.skew ?? 0) === 0) continue;
       if (from < k) vol.copyWithin(base, from * m, from * m + m);
       else for (let f = 0; f < m; f++) vol[base + f] = scenarioVolFrom(shock, skew, cols.vol[fresh[f]!]!, terms[2 * f]!, terms[2 * f + 1]!);
     }
@@ -142,13 +145,22 @@ export class PricedGrid {
     }
     const priced = this.columns.price(size);
     this.record(cols, m);
-    if (m === cols.n) [this.laidOut, this.epoch] = [m, core.scratchEpoch];
+    if (m === cols.n) {
+      this.laidOut = m;
+      this.epoch = core.scratchEpoch;
+    }
     const capacity = this.type.length;
     for (let k = 0; k < rows.count; k++) {
       // Every series fresh: each row is one copy.
       if (m === cols.n) this.prices.set(priced.subarray(k * m, (k + 1) * m), k * capacity);
       else for (let f = 0; f < m; f++) this.prices[k * capacity + fresh[f]!] = priced[k * m + f]!;
     }
+  }
+
+  /** True when the first `m` series' vols and years equal the recorded ones. */
+  private keptVols(cols: PortfolioColumns, m: number): boolean {
+    for (let i = 0; i < m; i++) if (cols.vol[i] !== this.vol[i] || cols.years[i] !== this.years[i]) return false;
+    return true;
   }
 
   /**
