@@ -63,6 +63,11 @@ export class WasmCore {
   private buffer: ArrayBufferLike;
   /** Bytes at the start of the scratch area set aside for good by claim(). */
   private claimed = 0;
+  /**
+   * Counts reserve() calls. Every writer of scratch reserves first, so a caller that reads the same epoch as right
+   * after its own reserve knows nobody has reserved (nor written) scratch since: what it left there is still there.
+   */
+  private reserves = 0;
 
   constructor(module: WebAssembly.Module, exports: CoreExports) {
     this.module = module;
@@ -77,6 +82,7 @@ export class WasmCore {
    * The region is shared by every kernel call; views made before a growth are detached: re-make them.
    */
   reserve(bytes: number): number {
+    this.reserves++;
     const pointer = this.exports.reserveScratch(this.claimed + bytes);
     if (pointer === 0) throw new RangeError(`pool2peer: WebAssembly memory cannot grow to ${this.claimed + bytes} bytes`);
     this.buffer = this.exports.memory.buffer;
@@ -91,6 +97,11 @@ export class WasmCore {
     const pointer = this.reserve(bytes);
     this.claimed += Math.ceil(bytes / 16) * 16;
     return pointer;
+  }
+
+  /** The count of reserve() calls so far (see `reserves`). */
+  get scratchEpoch(): number {
+    return this.reserves;
   }
 
   /** A Float64Array view of `length` elements at byte offset `pointer` (valid until memory grows). */

@@ -20,10 +20,13 @@ const YEAR = 365 * DAY;
 const scales = { decimals: 6, sizeDecimals: 2 };
 const CONTRACT = 100n; // size units per contract
 let pricer: Pricer;
+/** A pricer of its own core: computing with it leaves `pricer`'s scratch memory as it is. */
+let apart: Pricer;
 let workers: PricingPool;
 
 beforeAll(async () => {
   pricer = await createPricer();
+  apart = await createPricer();
   workers = await createPricingPool({ workers: 2, module: pricer.core.module });
 });
 afterAll(async () => {
@@ -153,6 +156,28 @@ describe("the in-place price-only path", () => {
     }), { numRuns: 150 });
   });
 
+  it("a kept grid repriced at new spots, its batch left in place between calls, gives the costs of a fresh computation", () => {
+    // Only spot moves: every series is repriced from the batch the previous call left (spot, skewed vols rewritten),
+    // then a changed series, a rate and another scratch user in between, each against a fresh calculator.
+    const vol = (k: number, t: number) => 0.6 - 0.1 * Math.log(k / SPOT) + 0.05 * t;
+    const book = [put(1500, 3, 200n), call(2200, 10, -150n), put(1900, 40, -300n), call(2600, 120, 100n), put(2400, 300, 50n)];
+    const viaBatch = { blackScholes: apart.blackScholes.bind(apart) };
+    for (const preset of [derive33(), span16(), deribit35()]) {
+      const kept = new MarginCalculator(pricer, { scales, preset });
+      let m: MarginMarket = { ...market(vol) };
+      for (const step of ["spot", "spot", "series", "spot", "rate", "scratch", "spot"] as const) {
+        m = { ...m, spot: m.spot * 1.013 };
+        if (step === "rate") m = { ...m, rate: 0.05 };
+        if (step === "series") book[2] = put(1850, 40, -300n);
+        if (step === "scratch") pricer.blackScholes({ type: "call", spot: 100, strike: new Float64Array(2000).fill(90), expiry: 1, vol: 0.3, rate: 0 });
+        const fast = kept.costs(book, m);
+        const slow = new MarginCalculator(viaBatch, { scales, preset }).costs(book, m);
+        expect(Object.is(fast.mark, slow.mark)).toBe(true);
+        expect(Array.from(fast.costs)).toEqual(Array.from(slow.costs));
+      }
+    }
+  });
+
   it("a calculator kept across calls (its grid reprices only changed series) gives the costs of a fresh computation, bit for bit", () => {
     const position = fc.record({
       type: fc.constantFrom("call" as const, "put" as const),
@@ -161,15 +186,17 @@ describe("the in-place price-only path", () => {
       size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
     }).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
     // Each step changes what a grid kept from the previous call must notice: a size, a series added, removed or
-    // replaced, the vols a same vol function returns, spot, rate, time, another account, and a call that fails.
+    // replaced, the vols a same vol function returns, spot, rate, time, another account, a call that fails, and
+    // another user of the core's scratch memory (where the grid leaves its batch between calls).
     const step = fc.oneof(
       fc.record({ kind: fc.constant("resize" as const), at: fc.nat(), size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n) }),
       fc.record({ kind: fc.constant("append" as const), p: position }),
       fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
       fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), p: position }),
+      fc.record({ kind: fc.constant("scratch" as const), x: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
       fc.record({ kind: fc.constantFrom("slope" as const, "spot" as const, "rate" as const, "time" as const, "other" as const, "fail" as const, "same" as const), x: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
     );
-    const viaBatch = { blackScholes: pricer.blackScholes.bind(pricer) };
+    const viaBatch = { blackScholes: apart.blackScholes.bind(apart) };
     fc.assert(fc.property(fc.array(position, { minLength: 1, maxLength: 30 }), fc.array(step, { maxLength: 12 }), fc.integer({ min: 0, max: 2 }), (start, steps, k) => {
       const preset = [derive33(), span16(), deribit35()][k]!;
       const kept = new MarginCalculator(pricer, { scales, preset });
@@ -188,6 +215,11 @@ describe("the in-place price-only path", () => {
         if (s.kind === "rate") m = { ...m, rate: s.x / 10 };
         if (s.kind === "time") m = { ...m, now: m.now + Math.round(s.x * 1e6) };
         if (s.kind === "other") kept.costs([put(1500, 20, 5n), call(2500, 60, -5n)], { ...m, spot: 1900 });
+        if (s.kind === "scratch") {
+          // Calls at other inputs fill the scratch the grid's batch sits in; a new spot then reprices every series.
+          pricer.blackScholes({ type: new Int8Array(3000).fill(1), spot: 1000, strike: new Float64Array(3000).fill(1500), expiry: new Float64Array(3000).fill(2), vol: new Float64Array(3000).fill(0.9), rate: 0.1 });
+          m = { ...m, spot: SPOT * (1 + s.x) };
+        }
         if (s.kind === "fail") expect(() => kept.costs([...book, put(1500, 20, 5n)], { ...m, vol: () => Number.NaN })).toThrow();
         const fast = kept.costs(book, m);
         const slow = new MarginCalculator(viaBatch, { scales, preset }).costs(book, m);

@@ -59,9 +59,19 @@ export class PricedGrid {
   private fresh = new Int32Array(0);
   private terms = new Float64Array(0);
   private columns: PriceColumns | undefined;
+  /** Series per row of the batch in `columns` when it holds a whole grid of the recorded inputs (else −1)… */
+  private laidOut = -1;
+  /** …and the core's scratch epoch right after that grid was priced. */
+  private epoch = -1;
+
+  /** Per row, the first row with the same vol move (volShock and skew), whose vol column it copies; itself if none. */
+  private readonly volRow: Int32Array;
 
   constructor(private readonly preset: ScenarioPreset) {
     this.rows = rowsOf(preset.scenarios);
+    const first = this.rows.first;
+    const move = (k: number) => `${first[k]?.volShock ?? 0}/${first[k]?.skew ?? 0}`;
+    this.volRow = Int32Array.from(first, (_, k) => first.findIndex((_, j) => move(j) === move(k)));
   }
 
   /**
@@ -93,45 +103,91 @@ export class PricedGrid {
     return out;
   }
 
-  /** Prices the `m` series listed in `fresh` in every row, in one kernel call, and records their inputs. */
+  /**
+   * Prices the `m` series listed in `fresh` in every row, in one kernel call, and records their inputs. When every
+   * series is fresh (a new spot) and the scratch still holds the grid this wrote last (same columns, nobody reserved
+   * scratch since), only the spot and vol columns, and the type, strike and expiry of the series that changed, are
+   * written again: the rest of the batch is already in place.
+   */
   private price(core: WasmCore, cols: PortfolioColumns, market: GridMarket, m: number): void {
     const rows = this.rows;
     const size = m * rows.count;
+    const before = this.columns;
     this.columns = PriceColumns.reuse(this.columns, core, size);
-    const { type, spot, strike, expiry, vol, rate, dividend } = this.columns.view;
+    const inPlace = m === cols.n && this.laidOut === m && this.columns === before && this.epoch === core.scratchEpoch - 1;
+    this.laidOut = -1;
+    const { spot, vol, rate, dividend } = this.columns.view;
     if (this.terms.length < 2 * m) this.terms = new Float64Array(2 * m);
     const terms = this.terms;
     const fresh = this.fresh;
     for (let f = 0; f < m; f++) {
       const i = fresh[f]!;
-      type[f] = cols.type[i]!;
-      strike[f] = cols.strike[i]!;
-      expiry[f] = cols.years[i]!;
       seriesShockTerms(cols.strike[i]!, cols.years[i]!, market.spot, this.preset.stress, terms, 2 * f);
     }
+    // Vols kept too: the rows without a skew hold the vols they need (only a skew reads spot, through ln(K / spot)).
+    const volsKept = inPlace && this.keptVols(cols, m);
+    this.writeSeries(cols, m, inPlace);
     for (let k = 0; k < rows.count; k++) {
       const base = k * m;
-      if (k > 0) {
-        type.copyWithin(base, 0, m);
-        strike.copyWithin(base, 0, m);
-        expiry.copyWithin(base, 0, m);
-      }
       const sc = rows.first[k];
       spot.fill(market.spot * (sc?.spotFactor ?? 1), base, base + m);
       const shock = sc?.volShock ?? 0;
       const skew = sc?.skew ?? 0;
-      if (k > 0 && shock === 0 && skew === 0) vol.copyWithin(base, 0, m);
+      // The same vol move gives the same vols: scenarioVolFrom reads no spot but today's.
+      const from = this.volRow[k]!;
+      if (volsKept && (rows.first[from]?.skew ?? 0) === 0) continue;
+      if (from < k) vol.copyWithin(base, from * m, from * m + m);
       else for (let f = 0; f < m; f++) vol[base + f] = scenarioVolFrom(shock, skew, cols.vol[fresh[f]!]!, terms[2 * f]!, terms[2 * f + 1]!);
     }
-    rate.fill(market.rate, 0, size);
-    dividend.fill(market.dividend, 0, size);
+    if (!(inPlace && market.rate === this.market.rate && market.dividend === this.market.dividend)) {
+      rate.fill(market.rate, 0, size);
+      dividend.fill(market.dividend, 0, size);
+    }
     const priced = this.columns.price(size);
     this.record(cols, m);
+    if (m === cols.n) {
+      this.laidOut = m;
+      this.epoch = core.scratchEpoch;
+    }
     const capacity = this.type.length;
     for (let k = 0; k < rows.count; k++) {
       // Every series fresh: each row is one copy.
       if (m === cols.n) this.prices.set(priced.subarray(k * m, (k + 1) * m), k * capacity);
       else for (let f = 0; f < m; f++) this.prices[k * capacity + fresh[f]!] = priced[k * m + f]!;
+    }
+  }
+
+  /** True when the first `m` series' vols and years equal the recorded ones. */
+  private keptVols(cols: PortfolioColumns, m: number): boolean {
+    for (let i = 0; i < m; i++) if (cols.vol[i] !== this.vol[i] || cols.years[i] !== this.years[i]) return false;
+    return true;
+  }
+
+  /**
+   * Writes the type, strike and expiry of the `m` fresh series in every row: all of them, or `inPlace` (the batch
+   * holds the grid of the recorded inputs, every series fresh) those whose recorded inputs differ.
+   */
+  private writeSeries(cols: PortfolioColumns, m: number, inPlace: boolean): void {
+    const { type, strike, expiry } = this.columns!.view;
+    const rows = this.rows.count;
+    const fresh = this.fresh;
+    if (inPlace) {
+      for (let i = 0; i < m; i++) {
+        if (cols.type[i] === this.type[i] && cols.strike[i] === this.strike[i] && cols.years[i] === this.years[i]) continue;
+        for (let at = i; at < rows * m; at += m) [type[at], strike[at], expiry[at]] = [cols.type[i]!, cols.strike[i]!, cols.years[i]!];
+      }
+      return;
+    }
+    for (let f = 0; f < m; f++) {
+      const i = fresh[f]!;
+      type[f] = cols.type[i]!;
+      strike[f] = cols.strike[i]!;
+      expiry[f] = cols.years[i]!;
+    }
+    for (let k = 1; k < rows; k++) {
+      type.copyWithin(k * m, 0, m);
+      strike.copyWithin(k * m, 0, m);
+      expiry.copyWithin(k * m, 0, m);
     }
   }
 
