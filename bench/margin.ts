@@ -6,7 +6,7 @@
 // valuations; target ≤ 1 s) by its price-only call, through blackScholes (all six greeks), and on this thread. The
 // figures of the first part are measured in interleaved rounds (the machine is shared) and each reports its fastest
 // round's mean; the ES reports the fastest of whole runs, the three engines alternated.
-import { createPricer } from "../bindings/pricer.js";
+import { createPricer, type Pricer } from "../bindings/pricer.js";
 import { PriceColumns } from "../bindings/price-columns.js";
 import { derive33, esCosts, MarginCalculator, monteCarloEs, type MarginMarket, type MarginPosition } from "../pool/margin/index.js";
 import { createPricingPool } from "../workers/pool.js";
@@ -30,9 +30,8 @@ const market: MarginMarket = { spot: 2000, rate: 0.03, now: T0, vol: (k) => 0.6 
 /** The same market a hair away: alternated with `market`, every call prices the whole grid. */
 const moved: MarginMarket = { ...market, spot: 2000.5 };
 
-export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
-  const log = options.log ?? (() => {});
-  const pricer = await createPricer();
+/** The 100-position margin figure, its incremental cases and the kernel it rests on; best of interleaved rounds. */
+function marginRows(pricer: Pricer, options: SuiteOptions, log: (line: string) => void): BenchRow[] {
   const rows: BenchRow[] = [];
   const positions = benchPositions(100);
   const calc = new MarginCalculator(pricer, { scales, preset: derive33() });
@@ -90,7 +89,12 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     { suite: SUITE, name: "margin after one position resized", opsPerSecond: perSecond(best.resized), nsPerOp: best.resized * 1000, unit: "account", baseline, note: `${best.resized.toFixed(1)} µs per account (same market: nothing repriced)` },
     { suite: SUITE, name: "margin with one new series", opsPerSecond: perSecond(best.added), nsPerOp: best.added * 1000, unit: "account", baseline, note: `${best.added.toFixed(1)} µs per account (same market: its 33 options priced)` },
   );
+  return rows;
+}
 
+/** The Monte Carlo ES of 1,000 positions: on this thread, on 2 workers through blackScholes, and price-only. */
+async function esRows(pricer: Pricer, options: SuiteOptions, log: (line: string) => void): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const n = options.quick ? 200 : 1000;
   const paths = options.quick ? 2_000 : 10_000;
   const preset = monteCarloEs({ paths });
@@ -122,4 +126,10 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
     await workers.close();
   }
   return rows;
+}
+
+export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
+  const log = options.log ?? (() => {});
+  const pricer = await createPricer();
+  return [...marginRows(pricer, options, log), ...(await esRows(pricer, options, log))];
 }
