@@ -6,6 +6,7 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { normalCdf } from "../bindings/montecarlo.js";
 import { hedgeFeeParams, hedgeTurnover, Hedger, OptionPool, SimulatedVenue } from "../pool/index.js";
 import { DAY, expectRejected, makePool, T0, USDC } from "./support/pool.js";
+import { normals } from "./support/normals.js";
 
 let pricer: Pricer;
 beforeAll(async () => {
@@ -13,18 +14,6 @@ beforeAll(async () => {
 });
 
 const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-
-/** Seeded standard normals (mulberry32 + Box-Muller), independent of the library's generators. */
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
 describe("hedgeTurnover", () => {
   it("re-hedging: Σ over daily passes of √(2/π)·σ·√Δt·E[S²Γ] matches a 20,000-path Monte Carlo within 4 standard errors", () => {

@@ -6,6 +6,7 @@ import { createPricer, type Pricer } from "../bindings/index.js";
 import { crashScenario, DEFAULT_HEDGE, DEFAULT_SCENARIO, runHedgeTwins } from "../pool/simulation/index.js";
 import { expectedAbsShifted, pathHedgeTurnover } from "../pool/simulation/hedge-twins.js";
 import type { ScenarioDay } from "../pool/simulation/scenario.js";
+import { normals } from "./support/normals.js";
 
 let pricer: Pricer;
 beforeAll(async () => {
@@ -41,18 +42,6 @@ describe("hedge twins", () => {
     }
   }, 120_000);
 });
-
-/** Seeded standard normals (mulberry32 + Box-Muller), independent of the library's generators. */
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
 describe("the fee model's turnover on the book a run held", () => {
   it("E|s·Z + r| matches a 200,000-draw Monte Carlo within 4 standard errors, and its limits (s = 0: |r|; r = 0: s·√(2/π))", () => {

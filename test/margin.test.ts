@@ -136,18 +136,20 @@ describe("invariants of the margin (fast-check)", () => {
   });
 });
 
+/** A random position: a call or put, strikes 500–6,000, expiries from 2 days past to 400 days out, sizes ±900. */
+const widePosition = fc.record({
+  type: fc.constantFrom("call" as const, "put" as const),
+  strike: fc.integer({ min: 5, max: 60 }).map((k) => k * 100),
+  hours: fc.integer({ min: -48, max: 24 * 400 }),
+  size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
+}).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
+
 describe("the in-place price-only path", () => {
   it("gives the same scenario costs, bit for bit, as the pricer's blackScholes batch (random books, presets, skewed vols)", () => {
-    const position = fc.record({
-      type: fc.constantFrom("call" as const, "put" as const),
-      strike: fc.integer({ min: 5, max: 60 }).map((k) => k * 100),
-      hours: fc.integer({ min: -48, max: 24 * 400 }),
-      size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
-    }).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
     // A pricer without its core: the calculator then prices through blackScholes (greeks kernel, copied columns).
     const viaBatch = { blackScholes: pricer.blackScholes.bind(pricer) };
     const presets = [derive33(), span16(), deribit35()];
-    fc.assert(fc.property(fc.array(position, { maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.double({ min: -0.3, max: 0.3, noNaN: true }), (book, k, slope) => {
+    fc.assert(fc.property(fc.array(widePosition, { maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.double({ min: -0.3, max: 0.3, noNaN: true }), (book, k, slope) => {
       const m = market((strike, years) => Math.max(0.05, 0.6 + slope * Math.log(strike / SPOT) + 0.1 * years));
       const fast = new MarginCalculator(pricer, { scales, preset: presets[k]! }).costs(book, m);
       const slow = new MarginCalculator(viaBatch, { scales, preset: presets[k]! }).costs(book, m);
@@ -179,25 +181,19 @@ describe("the in-place price-only path", () => {
   });
 
   it("a calculator kept across calls (its grid reprices only changed series) gives the costs of a fresh computation, bit for bit", () => {
-    const position = fc.record({
-      type: fc.constantFrom("call" as const, "put" as const),
-      strike: fc.integer({ min: 5, max: 60 }).map((k) => k * 100),
-      hours: fc.integer({ min: -48, max: 24 * 400 }),
-      size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n),
-    }).map((p): MarginPosition => ({ series: { type: p.type, strike: p.strike, expiry: T0 + p.hours * 3600 }, size: p.size }));
     // Each step changes what a grid kept from the previous call must notice: a size, a series added, removed or
     // replaced, the vols a same vol function returns, spot, rate, time, another account, a call that fails, and
     // another user of the core's scratch memory (where the grid leaves its batch between calls).
     const step = fc.oneof(
       fc.record({ kind: fc.constant("resize" as const), at: fc.nat(), size: fc.bigInt({ min: -900n, max: 900n }).filter((s) => s !== 0n) }),
-      fc.record({ kind: fc.constant("append" as const), p: position }),
+      fc.record({ kind: fc.constant("append" as const), p: widePosition }),
       fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), p: position }),
+      fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), p: widePosition }),
       fc.record({ kind: fc.constant("scratch" as const), x: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
       fc.record({ kind: fc.constantFrom("slope" as const, "spot" as const, "rate" as const, "time" as const, "other" as const, "fail" as const, "same" as const), x: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
     );
     const viaBatch = { blackScholes: apart.blackScholes.bind(apart) };
-    fc.assert(fc.property(fc.array(position, { minLength: 1, maxLength: 30 }), fc.array(step, { maxLength: 12 }), fc.integer({ min: 0, max: 2 }), (start, steps, k) => {
+    fc.assert(fc.property(fc.array(widePosition, { minLength: 1, maxLength: 30 }), fc.array(step, { maxLength: 12 }), fc.integer({ min: 0, max: 2 }), (start, steps, k) => {
       const preset = [derive33(), span16(), deribit35()][k]!;
       const kept = new MarginCalculator(pricer, { scales, preset });
       let book = [...start];
